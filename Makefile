@@ -1,0 +1,102 @@
+# Quire - build, run, test.  `make run` serves the site, `make test` runs
+# every test. See README.md.
+
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm
+CC        ?= cc
+SANITIZE  ?=
+OPT       ?= -O2
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+             -Wwrite-strings -fno-common -Werror
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -Isrc -I$(B)/gen \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
+
+ifeq ($(SANITIZE),)
+B := build
+else
+B := build/san
+CFLAGS_ALL += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN := -fsanitize=$(SANITIZE)
+OPT := -O1
+endif
+
+SRC       := $(shell find src -name '*.c' | sort)
+LIB_SRC   := $(filter-out src/main.c,$(SRC))
+TEMPLATES := $(sort $(wildcard templates/*.mustache))
+STATIC    := $(sort $(wildcard static/*))
+MIGRATIONS:= $(sort $(wildcard src/store/sqlite/migrations/*.sql))
+GEN_SRC   := $(B)/gen/embed_templates.c $(B)/gen/embed_static.c $(B)/gen/embed_migrations.c
+OBJ       := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench
+
+all: $(B)/quire
+
+$(B)/quire: $(B)/obj/main.o $(B)/libquire.a
+	$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+
+$(B)/libquire.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*/*.h src/*/*/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DQUIRE_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
+
+$(B)/embed: tools/embed.c
+	@mkdir -p $(B)
+	$(CC) -O1 -o $@ $<
+
+$(B)/gen/embed_templates.c: $(TEMPLATES) $(B)/embed
+	@mkdir -p $(dir $@)
+	$(B)/embed templates $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(B)/gen/embed_static.c: $(STATIC) $(B)/embed
+	@mkdir -p $(dir $@)
+	$(B)/embed static $(STATIC) > $@.tmp && mv $@.tmp $@
+$(B)/gen/embed_migrations.c: $(MIGRATIONS) $(B)/embed
+	@mkdir -p $(dir $@)
+	$(B)/embed migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(B)/tests/%: tests/unit/%.c $(B)/libquire.a tests/unit/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDSAN) -o $@ $< $(B)/libquire.a $(LIBS)
+
+unit: $(UNIT_BIN)
+
+deps:
+	@scripts/deps.sh run
+deps-test:
+	@scripts/deps.sh test
+
+# Build, create ./quire-data and serve http://127.0.0.1:8080
+run: deps
+	@$(MAKE) --no-print-directory all
+	./build/quire serve --data ./quire-data --listen 127.0.0.1:8080
+
+# Every test: lint, unit tests (plain and ASan+UBSan), end-to-end HTTP
+# tests and the browser test against the sanitizer build, fuzz smoke runs.
+test: deps-test
+	@tests/run-all.sh
+
+check: test
+
+asan:
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit
+
+lint:
+	@scripts/lint.sh
+
+FUZZ_TIME ?= 60
+fuzz:
+	@FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh
+
+fuzz-smoke:
+	@FUZZ_TIME=5 fuzz/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,35 @@
+#!/bin/sh
+# deps.sh - make sure the Debian packages Quire needs are installed.
+# usage: scripts/deps.sh run|test
+#   run:  what building and serving needs
+#   test: that, plus what the test suite needs (browser, fuzzer, Python)
+# As root, missing packages are installed (apt-get update first); as any
+# other user the exact apt-get line is printed and the script fails.
+set -eu
+BUILD="make gcc pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev"
+TEST="perl clang libclang-rt-14-dev python3 python3-requests python3-pytest python3-selenium chromium chromium-driver sqlite3 curl procps"
+
+case "${1:-run}" in
+run) want="$BUILD" ;;
+test) want="$BUILD $TEST" ;;
+*) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+	echo "deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+	echo "Quire needs these Debian packages. Install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi

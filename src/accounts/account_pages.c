@@ -1,0 +1,460 @@
+/*
+ * account_pages.c - sign-in, sign-up, first-start setup, sign-out,
+ * profile settings and the admin page; plus the token API. Handlers
+ * validate, call accounts.c, render.
+ */
+#include "accounts/accounts.h"
+#include "core/crypto.h"
+#include "core/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A local path to go back to after signing in, never another site. */
+static const char *safe_return(const char *r)
+{
+	if (!r || r[0] != '/' || r[1] == '/' || r[1] == '\\' || strlen(r) > 512)
+		return "/";
+	for (const char *p = r; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return "/";
+	return r;
+}
+
+static const char *signup_mode(struct http_req *req)
+{
+	char *mode = NULL;
+	if (store_setting_get(site_store(req), &req->arena, "signup_mode", &mode) == STORE_OK &&
+	    (strcmp(mode, "open") == 0 || strcmp(mode, "closed") == 0 ||
+	     strcmp(mode, "invite") == 0))
+		return mode;
+	return "invite";
+}
+
+static void render_login(struct http_req *req, struct http_res *res, int status,
+			 const char *error, const char *handle)
+{
+	session_need_pre(req, res);
+	json_t *ctx = page_context(req, "Sign in");
+	json_object_set_new(ctx, "csrf", json_string(site_viewer(req)->csrf));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	json_object_set_new(ctx, "handle", json_string(handle ? handle : ""));
+	json_object_set_new(ctx, "return_to",
+			    json_string(safe_return(http_req_query(req, "return_to") ?
+						    http_req_query(req, "return_to") :
+						    http_req_form(req, "return_to"))));
+	json_object_set_new(ctx, "signup_open", json_boolean(strcmp(signup_mode(req), "open") == 0));
+	page_render(req, res, status, "login", ctx);
+}
+
+void page_login(struct http_req *req, struct http_res *res)
+{
+	if (site_viewer(req)->signed_in) {
+		http_res_redirect(req, res, 303, safe_return(http_req_query(req, "return_to")));
+		return;
+	}
+	render_login(req, res, 200, NULL, NULL);
+}
+
+void page_login_post(struct http_req *req, struct http_res *res)
+{
+	if (!csrf_ok(req)) {
+		render_login(req, res, 403,
+			     "Your sign-in form expired. Please try again.", NULL);
+		return;
+	}
+	const char *handle = http_req_form(req, "handle");
+	const char *password = http_req_form(req, "password");
+	struct user_row u;
+	int64_t retry = 0;
+	enum acct_err e = account_login(site_store(req), &req->arena, handle, password,
+					req->remote_addr, &u, &retry);
+	if (e == ACCT_RATE_LIMITED) {
+		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
+		render_login(req, res, 429, acct_strerror(e), handle);
+		return;
+	}
+	if (e) {
+		render_login(req, res, e == ACCT_BAD_PASSWORD ? 401 : 503, acct_strerror(e), handle);
+		return;
+	}
+	if (!session_start(req, res, &u)) {
+		site_error(req, res, 500, "Could not start a session.");
+		return;
+	}
+	http_res_redirect(req, res, 303, safe_return(http_req_form(req, "return_to")));
+}
+
+void page_logout_post(struct http_req *req, struct http_res *res)
+{
+	if (site_viewer(req)->signed_in && !csrf_ok(req)) {
+		site_error(req, res, 403, "This form expired. Please go back and try again.");
+		return;
+	}
+	session_end(req, res);
+	http_res_redirect(req, res, 303, "/");
+}
+
+static void render_signup(struct http_req *req, struct http_res *res, int status,
+			  const char *error, const char *invite)
+{
+	session_need_pre(req, res);
+	json_t *ctx = page_context(req, "Create an account");
+	json_object_set_new(ctx, "csrf", json_string(site_viewer(req)->csrf));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	const char *h = http_req_form(req, "handle"), *n = http_req_form(req, "name");
+	json_object_set_new(ctx, "handle", json_string(h && utf8_valid(h, strlen(h)) ? h : ""));
+	json_object_set_new(ctx, "name", json_string(n && utf8_valid(n, strlen(n)) ? n : ""));
+	json_object_set_new(ctx, "invite", json_string(invite ? invite : ""));
+	json_object_set_new(ctx, "form_action", json_string("/signup"));
+	json_object_set_new(ctx, "heading", json_string("Create an account"));
+	page_render(req, res, status, "signup", ctx);
+}
+
+void page_signup(struct http_req *req, struct http_res *res)
+{
+	const char *mode = signup_mode(req);
+	const char *invite = http_req_query(req, "invite");
+	if (strcmp(mode, "open") != 0) {
+		bool ok = false;
+		if (invite && strcmp(mode, "invite") == 0) {
+			char hash[65];
+			hash_token(invite, strlen(invite), hash);
+			ok = store_invite_check(site_store(req), hash, site_now()) == STORE_OK;
+		}
+		if (!ok) {
+			site_error(req, res, 403,
+				   strcmp(mode, "closed") == 0 ?
+				   "Sign-up is closed on this site." :
+				   "Sign-up on this site is by invitation. This link is missing, used or expired.");
+			return;
+		}
+	}
+	render_signup(req, res, 200, NULL, invite);
+}
+
+void page_signup_post(struct http_req *req, struct http_res *res)
+{
+	const char *invite = http_req_form(req, "invite");
+	if (!csrf_ok(req)) {
+		render_signup(req, res, 403, "This form expired. Please try again.", invite);
+		return;
+	}
+	const char *mode = signup_mode(req);
+	char hash[65] = "";
+	if (strcmp(mode, "open") != 0) {
+		bool ok = false;
+		if (invite && *invite && strcmp(mode, "invite") == 0) {
+			hash_token(invite, strlen(invite), hash);
+			ok = store_invite_check(site_store(req), hash, site_now()) == STORE_OK;
+		}
+		if (!ok) {
+			site_error(req, res, 403, "Sign-up on this site needs a valid invitation.");
+			return;
+		}
+	}
+	const char *pw = http_req_form(req, "password");
+	const char *pw2 = http_req_form(req, "password2");
+	if (pw2 && pw && strcmp(pw, pw2) != 0) {
+		render_signup(req, res, 422, "The two passwords differ.", invite);
+		return;
+	}
+	struct store *st = site_store(req);
+	struct user_row u;
+	enum acct_err e = account_create(st, &req->arena, http_req_form(req, "handle"),
+					 http_req_form(req, "name"), pw, false, &u);
+	if (e) {
+		render_signup(req, res, e == ACCT_HANDLE_TAKEN ? 409 : e == ACCT_BUSY ? 503 : 422,
+			      acct_strerror(e), invite);
+		return;
+	}
+	if (hash[0] && store_invite_use(st, hash, u.id, site_now()))
+		fprintf(stderr, "quire: invitation was used concurrently\n");
+	if (!session_start(req, res, &u)) {
+		site_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
+		return;
+	}
+	http_res_redirect(req, res, 303, "/write");
+}
+
+/* ---- first-start setup ---- */
+
+static bool setup_token_ok(struct http_req *req, const char *token)
+{
+	struct store *st = site_store(req);
+	int64_t n;
+	if (!token || store_user_count(st, &n) || n > 0)
+		return false;
+	char *want = NULL, *exp = NULL;
+	if (store_setting_get(st, &req->arena, "setup_token_hash", &want) ||
+	    store_setting_get(st, &req->arena, "setup_token_expires", &exp))
+		return false;
+	char hash[65];
+	hash_token(token, strlen(token), hash);
+	return strlen(want) == 64 && ct_equal(hash, want, 64) &&
+	       strtoll(exp, NULL, 10) > site_now();
+}
+
+static void render_setup(struct http_req *req, struct http_res *res, int status, const char *error)
+{
+	session_need_pre(req, res);
+	json_t *ctx = page_context(req, "Set up Quire");
+	json_object_set_new(ctx, "csrf", json_string(site_viewer(req)->csrf));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	const char *h = http_req_form(req, "handle"), *n = http_req_form(req, "name");
+	json_object_set_new(ctx, "handle", json_string(h && utf8_valid(h, strlen(h)) ? h : ""));
+	json_object_set_new(ctx, "name", json_string(n && utf8_valid(n, strlen(n)) ? n : ""));
+	json_object_set_new(ctx, "invite", json_string(""));
+	json_object_set_new(ctx, "setup", json_true());
+	json_object_set_new(ctx, "form_action",
+			    json_string(arena_printf(&req->arena, "/setup/%s", http_req_param(req, "token"))));
+	json_object_set_new(ctx, "heading", json_string("Create the first account"));
+	page_render(req, res, status, "signup", ctx);
+}
+
+void page_setup(struct http_req *req, struct http_res *res)
+{
+	if (!setup_token_ok(req, http_req_param(req, "token"))) {
+		site_error(req, res, 404, "This setup link is not valid (any more).");
+		return;
+	}
+	render_setup(req, res, 200, NULL);
+}
+
+void page_setup_post(struct http_req *req, struct http_res *res)
+{
+	if (!setup_token_ok(req, http_req_param(req, "token"))) {
+		site_error(req, res, 404, "This setup link is not valid (any more).");
+		return;
+	}
+	if (!csrf_ok(req)) {
+		render_setup(req, res, 403, "This form expired. Please try again.");
+		return;
+	}
+	const char *pw = http_req_form(req, "password");
+	const char *pw2 = http_req_form(req, "password2");
+	if (pw2 && pw && strcmp(pw, pw2) != 0) {
+		render_setup(req, res, 422, "The two passwords differ.");
+		return;
+	}
+	struct store *st = site_store(req);
+	struct user_row u;
+	enum acct_err e = account_create(st, &req->arena, http_req_form(req, "handle"),
+					 http_req_form(req, "name"), pw, true, &u);
+	if (e) {
+		render_setup(req, res, 422, acct_strerror(e));
+		return;
+	}
+	if (store_setting_set(st, "setup_token_hash", "") ||
+	    store_setting_set(st, "setup_token_expires", "0"))
+		fprintf(stderr, "quire: could not clear the setup token\n");
+	if (!session_start(req, res, &u)) {
+		site_error(req, res, 500, "The account was made, but signing in failed.");
+		return;
+	}
+	http_res_redirect(req, res, 303, "/admin");
+}
+
+/* ---- settings ---- */
+
+static void render_settings(struct http_req *req, struct http_res *res, int status,
+			    const char *error, const char *notice)
+{
+	const struct viewer *v = site_viewer(req);
+	json_t *ctx = page_context(req, "Settings");
+	json_object_set_new(ctx, "name", json_string(v->user.name));
+	json_object_set_new(ctx, "bio", json_string(v->user.bio));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	if (notice)
+		json_object_set_new(ctx, "notice", json_string(notice));
+	page_render(req, res, status, "settings", ctx);
+}
+
+void page_settings(struct http_req *req, struct http_res *res)
+{
+	if (!site_viewer(req)->signed_in) {
+		http_res_redirect(req, res, 303, "/login?return_to=/settings");
+		return;
+	}
+	render_settings(req, res, 200, NULL, NULL);
+}
+
+void page_settings_post(struct http_req *req, struct http_res *res)
+{
+	struct viewer *v = &site_req(req)->viewer;
+	if (!v->signed_in) {
+		site_error(req, res, 401, "Please sign in first.");
+		return;
+	}
+	if (!csrf_ok(req)) {
+		render_settings(req, res, 403, "This form expired. Please try again.", NULL);
+		return;
+	}
+	const char *name = http_req_form(req, "name");
+	const char *bio = http_req_form(req, "bio");
+	if (!name || !*name || text_has_controls(name, strlen(name), false) ||
+	    utf8_count(name, strlen(name)) > NAME_MAX_CHARS) {
+		render_settings(req, res, 422, acct_strerror(ACCT_BAD_NAME), NULL);
+		return;
+	}
+	if (!bio)
+		bio = "";
+	if (text_has_controls(bio, strlen(bio), true) || utf8_count(bio, strlen(bio)) > BIO_MAX_CHARS) {
+		render_settings(req, res, 422, "A bio is at most 500 characters.", NULL);
+		return;
+	}
+	if (store_user_update_profile(site_store(req), v->user.id, name, bio)) {
+		site_error(req, res, 500, "Could not save your settings.");
+		return;
+	}
+	v->user.name = name;
+	v->user.bio = bio;
+	render_settings(req, res, 200, NULL, "Saved.");
+}
+
+/* ---- admin ---- */
+
+static void render_admin(struct http_req *req, struct http_res *res, int status,
+			 const char *invite_url)
+{
+	json_t *ctx = page_context(req, "Site administration");
+	const char *mode = signup_mode(req);
+	json_object_set_new(ctx, "mode_open", json_boolean(strcmp(mode, "open") == 0));
+	json_object_set_new(ctx, "mode_invite", json_boolean(strcmp(mode, "invite") == 0));
+	json_object_set_new(ctx, "mode_closed", json_boolean(strcmp(mode, "closed") == 0));
+	if (invite_url)
+		json_object_set_new(ctx, "invite_url", json_string(invite_url));
+	page_render(req, res, status, "admin", ctx);
+}
+
+static bool require_admin(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	if (!v->signed_in) {
+		http_res_redirect(req, res, 303, "/login?return_to=/admin");
+		return false;
+	}
+	if (!v->user.is_admin) {
+		site_error(req, res, 403, "Only site administrators can open this page.");
+		return false;
+	}
+	return true;
+}
+
+void page_admin(struct http_req *req, struct http_res *res)
+{
+	if (require_admin(req, res))
+		render_admin(req, res, 200, NULL);
+}
+
+void page_admin_post(struct http_req *req, struct http_res *res)
+{
+	if (!require_admin(req, res))
+		return;
+	if (!csrf_ok(req)) {
+		site_error(req, res, 403, "This form expired. Please go back and try again.");
+		return;
+	}
+	const char *action = http_req_form(req, "action");
+	struct store *st = site_store(req);
+	if (action && strcmp(action, "signup_mode") == 0) {
+		const char *mode = http_req_form(req, "mode");
+		if (!mode || (strcmp(mode, "open") && strcmp(mode, "invite") && strcmp(mode, "closed"))) {
+			site_error(req, res, 422, "Sign-up mode is open, invite or closed.");
+			return;
+		}
+		if (store_setting_set(st, "signup_mode", mode)) {
+			site_error(req, res, 500, "Could not save the setting.");
+			return;
+		}
+		render_admin(req, res, 200, NULL);
+		return;
+	}
+	if (action && strcmp(action, "invite") == 0) {
+		char token[33], hash[65];
+		random_hex(token, 16);
+		hash_token(token, 32, hash);
+		int64_t now = site_now();
+		if (store_invite_insert(st, hash, site_viewer(req)->user.id, now, now + 7 * 86400)) {
+			site_error(req, res, 500, "Could not create the invitation.");
+			return;
+		}
+		render_admin(req, res, 200,
+			     site_url(req, arena_printf(&req->arena, "/signup?invite=%s", token)));
+		return;
+	}
+	site_error(req, res, 400, "Unknown action.");
+}
+
+/* ---- token API ---- */
+
+void api_token_create(struct http_req *req, struct http_res *res)
+{
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	json_t *jh = json_object_get(body, "handle"), *jp = json_object_get(body, "password");
+	if (!json_is_string(jh) || !json_is_string(jp)) {
+		json_decref(body);
+		json_error(req, res, 422, "invalid", "Send \"handle\" and \"password\" as strings.");
+		return;
+	}
+	struct store *st = site_store(req);
+	struct user_row u;
+	int64_t retry = 0;
+	enum acct_err e = account_login(st, &req->arena, json_string_value(jh),
+					json_string_value(jp), req->remote_addr, &u, &retry);
+	json_decref(body);
+	if (e == ACCT_RATE_LIMITED) {
+		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
+		json_error(req, res, 429, "rate_limited", acct_strerror(e));
+		return;
+	}
+	if (e) {
+		json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : 503,
+			   e == ACCT_BAD_PASSWORD ? "bad_credentials" : "unavailable", acct_strerror(e));
+		return;
+	}
+	char token[65], hash[65];
+	random_hex(token, 32);
+	hash_token(token, 64, hash);
+	int64_t now = site_now();
+	if (store_session_insert(st, hash, u.id, "api", now, now + site_cfg->token_absolute)) {
+		json_error(req, res, 500, "internal", "Could not create the token.");
+		return;
+	}
+	json_reply(req, res, 201, json_pack("{s:s,s:s}", "token", token, "expires_at",
+					     fmt_rfc3339(&req->arena, now + site_cfg->token_absolute)));
+}
+
+void api_token_delete(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	if (!v->signed_in || !v->via_token) {
+		json_error(req, res, 401, "unauthorized", "Send the token to revoke as Authorization: Bearer.");
+		return;
+	}
+	if (store_session_delete(site_store(req), v->session_hash)) {
+		json_error(req, res, 500, "internal", "Could not revoke the token.");
+		return;
+	}
+	res->status = 204;
+	site_security_headers(req, res);
+	res->content_type = NULL;
+}
+
+void api_me(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	if (!v->signed_in) {
+		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
+		return;
+	}
+	json_reply(req, res, 200, json_pack("{s:s,s:s,s:b}", "handle", v->user.handle, "name",
+					     v->user.name, "is_admin", v->user.is_admin));
+}

@@ -1,0 +1,300 @@
+/*
+ * accounts.c - accounts, sign-in checks with rate limits, sessions and
+ * the first-start setup link.
+ */
+#include "accounts/accounts.h"
+#include "core/crypto.h"
+#include "core/text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *acct_strerror(enum acct_err e)
+{
+	switch (e) {
+	case ACCT_OK: return "ok";
+	case ACCT_BAD_HANDLE:
+		return "A handle is 2 to 30 characters: lowercase letters, digits and underscores.";
+	case ACCT_HANDLE_TAKEN: return "That handle is taken.";
+	case ACCT_BAD_NAME: return "A name is 1 to 80 characters, on one line.";
+	case ACCT_PASSWORD_SHORT: return "A password needs at least 12 characters.";
+	case ACCT_PASSWORD_LONG: return "A password can be at most 256 bytes long.";
+	case ACCT_BAD_PASSWORD: return "That handle and password do not match.";
+	case ACCT_RATE_LIMITED: return "Too many failed attempts. Please wait and try again.";
+	case ACCT_BUSY: return "The server is busy. Please try again in a moment.";
+	case ACCT_STORE: return "The account could not be saved. Please try again.";
+	}
+	return "unknown error";
+}
+
+static const char *const reserved_handles[] = {
+	"admin", "api", "static", "login", "logout", "signup", "setup", "settings", "write",
+	"edit", "me", "healthz", "feed", "search", "tag", "root", "quire", "help", "about",
+};
+
+const char *handle_normalise(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (n && (*s == ' ' || *s == '\t' || *s == '@')) {
+		s++;
+		n--;
+	}
+	if (n < HANDLE_MIN || n > HANDLE_MAX)
+		return NULL;
+	char *h = arena_strndup(a, s, n);
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		if (c >= 'A' && c <= 'Z')
+			h[i] = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return NULL;
+	}
+	return h;
+}
+
+static bool handle_reserved(const char *h)
+{
+	for (size_t i = 0; i < sizeof(reserved_handles) / sizeof(reserved_handles[0]); i++)
+		if (strcmp(h, reserved_handles[i]) == 0)
+			return true;
+	return false;
+}
+
+enum acct_err account_create(struct store *st, struct arena *a, const char *handle,
+			     const char *name, const char *password, bool admin,
+			     struct user_row *out)
+{
+	const char *h = handle_normalise(a, handle);
+	if (!h || handle_reserved(h))
+		return h ? ACCT_HANDLE_TAKEN : ACCT_BAD_HANDLE;
+	if (!name || !*name)
+		name = h;
+	size_t nl = strlen(name);
+	if (!utf8_valid(name, nl) || text_has_controls(name, nl, false) ||
+	    utf8_count(name, nl) > NAME_MAX_CHARS)
+		return ACCT_BAD_NAME;
+	if (!password)
+		return ACCT_PASSWORD_SHORT;
+	size_t pl = strlen(password);
+	if (pl > PASSWORD_MAX)
+		return ACCT_PASSWORD_LONG;
+	if (!utf8_valid(password, pl) || utf8_count(password, pl) < PASSWORD_MIN)
+		return ACCT_PASSWORD_SHORT;
+
+	struct user_row existing;
+	enum store_err se = store_user_by_handle(st, a, h, &existing);
+	if (se == STORE_OK)
+		return ACCT_HANDLE_TAKEN;
+	if (se != STORE_NOT_FOUND)
+		return ACCT_STORE;
+
+	char hash[128];
+	enum acct_err e = password_hash(password, pl, hash, sizeof(hash));
+	if (e)
+		return e;
+	struct user_row u = {0};
+	id_new(u.id);
+	u.handle = h;
+	u.name = arena_strdup(a, name);
+	u.bio = "";
+	u.password_hash = arena_strdup(a, hash);
+	u.is_admin = admin;
+	u.created_at = site_now();
+	se = store_user_insert(st, &u);
+	if (se == STORE_CONFLICT)
+		return ACCT_HANDLE_TAKEN;
+	if (se)
+		return ACCT_STORE;
+	if (out)
+		*out = u;
+	return ACCT_OK;
+}
+
+enum acct_err account_login(struct store *st, struct arena *a, const char *handle,
+			    const char *password, const char *addr, struct user_row *out,
+			    int64_t *retry_after)
+{
+	int64_t now = site_now();
+	int64_t window = site_cfg ? site_cfg->login_fail_window : 900;
+	int64_t since = now - window;
+	const char *h = handle_normalise(a, handle);
+	const char *acct_scope = arena_printf(a, "acct:%s", h ? h : "-");
+	const char *addr_scope = arena_printf(a, "addr:%s", addr ? addr : "-");
+	int64_t n_acct = 0, n_addr = 0, old_acct = 0, old_addr = 0;
+	if (store_auth_fail_count(st, acct_scope, since, &n_acct, &old_acct) ||
+	    store_auth_fail_count(st, addr_scope, since, &n_addr, &old_addr))
+		return ACCT_STORE;
+	unsigned lim_acct = site_cfg ? site_cfg->login_fail_account : 10;
+	unsigned lim_addr = site_cfg ? site_cfg->login_fail_address : 50;
+	if (n_acct >= lim_acct || n_addr >= lim_addr) {
+		int64_t oldest = n_acct >= lim_acct ? old_acct : old_addr;
+		*retry_after = oldest + window - now;
+		if (*retry_after < 1)
+			*retry_after = 1;
+		return ACCT_RATE_LIMITED;
+	}
+
+	size_t pl = password ? strlen(password) : 0;
+	if (pl > PASSWORD_MAX)
+		pl = PASSWORD_MAX; /* still do the work; it will not match */
+	struct user_row u;
+	bool found = h && store_user_by_handle(st, a, h, &u) == STORE_OK;
+	enum acct_err e = password_verify(found ? u.password_hash : NULL, password ? password : "", pl);
+	if (e == ACCT_BUSY)
+		return e;
+	if (e != ACCT_OK) {
+		if (store_auth_fail_add(st, acct_scope, now) ||
+		    store_auth_fail_add(st, addr_scope, now))
+			return ACCT_STORE;
+		if ((now & 63) == 0 && store_auth_fail_prune(st, now - 86400))
+			return ACCT_STORE;
+		return ACCT_BAD_PASSWORD;
+	}
+	*out = u;
+	return ACCT_OK;
+}
+
+/* ---- sessions ---- */
+
+static const char *pre_cookie_name(void)
+{
+	return site_cfg->https ? "__Host-quire_pre" : "quire_pre";
+}
+
+static void csrf_for(struct arena *a, const char *kind, const char *value, const char **out)
+{
+	char mac[65];
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "%s:%s", kind, value);
+	mac_hex(site_cfg->key, msg, n > 0 ? (size_t)n : 0, mac);
+	mac[32] = '\0';
+	*out = arena_strdup(a, mac);
+}
+
+static bool session_valid(const struct session_row *s, int64_t now, int64_t idle)
+{
+	return s->expires_at > now && s->last_seen + idle > now;
+}
+
+void session_load(struct http_req *req)
+{
+	struct site_req *sr = site_req(req);
+	struct viewer *v = &sr->viewer;
+	struct store *st = site_store(req);
+	int64_t now = site_now();
+	v->csrf = "";
+	if (!st)
+		return;
+
+	const char *auth = http_req_header(req, "Authorization");
+	const char *token = NULL;
+	const char *kind = "web";
+	if (auth && strncmp(auth, "Bearer ", 7) == 0) {
+		token = auth + 7;
+		kind = "api";
+	} else {
+		token = http_req_cookie(req, site_cfg->session_cookie);
+	}
+	if (token && strlen(token) == 64) {
+		char hash[65];
+		hash_token(token, 64, hash);
+		struct session_row s;
+		int64_t idle = strcmp(kind, "api") == 0 ? site_cfg->token_idle : site_cfg->session_idle;
+		if (store_session_get(st, &req->arena, hash, &s) == STORE_OK &&
+		    strcmp(s.kind, kind) == 0 && session_valid(&s, now, idle) &&
+		    store_user_by_id(st, &req->arena, s.user_id, &v->user) == STORE_OK) {
+			v->signed_in = true;
+			v->via_token = strcmp(kind, "api") == 0;
+			memcpy(v->session_hash, hash, sizeof(hash));
+			csrf_for(&req->arena, "csrf", hash, &v->csrf);
+			/* Record activity coarsely, not a write per request. */
+			if (now - s.last_seen > 300 && store_session_touch(st, hash, now))
+				fprintf(stderr, "quire: could not record session activity\n");
+			return;
+		}
+	}
+	const char *pre = http_req_cookie(req, pre_cookie_name());
+	if (pre && strlen(pre) == 32)
+		csrf_for(&req->arena, "pre", pre, &v->csrf);
+}
+
+static void set_cookie(struct http_req *req, struct http_res *res, const char *name,
+		       const char *value, int64_t max_age)
+{
+	http_res_header(req, res, "Set-Cookie",
+			arena_printf(&req->arena, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+				     name, value, (long long)max_age,
+				     site_cfg->https ? "; Secure" : ""));
+}
+
+void session_need_pre(struct http_req *req, struct http_res *res)
+{
+	struct site_req *sr = site_req(req);
+	if (sr->viewer.signed_in || sr->viewer.csrf[0])
+		return;
+	char value[33];
+	random_hex(value, 16);
+	set_cookie(req, res, pre_cookie_name(), value, 7200);
+	csrf_for(&req->arena, "pre", value, &sr->viewer.csrf);
+	sr->set_pre_cookie = true;
+}
+
+bool session_start(struct http_req *req, struct http_res *res, const struct user_row *u)
+{
+	struct store *st = site_store(req);
+	char token[65], hash[65];
+	random_hex(token, 32);
+	hash_token(token, 64, hash);
+	int64_t now = site_now();
+	/* The old session (if any) ends: a fresh token at every sign-in. */
+	struct viewer *v = &site_req(req)->viewer;
+	if (v->signed_in && !v->via_token && store_session_delete(st, v->session_hash))
+		return false;
+	if (store_session_insert(st, hash, u->id, "web", now, now + site_cfg->session_absolute))
+		return false;
+	if ((now & 31) == 0 && store_session_prune(st, now))
+		fprintf(stderr, "quire: could not prune expired sessions\n");
+	set_cookie(req, res, site_cfg->session_cookie, token, site_cfg->session_absolute);
+	set_cookie(req, res, pre_cookie_name(), "", 0);
+	v->signed_in = true;
+	v->user = *u;
+	memcpy(v->session_hash, hash, sizeof(hash));
+	csrf_for(&req->arena, "csrf", hash, &v->csrf);
+	return true;
+}
+
+void session_end(struct http_req *req, struct http_res *res)
+{
+	struct viewer *v = &site_req(req)->viewer;
+	if (v->signed_in && store_session_delete(site_store(req), v->session_hash))
+		fprintf(stderr, "quire: could not delete session\n");
+	set_cookie(req, res, site_cfg->session_cookie, "", 0);
+	v->signed_in = false;
+}
+
+/* ---- first start ---- */
+
+bool setup_announce(struct store *st, const char *base_url)
+{
+	int64_t n;
+	if (store_user_count(st, &n))
+		return false;
+	if (n > 0)
+		return true;
+	char token[33], hash[65], exp[32];
+	random_hex(token, 16);
+	hash_token(token, 32, hash);
+	snprintf(exp, sizeof(exp), "%lld", (long long)(site_now() + 86400));
+	if (store_setting_set(st, "setup_token_hash", hash) ||
+	    store_setting_set(st, "setup_token_expires", exp))
+		return false;
+	fprintf(stderr,
+		"\n  No accounts yet. Open this one-time link to create the first (admin) account:\n"
+		"\n    %s/setup/%s\n\n  (valid for 24 hours or until used; restart for a new one)\n\n",
+		base_url, token);
+	return true;
+}

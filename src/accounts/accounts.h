@@ -1,0 +1,97 @@
+/*
+ * accounts.h - people and their proof of identity: password hashing
+ * (argon2id, with a cap on hashes running at once), accounts, sign-in
+ * rate limits, web sessions and API tokens, and the pages and API routes
+ * that create and end them.
+ *
+ * Sessions and tokens are random 256-bit values; only their SHA-256 is
+ * stored. A new session is made at every sign-in.
+ */
+#ifndef QUIRE_ACCOUNTS_ACCOUNTS_H
+#define QUIRE_ACCOUNTS_ACCOUNTS_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+#include "site/site.h"
+#include "store/store.h"
+
+#define PASSWORD_MIN 12   /* code points */
+#define PASSWORD_MAX 256  /* bytes */
+#define HANDLE_MIN 2
+#define HANDLE_MAX 30
+#define NAME_MAX_CHARS 80
+#define BIO_MAX_CHARS 500
+
+enum acct_err {
+	ACCT_OK = 0,
+	ACCT_BAD_HANDLE,
+	ACCT_HANDLE_TAKEN,
+	ACCT_BAD_NAME,
+	ACCT_PASSWORD_SHORT,
+	ACCT_PASSWORD_LONG,
+	ACCT_BAD_PASSWORD,  /* wrong handle or password */
+	ACCT_RATE_LIMITED,
+	ACCT_BUSY,          /* too many hashes waiting */
+	ACCT_STORE,
+};
+const char *acct_strerror(enum acct_err e);
+
+/* Call once before serving: sets the concurrency cap and prepares the
+ * hash used to make an unknown handle cost as much as a wrong password. */
+bool password_init(unsigned concurrency) __attribute__((warn_unused_result));
+void password_shutdown(void);
+/* out holds at least 128 bytes. */
+enum acct_err password_hash(const char *pw, size_t n, char *out, size_t outlen)
+	__attribute__((warn_unused_result));
+/* ACCT_OK when pw matches; hash NULL verifies against a dummy (for
+ * unknown handles) and always fails. */
+enum acct_err password_verify(const char *hash, const char *pw, size_t n)
+	__attribute__((warn_unused_result));
+
+/* Lowercased, validated handle into the arena, or NULL. */
+const char *handle_normalise(struct arena *a, const char *s);
+
+/* Create an account; on success out (optional) is the new row. */
+enum acct_err account_create(struct store *st, struct arena *a, const char *handle,
+			     const char *name, const char *password, bool admin,
+			     struct user_row *out) __attribute__((warn_unused_result));
+
+/* Check a sign-in with rate limiting per account and address. On
+ * ACCT_RATE_LIMITED *retry_after holds seconds to wait. */
+enum acct_err account_login(struct store *st, struct arena *a, const char *handle,
+			    const char *password, const char *addr, struct user_row *out,
+			    int64_t *retry_after) __attribute__((warn_unused_result));
+
+/* Work out the viewer from the session cookie or bearer token. Always
+ * sets a CSRF token for forms (session-bound, or pre-session). */
+void session_load(struct http_req *req);
+/* Start a web session for user: sets the cookie on res. */
+bool session_start(struct http_req *req, struct http_res *res, const struct user_row *u)
+	__attribute__((warn_unused_result));
+void session_end(struct http_req *req, struct http_res *res);
+/* Page shows a form to an anonymous visitor: give it a CSRF cookie. */
+void session_need_pre(struct http_req *req, struct http_res *res);
+
+/* Pages. */
+void page_login(struct http_req *req, struct http_res *res);
+void page_login_post(struct http_req *req, struct http_res *res);
+void page_logout_post(struct http_req *req, struct http_res *res);
+void page_signup(struct http_req *req, struct http_res *res);
+void page_signup_post(struct http_req *req, struct http_res *res);
+void page_setup(struct http_req *req, struct http_res *res);
+void page_setup_post(struct http_req *req, struct http_res *res);
+void page_settings(struct http_req *req, struct http_res *res);
+void page_settings_post(struct http_req *req, struct http_res *res);
+void page_admin(struct http_req *req, struct http_res *res);
+void page_admin_post(struct http_req *req, struct http_res *res);
+
+/* JSON API. */
+void api_token_create(struct http_req *req, struct http_res *res);
+void api_token_delete(struct http_req *req, struct http_res *res);
+void api_me(struct http_req *req, struct http_res *res);
+
+/* First start: print a one-time setup link if there are no accounts. */
+bool setup_announce(struct store *st, const char *base_url) __attribute__((warn_unused_result));
+
+#endif

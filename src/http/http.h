@@ -1,0 +1,152 @@
+/*
+ * http.h - the HTTP layer: requests, responses, routing and the server.
+ *
+ * This is the only module that talks to libmicrohttpd. It knows nothing
+ * of the product: the application hands it one callback (http_app_fn)
+ * that receives a fully read, size-checked request and fills a response.
+ *
+ * Ownership: a request owns an arena (req->arena) that lives from the
+ * first byte until the response has been queued; everything reachable
+ * from the request and response is allocated there, except the response
+ * body buffer, which the server hands to libmicrohttpd without copying.
+ *
+ * Threading: the server runs a pool of worker threads in poll mode; each
+ * request is handled entirely on one worker. Per-thread application state
+ * (a database connection, caches) is created lazily with the thread_init
+ * callback and released with thread_done when the server stops.
+ */
+#ifndef QUIRE_HTTP_HTTP_H
+#define QUIRE_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "http/parse.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_HEAD = 1 << 1,
+	HTTP_POST = 1 << 2,
+	HTTP_PUT = 1 << 3,
+	HTTP_PATCH = 1 << 4,
+	HTTP_DELETE = 1 << 5,
+	HTTP_OPTIONS = 1 << 6,
+	HTTP_OTHER = 1 << 7,
+};
+
+struct http_header {
+	const char *name;
+	const char *value;
+};
+
+struct http_req {
+	struct arena arena;
+	enum http_method method;
+	const char *method_name;
+	const char *path;         /* raw, undecoded */
+	char **segs;              /* decoded path segments */
+	size_t nsegs;
+	bool trailing_slash;
+	struct kvlist query;      /* decoded query arguments */
+	struct kvlist cookies;
+	struct kvlist form;       /* urlencoded body, when that is the type */
+	const char *body;         /* raw body bytes (NUL-terminated), or NULL */
+	size_t body_len;
+	const char *remote_addr;  /* textual client address */
+	struct kvlist params;     /* route parameters, filled by the router */
+	void *conn;               /* server private */
+	void *thread;             /* application's per-thread state */
+	void *app;                /* application's per-request state */
+};
+
+struct http_res {
+	int status;
+	const char *content_type;
+	struct buf body;
+	struct http_header *headers;
+	size_t nheaders, cap_headers;
+};
+
+/* Header value (case-insensitive name) or NULL. */
+const char *http_req_header(const struct http_req *req, const char *name);
+const char *http_req_query(const struct http_req *req, const char *key);
+const char *http_req_form(const struct http_req *req, const char *key);
+const char *http_req_cookie(const struct http_req *req, const char *key);
+const char *http_req_param(const struct http_req *req, const char *key);
+
+/* Add a response header; name and value are copied into the arena. */
+void http_res_header(struct http_req *req, struct http_res *res, const char *name,
+		     const char *value);
+/* Redirect (303 See Other unless status says otherwise). */
+void http_res_redirect(struct http_req *req, struct http_res *res, int status,
+		       const char *location);
+
+/* ---- router ---- */
+
+typedef void (*http_handler_fn)(struct http_req *req, struct http_res *res);
+
+/*
+ * A route pattern is a path of segments: literal text, "{name}" (any one
+ * segment, captured as param name), or "@{name}" (a segment that starts
+ * with '@', the rest captured). Example: "/@{handle}/{slug}".
+ */
+struct http_route {
+	unsigned methods; /* mask of enum http_method; GET implies HEAD */
+	const char *pattern;
+	http_handler_fn fn;
+	unsigned flags;   /* application-defined (e.g. "JSON API") */
+};
+
+enum http_match {
+	HTTP_MATCH_OK = 0,
+	HTTP_MATCH_NONE,   /* no pattern fits: 404 */
+	HTTP_MATCH_METHOD, /* a pattern fits but not this method: 405 */
+};
+
+/* Match req against routes[0..n); on OK *out is the route and req->params
+ * holds the captures. On HTTP_MATCH_METHOD, *allow is the union of the
+ * methods that would have matched. */
+enum http_match http_route_match(struct http_req *req, const struct http_route *routes,
+				 size_t n, const struct http_route **out, unsigned *allow);
+
+/* "GET, HEAD, POST" for an Allow header, into the arena. */
+const char *http_methods_str(struct arena *a, unsigned mask);
+
+/* ---- server ---- */
+
+typedef void (*http_app_fn)(struct http_req *req, struct http_res *res);
+
+struct http_limits {
+	size_t max_body;         /* bytes; larger bodies get 413 */
+	size_t max_header_bytes; /* per-connection memory for headers */
+	unsigned conn_timeout;   /* seconds idle before a connection is closed */
+	unsigned max_conns;
+	unsigned max_conns_per_ip;
+	unsigned threads;
+};
+
+struct http_server_config {
+	const char *listen;      /* "127.0.0.1:8080" or "[::1]:8080" */
+	struct http_limits limits;
+	http_app_fn app;
+	void *(*thread_init)(void);     /* per-thread state for req->thread */
+	void (*thread_done)(void *);
+	/* Called for requests rejected before they reach app (bad path,
+	 * too large...), so the application renders its own error page. */
+	void (*error)(struct http_req *req, struct http_res *res, int status,
+		      const char *message);
+};
+
+struct http_server;
+
+/* Start listening; NULL with a message on stderr on failure. */
+struct http_server *http_server_start(const struct http_server_config *cfg);
+/* Actual bound port (useful with port 0). */
+uint16_t http_server_port(const struct http_server *s);
+/* Stop accepting, finish in-flight requests, free everything. */
+void http_server_stop(struct http_server *s);
+
+#endif

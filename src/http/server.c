@@ -1,0 +1,463 @@
+/*
+ * server.c - libmicrohttpd glue: reads a request completely (within
+ * limits) into a struct http_req, calls the application, and queues its
+ * response. Runs MHD's internal thread pool in poll mode; see DESIGN.md
+ * for why poll and not epoll, and why the response is queued only once
+ * the whole request has been read (never on the first callback).
+ */
+#include "http/http.h"
+#include "core/mem.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct thread_state {
+	struct thread_state *next;
+	void *state;
+};
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_server_config cfg;
+	pthread_mutex_t lock;
+	struct thread_state *states;
+	atomic_int inflight;
+	uint16_t port;
+};
+
+struct conn_req {
+	struct http_req req;
+	struct buf body;
+	int early_status;       /* nonzero: answer this instead of calling app */
+	const char *early_msg;
+	bool counted;
+};
+
+static _Thread_local void *tls_state;
+
+static void *thread_state(struct http_server *s)
+{
+	if (tls_state || !s->cfg.thread_init)
+		return tls_state;
+	tls_state = s->cfg.thread_init();
+	struct thread_state *ts = xmalloc(sizeof(*ts));
+	ts->state = tls_state;
+	pthread_mutex_lock(&s->lock);
+	ts->next = s->states;
+	s->states = ts;
+	pthread_mutex_unlock(&s->lock);
+	return tls_state;
+}
+
+const char *http_req_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_query(const struct http_req *req, const char *key)
+{
+	return kv_get(&req->query, key);
+}
+
+const char *http_req_form(const struct http_req *req, const char *key)
+{
+	return kv_get(&req->form, key);
+}
+
+const char *http_req_cookie(const struct http_req *req, const char *key)
+{
+	return kv_get(&req->cookies, key);
+}
+
+const char *http_req_param(const struct http_req *req, const char *key)
+{
+	return kv_get(&req->params, key);
+}
+
+void http_res_header(struct http_req *req, struct http_res *res, const char *name,
+		     const char *value)
+{
+	if (res->nheaders == res->cap_headers) {
+		size_t ncap = res->cap_headers ? res->cap_headers * 2 : 8;
+		struct http_header *nh = arena_alloc(&req->arena, ncap * sizeof(*nh));
+		if (res->nheaders)
+			memcpy(nh, res->headers, res->nheaders * sizeof(*nh));
+		res->headers = nh;
+		res->cap_headers = ncap;
+	}
+	res->headers[res->nheaders++] = (struct http_header){
+		arena_strdup(&req->arena, name), arena_strdup(&req->arena, value)};
+}
+
+void http_res_redirect(struct http_req *req, struct http_res *res, int status,
+		       const char *location)
+{
+	res->status = status ? status : 303;
+	http_res_header(req, res, "Location", location);
+	buf_reset(&res->body);
+	res->content_type = "text/plain; charset=utf-8";
+	buf_adds(&res->body, "Redirecting\n");
+}
+
+static enum http_method method_of(const char *m)
+{
+	static const struct { const char *name; enum http_method m; } map[] = {
+		{"GET", HTTP_GET}, {"HEAD", HTTP_HEAD}, {"POST", HTTP_POST},
+		{"PUT", HTTP_PUT}, {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE},
+		{"OPTIONS", HTTP_OPTIONS},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(m, map[i].name) == 0)
+			return map[i].m;
+	return HTTP_OTHER;
+}
+
+/* Keep the path and query raw: we decode them ourselves, strictly. */
+static size_t no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+struct query_walk {
+	struct http_req *req;
+	size_t cap;
+	bool bad;
+};
+
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	struct query_walk *w = cls;
+	struct http_req *req = w->req;
+	char *k, *v;
+	size_t kl, vl;
+	if (req->query.n >= PARSE_MAX_FIELDS ||
+	    pct_decode(&req->arena, key, strlen(key), true, &k, &kl) ||
+	    pct_decode(&req->arena, value ? value : "", value ? strlen(value) : 0, true, &v, &vl)) {
+		w->bad = true;
+		return MHD_NO;
+	}
+	if (req->query.n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 8;
+		struct kv *ni = arena_alloc(&req->arena, w->cap * sizeof(*ni));
+		if (req->query.n)
+			memcpy(ni, req->query.items, req->query.n * sizeof(*ni));
+		req->query.items = ni;
+	}
+	req->query.items[req->query.n++] = (struct kv){k, v, vl};
+	return MHD_YES;
+}
+
+static void queue(struct http_server *s, struct MHD_Connection *c, struct http_req *req,
+		  struct http_res *res)
+{
+	(void)s;
+	size_t len;
+	char *data = buf_detach(&res->body, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+	if (!r) {
+		free(data);
+		return;
+	}
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	(void)req;
+	MHD_queue_response(c, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+}
+
+static void res_init(struct http_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = 200;
+	res->content_type = "text/html; charset=utf-8";
+	buf_init(&res->body, 0);
+}
+
+static void answer_error(struct http_server *s, struct MHD_Connection *c, struct conn_req *cr,
+			 int status, const char *msg)
+{
+	struct http_res res;
+	res_init(&res);
+	if (s->cfg.error) {
+		cr->req.thread = thread_state(s);
+		s->cfg.error(&cr->req, &res, status, msg);
+	} else {
+		res.status = status;
+		res.content_type = "text/plain; charset=utf-8";
+		buf_adds(&res.body, msg);
+	}
+	queue(s, c, &cr->req, &res);
+	buf_release(&res.body);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct http_server *s = cls;
+	struct conn_req *cr = *con_cls;
+
+	if (!cr) {
+		cr = xcalloc(1, sizeof(*cr));
+		*con_cls = cr;
+		atomic_fetch_add(&s->inflight, 1);
+		cr->counted = true;
+		struct http_req *req = &cr->req;
+		arena_init(&req->arena);
+		req->conn = c;
+		req->method_name = arena_strdup(&req->arena, method);
+		req->method = method_of(method);
+		req->path = arena_strdup(&req->arena, url);
+		buf_init(&cr->body, s->cfg.limits.max_body);
+
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		char addr[INET6_ADDRSTRLEN] = "unknown";
+		if (ci && ci->client_addr) {
+			if (ci->client_addr->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr, sizeof(addr));
+			else if (ci->client_addr->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, addr, sizeof(addr));
+		}
+		req->remote_addr = arena_strdup(&req->arena, addr);
+
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl) {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (errno || *end || end == cl) {
+				cr->early_status = 400;
+				cr->early_msg = "Malformed Content-Length.";
+			} else if (n > s->cfg.limits.max_body) {
+				cr->early_status = 413;
+				cr->early_msg = "The request body is larger than this server accepts.";
+			}
+		}
+		if (req->method == HTTP_OTHER && !cr->early_status) {
+			cr->early_status = 501;
+			cr->early_msg = "This method is not supported.";
+		}
+		return MHD_YES;
+	}
+
+	if (*upload_data_size) {
+		if (cr->early_status == 413) {
+			/* Refuse now rather than read a body we will not keep. */
+			*upload_data_size = 0;
+			if (!cr->body.too_large) {
+				cr->body.too_large = true;
+				answer_error(s, c, cr, 413, cr->early_msg);
+			}
+			return MHD_YES;
+		}
+		if (!cr->early_status) {
+			buf_add(&cr->body, upload_data, *upload_data_size);
+			if (buf_failed(&cr->body)) {
+				cr->early_status = 413;
+				cr->early_msg = "The request body is larger than this server accepts.";
+				answer_error(s, c, cr, 413, cr->early_msg);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (cr->body.too_large)
+		return MHD_YES; /* already answered */
+
+	struct http_req *req = &cr->req;
+	req->thread = thread_state(s);
+	if (cr->early_status) {
+		answer_error(s, c, cr, cr->early_status, cr->early_msg);
+		return MHD_YES;
+	}
+
+	/* Path and query. */
+	enum parse_err pe = path_split(&req->arena, req->path, strlen(req->path), &req->segs,
+				       &req->nsegs, &req->trailing_slash);
+	if (pe) {
+		answer_error(s, c, cr, pe == PARSE_BAD_PATH ? 404 : 400,
+			     pe == PARSE_BAD_PATH ? "No such page." : parse_strerror(pe));
+		return MHD_YES;
+	}
+	struct query_walk qw = {req, 0, false};
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_arg, &qw);
+	if (qw.bad) {
+		answer_error(s, c, cr, 400, "Malformed query string.");
+		return MHD_YES;
+	}
+	const char *cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+	if (cookie && cookie_parse(&req->arena, cookie, strlen(cookie), &req->cookies)) {
+		answer_error(s, c, cr, 400, "Too many cookies.");
+		return MHD_YES;
+	}
+	if (cr->body.len) {
+		req->body = arena_strndup(&req->arena, buf_str(&cr->body), cr->body.len);
+		req->body_len = cr->body.len;
+		buf_release(&cr->body);
+		const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+		if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+			pe = form_parse(&req->arena, req->body, req->body_len, &req->form);
+			if (pe) {
+				answer_error(s, c, cr, 400, parse_strerror(pe));
+				return MHD_YES;
+			}
+		}
+	}
+
+	struct http_res res;
+	res_init(&res);
+	s->cfg.app(req, &res);
+	queue(s, c, req, &res);
+	buf_release(&res.body);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	(void)toe;
+	struct http_server *s = cls;
+	struct conn_req *cr = *con_cls;
+	if (!cr)
+		return;
+	buf_release(&cr->body);
+	arena_release(&cr->req.arena);
+	if (cr->counted)
+		atomic_fetch_sub(&s->inflight, 1);
+	free(cr);
+	*con_cls = NULL;
+}
+
+static void on_panic(void *cls, const char *file, unsigned line, const char *reason)
+{
+	(void)cls;
+	fprintf(stderr, "quire: libmicrohttpd panic at %s:%u: %s\n", file, line,
+		reason ? reason : "");
+	abort();
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6)
+{
+	memset(ss, 0, sizeof(*ss));
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return false;
+	char host[64];
+	size_t hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		return false;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || end == colon + 1 || port < 0 || port > 65535)
+		return false;
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		*v6 = true;
+		return inet_pton(AF_INET6, host + 1, &a->sin6_addr) == 1;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	*v6 = false;
+	if (hl == 0)
+		return inet_pton(AF_INET, "0.0.0.0", &a->sin_addr) == 1;
+	return inet_pton(AF_INET, host, &a->sin_addr) == 1;
+}
+
+struct http_server *http_server_start(const struct http_server_config *cfg)
+{
+	struct sockaddr_storage ss;
+	bool v6;
+	if (!parse_listen(cfg->listen, &ss, &v6)) {
+		fprintf(stderr, "quire: cannot parse listen address '%s' (want ADDR:PORT)\n",
+			cfg->listen);
+		return NULL;
+	}
+	struct http_server *s = xcalloc(1, sizeof(*s));
+	s->cfg = *cfg;
+	pthread_mutex_init(&s->lock, NULL);
+	atomic_init(&s->inflight, 0);
+	MHD_set_panic_func(on_panic, NULL);
+
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	const struct http_limits *l = &cfg->limits;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(l->threads ? l->threads : 2),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->conn_timeout,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_conns,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->max_conns_per_ip,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->max_header_bytes,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		fprintf(stderr, "quire: cannot listen on %s: %s\n", cfg->listen,
+			errno ? strerror(errno) : "libmicrohttpd refused to start");
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	return s;
+}
+
+uint16_t http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	/* Stop accepting, then give in-flight requests up to 10 s. */
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(s->daemon);
+	struct thread_state *ts = s->states;
+	while (ts) {
+		struct thread_state *next = ts->next;
+		if (s->cfg.thread_done)
+			s->cfg.thread_done(ts->state);
+		free(ts);
+		ts = next;
+	}
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,368 @@
+/*
+ * main.c - the quire command: serve, user add, --help, --version; and the
+ * route table that ties URLs to the domain handlers.
+ */
+#include "accounts/accounts.h"
+#include "core/crypto.h"
+#include "core/mem.h"
+#include "http/http.h"
+#include "site/site.h"
+#include "stories/stories.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef QUIRE_VERSION
+#define QUIRE_VERSION "0.0.0"
+#endif
+
+enum { ROUTE_API = 1 };
+
+static void page_healthz(struct http_req *req, struct http_res *res)
+{
+	struct store *st = site_store(req);
+	bool ok = st && store_ping(st) == STORE_OK;
+	res->status = ok ? 200 : 503;
+	res->content_type = "text/plain; charset=utf-8";
+	http_res_header(req, res, "Cache-Control", "no-store");
+	buf_adds(&res->body, ok ? "ok\n" : "database unavailable\n");
+}
+
+static void page_static(struct http_req *req, struct http_res *res)
+{
+	if (!static_serve(req, res, http_req_param(req, "file")))
+		site_error(req, res, 404, "No such file.");
+}
+
+static const struct http_route routes[] = {
+	{HTTP_GET, "/", page_home, 0},
+	{HTTP_GET, "/healthz", page_healthz, 0},
+	{HTTP_GET, "/static/{file}", page_static, 0},
+	{HTTP_GET, "/login", page_login, 0},
+	{HTTP_POST, "/login", page_login_post, 0},
+	{HTTP_POST, "/logout", page_logout_post, 0},
+	{HTTP_GET, "/signup", page_signup, 0},
+	{HTTP_POST, "/signup", page_signup_post, 0},
+	{HTTP_GET, "/setup/{token}", page_setup, 0},
+	{HTTP_POST, "/setup/{token}", page_setup_post, 0},
+	{HTTP_GET, "/settings", page_settings, 0},
+	{HTTP_POST, "/settings", page_settings_post, 0},
+	{HTTP_GET, "/admin", page_admin, 0},
+	{HTTP_POST, "/admin", page_admin_post, 0},
+	{HTTP_GET, "/write", page_write, 0},
+	{HTTP_POST, "/write", page_write_post, 0},
+	{HTTP_GET, "/edit/{id}", page_edit, 0},
+	{HTTP_POST, "/edit/{id}", page_edit_post, 0},
+	{HTTP_GET, "/me/stories", page_my_stories, 0},
+	{HTTP_GET, "/@{handle}", page_profile, 0},
+	{HTTP_GET, "/@{handle}/{slug}", page_story, 0},
+	{HTTP_POST, "/api/v1/tokens", api_token_create, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/tokens/current", api_token_delete, ROUTE_API},
+	{HTTP_GET, "/api/v1/me", api_me, ROUTE_API},
+	{HTTP_GET, "/api/v1/stories", api_stories_list, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories", api_stories_create, ROUTE_API},
+	{HTTP_GET, "/api/v1/stories/{id}", api_story_get, ROUTE_API},
+	{HTTP_PATCH, "/api/v1/stories/{id}", api_story_patch, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/stories/{id}", api_story_delete, ROUTE_API},
+};
+
+static void app(struct http_req *req, struct http_res *res)
+{
+	struct site_req *sr = site_req(req);
+	sr->api = req->nsegs >= 1 && strcmp(req->segs[0], "api") == 0;
+	if (!site_store(req)) {
+		site_error(req, res, 503, "The database is not available.");
+		return;
+	}
+	if (req->trailing_slash && (req->method & (HTTP_GET | HTTP_HEAD))) {
+		size_t n = strlen(req->path);
+		http_res_redirect(req, res, 301, arena_strndup(&req->arena, req->path, n - 1));
+		return;
+	}
+	session_load(req);
+	const struct http_route *r;
+	unsigned allow;
+	enum http_match m = http_route_match(req, routes, sizeof(routes) / sizeof(routes[0]), &r,
+					     &allow);
+	if (m == HTTP_MATCH_NONE) {
+		site_error(req, res, 404, sr->api ? "No such API route." :
+			   "There is nothing at this address.");
+		return;
+	}
+	if (m == HTTP_MATCH_METHOD) {
+		http_res_header(req, res, "Allow", http_methods_str(&req->arena, allow));
+		site_error(req, res, 405, "This address does not accept that method.");
+		return;
+	}
+	r->fn(req, res);
+}
+
+static void early_error(struct http_req *req, struct http_res *res, int status, const char *msg)
+{
+	site_error(req, res, status, msg);
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: quire serve [--data DIR] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
+		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR]\n"
+		"       quire --help | --version\n"
+		"\n"
+		"serve      run the site (default data directory ./quire-data, listening on\n"
+		"           127.0.0.1:8080). On first start it prints a one-time setup link.\n"
+		"user add   create an account, reading the password from standard input.\n"
+		"\n"
+		"Every command creates the data directory and applies pending schema\n"
+		"migrations first.\n");
+}
+
+struct opts {
+	const char *data;
+	const char *listen;
+	const char *base_url;
+	const char *name;
+	bool admin;
+	bool password_stdin;
+	unsigned threads;
+};
+
+static bool mkdir_p(const char *dir)
+{
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return true;
+	fprintf(stderr, "quire: cannot create %s: %s\n", dir, strerror(errno));
+	return false;
+}
+
+static bool open_data(const struct opts *o, struct site_config *cfg, struct store **st)
+{
+	if (!mkdir_p(o->data))
+		return false;
+	char *tmp = xmalloc(strlen(o->data) + 8);
+	snprintf(tmp, strlen(o->data) + 8, "%s/tmp", o->data);
+	bool ok = mkdir_p(tmp);
+	free(tmp);
+	if (!ok)
+		return false;
+	size_t n = strlen(o->data) + 16;
+	char *db = xmalloc(n);
+	snprintf(db, n, "%s/quire.db", o->data);
+	cfg->data_dir = o->data;
+	cfg->db_path = db;
+	char err[512];
+	if (store_open(db, st, err, sizeof(err))) {
+		fprintf(stderr, "quire: %s\n", err);
+		return false;
+	}
+	return true;
+}
+
+static void config_defaults(struct site_config *cfg, const struct opts *o)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = o->listen;
+	cfg->site_name = "Quire";
+	cfg->session_idle = 14 * 86400;
+	cfg->session_absolute = 60 * 86400;
+	cfg->token_idle = 90 * 86400;
+	cfg->token_absolute = 365 * 86400;
+	cfg->login_fail_account = 10;
+	cfg->login_fail_address = 50;
+	cfg->login_fail_window = 900;
+	cfg->hash_concurrency = 2;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	cfg->limits = (struct http_limits){
+		.max_body = 2 * 1024 * 1024,
+		.max_header_bytes = 64 * 1024,
+		.conn_timeout = 30,
+		.max_conns = 1000,
+		.max_conns_per_ip = 256,
+		.threads = o->threads ? o->threads : (cores > 0 && cores < 64 ? (unsigned)cores : 2),
+	};
+	static char base[300];
+	if (o->base_url) {
+		snprintf(base, sizeof(base), "%s", o->base_url);
+		size_t bl = strlen(base);
+		while (bl && base[bl - 1] == '/')
+			base[--bl] = '\0';
+	} else {
+		snprintf(base, sizeof(base), "http://%s", o->listen);
+	}
+	cfg->base_url = base;
+	cfg->https = strncmp(base, "https://", 8) == 0;
+	cfg->session_cookie = cfg->https ? "__Host-quire_session" : "quire_session";
+}
+
+static int cmd_serve(const struct opts *o)
+{
+	struct site_config cfg;
+	config_defaults(&cfg, o);
+	struct store *st;
+	if (!open_data(o, &cfg, &st))
+		return 1;
+	if (!password_init(cfg.hash_concurrency)) {
+		fprintf(stderr, "quire: cannot initialise password hashing\n");
+		return 1;
+	}
+	if (!site_init(&cfg, st)) {
+		store_close(st);
+		return 1;
+	}
+
+	/* Signals go to this thread only: workers inherit the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct http_server_config hc = {
+		.listen = o->listen,
+		.limits = cfg.limits,
+		.app = app,
+		.thread_init = site_thread_init,
+		.thread_done = site_thread_done,
+		.error = early_error,
+	};
+	struct http_server *srv = http_server_start(&hc);
+	if (!srv) {
+		store_close(st);
+		site_shutdown();
+		return 1;
+	}
+	if (!setup_announce(st, cfg.base_url)) {
+		fprintf(stderr, "quire: could not prepare the setup link\n");
+	}
+	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
+		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
+	fflush(stderr);
+
+	int sig = 0;
+	sigwait(&set, &sig);
+	fprintf(stderr, "quire: %s received, finishing requests and stopping\n",
+		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_server_stop(srv);
+	store_close(st);
+	site_shutdown();
+	password_shutdown();
+	free((char *)cfg.db_path);
+	fprintf(stderr, "quire: stopped cleanly\n");
+	return 0;
+}
+
+static int cmd_user_add(const struct opts *o, const char *handle)
+{
+	if (!o->password_stdin) {
+		fprintf(stderr, "quire: user add needs --password-stdin (the password is read from "
+				"standard input, never from the command line)\n");
+		return 2;
+	}
+	char pw[PASSWORD_MAX + 4];
+	size_t n = fread(pw, 1, sizeof(pw) - 1, stdin);
+	pw[n] = '\0';
+	while (n && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+		pw[--n] = '\0';
+	struct site_config cfg;
+	config_defaults(&cfg, o);
+	struct store *st;
+	if (!open_data(o, &cfg, &st))
+		return 1;
+	if (!password_init(1)) {
+		store_close(st);
+		return 1;
+	}
+	struct arena a;
+	arena_init(&a);
+	struct user_row u;
+	enum acct_err e = account_create(st, &a, handle, o->name, pw, o->admin, &u);
+	int rc = 0;
+	if (e) {
+		fprintf(stderr, "quire: cannot add user: %s\n", acct_strerror(e));
+		rc = 1;
+	} else {
+		printf("added %s%s (@%s)\n", o->admin ? "admin " : "", u.name, u.handle);
+	}
+	arena_release(&a);
+	store_close(st);
+	password_shutdown();
+	free((char *)cfg.db_path);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (!crypto_init()) {
+		fprintf(stderr, "quire: cannot initialise libsodium\n");
+		return 1;
+	}
+	struct opts o = {.data = "./quire-data", .listen = "127.0.0.1:8080"};
+	const char *pos[4] = {0};
+	int npos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("quire %s\n", QUIRE_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--data") && val) {
+			o.data = val;
+			i++;
+		} else if (!strcmp(a, "--listen") && val) {
+			o.listen = val;
+			i++;
+		} else if (!strcmp(a, "--base-url") && val) {
+			o.base_url = val;
+			i++;
+		} else if (!strcmp(a, "--name") && val) {
+			o.name = val;
+			i++;
+		} else if (!strcmp(a, "--threads") && val) {
+			char *end;
+			long t = strtol(val, &end, 10);
+			if (*end || t < 1 || t > 64) {
+				fprintf(stderr, "quire: --threads takes 1 to 64\n");
+				return 2;
+			}
+			o.threads = (unsigned)t;
+			i++;
+		} else if (!strcmp(a, "--admin")) {
+			o.admin = true;
+		} else if (!strcmp(a, "--password-stdin")) {
+			o.password_stdin = true;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "quire: unknown or incomplete option '%s'\n\n", a);
+			usage(stderr);
+			return 2;
+		} else if (npos < 4) {
+			pos[npos++] = a;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (o.base_url && strncmp(o.base_url, "http://", 7) && strncmp(o.base_url, "https://", 8)) {
+		fprintf(stderr, "quire: --base-url must start with http:// or https://\n");
+		return 2;
+	}
+	if (npos == 1 && !strcmp(pos[0], "serve"))
+		return cmd_serve(&o);
+	if (npos == 3 && !strcmp(pos[0], "user") && !strcmp(pos[1], "add"))
+		return cmd_user_add(&o, pos[2]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,411 @@
+/*
+ * site.c - shared request glue: configuration, per-thread database
+ * connections, page rendering, JSON replies, errors, security headers,
+ * CSRF, static assets. See site.h.
+ */
+#include "site/site.h"
+#include "core/crypto.h"
+#include "core/embed.h"
+#include "core/mem.h"
+#include "tmpl/tmpl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const struct site_config *site_cfg;
+static struct tmpl_set *templates;
+
+struct asset {
+	const char *name;   /* "quire.css" */
+	const char *hashed; /* "quire.1a2b3c4d5e.css" */
+	const char *url;    /* "/static/quire.1a2b3c4d5e.css" */
+	const char *type;
+	const unsigned char *data;
+	size_t len;
+	char etag[24];
+};
+static struct asset *assets;
+static size_t nassets;
+
+static const char *type_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (!dot) return "application/octet-stream";
+	if (!strcmp(dot, ".css")) return "text/css; charset=utf-8";
+	if (!strcmp(dot, ".js")) return "text/javascript; charset=utf-8";
+	if (!strcmp(dot, ".svg")) return "image/svg+xml";
+	if (!strcmp(dot, ".ico")) return "image/x-icon";
+	if (!strcmp(dot, ".png")) return "image/png";
+	if (!strcmp(dot, ".txt")) return "text/plain; charset=utf-8";
+	return "application/octet-stream";
+}
+
+static bool load_assets(void)
+{
+	nassets = embedded_static_count;
+	assets = xcalloc(nassets ? nassets : 1, sizeof(*assets));
+	for (size_t i = 0; i < nassets; i++) {
+		const struct embedded_file *f = &embedded_static[i];
+		struct asset *a = &assets[i];
+		char h[65];
+		hash_token((const char *)f->data, (size_t)f->len, h);
+		h[10] = '\0';
+		a->name = f->name;
+		const char *dot = strrchr(f->name, '.');
+		size_t stem = dot ? (size_t)(dot - f->name) : strlen(f->name);
+		size_t n = strlen(f->name) + 12;
+		char *hashed = xmalloc(n);
+		snprintf(hashed, n, "%.*s.%s%s", (int)stem, f->name, h, dot ? dot : "");
+		a->hashed = hashed;
+		n = strlen(hashed) + 9;
+		char *url = xmalloc(n);
+		snprintf(url, n, "/static/%s", hashed);
+		a->url = url;
+		a->type = type_of(f->name);
+		a->data = f->data;
+		a->len = (size_t)f->len;
+		snprintf(a->etag, sizeof(a->etag), "\"%.10s\"", h);
+	}
+	return true;
+}
+
+static bool load_templates(void)
+{
+	templates = tmpl_set_new(TMPL_STRICT_RAW);
+	for (unsigned long i = 0; i < embedded_templates_count; i++) {
+		const struct embedded_file *f = &embedded_templates[i];
+		char name[128], err[256];
+		const char *dot = strrchr(f->name, '.');
+		size_t nl = dot ? (size_t)(dot - f->name) : strlen(f->name);
+		if (nl >= sizeof(name))
+			continue;
+		memcpy(name, f->name, nl);
+		name[nl] = '\0';
+		if (tmpl_set_add(templates, name, (const char *)f->data, (size_t)f->len, err,
+				 sizeof(err))) {
+			fprintf(stderr, "quire: template %s: %s\n", f->name, err);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool site_init(struct site_config *cfg, struct store *st)
+{
+	struct arena a;
+	arena_init(&a);
+	char proposed[65], *key = NULL;
+	random_hex(proposed, 32);
+	if (store_setting_init(st, &a, "server_key", proposed, &key) || strlen(key) != 64) {
+		fprintf(stderr, "quire: cannot read the server key from the database\n");
+		arena_release(&a);
+		return false;
+	}
+	for (int i = 0; i < 32; i++) {
+		char hx[3] = {key[2 * i], key[2 * i + 1], 0};
+		cfg->key[i] = (unsigned char)strtoul(hx, NULL, 16);
+	}
+	arena_release(&a);
+	site_cfg = cfg;
+	return load_templates() && load_assets();
+}
+
+void site_shutdown(void)
+{
+	tmpl_set_free(templates);
+	templates = NULL;
+	for (size_t i = 0; i < nassets; i++) {
+		free((char *)assets[i].hashed);
+		free((char *)assets[i].url);
+	}
+	free(assets);
+	assets = NULL;
+	nassets = 0;
+}
+
+void *site_thread_init(void)
+{
+	struct store *st;
+	char err[256];
+	if (store_open(site_cfg->db_path, &st, err, sizeof(err))) {
+		fprintf(stderr, "quire: worker cannot open database: %s\n", err);
+		return NULL;
+	}
+	return st;
+}
+
+void site_thread_done(void *state)
+{
+	store_close(state);
+}
+
+struct site_req *site_req(struct http_req *req)
+{
+	if (!req->app) {
+		struct site_req *sr = arena_alloc(&req->arena, sizeof(*sr));
+		sr->viewer.csrf = "";
+		req->app = sr;
+	}
+	return req->app;
+}
+
+struct store *site_store(struct http_req *req)
+{
+	return req->thread;
+}
+
+const struct viewer *site_viewer(struct http_req *req)
+{
+	return &site_req(req)->viewer;
+}
+
+int64_t site_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+const char *static_url(const char *name)
+{
+	for (size_t i = 0; i < nassets; i++)
+		if (strcmp(assets[i].name, name) == 0)
+			return assets[i].url;
+	return "/static/missing";
+}
+
+bool static_serve(struct http_req *req, struct http_res *res, const char *file)
+{
+	for (size_t i = 0; i < nassets; i++) {
+		struct asset *a = &assets[i];
+		bool hashed = strcmp(a->hashed, file) == 0;
+		if (!hashed && strcmp(a->name, file) != 0)
+			continue;
+		res->content_type = a->type;
+		http_res_header(req, res, "Cache-Control",
+				hashed ? "public, max-age=31536000, immutable" : "public, max-age=300");
+		http_res_header(req, res, "ETag", a->etag);
+		http_res_header(req, res, "X-Content-Type-Options", "nosniff");
+		const char *inm = http_req_header(req, "If-None-Match");
+		if (inm && strstr(inm, a->etag)) {
+			res->status = 304;
+			return true;
+		}
+		buf_add(&res->body, a->data, a->len);
+		return true;
+	}
+	return false;
+}
+
+void site_security_headers(struct http_req *req, struct http_res *res)
+{
+	http_res_header(req, res, "Content-Security-Policy",
+			"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+			"script-src 'self'; form-action 'self'; base-uri 'none'; "
+			"frame-ancestors 'none'");
+	http_res_header(req, res, "X-Content-Type-Options", "nosniff");
+	http_res_header(req, res, "Referrer-Policy", "strict-origin-when-cross-origin");
+	http_res_header(req, res, "X-Frame-Options", "DENY");
+	http_res_header(req, res, "Permissions-Policy",
+			"camera=(), microphone=(), geolocation=(), interest-cohort=()");
+}
+
+const char *site_url(struct http_req *req, const char *path)
+{
+	return arena_printf(&req->arena, "%s%s", site_cfg->base_url, path);
+}
+
+const char *fmt_date(struct arena *a, int64_t t)
+{
+	static const char *const months[] = {"January", "February", "March", "April", "May",
+					     "June", "July", "August", "September", "October",
+					     "November", "December"};
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	return arena_printf(a, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+}
+
+const char *fmt_rfc3339(struct arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	char out[32];
+	strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(a, out);
+}
+
+json_t *page_context(struct http_req *req, const char *title)
+{
+	const struct viewer *v = site_viewer(req);
+	json_t *ctx = json_object();
+	json_object_set_new(ctx, "site_name", json_string(site_cfg->site_name));
+	json_object_set_new(ctx, "page_title", json_string(title ? title : site_cfg->site_name));
+	json_object_set_new(ctx, "is_site_title", json_boolean(title == NULL));
+	json_object_set_new(ctx, "css_url", json_string(static_url("quire.css")));
+	json_object_set_new(ctx, "csrf", json_string(v->csrf));
+	if (v->signed_in) {
+		json_t *u = json_object();
+		json_object_set_new(u, "handle", json_string(v->user.handle));
+		json_object_set_new(u, "name", json_string(v->user.name));
+		json_object_set_new(u, "is_admin", json_boolean(v->user.is_admin));
+		json_object_set_new(ctx, "viewer", u);
+	}
+	return ctx;
+}
+
+void page_render(struct http_req *req, struct http_res *res, int status, const char *name,
+		 json_t *ctx)
+{
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+	buf_reset(&res->body);
+	site_security_headers(req, res);
+	const struct viewer *v = site_viewer(req);
+	/* Pages for a signed-in viewer are personal: never store them in a
+	 * shared cache. */
+	if (v->signed_in || site_req(req)->set_pre_cookie)
+		http_res_header(req, res, "Cache-Control", "private, no-store");
+	else if (!json_is_true(json_object_get(ctx, "cacheable")))
+		http_res_header(req, res, "Cache-Control", "no-cache");
+	if (tmpl_render(templates, name, ctx, &res->body)) {
+		fprintf(stderr, "quire: rendering template %s failed\n", name);
+		buf_reset(&res->body);
+		res->status = 500;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_adds(&res->body, "Internal error while rendering the page.\n");
+	}
+	json_decref(ctx);
+}
+
+void json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj)
+{
+	res->status = status;
+	res->content_type = "application/json";
+	buf_reset(&res->body);
+	site_security_headers(req, res);
+	http_res_header(req, res, "Cache-Control", "no-store");
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (s) {
+		buf_adds(&res->body, s);
+		free(s);
+	}
+	buf_addch(&res->body, '\n');
+	json_decref(obj);
+}
+
+void json_error(struct http_req *req, struct http_res *res, int status, const char *code,
+		const char *message)
+{
+	json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	json_reply(req, res, status, e);
+}
+
+static const char *status_code_word(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "too_large";
+	case 415: return "unsupported_media_type";
+	case 422: return "invalid";
+	case 429: return "rate_limited";
+	case 501: return "not_implemented";
+	case 503: return "unavailable";
+	default: return status >= 500 ? "internal" : "error";
+	}
+}
+
+static const char *status_title(int status)
+{
+	switch (status) {
+	case 400: return "That request did not make sense";
+	case 401: return "Please sign in";
+	case 403: return "Not allowed";
+	case 404: return "Nothing here";
+	case 405: return "Not like that";
+	case 409: return "That conflicts with something";
+	case 413: return "Too large";
+	case 415: return "Unsupported type";
+	case 422: return "Please check what you entered";
+	case 429: return "Too many attempts";
+	case 503: return "Busy";
+	default: return status >= 500 ? "Something went wrong" : "Error";
+	}
+}
+
+void site_error(struct http_req *req, struct http_res *res, int status, const char *message)
+{
+	struct site_req *sr = site_req(req);
+	bool api = sr->api;
+	if (!api && req->nsegs >= 1 && strcmp(req->segs[0], "api") == 0)
+		api = true;
+	if (api) {
+		json_error(req, res, status, status_code_word(status), message);
+		return;
+	}
+	if (!templates || !req->thread) {
+		res->status = status;
+		res->content_type = "text/plain; charset=utf-8";
+		buf_reset(&res->body);
+		site_security_headers(req, res);
+		buf_addf(&res->body, "%s\n", message);
+		return;
+	}
+	json_t *ctx = page_context(req, status_title(status));
+	json_object_set_new(ctx, "status", json_integer(status));
+	json_object_set_new(ctx, "heading", json_string(status_title(status)));
+	json_object_set_new(ctx, "message", json_string(message));
+	json_object_set_new(ctx, "is_404", json_boolean(status == 404));
+	json_object_set_new(ctx, "return_to", json_string(req->path));
+	page_render(req, res, status, "error", ctx);
+}
+
+bool csrf_ok(struct http_req *req)
+{
+	const struct viewer *v = site_viewer(req);
+	if (v->via_token)
+		return true;
+	const char *sent = http_req_form(req, "csrf");
+	if (!sent)
+		sent = http_req_header(req, "X-CSRF-Token");
+	if (!sent || !v->csrf[0])
+		return false;
+	size_t n = strlen(v->csrf);
+	return strlen(sent) == n && ct_equal(sent, v->csrf, n);
+}
+
+json_t *json_body(struct http_req *req, struct http_res *res)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+		json_error(req, res, 415, "unsupported_media_type",
+			   "Send the request body as application/json.");
+		return NULL;
+	}
+	if (!req->body || req->body_len == 0) {
+		json_error(req, res, 400, "bad_request", "The request body is empty.");
+		return NULL;
+	}
+	json_error_t err;
+	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (!j) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "Malformed JSON at line %d, column %d: %s", err.line,
+			 err.column, err.text);
+		json_error(req, res, 400, "bad_json", msg);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		json_error(req, res, 422, "invalid", "The request body must be a JSON object.");
+		return NULL;
+	}
+	return j;
+}

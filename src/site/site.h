@@ -1,0 +1,110 @@
+/*
+ * site.h - what every handler shares: the site configuration, the
+ * per-thread context (database connection), the viewer of the current
+ * request, page rendering through templates, JSON replies and errors.
+ *
+ * This is product glue above http/, store/ and tmpl/; those three know
+ * nothing of it. Handlers include this header and their own domain's.
+ *
+ * Everything a function here returns for a request lives in the
+ * request's arena. Configuration is written once at start (site_init)
+ * and read-only afterwards.
+ */
+#ifndef QUIRE_SITE_SITE_H
+#define QUIRE_SITE_SITE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+struct site_config {
+	const char *data_dir;
+	const char *db_path;
+	const char *listen;
+	const char *base_url;  /* "http://127.0.0.1:8080", no trailing slash */
+	const char *site_name;
+	bool https;            /* base_url is https: Secure + __Host- cookies */
+	const char *session_cookie;
+	int64_t session_idle;     /* seconds */
+	int64_t session_absolute; /* seconds */
+	int64_t token_idle, token_absolute;
+	unsigned login_fail_account; /* failures per window before 429 */
+	unsigned login_fail_address;
+	int64_t login_fail_window;
+	unsigned hash_concurrency;   /* argon2id hashes running at once */
+	struct http_limits limits;
+	unsigned char key[32];       /* server MAC key, from the database */
+};
+
+extern const struct site_config *site_cfg;
+
+/* Load templates and assets, read or create the server key. Returns
+ * false with a message on stderr. cfg must outlive the server. */
+bool site_init(struct site_config *cfg, struct store *st) __attribute__((warn_unused_result));
+void site_shutdown(void);
+
+/* Per-thread state for http_server_config.thread_init/thread_done. */
+void *site_thread_init(void);
+void site_thread_done(void *state);
+
+/* The viewer of a request: who is asking, and how they proved it. */
+struct viewer {
+	bool signed_in;
+	bool via_token;      /* Authorization: Bearer, not a cookie */
+	struct user_row user;
+	char session_hash[65];
+	const char *csrf;    /* token that forms must echo; never NULL */
+};
+
+struct site_req {
+	struct viewer viewer;
+	bool api;            /* JSON API route: errors as JSON */
+	bool set_pre_cookie; /* anonymous form page: set the pre-session cookie */
+};
+
+struct site_req *site_req(struct http_req *req);
+struct store *site_store(struct http_req *req);
+const struct viewer *site_viewer(struct http_req *req);
+
+int64_t site_now(void);
+
+/* Top-level template context every page gets (viewer, csrf, css...).
+ * Returns a new object owned by the caller (json_decref). */
+json_t *page_context(struct http_req *req, const char *title);
+/* Render template name with ctx (stolen: decref'd here) as an HTML page. */
+void page_render(struct http_req *req, struct http_res *res, int status, const char *name,
+		 json_t *ctx);
+/* Friendly HTML page, or JSON {"error":{...}} for API routes. */
+void site_error(struct http_req *req, struct http_res *res, int status, const char *message);
+/* Reply JSON (obj stolen). */
+void json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj);
+void json_error(struct http_req *req, struct http_res *res, int status, const char *code,
+		const char *message);
+
+/* Headers every response carries (CSP, nosniff, ...). */
+void site_security_headers(struct http_req *req, struct http_res *res);
+
+/* Form CSRF check for state-changing browser requests; false means the
+ * caller must answer 403. API requests authenticated by bearer token are
+ * exempt; cookie-authenticated API requests must send X-CSRF-Token. */
+bool csrf_ok(struct http_req *req);
+
+/* Absolute URL for a site path ("/@ann/x" -> "https://site/@ann/x"). */
+const char *site_url(struct http_req *req, const char *path);
+
+/* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
+const char *fmt_date(struct arena *a, int64_t t);
+const char *fmt_rfc3339(struct arena *a, int64_t t);
+/* Parse a JSON/body-limited request body into a JSON object, or answer
+ * the error (400/415/422) and return NULL. Result owned by the caller. */
+json_t *json_body(struct http_req *req, struct http_res *res);
+
+/* Static asset URL by name ("quire.css" -> "/static/quire.3fa9c2.css"). */
+const char *static_url(const char *name);
+/* Serve /static/... ; false if the name is unknown. */
+bool static_serve(struct http_req *req, struct http_res *res, const char *file);
+
+#endif

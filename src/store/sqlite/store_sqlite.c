@@ -1,0 +1,797 @@
+/*
+ * store_sqlite.c - the SQLite backend of store.h.
+ *
+ * One connection per thread, WAL journal, synchronous=FULL so that an
+ * acknowledged write survives power loss. Statements are static strings
+ * prepared once per connection (persistent) and reset after each use;
+ * values are always bound, never spliced.
+ *
+ * The visibility rule for listings lives here once, as AUDIENCE_SQL; it
+ * is the SQL twin of audience_may_see_story() and the access-matrix test
+ * checks that the two agree.
+ */
+#include "store/store.h"
+#include "core/embed.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Visible to :viewer = published, or the viewer's own (and never deleted). */
+#define AUDIENCE_SQL \
+	"(s.deleted_at IS NULL AND (s.status = 'published' OR s.author_id = :viewer))"
+
+#define STORY_COLS \
+	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
+	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
+	"COALESCE(s.edited_at, 0), u.handle, u.name"
+
+enum stmt_id {
+	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
+	ST_USER_INSERT, ST_USER_BY_HANDLE, ST_USER_BY_ID, ST_USER_COUNT, ST_USER_PROFILE,
+	ST_SESSION_INSERT, ST_SESSION_GET, ST_SESSION_TOUCH, ST_SESSION_DELETE, ST_SESSION_PRUNE,
+	ST_INVITE_INSERT, ST_INVITE_CHECK, ST_INVITE_USE,
+	ST_FAIL_ADD, ST_FAIL_COUNT, ST_FAIL_PRUNE,
+	ST_STORY_INSERT, ST_STORY_UPDATE, ST_STORY_GET, ST_STORY_BY_SLUG, ST_STORY_OLD_SLUG,
+	ST_STORY_SLUG_TAKEN, ST_STORY_SLUG_REMEMBER, ST_STORY_DELETE,
+	ST_STORY_LIST,
+	ST_PING,
+	ST__COUNT
+};
+
+static const char *const SQL[ST__COUNT] = {
+	[ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+	[ST_SETTING_SET] = "INSERT INTO settings(key, value) VALUES (?1, ?2) "
+			   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[ST_SETTING_INIT] = "INSERT INTO settings(key, value) VALUES (?1, ?2) "
+			    "ON CONFLICT(key) DO NOTHING",
+	[ST_USER_INSERT] = "INSERT INTO users(id, handle, name, bio, password_hash, is_admin, "
+			   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_USER_BY_HANDLE] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at "
+			      "FROM users WHERE handle = ?1",
+	[ST_USER_BY_ID] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at "
+			  "FROM users WHERE id = ?1",
+	[ST_USER_COUNT] = "SELECT count(*) FROM users",
+	[ST_USER_PROFILE] = "UPDATE users SET name = ?2, bio = ?3 WHERE id = ?1",
+	[ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, kind, created_at, "
+			      "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+	[ST_SESSION_GET] = "SELECT user_id, kind, created_at, last_seen, expires_at "
+			   "FROM sessions WHERE token_hash = ?1",
+	[ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
+	[ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[ST_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+	[ST_INVITE_INSERT] = "INSERT INTO invites(token_hash, created_by, created_at, expires_at) "
+			     "VALUES (?1, ?2, ?3, ?4)",
+	[ST_INVITE_CHECK] = "SELECT 1 FROM invites WHERE token_hash = ?1 AND used_at IS NULL "
+			    "AND expires_at > ?2",
+	[ST_INVITE_USE] = "UPDATE invites SET used_by = ?2, used_at = ?3 WHERE token_hash = ?1 "
+			  "AND used_at IS NULL AND expires_at > ?3",
+	[ST_FAIL_ADD] = "INSERT INTO auth_failures(scope, at) VALUES (?1, ?2)",
+	[ST_FAIL_COUNT] = "SELECT count(*), COALESCE(min(at), 0) FROM auth_failures "
+			  "WHERE scope = ?1 AND at >= ?2",
+	[ST_FAIL_PRUNE] = "DELETE FROM auth_failures WHERE at < ?1",
+	[ST_STORY_INSERT] = "INSERT INTO stories(id, author_id, slug, title, subtitle, body, "
+			    "body_html, excerpt, word_count, status, published_at, created_at, "
+			    "updated_at, edited_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+			    "NULLIF(?11, 0), ?12, ?13, NULLIF(?14, 0))",
+	[ST_STORY_UPDATE] = "UPDATE stories SET slug = ?3, title = ?4, subtitle = ?5, body = ?6, "
+			    "body_html = ?7, excerpt = ?8, word_count = ?9, status = ?10, "
+			    "published_at = NULLIF(?11, 0), updated_at = ?13, "
+			    "edited_at = NULLIF(?14, 0) WHERE id = ?1 AND author_id = ?2 "
+			    "AND deleted_at IS NULL",
+	[ST_STORY_GET] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON u.id = s.author_id "
+			 "WHERE s.id = ?1 AND s.deleted_at IS NULL",
+	[ST_STORY_BY_SLUG] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON "
+			     "u.id = s.author_id WHERE s.author_id = ?1 AND s.slug = ?2 "
+			     "AND s.deleted_at IS NULL",
+	[ST_STORY_OLD_SLUG] = "SELECT ss.story_id FROM story_slugs ss JOIN stories s ON "
+			      "s.id = ss.story_id WHERE ss.author_id = ?1 AND ss.slug = ?2 "
+			      "AND s.deleted_at IS NULL",
+	[ST_STORY_SLUG_TAKEN] = "SELECT EXISTS (SELECT 1 FROM stories WHERE author_id = ?1 AND "
+				"slug = ?2 AND id <> ?3) OR EXISTS (SELECT 1 FROM story_slugs "
+				"WHERE author_id = ?1 AND slug = ?2 AND story_id <> ?3)",
+	[ST_STORY_SLUG_REMEMBER] = "INSERT INTO story_slugs(author_id, slug, story_id) "
+				   "VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
+				   "story_id = excluded.story_id",
+	[ST_STORY_DELETE] = "UPDATE stories SET deleted_at = ?2 WHERE id = ?1 AND "
+			    "deleted_at IS NULL",
+	[ST_STORY_LIST] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON "
+			  "u.id = s.author_id WHERE " AUDIENCE_SQL
+			  " AND (:author IS NULL OR s.author_id = :author)"
+			  " AND (:published_only = 0 OR s.status = 'published')"
+			  " AND (:before_at = 0 OR COALESCE(s.published_at, s.created_at) < :before_at"
+			  " OR (COALESCE(s.published_at, s.created_at) = :before_at AND s.id < :before_id))"
+			  " ORDER BY COALESCE(s.published_at, s.created_at) DESC, s.id DESC"
+			  " LIMIT :limit",
+	[ST_PING] = "SELECT 1",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST__COUNT];
+	int version;
+};
+
+const char *store_strerror(enum store_err e)
+{
+	switch (e) {
+	case STORE_OK: return "ok";
+	case STORE_NOT_FOUND: return "not found";
+	case STORE_CONFLICT: return "already exists";
+	case STORE_ERROR: return "database error";
+	}
+	return "unknown error";
+}
+
+static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
+{
+	if (!s->st[id]) {
+		if (sqlite3_prepare_v3(s->db, SQL[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id],
+				       NULL) != SQLITE_OK) {
+			fprintf(stderr, "quire: store: cannot prepare statement %d: %s\n", (int)id,
+				sqlite3_errmsg(s->db));
+			return NULL;
+		}
+	}
+	return s->st[id];
+}
+
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i)
+		bind_text(st, i, v);
+}
+
+static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i)
+		sqlite3_bind_int64(st, i, v);
+}
+
+static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	return arena_strndup(a, t ? (const char *)t : "", (size_t)n);
+}
+
+static void col_id(char out[17], sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, 17, "%s", t ? (const char *)t : "");
+}
+
+static enum store_err err_of(struct store *s, int rc)
+{
+	if (rc == SQLITE_CONSTRAINT)
+		return STORE_CONFLICT;
+	fprintf(stderr, "quire: store: %s\n", sqlite3_errmsg(s->db));
+	return STORE_ERROR;
+}
+
+/* Run a write statement to completion. */
+static enum store_err exec_write(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc != SQLITE_DONE)
+		e = err_of(s, sqlite3_extended_errcode(s->db) & 0xff);
+	done(st);
+	return e;
+}
+
+static enum store_err exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+static int migration_number(const char *name)
+{
+	char *end;
+	long n = strtol(name, &end, 10);
+	return (end != name && *end == '_' && n > 0 && n < 100000) ? (int)n : -1;
+}
+
+static enum store_err migrate(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		return STORE_ERROR;
+	}
+	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+
+	/* Apply in number order; the embed order is the sorted file list. */
+	for (int want = version + 1;; want++) {
+		const struct embedded_file *m = NULL;
+		for (unsigned long i = 0; i < embedded_migrations_count; i++)
+			if (migration_number(embedded_migrations[i].name) == want)
+				m = &embedded_migrations[i];
+		if (!m)
+			break;
+		char buf[64];
+		if (exec_sql(s, "BEGIN IMMEDIATE", err, errlen))
+			return STORE_ERROR;
+		/* Another process may have migrated while we waited for the lock. */
+		int now = 0;
+		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+			now = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+			sqlite3_finalize(st);
+		}
+		if (now >= want) {
+			if (exec_sql(s, "COMMIT", err, errlen))
+				return STORE_ERROR;
+			version = now;
+			continue;
+		}
+		if (exec_sql(s, (const char *)m->data, err, errlen)) {
+			char tmp[512];
+			snprintf(tmp, sizeof(tmp), "migration %s: %s", m->name, err);
+			snprintf(err, errlen, "%s", tmp);
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return STORE_ERROR;
+		}
+		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", want);
+		if (exec_sql(s, buf, err, errlen) || exec_sql(s, "COMMIT", err, errlen)) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return STORE_ERROR;
+		}
+		version = want;
+	}
+	s->version = version;
+	return STORE_OK;
+}
+
+enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	int rc = sqlite3_open_v2(path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		free(s);
+		return STORE_ERROR;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+			"PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
+		     err, errlen) ||
+	    migrate(s, err, errlen)) {
+		store_close(s);
+		return STORE_ERROR;
+	}
+	*out = s;
+	return STORE_OK;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_schema_version(struct store *s)
+{
+	return s->version;
+}
+
+enum store_err store_ping(struct store *s)
+{
+	sqlite3_stmt *st = stmt(s, ST_PING);
+	if (!st)
+		return STORE_ERROR;
+	int rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_err store_begin(struct store *s)
+{
+	char err[128];
+	return exec_sql(s, "BEGIN IMMEDIATE", err, sizeof(err));
+}
+
+enum store_err store_commit(struct store *s)
+{
+	char err[128];
+	if (exec_sql(s, "COMMIT", err, sizeof(err))) {
+		fprintf(stderr, "quire: store: commit failed: %s\n", err);
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- settings ---- */
+
+enum store_err store_setting_get(struct store *s, struct arena *a, const char *key, char **val)
+{
+	sqlite3_stmt *st = stmt(s, ST_SETTING_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*val = (char *)col_text(a, st, 0);
+	else
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_setting_set(struct store *s, const char *key, const char *val)
+{
+	sqlite3_stmt *st = stmt(s, ST_SETTING_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, key);
+	bind_text(st, 2, val);
+	return exec_write(s, st);
+}
+
+enum store_err store_setting_init(struct store *s, struct arena *a, const char *key,
+				  const char *proposed, char **val)
+{
+	sqlite3_stmt *st = stmt(s, ST_SETTING_INIT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, key);
+	bind_text(st, 2, proposed);
+	enum store_err e = exec_write(s, st);
+	if (e)
+		return e;
+	return store_setting_get(s, a, key, val);
+}
+
+/* ---- users ---- */
+
+enum store_err store_user_insert(struct store *s, const struct user_row *u)
+{
+	sqlite3_stmt *st = stmt(s, ST_USER_INSERT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, u->id);
+	bind_text(st, 2, u->handle);
+	bind_text(st, 3, u->name);
+	bind_text(st, 4, u->bio ? u->bio : "");
+	bind_text(st, 5, u->password_hash);
+	sqlite3_bind_int(st, 6, u->is_admin);
+	sqlite3_bind_int64(st, 7, u->created_at);
+	return exec_write(s, st);
+}
+
+static enum store_err user_read(struct store *s, struct arena *a, enum stmt_id id,
+				const char *key, struct user_row *out)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		col_id(out->id, st, 0);
+		out->handle = col_text(a, st, 1);
+		out->name = col_text(a, st, 2);
+		out->bio = col_text(a, st, 3);
+		out->password_hash = col_text(a, st, 4);
+		out->is_admin = sqlite3_column_int(st, 5) != 0;
+		out->created_at = sqlite3_column_int64(st, 6);
+	} else {
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	}
+	done(st);
+	return e;
+}
+
+enum store_err store_user_by_handle(struct store *s, struct arena *a, const char *handle,
+				    struct user_row *out)
+{
+	return user_read(s, a, ST_USER_BY_HANDLE, handle, out);
+}
+
+enum store_err store_user_by_id(struct store *s, struct arena *a, const char *id,
+				struct user_row *out)
+{
+	return user_read(s, a, ST_USER_BY_ID, id, out);
+}
+
+enum store_err store_user_count(struct store *s, int64_t *n)
+{
+	sqlite3_stmt *st = stmt(s, ST_USER_COUNT);
+	if (!st)
+		return STORE_ERROR;
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		e = err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_user_update_profile(struct store *s, const char *id, const char *name,
+					 const char *bio)
+{
+	sqlite3_stmt *st = stmt(s, ST_USER_PROFILE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, bio);
+	return exec_write(s, st);
+}
+
+/* ---- sessions ---- */
+
+enum store_err store_session_insert(struct store *s, const char *token_hash, const char *user_id,
+				    const char *kind, int64_t now, int64_t expires_at)
+{
+	sqlite3_stmt *st = stmt(s, ST_SESSION_INSERT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, token_hash);
+	bind_text(st, 2, user_id);
+	bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, expires_at);
+	return exec_write(s, st);
+}
+
+enum store_err store_session_get(struct store *s, struct arena *a, const char *token_hash,
+				 struct session_row *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_SESSION_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, token_hash);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		out->user_id = col_text(a, st, 0);
+		out->kind = col_text(a, st, 1);
+		out->created_at = sqlite3_column_int64(st, 2);
+		out->last_seen = sqlite3_column_int64(st, 3);
+		out->expires_at = sqlite3_column_int64(st, 4);
+	} else {
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	}
+	done(st);
+	return e;
+}
+
+static enum store_err write_key_int(struct store *s, enum stmt_id id, const char *key,
+				    int64_t v, bool has_int)
+{
+	sqlite3_stmt *st = stmt(s, id);
+	if (!st)
+		return STORE_ERROR;
+	if (key)
+		bind_text(st, 1, key);
+	if (has_int)
+		sqlite3_bind_int64(st, key ? 2 : 1, v);
+	return exec_write(s, st);
+}
+
+enum store_err store_session_touch(struct store *s, const char *token_hash, int64_t now)
+{
+	return write_key_int(s, ST_SESSION_TOUCH, token_hash, now, true);
+}
+
+enum store_err store_session_delete(struct store *s, const char *token_hash)
+{
+	return write_key_int(s, ST_SESSION_DELETE, token_hash, 0, false);
+}
+
+enum store_err store_session_prune(struct store *s, int64_t now)
+{
+	return write_key_int(s, ST_SESSION_PRUNE, NULL, now, true);
+}
+
+/* ---- invites ---- */
+
+enum store_err store_invite_insert(struct store *s, const char *token_hash, const char *by,
+				   int64_t now, int64_t expires_at)
+{
+	sqlite3_stmt *st = stmt(s, ST_INVITE_INSERT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, token_hash);
+	bind_text(st, 2, by);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, expires_at);
+	return exec_write(s, st);
+}
+
+enum store_err store_invite_check(struct store *s, const char *token_hash, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_INVITE_CHECK);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, token_hash);
+	sqlite3_bind_int64(st, 2, now);
+	int rc = sqlite3_step(st);
+	done(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err store_invite_use(struct store *s, const char *token_hash, const char *user_id,
+				int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_INVITE_USE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, token_hash);
+	bind_text(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, now);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(s->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+/* ---- auth failures ---- */
+
+enum store_err store_auth_fail_add(struct store *s, const char *scope, int64_t now)
+{
+	return write_key_int(s, ST_FAIL_ADD, scope, now, true);
+}
+
+enum store_err store_auth_fail_count(struct store *s, const char *scope, int64_t since,
+				     int64_t *count, int64_t *oldest)
+{
+	sqlite3_stmt *st = stmt(s, ST_FAIL_COUNT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, scope);
+	sqlite3_bind_int64(st, 2, since);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		*oldest = sqlite3_column_int64(st, 1);
+	} else {
+		e = err_of(s, rc);
+	}
+	done(st);
+	return e;
+}
+
+enum store_err store_auth_fail_prune(struct store *s, int64_t before)
+{
+	return write_key_int(s, ST_FAIL_PRUNE, NULL, before, true);
+}
+
+/* ---- stories ---- */
+
+static void bind_story(sqlite3_stmt *st, const struct story_row *r)
+{
+	bind_text(st, 1, r->id);
+	bind_text(st, 2, r->author_id);
+	bind_text(st, 3, r->slug);
+	bind_text(st, 4, r->title);
+	bind_text(st, 5, r->subtitle ? r->subtitle : "");
+	bind_text(st, 6, r->body ? r->body : "");
+	bind_text(st, 7, r->body_html ? r->body_html : "");
+	bind_text(st, 8, r->excerpt ? r->excerpt : "");
+	sqlite3_bind_int64(st, 9, r->word_count);
+	bind_text(st, 10, r->status);
+	sqlite3_bind_int64(st, 11, r->published_at);
+	sqlite3_bind_int64(st, 12, r->created_at);
+	sqlite3_bind_int64(st, 13, r->updated_at);
+	sqlite3_bind_int64(st, 14, r->edited_at);
+}
+
+static void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
+{
+	col_id(r->id, st, 0);
+	col_id(r->author_id, st, 1);
+	r->slug = col_text(a, st, 2);
+	r->title = col_text(a, st, 3);
+	r->subtitle = col_text(a, st, 4);
+	r->body = col_text(a, st, 5);
+	r->body_html = col_text(a, st, 6);
+	r->excerpt = col_text(a, st, 7);
+	r->word_count = sqlite3_column_int64(st, 8);
+	r->status = col_text(a, st, 9);
+	r->published_at = sqlite3_column_int64(st, 10);
+	r->created_at = sqlite3_column_int64(st, 11);
+	r->updated_at = sqlite3_column_int64(st, 12);
+	r->edited_at = sqlite3_column_int64(st, 13);
+	r->author_handle = col_text(a, st, 14);
+	r->author_name = col_text(a, st, 15);
+}
+
+enum store_err store_story_insert(struct store *s, const struct story_row *r)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_INSERT);
+	if (!st)
+		return STORE_ERROR;
+	bind_story(st, r);
+	return exec_write(s, st);
+}
+
+enum store_err store_story_update(struct store *s, const struct story_row *r)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_UPDATE);
+	if (!st)
+		return STORE_ERROR;
+	bind_story(st, r);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(s->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+static enum store_err story_one(struct store *s, sqlite3_stmt *st, struct arena *a,
+				struct story_row *out)
+{
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		read_story(a, st, out);
+	else
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_story_get(struct store *s, struct arena *a, const char *id,
+			       struct story_row *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	return story_one(s, st, a, out);
+}
+
+enum store_err store_story_by_slug(struct store *s, struct arena *a, const char *author_id,
+				   const char *slug, struct story_row *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_BY_SLUG);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, author_id);
+	bind_text(st, 2, slug);
+	return story_one(s, st, a, out);
+}
+
+enum store_err store_story_old_slug(struct store *s, const char *author_id, const char *slug,
+				    char story_id[17])
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_OLD_SLUG);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, author_id);
+	bind_text(st, 2, slug);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		col_id(story_id, st, 0);
+	else
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_story_slug_taken(struct store *s, const char *author_id, const char *slug,
+				      const char *except_id, bool *taken)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_SLUG_TAKEN);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, author_id);
+	bind_text(st, 2, slug);
+	bind_text(st, 3, except_id ? except_id : "");
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW)
+		*taken = sqlite3_column_int(st, 0) != 0;
+	else
+		e = err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_story_slug_remember(struct store *s, const char *author_id,
+					 const char *slug, const char *story_id)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_SLUG_REMEMBER);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, author_id);
+	bind_text(st, 2, slug);
+	bind_text(st, 3, story_id);
+	return exec_write(s, st);
+}
+
+enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_DELETE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(s->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+enum store_err store_story_list(struct store *s, struct arena *a, const struct story_query *q,
+				struct story_list *out)
+{
+	out->items = NULL;
+	out->n = 0;
+	out->more = false;
+	int limit = q->limit < 1 ? 20 : q->limit > 100 ? 100 : q->limit;
+	sqlite3_stmt *st = stmt(s, ST_STORY_LIST);
+	if (!st)
+		return STORE_ERROR;
+	/* An anonymous viewer is bound as a value no author id can equal. */
+	bind_named_text(st, ":viewer", q->viewer_id ? q->viewer_id : "");
+	bind_named_text(st, ":author", q->author_id);
+	bind_named_int(st, ":published_only", q->published_only);
+	bind_named_int(st, ":before_at", q->before_at);
+	bind_named_text(st, ":before_id", q->before_id ? q->before_id : "");
+	bind_named_int(st, ":limit", limit + 1);
+	out->items = arena_alloc(a, (size_t)(limit + 1) * sizeof(*out->items));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->n == (size_t)limit) {
+			out->more = true;
+			break;
+		}
+		read_story(a, st, &out->items[out->n++]);
+	}
+	enum store_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : err_of(s, rc);
+	done(st);
+	return e;
+}

@@ -1,0 +1,185 @@
+/*
+ * store.h - the backend-neutral storage interface. Rows are plain structs;
+ * there are no product rules here (who may see what is decided by
+ * audience/, which supplies the viewer; the SQL form of that rule lives in
+ * each backend, once, and every listing query uses it).
+ *
+ * A struct store is one database connection and belongs to one thread.
+ * Strings in returned rows are allocated from the arena the caller passes
+ * and live as long as it. Functions return STORE_OK or an error; after an
+ * error, output rows are unspecified and nothing has been written (each
+ * write is a single statement or its own transaction, and is durable when
+ * the call returns OK).
+ */
+#ifndef QUIRE_STORE_STORE_H
+#define QUIRE_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+enum store_err {
+	STORE_OK = 0,
+	STORE_NOT_FOUND,
+	STORE_CONFLICT, /* unique constraint: handle or slug taken */
+	STORE_ERROR,    /* I/O, corruption, busy beyond the timeout */
+};
+const char *store_strerror(enum store_err e);
+
+struct store;
+
+/* Open (creating if needed) the database at path and apply pending
+ * migrations. On failure *out is NULL and err holds a message. */
+enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+void store_close(struct store *s);
+/* Schema version after migrations. */
+int store_schema_version(struct store *s);
+/* Cheap round trip for health checks. */
+enum store_err store_ping(struct store *s) __attribute__((warn_unused_result));
+
+/* Explicit transactions for multi-step writes. */
+enum store_err store_begin(struct store *s) __attribute__((warn_unused_result));
+enum store_err store_commit(struct store *s) __attribute__((warn_unused_result));
+void store_rollback(struct store *s);
+
+/* ---- settings ---- */
+enum store_err store_setting_get(struct store *s, struct arena *a, const char *key, char **val)
+	__attribute__((warn_unused_result));
+enum store_err store_setting_set(struct store *s, const char *key, const char *val)
+	__attribute__((warn_unused_result));
+/* Set only if absent (first writer wins); *val gets the stored value. */
+enum store_err store_setting_init(struct store *s, struct arena *a, const char *key,
+				  const char *proposed, char **val)
+	__attribute__((warn_unused_result));
+
+/* ---- users ---- */
+struct user_row {
+	char id[17];
+	const char *handle;
+	const char *name;
+	const char *bio;
+	const char *password_hash;
+	bool is_admin;
+	int64_t created_at;
+};
+
+enum store_err store_user_insert(struct store *s, const struct user_row *u)
+	__attribute__((warn_unused_result));
+enum store_err store_user_by_handle(struct store *s, struct arena *a, const char *handle,
+				    struct user_row *out) __attribute__((warn_unused_result));
+enum store_err store_user_by_id(struct store *s, struct arena *a, const char *id,
+				struct user_row *out) __attribute__((warn_unused_result));
+enum store_err store_user_count(struct store *s, int64_t *n) __attribute__((warn_unused_result));
+enum store_err store_user_update_profile(struct store *s, const char *id, const char *name,
+					 const char *bio) __attribute__((warn_unused_result));
+
+/* ---- sessions and API tokens (stored by hash only) ---- */
+struct session_row {
+	const char *user_id;
+	const char *kind; /* "web" or "api" */
+	int64_t created_at, last_seen, expires_at;
+};
+enum store_err store_session_insert(struct store *s, const char *token_hash, const char *user_id,
+				    const char *kind, int64_t now, int64_t expires_at)
+	__attribute__((warn_unused_result));
+enum store_err store_session_get(struct store *s, struct arena *a, const char *token_hash,
+				 struct session_row *out) __attribute__((warn_unused_result));
+enum store_err store_session_touch(struct store *s, const char *token_hash, int64_t now)
+	__attribute__((warn_unused_result));
+enum store_err store_session_delete(struct store *s, const char *token_hash)
+	__attribute__((warn_unused_result));
+enum store_err store_session_prune(struct store *s, int64_t now)
+	__attribute__((warn_unused_result));
+
+/* ---- sign-up invitations ---- */
+enum store_err store_invite_insert(struct store *s, const char *token_hash, const char *by,
+				   int64_t now, int64_t expires_at)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND unless the invite exists, is unused and unexpired. */
+enum store_err store_invite_check(struct store *s, const char *token_hash, int64_t now)
+	__attribute__((warn_unused_result));
+/* Marks it used; NOT_FOUND if it was used or expired meanwhile. */
+enum store_err store_invite_use(struct store *s, const char *token_hash, const char *user_id,
+				int64_t now) __attribute__((warn_unused_result));
+
+/* ---- failed sign-in attempts ---- */
+enum store_err store_auth_fail_add(struct store *s, const char *scope, int64_t now)
+	__attribute__((warn_unused_result));
+/* Failures for scope at or after since; *oldest is the earliest of them. */
+enum store_err store_auth_fail_count(struct store *s, const char *scope, int64_t since,
+				     int64_t *count, int64_t *oldest)
+	__attribute__((warn_unused_result));
+enum store_err store_auth_fail_prune(struct store *s, int64_t before)
+	__attribute__((warn_unused_result));
+
+/* ---- stories ---- */
+struct story_row {
+	char id[17];
+	char author_id[17];
+	const char *slug;
+	const char *title;
+	const char *subtitle;
+	const char *body;
+	const char *body_html;
+	const char *excerpt;
+	int64_t word_count;
+	const char *status; /* "draft" or "published" */
+	int64_t published_at; /* 0 when never published */
+	int64_t created_at, updated_at;
+	int64_t edited_at; /* last content change after first publication, or 0 */
+	/* Joined from users on reads. */
+	const char *author_handle;
+	const char *author_name;
+};
+
+enum store_err store_story_insert(struct store *s, const struct story_row *r)
+	__attribute__((warn_unused_result));
+/* Overwrites every mutable column of the story with id r->id. */
+enum store_err store_story_update(struct store *s, const struct story_row *r)
+	__attribute__((warn_unused_result));
+enum store_err store_story_get(struct store *s, struct arena *a, const char *id,
+			       struct story_row *out) __attribute__((warn_unused_result));
+enum store_err store_story_by_slug(struct store *s, struct arena *a, const char *author_id,
+				   const char *slug, struct story_row *out)
+	__attribute__((warn_unused_result));
+/* A former slug of one of author's stories: the story id, or NOT_FOUND. */
+enum store_err store_story_old_slug(struct store *s, const char *author_id, const char *slug,
+				    char story_id[17]) __attribute__((warn_unused_result));
+/* Whether slug is in use (current or former) by a story other than except_id. */
+enum store_err store_story_slug_taken(struct store *s, const char *author_id, const char *slug,
+				      const char *except_id, bool *taken)
+	__attribute__((warn_unused_result));
+enum store_err store_story_slug_remember(struct store *s, const char *author_id,
+					 const char *slug, const char *story_id)
+	__attribute__((warn_unused_result));
+/* Soft delete: the story disappears from every read. */
+enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
+	__attribute__((warn_unused_result));
+
+/*
+ * Listings, newest first by (COALESCE(published_at, created_at), id), keyset
+ * paginated: pass the last row's key as the cursor to get the next page.
+ * Only stories the viewer may see are returned (viewer_id NULL means an
+ * anonymous reader); published_only additionally drops the viewer's own
+ * drafts.
+ */
+struct story_query {
+	const char *viewer_id;
+	const char *author_id; /* NULL: all writers */
+	bool published_only;
+	int64_t before_at;     /* cursor; 0: from the newest */
+	const char *before_id;
+	int limit;             /* rows wanted; at most 100 */
+};
+struct story_list {
+	struct story_row *items;
+	size_t n;
+	bool more; /* another page exists */
+};
+enum store_err store_story_list(struct store *s, struct arena *a, const struct story_query *q,
+				struct story_list *out) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,489 @@
+/*
+ * markdown.c - Markdown to sanitised HTML and plain-text excerpts through
+ * cmark-gfm; see markdown.h for the rules and the contract.
+ *
+ * How: cmark-gfm parses the body into a tree; we walk the tree once and
+ * fix it up before rendering: raw HTML and custom nodes are removed,
+ * headings shifted, links and images checked against our own scheme
+ * allow-list. cmark then renders in its default safe mode (which would also
+ * blank dangerous URLs and omit raw HTML on its own), with the tagfilter
+ * extension attached as a last line of defence; our allow-list is stricter
+ * than cmark's deny-list and does not depend on it.
+ *
+ * cmark's renderer cannot add rel="..." to links, and links cannot become
+ * custom nodes (table cells refuse them), so rel is added while copying the
+ * rendered HTML out: in that HTML every '<' opens a tag cmark wrote, since
+ * text and attribute values have '<' and '"' escaped, which makes
+ * '<a href="' followed by the value up to the next '"' an exact match.
+ *
+ * Not here: HTML parsing or cleaning of any kind; page layout.
+ */
+#include "stories/markdown.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+
+#include "core/buf.h"
+#include "core/text.h"
+
+/*
+ * Safe rendering is cmark-gfm's default; the option that turns it off must
+ * never appear here. Strikethrough needs two tildes so that "~5 km" in an
+ * essay is not struck through.
+ */
+#define MD_CMARK_OPTIONS \
+	(CMARK_OPT_SMART | CMARK_OPT_FOOTNOTES | CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE)
+
+#define ELLIPSIS "\xE2\x80\xA6"
+
+static const char *const ext_names[] = {"table", "strikethrough", "autolink", "tagfilter"};
+#define N_EXT (sizeof ext_names / sizeof ext_names[0])
+
+/* Written once under ext_once, read-only afterwards. */
+static cmark_syntax_extension *ext[N_EXT];
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+/*
+ * cmark-gfm 0.29.0.gfm.6 sets process-wide special-character tables at the
+ * start of every inline parse and clears them at the end, so two parses at
+ * once race (one can lose another's strikethrough or autolinks). Parsing
+ * holds this lock; walking and rendering do not need it.
+ */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *md_strerror(enum md_err e)
+{
+	switch (e) {
+	case MD_OK: return "success";
+	case MD_TOO_LARGE: return "text is too long";
+	case MD_BAD_UTF8: return "text is not valid UTF-8";
+	}
+	return "unknown Markdown error";
+}
+
+static void ext_init(void)
+{
+	cmark_gfm_core_extensions_ensure_registered();
+	for (size_t i = 0; i < N_EXT; i++) {
+		ext[i] = cmark_find_syntax_extension(ext_names[i]);
+		if (!ext[i]) {
+			/* A broken library install; nothing sensible to render. */
+			fprintf(stderr, "markdown: cmark-gfm extension '%s' missing\n",
+				ext_names[i]);
+			abort();
+		}
+	}
+}
+
+static cmark_parser *parser_new(void)
+{
+	if (pthread_once(&ext_once, ext_init) != 0)
+		abort();
+	cmark_parser *p = cmark_parser_new(MD_CMARK_OPTIONS);
+	for (size_t i = 0; i < N_EXT; i++)
+		if (!cmark_parser_attach_syntax_extension(p, ext[i]))
+			abort();
+	return p;
+}
+
+/* Parse src[0..n); the caller frees the tree, then the parser. */
+static cmark_node *parse(cmark_parser *p, const char *src, size_t n)
+{
+	if (pthread_mutex_lock(&parse_lock) != 0)
+		abort();
+	if (n)
+		cmark_parser_feed(p, src, n);
+	cmark_node *doc = cmark_parser_finish(p);
+	pthread_mutex_unlock(&parse_lock);
+	return doc;
+}
+
+/* ---- URLs ---- */
+
+enum url_kind {
+	URL_RELATIVE,	/* no scheme: same site */
+	URL_WEB,	/* http:, https:, or "//host" */
+	URL_MAILTO,
+	URL_OTHER,	/* any other scheme, or something that looks like one */
+};
+
+/* Bytes a browser drops or trims around a scheme. */
+static bool url_ignorable(unsigned char c)
+{
+	return c <= 0x20 || c == 0x7F;
+}
+
+/*
+ * Classify url (decoded by cmark: no entities or backslash escapes left).
+ * Deliberately stricter than a browser: whitespace and control bytes are
+ * skipped anywhere before the first ':', '/', '?' or '#', and anything
+ * before a ':' counts as a scheme, valid or not.
+ */
+static enum url_kind url_classify(const char *url)
+{
+	const unsigned char *p = (const unsigned char *)url;
+	unsigned char first = 0, second = 0;
+	for (const unsigned char *q = p; *q && !second; q++) {
+		if (url_ignorable(*q))
+			continue;
+		if (!first)
+			first = *q;
+		else
+			second = *q;
+	}
+	/* Browsers read "\" as "/" in http(s) URLs: "\\host" is another host. */
+	if ((first == '/' || first == '\\') && (second == '/' || second == '\\'))
+		return URL_WEB;
+
+	char scheme[8];
+	size_t len = 0;
+	for (; *p; p++) {
+		unsigned char c = *p;
+		if (url_ignorable(c))
+			continue;
+		if (c == '/' || c == '\\' || c == '?' || c == '#')
+			return URL_RELATIVE;
+		if (c == ':')
+			break;
+		if (len < sizeof scheme)
+			scheme[len] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+		len++;
+	}
+	if (!*p)
+		return URL_RELATIVE;
+	if ((len == 4 && memcmp(scheme, "http", 4) == 0) ||
+	    (len == 5 && memcmp(scheme, "https", 5) == 0))
+		return URL_WEB;
+	if (len == 6 && memcmp(scheme, "mailto", 6) == 0)
+		return URL_MAILTO;
+	return URL_OTHER;
+}
+
+static bool url_byte_plain(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	return c != 0 && strchr("-._~:/?#[]@!$()*+,;=%", c) != NULL;
+}
+
+/* url as the value of a double-quoted attribute: bytes outside the URL
+ * character set percent-encoded (existing %XX kept), & and ' as entities. */
+static void add_url_attr(struct buf *b, const char *url)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+		if (*p == '&') {
+			buf_adds(b, "&amp;");
+		} else if (*p == '\'') {
+			buf_adds(b, "&#39;");
+		} else if (url_byte_plain(*p)) {
+			buf_addch(b, (char)*p);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			buf_add(b, e, 3);
+		}
+	}
+}
+
+/* ---- tree walk ---- */
+
+/* The node after node in document order, staying inside root; into node's
+ * children only when descend is set. */
+static cmark_node *walk_next(cmark_node *node, cmark_node *root, bool descend)
+{
+	cmark_node *child = descend ? cmark_node_first_child(node) : NULL;
+	if (child)
+		return child;
+	while (node && node != root) {
+		cmark_node *next = cmark_node_next(node);
+		if (next)
+			return next;
+		node = cmark_node_parent(node);
+	}
+	return NULL;
+}
+
+/* Remove node and its subtree; returns the next node to visit. */
+static cmark_node *drop(cmark_node *node, cmark_node *root)
+{
+	cmark_node *next = walk_next(node, root, false);
+	cmark_node_free(node);
+	return next;
+}
+
+/* Replace node by its children (a link or image losing its tag keeps its
+ * text); returns the next node to visit, the first former child. */
+static cmark_node *unwrap(cmark_node *node, cmark_node *root)
+{
+	cmark_node *first = cmark_node_first_child(node);
+	cmark_node *child;
+	while ((child = cmark_node_first_child(node)) != NULL)
+		if (!cmark_node_insert_before(node, child))
+			break;	/* cannot hold here; such children go with node */
+	if (first && cmark_node_parent(first) == node)
+		first = NULL;
+	cmark_node *next = first ? first : walk_next(node, root, false);
+	cmark_node_free(node);
+	return next;
+}
+
+/* Links keep their node only with an allowed scheme. */
+static cmark_node *link_fix(cmark_node *node, cmark_node *root)
+{
+	const char *url = cmark_node_get_url(node);
+	if (url_classify(url ? url : "") == URL_OTHER)
+		return unwrap(node, root);
+	return walk_next(node, root, true);
+}
+
+static bool image_url_ok(const char *url)
+{
+	if (!url || !*url)
+		return false;	/* src="" would fetch the page itself */
+	enum url_kind kind = url_classify(url);
+	return kind == URL_RELATIVE || kind == URL_WEB;
+}
+
+static cmark_node *image_fix(cmark_node *node, cmark_node *root,
+			     const struct md_options *opts)
+{
+	const char *url = cmark_node_get_url(node);
+	enum md_image_verdict v = MD_IMAGE_DEFAULT;
+	bool keep = false;
+
+	if (opts && opts->image) {
+		struct buf rw;
+		buf_init(&rw, MD_URL_MAX);
+		v = opts->image(opts->image_ctx, url ? url : "", &rw);
+		if (v == MD_IMAGE_REWRITE) {
+			keep = !buf_failed(&rw) && image_url_ok(buf_str(&rw)) &&
+			       cmark_node_set_url(node, buf_str(&rw));
+		}
+		buf_release(&rw);
+	}
+	if (v == MD_IMAGE_DEFAULT)
+		keep = image_url_ok(url);
+	if (!keep)
+		return unwrap(node, root);
+	/* Alt text is rendered as plain text, but walk it anyway so that no
+	 * node we do not allow survives anywhere in the tree. */
+	return walk_next(node, root, true);
+}
+
+static void sanitise(cmark_node *root, const struct md_options *opts)
+{
+	cmark_node *node = cmark_node_first_child(root);
+	while (node) {
+		switch (cmark_node_get_type(node)) {
+		case CMARK_NODE_HTML_BLOCK:
+		case CMARK_NODE_HTML_INLINE:
+		case CMARK_NODE_CUSTOM_BLOCK:
+		case CMARK_NODE_CUSTOM_INLINE:
+			node = drop(node, root);
+			continue;
+		case CMARK_NODE_LINK:
+			node = link_fix(node, root);
+			continue;
+		case CMARK_NODE_IMAGE:
+			node = image_fix(node, root, opts);
+			continue;
+		case CMARK_NODE_HEADING: {
+			int level = cmark_node_get_heading_level(node);
+			cmark_node_set_heading_level(node, level < 6 ? level + 1 : 6);
+			break;
+		}
+		default:
+			break;
+		}
+		node = walk_next(node, root, true);
+	}
+}
+
+enum md_err md_render(const char *src, size_t n, struct buf *out)
+{
+	return md_render_opts(src, n, NULL, out);
+}
+
+enum md_err md_render_opts(const char *src, size_t n,
+			   const struct md_options *opts, struct buf *out)
+{
+	if (n > MD_MAX_BYTES || buf_failed(out))
+		return MD_TOO_LARGE;
+	if (!utf8_valid(src, n))
+		return MD_BAD_UTF8;
+
+	cmark_parser *p = parser_new();
+	cmark_node *doc = parse(p, src, n);
+	sanitise(doc, opts);
+	char *html = cmark_render_html(doc, MD_CMARK_OPTIONS,
+				       cmark_parser_get_syntax_extensions(p));
+	size_t len = strlen(html);
+	enum md_err err = MD_OK;
+	if (len > out->max - out->len)
+		err = MD_TOO_LARGE;
+	else
+		buf_add(out, html, len);
+	cmark_get_default_mem_allocator()->free(html);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	return err;
+}
+
+/* ---- excerpts ---- */
+
+struct plain {
+	struct buf text;
+	size_t chars;	/* code points in text */
+	size_t limit;	/* stop once chars exceeds this */
+	bool space;	/* a separating space is due before the next text */
+};
+
+static void plain_space(struct plain *pl)
+{
+	if (pl->chars)
+		pl->space = true;
+}
+
+static void plain_add(struct plain *pl, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool lead = (c & 0xC0) != 0x80;
+		if (lead && pl->chars > pl->limit)
+			return;
+		if (c <= 0x20 || c == 0x7F) {
+			plain_space(pl);
+			continue;
+		}
+		if (pl->space) {
+			buf_addch(&pl->text, ' ');
+			pl->chars++;
+			pl->space = false;
+		}
+		buf_addch(&pl->text, (char)c);
+		if (lead)
+			pl->chars++;
+	}
+}
+
+/* Subtrees that are not prose. */
+static bool excerpt_skips(cmark_node *node)
+{
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_HEADING:
+	case CMARK_NODE_CODE_BLOCK:
+	case CMARK_NODE_HTML_BLOCK:
+	case CMARK_NODE_HTML_INLINE:
+	case CMARK_NODE_CUSTOM_BLOCK:
+	case CMARK_NODE_CUSTOM_INLINE:
+	case CMARK_NODE_IMAGE:
+	case CMARK_NODE_FOOTNOTE_DEFINITION:
+	case CMARK_NODE_FOOTNOTE_REFERENCE:
+		return true;
+	default:
+		break;
+	}
+	const char *type = cmark_node_get_type_string(node);
+	return type && strcmp(type, "table") == 0;
+}
+
+static void excerpt_collect(cmark_node *doc, struct plain *pl)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	while (pl->chars <= pl->limit && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		cmark_node_type type = cmark_node_get_type(node);
+		bool block = (type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK;
+		if (ev == CMARK_EVENT_EXIT) {
+			if (block)
+				plain_space(pl);
+			continue;
+		}
+		if (excerpt_skips(node)) {
+			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
+			plain_space(pl);
+			continue;
+		}
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE) {
+			const char *lit = cmark_node_get_literal(node);
+			if (lit)
+				plain_add(pl, lit, strlen(lit));
+		} else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) {
+			plain_space(pl);
+		}
+	}
+	cmark_iter_free(it);
+}
+
+/* Length of a character at the end of t[0..end) that should not stand
+ * before the ellipsis (space, , ; : and dashes), or 0. */
+static size_t trailing_junk(const char *t, size_t end)
+{
+	static const char *const dashes[] = {"\xE2\x80\x93", "\xE2\x80\x94"};
+	if (end == 0)
+		return 0;
+	if (strchr(" ,;:-", t[end - 1]))
+		return 1;
+	for (size_t i = 0; i < 2; i++)
+		if (end >= 3 && memcmp(t + end - 3, dashes[i], 3) == 0)
+			return 3;
+	return 0;
+}
+
+void md_excerpt(const char *src, size_t n, size_t max_chars, struct buf *out)
+{
+	if (max_chars == 0)
+		return;
+	if (n > MD_MAX_BYTES) {
+		/* Cut at a code point boundary; the tail cannot matter. */
+		n = MD_MAX_BYTES;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (!utf8_valid(src, n))
+		return;
+
+	cmark_parser *p = parser_new();
+	cmark_node *doc = parse(p, src, n);
+	struct plain pl = {.chars = 0, .limit = max_chars, .space = false};
+	buf_init(&pl.text, 0);
+	excerpt_collect(doc, &pl);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+
+	const char *t = buf_str(&pl.text);
+	size_t len = pl.text.len;
+	if (pl.chars <= max_chars) {
+		buf_add(out, t, len);
+		buf_release(&pl.text);
+		return;
+	}
+	/* Room for max_chars - 1 code points, then the ellipsis. */
+	size_t end = 0;
+	for (size_t k = 0; k + 1 < max_chars && end < len; k++) {
+		end++;
+		while (end < len && ((unsigned char)t[end] & 0xC0) == 0x80)
+			end++;
+	}
+	size_t cut = end;
+	if (end < len && t[end] != ' ') {
+		size_t i = end;
+		while (i > 0 && t[i - 1] != ' ')
+			i--;
+		if (i > 0)
+			cut = i - 1;
+	}
+	size_t junk;
+	while ((junk = trailing_junk(t, cut)) != 0)
+		cut -= junk;
+	buf_add(out, t, cut);
+	buf_adds(out, ELLIPSIS);
+	buf_release(&pl.text);
+}

@@ -1,0 +1,218 @@
+/*
+ * stories.c - the rules of a story: what a valid title and body are,
+ * rendering at save time, slug choice and history, publication dates.
+ */
+#include "stories/stories.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "site/site.h"
+#include "stories/markdown.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *story_strerror(enum story_err e)
+{
+	switch (e) {
+	case STORY_OK: return "ok";
+	case STORY_BAD_TITLE: return "A title is 1 to 200 characters, on one line.";
+	case STORY_BAD_SUBTITLE: return "A subtitle is at most 300 characters, on one line.";
+	case STORY_BAD_BODY: return "The story text is not valid UTF-8 text.";
+	case STORY_BODY_TOO_LARGE: return "The story text is longer than 512 KiB.";
+	case STORY_BAD_STATUS: return "Status is \"draft\" or \"published\".";
+	case STORY_STORE: return "The story could not be saved. Nothing was lost; please try again.";
+	}
+	return "unknown error";
+}
+
+static bool line_ok(const char *s, size_t max_chars, bool required)
+{
+	size_t n = strlen(s);
+	if (required && n == 0)
+		return false;
+	return utf8_valid(s, n) && !text_has_controls(s, n, false) && utf8_count(s, n) <= max_chars;
+}
+
+/* Trim surrounding white space into the arena. */
+static const char *trim(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+		s++;
+		n--;
+	}
+	return arena_strndup(a, s, n);
+}
+
+static enum story_err validate(struct arena *a, struct story_input *in)
+{
+	if (in->title) {
+		in->title = trim(a, in->title);
+		if (!line_ok(in->title, TITLE_MAX_CHARS, true))
+			return STORY_BAD_TITLE;
+	}
+	if (in->subtitle) {
+		in->subtitle = trim(a, in->subtitle);
+		if (!line_ok(in->subtitle, SUBTITLE_MAX_CHARS, false))
+			return STORY_BAD_SUBTITLE;
+	}
+	if (in->body) {
+		size_t n = strlen(in->body);
+		if (n > MD_MAX_BYTES)
+			return STORY_BODY_TOO_LARGE;
+		if (!utf8_valid(in->body, n))
+			return STORY_BAD_BODY;
+	}
+	if (in->status && strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
+		return STORY_BAD_STATUS;
+	return STORY_OK;
+}
+
+/* Render body into s->body_html, s->excerpt, s->word_count. */
+static enum story_err render(struct arena *a, struct story_row *s)
+{
+	struct buf html, ex;
+	buf_init(&html, 8 * MD_MAX_BYTES);
+	buf_init(&ex, 4096);
+	size_t n = strlen(s->body);
+	enum md_err e = md_render(s->body, n, &html);
+	if (e) {
+		buf_release(&html);
+		buf_release(&ex);
+		return e == MD_TOO_LARGE ? STORY_BODY_TOO_LARGE : STORY_BAD_BODY;
+	}
+	md_excerpt(s->body, n, EXCERPT_CHARS, &ex);
+	s->body_html = arena_strndup(a, buf_str(&html), html.len);
+	s->excerpt = arena_strndup(a, buf_str(&ex), ex.len);
+	s->word_count = (int64_t)text_word_count(s->body, n);
+	buf_release(&html);
+	buf_release(&ex);
+	return STORY_OK;
+}
+
+/* A slug for title not used by another of the author's stories. */
+static enum story_err pick_slug(struct store *st, struct arena *a, const char *author_id,
+				const char *story_id, const char *title, const char **out)
+{
+	const char *base = slug_from_title(a, title, strlen(title));
+	for (int i = 1; i < 1000; i++) {
+		const char *cand = i == 1 ? base : arena_printf(a, "%s-%d", base, i);
+		bool taken;
+		if (store_story_slug_taken(st, author_id, cand, story_id, &taken))
+			return STORY_STORE;
+		if (!taken) {
+			*out = cand;
+			return STORY_OK;
+		}
+	}
+	/* Pathological: fall back to something certainly unique. */
+	char rnd[17];
+	id_new(rnd);
+	*out = arena_printf(a, "%s-%s", base, rnd);
+	return STORY_OK;
+}
+
+enum story_err story_create(struct store *st, struct arena *a, const struct user_row *author,
+			    const struct story_input *in_, struct story_row *out)
+{
+	struct story_input in = *in_;
+	if (!in.title)
+		return STORY_BAD_TITLE;
+	enum story_err e = validate(a, &in);
+	if (e)
+		return e;
+	struct story_row s = {0};
+	id_new(s.id);
+	memcpy(s.author_id, author->id, sizeof(s.author_id));
+	s.title = in.title;
+	s.subtitle = in.subtitle ? in.subtitle : "";
+	s.body = in.body ? in.body : "";
+	s.status = in.status ? in.status : "draft";
+	s.created_at = s.updated_at = site_now();
+	if (strcmp(s.status, "published") == 0)
+		s.published_at = s.created_at;
+	s.author_handle = author->handle;
+	s.author_name = author->name;
+	if ((e = render(a, &s)))
+		return e;
+	if (store_begin(st))
+		return STORY_STORE;
+	if ((e = pick_slug(st, a, s.author_id, s.id, s.title, &s.slug)) ||
+	    store_story_insert(st, &s) || store_commit(st)) {
+		store_rollback(st);
+		return STORY_STORE;
+	}
+	*out = s;
+	return STORY_OK;
+}
+
+enum story_err story_update(struct store *st, struct arena *a, struct story_row *s,
+			    const struct story_input *in_)
+{
+	struct story_input in = *in_;
+	enum story_err e = validate(a, &in);
+	if (e)
+		return e;
+	struct story_row n = *s;
+	bool content_changed = false;
+	if (in.title && strcmp(in.title, s->title) != 0) {
+		n.title = in.title;
+		content_changed = true;
+	}
+	if (in.subtitle && strcmp(in.subtitle, s->subtitle) != 0) {
+		n.subtitle = in.subtitle;
+		content_changed = true;
+	}
+	if (in.body && strcmp(in.body, s->body) != 0) {
+		n.body = in.body;
+		content_changed = true;
+		if ((e = render(a, &n)))
+			return e;
+	}
+	if (in.status)
+		n.status = in.status;
+	int64_t now = site_now();
+	bool was_published = strcmp(s->status, "published") == 0;
+	bool publish = strcmp(n.status, "published") == 0;
+	if (publish && n.published_at == 0)
+		n.published_at = now;
+	if (content_changed && was_published && publish)
+		n.edited_at = now;
+	n.updated_at = now;
+
+	if (store_begin(st))
+		return STORY_STORE;
+	if (in.title && strcmp(slug_from_title(a, n.title, strlen(n.title)), s->slug) != 0) {
+		/* The title changed its slug: move, and keep the old one
+		 * redirecting here. */
+		const char *slug;
+		if ((e = pick_slug(st, a, n.author_id, n.id, n.title, &slug)))
+			goto fail;
+		if (strcmp(slug, s->slug) != 0) {
+			if (store_story_slug_remember(st, n.author_id, s->slug, n.id))
+				goto fail;
+			n.slug = slug;
+		}
+	}
+	if (store_story_update(st, &n) || store_commit(st))
+		goto fail;
+	*s = n;
+	return STORY_OK;
+fail:
+	store_rollback(st);
+	return STORY_STORE;
+}
+
+int story_reading_minutes(int64_t words)
+{
+	int64_t m = (words + 229) / 230;
+	return m < 1 ? 1 : (int)m;
+}
+
+const char *story_path(struct arena *a, const struct story_row *s)
+{
+	return arena_printf(a, "/@%s/%s", s->author_handle, s->slug);
+}

@@ -1,0 +1,72 @@
+/*
+ * stories.h - essays: validation, Markdown rendering at save time, slugs
+ * (unique per writer; old slugs keep redirecting), publishing, and the
+ * story pages and JSON API built on them.
+ *
+ * The body is rendered to sanitised HTML once, when it is saved, and the
+ * HTML is stored; viewing a story never runs the Markdown renderer.
+ */
+#ifndef QUIRE_STORIES_STORIES_H
+#define QUIRE_STORIES_STORIES_H
+
+#include <jansson.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+#define TITLE_MAX_CHARS 200
+#define SUBTITLE_MAX_CHARS 300
+#define EXCERPT_CHARS 220
+
+enum story_err {
+	STORY_OK = 0,
+	STORY_BAD_TITLE,
+	STORY_BAD_SUBTITLE,
+	STORY_BAD_BODY,      /* invalid UTF-8 or NUL */
+	STORY_BODY_TOO_LARGE,
+	STORY_BAD_STATUS,
+	STORY_STORE,
+};
+const char *story_strerror(enum story_err e);
+
+/* Fields to set; NULL leaves a field as it is (for PATCH). */
+struct story_input {
+	const char *title;
+	const char *subtitle;
+	const char *body;
+	const char *status; /* "draft" | "published" */
+};
+
+/* Create a story for author. On success *out is the saved row. */
+enum story_err story_create(struct store *st, struct arena *a, const struct user_row *author,
+			    const struct story_input *in, struct story_row *out)
+	__attribute__((warn_unused_result));
+/* Apply in to s (which must be current) and save; s is updated. */
+enum story_err story_update(struct store *st, struct arena *a, struct story_row *s,
+			    const struct story_input *in) __attribute__((warn_unused_result));
+
+int story_reading_minutes(int64_t words);
+/* "/@handle/slug" in the arena. */
+const char *story_path(struct arena *a, const struct story_row *s);
+
+/* Template data for a story (list item or full page). New reference. */
+json_t *story_view(struct http_req *req, const struct story_row *s, bool full);
+
+/* Pages. */
+void page_home(struct http_req *req, struct http_res *res);
+void page_profile(struct http_req *req, struct http_res *res);
+void page_story(struct http_req *req, struct http_res *res);
+void page_write(struct http_req *req, struct http_res *res);
+void page_write_post(struct http_req *req, struct http_res *res);
+void page_edit(struct http_req *req, struct http_res *res);
+void page_edit_post(struct http_req *req, struct http_res *res);
+void page_my_stories(struct http_req *req, struct http_res *res);
+
+/* JSON API. */
+void api_stories_create(struct http_req *req, struct http_res *res);
+void api_stories_list(struct http_req *req, struct http_res *res);
+void api_story_get(struct http_req *req, struct http_res *res);
+void api_story_patch(struct http_req *req, struct http_res *res);
+void api_story_delete(struct http_req *req, struct http_res *res);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * story_api.c - /api/v1/stories: JSON in, JSON out. Same rules as the
+ * pages (stories.c for validity, audience/ for who sees what).
+ */
+#include "stories/stories.h"
+#include "accounts/accounts.h"
+#include "audience/audience.h"
+#include "core/crypto.h"
+#include "site/site.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *story_json(struct http_req *req, const struct story_row *s)
+{
+	struct arena *a = &req->arena;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "slug", json_string(s->slug));
+	json_object_set_new(o, "url", json_string(site_url(req, story_path(a, s))));
+	json_object_set_new(o, "title", json_string(s->title));
+	json_object_set_new(o, "subtitle", json_string(s->subtitle));
+	json_object_set_new(o, "body", json_string(s->body));
+	json_object_set_new(o, "html", json_string(s->body_html));
+	json_object_set_new(o, "excerpt", json_string(s->excerpt));
+	json_object_set_new(o, "status", json_string(s->status));
+	json_object_set_new(o, "published_at",
+			    s->published_at ? json_string(fmt_rfc3339(a, s->published_at)) : json_null());
+	json_object_set_new(o, "created_at", json_string(fmt_rfc3339(a, s->created_at)));
+	json_object_set_new(o, "updated_at", json_string(fmt_rfc3339(a, s->updated_at)));
+	json_object_set_new(o, "edited_at",
+			    s->edited_at ? json_string(fmt_rfc3339(a, s->edited_at)) : json_null());
+	json_object_set_new(o, "word_count", json_integer(s->word_count));
+	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
+	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
+						   s->author_name));
+	return o;
+}
+
+static bool need_auth(struct http_req *req, struct http_res *res)
+{
+	if (site_viewer(req)->signed_in) {
+		if (!csrf_ok(req)) {
+			json_error(req, res, 403, "csrf",
+				   "Cookie-authenticated API writes need the X-CSRF-Token header.");
+			return false;
+		}
+		return true;
+	}
+	json_error(req, res, 401, "unauthorized",
+		   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
+	return false;
+}
+
+/* Read optional string field name from body into *out; false (and the
+ * error answered) if present with another type. */
+static bool str_field(struct http_req *req, struct http_res *res, json_t *body,
+		      const char *name, const char **out)
+{
+	json_t *v = json_object_get(body, name);
+	*out = NULL;
+	if (!v)
+		return true;
+	if (!json_is_string(v)) {
+		json_error(req, res, 422, "invalid",
+			   arena_printf(&req->arena, "\"%s\" must be a string.", name));
+		return false;
+	}
+	*out = arena_strndup(&req->arena, json_string_value(v), json_string_length(v));
+	if (strlen(*out) != json_string_length(v)) {
+		json_error(req, res, 422, "invalid",
+			   arena_printf(&req->arena, "\"%s\" may not contain NUL characters.", name));
+		return false;
+	}
+	return true;
+}
+
+static bool read_input(struct http_req *req, struct http_res *res, json_t *body,
+		       struct story_input *in)
+{
+	return str_field(req, res, body, "title", &in->title) &&
+	       str_field(req, res, body, "subtitle", &in->subtitle) &&
+	       str_field(req, res, body, "body", &in->body) &&
+	       str_field(req, res, body, "status", &in->status);
+}
+
+static int err_status(enum story_err e)
+{
+	return e == STORY_BODY_TOO_LARGE ? 413 : e == STORY_STORE ? 500 : 422;
+}
+
+static const char *err_code(enum story_err e)
+{
+	return e == STORY_BODY_TOO_LARGE ? "too_large" : e == STORY_STORE ? "internal" : "invalid";
+}
+
+void api_stories_create(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	struct story_input in = {0};
+	bool ok = read_input(req, res, body, &in);
+	json_decref(body);
+	if (!ok)
+		return;
+	if (!in.title) {
+		json_error(req, res, 422, "invalid", "\"title\" is required.");
+		return;
+	}
+	struct story_row s;
+	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
+	if (e) {
+		json_error(req, res, err_status(e), err_code(e), story_strerror(e));
+		return;
+	}
+	http_res_header(req, res, "Location", arena_printf(&req->arena, "/api/v1/stories/%s", s.id));
+	json_reply(req, res, 201, story_json(req, &s));
+}
+
+static bool load_story(struct http_req *req, struct http_res *res, struct story_row *s)
+{
+	const char *id = http_req_param(req, "id");
+	const struct viewer *v = site_viewer(req);
+	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
+	    !audience_may_see_story(v->signed_in ? v->user.id : NULL, s)) {
+		json_error(req, res, 404, "not_found", "No such story.");
+		return false;
+	}
+	return true;
+}
+
+void api_story_get(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (load_story(req, res, &s))
+		json_reply(req, res, 200, story_json(req, &s));
+}
+
+void api_story_patch(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	struct story_row s;
+	if (!load_story(req, res, &s))
+		return;
+	if (!audience_may_edit_story(site_viewer(req)->user.id, &s)) {
+		json_error(req, res, 403, "forbidden", "Only the writer can change this story.");
+		return;
+	}
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	struct story_input in = {0};
+	bool ok = read_input(req, res, body, &in);
+	json_decref(body);
+	if (!ok)
+		return;
+	enum story_err e = story_update(site_store(req), &req->arena, &s, &in);
+	if (e) {
+		json_error(req, res, err_status(e), err_code(e), story_strerror(e));
+		return;
+	}
+	json_reply(req, res, 200, story_json(req, &s));
+}
+
+void api_story_delete(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	struct story_row s;
+	if (!load_story(req, res, &s))
+		return;
+	if (!audience_may_edit_story(site_viewer(req)->user.id, &s)) {
+		json_error(req, res, 403, "forbidden", "Only the writer can delete this story.");
+		return;
+	}
+	if (store_story_delete(site_store(req), s.id, site_now())) {
+		json_error(req, res, 500, "internal", "Could not delete the story.");
+		return;
+	}
+	res->status = 204;
+	res->content_type = NULL;
+	site_security_headers(req, res);
+}
+
+void api_stories_list(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL, .limit = 20};
+	const char *author = http_req_query(req, "author");
+	struct user_row u;
+	if (author) {
+		const char *h = handle_normalise(&req->arena, author);
+		if (!h || store_user_by_handle(site_store(req), &req->arena, h, &u)) {
+			json_error(req, res, 404, "not_found", "No writer with that handle.");
+			return;
+		}
+		q.author_id = u.id;
+	}
+	const char *limit = http_req_query(req, "limit");
+	if (limit) {
+		char *end;
+		long n = strtol(limit, &end, 10);
+		if (*end || end == limit || n < 1 || n > 100) {
+			json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
+			return;
+		}
+		q.limit = (int)n;
+	}
+	const char *cursor = http_req_query(req, "cursor");
+	if (cursor && *cursor) {
+		char *end;
+		long long at = strtoll(cursor, &end, 10);
+		if (end == cursor || *end != '-' || at <= 0 || !id_valid(end + 1)) {
+			json_error(req, res, 400, "bad_request", "Malformed cursor.");
+			return;
+		}
+		q.before_at = at;
+		q.before_id = end + 1;
+	}
+	struct story_list l;
+	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
+		json_error(req, res, 500, "internal", "Could not read stories.");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(arr, story_json(req, &l.items[i]));
+	json_t *out = json_object();
+	json_object_set_new(out, "stories", arr);
+	if (l.more && l.n) {
+		const struct story_row *last = &l.items[l.n - 1];
+		int64_t at = last->published_at ? last->published_at : last->created_at;
+		json_object_set_new(out, "next_cursor",
+				    json_string(arena_printf(&req->arena, "%lld-%s", (long long)at, last->id)));
+	} else {
+		json_object_set_new(out, "next_cursor", json_null());
+	}
+	json_reply(req, res, 200, out);
+}

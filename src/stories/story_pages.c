@@ -1,0 +1,404 @@
+/*
+ * story_pages.c - the HTML side of stories: home, writer profile, story
+ * page, the editor (new, edit, preview, publish, unpublish, delete) and
+ * the writer's own list. Every page that shows a story asks audience/.
+ */
+#include "stories/stories.h"
+#include "accounts/accounts.h"
+#include "audience/audience.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "site/site.h"
+#include "stories/markdown.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SIZE 10
+
+json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
+{
+	struct arena *a = &req->arena;
+	const struct viewer *v = site_viewer(req);
+	json_t *o = json_object();
+	int64_t when = s->published_at ? s->published_at : s->created_at;
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "title", json_string(s->title));
+	json_object_set_new(o, "subtitle", json_string(s->subtitle));
+	json_object_set_new(o, "url", json_string(story_path(a, s)));
+	json_object_set_new(o, "author_handle", json_string(s->author_handle));
+	json_object_set_new(o, "author_name", json_string(s->author_name));
+	json_object_set_new(o, "author_url", json_string(arena_printf(a, "/@%s", s->author_handle)));
+	json_object_set_new(o, "date", json_string(fmt_date(a, when)));
+	json_object_set_new(o, "date_iso", json_string(fmt_rfc3339(a, when)));
+	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
+	json_object_set_new(o, "word_count", json_integer(s->word_count));
+	json_object_set_new(o, "excerpt", json_string(s->excerpt));
+	json_object_set_new(o, "is_draft", json_boolean(strcmp(s->status, "draft") == 0));
+	if (s->edited_at) {
+		json_object_set_new(o, "edited_date", json_string(fmt_date(a, s->edited_at)));
+		json_object_set_new(o, "edited_iso", json_string(fmt_rfc3339(a, s->edited_at)));
+	}
+	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
+		json_object_set_new(o, "can_edit", json_true());
+		json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
+	}
+	if (full)
+		json_object_set_new(o, "body_html", json_string(s->body_html));
+	return o;
+}
+
+/* Parse "?before=AT-ID" into a query; false if malformed. */
+static bool parse_cursor(struct http_req *req, struct story_query *q)
+{
+	const char *c = http_req_query(req, "before");
+	if (!c || !*c)
+		return true;
+	char *end;
+	long long at = strtoll(c, &end, 10);
+	if (end == c || *end != '-' || at <= 0 || !id_valid(end + 1))
+		return false;
+	q->before_at = at;
+	q->before_id = end + 1;
+	return true;
+}
+
+static json_t *story_list_json(struct http_req *req, const struct story_list *l,
+			       const char *base_path, json_t *ctx)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(arr, story_view(req, &l->items[i], false));
+	if (l->more && l->n) {
+		const struct story_row *last = &l->items[l->n - 1];
+		int64_t at = last->published_at ? last->published_at : last->created_at;
+		json_object_set_new(ctx, "next_url",
+				    json_string(arena_printf(&req->arena, "%s?before=%lld-%s",
+							     base_path, (long long)at, last->id)));
+	}
+	return arr;
+}
+
+void page_home(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
+				.published_only = true, .limit = PAGE_SIZE};
+	if (!parse_cursor(req, &q)) {
+		site_error(req, res, 400, "That page link is malformed.");
+		return;
+	}
+	struct story_list l;
+	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
+		site_error(req, res, 500, "Could not read stories.");
+		return;
+	}
+	json_t *ctx = page_context(req, NULL);
+	json_object_set_new(ctx, "stories", story_list_json(req, &l, "/", ctx));
+	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
+	json_object_set_new(ctx, "is_first_page", json_boolean(q.before_at == 0));
+	page_render(req, res, 200, "home", ctx);
+}
+
+void page_profile(struct http_req *req, struct http_res *res)
+{
+	struct user_row u;
+	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
+	if (!h || store_user_by_handle(site_store(req), &req->arena, h, &u)) {
+		site_error(req, res, 404, "There is no writer by that name here.");
+		return;
+	}
+	if (strcmp(h, http_req_param(req, "handle")) != 0) {
+		http_res_redirect(req, res, 301, arena_printf(&req->arena, "/@%s", h));
+		return;
+	}
+	const struct viewer *v = site_viewer(req);
+	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
+				.author_id = u.id, .published_only = true, .limit = PAGE_SIZE};
+	if (!parse_cursor(req, &q)) {
+		site_error(req, res, 400, "That page link is malformed.");
+		return;
+	}
+	struct story_list l;
+	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
+		site_error(req, res, 500, "Could not read stories.");
+		return;
+	}
+	json_t *ctx = page_context(req, u.name);
+	json_t *w = json_pack("{s:s,s:s,s:s,s:s}", "handle", u.handle, "name", u.name, "bio", u.bio,
+			      "since", fmt_date(&req->arena, u.created_at));
+	json_object_set_new(ctx, "writer", w);
+	json_object_set_new(ctx, "stories",
+			    story_list_json(req, &l, arena_printf(&req->arena, "/@%s", u.handle), ctx));
+	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
+	json_object_set_new(ctx, "is_self", json_boolean(v->signed_in && strcmp(v->user.id, u.id) == 0));
+	page_render(req, res, 200, "profile", ctx);
+}
+
+static void not_found_story(struct http_req *req, struct http_res *res)
+{
+	site_error(req, res, 404, "This story does not exist, or it is not shared with you.");
+}
+
+void page_story(struct http_req *req, struct http_res *res)
+{
+	struct store *st = site_store(req);
+	const struct viewer *v = site_viewer(req);
+	const char *vid = v->signed_in ? v->user.id : NULL;
+	struct user_row u;
+	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
+	if (!h || store_user_by_handle(st, &req->arena, h, &u)) {
+		not_found_story(req, res);
+		return;
+	}
+	const char *slug = http_req_param(req, "slug");
+	struct story_row s;
+	enum store_err e = store_story_by_slug(st, &req->arena, u.id, slug, &s);
+	if (e == STORE_NOT_FOUND) {
+		char id[17];
+		if (store_story_old_slug(st, u.id, slug, id) == STORE_OK &&
+		    store_story_get(st, &req->arena, id, &s) == STORE_OK &&
+		    audience_may_see_story(vid, &s)) {
+			http_res_redirect(req, res, 301, story_path(&req->arena, &s));
+			return;
+		}
+		not_found_story(req, res);
+		return;
+	}
+	if (e) {
+		site_error(req, res, 500, "Could not read the story.");
+		return;
+	}
+	if (!audience_may_see_story(vid, &s)) {
+		not_found_story(req, res);
+		return;
+	}
+	if (strcmp(h, http_req_param(req, "handle")) != 0) {
+		http_res_redirect(req, res, 301, story_path(&req->arena, &s));
+		return;
+	}
+	json_t *ctx = page_context(req, s.title);
+	json_object_set_new(ctx, "story", story_view(req, &s, true));
+	json_object_set_new(ctx, "canonical", json_string(site_url(req, story_path(&req->arena, &s))));
+	json_object_set_new(ctx, "description", json_string(s.subtitle[0] ? s.subtitle : s.excerpt));
+	if (strcmp(s.status, "published") != 0)
+		json_object_set_new(ctx, "noindex", json_true());
+	else
+		json_object_set_new(ctx, "cacheable", json_true());
+	page_render(req, res, 200, "story", ctx);
+}
+
+/* ---- editor ---- */
+
+static bool require_writer(struct http_req *req, struct http_res *res)
+{
+	if (site_viewer(req)->signed_in)
+		return true;
+	http_res_redirect(req, res, 303,
+			  arena_printf(&req->arena, "/login?return_to=%s", req->path));
+	return false;
+}
+
+/* The editor with the given field values (never loses what was typed). */
+static void render_editor(struct http_req *req, struct http_res *res, int status,
+			  const struct story_row *s, const char *title, const char *subtitle,
+			  const char *body, const char *error, const char *notice, bool preview)
+{
+	json_t *ctx = page_context(req, s ? "Edit story" : "New story");
+	json_t *ed = json_object();
+	json_object_set_new(ed, "title", json_string(title ? title : ""));
+	json_object_set_new(ed, "subtitle", json_string(subtitle ? subtitle : ""));
+	json_object_set_new(ed, "body", json_string(body ? body : ""));
+	json_object_set_new(ed, "action",
+			    json_string(s ? arena_printf(&req->arena, "/edit/%s", s->id) : "/write"));
+	json_object_set_new(ed, "title_max", json_integer(TITLE_MAX_CHARS));
+	json_object_set_new(ed, "subtitle_max", json_integer(SUBTITLE_MAX_CHARS));
+	if (s) {
+		json_object_set_new(ed, "story", story_view(req, s, false));
+		json_object_set_new(ed, "is_published", json_boolean(strcmp(s->status, "published") == 0));
+	}
+	if (preview && body) {
+		struct buf html;
+		buf_init(&html, 8 * MD_MAX_BYTES);
+		if (md_render(body, strlen(body), &html) == MD_OK) {
+			json_object_set_new(ed, "preview_html", json_string(buf_str(&html)));
+			json_object_set_new(ed, "preview_title", json_string(title ? title : ""));
+			json_object_set_new(ed, "preview_subtitle", json_string(subtitle ? subtitle : ""));
+		}
+		buf_release(&html);
+	}
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	if (notice)
+		json_object_set_new(ctx, "notice", json_string(notice));
+	json_object_set_new(ctx, "editor", ed);
+	json_object_set_new(ctx, "noindex", json_true());
+	page_render(req, res, status, "editor", ctx);
+}
+
+void page_write(struct http_req *req, struct http_res *res)
+{
+	if (!require_writer(req, res))
+		return;
+	render_editor(req, res, 200, NULL, NULL, NULL, NULL, NULL, NULL, false);
+}
+
+static int story_err_status(enum story_err e)
+{
+	switch (e) {
+	case STORY_BODY_TOO_LARGE: return 413;
+	case STORY_STORE: return 500;
+	default: return 422;
+	}
+}
+
+void page_write_post(struct http_req *req, struct http_res *res)
+{
+	if (!require_writer(req, res))
+		return;
+	const char *title = http_req_form(req, "title");
+	const char *subtitle = http_req_form(req, "subtitle");
+	const char *body = http_req_form(req, "body");
+	const char *action = http_req_form(req, "action");
+	if (!csrf_ok(req)) {
+		render_editor(req, res, 403, NULL, title, subtitle, body,
+			      "This form expired. Your text is still here; please save again.", NULL, false);
+		return;
+	}
+	if (action && strcmp(action, "preview") == 0) {
+		render_editor(req, res, 200, NULL, title, subtitle, body, NULL, NULL, true);
+		return;
+	}
+	struct story_input in = {title ? title : "", subtitle, body,
+				 action && strcmp(action, "publish") == 0 ? "published" : "draft"};
+	struct story_row s;
+	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
+	if (e) {
+		render_editor(req, res, story_err_status(e), NULL, title, subtitle, body,
+			      story_strerror(e), NULL, false);
+		return;
+	}
+	if (strcmp(s.status, "published") == 0)
+		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
+	else
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
+}
+
+/* Load the story named by {id} for editing by the viewer, or answer. */
+static bool load_own_story(struct http_req *req, struct http_res *res, struct story_row *s)
+{
+	const char *id = http_req_param(req, "id");
+	const struct viewer *v = site_viewer(req);
+	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
+	    !audience_may_see_story(v->user.id, s) || !audience_may_edit_story(v->user.id, s)) {
+		not_found_story(req, res);
+		return false;
+	}
+	return true;
+}
+
+void page_edit(struct http_req *req, struct http_res *res)
+{
+	if (!require_writer(req, res))
+		return;
+	struct story_row s;
+	if (!load_own_story(req, res, &s))
+		return;
+	const char *notice = NULL;
+	const char *saved = http_req_query(req, "saved");
+	if (saved && strcmp(saved, "1") == 0)
+		notice = arena_printf(&req->arena, "Saved.");
+	render_editor(req, res, 200, &s, s.title, s.subtitle, s.body, NULL, notice, false);
+}
+
+static void render_delete_confirm(struct http_req *req, struct http_res *res,
+				  const struct story_row *s)
+{
+	json_t *ctx = page_context(req, "Delete story");
+	json_object_set_new(ctx, "story", story_view(req, s, false));
+	json_object_set_new(ctx, "noindex", json_true());
+	page_render(req, res, 200, "delete", ctx);
+}
+
+void page_edit_post(struct http_req *req, struct http_res *res)
+{
+	if (!require_writer(req, res))
+		return;
+	struct story_row s;
+	if (!load_own_story(req, res, &s))
+		return;
+	const char *title = http_req_form(req, "title");
+	const char *subtitle = http_req_form(req, "subtitle");
+	const char *body = http_req_form(req, "body");
+	const char *action = http_req_form(req, "action");
+	if (!action)
+		action = "save";
+	if (!csrf_ok(req)) {
+		render_editor(req, res, 403, &s, title ? title : s.title, subtitle, body,
+			      "This form expired. Your text is still here; please save again.", NULL, false);
+		return;
+	}
+	if (strcmp(action, "preview") == 0) {
+		render_editor(req, res, 200, &s, title, subtitle, body, NULL, NULL, true);
+		return;
+	}
+	if (strcmp(action, "delete") == 0) {
+		render_delete_confirm(req, res, &s);
+		return;
+	}
+	if (strcmp(action, "delete_confirmed") == 0) {
+		if (store_story_delete(site_store(req), s.id, site_now())) {
+			site_error(req, res, 500, "Could not delete the story.");
+			return;
+		}
+		http_res_redirect(req, res, 303, "/me/stories?deleted=1");
+		return;
+	}
+	struct story_input in = {title, subtitle, body, NULL};
+	if (strcmp(action, "publish") == 0)
+		in.status = "published";
+	else if (strcmp(action, "unpublish") == 0)
+		in.status = "draft";
+	else if (strcmp(action, "save") != 0) {
+		render_editor(req, res, 400, &s, title, subtitle, body, "Unknown action.", NULL, false);
+		return;
+	}
+	enum story_err e = story_update(site_store(req), &req->arena, &s, &in);
+	if (e) {
+		render_editor(req, res, story_err_status(e), &s, title, subtitle, body,
+			      story_strerror(e), NULL, false);
+		return;
+	}
+	if (strcmp(action, "publish") == 0)
+		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
+	else
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
+}
+
+void page_my_stories(struct http_req *req, struct http_res *res)
+{
+	if (!require_writer(req, res))
+		return;
+	const struct viewer *v = site_viewer(req);
+	struct story_query q = {.viewer_id = v->user.id, .author_id = v->user.id, .limit = 100};
+	struct story_list l;
+	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
+		site_error(req, res, 500, "Could not read your stories.");
+		return;
+	}
+	json_t *drafts = json_array(), *published = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(strcmp(l.items[i].status, "draft") == 0 ? drafts : published,
+				      story_view(req, &l.items[i], false));
+	json_t *ctx = page_context(req, "Your stories");
+	json_object_set_new(ctx, "has_drafts", json_boolean(json_array_size(drafts) > 0));
+	json_object_set_new(ctx, "has_published", json_boolean(json_array_size(published) > 0));
+	json_object_set_new(ctx, "drafts", drafts);
+	json_object_set_new(ctx, "published", published);
+	const char *deleted = http_req_query(req, "deleted");
+	if (deleted)
+		json_object_set_new(ctx, "notice", json_string("The story was deleted."));
+	json_object_set_new(ctx, "noindex", json_true());
+	page_render(req, res, 200, "mine", ctx);
+}
