@@ -120,31 +120,32 @@ static bool url_ignorable(unsigned char c)
 }
 
 /*
- * Classify url (decoded by cmark: no entities or backslash escapes left).
- * Deliberately stricter than a browser: whitespace and control bytes are
- * skipped anywhere before the first ':', '/', '?' or '#', and anything
- * before a ':' counts as a scheme, valid or not.
+ * Classify url[0..n). Deliberately stricter than a browser: whitespace and
+ * control bytes are skipped anywhere before the first ':', '/', '?' or '#',
+ * and anything before a ':' counts as a scheme, valid or not. Used on the
+ * URLs in the tree, where cmark has already decoded entities and backslash
+ * escapes, so "&#106;avascript:" arrives here as "javascript:".
  */
-static enum url_kind url_classify(const char *url)
+static enum url_kind url_classify(const char *url, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)url;
 	unsigned char first = 0, second = 0;
-	for (const unsigned char *q = p; *q && !second; q++) {
-		if (url_ignorable(*q))
+	for (size_t i = 0; i < n && !second; i++) {
+		if (url_ignorable(p[i]))
 			continue;
 		if (!first)
-			first = *q;
+			first = p[i];
 		else
-			second = *q;
+			second = p[i];
 	}
 	/* Browsers read "\" as "/" in http(s) URLs: "\\host" is another host. */
 	if ((first == '/' || first == '\\') && (second == '/' || second == '\\'))
 		return URL_WEB;
 
 	char scheme[8];
-	size_t len = 0;
-	for (; *p; p++) {
-		unsigned char c = *p;
+	size_t len = 0, i;
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
 		if (url_ignorable(c))
 			continue;
 		if (c == '/' || c == '\\' || c == '?' || c == '#')
@@ -155,7 +156,7 @@ static enum url_kind url_classify(const char *url)
 			scheme[len] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 		len++;
 	}
-	if (!*p)
+	if (i == n)
 		return URL_RELATIVE;
 	if ((len == 4 && memcmp(scheme, "http", 4) == 0) ||
 	    (len == 5 && memcmp(scheme, "https", 5) == 0))
@@ -165,30 +166,44 @@ static enum url_kind url_classify(const char *url)
 	return URL_OTHER;
 }
 
-static bool url_byte_plain(unsigned char c)
+static enum url_kind node_url_kind(cmark_node *node)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	return c != 0 && strchr("-._~:/?#[]@!$()*+,;=%", c) != NULL;
+	const char *url = cmark_node_get_url(node);
+	return url ? url_classify(url, strlen(url)) : URL_RELATIVE;
 }
 
-/* url as the value of a double-quoted attribute: bytes outside the URL
- * character set percent-encoded (existing %XX kept), & and ' as entities. */
-static void add_url_attr(struct buf *b, const char *url)
+#define LINK_OPEN "<a href=\""
+#define LINK_REL " rel=\"nofollow noopener\""
+
+/*
+ * Copy cmark's HTML to out (when out is not NULL), adding LINK_REL after
+ * the href of every absolute http(s) link (see the top of this file for
+ * why this match is exact). Returns the length of the result, so that a
+ * first call with out == NULL can check it fits.
+ */
+static size_t add_html_rel(const char *html, struct buf *out)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-		if (*p == '&') {
-			buf_adds(b, "&amp;");
-		} else if (*p == '\'') {
-			buf_adds(b, "&#39;");
-		} else if (url_byte_plain(*p)) {
-			buf_addch(b, (char)*p);
-		} else {
-			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			buf_add(b, e, 3);
+	size_t total = 0;
+	const char *p = html, *a;
+	while ((a = strstr(p, LINK_OPEN)) != NULL) {
+		const char *val = a + strlen(LINK_OPEN);
+		const char *close = strchr(val, '"');
+		if (!close)
+			break;
+		size_t n = (size_t)(close + 1 - p);
+		bool web = url_classify(val, (size_t)(close - val)) == URL_WEB;
+		if (out) {
+			buf_add(out, p, n);
+			if (web)
+				buf_adds(out, LINK_REL);
 		}
+		total += n + (web ? strlen(LINK_REL) : 0);
+		p = close + 1;
 	}
+	size_t rest = strlen(p);
+	if (out)
+		buf_add(out, p, rest);
+	return total + rest;
 }
 
 /* ---- tree walk ---- */
@@ -236,8 +251,7 @@ static cmark_node *unwrap(cmark_node *node, cmark_node *root)
 /* Links keep their node only with an allowed scheme. */
 static cmark_node *link_fix(cmark_node *node, cmark_node *root)
 {
-	const char *url = cmark_node_get_url(node);
-	if (url_classify(url ? url : "") == URL_OTHER)
+	if (node_url_kind(node) == URL_OTHER)
 		return unwrap(node, root);
 	return walk_next(node, root, true);
 }
@@ -246,7 +260,7 @@ static bool image_url_ok(const char *url)
 {
 	if (!url || !*url)
 		return false;	/* src="" would fetch the page itself */
-	enum url_kind kind = url_classify(url);
+	enum url_kind kind = url_classify(url, strlen(url));
 	return kind == URL_RELATIVE || kind == URL_WEB;
 }
 
@@ -323,12 +337,11 @@ enum md_err md_render_opts(const char *src, size_t n,
 	sanitise(doc, opts);
 	char *html = cmark_render_html(doc, MD_CMARK_OPTIONS,
 				       cmark_parser_get_syntax_extensions(p));
-	size_t len = strlen(html);
 	enum md_err err = MD_OK;
-	if (len > out->max - out->len)
+	if (add_html_rel(html, NULL) > out->max - out->len)
 		err = MD_TOO_LARGE;
 	else
-		buf_add(out, html, len);
+		add_html_rel(html, out);
 	cmark_get_default_mem_allocator()->free(html);
 	cmark_node_free(doc);
 	cmark_parser_free(p);

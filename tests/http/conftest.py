@@ -1,0 +1,21 @@
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+
+from quire_server import Server  # noqa: E402
+
+ADMIN = ("admin", "correct horse battery staple")
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server(admin=ADMIN)
+    s.start()
+    yield s
+    try:
+        s.stop()
+    finally:
+        s.cleanup()

@@ -1,0 +1,152 @@
+"""quire_server - start a real `quire serve` on a free port with a fresh
+data directory, for the end-to-end and browser tests.
+
+The binary is $QUIRE_BIN (the test runner points it at the sanitizer
+build). On stop the server gets SIGTERM and must exit 0 with no
+sanitizer report in its output; otherwise the test fails.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("QUIRE_BIN", os.path.join(ROOT, "build", "quire"))
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "UndefinedBehaviorSanitizer")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, admin=("admin", "correct horse battery staple"), data=None, extra=()):
+        self.owns_data = data is None
+        self.data = data or tempfile.mkdtemp(prefix="quire-test-")
+        self.port = None
+        self.proc = None
+        self.log_path = os.path.join(self.data, "server.log")
+        self.admin = admin
+        self.extra = list(extra)
+        if admin:
+            self.cli("user", "add", admin[0], "--admin", "--password-stdin",
+                     input=admin[1] + "\n")
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def cli(self, *args, input=None, check=True):
+        r = subprocess.run([BIN, *args, "--data", self.data], input=input, text=True,
+                           capture_output=True, timeout=120)
+        if check and r.returncode != 0:
+            raise AssertionError("quire %s failed (%d): %s" % (" ".join(args), r.returncode, r.stderr))
+        self.check_sanitizers(r.stderr)
+        return r
+
+    def start(self):
+        self.port = free_port()
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port,
+             *self.extra],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("server exited at start:\n" + self.read_log())
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("server did not become healthy:\n" + self.read_log())
+
+    def read_log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def check_sanitizers(self, text):
+        for m in SANITIZER_MARKERS:
+            if m in text:
+                raise AssertionError("sanitizer report:\n" + text[-6000:])
+
+    def stop(self, sig=signal.SIGTERM):
+        if not self.proc:
+            return
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("server did not stop within 60 s of SIGTERM")
+        self.proc = None
+        self.log.close()
+        log = self.read_log()
+        self.check_sanitizers(log)
+        if sig in (signal.SIGTERM, signal.SIGINT) and rc != 0:
+            raise AssertionError("server exited %d after signal:\n%s" % (rc, log[-4000:]))
+        return log
+
+    def cleanup(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+        if self.owns_data:
+            shutil.rmtree(self.data, ignore_errors=True)
+
+    def setup_link(self):
+        m = re.findall(r"(http://\S+/setup/[0-9a-f]+)", self.read_log())
+        return m[-1] if m else None
+
+
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+def csrf_of(html):
+    m = CSRF_RE.search(html)
+    assert m, "no CSRF token in page"
+    return m.group(1)
+
+
+def login(server, handle, password, session=None):
+    s = session or requests.Session()
+    page = s.get(server.url + "/login")
+    r = s.post(server.url + "/login", data={"handle": handle, "password": password,
+                                            "csrf": csrf_of(page.text)}, allow_redirects=False)
+    assert r.status_code == 303, (r.status_code, r.text[:500])
+    return s
+
+
+def api_token(server, handle, password):
+    r = requests.post(server.url + "/api/v1/tokens", json={"handle": handle, "password": password})
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+def invite_and_signup(server, admin_session, handle, password, name=None):
+    """Admin creates an invitation; a new browser session signs up with it."""
+    page = admin_session.get(server.url + "/admin")
+    r = admin_session.post(server.url + "/admin", data={"action": "invite", "csrf": csrf_of(page.text)})
+    m = re.search(r"/signup\?invite=([0-9a-f]+)", r.text)
+    assert m, r.text
+    s = requests.Session()
+    page = s.get(server.url + "/signup?invite=" + m.group(1))
+    assert page.status_code == 200, page.text
+    r = s.post(server.url + "/signup", data={
+        "handle": handle, "name": name or handle.title(), "password": password,
+        "password2": password, "invite": m.group(1), "csrf": csrf_of(page.text)},
+        allow_redirects=False)
+    assert r.status_code == 303, (r.status_code, r.text[:800])
+    return s
