@@ -41,7 +41,14 @@ struct conn_req {
 	int early_status;       /* nonzero: answer this instead of calling app */
 	const char *early_msg;
 	bool counted;
+	bool drain;             /* read and discard the body, then answer */
+	unsigned long long drained;
 };
+
+/* Bodies announced over the limit but below this are read and thrown
+ * away so that clients which send the whole body before reading (most
+ * HTTP libraries) still see the 413; larger ones are cut off at once. */
+#define DRAIN_MAX ((unsigned long long)32 << 20)
 
 static _Thread_local void *tls_state;
 
@@ -249,7 +256,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			} else if (n > s->cfg.limits.max_body) {
 				cr->early_status = 413;
 				cr->early_msg = "The request body is larger than this server accepts.";
+				cr->drain = n <= DRAIN_MAX;
 			}
+		}
+		if (cr->early_status == 413 && !cr->drain) {
+			/* Far too large to read: answer now; libmicrohttpd then
+			 * closes the connection instead of reading the body. */
+			cr->body.too_large = true;
+			answer_error(s, c, cr, 413, cr->early_msg);
+			return MHD_YES;
 		}
 		if (req->method == HTTP_OTHER && !cr->early_status) {
 			cr->early_status = 501;
@@ -259,7 +274,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 
 	if (*upload_data_size) {
-		if (cr->early_status == 413) {
+		if (cr->early_status == 413 && !cr->drain) {
 			/* Refuse now rather than read a body we will not keep. */
 			*upload_data_size = 0;
 			if (!cr->body.too_large) {
@@ -270,7 +285,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		if (!cr->early_status) {
 			buf_add(&cr->body, upload_data, *upload_data_size);
-			if (buf_failed(&cr->body)) {
+			if (buf_failed(&cr->body) && !cr->drain) {
+				/* Chunked body past the limit: no announced size, so
+				 * drain up to DRAIN_MAX like an announced one. */
+				buf_release(&cr->body);
+				cr->drained = 0;
+				cr->drain = true;
+				cr->early_status = 413;
+				cr->early_msg = "The request body is larger than this server accepts.";
+			}
+		} else if (cr->drain) {
+			cr->drained += *upload_data_size;
+			if (cr->drained > DRAIN_MAX && !cr->body.too_large) {
+				cr->body.too_large = true;
 				cr->early_status = 413;
 				cr->early_msg = "The request body is larger than this server accepts.";
 				answer_error(s, c, cr, 413, cr->early_msg);
@@ -417,7 +444,6 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->max_header_bytes,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		MHD_OPTION_END);
 	if (!s->daemon) {

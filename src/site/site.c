@@ -344,7 +344,7 @@ void site_error(struct http_req *req, struct http_res *res, int status, const ch
 {
 	struct site_req *sr = site_req(req);
 	bool api = sr->api;
-	if (!api && req->nsegs >= 1 && strcmp(req->segs[0], "api") == 0)
+	if (!api && req->path && (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0))
 		api = true;
 	if (api) {
 		json_error(req, res, status, status_code_word(status), message);
@@ -394,7 +394,7 @@ json_t *json_body(struct http_req *req, struct http_res *res)
 		return NULL;
 	}
 	json_error_t err;
-	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (!j) {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "Malformed JSON at line %d, column %d: %s", err.line,

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
@@ -113,55 +114,46 @@ enum url_kind {
 	URL_OTHER,	/* any other scheme, or something that looks like one */
 };
 
-/* Bytes a browser drops or trims around a scheme. */
-static bool url_ignorable(unsigned char c)
+static bool scheme_char(unsigned char c)
 {
-	return c <= 0x20 || c == 0x7F;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '-' || c == '.';
 }
 
 /*
- * Classify url[0..n). Deliberately stricter than a browser: whitespace and
- * control bytes are skipped anywhere before the first ':', '/', '?' or '#',
- * and anything before a ':' counts as a scheme, valid or not. Used on the
- * URLs in the tree, where cmark has already decoded entities and backslash
- * escapes, so "&#106;avascript:" arrives here as "javascript:".
+ * Classify url[0..n). A URL has a scheme when a ':' comes before any '/',
+ * '?' or '#'; the scheme must then be exactly http, https or mailto in any
+ * case, and anything else before that ':' - other schemes, whitespace,
+ * control characters, '%' - makes it URL_OTHER. Browsers drop tabs and
+ * newlines inside a scheme and trim spaces around it ("java\tscript:"),
+ * so a softer rule would need to mimic them exactly; refusing is simpler.
+ *
+ * Used on URLs in the tree, where cmark has already decoded entities and
+ * backslash escapes ("&#106;avascript:" arrives as "javascript:"), and on
+ * hrefs in cmark's output, where the bytes of any scheme we allow are
+ * unchanged, so both give the same answer for links we keep.
  */
 static enum url_kind url_classify(const char *url, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)url;
-	unsigned char first = 0, second = 0;
-	for (size_t i = 0; i < n && !second; i++) {
-		if (url_ignorable(p[i]))
-			continue;
-		if (!first)
-			first = p[i];
-		else
-			second = p[i];
-	}
-	/* Browsers read "\" as "/" in http(s) URLs: "\\host" is another host. */
-	if ((first == '/' || first == '\\') && (second == '/' || second == '\\'))
-		return URL_WEB;
+	if (n >= 2 && p[0] == '/' && p[1] == '/')
+		return URL_WEB;	/* network-path reference: another host */
 
-	char scheme[8];
-	size_t len = 0, i;
-	for (i = 0; i < n; i++) {
-		unsigned char c = p[i];
-		if (url_ignorable(c))
-			continue;
-		if (c == '/' || c == '\\' || c == '?' || c == '#')
-			return URL_RELATIVE;
-		if (c == ':')
+	size_t i = 0;
+	bool clean = true;
+	for (; i < n; i++) {
+		if (p[i] == ':' || p[i] == '/' || p[i] == '?' || p[i] == '#')
 			break;
-		if (len < sizeof scheme)
-			scheme[len] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-		len++;
+		clean = clean && scheme_char(p[i]);
 	}
-	if (i == n)
+	if (i == n || p[i] != ':')
 		return URL_RELATIVE;
-	if ((len == 4 && memcmp(scheme, "http", 4) == 0) ||
-	    (len == 5 && memcmp(scheme, "https", 5) == 0))
+	if (!clean)
+		return URL_OTHER;
+	if ((i == 4 && strncasecmp(url, "http", 4) == 0) ||
+	    (i == 5 && strncasecmp(url, "https", 5) == 0))
 		return URL_WEB;
-	if (len == 6 && memcmp(scheme, "mailto", 6) == 0)
+	if (i == 6 && strncasecmp(url, "mailto", 6) == 0)
 		return URL_MAILTO;
 	return URL_OTHER;
 }
@@ -248,11 +240,40 @@ static cmark_node *unwrap(cmark_node *node, cmark_node *root)
 	return next;
 }
 
+/*
+ * cmark lets a link's text hold nodes that render as links themselves
+ * (autolinks such as <a@b.example>, footnote references), and <a> inside
+ * <a> is not valid HTML. Inner links lose their tag; footnote references
+ * move to just after the link, in order. Each node is scanned by at most
+ * one enclosing link, since no link is left inside another.
+ */
+static void link_flatten(cmark_node *link)
+{
+	cmark_node *after = link;
+	cmark_node *node = cmark_node_first_child(link);
+	while (node) {
+		cmark_node_type type = cmark_node_get_type(node);
+		if (type == CMARK_NODE_LINK) {
+			node = unwrap(node, link);
+		} else if (type == CMARK_NODE_FOOTNOTE_REFERENCE) {
+			cmark_node *next = walk_next(node, link, false);
+			if (cmark_node_insert_after(after, node))
+				after = node;
+			else
+				cmark_node_free(node);
+			node = next;
+		} else {
+			node = walk_next(node, link, true);
+		}
+	}
+}
+
 /* Links keep their node only with an allowed scheme. */
 static cmark_node *link_fix(cmark_node *node, cmark_node *root)
 {
 	if (node_url_kind(node) == URL_OTHER)
 		return unwrap(node, root);
+	link_flatten(node);
 	return walk_next(node, root, true);
 }
 

@@ -15,14 +15,16 @@
  *  - Links keep their <a> only for http:, https:, mailto: and relative
  *    URLs; any other scheme (javascript:, vbscript:, data:, file: ...)
  *    loses the <a> and keeps its text. Absolute http(s) links, including
- *    protocol-relative "//host/..." ones, get rel="nofollow noopener".
+ *    protocol-relative "//host/..." ones, get rel="nofollow noopener";
+ *    relative and mailto: links get no rel.
  *  - Images keep their <img> only for http(s) and relative URLs, unless an
  *    image hook (below) rewrites the URL; a refused image becomes its alt
  *    text. data: images are refused too.
- *  - Scheme checks run on the URL as the browser will see it: after
- *    entities (&#106;) and backslash escapes are decoded, ignoring case,
- *    and ignoring whitespace and control characters anywhere before the
- *    colon ("java\tscript:", " JaVaScRiPt:").
+ *  - A URL has a scheme when a ':' comes before any '/', '?' or '#'. The
+ *    scheme is checked after entities (&#106;) and backslash escapes are
+ *    decoded, in any case (JaVaScRiPt:), and whitespace or control
+ *    characters in it (" javascript:", "java\tscript:") refuse the URL
+ *    rather than being skipped. Everything else is a relative URL.
  *  - GFM tables, ~~strikethrough~~ (double tilde only, so "~5 km" in prose
  *    stays as typed), autolinks (URLs, www., e-mail addresses) and
  *    footnotes. Smart punctuation: curly quotes, -- en dash, --- em dash,

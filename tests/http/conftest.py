@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 from quire_server import Server  # noqa: E402
 
-ADMIN = ("admin", "correct horse battery staple")
+ADMIN = ("ada", "correct horse battery staple")
 
 
 @pytest.fixture(scope="module")

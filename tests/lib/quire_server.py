@@ -29,7 +29,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self, admin=("admin", "correct horse battery staple"), data=None, extra=()):
+    def __init__(self, admin=("ada", "correct horse battery staple"), data=None, extra=()):
         self.owns_data = data is None
         self.data = data or tempfile.mkdtemp(prefix="quire-test-")
         self.port = None
