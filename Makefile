@@ -11,7 +11,13 @@ CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -Isrc -I$(B)/gen \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
 
-ifeq ($(SANITIZE),)
+ifeq ($(FUZZ),1)
+# Coverage-instrumented library for the libFuzzer targets in fuzz/.
+B := build/fuzz
+CC := clang
+OPT := -O1
+CFLAGS_ALL += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),)
 B := build
 else
 B := build/san

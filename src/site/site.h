@@ -71,7 +71,7 @@ const struct viewer *site_viewer(struct http_req *req);
 
 int64_t site_now(void);
 
-/* Top-level template context every page gets (viewer, csrf, css...).
+/* Top-level template context shared by every page (viewer, csrf, css).
  * Returns a new object owned by the caller (json_decref). */
 json_t *page_context(struct http_req *req, const char *title);
 /* Render template name with ctx (stolen: decref'd here) as an HTML page. */

@@ -1,0 +1,41 @@
+#!/bin/sh
+# run.sh - build every libFuzzer target in fuzz/ (clang, ASan + UBSan),
+# replay its seed corpus, then fuzz for $FUZZ_TIME seconds (default 60).
+# New inputs go to a scratch copy, so the committed corpora stay small.
+# Exits non-zero if any target crashes, leaks or times out; the
+# reproducer is left in build/fuzz/artifacts/.
+set -eu
+cd "$(dirname "$0")/.."
+T=${FUZZ_TIME:-60}
+make --no-print-directory FUZZ=1 build/fuzz/libquire.a >/dev/null
+LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libsodium jansson libcmark-gfm) -lcmark-gfm-extensions -lpthread"
+mkdir -p build/fuzz/bin build/fuzz/artifacts
+report=build/fuzz/report.txt
+: > "$report"
+status=0
+for src in fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	short=${name#fuzz_}
+	bin=build/fuzz/bin/$name
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ build/fuzz/libquire.a -nt "$bin" ]; then
+		clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+			-o "$bin" "$src" build/fuzz/libquire.a $LIBS
+	fi
+	scratch=$(mktemp -d)
+	seeds=fuzz/corpus/$short
+	[ -d "$seeds" ] && cp -r "$seeds/." "$scratch/"
+	dict=""
+	[ -f "fuzz/$short.dict" ] && dict="-dict=fuzz/$short.dict"
+	log=build/fuzz/$name.log
+	if "$bin" $dict -max_total_time="$T" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/"$name"- "$scratch" >"$log" 2>&1; then
+		execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+		echo "$name: ok, ${execs:-?} executions in ${T}s, 0 crashes" | tee -a "$report"
+	else
+		echo "$name: FAILED (see $log)" | tee -a "$report"
+		tail -30 "$log"
+		status=1
+	fi
+	rm -rf "$scratch"
+done
+exit $status

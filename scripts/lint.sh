@@ -1,0 +1,37 @@
+#!/bin/sh
+# lint.sh - checks that keep the code base honest:
+#  - banned string functions (STYLE.md) in src/ and tests/
+#  - each outside library called only from its room (DESIGN.md)
+#  - lower rooms (core, store, tmpl, http) never include domain headers
+#  - Markdown is never rendered in unsafe mode
+set -u
+cd "$(dirname "$0")/.." || exit 2
+fail=0
+say() { echo "lint: $*" >&2; fail=1; }
+
+hits=$(grep -rnE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' src tests/unit fuzz tools --include='*.c' --include='*.h' || true)
+[ -n "$hits" ] && say "banned functions:
+$hits"
+
+confine() { # pattern allowed-dir what
+	h=$(grep -rlE "$1" src --include='*.c' --include='*.h' | grep -Ev "^$2" || true)
+	[ -n "$h" ] && say "$3 outside $2: $h"
+}
+confine '\bsqlite3_[a-z_]+\s*\(' 'src/store/' 'SQLite calls'
+confine '\bMHD_[a-z_]+\s*\(' 'src/http/' 'libmicrohttpd calls'
+confine '\bcmark_[a-z_]+\s*\(' 'src/stories/markdown' 'cmark-gfm calls'
+confine '\b(crypto_pwhash|crypto_generichash|crypto_hash_sha256|randombytes_buf|sodium_[a-z]+)\s*\(' 'src/(core/crypto|accounts/password)' 'libsodium calls'
+
+for low in core store tmpl http; do
+	h=$(grep -rnE '#include "(accounts|stories|audience|site|responses|media|feeds)/' "src/$low" || true)
+	[ -n "$h" ] && say "src/$low reaches up into a domain:
+$h"
+done
+h=$(grep -rn '#include "' src/core | grep -v '#include "core/' || true)
+[ -n "$h" ] && say "core/ includes something outside core/:
+$h"
+
+grep -rn 'CMARK_OPT_UNSAFE' src >/dev/null && say "CMARK_OPT_UNSAFE used"
+
+[ $fail = 0 ] && echo "lint: ok"
+exit $fail
