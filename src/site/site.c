@@ -245,6 +245,7 @@ json_t *page_context(struct http_req *req, const char *title)
 	json_object_set_new(ctx, "page_title", json_string(title ? title : site_cfg->site_name));
 	json_object_set_new(ctx, "is_site_title", json_boolean(title == NULL));
 	json_object_set_new(ctx, "css_url", json_string(static_url("quire.css")));
+	json_object_set_new(ctx, "icon_url", json_string(static_url("favicon.svg")));
 	json_object_set_new(ctx, "csrf", json_string(v->csrf));
 	if (v->signed_in) {
 		json_t *u = json_object();

@@ -1,0 +1,54 @@
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+
+from quire_server import Server  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server(admin=None)
+    s.start()
+    yield s
+    try:
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def make_driver():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    profile = tempfile.mkdtemp(prefix="quire-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+              "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900"):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    d.set_page_load_timeout(30)
+    d._quire_profile = profile
+    return d
+
+
+@pytest.fixture
+def browser():
+    d = make_driver()
+    yield d
+    d.quit()
+    shutil.rmtree(d._quire_profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser2():
+    d = make_driver()
+    yield d
+    d.quit()
+    shutil.rmtree(d._quire_profile, ignore_errors=True)
