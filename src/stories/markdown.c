@@ -88,30 +88,36 @@ static void ext_init(void)
  * with no limit. Measured here: a 64 KB line of pipes over a delimiter row
  * took 9 s; 100 columns over 100,000 one-cell rows (400 KB of source) took
  * 9 s and built more than 64 MB of HTML, and 200 columns exhausted 3 GB, on
- * which cmark aborts the whole process. So before parsing we bound both in
- * one linear pass, and a body that could pass either limit is rendered
- * without the table extension (its pipes stay text).
+ * which cmark aborts the whole process. Cells written in the source cost
+ * no more than other text; the padding is what explodes. So before parsing
+ * we bound the header width and the padding in one linear pass, and a body
+ * that could pass either limit is rendered without the table extension
+ * (its pipes stay text).
  *
- * The bound is conservative: any line made only of "-|:>" and blanks with a
- * '-' may be a delimiter row, with at most (pipes + 1) columns, and every
- * later line up to the next blank line may be one of its rows.
+ * The bound is conservative: any line of only "-|:>" and blanks with a
+ * '-' may be a delimiter row of up to (pipes + 1) columns; every later
+ * line up to the next blank line may be a row of any such table in its
+ * block, padded by those columns less its unescaped pipes less one.
  */
 static bool tables_safe(const char *s, size_t n)
 {
-	size_t cells = 0, open_cols = 0, i = 0;
+	size_t fill = 0, open_cols = 0, i = 0;
 	while (i < n) {
-		size_t pipes = 0;
-		bool blank = true, delim = true, dash = false;
+		size_t pipes = 0, cells = 0;
+		bool blank = true, delim = true, dash = false, escaped = false;
 		for (; i < n && s[i] != '\n' && s[i] != '\r'; i++) {
 			char c = s[i];
 			if (c != ' ' && c != '\t')
 				blank = false;
-			if (c == '|')
+			if (c == '|') {
 				pipes++;
-			else if (c == '-')
+				cells += !escaped;
+			} else if (c == '-') {
 				dash = true;
-			else if (!strchr(" \t\v\f:>", c))
+			} else if (!strchr(" \t\v\f:>", c)) {
 				delim = false;
+			}
+			escaped = c == '\\' && !escaped;
 		}
 		if (i + 1 < n && s[i] == '\r' && s[i + 1] == '\n')
 			i++;
@@ -122,9 +128,11 @@ static bool tables_safe(const char *s, size_t n)
 			open_cols = 0;
 			continue;
 		}
-		if (open_cols > MD_TABLE_MAX_CELLS - cells)
+		cells = cells > 1 ? cells - 1 : 0;
+		size_t pad = open_cols > cells ? open_cols - cells : 0;
+		if (pad > MD_TABLE_MAX_FILL - fill)
 			return false;
-		cells += open_cols;
+		fill += pad;
 		if (delim && dash)
 			open_cols += pipes + 1;
 	}

@@ -30,9 +30,9 @@
  *    footnotes. Smart punctuation: curly quotes, -- en dash, --- em dash,
  *    ... ellipsis.
  *  - Tables are left as text in a body with a line of more than
- *    MD_TABLE_MAX_PIPES '|', or whose tables could need more than
- *    MD_TABLE_MAX_CELLS cells (rows are padded to the header's width): past
- *    those, cmark-gfm 0.29.0.gfm.6 takes seconds and gigabytes.
+ *    MD_TABLE_MAX_PIPES '|', or whose short rows could need more than
+ *    MD_TABLE_MAX_FILL empty cells to pad them to their header's width:
+ *    past those, cmark-gfm 0.29.0.gfm.6 takes seconds and gigabytes.
  *
  * Threads: md_render() and md_excerpt() may run in several threads at once.
  * Debian 12's cmark-gfm (0.29.0.gfm.6) keeps its inline special-character
@@ -59,7 +59,7 @@
 /* Table limits, see the rules above. Both are far beyond any essay's table
  * and keep the worst case to about 0.15 s and 1 MB of HTML. */
 #define MD_TABLE_MAX_PIPES 1000
-#define MD_TABLE_MAX_CELLS 100000
+#define MD_TABLE_MAX_FILL 100000
 
 /* HTML can be much larger than its source on hostile input (measured: 59
  * times for a body of footnote references, 27 for nested quotes). Callers

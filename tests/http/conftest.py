@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 
 from quire_server import Server  # noqa: E402
 
-ADMIN = ("ada", "correct horse battery staple")
+from quire_server import ADMIN  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")

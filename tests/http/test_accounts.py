@@ -5,9 +5,9 @@ import time
 
 import requests
 
-from quire_server import Server, api_token, csrf_of, invite_and_signup, login
+from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
 
-from conftest import ADMIN
+
 
 
 def test_first_start_prints_setup_link_that_creates_admin_once():

@@ -3,9 +3,9 @@ import re
 
 import requests
 
-from quire_server import api_token, invite_and_signup, login
+from quire_server import ADMIN, api_token, invite_and_signup, login
 
-from conftest import ADMIN
+
 
 FIELDS = {"id", "slug", "url", "title", "subtitle", "body", "html", "status", "published_at",
           "updated_at", "author"}

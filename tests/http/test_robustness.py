@@ -7,9 +7,9 @@ import time
 
 import requests
 
-from quire_server import BIN, Server, api_token
+from quire_server import ADMIN, BIN, Server, api_token
 
-from conftest import ADMIN
+
 
 
 def raw(server, data, read=True, timeout=5):

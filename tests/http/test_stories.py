@@ -4,9 +4,9 @@ import re
 
 import requests
 
-from quire_server import api_token, csrf_of, invite_and_signup, login
+from quire_server import ADMIN, api_token, csrf_of, invite_and_signup, login
 
-from conftest import ADMIN
+
 
 
 def editor_post(s, url, action, **fields):

@@ -18,6 +18,7 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("QUIRE_BIN", os.path.join(ROOT, "build", "quire"))
+ADMIN = ("ada", "correct horse battery staple")
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                      "UndefinedBehaviorSanitizer")
 
@@ -29,7 +30,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self, admin=("ada", "correct horse battery staple"), data=None, extra=()):
+    def __init__(self, admin=ADMIN, data=None, extra=()):
         self.owns_data = data is None
         self.data = data or tempfile.mkdtemp(prefix="quire-test-")
         self.port = None

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../fuzz/fuzz_markdown.c"
 #include "tap.h"
@@ -415,6 +416,116 @@ static void test_limits(void)
 	buf_release(&out);
 }
 
+static double seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A table of cols columns and rows one-cell rows (padded by GFM). */
+static void make_table(struct buf *b, size_t cols, size_t rows, const char *eol)
+{
+	for (size_t i = 0; i < cols; i++)
+		buf_adds(b, "|h");
+	buf_addf(b, "|%s", eol);
+	for (size_t i = 0; i < cols; i++)
+		buf_adds(b, "|-");
+	buf_addf(b, "|%s", eol);
+	for (size_t i = 0; i < rows; i++)
+		buf_addf(b, "|c|%s", eol);
+}
+
+static void test_table_limits(void)
+{
+	struct buf src, out;
+	buf_init(&src, 0);
+	buf_init(&out, 0);
+
+	make_table(&src, 20, 200, "\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<table>") &&
+	   !md_html_problem(out.data, out.len), "20 x 200 table (4,000 cells) is a table");
+
+	buf_reset(&src);
+	buf_reset(&out);
+	make_table(&src, 10, 3, "\r\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<td>c</td>\n<td></td>"),
+	   "CRLF table is a table, short rows padded");
+
+	/* 200 columns over 1,000 one-cell rows: 200,000 padded cells, about
+	 * 2 MB of HTML from 5 KB, if tables were on. */
+	buf_reset(&src);
+	buf_reset(&out);
+	make_table(&src, 200, 1000, "\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK, "padding bomb renders");
+	ok(!has(buf_str(&out), "<table") && out.len < 2 * src.len,
+	   "padding bomb over MD_TABLE_MAX_FILL is left as text (%zu bytes of HTML)", out.len);
+
+	buf_reset(&src);
+	buf_reset(&out);
+	make_table(&src, 100, 600, "\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<table"),
+	   "100 columns over 600 one-cell rows (59,400 padded cells) is a table");
+	buf_reset(&out);
+	buf_adds(&src, "\n");
+	make_table(&src, 100, 600, "\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK && !has(buf_str(&out), "<table"),
+	   "padding of several tables adds up past MD_TABLE_MAX_FILL");
+
+	buf_reset(&src);
+	buf_reset(&out);
+	make_table(&src, 200, 0, "\n");
+	for (int i = 0; i < 1000; i++) {
+		for (int k = 0; k < 200; k++)
+			buf_adds(&src, "|c");
+		buf_adds(&src, "|\n");
+	}
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<table"),
+	   "200 x 1,000 table written out in full (no padding) is a table");
+
+	buf_reset(&src);
+	buf_reset(&out);
+	make_table(&src, 200, 0, "\n");
+	for (int i = 0; i < 1000; i++) {
+		for (int k = 0; k < 200; k++)
+			buf_adds(&src, "\\|");
+		buf_adds(&src, "\n");
+	}
+	ok(md_render(src.data, src.len, &out) == MD_OK && !has(buf_str(&out), "<table"),
+	   "escaped pipes do not count as cells");
+
+	/* Blank lines end tables: the padding of many tables adds up, and
+	 * nothing else does (50 x 29 x 30 = 43,500 padded cells). */
+	buf_reset(&src);
+	buf_reset(&out);
+	for (int i = 0; i < 50; i++) {
+		make_table(&src, 30, 30, "\n");
+		buf_adds(&src, "\n");
+	}
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<table") &&
+	   !has(buf_str(&out), "<p>|"),
+	   "50 tables of 30 columns over 30 one-cell rows are all tables");
+
+	/* A 40,000-cell header row over a delimiter row takes cmark seconds. */
+	buf_reset(&src);
+	buf_reset(&out);
+	for (int i = 0; i < 40000; i++)
+		buf_addch(&src, '|');
+	buf_adds(&src, "\n|-|\n");
+	double t0 = seconds();
+	ok(md_render(src.data, src.len, &out) == MD_OK, "wide header renders");
+	double dt = seconds() - t0;
+	ok(dt < 1.0, "wide header over MD_TABLE_MAX_PIPES is fast (%.3f s)", dt);
+
+	buf_reset(&src);
+	buf_reset(&out);
+	make_table(&src, MD_TABLE_MAX_PIPES - 1, 1, "\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<table"),
+	   "header of MD_TABLE_MAX_PIPES pipes is still a table");
+	buf_release(&src);
+	buf_release(&out);
+}
+
 static void test_utf8(void)
 {
 	static const struct {
@@ -536,6 +647,7 @@ int main(void)
 	test_checker();
 	test_image_hook();
 	test_limits();
+	test_table_limits();
 	test_utf8();
 	test_excerpt();
 	test_threads();
