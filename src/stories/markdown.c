@@ -94,16 +94,17 @@ static void ext_init(void)
  * that could pass either limit is rendered without the table extension
  * (its pipes stay text).
  *
- * The bound is conservative: any line of only "-|:>" and blanks with a
- * '-' may be a delimiter row of up to (pipes + 1) columns; every later
- * line up to the next blank line may be a row of any such table in its
- * block, padded by those columns less its unescaped pipes less one.
+ * The bound is conservative: any line of only "-|:>" and blanks may be a
+ * delimiter row, with one column per '|'-separated part holding a '-'. A
+ * blank line ends every table, so each later line up to the next blank one
+ * may be a row of a table no wider than the widest such line before it,
+ * padded by that width less (its unescaped pipes - 1).
  */
 static bool tables_safe(const char *s, size_t n)
 {
 	size_t fill = 0, open_cols = 0, i = 0;
 	while (i < n) {
-		size_t pipes = 0, cells = 0;
+		size_t pipes = 0, cells = 0, cols = 0;
 		bool blank = true, delim = true, dash = false, escaped = false;
 		for (; i < n && s[i] != '\n' && s[i] != '\r'; i++) {
 			char c = s[i];
@@ -112,6 +113,8 @@ static bool tables_safe(const char *s, size_t n)
 			if (c == '|') {
 				pipes++;
 				cells += !escaped;
+				cols += dash;
+				dash = false;
 			} else if (c == '-') {
 				dash = true;
 			} else if (!strchr(" \t\v\f:>", c)) {
@@ -119,6 +122,7 @@ static bool tables_safe(const char *s, size_t n)
 			}
 			escaped = c == '\\' && !escaped;
 		}
+		cols += dash;
 		if (i + 1 < n && s[i] == '\r' && s[i + 1] == '\n')
 			i++;
 		i++;
@@ -133,8 +137,8 @@ static bool tables_safe(const char *s, size_t n)
 		if (pad > MD_TABLE_MAX_FILL - fill)
 			return false;
 		fill += pad;
-		if (delim && dash)
-			open_cols += pipes + 1;
+		if (delim && cols > open_cols)
+			open_cols = cols;
 	}
 	return true;
 }

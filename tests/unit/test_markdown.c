@@ -474,6 +474,14 @@ static void test_table_limits(void)
 
 	buf_reset(&src);
 	buf_reset(&out);
+	make_table(&src, 3, 0, "\n");
+	for (int i = 0; i < 5000; i++)
+		buf_adds(&src, "| - | - | - |\n");
+	ok(md_render(src.data, src.len, &out) == MD_OK && has(buf_str(&out), "<td>-</td>"),
+	   "5,000 rows that look like delimiter rows are still table rows");
+
+	buf_reset(&src);
+	buf_reset(&out);
 	make_table(&src, 200, 0, "\n");
 	for (int i = 0; i < 1000; i++) {
 		for (int k = 0; k < 200; k++)

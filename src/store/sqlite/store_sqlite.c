@@ -10,7 +10,7 @@
  * is the SQL twin of audience_may_see_story() and the access-matrix test
  * checks that the two agree.
  */
-#include "store/store.h"
+#include "store/sqlite/store_int.h"
 #include "core/embed.h"
 
 #include <sqlite3.h>
@@ -107,11 +107,6 @@ static const char *const SQL[ST__COUNT] = {
 	[ST_PING] = "SELECT 1",
 };
 
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *st[ST__COUNT];
-	int version;
-};
 
 const char *store_strerror(enum store_err e)
 {
@@ -126,75 +121,7 @@ const char *store_strerror(enum store_err e)
 
 static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
 {
-	if (!s->st[id]) {
-		if (sqlite3_prepare_v3(s->db, SQL[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id],
-				       NULL) != SQLITE_OK) {
-			fprintf(stderr, "quire: store: cannot prepare statement %d: %s\n", (int)id,
-				sqlite3_errmsg(s->db));
-			return NULL;
-		}
-	}
-	return s->st[id];
-}
-
-static void done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-	if (i)
-		bind_text(st, i, v);
-}
-
-static void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-	if (i)
-		sqlite3_bind_int64(st, i, v);
-}
-
-static const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	int n = sqlite3_column_bytes(st, i);
-	return arena_strndup(a, t ? (const char *)t : "", (size_t)n);
-}
-
-static void col_id(char out[17], sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	snprintf(out, 17, "%s", t ? (const char *)t : "");
-}
-
-static enum store_err err_of(struct store *s, int rc)
-{
-	if (rc == SQLITE_CONSTRAINT)
-		return STORE_CONFLICT;
-	fprintf(stderr, "quire: store: %s\n", sqlite3_errmsg(s->db));
-	return STORE_ERROR;
-}
-
-/* Run a write statement to completion. */
-static enum store_err exec_write(struct store *s, sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	enum store_err e = STORE_OK;
-	if (rc != SQLITE_DONE)
-		e = err_of(s, sqlite3_extended_errcode(s->db) & 0xff);
-	done(st);
-	return e;
+	return stmt_cached(s, SQL[id]);
 }
 
 static enum store_err exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
@@ -300,8 +227,8 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->st[i]);
+	for (size_t i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }

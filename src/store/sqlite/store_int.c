@@ -1,0 +1,86 @@
+/* store_int.c - statement cache and bind/read helpers; see store_int.h. */
+#include "store/sqlite/store_int.h"
+
+#include <stdio.h>
+
+sqlite3_stmt *stmt_cached(struct store *s, const char *sql)
+{
+	for (size_t i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql)
+			return s->cache[i].st;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "quire: store: cannot prepare: %s\n  %s\n", sqlite3_errmsg(s->db), sql);
+		return NULL;
+	}
+	if (s->ncache == STORE_STMT_CACHE) {
+		/* Not expected: the statement set is static. Still correct,
+		 * just not cached: the caller's done() would leak it, so refuse. */
+		fprintf(stderr, "quire: store: statement cache full\n");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	s->cache[s->ncache].sql = sql;
+	s->cache[s->ncache].st = st;
+	s->ncache++;
+	return st;
+}
+
+void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void bind_named_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i)
+		bind_text(st, i, v);
+}
+
+void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+	if (i)
+		sqlite3_bind_int64(st, i, v);
+}
+
+const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	return arena_strndup(a, t ? (const char *)t : "", (size_t)n);
+}
+
+void col_id(char out[17], sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, 17, "%s", t ? (const char *)t : "");
+}
+
+enum store_err err_of(struct store *s, int rc)
+{
+	if (rc == SQLITE_CONSTRAINT)
+		return STORE_CONFLICT;
+	fprintf(stderr, "quire: store: %s\n", sqlite3_errmsg(s->db));
+	return STORE_ERROR;
+}
+
+enum store_err exec_write(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc != SQLITE_DONE)
+		e = err_of(s, sqlite3_extended_errcode(s->db) & 0xff);
+	done(st);
+	return e;
+}
