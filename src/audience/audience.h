@@ -16,8 +16,9 @@
 
 #include "store/store.h"
 
-/* viewer_id is the signed-in viewer's user id, or NULL for anonymous. */
-bool audience_may_see_story(const char *viewer_id, const struct story_row *s);
+/* viewer_id is the signed-in viewer's user id, or NULL for anonymous.
+ * st is the caller's store (membership lookups need it). */
+bool audience_may_see_story(struct store *st, const char *viewer_id, const struct story_row *s);
 
 /* Only the author may change a story (admins cannot edit others' work). */
 bool audience_may_edit_story(const char *viewer_id, const struct story_row *s);

@@ -125,7 +125,7 @@ static bool load_story(struct http_req *req, struct http_res *res, struct story_
 	const char *id = http_req_param(req, "id");
 	const struct viewer *v = site_viewer(req);
 	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
-	    !audience_may_see_story(v->signed_in ? v->user.id : NULL, s)) {
+	    !audience_may_see_story(site_store(req), v->signed_in ? v->user.id : NULL, s)) {
 		json_error(req, res, 404, "not_found", "No such story.");
 		return false;
 	}

@@ -159,7 +159,7 @@ void page_story(struct http_req *req, struct http_res *res)
 		char id[17];
 		if (store_story_old_slug(st, u.id, slug, id) == STORE_OK &&
 		    store_story_get(st, &req->arena, id, &s) == STORE_OK &&
-		    audience_may_see_story(vid, &s)) {
+		    audience_may_see_story(st, vid, &s)) {
 			http_res_redirect(req, res, 301, story_path(&req->arena, &s));
 			return;
 		}
@@ -170,7 +170,7 @@ void page_story(struct http_req *req, struct http_res *res)
 		site_error(req, res, 500, "Could not read the story.");
 		return;
 	}
-	if (!audience_may_see_story(vid, &s)) {
+	if (!audience_may_see_story(st, vid, &s)) {
 		not_found_story(req, res);
 		return;
 	}
@@ -291,7 +291,7 @@ static bool load_own_story(struct http_req *req, struct http_res *res, struct st
 	const char *id = http_req_param(req, "id");
 	const struct viewer *v = site_viewer(req);
 	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
-	    !audience_may_see_story(v->user.id, s) || !audience_may_edit_story(v->user.id, s)) {
+	    !audience_may_see_story(site_store(req), v->user.id, s) || !audience_may_edit_story(v->user.id, s)) {
 		not_found_story(req, res);
 		return false;
 	}
