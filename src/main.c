@@ -3,6 +3,7 @@
  * route table that ties URLs to the domain handlers.
  */
 #include "accounts/accounts.h"
+#include "audience/circles.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "http/http.h"
@@ -64,6 +65,21 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/me/stories", page_my_stories, 0},
 	{HTTP_GET, "/@{handle}", page_profile, 0},
 	{HTTP_GET, "/@{handle}/{slug}", page_story, 0},
+	{HTTP_GET, "/u/{key}", page_unlisted, 0},
+	{HTTP_GET, "/circles", page_circles, 0},
+	{HTTP_POST, "/circles", page_circles_post, 0},
+	{HTTP_GET, "/circles/{id}", page_circle, 0},
+	{HTTP_POST, "/circles/{id}", page_circle_post, 0},
+	{HTTP_GET, "/c/{token}", page_invite, 0},
+	{HTTP_POST, "/c/{token}", page_invite_post, 0},
+	{HTTP_GET, "/api/v1/circles", api_circles_list, ROUTE_API},
+	{HTTP_POST, "/api/v1/circles", api_circles_create, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/circles/{id}", api_circle_delete, ROUTE_API},
+	{HTTP_GET, "/api/v1/circles/{id}/members", api_circle_members, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/circles/{id}/members/{handle}", api_circle_member_remove, ROUTE_API},
+	{HTTP_POST, "/api/v1/circles/{id}/invites", api_circle_invite_create, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/circles/{id}/invites/{token}", api_circle_invite_revoke, ROUTE_API},
+	{HTTP_POST, "/api/v1/invites/{token}/accept", api_invite_accept, ROUTE_API},
 	{HTTP_POST, "/api/v1/tokens", api_token_create, ROUTE_API},
 	{HTTP_DELETE, "/api/v1/tokens/current", api_token_delete, ROUTE_API},
 	{HTTP_GET, "/api/v1/me", api_me, ROUTE_API},

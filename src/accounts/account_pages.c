@@ -4,6 +4,7 @@
  * validate, call accounts.c, render.
  */
 #include "accounts/accounts.h"
+#include "audience/circles.h"
 #include "core/crypto.h"
 #include "core/text.h"
 
@@ -109,9 +110,21 @@ static void render_signup(struct http_req *req, struct http_res *res, int status
 	json_object_set_new(ctx, "handle", json_string(h && utf8_valid(h, strlen(h)) ? h : ""));
 	json_object_set_new(ctx, "name", json_string(n && utf8_valid(n, strlen(n)) ? n : ""));
 	json_object_set_new(ctx, "invite", json_string(invite ? invite : ""));
+	const char *circle = http_req_query(req, "circle");
+	if (!circle)
+		circle = http_req_form(req, "circle");
+	json_object_set_new(ctx, "circle", json_string(circle && strlen(circle) == 32 ? circle : ""));
 	json_object_set_new(ctx, "form_action", json_string("/signup"));
 	json_object_set_new(ctx, "heading", json_string("Create an account"));
 	page_render(req, res, status, "signup", ctx);
+}
+
+/* A live circle invitation also lets a reader sign up (unless sign-up is
+ * closed): she was invited, by a writer rather than an admin. */
+static bool circle_invited(struct http_req *req, const char *token)
+{
+	struct circle_row c;
+	return token && circle_invite_live(site_store(req), &req->arena, token, &c);
 }
 
 void page_signup(struct http_req *req, struct http_res *res)
@@ -119,7 +132,7 @@ void page_signup(struct http_req *req, struct http_res *res)
 	const char *mode = signup_mode(req);
 	const char *invite = http_req_query(req, "invite");
 	if (strcmp(mode, "open") != 0) {
-		bool ok = false;
+		bool ok = strcmp(mode, "invite") == 0 && circle_invited(req, http_req_query(req, "circle"));
 		if (invite && strcmp(mode, "invite") == 0) {
 			char hash[65];
 			hash_token(invite, strlen(invite), hash);
@@ -145,7 +158,9 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	}
 	const char *mode = signup_mode(req);
 	char hash[65] = "";
-	if (strcmp(mode, "open") != 0) {
+	const char *circle = http_req_form(req, "circle");
+	bool by_circle = strcmp(mode, "invite") == 0 && circle_invited(req, circle);
+	if (strcmp(mode, "open") != 0 && !by_circle) {
 		bool ok = false;
 		if (invite && *invite && strcmp(mode, "invite") == 0) {
 			hash_token(invite, strlen(invite), hash);
@@ -173,6 +188,9 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	}
 	if (hash[0] && store_invite_use(st, hash, u.id, site_now()))
 		fprintf(stderr, "quire: invitation was used concurrently\n");
+	struct circle_row joined;
+	if (circle && *circle && !circle_invite_accept(st, &req->arena, circle, u.id, &joined))
+		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
 		site_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
 		return;

@@ -6,8 +6,17 @@
  * access-matrix tests check that the two agree. Nothing else in the code
  * decides visibility.
  *
- * Today's rule: a story is visible to everyone once published, and to its
- * author always. Deleted stories are never returned by the store at all.
+ * The rule. The writer always sees her own stories (drafts included).
+ * Anyone else sees a story only once it is published, and then:
+ *   public    - everyone; listed on home, profile, feeds, search, sitemap;
+ *   unlisted  - whoever presents its share key (the secret in its link);
+ *               listed nowhere;
+ *   circle    - members of the story's circle, and nobody else;
+ *   private   - nobody.
+ * Site admins get no exception: they cannot read others' non-public work
+ * through the app. Deleted stories are never returned by the store.
+ * A viewer who may not see a story gets 404, never 403, so existence is
+ * not revealed.
  */
 #ifndef QUIRE_AUDIENCE_AUDIENCE_H
 #define QUIRE_AUDIENCE_AUDIENCE_H
@@ -19,6 +28,18 @@
 /* viewer_id is the signed-in viewer's user id, or NULL for anonymous.
  * st is the caller's store (membership lookups need it). */
 bool audience_may_see_story(struct store *st, const char *viewer_id, const struct story_row *s);
+
+/* Same, for a request that presented an unlisted story's share key. */
+bool audience_may_see_story_key(struct store *st, const char *viewer_id,
+				const struct story_row *s, const char *key);
+
+/* Whether a story may appear in public listings (home, feeds, sitemap). */
+bool audience_is_listed(const struct story_row *s);
+
+bool audience_valid(const char *audience);
+
+/* Only the circle's owner manages it. */
+bool audience_may_manage_circle(const char *viewer_id, const struct circle_row *c);
 
 /* Only the author may change a story (admins cannot edit others' work). */
 bool audience_may_edit_story(const char *viewer_id, const struct story_row *s);

@@ -42,6 +42,22 @@ struct http_header {
 	const char *value;
 };
 
+/*
+ * The file part of a multipart/form-data body that the application asked
+ * to have streamed to disk (see http_spool_fn). fd is an anonymous
+ * temporary file (already unlinked, so nothing is left behind whatever
+ * happens), positioned at 0, or -1 when the body held no such part. The
+ * server closes it when the request completes; the application may read
+ * it, never close it. filename and content_type are the client's claims,
+ * for display only: never trust them.
+ */
+struct http_upload {
+	int fd;
+	uint64_t size;
+	const char *filename;
+	const char *content_type;
+};
+
 struct http_req {
 	struct arena arena;
 	enum http_method method;
@@ -60,6 +76,7 @@ struct http_req {
 	void *conn;               /* server private */
 	void *thread;             /* application's per-thread state */
 	void *app;                /* application's per-request state */
+	struct http_upload upload; /* spooled file part (multipart routes only) */
 };
 
 struct http_res {
@@ -68,7 +85,14 @@ struct http_res {
 	struct buf body;
 	struct http_header *headers;
 	size_t nheaders, cap_headers;
+	int file_fd;              /* >= 0: send this file instead of body */
+	uint64_t file_size;
 };
+
+/* Answer with the open file fd (size bytes from offset 0) instead of
+ * res->body, sent with sendfile where the platform allows. The response
+ * takes ownership of fd and closes it, also when it is never sent. */
+void http_res_file(struct http_res *res, int fd, uint64_t size);
 
 /* Header value (case-insensitive name) or NULL. */
 const char *http_req_header(const struct http_req *req, const char *name);
@@ -128,6 +152,25 @@ struct http_limits {
 	unsigned threads;
 };
 
+/*
+ * Streaming uploads. For most requests the server reads the body into
+ * memory, up to limits.max_body. When the application's spool callback
+ * returns true for a request (it sees the method, path and headers, before
+ * any body byte), the body must instead be multipart/form-data: the part
+ * named field is written to an anonymous temporary file in dir, at most
+ * max_file bytes of it, and the other parts become req->form (at most
+ * max_fields bytes in all). Errors are answered before the application
+ * runs: 415 for another Content-Type, 400 for a missing boundary or a
+ * malformed body, 413 past either cap (announced or actual).
+ */
+struct http_spool {
+	const char *dir;
+	const char *field;
+	uint64_t max_file;
+	size_t max_fields;
+};
+typedef bool (*http_spool_fn)(const struct http_req *req, struct http_spool *sp);
+
 struct http_server_config {
 	const char *listen;      /* "127.0.0.1:8080" or "[::1]:8080" */
 	struct http_limits limits;
@@ -138,6 +181,7 @@ struct http_server_config {
 	 * too large...), so the application renders its own error page. */
 	void (*error)(struct http_req *req, struct http_res *res, int status,
 		      const char *message);
+	http_spool_fn spool;     /* optional: which bodies stream to a file */
 };
 
 struct http_server;

@@ -7,6 +7,7 @@
  */
 #include "http/http.h"
 #include "core/mem.h"
+#include "http/spool.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +44,7 @@ struct conn_req {
 	bool counted;
 	bool drain;             /* read and discard the body, then answer */
 	unsigned long long drained;
+	struct spool *spool;    /* body streamed to a file (http_spool_fn) */
 };
 
 /* Bodies announced over the limit but below this are read and thrown
@@ -172,6 +174,14 @@ static void queue(struct http_server *s, struct MHD_Connection *c, struct http_r
 		  struct http_res *res)
 {
 	(void)s;
+	if (res->file_fd >= 0) {
+		if (res->status == 200) {
+			queue_file(c, res);
+			return;
+		}
+		close(res->file_fd); /* 304 and errors carry no file */
+		res->file_fd = -1;
+	}
 	size_t len;
 	char *data = buf_detach(&res->body, &len);
 	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, data, free);
@@ -188,11 +198,36 @@ static void queue(struct http_server *s, struct MHD_Connection *c, struct http_r
 	MHD_destroy_response(r);
 }
 
+void http_res_file(struct http_res *res, int fd, uint64_t size)
+{
+	if (res->file_fd >= 0)
+		close(res->file_fd);
+	res->file_fd = fd;
+	res->file_size = size;
+}
+
+/* A file response (http_res_file): MHD sends it with sendfile and closes
+ * the descriptor when the response is destroyed. */
+static void queue_file(struct MHD_Connection *c, struct http_res *res)
+{
+	struct MHD_Response *r = MHD_create_response_from_fd(res->file_size, res->file_fd);
+	res->file_fd = -1;
+	if (!r)
+		return;
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	MHD_queue_response(c, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+}
+
 static void res_init(struct http_res *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->status = 200;
 	res->content_type = "text/html; charset=utf-8";
+	res->file_fd = -1;
 	buf_init(&res->body, 0);
 }
 
@@ -244,6 +279,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, addr, sizeof(addr));
 		}
 		req->remote_addr = arena_strdup(&req->arena, addr);
+		req->upload.fd = -1;
+
+		/* The application may have this body streamed to a file, with
+		 * its own cap instead of max_body. */
+		unsigned long long limit = s->cfg.limits.max_body;
+		struct http_spool sp;
+		if (s->cfg.spool && req->method == HTTP_POST && s->cfg.spool(req, &sp)) {
+			limit = sp.max_file + sp.max_fields + 64 * 1024;
+			int st = 0;
+			const char *msg = NULL;
+			cr->spool = spool_begin(req, c, &sp, &st, &msg);
+			if (!cr->spool) {
+				cr->early_status = st;
+				cr->early_msg = msg;
+				cr->drain = true;
+			}
+		}
 
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
@@ -253,7 +305,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			if (errno || *end || end == cl) {
 				cr->early_status = 400;
 				cr->early_msg = "Malformed Content-Length.";
-			} else if (n > s->cfg.limits.max_body) {
+			} else if (n > limit) {
 				cr->early_status = 413;
 				cr->early_msg = "The request body is larger than this server accepts.";
 				cr->drain = n <= DRAIN_MAX;
@@ -283,7 +335,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			}
 			return MHD_YES;
 		}
-		if (!cr->early_status) {
+		if (cr->spool && !cr->early_status) {
+			const char *msg = NULL;
+			int st = spool_feed(cr->spool, upload_data, *upload_data_size, &msg);
+			if (st) {
+				/* Keep reading (and dropping) a bounded amount so
+				 * that the client sees the answer. */
+				cr->early_status = st;
+				cr->early_msg = msg;
+				cr->drain = true;
+				cr->drained = 0;
+			}
+		} else if (!cr->early_status) {
 			buf_add(&cr->body, upload_data, *upload_data_size);
 			if (buf_failed(&cr->body) && !cr->drain) {
 				/* Chunked body past the limit: no announced size, so
@@ -335,7 +398,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		answer_error(s, c, cr, 400, "Too many cookies.");
 		return MHD_YES;
 	}
-	if (cr->body.len) {
+	if (cr->spool) {
+		const char *msg = NULL;
+		int st = spool_finish(cr->spool, req, &msg);
+		if (st) {
+			answer_error(s, c, cr, st, msg);
+			return MHD_YES;
+		}
+	} else if (cr->body.len) {
 		req->body = arena_strndup(&req->arena, buf_str(&cr->body), cr->body.len);
 		req->body_len = cr->body.len;
 		buf_release(&cr->body);
@@ -368,6 +438,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	buf_release(&cr->body);
 	arena_release(&cr->req.arena);
+	spool_free(cr->spool);
 	if (cr->counted)
 		atomic_fetch_sub(&s->inflight, 1);
 	free(cr);

@@ -267,7 +267,8 @@ void page_render(struct http_req *req, struct http_res *res, int status, const c
 	const struct viewer *v = site_viewer(req);
 	/* Pages for a signed-in viewer are personal: never store them in a
 	 * shared cache. */
-	if (v->signed_in || site_req(req)->set_pre_cookie)
+	if (v->signed_in || site_req(req)->set_pre_cookie ||
+	    json_is_true(json_object_get(ctx, "cache_private")))
 		http_res_header(req, res, "Cache-Control", "private, no-store");
 	else if (!json_is_true(json_object_get(ctx, "cacheable")))
 		http_res_header(req, res, "Cache-Control", "no-cache");

@@ -130,6 +130,10 @@ struct story_row {
 	int64_t published_at; /* 0 when never published */
 	int64_t created_at, updated_at;
 	int64_t edited_at; /* last content change after first publication, or 0 */
+	const char *audience;     /* "public" | "unlisted" | "circle" | "private" */
+	char circle_id[17];       /* for "circle"; empty otherwise */
+	const char *content_note; /* "" when none */
+	char share_key[17];       /* unlisted link secret; empty when none */
 	/* Joined from users on reads. */
 	const char *author_handle;
 	const char *author_name;
@@ -155,6 +159,10 @@ enum store_err store_story_slug_taken(struct store *s, const char *author_id, co
 enum store_err store_story_slug_remember(struct store *s, const char *author_id,
 					 const char *slug, const char *story_id)
 	__attribute__((warn_unused_result));
+/* The story whose unlisted link carries key (any audience; callers ask
+ * audience/ whether the key grants access). */
+enum store_err store_story_by_share_key(struct store *s, struct arena *a, const char *key,
+					struct story_row *out) __attribute__((warn_unused_result));
 /* Soft delete: the story disappears from every read. */
 enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
 	__attribute__((warn_unused_result));
@@ -170,6 +178,7 @@ struct story_query {
 	const char *viewer_id;
 	const char *author_id; /* NULL: all writers */
 	bool published_only;
+	bool public_only;      /* only audience "public" (home, feeds, sitemap) */
 	int64_t before_at;     /* cursor; 0: from the newest */
 	const char *before_id;
 	int limit;             /* rows wanted; at most 100 */
@@ -181,5 +190,66 @@ struct story_list {
 };
 enum store_err store_story_list(struct store *s, struct arena *a, const struct story_query *q,
 				struct story_list *out) __attribute__((warn_unused_result));
+
+/* ---- circles: a writer's named groups of invited readers ---- */
+struct circle_row {
+	char id[17];
+	char owner_id[17];
+	const char *name;
+	int64_t created_at;
+	int64_t member_count;
+};
+struct member_row {
+	char user_id[17];
+	const char *handle;
+	const char *name;
+	int64_t joined_at;
+};
+struct circle_invite_row {
+	const char *token_hash;
+	char circle_id[17];
+	const char *token_tail;
+	int64_t uses_left; /* -1: unlimited */
+	int64_t expires_at;
+	bool revoked;
+	int64_t created_at;
+};
+
+enum store_err store_circle_insert(struct store *s, const struct circle_row *c)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_get(struct store *s, struct arena *a, const char *id,
+				struct circle_row *out) __attribute__((warn_unused_result));
+enum store_err store_circle_list(struct store *s, struct arena *a, const char *owner_id,
+				 struct circle_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+/* Deletes the circle, its members and invitations; its stories become
+ * private (nobody but the writer keeps access). One transaction. */
+enum store_err store_circle_delete(struct store *s, const char *id)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_member_add(struct store *s, const char *circle_id,
+				       const char *user_id, int64_t now)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND if the user was not a member. */
+enum store_err store_circle_member_remove(struct store *s, const char *circle_id,
+					  const char *user_id) __attribute__((warn_unused_result));
+enum store_err store_circle_members(struct store *s, struct arena *a, const char *circle_id,
+				    struct member_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_is_member(struct store *s, const char *circle_id,
+				      const char *user_id, bool *member)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_invite_insert(struct store *s, const struct circle_invite_row *r)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_invite_get(struct store *s, struct arena *a, const char *token_hash,
+				       struct circle_invite_row *out)
+	__attribute__((warn_unused_result));
+/* Consume one use if the invitation is live; NOT_FOUND otherwise. */
+enum store_err store_circle_invite_use(struct store *s, const char *token_hash, int64_t now)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_invite_revoke(struct store *s, const char *circle_id,
+					  const char *token_hash) __attribute__((warn_unused_result));
+enum store_err store_circle_invites(struct store *s, struct arena *a, const char *circle_id,
+				    struct circle_invite_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
 
 #endif

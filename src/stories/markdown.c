@@ -2,13 +2,15 @@
  * markdown.c - Markdown to sanitised HTML and plain-text excerpts through
  * cmark-gfm; see markdown.h for the rules and the contract.
  *
- * How: cmark-gfm parses the body into a tree; we walk the tree once and
- * fix it up before rendering: raw HTML and custom nodes are removed,
- * headings shifted, links and images checked against our own scheme
- * allow-list. cmark then renders in its default safe mode (which would also
- * blank dangerous URLs and omit raw HTML on its own), with the tagfilter
- * extension attached as a last line of defence; our allow-list is stricter
- * than cmark's deny-list and does not depend on it.
+ * How: a linear pre-scan decides whether tables are safe to parse (see
+ * tables_safe), cmark-gfm parses the body into a tree, and we walk the tree
+ * once and fix it up before rendering: raw HTML and custom nodes are
+ * removed, headings shifted, links and images checked against our own
+ * scheme allow-list, links nested in links flattened. cmark then renders
+ * in its default safe mode (which would also blank dangerous URLs and omit
+ * raw HTML on its own), with the tagfilter extension attached as a last
+ * line of defence; our allow-list is stricter than cmark's deny-list and
+ * does not depend on it.
  *
  * cmark's renderer cannot add rel="..." to links, and links cannot become
  * custom nodes (table cells refuse them), so rel is added while copying the

@@ -6,6 +6,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "audience/audience.h"
 #include "site/site.h"
 #include "stories/markdown.h"
 
@@ -21,6 +22,10 @@ const char *story_strerror(enum story_err e)
 	case STORY_BAD_BODY: return "The story text is not valid UTF-8 text.";
 	case STORY_BODY_TOO_LARGE: return "The story text is longer than 512 KiB.";
 	case STORY_BAD_STATUS: return "Status is \"draft\" or \"published\".";
+	case STORY_BAD_AUDIENCE:
+		return "Audience is \"public\", \"unlisted\", \"circle\" or \"private\".";
+	case STORY_BAD_CIRCLE: return "Choose one of your circles for a circle story.";
+	case STORY_BAD_NOTE: return "A content note is at most 300 characters, on one line.";
 	case STORY_STORE: return "The story could not be saved. Nothing was lost; please try again.";
 	}
 	return "unknown error";
@@ -47,7 +52,7 @@ static const char *trim(struct arena *a, const char *s)
 	return arena_strndup(a, s, n);
 }
 
-static enum story_err validate(struct arena *a, struct story_input *in)
+enum story_err story_validate(struct arena *a, struct story_input *in)
 {
 	if (in->title) {
 		in->title = trim(a, in->title);
@@ -68,6 +73,39 @@ static enum story_err validate(struct arena *a, struct story_input *in)
 	}
 	if (in->status && strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
 		return STORY_BAD_STATUS;
+	if (in->audience && !audience_valid(in->audience))
+		return STORY_BAD_AUDIENCE;
+	if (in->content_note) {
+		in->content_note = trim(a, in->content_note);
+		if (!line_ok(in->content_note, NOTE_MAX_CHARS, false))
+			return STORY_BAD_NOTE;
+	}
+	return STORY_OK;
+}
+
+/* Settle audience, circle and share key on n (the row to be saved). */
+static enum story_err apply_audience(struct store *st, struct arena *a, struct story_row *n,
+				     const struct story_input *in)
+{
+	if (in->audience)
+		n->audience = in->audience;
+	if (in->circle_id) {
+		if (in->circle_id[0] && !id_valid(in->circle_id))
+			return STORY_BAD_CIRCLE;
+		snprintf(n->circle_id, sizeof(n->circle_id), "%s", in->circle_id);
+	}
+	if (strcmp(n->audience, "circle") == 0) {
+		struct circle_row c;
+		if (!n->circle_id[0] || store_circle_get(st, a, n->circle_id, &c) ||
+		    strcmp(c.owner_id, n->author_id) != 0)
+			return STORY_BAD_CIRCLE;
+	} else {
+		n->circle_id[0] = '\0';
+	}
+	if (strcmp(n->audience, "unlisted") == 0 && !n->share_key[0])
+		id_new(n->share_key);
+	if (in->content_note)
+		n->content_note = in->content_note;
 	return STORY_OK;
 }
 
@@ -121,7 +159,7 @@ enum story_err story_create(struct store *st, struct arena *a, const struct user
 	struct story_input in = *in_;
 	if (!in.title)
 		return STORY_BAD_TITLE;
-	enum story_err e = validate(a, &in);
+	enum story_err e = story_validate(a, &in);
 	if (e)
 		return e;
 	struct story_row s = {0};
@@ -136,6 +174,10 @@ enum story_err story_create(struct store *st, struct arena *a, const struct user
 		s.published_at = s.created_at;
 	s.author_handle = author->handle;
 	s.author_name = author->name;
+	s.audience = "public";
+	s.content_note = "";
+	if ((e = apply_audience(st, a, &s, &in)))
+		return e;
 	if ((e = render(a, &s)))
 		return e;
 	if (store_begin(st))
@@ -153,7 +195,7 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 			    const struct story_input *in_)
 {
 	struct story_input in = *in_;
-	enum story_err e = validate(a, &in);
+	enum story_err e = story_validate(a, &in);
 	if (e)
 		return e;
 	struct story_row n = *s;
@@ -174,6 +216,8 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 	}
 	if (in.status)
 		n.status = in.status;
+	if ((e = apply_audience(st, a, &n, &in)))
+		return e;
 	int64_t now = site_now();
 	bool was_published = strcmp(s->status, "published") == 0;
 	bool publish = strcmp(n.status, "published") == 0;
@@ -214,5 +258,7 @@ int story_reading_minutes(int64_t words)
 
 const char *story_path(struct arena *a, const struct story_row *s)
 {
+	if (strcmp(s->audience, "unlisted") == 0 && s->share_key[0])
+		return arena_printf(a, "/u/%s", s->share_key);
 	return arena_printf(a, "/@%s/%s", s->author_handle, s->slug);
 }

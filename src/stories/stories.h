@@ -17,6 +17,7 @@
 #define TITLE_MAX_CHARS 200
 #define SUBTITLE_MAX_CHARS 300
 #define EXCERPT_CHARS 220
+#define NOTE_MAX_CHARS 300
 
 enum story_err {
 	STORY_OK = 0,
@@ -25,6 +26,9 @@ enum story_err {
 	STORY_BAD_BODY,      /* invalid UTF-8 or NUL */
 	STORY_BODY_TOO_LARGE,
 	STORY_BAD_STATUS,
+	STORY_BAD_AUDIENCE,
+	STORY_BAD_CIRCLE,
+	STORY_BAD_NOTE,
 	STORY_STORE,
 };
 const char *story_strerror(enum story_err e);
@@ -35,7 +39,21 @@ struct story_input {
 	const char *subtitle;
 	const char *body;
 	const char *status; /* "draft" | "published" */
+	const char *audience; /* "public" | "unlisted" | "circle" | "private" */
+	const char *circle_id; /* one of the author's circles, for "circle" */
+	const char *content_note;
 };
+
+/* Check in and trim its title and subtitle (new strings in a). Pure: no
+ * store, no I/O; fuzz/fuzz_json.c drives it. */
+enum story_err story_validate(struct arena *a, struct story_input *in)
+	__attribute__((warn_unused_result));
+
+/* Map a JSON request object onto in: "title", "subtitle", "body",
+ * "status", each optional and a string without NUL. Returns NULL, or an
+ * error message in a naming the field (in is then partly filled). Pure:
+ * the API handlers and fuzz/fuzz_json.c call it. */
+const char *story_input_from_json(struct arena *a, json_t *body, struct story_input *in);
 
 /* Create a story for author. On success *out is the saved row. */
 enum story_err story_create(struct store *st, struct arena *a, const struct user_row *author,
@@ -46,7 +64,8 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 			    const struct story_input *in) __attribute__((warn_unused_result));
 
 int story_reading_minutes(int64_t words);
-/* "/@handle/slug" in the arena. */
+/* "/@handle/slug" in the arena; for an unlisted story its share link
+ * "/u/KEY" (only ever shown to the writer or to whoever has the key). */
 const char *story_path(struct arena *a, const struct story_row *s);
 
 /* Template data for a story (list item or full page). New reference. */
@@ -56,6 +75,7 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full);
 void page_home(struct http_req *req, struct http_res *res);
 void page_profile(struct http_req *req, struct http_res *res);
 void page_story(struct http_req *req, struct http_res *res);
+void page_unlisted(struct http_req *req, struct http_res *res);
 void page_write(struct http_req *req, struct http_res *res);
 void page_write_post(struct http_req *req, struct http_res *res);
 void page_edit(struct http_req *req, struct http_res *res);

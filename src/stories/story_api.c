@@ -32,6 +32,9 @@ static json_t *story_json(struct http_req *req, const struct story_row *s)
 			    s->edited_at ? json_string(fmt_rfc3339(a, s->edited_at)) : json_null());
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
+	json_object_set_new(o, "audience", json_string(s->audience));
+	json_object_set_new(o, "circle_id", s->circle_id[0] ? json_string(s->circle_id) : json_null());
+	json_object_set_new(o, "content_note", json_string(s->content_note));
 	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
 						   s->author_name));
 	return o;
@@ -52,36 +55,47 @@ static bool need_auth(struct http_req *req, struct http_res *res)
 	return false;
 }
 
-/* Read optional string field name from body into *out; false (and the
- * error answered) if present with another type. */
-static bool str_field(struct http_req *req, struct http_res *res, json_t *body,
-		      const char *name, const char **out)
+/* Read optional string field name from body into *out; NULL, or the
+ * error message if present with another type or holding NUL. */
+static const char *str_field(struct arena *a, json_t *body, const char *name, const char **out)
 {
 	json_t *v = json_object_get(body, name);
 	*out = NULL;
 	if (!v)
-		return true;
-	if (!json_is_string(v)) {
-		json_error(req, res, 422, "invalid",
-			   arena_printf(&req->arena, "\"%s\" must be a string.", name));
-		return false;
-	}
-	*out = arena_strndup(&req->arena, json_string_value(v), json_string_length(v));
-	if (strlen(*out) != json_string_length(v)) {
-		json_error(req, res, 422, "invalid",
-			   arena_printf(&req->arena, "\"%s\" may not contain NUL characters.", name));
-		return false;
-	}
-	return true;
+		return NULL;
+	if (!json_is_string(v))
+		return arena_printf(a, "\"%s\" must be a string.", name);
+	*out = arena_strndup(a, json_string_value(v), json_string_length(v));
+	if (strlen(*out) != json_string_length(v))
+		return arena_printf(a, "\"%s\" may not contain NUL characters.", name);
+	return NULL;
+}
+
+const char *story_input_from_json(struct arena *a, json_t *body, struct story_input *in)
+{
+	const char *err;
+	if ((err = str_field(a, body, "title", &in->title)) ||
+	    (err = str_field(a, body, "subtitle", &in->subtitle)) ||
+	    (err = str_field(a, body, "body", &in->body)) ||
+	    (err = str_field(a, body, "status", &in->status)) ||
+	    (err = str_field(a, body, "audience", &in->audience)) ||
+	    (err = str_field(a, body, "content_note", &in->content_note)))
+		return err;
+	/* circle_id may be null, meaning "no circle". */
+	if (json_is_null(json_object_get(body, "circle_id")))
+		in->circle_id = "";
+	else if ((err = str_field(a, body, "circle_id", &in->circle_id)))
+		return err;
+	return NULL;
 }
 
 static bool read_input(struct http_req *req, struct http_res *res, json_t *body,
 		       struct story_input *in)
 {
-	return str_field(req, res, body, "title", &in->title) &&
-	       str_field(req, res, body, "subtitle", &in->subtitle) &&
-	       str_field(req, res, body, "body", &in->body) &&
-	       str_field(req, res, body, "status", &in->status);
+	const char *err = story_input_from_json(&req->arena, body, in);
+	if (err)
+		json_error(req, res, 422, "invalid", err);
+	return !err;
 }
 
 static int err_status(enum story_err e)

@@ -36,6 +36,16 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
 	json_object_set_new(o, "is_draft", json_boolean(strcmp(s->status, "draft") == 0));
+	json_object_set_new(o, "audience", json_string(s->audience));
+	json_object_set_new(o, "is_public", json_boolean(strcmp(s->audience, "public") == 0));
+	if (strcmp(s->audience, "public") != 0) {
+		const char *label = strcmp(s->audience, "unlisted") == 0 ? "Unlisted: anyone with the link" :
+				    strcmp(s->audience, "circle") == 0 ? "Circle: invited readers only" :
+				    "Private: only you";
+		json_object_set_new(o, "audience_label", json_string(label));
+	}
+	if (s->content_note[0])
+		json_object_set_new(o, "content_note", json_string(s->content_note));
 	if (s->edited_at) {
 		json_object_set_new(o, "edited_date", json_string(fmt_date(a, s->edited_at)));
 		json_object_set_new(o, "edited_iso", json_string(fmt_rfc3339(a, s->edited_at)));
@@ -84,7 +94,7 @@ void page_home(struct http_req *req, struct http_res *res)
 {
 	const struct viewer *v = site_viewer(req);
 	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
-				.published_only = true, .limit = PAGE_SIZE};
+				.published_only = true, .public_only = true, .limit = PAGE_SIZE};
 	if (!parse_cursor(req, &q)) {
 		site_error(req, res, 400, "That page link is malformed.");
 		return;
@@ -141,6 +151,24 @@ static void not_found_story(struct http_req *req, struct http_res *res)
 	site_error(req, res, 404, "This story does not exist, or it is not shared with you.");
 }
 
+static void render_story(struct http_req *req, struct http_res *res, const struct story_row *s)
+{
+	json_t *ctx = page_context(req, s->title);
+	json_object_set_new(ctx, "story", story_view(req, s, true));
+	if (audience_is_listed(s)) {
+		json_object_set_new(ctx, "canonical",
+				    json_string(site_url(req, story_path(&req->arena, s))));
+		json_object_set_new(ctx, "description",
+				    json_string(s->subtitle[0] ? s->subtitle : s->excerpt));
+		json_object_set_new(ctx, "cacheable", json_true());
+	} else {
+		/* Not for search engines, shared caches or link previews. */
+		json_object_set_new(ctx, "noindex", json_true());
+		json_object_set_new(ctx, "cache_private", json_true());
+	}
+	page_render(req, res, 200, "story", ctx);
+}
+
 void page_story(struct http_req *req, struct http_res *res)
 {
 	struct store *st = site_store(req);
@@ -178,15 +206,27 @@ void page_story(struct http_req *req, struct http_res *res)
 		http_res_redirect(req, res, 301, story_path(&req->arena, &s));
 		return;
 	}
-	json_t *ctx = page_context(req, s.title);
-	json_object_set_new(ctx, "story", story_view(req, &s, true));
-	json_object_set_new(ctx, "canonical", json_string(site_url(req, story_path(&req->arena, &s))));
-	json_object_set_new(ctx, "description", json_string(s.subtitle[0] ? s.subtitle : s.excerpt));
-	if (strcmp(s.status, "published") != 0)
-		json_object_set_new(ctx, "noindex", json_true());
-	else
-		json_object_set_new(ctx, "cacheable", json_true());
-	page_render(req, res, 200, "story", ctx);
+	render_story(req, res, &s);
+}
+
+void page_unlisted(struct http_req *req, struct http_res *res)
+{
+	struct store *st = site_store(req);
+	const struct viewer *v = site_viewer(req);
+	const char *key = http_req_param(req, "key");
+	struct story_row s;
+	if (!id_valid(key) || store_story_by_share_key(st, &req->arena, key, &s) ||
+	    !audience_may_see_story_key(st, v->signed_in ? v->user.id : NULL, &s, key)) {
+		not_found_story(req, res);
+		return;
+	}
+	/* A story that is no longer unlisted lives at its ordinary address;
+	 * the old link only leads there for those who may see it. */
+	if (strcmp(s.audience, "unlisted") != 0) {
+		http_res_redirect(req, res, 302, story_path(&req->arena, &s));
+		return;
+	}
+	render_story(req, res, &s);
 }
 
 /* ---- editor ---- */
@@ -201,12 +241,49 @@ static bool require_writer(struct http_req *req, struct http_res *res)
 }
 
 /* The editor with the given field values (never loses what was typed). */
+/* The audience choices for the editor, with the current one selected. */
+static void editor_audience(struct http_req *req, json_t *ed, const char *audience,
+			    const char *circle_id, const char *note)
+{
+	if (!audience || !audience_valid(audience))
+		audience = "public";
+	static const char *const kinds[][2] = {
+		{"public", "Public: anyone, listed on the site and in feeds"},
+		{"unlisted", "Unlisted: anyone with the link, listed nowhere"},
+		{"circle", "Circle: only the readers you invited"},
+		{"private", "Private: only you"},
+	};
+	json_t *opts = json_array();
+	for (size_t i = 0; i < 4; i++)
+		json_array_append_new(opts, json_pack("{s:s,s:s,s:b}", "value", kinds[i][0], "label",
+						      kinds[i][1], "selected",
+						      strcmp(kinds[i][0], audience) == 0));
+	json_object_set_new(ed, "audiences", opts);
+	struct circle_row *cs;
+	size_t n = 0;
+	json_t *circles = json_array();
+	if (store_circle_list(site_store(req), &req->arena, site_viewer(req)->user.id, &cs, &n) == STORE_OK)
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(circles, json_pack("{s:s,s:s,s:b}", "id", cs[i].id, "name",
+								 cs[i].name, "selected",
+								 circle_id && !strcmp(circle_id, cs[i].id)));
+	json_object_set_new(ed, "has_circles", json_boolean(n > 0));
+	json_object_set_new(ed, "circles", circles);
+	json_object_set_new(ed, "content_note", json_string(note ? note : ""));
+	json_object_set_new(ed, "note_max", json_integer(NOTE_MAX_CHARS));
+}
+
 static void render_editor(struct http_req *req, struct http_res *res, int status,
 			  const struct story_row *s, const char *title, const char *subtitle,
 			  const char *body, const char *error, const char *notice, bool preview)
 {
 	json_t *ctx = page_context(req, s ? "Edit story" : "New story");
 	json_t *ed = json_object();
+	const char *aud = http_req_form(req, "audience");
+	const char *cid = http_req_form(req, "circle_id");
+	const char *note = http_req_form(req, "content_note");
+	editor_audience(req, ed, aud ? aud : s ? s->audience : NULL,
+			cid ? cid : s ? s->circle_id : NULL, note ? note : s ? s->content_note : NULL);
 	json_object_set_new(ed, "title", json_string(title ? title : ""));
 	json_object_set_new(ed, "subtitle", json_string(subtitle ? subtitle : ""));
 	json_object_set_new(ed, "body", json_string(body ? body : ""));
@@ -271,7 +348,9 @@ void page_write_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct story_input in = {title ? title : "", subtitle, body,
-				 action && strcmp(action, "publish") == 0 ? "published" : "draft"};
+				 action && strcmp(action, "publish") == 0 ? "published" : "draft",
+				 http_req_form(req, "audience"), http_req_form(req, "circle_id"),
+				 http_req_form(req, "content_note")};
 	struct story_row s;
 	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
 	if (e) {
@@ -355,7 +434,8 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 		http_res_redirect(req, res, 303, "/me/stories?deleted=1");
 		return;
 	}
-	struct story_input in = {title, subtitle, body, NULL};
+	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
+				 http_req_form(req, "circle_id"), http_req_form(req, "content_note")};
 	if (strcmp(action, "publish") == 0)
 		in.status = "published";
 	else if (strcmp(action, "unpublish") == 0)

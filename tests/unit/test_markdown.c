@@ -1,8 +1,9 @@
 /*
  * test_markdown.c - unit tests for src/stories/markdown.c: Markdown basics,
  * the heading shift, each GFM extension, removal of raw HTML, refusal of
- * dangerous URLs in many spellings, the image hook, limits, bad UTF-8,
- * excerpts, and rendering from several threads at once.
+ * dangerous URLs in many spellings, the image hook, size limits, the
+ * table guards against cmark-gfm's blow-ups, bad UTF-8, excerpts, and
+ * rendering from several threads at once.
  *
  * Expected HTML is spelled out exactly where the exact form is the point;
  * elsewhere every output also goes through md_html_problem(), the
@@ -327,7 +328,8 @@ static void test_checker(void)
 		"<a href=\"javascript:x\">a</a>", "<a href=\"  JaVa&#83;cript:x\">a</a>",
 		"<a href=\"&#106;avascript:x\">a</a>", "<img src=\"data:image/png,x\" />",
 		"<a href=\"http://x\">a</a>", "<a href=\"/x\" rel=\"nofollow noopener\">a</a>",
-		"<h1>t</h1>", "a > b", "a & b", "<p title=\"a<b\">x</p>", "<a href=\"/a\"><a href=\"/b\">x</a></a>",
+		"<h1>t</h1>", "a > b", "a & b", "<p title=\"a<b\">x</p>",
+		"<a href=\"/a\"><a href=\"/b\">x</a></a>",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ok(md_html_problem(bad[i], strlen(bad[i])) != NULL, "checker rejects %s", bad[i]);
@@ -374,7 +376,8 @@ static void test_image_hook(void)
 {
 	int calls = 0;
 	is_str(render_hook("![me](photo:42 \"t\") ![b](/b.png)", &calls),
-	       "<p><img src=\"/media/42\" alt=\"me\" title=\"t\" /> <img src=\"/b.png\" alt=\"b\" /></p>\n",
+	       "<p><img src=\"/media/42\" alt=\"me\" title=\"t\" /> "
+	       "<img src=\"/b.png\" alt=\"b\" /></p>\n",
 	       "hook rewrites photo: URLs, others keep the default policy");
 	ok(calls == 2, "hook called once per image (%d)", calls);
 	is_str(render_hook("![a](evil)", &calls), "<p>a</p>\n",
@@ -581,7 +584,8 @@ static void test_excerpt(void)
 	       "cut at a word boundary with an ellipsis");
 	is_str(excerpt("one two three", 13), "one two three", "text that fits is not cut");
 	is_str(excerpt("one two three", 12), "one two\xE2\x80\xA6", "one code point short: cut");
-	is_str(excerpt("one two, three", 13), "one two\xE2\x80\xA6", "trailing comma dropped before the ellipsis");
+	is_str(excerpt("one two, three", 13), "one two\xE2\x80\xA6",
+	       "trailing comma dropped before the ellipsis");
 	is_str(excerpt("abcdefghijkl", 5), "abcd\xE2\x80\xA6", "one long word is cut mid-word");
 	is_str(excerpt("\xc3\xa9t\xc3\xa9 \xc3\xa0 \xc3\xa9t\xc3\xa9 ici", 8),
 	       "\xc3\xa9t\xc3\xa9 \xc3\xa0\xE2\x80\xA6", "max counts code points, not bytes");

@@ -18,14 +18,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Visible to :viewer = published, or the viewer's own (and never deleted). */
+/*
+ * The audience rule for listings, the SQL twin of audience_may_see_story():
+ * the writer sees all her own stories; others see published stories that
+ * are public, or circle stories of a circle they belong to. Unlisted and
+ * private stories are never listed for anyone but their writer. Deleted
+ * stories are never seen. An anonymous :viewer is bound as ''.
+ */
 #define AUDIENCE_SQL \
-	"(s.deleted_at IS NULL AND (s.status = 'published' OR s.author_id = :viewer))"
+	"(s.deleted_at IS NULL AND (s.author_id = :viewer OR (s.status = 'published' AND " \
+	"(s.audience = 'public' OR (s.audience = 'circle' AND EXISTS (SELECT 1 FROM " \
+	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = :viewer))))))"
 
 #define STORY_COLS \
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
-	"COALESCE(s.edited_at, 0), u.handle, u.name"
+	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
+	"s.content_note, COALESCE(s.share_key, '')"
 
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
@@ -35,7 +44,7 @@ enum stmt_id {
 	ST_FAIL_ADD, ST_FAIL_COUNT, ST_FAIL_PRUNE,
 	ST_STORY_INSERT, ST_STORY_UPDATE, ST_STORY_GET, ST_STORY_BY_SLUG, ST_STORY_OLD_SLUG,
 	ST_STORY_SLUG_TAKEN, ST_STORY_SLUG_REMEMBER, ST_STORY_DELETE,
-	ST_STORY_LIST,
+	ST_STORY_LIST, ST_STORY_BY_KEY,
 	ST_PING,
 	ST__COUNT
 };
@@ -73,12 +82,14 @@ static const char *const SQL[ST__COUNT] = {
 	[ST_FAIL_PRUNE] = "DELETE FROM auth_failures WHERE at < ?1",
 	[ST_STORY_INSERT] = "INSERT INTO stories(id, author_id, slug, title, subtitle, body, "
 			    "body_html, excerpt, word_count, status, published_at, created_at, "
-			    "updated_at, edited_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-			    "NULLIF(?11, 0), ?12, ?13, NULLIF(?14, 0))",
+			    "updated_at, edited_at, audience, circle_id, content_note, share_key) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULLIF(?11, 0), ?12, ?13, "
+			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''))",
 	[ST_STORY_UPDATE] = "UPDATE stories SET slug = ?3, title = ?4, subtitle = ?5, body = ?6, "
 			    "body_html = ?7, excerpt = ?8, word_count = ?9, status = ?10, "
 			    "published_at = NULLIF(?11, 0), updated_at = ?13, "
-			    "edited_at = NULLIF(?14, 0) WHERE id = ?1 AND author_id = ?2 "
+			    "edited_at = NULLIF(?14, 0), audience = ?15, circle_id = NULLIF(?16, ''), "
+			    "content_note = ?17, share_key = NULLIF(?18, '') WHERE id = ?1 AND author_id = ?2 "
 			    "AND deleted_at IS NULL",
 	[ST_STORY_GET] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON u.id = s.author_id "
 			 "WHERE s.id = ?1 AND s.deleted_at IS NULL",
@@ -100,10 +111,13 @@ static const char *const SQL[ST__COUNT] = {
 			  "u.id = s.author_id WHERE " AUDIENCE_SQL
 			  " AND (:author IS NULL OR s.author_id = :author)"
 			  " AND (:published_only = 0 OR s.status = 'published')"
+			  " AND (:public_only = 0 OR (s.audience = 'public' AND s.status = 'published'))"
 			  " AND (:before_at = 0 OR COALESCE(s.published_at, s.created_at) < :before_at"
 			  " OR (COALESCE(s.published_at, s.created_at) = :before_at AND s.id < :before_id))"
 			  " ORDER BY COALESCE(s.published_at, s.created_at) DESC, s.id DESC"
 			  " LIMIT :limit",
+	[ST_STORY_BY_KEY] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON "
+			    "u.id = s.author_id WHERE s.share_key = ?1 AND s.deleted_at IS NULL",
 	[ST_PING] = "SELECT 1",
 };
 
@@ -553,6 +567,10 @@ static void bind_story(sqlite3_stmt *st, const struct story_row *r)
 	sqlite3_bind_int64(st, 12, r->created_at);
 	sqlite3_bind_int64(st, 13, r->updated_at);
 	sqlite3_bind_int64(st, 14, r->edited_at);
+	bind_text(st, 15, r->audience ? r->audience : "public");
+	bind_text(st, 16, r->circle_id);
+	bind_text(st, 17, r->content_note ? r->content_note : "");
+	bind_text(st, 18, r->share_key);
 }
 
 static void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
@@ -573,6 +591,10 @@ static void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	r->edited_at = sqlite3_column_int64(st, 13);
 	r->author_handle = col_text(a, st, 14);
 	r->author_name = col_text(a, st, 15);
+	r->audience = col_text(a, st, 16);
+	col_id(r->circle_id, st, 17);
+	r->content_note = col_text(a, st, 18);
+	col_id(r->share_key, st, 19);
 }
 
 enum store_err store_story_insert(struct store *s, const struct story_row *r)
@@ -679,6 +701,16 @@ enum store_err store_story_slug_remember(struct store *s, const char *author_id,
 	return exec_write(s, st);
 }
 
+enum store_err store_story_by_share_key(struct store *s, struct arena *a, const char *key,
+					struct story_row *out)
+{
+	sqlite3_stmt *st = stmt(s, ST_STORY_BY_KEY);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, key);
+	return story_one(s, st, a, out);
+}
+
 enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_DELETE);
@@ -706,6 +738,7 @@ enum store_err store_story_list(struct store *s, struct arena *a, const struct s
 	bind_named_text(st, ":viewer", q->viewer_id ? q->viewer_id : "");
 	bind_named_text(st, ":author", q->author_id);
 	bind_named_int(st, ":published_only", q->published_only);
+	bind_named_int(st, ":public_only", q->public_only);
 	bind_named_int(st, ":before_at", q->before_at);
 	bind_named_text(st, ":before_id", q->before_id ? q->before_id : "");
 	bind_named_int(st, ":limit", limit + 1);

@@ -1,0 +1,13 @@
+-- report.lua - wrk hook: print one JSON line with the figures bench.py
+-- needs (requests, errors, latency percentiles in microseconds).
+done = function(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format(
+		'BENCHJSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
+		'"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+		'"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+		summary.requests, summary.duration, summary.bytes,
+		e.connect, e.read, e.write, e.status, e.timeout,
+		latency:percentile(50), latency:percentile(90), latency:percentile(99),
+		latency.max, latency.mean))
+end

@@ -1,0 +1,211 @@
+#!/bin/sh
+# run.sh - `make bench`: Quire against nginx serving the same page as a
+# static file and against a bare libmicrohttpd server returning the same
+# bytes from memory, on loopback, interleaved. See docs/performance.md.
+#
+# Installs nginx and wrk if missing (as root, apt-get), builds Quire
+# optimised into build/bench/, seeds a site per size in BENCH_SIZES,
+# starts the servers on free 127.0.0.1 ports, runs bench/bench.py, and
+# writes bench/results/latest.json (and a dated copy).
+#
+# Environment (defaults):
+#   BENCH_SIZES="1000 100000"  stories per seeded site (first size also
+#                              runs nginx, bare MHD and the bursts)
+#   BENCH_ROUNDS=3 BENCH_DURATION=4 BENCH_CONNS="64 256"
+#   BENCH_BURSTS=10 BENCH_BURST_SIZE=256 BENCH_THREADS=<cores>
+#   BENCH_KEEP=1               keep the temporary directory
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=build/bench
+SIZES=${BENCH_SIZES:-1000 100000}
+THREADS=${BENCH_THREADS:-$(nproc 2>/dev/null || echo 2)}
+PY=/usr/bin/python3
+
+say() { printf '%s\n' "$*"; }
+
+# ---- tools ----
+need=""
+command -v wrk >/dev/null 2>&1 || need="$need wrk"
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need="$need nginx-light"
+if [ -n "$need" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		say "bench: installing$need"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y --no-install-recommends $need >/dev/null 2>&1 ||
+			{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $need >/dev/null; }
+	else
+		say "bench: needs$need; run as root or: sudo apt-get install -y$need"
+		exit 1
+	fi
+fi
+NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+
+# ---- build (optimised, in its own directory) ----
+say "bench: building (make B=$B OPT=-O2)"
+make --no-print-directory -j"$THREADS" B=$B OPT=-O2 $B/quire $B/libquire.a >/dev/null
+CFLAGS_B="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+-Wmissing-prototypes -Wvla -Wwrite-strings -fno-common -Werror -Isrc"
+LIBS_B="$(pkg-config --libs libmicrohttpd sqlite3 libsodium jansson libcmark-gfm zlib 2>/dev/null) \
+-lcmark-gfm-extensions -lpthread"
+# shellcheck disable=SC2086
+cc $CFLAGS_B -o $B/seed bench/seed.c $B/libquire.a $LIBS_B
+# shellcheck disable=SC2086
+cc $CFLAGS_B -o $B/bare_mhd bench/bare_mhd.c -lmicrohttpd -lpthread
+
+# ---- working directory and clean-up ----
+W=$(mktemp -d /tmp/quire-bench.XXXXXX)
+chmod 755 "$W"
+OUT=$W/results.json
+qpid="" npid="" bpid=""
+stop() { # pid
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+cleanup() {
+	stop "$qpid"; stop "$npid"; stop "$bpid"
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then say "bench: kept $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_http() { # url
+	i=0
+	until curl -fs -o /dev/null "$1"; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || { say "bench: $1 did not answer"; exit 1; }
+		sleep 0.05
+	done
+}
+label_of() { # stories
+	if [ "$1" -ge 1000 ] && [ $(($1 % 1000)) = 0 ]; then echo "$(($1 / 1000))k"; else echo "$1"; fi
+}
+
+first=1
+for n in $SIZES; do
+	label=$(label_of "$n")
+	writers=$((n / 100))
+	[ $writers -ge 10 ] || writers=10
+	[ $writers -le 1000 ] || writers=1000
+	say "bench: seeding $label site ($writers writers, $n stories)"
+	t0=$(date +%s.%N)
+	eval "$($B/seed --data "$W/site-$label" --writers $writers --stories "$n")"
+	t1=$(date +%s.%N)
+	say "bench: seeded in $(echo "$t1 - $t0" | bc 2>/dev/null || echo '?') s, database $(du -m "$W/site-$label/quire.db" | cut -f1) MB"
+
+	qport=$(free_port)
+	(cd "$W" && exec "$ROOT/$B/quire" serve --data "$W/site-$label" \
+		--listen 127.0.0.1:"$qport" --threads "$THREADS") >"$W/quire-$label.log" 2>&1 &
+	qpid=$!
+	Q=http://127.0.0.1:$qport
+	wait_http "$Q/healthz"
+
+	T=$W/targets-$label
+	: >"$T"
+	if [ $first = 1 ]; then
+		# The reference servers serve the bytes Quire just served.
+		mkdir -p "$W/www" "$W/nginx/tmp"
+		curl -fs -o "$W/www/story.html" "$Q$STORY_PATH"
+		chmod -R a+rX "$W/www"
+		say "bench: story page $STORY_PATH is $(wc -c <"$W/www/story.html") bytes"
+
+		nport=$(free_port)
+		cat >"$W/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes $THREADS;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_timeout 65;
+	keepalive_requests 1000000;
+	default_type text/html;
+	client_body_temp_path $W/nginx/tmp/body;
+	proxy_temp_path $W/nginx/tmp/proxy;
+	fastcgi_temp_path $W/nginx/tmp/fastcgi;
+	uwsgi_temp_path $W/nginx/tmp/uwsgi;
+	scgi_temp_path $W/nginx/tmp/scgi;
+	server {
+		listen 127.0.0.1:$nport;
+		root $W/www;
+	}
+}
+EOF
+		(cd "$W/nginx" && exec "$NGINX" -p "$W/nginx" -c "$W/nginx/nginx.conf" -e "$W/nginx/error.log") &
+		npid=$!
+		wait_http "http://127.0.0.1:$nport/story.html"
+
+		bport=$(free_port)
+		(cd "$W" && exec "$ROOT/$B/bare_mhd" "$W/www/story.html" "$bport" "$THREADS") >"$W/bare.log" 2>&1 &
+		bpid=$!
+		wait_http "http://127.0.0.1:$bport/"
+
+		for u in "$Q$STORY_PATH" "http://127.0.0.1:$nport/story.html" "http://127.0.0.1:$bport/"; do
+			curl -fs "$u" | cmp -s - "$W/www/story.html" ||
+				{ say "bench: $u does not serve the same bytes"; exit 1; }
+		done
+		say "bench: quire, nginx and bare MHD serve byte-identical pages"
+		{
+			echo "quire-story|$Q$STORY_PATH|$qpid|"
+			echo "nginx|http://127.0.0.1:$nport/story.html|$npid|"
+			echo "bare-mhd|http://127.0.0.1:$bport/|$bpid|"
+		} >"$T"
+	else
+		echo "quire-story|$Q$STORY_PATH|$qpid|" >"$T"
+	fi
+	curl -fs -o /dev/null -H "Cookie: $SESSION_COOKIE" "$Q$STORY_PATH"
+	curl -fs -H "Cookie: $SESSION_COOKIE" "$Q/" | grep -q 'action="/logout"' ||
+		{ say "bench: the seeded session does not sign in"; exit 1; }
+	{
+		echo "quire-signed|$Q$STORY_PATH|$qpid|Cookie: $SESSION_COOKIE"
+		echo "quire-home|$Q/|$qpid|"
+		echo "quire-profile|$Q$PROFILE_PATH|$qpid|"
+	} >>"$T"
+	# Routes still being built: measured once they exist.
+	feed=""
+	for p in /feed.atom /feed /atom.xml /feed.xml; do
+		if curl -fs -o /dev/null "$Q$p"; then feed=$p; break; fi
+	done
+	if [ -n "$feed" ]; then
+		echo "quire-feed|$Q$feed|$qpid|" >>"$T"
+	elif [ $first = 1 ]; then
+		$PY bench/bench.py note "$OUT" "no Atom feed route yet: feed not measured"
+		say "bench: no Atom feed route yet: skipped"
+	fi
+	photo=$(curl -fs "$Q$STORY_PATH" | grep -o 'src="/media/[^"]*"' | head -1 | sed 's/^src="//; s/"$//' || true)
+	if [ -n "$photo" ]; then
+		echo "quire-photo|$Q$photo|$qpid|" >>"$T"
+	elif [ $first = 1 ]; then
+		$PY bench/bench.py note "$OUT" "no photo variants in the seeded site yet: photo not measured"
+		say "bench: no photo variants yet: skipped"
+	fi
+
+	say "bench: $label site: ${BENCH_ROUNDS:-3} interleaved rounds of ${BENCH_DURATION:-4} s per target and connection count"
+	$PY bench/bench.py load "$T" "$label" "$OUT"
+	if [ $first = 1 ]; then
+		head -3 "$T" >"$T.burst"
+		$PY bench/bench.py burst "$T.burst" "$label" "$OUT"
+	fi
+	stop "$qpid"
+	qpid=""
+	first=0
+done
+stop "$npid"; npid=""
+stop "$bpid"; bpid=""
+
+$PY bench/bench.py summary "$OUT"
+mkdir -p bench/results
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+cp "$OUT" "bench/results/$stamp.json"
+cp "$OUT" bench/results/latest.json
+say "bench: results in bench/results/latest.json (and $stamp.json)"

@@ -1,0 +1,66 @@
+/*
+ * store_media.h - rows and storage functions for photos and their variant
+ * files (schema in sqlite/migrations/003_media.sql). Same conventions as
+ * store.h: strings in returned rows live in the caller's arena; a write is
+ * durable when the call returns STORE_OK; after an error outputs are
+ * unspecified and nothing was written. No product rules here: who may
+ * see a photo is decided by audience/ through the photo's story.
+ */
+#ifndef QUIRE_STORE_STORE_MEDIA_H
+#define QUIRE_STORE_STORE_MEDIA_H
+
+#include "store/store.h"
+
+#define PHOTO_MAX_VARIANTS 12
+
+struct photo_variant_row {
+	const char *format; /* "webp" or "jpeg" */
+	int64_t width, height;
+	char hash[65];      /* SHA-256 hex of the file */
+	int64_t bytes;
+};
+
+struct photo_row {
+	char id[17];
+	char story_id[17];
+	const char *alt;
+	const char *caption;
+	bool sensitive;
+	const char *note;
+	int64_t width, height;
+	const char *preview; /* data: URI, or "" */
+	int64_t created_at;
+	struct photo_variant_row variants[PHOTO_MAX_VARIANTS];
+	size_t nvariants;    /* ordered by format, then width ascending */
+};
+
+/* Insert the photo and its variants in one transaction. */
+enum store_err store_photo_insert(struct store *s, const struct photo_row *p)
+	__attribute__((warn_unused_result));
+/* The photo with its variants; NOT_FOUND if none. */
+enum store_err store_photo_get(struct store *s, struct arena *a, const char *id,
+			       struct photo_row *out) __attribute__((warn_unused_result));
+/* Rewrite alt, caption, sensitive and note. NOT_FOUND if no such photo. */
+enum store_err store_photo_update(struct store *s, const struct photo_row *p)
+	__attribute__((warn_unused_result));
+/* Photos of a story, oldest first, with variants; at most max. */
+enum store_err store_photo_list(struct store *s, struct arena *a, const char *story_id,
+				struct photo_row *out, size_t max, size_t *n)
+	__attribute__((warn_unused_result));
+
+/*
+ * Removal. store_photo_delete() deletes one photo's rows and returns in
+ * hashes (room for max, *n filled) the hashes its variants named, which
+ * the caller checks with store_hash_unused() before unlinking the files.
+ * store_photo_orphan() finds a photo whose story is deleted (soft-deleted
+ * or gone): its id, or NOT_FOUND when there is none.
+ */
+enum store_err store_photo_delete(struct store *s, const char *id, char (*hashes)[65],
+				  size_t max, size_t *n) __attribute__((warn_unused_result));
+enum store_err store_photo_orphan(struct store *s, char id[17])
+	__attribute__((warn_unused_result));
+/* *unused is true when no variant row names hash. */
+enum store_err store_hash_unused(struct store *s, const char *hash, bool *unused)
+	__attribute__((warn_unused_result));
+
+#endif
