@@ -40,6 +40,20 @@ int store_schema_version(struct store *s);
 /* Cheap round trip for health checks. */
 enum store_err store_ping(struct store *s) __attribute__((warn_unused_result));
 
+/* A change stamp, for caches of things derived from the database (the
+ * page cache in site/page_cache.h). Two stamps taken on the same
+ * connection are equal only if nothing was committed in between, by this
+ * connection or by any other (another thread or another process). Taken
+ * outside a transaction; cheap (no disk I/O in WAL mode). A cache must
+ * take the stamp *before* reading what it stores, so that a stored item
+ * is never older than its stamp. Implemented in sqlite/store_stamp.c. */
+struct store_stamp {
+	int64_t external; /* changes committed by other connections */
+	int64_t own;      /* rows changed by this connection */
+};
+enum store_err store_change_stamp(struct store *s, struct store_stamp *out)
+	__attribute__((warn_unused_result));
+
 /* Explicit transactions for multi-step writes. */
 enum store_err store_begin(struct store *s) __attribute__((warn_unused_result));
 enum store_err store_commit(struct store *s) __attribute__((warn_unused_result));

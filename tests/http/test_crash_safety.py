@@ -37,12 +37,12 @@ def title_of(w, seq, v):
 
 
 def body_of(w, seq, v):
-    """Deterministic body of 100 bytes to ~24 KB for (writer, seq, version)."""
+    """Deterministic body of 100 bytes to ~8 KB for (writer, seq, version)."""
     h = hashlib.sha256(("%d/%d/%d" % (w, seq, v)).encode()).hexdigest()
-    n = 1 + int(h[:4], 16) % 60
+    n = 1 + int(h[:4], 16) % 25
     paras = ["Story %d-%d version %d." % (w, seq, v)]
     for i in range(n):
-        paras.append("Paragraph %d of %s, " % (i, h[i % 48:i % 48 + 16]) + ("word%s " % h[i % 60:i % 60 + 4]) * 50)
+        paras.append("Paragraph %d of %s, " % (i, h[i % 48:i % 48 + 16]) + ("word%s " % h[i % 60:i % 60 + 4]) * 30)
     return "\n\n".join(paras)
 
 
@@ -85,7 +85,7 @@ class Writer(threading.Thread):
             while not self.stop.is_set():
                 mine = self.mine()
                 r = self.rng.random()
-                if r < 0.55 or len(mine) < 3:
+                if r < 0.5 or len(mine) < 3:
                     self.seq += 1
                     c = (self.wid, self.seq, 1)
                     with m.lock:
@@ -99,7 +99,7 @@ class Writer(threading.Thread):
                         del m.maybe_created[c[:2]]
                         m.stories[j["id"]] = c
                         m.acks += 1
-                elif r < 0.9:
+                elif r < 0.8:
                     sid = self.rng.choice(mine)
                     with m.lock:
                         old = m.stories[sid]
@@ -208,7 +208,7 @@ def test_sigkill_under_concurrent_writers():
                        for w in range(WRITERS)]
             for w in writers:
                 w.start()
-            time.sleep(rng.uniform(0.3, 2.0))
+            time.sleep(rng.uniform(0.2, 1.5))
             s.stop(sig=signal.SIGKILL)  # reaps, checks the log for sanitizer reports
             for w in writers:
                 w.stop.set()

@@ -1,0 +1,100 @@
+/*
+ * media.h - photos in stories: ingest (libvips), content-addressed variant
+ * files under DATA/media/, serving, and the pages and JSON API for them.
+ * The only module that calls libvips.
+ *
+ * Ingest, in order, and nothing is decoded before the checks before it:
+ *  1. the first bytes decide the type (JPEG, PNG, WebP, GIF, HEIC/HEIF);
+ *     the file name and the client's Content-Type are never consulted;
+ *  2. the loader for that type reads only the header, and an image over
+ *     media_limits.max_side on a side or max_pixels in all is refused;
+ *  3. one sequential decode (shrink-on-load where the format allows),
+ *     converted to 8-bit sRGB, resized to the largest variant, held in
+ *     memory, then autorotated by its EXIF orientation;
+ *  4. every variant (WebP and JPEG at MEDIA_WIDTHS no wider than the
+ *     image; never upscaled) and a tiny blurred preview are encoded with
+ *     all metadata stripped: EXIF (with GPS and maker notes), XMP, IPTC,
+ *     comments and the ICC profile (the pixels are sRGB, the web default).
+ * libvips' untrusted loaders (ImageMagick, SVG, PDF, FITS, MAT ...) are
+ * blocked for the whole process at initialisation.
+ *
+ * Files: DATA/media/ab/abcdef...(sha-256).webp|jpg, written to a temporary
+ * file in the same directory, fsynced, then renamed, so a reader never sees
+ * a partial file. A file is unlinked when no variant row names it; writing
+ * files + inserting rows and deleting rows + unlinking are serialised by a
+ * process-wide lock so that the two never interleave.
+ *
+ * Who may see a photo: exactly who may see its story
+ * (audience_may_see_story); only the story's author may change it.
+ */
+#ifndef QUIRE_MEDIA_MEDIA_H
+#define QUIRE_MEDIA_MEDIA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+/* Limits, read once from the environment at first use (documented in
+ * docs/photos.md): QUIRE_PHOTO_MAX_BYTES, QUIRE_PHOTO_MAX_PIXELS,
+ * QUIRE_PHOTO_MAX_SIDE, QUIRE_PHOTO_INGESTS. */
+struct media_limits {
+	uint64_t max_bytes;   /* upload size; default 40 MiB */
+	uint64_t max_pixels;  /* default 40,000,000 */
+	unsigned max_side;    /* default 12,000 */
+	unsigned ingests;     /* ingests running at once; default 2 */
+};
+const struct media_limits *media_limits(void);
+
+enum media_err {
+	MEDIA_OK = 0,
+	MEDIA_EMPTY,         /* zero bytes */
+	MEDIA_TOO_LARGE,     /* over max_bytes: 413 */
+	MEDIA_UNSUPPORTED,   /* not one of the accepted types: 415 */
+	MEDIA_TOO_MANY_PIXELS, /* header over the pixel limits: 422 */
+	MEDIA_UNDECODABLE,   /* truncated or corrupt: 422 */
+	MEDIA_IO,            /* could not write a file: 500 */
+};
+const char *media_strerror(enum media_err e);
+int media_err_status(enum media_err e);
+
+/* Widths of the variants, before capping at the image's own width. */
+#define MEDIA_WIDTHS {480, 960, 1600, 2400}
+#define MEDIA_NWIDTHS 4
+
+/*
+ * http_spool_fn for the server: photo upload routes stream their body to
+ * DATA/tmp (field "file", at most max_bytes). Needs site configuration.
+ */
+bool media_spool(const struct http_req *req, struct http_spool *sp);
+
+/*
+ * The story body with its photos: body_html split into a JSON array of
+ * parts for templates/story.mustache, each {"part_html": ...} (renderer
+ * output, passed through) or {"photo": {...}} (see photo.mustache). An
+ * image the renderer made from "photo:ID" becomes the photo when the photo
+ * belongs to story_id, and disappears otherwise. show_id names a sensitive
+ * photo the reader chose to see (NULL: none). New reference.
+ */
+json_t *media_story_parts(struct http_req *req, const char *story_id, const char *body_html,
+			  const char *show_id);
+/* Photos of a story for the editor (id, alt, markdown, thumbnail). */
+json_t *media_editor_photos(struct http_req *req, const char *story_id);
+/* Remove the photos of deleted stories and their unreferenced files. */
+void media_collect(struct store *st);
+
+/* Pages. */
+void page_photo_file(struct http_req *req, struct http_res *res);
+void page_photo_redirect(struct http_req *req, struct http_res *res);
+void page_photo_upload(struct http_req *req, struct http_res *res);
+void page_photo_edit(struct http_req *req, struct http_res *res);
+
+/* JSON API. */
+void api_photo_create(struct http_req *req, struct http_res *res);
+void api_photo_get(struct http_req *req, struct http_res *res);
+void api_photo_patch(struct http_req *req, struct http_res *res);
+void api_photo_delete(struct http_req *req, struct http_res *res);
+
+#endif

@@ -1,0 +1,234 @@
+"""The access matrix: every route that can reveal a story x every audience
+x every kind of viewer, asserting exactly who sees what, and that the
+title and excerpt of a story a viewer may not see appear in no response
+body they get. Also proves the SQL listing rule and the C single-story
+rule agree (lists vs pages), and that every GET route in src/main.c is
+classified here, so a new route that serves story data cannot slip by.
+"""
+import os
+import re
+
+import pytest
+import requests
+
+from quire_server import ADMIN, ROOT, Server, api_token, csrf_of, invite_and_signup, login
+
+AUDIENCES = ["public", "unlisted", "circle", "private", "draft"]
+VIEWERS = ["anonymous", "stranger", "member", "removed", "other_writer", "admin", "author"]
+
+# GET routes that reveal stories, and how this test exercises them.
+STORY_ROUTES = {
+    "/", "/@{handle}", "/@{handle}/{slug}", "/u/{key}", "/edit/{id}", "/me/stories",
+    "/api/v1/stories", "/api/v1/stories/{id}",
+}
+# GET routes that never carry story titles or bodies.
+NON_STORY_ROUTES = {
+    "/healthz", "/static/{file}", "/login", "/signup", "/setup/{token}", "/settings", "/admin",
+    "/write", "/circles", "/circles/{id}", "/c/{token}", "/api/v1/me", "/api/v1/circles",
+    "/api/v1/circles/{id}/members",
+}
+
+
+def get_routes():
+    src = open(os.path.join(ROOT, "src", "main.c")).read()
+    return {path for methods, path in re.findall(r'\{(HTTP_[A-Z_ |]+),\s*"([^"]+)"', src)
+            if "HTTP_GET" in methods}
+
+
+def test_every_get_route_is_classified():
+    routes = get_routes()
+    assert routes, "could not read the route table"
+    unknown = routes - STORY_ROUTES - NON_STORY_ROUTES
+    assert not unknown, "add these routes to the access matrix: %s" % sorted(unknown)
+
+
+class World:
+    pass
+
+
+@pytest.fixture(scope="module")
+def world():
+    s = Server()
+    s.start()
+    w = World()
+    w.server = s
+    admin = login(s, *ADMIN)
+    pw = "a password for tests"
+    sessions = {"admin": admin, "anonymous": requests.Session()}
+    for who in ("author", "member", "removed", "stranger", "other_writer"):
+        sessions[who] = invite_and_signup(s, admin, "v_" + who, pw)
+    tokens = {who: api_token(s, "v_" + who, pw) for who in ("author", "member", "removed", "stranger", "other_writer")}
+    tokens["admin"] = api_token(s, *ADMIN)
+    w.sessions, w.tokens = sessions, tokens
+    ah = {"Authorization": "Bearer " + tokens["author"]}
+    # A circle with a member and a removed member.
+    circle = requests.post(s.url + "/api/v1/circles", headers=ah, json={"name": "family"}).json()
+    w.circle = circle
+    for who in ("member", "removed"):
+        inv = requests.post(s.url + "/api/v1/circles/%s/invites" % circle["id"], headers=ah, json={}).json()
+        r = requests.post(s.url + "/api/v1/invites/%s/accept" % inv["token"],
+                          headers={"Authorization": "Bearer " + tokens[who]})
+        assert r.status_code == 200, r.text
+    assert requests.delete(s.url + "/api/v1/circles/%s/members/v_removed" % circle["id"], headers=ah).status_code == 204
+    # The other writer has a public story of her own, to check lists.
+    requests.post(s.url + "/api/v1/stories", headers={"Authorization": "Bearer " + tokens["other_writer"]},
+                  json={"title": "Other writer public", "body": "x", "status": "published"})
+    w.stories = {}
+    for aud in AUDIENCES:
+        body = {"title": "Title-%s-zq" % aud, "subtitle": "Sub-%s-zq" % aud,
+                "body": "Excerpt-%s-zq words follow here." % aud,
+                "status": "draft" if aud == "draft" else "published",
+                "audience": "public" if aud == "draft" else aud}
+        if aud == "circle":
+            body["circle_id"] = circle["id"]
+        r = requests.post(s.url + "/api/v1/stories", headers=ah, json=body)
+        assert r.status_code == 201, r.text
+        w.stories[aud] = r.json()
+    yield w
+    s.stop()
+    s.cleanup()
+
+
+def may_see(viewer, aud, via_key=False):
+    if viewer == "author":
+        return True
+    if aud == "public":
+        return True
+    if aud == "unlisted":
+        return via_key
+    if aud == "circle":
+        return viewer == "member"
+    return False
+
+
+def listed(viewer, aud, where):
+    """Whether the story appears in a listing for viewer."""
+    if where == "home":
+        return aud == "public"
+    if where == "profile":  # published stories the viewer may see
+        return aud != "draft" and (viewer == "author" or may_see(viewer, aud))
+    if where == "api_list":  # everything the viewer may see, drafts for the author
+        return viewer == "author" or may_see(viewer, aud)
+    if where == "mine":
+        return viewer == "author"
+    raise AssertionError(where)
+
+
+def fetch(w, viewer, path, api=False):
+    url = w.server.url + path
+    if api:
+        h = {"Authorization": "Bearer " + w.tokens[viewer]} if viewer in w.tokens else {}
+        return requests.get(url, headers=h, allow_redirects=False)
+    return w.sessions[viewer].get(url, allow_redirects=False)
+
+
+def assert_no_leak(w, viewer, resp, where, via_key=False):
+    for aud, st in w.stories.items():
+        if may_see(viewer, aud, via_key and aud == "unlisted"):
+            continue
+        for marker in ("Title-%s-zq" % aud, "Sub-%s-zq" % aud, "Excerpt-%s-zq" % aud, st["id"]):
+            assert marker not in resp.text, "%s leaked to %s on %s" % (marker, viewer, where)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_single_story_routes(world, viewer):
+    w = world
+    for aud, st in w.stories.items():
+        path = "/@v_author/" + st["slug"]
+        r = fetch(w, viewer, path)
+        want = 200 if may_see(viewer, aud) else 404
+        assert r.status_code == want, (viewer, aud, path, r.status_code)
+        assert_no_leak(w, viewer, r, path)
+        if want == 200:
+            assert "Title-%s-zq" % aud in r.text
+        r = fetch(w, viewer, "/api/v1/stories/" + st["id"], api=True)
+        assert r.status_code == want, (viewer, aud, "api", r.status_code)
+        assert_no_leak(w, viewer, r, "api story")
+        r = fetch(w, viewer, "/edit/" + st["id"])
+        if viewer == "author":
+            assert r.status_code == 200
+        else:
+            assert r.status_code in (303, 404), (viewer, aud, r.status_code)
+            assert_no_leak(w, "anonymous", r, "edit page")
+            assert "Title-%s-zq" % aud not in r.text
+    # The unlisted link works for anyone holding it; a wrong key for nobody.
+    key = w.stories["unlisted"]["url"].rsplit("/", 1)[1]
+    assert w.stories["unlisted"]["url"].endswith("/u/" + key) and re.fullmatch(r"[0-9a-f]{16}", key)
+    r = fetch(w, viewer, "/u/" + key)
+    assert r.status_code == 200 and "Title-unlisted-zq" in r.text
+    assert 'name="robots" content="noindex"' in r.text
+    assert "private" in r.headers["Cache-Control"]
+    assert_no_leak(w, viewer, r, "/u/key", via_key=True)
+    r = fetch(w, viewer, "/u/" + ("0" * 16 if key != "0" * 16 else "1" * 16))
+    assert r.status_code == 404
+    # Other audiences' ids are not share keys.
+    assert fetch(w, viewer, "/u/" + w.stories["private"]["id"]).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_listings(world, viewer):
+    w = world
+    pages = {
+        "home": fetch(w, viewer, "/"),
+        "profile": fetch(w, viewer, "/@v_author"),
+        "api_list": fetch(w, viewer, "/api/v1/stories?author=v_author&limit=100", api=True),
+        "mine": fetch(w, viewer, "/me/stories"),
+    }
+    for where, r in pages.items():
+        if where == "mine" and viewer == "anonymous":
+            assert r.status_code == 303
+            continue
+        assert r.status_code == 200, (viewer, where)
+        for aud in AUDIENCES:
+            shown = "Title-%s-zq" % aud in r.text
+            assert shown == listed(viewer, aud, where), (viewer, where, aud, shown)
+        # Lists never carry anything of a story the viewer cannot open.
+        assert_no_leak(w, viewer, r, where)
+    # The API list (SQL rule) and the single-story API (C rule) agree.
+    listed_ids = {s["id"] for s in pages["api_list"].json()["stories"]}
+    for aud, st in w.stories.items():
+        single = fetch(w, viewer, "/api/v1/stories/" + st["id"], api=True).status_code == 200
+        assert (st["id"] in listed_ids) == single, (viewer, aud)
+
+
+def test_admin_gets_no_exception_and_404_offers_sign_in(world):
+    w = world
+    r = fetch(w, "anonymous", "/@v_author/" + w.stories["circle"]["slug"])
+    assert r.status_code == 404
+    assert "/login?return_to=/@v_author/" + w.stories["circle"]["slug"] in r.text
+    # A signed-out member signs in from that page and lands on the story.
+    b = requests.Session()
+    page = b.get(w.server.url + "/login?return_to=/@v_author/" + w.stories["circle"]["slug"])
+    r = b.post(w.server.url + "/login", data={"handle": "v_member", "password": "a password for tests",
+                                              "csrf": csrf_of(page.text),
+                                              "return_to": "/@v_author/" + w.stories["circle"]["slug"]})
+    assert r.status_code == 200 and "Title-circle-zq" in r.text
+
+
+def test_changes_take_effect_at_once(world):
+    w = world
+    s = w.server
+    ah = {"Authorization": "Bearer " + w.tokens["author"]}
+    st = requests.post(s.url + "/api/v1/stories", headers=ah,
+                       json={"title": "Moving target zq", "body": "b", "status": "published",
+                             "audience": "circle", "circle_id": w.circle["id"]}).json()
+    page = "/@v_author/" + st["slug"]
+    assert fetch(w, "member", page).status_code == 200
+    assert fetch(w, "anonymous", page).status_code == 404
+    requests.patch(s.url + "/api/v1/stories/" + st["id"], headers=ah, json={"audience": "public"})
+    assert fetch(w, "anonymous", page).status_code == 200
+    assert "Moving target zq" in fetch(w, "anonymous", "/").text
+    requests.patch(s.url + "/api/v1/stories/" + st["id"], headers=ah, json={"audience": "private"})
+    assert fetch(w, "anonymous", page).status_code == 404
+    assert fetch(w, "member", page).status_code == 404
+    assert "Moving target zq" not in fetch(w, "anonymous", "/").text
+    # Removing a member takes access away on the next request.
+    requests.patch(s.url + "/api/v1/stories/" + st["id"], headers=ah,
+                   json={"audience": "circle", "circle_id": w.circle["id"]})
+    inv = requests.post(s.url + "/api/v1/circles/%s/invites" % w.circle["id"], headers=ah, json={}).json()
+    sh = {"Authorization": "Bearer " + w.tokens["stranger"]}
+    assert requests.post(s.url + "/api/v1/invites/%s/accept" % inv["token"], headers=sh).status_code == 200
+    assert fetch(w, "stranger", page).status_code == 200
+    assert requests.delete(s.url + "/api/v1/circles/%s/members/v_stranger" % w.circle["id"], headers=ah).status_code == 204
+    assert fetch(w, "stranger", page).status_code == 404
+    assert requests.delete(s.url + "/api/v1/stories/" + st["id"], headers=ah).status_code == 204

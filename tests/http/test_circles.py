@@ -1,0 +1,115 @@
+"""Circles: creating, invitation links (single-use, multi-use, expiry,
+revocation), joining while signed in or while signing up, removing
+members, deleting a circle; only the owner manages a circle."""
+import re
+
+import requests
+
+from quire_server import ADMIN, api_token, csrf_of, invite_and_signup, login
+
+
+def h(tok):
+    return {"Authorization": "Bearer " + tok}
+
+
+def test_circle_lifecycle_via_api(server):
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "cowner", "circle owner password")
+    invite_and_signup(server, admin, "creader", "circle reader password")
+    invite_and_signup(server, admin, "creader2", "circle reader password")
+    owner, reader, reader2 = (api_token(server, u, p) for u, p in (
+        ("cowner", "circle owner password"), ("creader", "circle reader password"),
+        ("creader2", "circle reader password")))
+    u = server.url
+    r = requests.post(u + "/api/v1/circles", headers=h(owner), json={"name": "people who have been through this"})
+    assert r.status_code == 201
+    c = r.json()
+    assert re.fullmatch(r"[0-9a-f]{16}", c["id"]) and c["member_count"] == 0
+    assert requests.post(u + "/api/v1/circles", headers=h(owner), json={"name": ""}).status_code == 422
+    assert requests.post(u + "/api/v1/circles", headers=h(owner), json={"name": 5}).status_code == 422
+    assert [x["id"] for x in requests.get(u + "/api/v1/circles", headers=h(owner)).json()["circles"]] == [c["id"]]
+    assert requests.get(u + "/api/v1/circles", headers=h(reader)).json()["circles"] == []
+    # Single-use invitation.
+    inv = requests.post(u + "/api/v1/circles/%s/invites" % c["id"], headers=h(owner), json={"uses": 1}).json()
+    assert inv["url"].endswith("/c/" + inv["token"])
+    assert requests.post(u + "/api/v1/invites/%s/accept" % inv["token"], headers=h(reader)).status_code == 200
+    assert requests.post(u + "/api/v1/invites/%s/accept" % inv["token"], headers=h(reader2)).status_code == 404
+    # Multi-use invitation, then revoked.
+    multi = requests.post(u + "/api/v1/circles/%s/invites" % c["id"], headers=h(owner), json={"uses": None, "expires_in": 3600}).json()
+    assert multi["uses"] is None
+    assert requests.post(u + "/api/v1/invites/%s/accept" % multi["token"], headers=h(reader2)).status_code == 200
+    assert requests.delete(u + "/api/v1/circles/%s/invites/%s" % (c["id"], multi["token"]), headers=h(owner)).status_code == 204
+    assert requests.get(u + "/c/" + multi["token"]).status_code == 404
+    members = requests.get(u + "/api/v1/circles/%s/members" % c["id"], headers=h(owner)).json()["members"]
+    assert sorted(m["handle"] for m in members) == ["creader", "creader2"]
+    # Only the owner manages the circle; others get 404.
+    for method, path in (("GET", "/members"), ("DELETE", ""), ("DELETE", "/members/creader"),
+                         ("POST", "/invites")):
+        r = requests.request(method, u + "/api/v1/circles/" + c["id"] + path, headers=h(reader), json={})
+        assert r.status_code == 404, (method, path, r.status_code)
+    bad = requests.post(u + "/api/v1/circles/%s/invites" % c["id"], headers=h(owner), json={"uses": 0})
+    assert bad.status_code == 422
+    bad = requests.post(u + "/api/v1/circles/%s/invites" % c["id"], headers=h(owner), json={"expires_in": "soon"})
+    assert bad.status_code == 422
+    # A circle story; deleting the circle makes it private.
+    st = requests.post(u + "/api/v1/stories", headers=h(owner), json={
+        "title": "For the circle", "body": "b", "status": "published", "audience": "circle",
+        "circle_id": c["id"], "content_note": "This story discusses loss"}).json()
+    assert st["audience"] == "circle" and st["circle_id"] == c["id"]
+    assert st["content_note"] == "This story discusses loss"
+    assert requests.get(st["url"], headers=h(reader)).status_code == 200
+    page = requests.get(u + "/@cowner/for-the-circle", headers=h(reader))
+    assert "Content note:" in page.text and "This story discusses loss" in page.text
+    # Lists show the note instead of an excerpt.
+    prof = requests.get(u + "/@cowner", headers=h(reader)).text
+    assert "This story discusses loss" in prof
+    assert requests.delete(u + "/api/v1/circles/" + c["id"], headers=h(owner)).status_code == 204
+    st2 = requests.get(u + "/api/v1/stories/" + st["id"], headers=h(owner)).json()
+    assert st2["audience"] == "private" and st2["circle_id"] is None
+    assert requests.get(u + "/api/v1/stories/" + st["id"], headers=h(reader)).status_code == 404
+    # A circle story needs one of the writer's own circles.
+    other = requests.post(u + "/api/v1/circles", headers=h(reader), json={"name": "not yours"}).json()
+    r = requests.post(u + "/api/v1/stories", headers=h(owner), json={
+        "title": "Wrong circle", "body": "b", "audience": "circle", "circle_id": other["id"]})
+    assert r.status_code == 422
+    r = requests.post(u + "/api/v1/stories", headers=h(owner), json={"title": "x", "audience": "friends"})
+    assert r.status_code == 422
+
+
+def test_circle_pages_and_signup_through_a_circle_invitation(server):
+    admin = login(server, *ADMIN)
+    w = invite_and_signup(server, admin, "pagewriter", "page writer password")
+    page = w.get(server.url + "/circles")
+    assert page.status_code == 200
+    r = w.post(server.url + "/circles", data={"name": "Family <3", "csrf": csrf_of(page.text)}, allow_redirects=False)
+    assert r.status_code == 303
+    circle_url = server.url + r.headers["Location"]
+    page = w.get(circle_url)
+    assert "Family &lt;3" in page.text
+    r = w.post(circle_url, data={"action": "invite", "uses": "one", "days": "3", "csrf": csrf_of(page.text)})
+    link = re.search(r"(http://[^<\s]+/c/[0-9a-f]{32})", r.text).group(1)
+    token = link.rsplit("/", 1)[1]
+    # Signed out: the invitation page offers sign-in and sign-up.
+    anon = requests.Session()
+    inv = anon.get(server.url + "/c/" + token)
+    assert inv.status_code == 200 and "signup?circle=" + token in inv.text
+    # Sign-up is invite-only on this site, but a circle invitation counts.
+    form = anon.get(server.url + "/signup?circle=" + token)
+    assert form.status_code == 200
+    r = anon.post(server.url + "/signup", data={"handle": "aunt_jo", "password": "aunt jo password",
+                                                "password2": "aunt jo password", "circle": token,
+                                                "csrf": csrf_of(form.text)}, allow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    page = w.get(circle_url)
+    assert "@aunt_jo" in page.text
+    # The single-use link is spent.
+    assert requests.get(server.url + "/c/" + token).status_code == 404
+    # Remove the member through the page.
+    r = w.post(circle_url, data={"action": "remove", "handle": "aunt_jo", "csrf": csrf_of(page.text)})
+    assert r.status_code == 200 and "@aunt_jo" in r.text and "no longer" in r.text
+    # Another writer cannot open it.
+    other = login(server, *ADMIN)
+    assert other.get(circle_url).status_code == 404
+    # Editor offers the circle as an audience.
+    ed = w.get(server.url + "/write").text
+    assert 'name="audience" value="circle"' in ed and "Family &lt;3" in ed
