@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm vips
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm vips zlib
 CC        ?= cc
 SANITIZE  ?=
 OPT       ?= -O2
@@ -9,7 +9,7 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wv
              -Wwrite-strings -fno-common -Werror
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -Isrc -I$(B)/gen \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lpthread
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lunistring -lpthread
 
 ifeq ($(FUZZ),1)
 # Coverage-instrumented library for the libFuzzer targets in fuzz/.
@@ -100,6 +100,12 @@ lint:
 FUZZ_TIME ?= 60
 fuzz:
 	@FUZZ_TIME=$(FUZZ_TIME) fuzz/run.sh
+
+# Quire against nginx and a bare libmicrohttpd server, on loopback; a few
+# minutes (BENCH_SIZES, BENCH_ROUNDS, BENCH_DURATION...: bench/run.sh).
+# Not part of `make test`. See docs/performance.md.
+bench:
+	@bench/run.sh
 
 fuzz-smoke:
 	@FUZZ_TIME=5 fuzz/run.sh

@@ -81,7 +81,34 @@ def rss_kb(pids, field="VmRSS"):
     return total
 
 
+def open_conns(port):
+    """Server-side sockets on port that are not listening or closed."""
+    n = 0
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(f) as fh:
+                next(fh)
+                for line in fh:
+                    parts = line.split()
+                    lport = int(parts[1].rsplit(":", 1)[1], 16)
+                    if lport == port and parts[3] not in ("0A", "06", "07"):
+                        n += 1
+        except OSError:
+            pass
+    return n
+
+
+def drain(url, limit=10.0):
+    """Wait until the server has closed the previous run's connections, so
+    that a per-address connection limit is not hit by leftovers."""
+    port = urllib.parse.urlsplit(url).port
+    end = time.monotonic() + limit
+    while open_conns(port) and time.monotonic() < end:
+        time.sleep(0.05)
+
+
 def wrk(t, conns):
+    drain(t["url"])
     cmd = ["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns), "-d", "%ds" % DURATION,
            "--timeout", "5s", "-s", os.path.join(HERE, "report.lua")]
     if t["header"]:

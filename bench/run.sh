@@ -44,10 +44,10 @@ NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 # ---- build (optimised, in its own directory) ----
 say "bench: building (make B=$B OPT=-O2)"
 make --no-print-directory -j"$THREADS" B=$B OPT=-O2 $B/quire $B/libquire.a >/dev/null
-CFLAGS_B="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
--Wmissing-prototypes -Wvla -Wwrite-strings -fno-common -Werror -Isrc"
-LIBS_B="$(pkg-config --libs libmicrohttpd sqlite3 libsodium jansson libcmark-gfm zlib 2>/dev/null) \
--lcmark-gfm-extensions -lpthread"
+# Compile flags and libraries exactly as the Makefile has them.
+mkvar() { printf 'bench-print-var:\n\t@echo $(%s)\n' "$1" | make -s --no-print-directory B=$B OPT=-O2 -f Makefile -f - bench-print-var; }
+CFLAGS_B=$(mkvar CFLAGS_ALL)
+LIBS_B=$(mkvar LIBS)
 # shellcheck disable=SC2086
 cc $CFLAGS_B -o $B/seed bench/seed.c $B/libquire.a $LIBS_B
 # shellcheck disable=SC2086

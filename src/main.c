@@ -4,10 +4,14 @@
  */
 #include "accounts/accounts.h"
 #include "audience/circles.h"
+#include "responses/responses.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "http/http.h"
+#include "media/media.h"
+#include "site/page_cache.h"
 #include "site/site.h"
+#include "stories/desk.h"
 #include "stories/stories.h"
 #include "store/store.h"
 
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,9 +68,42 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/edit/{id}", page_edit, 0},
 	{HTTP_POST, "/edit/{id}", page_edit_post, 0},
 	{HTTP_GET, "/me/stories", page_my_stories, 0},
+	/* The writing desk (stories/desk.h). */
+	{HTTP_POST, "/write/autosave", page_write_autosave, 0},
+	{HTTP_POST, "/edit/{id}/autosave", page_autosave, 0},
+	{HTTP_GET, "/edit/{id}/history", page_history, 0},
+	{HTTP_GET, "/revisions/{id}", page_revision, 0},
+	{HTTP_POST, "/revisions/{id}/restore", page_revision_restore, 0},
+	{HTTP_GET, "/me/trash", page_trash, 0},
+	{HTTP_POST, "/me/trash", page_trash_post, 0},
+	{HTTP_GET, "/api/v1/stories/{id}/revisions", api_story_revisions, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories/{id}/restore", api_story_restore, ROUTE_API},
+	{HTTP_GET, "/api/v1/revisions/{id}", api_revision_get, ROUTE_API},
+	{HTTP_POST, "/api/v1/revisions/{id}/restore", api_revision_restore, ROUTE_API},
+	{HTTP_GET, "/api/v1/trash", api_trash_list, ROUTE_API},
 	{HTTP_GET, "/@{handle}", page_profile, 0},
 	{HTTP_GET, "/@{handle}/{slug}", page_story, 0},
 	{HTTP_GET, "/u/{key}", page_unlisted, 0},
+	{HTTP_POST, "/responses", page_response_post, 0},
+	{HTTP_POST, "/responses/{id}", page_response_action, 0},
+	{HTTP_GET, "/responses/{id}/edit", page_response_edit, 0},
+	{HTTP_GET, "/moderation", page_moderation, 0},
+	{HTTP_GET, "/settings/responses", page_response_settings, 0},
+	{HTTP_POST, "/settings/responses", page_response_settings_post, 0},
+	{HTTP_GET, "/api/v1/stories/{id}/responses", api_story_responses, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories/{id}/responses", api_story_respond, ROUTE_API},
+	{HTTP_PATCH, "/api/v1/responses/{id}", api_response_patch, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/responses/{id}", api_response_delete, ROUTE_API},
+	{HTTP_POST, "/api/v1/responses/{id}/approve", api_response_approve, ROUTE_API},
+	{HTTP_POST, "/api/v1/responses/{id}/hide", api_response_hide, ROUTE_API},
+	{HTTP_POST, "/api/v1/responses/{id}/unhide", api_response_unhide, ROUTE_API},
+	{HTTP_POST, "/api/v1/responses/{id}/report", api_response_report, ROUTE_API},
+	{HTTP_GET, "/api/v1/blocks", api_blocks_list, ROUTE_API},
+	{HTTP_POST, "/api/v1/blocks", api_blocks_add, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/blocks", api_blocks_remove, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/blocks/{handle}", api_blocks_remove, ROUTE_API},
+	{HTTP_GET, "/api/v1/muted-words", api_muted_get, ROUTE_API},
+	{HTTP_PUT, "/api/v1/muted-words", api_muted_put, ROUTE_API},
 	{HTTP_GET, "/circles", page_circles, 0},
 	{HTTP_POST, "/circles", page_circles_post, 0},
 	{HTTP_GET, "/circles/{id}", page_circle, 0},
@@ -88,6 +126,14 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/api/v1/stories/{id}", api_story_get, ROUTE_API},
 	{HTTP_PATCH, "/api/v1/stories/{id}", api_story_patch, ROUTE_API},
 	{HTTP_DELETE, "/api/v1/stories/{id}", api_story_delete, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories/{id}/photos", api_photo_create, ROUTE_API},
+	{HTTP_GET, "/api/v1/photos/{id}", api_photo_get, ROUTE_API},
+	{HTTP_PATCH, "/api/v1/photos/{id}", api_photo_patch, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/photos/{id}", api_photo_delete, ROUTE_API},
+	{HTTP_GET, "/photos/{id}", page_photo_redirect, 0},
+	{HTTP_GET, "/photos/{id}/{file}", page_photo_file, 0},
+	{HTTP_POST, "/edit/{id}/photos", page_photo_upload, 0},
+	{HTTP_POST, "/edit/{id}/photos/{pid}", page_photo_edit, 0},
 };
 
 static void app(struct http_req *req, struct http_res *res)
@@ -104,6 +150,8 @@ static void app(struct http_req *req, struct http_res *res)
 		return;
 	}
 	session_load(req);
+	if (page_cache_serve(req, res))
+		return;
 	const struct http_route *r;
 	unsigned allow;
 	enum http_match m = http_route_match(req, routes, sizeof(routes) / sizeof(routes[0]), &r,
@@ -119,6 +167,7 @@ static void app(struct http_req *req, struct http_res *res)
 		return;
 	}
 	r->fn(req, res);
+	page_cache_store(req, res);
 }
 
 static void early_error(struct http_req *req, struct http_res *res, int status, const char *msg)
@@ -132,12 +181,18 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: quire serve [--data DIR] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
+		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
+		"                   [--max-conns N] [--max-conns-per-ip N]\n"
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR]\n"
 		"       quire --help | --version\n"
 		"\n"
 		"serve      run the site (default data directory ./quire-data, listening on\n"
 		"           127.0.0.1:8080). On first start it prints a one-time setup link.\n"
 		"user add   create an account, reading the password from standard input.\n"
+		"\n"
+		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
+		"open connections; behind a reverse proxy, which is then the only peer, use\n"
+		"--max-conns-per-ip 0 (no per-address limit) and limit clients at the proxy.\n"
 		"\n"
 		"Every command creates the data directory and applies pending schema\n"
 		"migrations first.\n");
@@ -151,6 +206,8 @@ struct opts {
 	bool admin;
 	bool password_stdin;
 	unsigned threads;
+	unsigned resp_user, resp_addr; /* responses per minute per reader / address */
+	long max_conns, max_conns_per_ip; /* -1: default; per ip 0: no limit */
 };
 
 static bool mkdir_p(const char *dir)
@@ -197,13 +254,15 @@ static void config_defaults(struct site_config *cfg, const struct opts *o)
 	cfg->login_fail_address = 50;
 	cfg->login_fail_window = 900;
 	cfg->hash_concurrency = 2;
+	cfg->responses_per_minute_user = o->resp_user ? o->resp_user : 10;
+	cfg->responses_per_minute_addr = o->resp_addr ? o->resp_addr : 60;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg->limits = (struct http_limits){
 		.max_body = 2 * 1024 * 1024,
 		.max_header_bytes = 64 * 1024,
 		.conn_timeout = 30,
-		.max_conns = 1000,
-		.max_conns_per_ip = 256,
+		.max_conns = o->max_conns >= 0 ? (unsigned)o->max_conns : 4096,
+		.max_conns_per_ip = o->max_conns_per_ip >= 0 ? (unsigned)o->max_conns_per_ip : 256,
 		.threads = o->threads ? o->threads : (cores > 0 && cores < 64 ? (unsigned)cores : 2),
 	};
 	static char base[300];
@@ -220,10 +279,33 @@ static void config_defaults(struct site_config *cfg, const struct opts *o)
 	cfg->session_cookie = cfg->https ? "__Host-quire_session" : "quire_session";
 }
 
+/* Raise the open-file limit to its hard maximum, and keep the connection
+ * limit below it (Debian's default soft limit of 1024 would otherwise turn
+ * a flood of connections into failed accept() calls and database opens). */
+static void fit_fd_limit(struct http_limits *l)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t spare = 64 + 4 * (rlim_t)l->threads;
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)l->max_conns + spare > rl.rlim_cur) {
+		unsigned fit = rl.rlim_cur > spare + 16 ? (unsigned)(rl.rlim_cur - spare) : 16;
+		fprintf(stderr, "quire: open-file limit %llu: serving at most %u connections, not %u\n",
+			(unsigned long long)rl.rlim_cur, fit, l->max_conns);
+		l->max_conns = fit;
+	}
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	struct site_config cfg;
 	config_defaults(&cfg, o);
+	fit_fd_limit(&cfg.limits);
 	struct store *st;
 	if (!open_data(o, &cfg, &st))
 		return 1;
@@ -233,6 +315,8 @@ static int cmd_serve(const struct opts *o)
 	}
 	if (!site_init(&cfg, st)) {
 		store_close(st);
+		site_shutdown();
+		free((char *)cfg.db_path);
 		return 1;
 	}
 
@@ -251,6 +335,7 @@ static int cmd_serve(const struct opts *o)
 		.thread_init = site_thread_init,
 		.thread_done = site_thread_done,
 		.error = early_error,
+		.spool = media_spool,
 	};
 	struct http_server *srv = http_server_start(&hc);
 	if (!srv) {
@@ -261,6 +346,8 @@ static int cmd_serve(const struct opts *o)
 	if (!setup_announce(st, cfg.base_url)) {
 		fprintf(stderr, "quire: could not prepare the setup link\n");
 	}
+	if (!desk_scheduler_start(cfg.db_path))
+		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
 	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
 	fflush(stderr);
@@ -269,6 +356,7 @@ static int cmd_serve(const struct opts *o)
 	sigwait(&set, &sig);
 	fprintf(stderr, "quire: %s received, finishing requests and stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	desk_scheduler_stop();
 	http_server_stop(srv);
 	store_close(st);
 	site_shutdown();
@@ -323,7 +411,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "quire: cannot initialise libsodium\n");
 		return 1;
 	}
-	struct opts o = {.data = "./quire-data", .listen = "127.0.0.1:8080"};
+	struct opts o = {.data = "./quire-data", .listen = "127.0.0.1:8080", .max_conns = -1,
+			 .max_conns_per_ip = -1};
 	const char *pos[4] = {0};
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
@@ -347,6 +436,16 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--name") && val) {
 			o.name = val;
 			i++;
+		} else if (!strcmp(a, "--trash-days") && val) {
+			/* Hidden, for tests: the trash window in (fractional) days. */
+			char *end;
+			double d = strtod(val, &end);
+			if (*end || end == val || !(d >= 0 && d <= 3650)) {
+				fprintf(stderr, "quire: --trash-days takes 0 to 3650\n");
+				return 2;
+			}
+			desk_set_trash_window((int64_t)(d * 86400.0));
+			i++;
 		} else if (!strcmp(a, "--threads") && val) {
 			char *end;
 			long t = strtol(val, &end, 10);
@@ -355,6 +454,31 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.threads = (unsigned)t;
+			i++;
+		} else if ((!strcmp(a, "--responses-per-minute") || !strcmp(a, "--responses-per-minute-addr")) && val) {
+			char *end;
+			long t = strtol(val, &end, 10);
+			if (*end || t < 1 || t > 100000) {
+				fprintf(stderr, "quire: %s takes 1 to 100000\n", a);
+				return 2;
+			}
+			if (!strcmp(a, "--responses-per-minute"))
+				o.resp_user = (unsigned)t;
+			else
+				o.resp_addr = (unsigned)t;
+			i++;
+		} else if ((!strcmp(a, "--max-conns") || !strcmp(a, "--max-conns-per-ip")) && val) {
+			char *end;
+			long t = strtol(val, &end, 10);
+			bool per_ip = !strcmp(a, "--max-conns-per-ip");
+			if (*end || end == val || t < (per_ip ? 0 : 1) || t > 1000000) {
+				fprintf(stderr, "quire: %s takes %d to 1000000\n", a, per_ip ? 0 : 1);
+				return 2;
+			}
+			if (per_ip)
+				o.max_conns_per_ip = t;
+			else
+				o.max_conns = t;
 			i++;
 		} else if (!strcmp(a, "--admin")) {
 			o.admin = true;

@@ -29,9 +29,12 @@ bool audience_may_see_story_key(struct store *st, const char *viewer_id,
 		bool member = false;
 		if (!viewer_id || !*viewer_id || !s->circle_id[0])
 			return false;
-		/* A failed lookup denies: never fail open. */
+		/* A failed lookup denies: never fail open. A reader the writer
+		 * blocked loses her stories that need signing in. */
+		bool blocked = true;
 		return store_circle_is_member(st, s->circle_id, viewer_id, &member) == STORE_OK &&
-		       member;
+		       member && store_block_check(st, s->author_id, viewer_id, &blocked) == STORE_OK &&
+		       !blocked;
 	}
 	return false; /* private, or anything unknown */
 }

@@ -11,7 +11,8 @@
  *   public    - everyone; listed on home, profile, feeds, search, sitemap;
  *   unlisted  - whoever presents its share key (the secret in its link);
  *               listed nowhere;
- *   circle    - members of the story's circle, and nobody else;
+ *   circle    - members of the story's circle whom the writer has not
+ *               blocked, and nobody else;
  *   private   - nobody.
  * Site admins get no exception: they cannot read others' non-public work
  * through the app. Deleted stories are never returned by the store.

@@ -170,6 +170,30 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
 	return MHD_YES;
 }
 
+void http_res_file(struct http_res *res, int fd, uint64_t size)
+{
+	if (res->file_fd >= 0)
+		close(res->file_fd);
+	res->file_fd = fd;
+	res->file_size = size;
+}
+
+/* A file response (http_res_file): MHD sends it with sendfile and closes
+ * the descriptor when the response is destroyed. */
+static void queue_file(struct MHD_Connection *c, struct http_res *res)
+{
+	struct MHD_Response *r = MHD_create_response_from_fd(res->file_size, res->file_fd);
+	res->file_fd = -1;
+	if (!r)
+		return;
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	MHD_queue_response(c, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+}
+
 static void queue(struct http_server *s, struct MHD_Connection *c, struct http_req *req,
 		  struct http_res *res)
 {
@@ -198,30 +222,6 @@ static void queue(struct http_server *s, struct MHD_Connection *c, struct http_r
 	MHD_destroy_response(r);
 }
 
-void http_res_file(struct http_res *res, int fd, uint64_t size)
-{
-	if (res->file_fd >= 0)
-		close(res->file_fd);
-	res->file_fd = fd;
-	res->file_size = size;
-}
-
-/* A file response (http_res_file): MHD sends it with sendfile and closes
- * the descriptor when the response is destroyed. */
-static void queue_file(struct MHD_Connection *c, struct http_res *res)
-{
-	struct MHD_Response *r = MHD_create_response_from_fd(res->file_size, res->file_fd);
-	res->file_fd = -1;
-	if (!r)
-		return;
-	if (res->content_type)
-		MHD_add_response_header(r, "Content-Type", res->content_type);
-	for (size_t i = 0; i < res->nheaders; i++)
-		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
-	MHD_queue_response(c, (unsigned)res->status, r);
-	MHD_destroy_response(r);
-}
-
 static void res_init(struct http_res *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -246,6 +246,50 @@ static void answer_error(struct http_server *s, struct MHD_Connection *c, struct
 	}
 	queue(s, c, &cr->req, &res);
 	buf_release(&res.body);
+}
+
+struct framing {
+	int content_length, transfer_encoding;
+	bool chunked_only, nul;
+};
+
+static enum MHD_Result framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	struct framing *f = cls;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		f->nul = true;
+	if (strcasecmp(key, "Content-Length") == 0)
+		f->content_length++;
+	if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->transfer_encoding++;
+		f->chunked_only = value && strcasecmp(value, "chunked") == 0;
+	}
+	return MHD_YES;
+}
+
+/* A message for the status in *status when the request's framing is one
+ * that proxies and servers may read differently (RFC 9112 6.1, 6.3): both
+ * Content-Length and Transfer-Encoding, Content-Length twice, a transfer
+ * coding other than plain "chunked"; or a header holding NUL. NULL when
+ * the request is fine. */
+static const char *framing_problem(struct MHD_Connection *c, int *status)
+{
+	struct framing f = {0, 0, false, false};
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, framing_header, &f);
+	*status = 400;
+	if (f.nul)
+		return "A request header holds a NUL byte.";
+	if (f.content_length > 1)
+		return "More than one Content-Length.";
+	if (f.content_length && f.transfer_encoding)
+		return "Both Content-Length and Transfer-Encoding.";
+	if (f.transfer_encoding > 1 || (f.transfer_encoding && !f.chunked_only)) {
+		*status = 501;
+		return "Only the chunked transfer coding is supported.";
+	}
+	return NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -280,6 +324,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		req->remote_addr = arena_strdup(&req->arena, addr);
 		req->upload.fd = -1;
+
+		int fst = 0;
+		const char *fmsg = framing_problem(c, &fst);
+		if (fmsg) {
+			/* Never guess where an ambiguous body ends (request
+			 * smuggling): answer at once, and libmicrohttpd closes the
+			 * connection instead of reading on. */
+			cr->early_status = fst;
+			cr->body.too_large = true;
+			answer_error(s, c, cr, fst, fmsg);
+			return MHD_YES;
+		}
 
 		/* The application may have this body streamed to a file, with
 		 * its own cap instead of max_body. */

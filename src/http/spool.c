@@ -144,7 +144,7 @@ struct spool *spool_begin(struct http_req *req, void *conn, const struct http_sp
 	if (!s->pp) {
 		spool_free(s);
 		*status = 400;
-		*msg = "The multipart body has no boundary.";
+		*msg = "The multipart body has no usable boundary.";
 		return NULL;
 	}
 	char tmpl[4096];

@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/mem.h"
+#include "site/page_cache.h"
 #include "tmpl/tmpl.h"
 
 #include <stdio.h>
@@ -126,6 +127,13 @@ void site_shutdown(void)
 	nassets = 0;
 }
 
+/* What each worker thread owns: its database connection and its cache of
+ * rendered anonymous pages. */
+struct site_thread {
+	struct store *st;
+	struct page_cache *pages;
+};
+
 void *site_thread_init(void)
 {
 	struct store *st;
@@ -134,12 +142,20 @@ void *site_thread_init(void)
 		fprintf(stderr, "quire: worker cannot open database: %s\n", err);
 		return NULL;
 	}
-	return st;
+	struct site_thread *t = xmalloc(sizeof(*t));
+	t->st = st;
+	t->pages = page_cache_new(PAGE_CACHE_BYTES, PAGE_CACHE_ENTRIES);
+	return t;
 }
 
 void site_thread_done(void *state)
 {
-	store_close(state);
+	struct site_thread *t = state;
+	if (!t)
+		return;
+	page_cache_free(t->pages);
+	store_close(t->st);
+	free(t);
 }
 
 struct site_req *site_req(struct http_req *req)
@@ -154,7 +170,14 @@ struct site_req *site_req(struct http_req *req)
 
 struct store *site_store(struct http_req *req)
 {
-	return req->thread;
+	struct site_thread *t = req->thread;
+	return t ? t->st : NULL;
+}
+
+struct page_cache *site_page_cache(struct http_req *req)
+{
+	struct site_thread *t = req->thread;
+	return t ? t->pages : NULL;
 }
 
 const struct viewer *site_viewer(struct http_req *req)
@@ -264,6 +287,7 @@ void page_render(struct http_req *req, struct http_res *res, int status, const c
 	res->content_type = "text/html; charset=utf-8";
 	buf_reset(&res->body);
 	site_security_headers(req, res);
+	site_req(req)->page_rendered = true;
 	const struct viewer *v = site_viewer(req);
 	/* Pages for a signed-in viewer are personal: never store them in a
 	 * shared cache. */

@@ -35,6 +35,8 @@ struct site_config {
 	unsigned login_fail_address;
 	int64_t login_fail_window;
 	unsigned hash_concurrency;   /* argon2id hashes running at once */
+	unsigned responses_per_minute_user;
+	unsigned responses_per_minute_addr;
 	struct http_limits limits;
 	unsigned char key[32];       /* server MAC key, from the database */
 };
@@ -63,10 +65,15 @@ struct site_req {
 	struct viewer viewer;
 	bool api;            /* JSON API route: errors as JSON */
 	bool set_pre_cookie; /* anonymous form page: set the pre-session cookie */
+	bool page_rendered;  /* set by page_render(); see site/page_cache.h */
+	bool page_skip;      /* page_cache_skip(): never store this response */
+	void *page_ticket;   /* page cache miss to fill (page_cache.c) */
 };
 
 struct site_req *site_req(struct http_req *req);
 struct store *site_store(struct http_req *req);
+/* This worker thread's page cache (site/page_cache.h), or NULL. */
+struct page_cache *site_page_cache(struct http_req *req);
 const struct viewer *site_viewer(struct http_req *req);
 
 int64_t site_now(void);

@@ -148,6 +148,8 @@ struct story_row {
 	char circle_id[17];       /* for "circle"; empty otherwise */
 	const char *content_note; /* "" when none */
 	char share_key[17];       /* unlisted link secret; empty when none */
+	const char *responses;    /* "open" | "approval" | "off" */
+	const char *responders;   /* "signed_in" | "circle" */
 	/* Joined from users on reads. */
 	const char *author_handle;
 	const char *author_name;
@@ -265,5 +267,156 @@ enum store_err store_circle_invite_revoke(struct store *s, const char *circle_id
 enum store_err store_circle_invites(struct store *s, struct arena *a, const char *circle_id,
 				    struct circle_invite_row **rows, size_t *n)
 	__attribute__((warn_unused_result));
+
+/* ---- responses, blocks, muted words, rate events ---- */
+struct response_row {
+	char id[17];
+	char story_id[17];
+	char author_id[17];
+	char parent_id[17];   /* empty for a top-level response */
+	const char *body;
+	const char *body_html;
+	const char *status;   /* "visible" | "pending" | "hidden" */
+	const char *held_for; /* "", "approval" or "muted" */
+	int64_t created_at;
+	int64_t edited_at;    /* 0 if never edited */
+	int64_t reports;
+	/* Joined on reads. */
+	const char *author_handle;
+	const char *author_name;
+	bool author_blocked;  /* blocked by the story's writer */
+	const char *story_title;
+};
+struct response_list {
+	struct response_row *items;
+	size_t n;
+};
+
+enum store_err store_response_insert(struct store *s, const struct response_row *r)
+	__attribute__((warn_unused_result));
+enum store_err store_response_get(struct store *s, struct arena *a, const char *id,
+				  struct response_row *out) __attribute__((warn_unused_result));
+enum store_err store_response_edit(struct store *s, const char *id, const char *body,
+				   const char *html, const char *status, const char *held_for,
+				   int64_t now) __attribute__((warn_unused_result));
+enum store_err store_response_set_status(struct store *s, const char *id, const char *status)
+	__attribute__((warn_unused_result));
+/* Deletes the response and its replies. */
+enum store_err store_response_delete(struct store *s, const char *id)
+	__attribute__((warn_unused_result));
+/*
+ * A story's responses, oldest first. With everything false: only what
+ * readers may see - visible responses whose author is not blocked by
+ * writer_id and whose parent (if any) is visible too. With everything
+ * true: all of them (for the writer).
+ */
+enum store_err store_responses_for_story(struct store *s, struct arena *a, const char *story_id,
+					 const char *writer_id, bool everything,
+					 struct response_list *out) __attribute__((warn_unused_result));
+enum store_err store_response_count_visible(struct store *s, const char *story_id,
+					    const char *writer_id, int64_t *n)
+	__attribute__((warn_unused_result));
+/* Pending, hidden and reported responses on writer_id's stories, newest first. */
+enum store_err store_moderation_queue(struct store *s, struct arena *a, const char *writer_id,
+				      struct response_list *out) __attribute__((warn_unused_result));
+enum store_err store_response_report(struct store *s, const char *id, const char *reporter_id,
+				     int64_t now) __attribute__((warn_unused_result));
+
+enum store_err store_block_add(struct store *s, const char *writer_id, const char *blocked_id,
+			       int64_t now) __attribute__((warn_unused_result));
+enum store_err store_block_remove(struct store *s, const char *writer_id, const char *blocked_id)
+	__attribute__((warn_unused_result));
+enum store_err store_block_check(struct store *s, const char *writer_id, const char *blocked_id,
+				 bool *blocked) __attribute__((warn_unused_result));
+enum store_err store_block_list(struct store *s, struct arena *a, const char *writer_id,
+				struct member_row **rows, size_t *n) __attribute__((warn_unused_result));
+
+/* The writer's muted phrases (as she typed them). */
+enum store_err store_muted_get(struct store *s, struct arena *a, const char *writer_id,
+			       const char ***phrases, size_t *n) __attribute__((warn_unused_result));
+/* Replace the whole list in one transaction. */
+enum store_err store_muted_set(struct store *s, const char *writer_id, const char *const *phrases,
+			       size_t n) __attribute__((warn_unused_result));
+
+enum store_err store_response_defaults(struct store *s, struct arena *a, const char *user_id,
+				       const char **responses, const char **responders)
+	__attribute__((warn_unused_result));
+enum store_err store_response_defaults_set(struct store *s, const char *user_id,
+					   const char *responses, const char *responders)
+	__attribute__((warn_unused_result));
+
+enum store_err store_rate_add(struct store *s, const char *scope, int64_t now)
+	__attribute__((warn_unused_result));
+enum store_err store_rate_count(struct store *s, const char *scope, int64_t since,
+				int64_t *count, int64_t *oldest) __attribute__((warn_unused_result));
+
+/* ---- the writing desk: revisions, schedule, trash (sqlite/store_desk.c,
+ * schema in migrations/005_desk.sql; rules in stories/desk.h) ---- */
+struct revision_row {
+	char id[17];
+	char story_id[17];
+	int64_t seq;           /* order within the story, from 1 */
+	const char *kind;      /* create|save|autosave|publish|restore|conflict|scheduled */
+	const char *title;
+	const char *subtitle;
+	const char *body;      /* "" in listings */
+	int64_t word_count;
+	char restored_from[17]; /* empty unless kind is "restore" */
+	int64_t created_at;
+	int64_t saved_at;      /* last rewrite of a coalesced autosave */
+};
+/* Append r as the story's newest revision (r->seq is chosen here). */
+enum store_err store_revision_add(struct store *s, const struct revision_row *r)
+	__attribute__((warn_unused_result));
+/* Rewrite revision old_id in place with r's id, text and saved_at (a
+ * coalesced autosave). NOT_FOUND if old_id is gone. */
+enum store_err store_revision_rewrite(struct store *s, const char *old_id,
+				      const struct revision_row *r) __attribute__((warn_unused_result));
+/* The story's newest revision that is not a refused save; NOT_FOUND if none. */
+enum store_err store_revision_current(struct store *s, struct arena *a, const char *story_id,
+				      struct revision_row *out) __attribute__((warn_unused_result));
+enum store_err store_revision_get(struct store *s, struct arena *a, const char *id,
+				  struct revision_row *out) __attribute__((warn_unused_result));
+/* A story's revisions, newest first, bodies left empty; at most 1000. */
+enum store_err store_revision_list(struct store *s, struct arena *a, const char *story_id,
+				   struct revision_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+
+/* publish_at 0 clears the story's schedule. */
+enum store_err store_schedule_set(struct store *s, const char *story_id, int64_t publish_at)
+	__attribute__((warn_unused_result));
+/* *publish_at is 0 when the story is not scheduled. */
+enum store_err store_schedule_get(struct store *s, const char *story_id, int64_t *publish_at)
+	__attribute__((warn_unused_result));
+/* Earliest publish_at of a live draft; *at is 0 when none. */
+enum store_err store_schedule_next(struct store *s, int64_t *at)
+	__attribute__((warn_unused_result));
+/* Live drafts due at or before now, at most max ids. */
+enum store_err store_schedule_due(struct store *s, int64_t now, char (*ids)[17], size_t max,
+				  size_t *n) __attribute__((warn_unused_result));
+
+struct trash_row {
+	char id[17];
+	const char *title;
+	const char *status;
+	int64_t word_count;
+	int64_t deleted_at;
+};
+/* author's deleted stories, most recently deleted first; at most 500. */
+enum store_err store_trash_list(struct store *s, struct arena *a, const char *author_id,
+				struct trash_row **rows, size_t *n) __attribute__((warn_unused_result));
+/* Undelete; NOT_FOUND unless the story is author's and in the trash. */
+enum store_err store_trash_restore(struct store *s, const char *id, const char *author_id)
+	__attribute__((warn_unused_result));
+/* Earliest deleted_at in the trash; *at is 0 when the trash is empty. */
+enum store_err store_trash_oldest(struct store *s, int64_t *at) __attribute__((warn_unused_result));
+/* Mark trashed stories as being purged (deleted_at = 1): those deleted at
+ * or before cutoff, limited to author_id and only_id when not NULL. *n is
+ * how many were marked. store_trash_drop() then deletes the marked rows
+ * (after their photos were collected). */
+enum store_err store_trash_mark(struct store *s, int64_t cutoff, const char *author_id,
+				const char *only_id, int64_t *n) __attribute__((warn_unused_result));
+enum store_err store_trash_drop(struct store *s) __attribute__((warn_unused_result));
+/* ---- end of the writing desk ---- */
 
 #endif

@@ -52,8 +52,9 @@ enum store_err store_photo_list(struct store *s, struct arena *a, const char *st
  * Removal. store_photo_delete() deletes one photo's rows and returns in
  * hashes (room for max, *n filled) the hashes its variants named, which
  * the caller checks with store_hash_unused() before unlinking the files.
- * store_photo_orphan() finds a photo whose story is deleted (soft-deleted
- * or gone): its id, or NOT_FOUND when there is none.
+ * store_photo_orphan() finds a photo whose story is gone or being purged
+ * from the trash (deleted_at = 1; a story in the trash keeps its
+ * photos): its id, or NOT_FOUND when there is none.
  */
 enum store_err store_photo_delete(struct store *s, const char *id, char (*hashes)[65],
 				  size_t max, size_t *n) __attribute__((warn_unused_result));

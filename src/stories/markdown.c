@@ -351,6 +351,17 @@ static bool image_url_ok(const char *url)
 	return kind == URL_RELATIVE || kind == URL_WEB;
 }
 
+/* "photo:" and 16 lowercase hex digits: a reference to an uploaded photo. */
+static bool photo_ref(const char *url)
+{
+	if (!url || strncmp(url, "photo:", 6) != 0 || strlen(url) != 6 + 16)
+		return false;
+	for (const char *c = url + 6; *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+			return false;
+	return true;
+}
+
 static cmark_node *image_fix(cmark_node *node, cmark_node *root,
 			     const struct md_options *opts)
 {
@@ -367,6 +378,14 @@ static cmark_node *image_fix(cmark_node *node, cmark_node *root,
 			       cmark_node_set_url(node, buf_str(&rw));
 		}
 		buf_release(&rw);
+	}
+	if (v == MD_IMAGE_DEFAULT && photo_ref(url)) {
+		/* "photo:ID" -> "/photos/ID"; the story page turns that into
+		 * the photo's <picture> (media/). */
+		char rel[8 + 16 + 1];
+		snprintf(rel, sizeof(rel), "/photos/%s", url + 6);
+		keep = cmark_node_set_url(node, rel);
+		v = MD_IMAGE_REWRITE;
 	}
 	if (v == MD_IMAGE_DEFAULT)
 		keep = image_url_ok(url);

@@ -23,6 +23,9 @@
  *  - Images keep their <img> only for http(s) and relative URLs, unless an
  *    image hook (below) rewrites the URL; a refused image becomes its alt
  *    text. data: images are refused too.
+ *  - An image whose URL is "photo:" and 16 lowercase hex digits (an
+ *    uploaded photo, ![alt](photo:ID "caption")) gets src "/photos/ID",
+ *    unless a hook decides otherwise; media/ turns it into the photo.
  *  - A URL has a scheme when a ':' comes before any '/', '?' or '#'. The
  *    scheme is checked after entities (&#106;) and backslash escapes are
  *    decoded, in any case (JaVaScRiPt:), and whitespace or control

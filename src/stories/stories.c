@@ -7,7 +7,9 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "audience/audience.h"
+#include "responses/responses.h"
 #include "site/site.h"
+#include "stories/desk.h"
 #include "stories/markdown.h"
 
 #include <stdio.h>
@@ -26,6 +28,12 @@ const char *story_strerror(enum story_err e)
 		return "Audience is \"public\", \"unlisted\", \"circle\" or \"private\".";
 	case STORY_BAD_CIRCLE: return "Choose one of your circles for a circle story.";
 	case STORY_BAD_NOTE: return "A content note is at most 300 characters, on one line.";
+	case STORY_BAD_RESPONSES:
+		return "Responses are \"open\", \"approval\" or \"off\"; responders are "
+		       "\"signed_in\" or \"circle\".";
+	case STORY_CONFLICT:
+		return "This story was changed in another tab or window since you opened it. "
+		       "Your text was not lost: it is kept in the story's history.";
 	case STORY_STORE: return "The story could not be saved. Nothing was lost; please try again.";
 	}
 	return "unknown error";
@@ -75,6 +83,8 @@ enum story_err story_validate(struct arena *a, struct story_input *in)
 		return STORY_BAD_STATUS;
 	if (in->audience && !audience_valid(in->audience))
 		return STORY_BAD_AUDIENCE;
+	if (!responses_policy_valid(in->responses, in->responders))
+		return STORY_BAD_RESPONSES;
 	if (in->content_note) {
 		in->content_note = trim(a, in->content_note);
 		if (!line_ok(in->content_note, NOTE_MAX_CHARS, false))
@@ -106,6 +116,10 @@ static enum story_err apply_audience(struct store *st, struct arena *a, struct s
 		id_new(n->share_key);
 	if (in->content_note)
 		n->content_note = in->content_note;
+	if (in->responses)
+		n->responses = in->responses;
+	if (in->responders)
+		n->responders = in->responders;
 	return STORY_OK;
 }
 
@@ -154,7 +168,14 @@ static enum story_err pick_slug(struct store *st, struct arena *a, const char *a
 }
 
 enum story_err story_create(struct store *st, struct arena *a, const struct user_row *author,
-			    const struct story_input *in_, struct story_row *out)
+			    const struct story_input *in, struct story_row *out)
+{
+	return story_create_desk(st, a, author, in, NULL, out);
+}
+
+enum story_err story_create_desk(struct store *st, struct arena *a, const struct user_row *author,
+				 const struct story_input *in_, const struct desk_save *ds,
+				 struct story_row *out)
 {
 	struct story_input in = *in_;
 	if (!in.title)
@@ -176,6 +197,10 @@ enum story_err story_create(struct store *st, struct arena *a, const struct user
 	s.author_name = author->name;
 	s.audience = "public";
 	s.content_note = "";
+	if (store_response_defaults(st, a, author->id, &s.responses, &s.responders)) {
+		s.responses = "open";
+		s.responders = "signed_in";
+	}
 	if ((e = apply_audience(st, a, &s, &in)))
 		return e;
 	if ((e = render(a, &s)))
@@ -183,16 +208,25 @@ enum story_err story_create(struct store *st, struct arena *a, const struct user
 	if (store_begin(st))
 		return STORY_STORE;
 	if ((e = pick_slug(st, a, s.author_id, s.id, s.title, &s.slug)) ||
-	    store_story_insert(st, &s) || store_commit(st)) {
+	    store_story_insert(st, &s) || desk_on_create(st, a, &s, ds) || store_commit(st)) {
 		store_rollback(st);
 		return STORY_STORE;
 	}
+	if (ds && ds->set_schedule)
+		desk_scheduler_poke();
 	*out = s;
 	return STORY_OK;
 }
 
 enum story_err story_update(struct store *st, struct arena *a, struct story_row *s,
-			    const struct story_input *in_)
+			    const struct story_input *in)
+{
+	return story_save(st, a, s, in, NULL, NULL);
+}
+
+enum story_err story_save(struct store *st, struct arena *a, struct story_row *s,
+			  const struct story_input *in_, const struct desk_save *ds,
+			  struct desk_result *out)
 {
 	struct story_input in = *in_;
 	enum story_err e = story_validate(a, &in);
@@ -229,6 +263,12 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 
 	if (store_begin(st))
 		return STORY_STORE;
+	if ((e = desk_check_base(st, a, s, &in, ds, out))) {
+		/* Refused, but the refused text is kept: commit that. */
+		if (e != STORY_CONFLICT || store_commit(st))
+			goto fail;
+		return e;
+	}
 	if (in.title && strcmp(slug_from_title(a, n.title, strlen(n.title)), s->slug) != 0) {
 		/* The title changed its slug: move, and keep the old one
 		 * redirecting here. */
@@ -241,9 +281,11 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 			n.slug = slug;
 		}
 	}
-	if (store_story_update(st, &n) || store_commit(st))
+	if (store_story_update(st, &n) ||
+	    desk_on_update(st, a, s, &n, &in, content_changed, ds, out) || store_commit(st))
 		goto fail;
 	*s = n;
+	desk_scheduler_poke(); /* after the commit, or it could miss it */
 	return STORY_OK;
 fail:
 	store_rollback(st);

@@ -29,6 +29,8 @@ enum story_err {
 	STORY_BAD_AUDIENCE,
 	STORY_BAD_CIRCLE,
 	STORY_BAD_NOTE,
+	STORY_BAD_RESPONSES,
+	STORY_CONFLICT,      /* stale base revision: see stories/desk.h */
 	STORY_STORE,
 };
 const char *story_strerror(enum story_err e);
@@ -42,6 +44,8 @@ struct story_input {
 	const char *audience; /* "public" | "unlisted" | "circle" | "private" */
 	const char *circle_id; /* one of the author's circles, for "circle" */
 	const char *content_note;
+	const char *responses;  /* "open" | "approval" | "off" */
+	const char *responders; /* "signed_in" | "circle" */
 };
 
 /* Check in and trim its title and subtitle (new strings in a). Pure: no

@@ -6,12 +6,15 @@
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
+#include "media/media.h"
+#include "stories/desk.h"
+#include "responses/responses.h"
 #include "site/site.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *story_json(struct http_req *req, const struct story_row *s)
+json_t *story_json(struct http_req *req, const struct story_row *s)
 {
 	struct arena *a = &req->arena;
 	json_t *o = json_object();
@@ -35,8 +38,12 @@ static json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "audience", json_string(s->audience));
 	json_object_set_new(o, "circle_id", s->circle_id[0] ? json_string(s->circle_id) : json_null());
 	json_object_set_new(o, "content_note", json_string(s->content_note));
+	json_object_set_new(o, "responses", json_string(s->responses));
+	json_object_set_new(o, "responders", json_string(s->responders));
+	json_object_set_new(o, "response_count", json_integer(responses_count(site_store(req), s)));
 	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
 						   s->author_name));
+	desk_story_json(req, s, o);
 	return o;
 }
 
@@ -79,7 +86,9 @@ const char *story_input_from_json(struct arena *a, json_t *body, struct story_in
 	    (err = str_field(a, body, "body", &in->body)) ||
 	    (err = str_field(a, body, "status", &in->status)) ||
 	    (err = str_field(a, body, "audience", &in->audience)) ||
-	    (err = str_field(a, body, "content_note", &in->content_note)))
+	    (err = str_field(a, body, "content_note", &in->content_note)) ||
+	    (err = str_field(a, body, "responses", &in->responses)) ||
+	    (err = str_field(a, body, "responders", &in->responders)))
 		return err;
 	/* circle_id may be null, meaning "no circle". */
 	if (json_is_null(json_object_get(body, "circle_id")))
@@ -116,7 +125,8 @@ void api_stories_create(struct http_req *req, struct http_res *res)
 	if (!body)
 		return;
 	struct story_input in = {0};
-	bool ok = read_input(req, res, body, &in);
+	struct desk_save ds = {0};
+	bool ok = read_input(req, res, body, &in) && desk_read_json(req, res, body, &in, &ds);
 	json_decref(body);
 	if (!ok)
 		return;
@@ -125,7 +135,8 @@ void api_stories_create(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct story_row s;
-	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
+	enum story_err e = story_create_desk(site_store(req), &req->arena, &site_viewer(req)->user,
+					     &in, &ds, &s);
 	if (e) {
 		json_error(req, res, err_status(e), err_code(e), story_strerror(e));
 		return;
@@ -168,11 +179,17 @@ void api_story_patch(struct http_req *req, struct http_res *res)
 	if (!body)
 		return;
 	struct story_input in = {0};
-	bool ok = read_input(req, res, body, &in);
+	struct desk_save ds = {0};
+	bool ok = read_input(req, res, body, &in) && desk_read_json(req, res, body, &in, &ds);
 	json_decref(body);
 	if (!ok)
 		return;
-	enum story_err e = story_update(site_store(req), &req->arena, &s, &in);
+	struct desk_result dr;
+	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
+	if (e == STORY_CONFLICT) {
+		desk_conflict_reply(req, res, &s, &dr);
+		return;
+	}
 	if (e) {
 		json_error(req, res, err_status(e), err_code(e), story_strerror(e));
 		return;
@@ -195,6 +212,7 @@ void api_story_delete(struct http_req *req, struct http_res *res)
 		json_error(req, res, 500, "internal", "Could not delete the story.");
 		return;
 	}
+	media_collect(site_store(req));
 	res->status = 204;
 	res->content_type = NULL;
 	site_security_headers(req, res);

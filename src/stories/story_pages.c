@@ -8,7 +8,10 @@
 #include "audience/audience.h"
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "media/media.h"
+#include "responses/responses.h"
 #include "site/site.h"
+#include "stories/desk.h"
 #include "stories/markdown.h"
 
 #include <stdio.h>
@@ -154,7 +157,11 @@ static void not_found_story(struct http_req *req, struct http_res *res)
 static void render_story(struct http_req *req, struct http_res *res, const struct story_row *s)
 {
 	json_t *ctx = page_context(req, s->title);
-	json_object_set_new(ctx, "story", story_view(req, s, true));
+	json_t *sv = story_view(req, s, true);
+	json_object_set_new(sv, "body_parts", media_story_parts(req, s->id, s->body_html,
+								 http_req_query(req, "show")));
+	json_object_set_new(ctx, "story", sv);
+	json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
 	if (audience_is_listed(s)) {
 		json_object_set_new(ctx, "canonical",
 				    json_string(site_url(req, story_path(&req->arena, s))));
@@ -166,6 +173,7 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 		json_object_set_new(ctx, "noindex", json_true());
 		json_object_set_new(ctx, "cache_private", json_true());
 	}
+	responses_page_context(req, s, ctx);
 	page_render(req, res, 200, "story", ctx);
 }
 
@@ -284,6 +292,25 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 	const char *note = http_req_form(req, "content_note");
 	editor_audience(req, ed, aud ? aud : s ? s->audience : NULL,
 			cid ? cid : s ? s->circle_id : NULL, note ? note : s ? s->content_note : NULL);
+	const char *rp = http_req_form(req, "responses");
+	const char *rd = http_req_form(req, "responders");
+	if (!rp || !rd) {
+		const char *dr = "open", *dd = "signed_in";
+		if (s) {
+			dr = s->responses;
+			dd = s->responders;
+		} else if (store_response_defaults(site_store(req), &req->arena,
+						   site_viewer(req)->user.id, &dr, &dd)) {
+			dr = "open";
+			dd = "signed_in";
+		}
+		rp = rp ? rp : dr;
+		rd = rd ? rd : dd;
+	}
+	json_object_set_new(ed, "resp_open", json_boolean(!strcmp(rp, "open")));
+	json_object_set_new(ed, "resp_approval", json_boolean(!strcmp(rp, "approval")));
+	json_object_set_new(ed, "resp_off", json_boolean(!strcmp(rp, "off")));
+	json_object_set_new(ed, "resp_circle", json_boolean(!strcmp(rd, "circle")));
 	json_object_set_new(ed, "title", json_string(title ? title : ""));
 	json_object_set_new(ed, "subtitle", json_string(subtitle ? subtitle : ""));
 	json_object_set_new(ed, "body", json_string(body ? body : ""));
@@ -291,8 +318,15 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 			    json_string(s ? arena_printf(&req->arena, "/edit/%s", s->id) : "/write"));
 	json_object_set_new(ed, "title_max", json_integer(TITLE_MAX_CHARS));
 	json_object_set_new(ed, "subtitle_max", json_integer(SUBTITLE_MAX_CHARS));
+	desk_editor_context(req, ed, s);
 	if (s) {
 		json_object_set_new(ed, "story", story_view(req, s, false));
+		json_object_set_new(ed, "photos", media_editor_photos(req, s->id));
+		json_object_set_new(ed, "photo_upload_url",
+				    json_string(arena_printf(&req->arena, "/edit/%s/photos", s->id)));
+		json_object_set_new(ed, "photo_api_url",
+				    json_string(arena_printf(&req->arena, "/api/v1/stories/%s/photos", s->id)));
+		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
 		json_object_set_new(ed, "is_published", json_boolean(strcmp(s->status, "published") == 0));
 	}
 	if (preview && body) {
@@ -326,6 +360,7 @@ static int story_err_status(enum story_err e)
 	switch (e) {
 	case STORY_BODY_TOO_LARGE: return 413;
 	case STORY_STORE: return 500;
+	case STORY_CONFLICT: return 409;
 	default: return 422;
 	}
 }
@@ -350,7 +385,8 @@ void page_write_post(struct http_req *req, struct http_res *res)
 	struct story_input in = {title ? title : "", subtitle, body,
 				 action && strcmp(action, "publish") == 0 ? "published" : "draft",
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id"),
-				 http_req_form(req, "content_note")};
+				 http_req_form(req, "content_note"), http_req_form(req, "responses"),
+				 http_req_form(req, "responders")};
 	struct story_row s;
 	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
 	if (e) {
@@ -431,23 +467,36 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 			site_error(req, res, 500, "Could not delete the story.");
 			return;
 		}
+		media_collect(site_store(req));
 		http_res_redirect(req, res, 303, "/me/stories?deleted=1");
 		return;
 	}
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
-				 http_req_form(req, "circle_id"), http_req_form(req, "content_note")};
+				 http_req_form(req, "circle_id"), http_req_form(req, "content_note"),
+				 http_req_form(req, "responses"), http_req_form(req, "responders")};
 	if (strcmp(action, "publish") == 0)
 		in.status = "published";
 	else if (strcmp(action, "unpublish") == 0)
 		in.status = "draft";
-	else if (strcmp(action, "save") != 0) {
+	else if (strcmp(action, "save") != 0 && strcmp(action, "schedule") != 0 &&
+		 strcmp(action, "unschedule") != 0) {
 		render_editor(req, res, 400, &s, title, subtitle, body, "Unknown action.", NULL, false);
 		return;
 	}
-	enum story_err e = story_update(site_store(req), &req->arena, &s, &in);
+	struct desk_save ds = {0};
+	const char *derr = desk_form_input(req, action, &ds);
+	if (derr) {
+		render_editor(req, res, 422, &s, title, subtitle, body, derr, NULL, false);
+		return;
+	}
+	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, NULL);
 	if (e) {
 		render_editor(req, res, story_err_status(e), &s, title, subtitle, body,
-			      story_strerror(e), NULL, false);
+			      e == STORY_CONFLICT ?
+				      arena_printf(&req->arena, "%s Save again to make the text below "
+						   "the current version.", story_strerror(e)) :
+				      story_strerror(e),
+			      NULL, false);
 		return;
 	}
 	if (strcmp(action, "publish") == 0)
@@ -478,7 +527,7 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "published", published);
 	const char *deleted = http_req_query(req, "deleted");
 	if (deleted)
-		json_object_set_new(ctx, "notice", json_string("The story was deleted."));
+		json_object_set_new(ctx, "notice", json_string("The story was moved to the trash."));
 	json_object_set_new(ctx, "noindex", json_true());
 	page_render(req, res, 200, "mine", ctx);
 }

@@ -14,18 +14,19 @@ import requests
 from quire_server import ADMIN, ROOT, Server, api_token, csrf_of, invite_and_signup, login
 
 AUDIENCES = ["public", "unlisted", "circle", "private", "draft"]
-VIEWERS = ["anonymous", "stranger", "member", "removed", "other_writer", "admin", "author"]
+VIEWERS = ["anonymous", "stranger", "member", "removed", "blocked", "other_writer", "admin", "author"]
 
 # GET routes that reveal stories, and how this test exercises them.
 STORY_ROUTES = {
     "/", "/@{handle}", "/@{handle}/{slug}", "/u/{key}", "/edit/{id}", "/me/stories",
-    "/api/v1/stories", "/api/v1/stories/{id}",
+    "/api/v1/stories", "/api/v1/stories/{id}", "/api/v1/stories/{id}/responses",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
     "/healthz", "/static/{file}", "/login", "/signup", "/setup/{token}", "/settings", "/admin",
     "/write", "/circles", "/circles/{id}", "/c/{token}", "/api/v1/me", "/api/v1/circles",
-    "/api/v1/circles/{id}/members",
+    "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
+    "/api/v1/blocks", "/api/v1/muted-words",
 }
 
 
@@ -55,21 +56,24 @@ def world():
     admin = login(s, *ADMIN)
     pw = "a password for tests"
     sessions = {"admin": admin, "anonymous": requests.Session()}
-    for who in ("author", "member", "removed", "stranger", "other_writer"):
+    people = ("author", "member", "removed", "blocked", "stranger", "other_writer")
+    for who in people:
         sessions[who] = invite_and_signup(s, admin, "v_" + who, pw)
-    tokens = {who: api_token(s, "v_" + who, pw) for who in ("author", "member", "removed", "stranger", "other_writer")}
+    tokens = {who: api_token(s, "v_" + who, pw) for who in people}
     tokens["admin"] = api_token(s, *ADMIN)
     w.sessions, w.tokens = sessions, tokens
     ah = {"Authorization": "Bearer " + tokens["author"]}
     # A circle with a member and a removed member.
     circle = requests.post(s.url + "/api/v1/circles", headers=ah, json={"name": "family"}).json()
     w.circle = circle
-    for who in ("member", "removed"):
+    for who in ("member", "removed", "blocked"):
         inv = requests.post(s.url + "/api/v1/circles/%s/invites" % circle["id"], headers=ah, json={}).json()
         r = requests.post(s.url + "/api/v1/invites/%s/accept" % inv["token"],
                           headers={"Authorization": "Bearer " + tokens[who]})
         assert r.status_code == 200, r.text
     assert requests.delete(s.url + "/api/v1/circles/%s/members/v_removed" % circle["id"], headers=ah).status_code == 204
+    # Blocked: still in the circle, but the writer blocked her.
+    assert requests.post(s.url + "/api/v1/blocks", headers=ah, json={"handle": "v_blocked"}).status_code == 201
     # The other writer has a public story of her own, to check lists.
     requests.post(s.url + "/api/v1/stories", headers={"Authorization": "Bearer " + tokens["other_writer"]},
                   json={"title": "Other writer public", "body": "x", "status": "published"})
@@ -144,6 +148,9 @@ def test_single_story_routes(world, viewer):
         r = fetch(w, viewer, "/api/v1/stories/" + st["id"], api=True)
         assert r.status_code == want, (viewer, aud, "api", r.status_code)
         assert_no_leak(w, viewer, r, "api story")
+        r = fetch(w, viewer, "/api/v1/stories/%s/responses" % st["id"], api=True)
+        assert r.status_code == want, (viewer, aud, "api responses", r.status_code)
+        assert_no_leak(w, viewer, r, "api responses")
         r = fetch(w, viewer, "/edit/" + st["id"])
         if viewer == "author":
             assert r.status_code == 200

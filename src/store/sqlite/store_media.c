@@ -31,7 +31,7 @@ static const char SQL_PHOTO_DELETE[] = "DELETE FROM photos WHERE id = ?1";
 static const char SQL_VARIANTS_DELETE[] = "DELETE FROM photo_variants WHERE photo_id = ?1";
 static const char SQL_PHOTO_ORPHAN[] =
 	"SELECT p.id FROM photos p WHERE NOT EXISTS (SELECT 1 FROM stories s "
-	"WHERE s.id = p.story_id AND s.deleted_at IS NULL) LIMIT 1";
+	"WHERE s.id = p.story_id AND (s.deleted_at IS NULL OR s.deleted_at > 1)) LIMIT 1";
 static const char SQL_HASH_USED[] = "SELECT 1 FROM photo_variants WHERE hash = ?1 LIMIT 1";
 
 enum store_err store_photo_insert(struct store *s, const struct photo_row *p)

@@ -22,19 +22,22 @@
  * The audience rule for listings, the SQL twin of audience_may_see_story():
  * the writer sees all her own stories; others see published stories that
  * are public, or circle stories of a circle they belong to. Unlisted and
- * private stories are never listed for anyone but their writer. Deleted
+ * private stories are never listed for anyone but their writer; a reader
+ * the writer blocked sees none of her circle stories. Deleted
  * stories are never seen. An anonymous :viewer is bound as ''.
  */
 #define AUDIENCE_SQL \
 	"(s.deleted_at IS NULL AND (s.author_id = :viewer OR (s.status = 'published' AND " \
 	"(s.audience = 'public' OR (s.audience = 'circle' AND EXISTS (SELECT 1 FROM " \
-	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = :viewer))))))"
+	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = :viewer) AND " \
+	"NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
+	"b.blocked_id = :viewer))))))"
 
 #define STORY_COLS \
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
 	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
-	"s.content_note, COALESCE(s.share_key, '')"
+	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders"
 
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
@@ -82,14 +85,16 @@ static const char *const SQL[ST__COUNT] = {
 	[ST_FAIL_PRUNE] = "DELETE FROM auth_failures WHERE at < ?1",
 	[ST_STORY_INSERT] = "INSERT INTO stories(id, author_id, slug, title, subtitle, body, "
 			    "body_html, excerpt, word_count, status, published_at, created_at, "
-			    "updated_at, edited_at, audience, circle_id, content_note, share_key) "
+			    "updated_at, edited_at, audience, circle_id, content_note, share_key, "
+			    "responses, responders) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULLIF(?11, 0), ?12, ?13, "
-			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''))",
+			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''), ?19, ?20)",
 	[ST_STORY_UPDATE] = "UPDATE stories SET slug = ?3, title = ?4, subtitle = ?5, body = ?6, "
 			    "body_html = ?7, excerpt = ?8, word_count = ?9, status = ?10, "
 			    "published_at = NULLIF(?11, 0), updated_at = ?13, "
 			    "edited_at = NULLIF(?14, 0), audience = ?15, circle_id = NULLIF(?16, ''), "
-			    "content_note = ?17, share_key = NULLIF(?18, '') WHERE id = ?1 AND author_id = ?2 "
+			    "content_note = ?17, share_key = NULLIF(?18, ''), responses = ?19, "
+			    "responders = ?20 WHERE id = ?1 AND author_id = ?2 "
 			    "AND deleted_at IS NULL",
 	[ST_STORY_GET] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON u.id = s.author_id "
 			 "WHERE s.id = ?1 AND s.deleted_at IS NULL",
@@ -571,6 +576,8 @@ static void bind_story(sqlite3_stmt *st, const struct story_row *r)
 	bind_text(st, 16, r->circle_id);
 	bind_text(st, 17, r->content_note ? r->content_note : "");
 	bind_text(st, 18, r->share_key);
+	bind_text(st, 19, r->responses ? r->responses : "open");
+	bind_text(st, 20, r->responders ? r->responders : "signed_in");
 }
 
 static void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
@@ -595,6 +602,8 @@ static void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	col_id(r->circle_id, st, 17);
 	r->content_note = col_text(a, st, 18);
 	col_id(r->share_key, st, 19);
+	r->responses = col_text(a, st, 20);
+	r->responders = col_text(a, st, 21);
 }
 
 enum store_err store_story_insert(struct store *s, const struct story_row *r)

@@ -1,0 +1,60 @@
+/*
+ * media_int.h - private to src/media/: the decode step (ingest.c, the
+ * only file that includes libvips) and the file store, as used by the
+ * handlers in media_pages.c.
+ */
+#ifndef QUIRE_MEDIA_MEDIA_INT_H
+#define QUIRE_MEDIA_MEDIA_INT_H
+
+#include "media/media.h"
+
+enum media_kind { KIND_NONE = 0, KIND_JPEG, KIND_PNG, KIND_GIF, KIND_WEBP, KIND_HEIF };
+
+/* Type by content (first bytes), never by name. */
+enum media_kind media_sniff(const unsigned char *p, size_t n);
+const char *media_kind_ext(enum media_kind k);
+
+#define MEDIA_MAX_BLOBS (2 * MEDIA_NWIDTHS)
+
+/* One encoded variant, in memory until media_write(). */
+struct media_blob {
+	const char *format;  /* "webp" | "jpeg" */
+	unsigned width, height;
+	void *data;          /* libvips' buffer, freed with the arena */
+	size_t len;
+	char hash[65];       /* SHA-256 hex of data */
+};
+
+struct media_ingest {
+	enum media_kind kind;
+	unsigned width, height;      /* upright, as stored (largest variant) */
+	const char *preview;         /* data: URI, in the arena */
+	struct media_blob blobs[MEDIA_MAX_BLOBS];
+	size_t nblobs;
+};
+
+/* Start libvips once per process; false if it cannot start. */
+bool media_vips_init(void);
+
+/*
+ * Decode the upload in fd (size bytes) into encoded variants in *out,
+ * following the steps in media.h. Buffers are freed when arena a is
+ * released (out must live as long). Returns MEDIA_OK or the first check
+ * that failed; nothing is written to disk here.
+ */
+enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media_ingest *out)
+	__attribute__((warn_unused_result));
+
+/* Write every blob to its content-addressed path (temp + fsync + rename);
+ * files already present are kept. Call with media_files_lock held. */
+enum media_err media_write(struct arena *a, const struct media_ingest *in)
+	__attribute__((warn_unused_result));
+
+/* DATA/media (created at first use) and a file's path under it. */
+const char *media_dir(void);
+const char *media_file_path(struct arena *a, const char *hash, const char *format);
+
+void media_files_lock(void);
+void media_files_unlock(void);
+
+#endif

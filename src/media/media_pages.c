@@ -1,0 +1,873 @@
+/*
+ * media_pages.c - photos over HTTP: the upload form and JSON API, the
+ * variant files, the <picture> data for story pages, the sensitive-photo
+ * gate, and removal of files nothing references. Access is always asked
+ * of audience/ through the photo's story; libvips is in ingest.c only.
+ */
+#include "media/media_int.h"
+#include "audience/audience.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "site/site.h"
+#include "stories/stories.h"
+#include "store/store_media.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PHOTO_ALT_MAX_CHARS 500
+#define PHOTO_CAPTION_MAX_CHARS 500
+#define PHOTO_NOTE_MAX_CHARS 120
+#define PHOTOS_PER_STORY 100
+#define SIZES_ATTR "(min-width: 60rem) 56rem, 100vw"
+
+/* ---- configuration, locks ---- */
+
+static struct media_limits limits;
+static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+
+static uint64_t env_u64(const char *name, uint64_t def, uint64_t lo, uint64_t hi)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno || *end || n < lo || n > hi) {
+		fprintf(stderr, "quire: ignoring %s=%s (want %llu..%llu)\n", name, v,
+			(unsigned long long)lo, (unsigned long long)hi);
+		return def;
+	}
+	return n;
+}
+
+static void limits_load(void)
+{
+	limits.max_bytes = env_u64("QUIRE_PHOTO_MAX_BYTES", (uint64_t)40 << 20, 1024,
+				   (uint64_t)1 << 32);
+	limits.max_pixels = env_u64("QUIRE_PHOTO_MAX_PIXELS", 40000000, 1, 200000000);
+	limits.max_side = (unsigned)env_u64("QUIRE_PHOTO_MAX_SIDE", 12000, 1, 30000);
+	limits.ingests = (unsigned)env_u64("QUIRE_PHOTO_INGESTS", 2, 1, 64);
+}
+
+const struct media_limits *media_limits(void)
+{
+	pthread_once(&limits_once, limits_load);
+	return &limits;
+}
+
+static char media_path[4096];
+static pthread_once_t dir_once = PTHREAD_ONCE_INIT;
+
+static void dir_make(void)
+{
+	snprintf(media_path, sizeof(media_path), "%s/media", site_cfg->data_dir);
+	if (mkdir(media_path, 0750) && errno != EEXIST)
+		fprintf(stderr, "quire: cannot create %s: %s\n", media_path, strerror(errno));
+}
+
+const char *media_dir(void)
+{
+	pthread_once(&dir_once, dir_make);
+	return media_path;
+}
+
+static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void media_files_lock(void)
+{
+	pthread_mutex_lock(&files_lock);
+}
+
+void media_files_unlock(void)
+{
+	pthread_mutex_unlock(&files_lock);
+}
+
+/* Decoding takes tens of megabytes: at most limits.ingests at once. */
+static pthread_mutex_t ingest_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ingest_cond = PTHREAD_COND_INITIALIZER;
+static unsigned ingests_running;
+
+static void ingest_enter(void)
+{
+	unsigned max = media_limits()->ingests;
+	pthread_mutex_lock(&ingest_lock);
+	while (ingests_running >= max)
+		pthread_cond_wait(&ingest_cond, &ingest_lock);
+	ingests_running++;
+	pthread_mutex_unlock(&ingest_lock);
+}
+
+static void ingest_leave(void)
+{
+	pthread_mutex_lock(&ingest_lock);
+	ingests_running--;
+	pthread_cond_signal(&ingest_cond);
+	pthread_mutex_unlock(&ingest_lock);
+}
+
+const char *media_strerror(enum media_err e)
+{
+	switch (e) {
+	case MEDIA_OK: return "ok";
+	case MEDIA_EMPTY: return "The file is empty.";
+	case MEDIA_TOO_LARGE: return "The file is larger than this server accepts.";
+	case MEDIA_UNSUPPORTED:
+		return "That is not a photo this site accepts (JPEG, PNG, WebP, HEIC or GIF).";
+	case MEDIA_TOO_MANY_PIXELS: return "The image has more pixels than this site accepts.";
+	case MEDIA_UNDECODABLE: return "The image is damaged or cut short and cannot be read.";
+	case MEDIA_IO: return "Could not store the photo.";
+	}
+	return "error";
+}
+
+int media_err_status(enum media_err e)
+{
+	switch (e) {
+	case MEDIA_TOO_LARGE: return 413;
+	case MEDIA_UNSUPPORTED: return 415;
+	case MEDIA_IO: return 500;
+	case MEDIA_OK: return 200;
+	default: return 422;
+	}
+}
+
+/* "/<prefix>/<16 hex>/photos" */
+static bool upload_path(const char *path, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(path, prefix, pl) != 0)
+		return false;
+	char id[17];
+	if (strlen(path + pl) != 16 + 7)
+		return false;
+	memcpy(id, path + pl, 16);
+	id[16] = '\0';
+	return id_valid(id) && strcmp(path + pl + 16, "/photos") == 0;
+}
+
+static char tmp_path[4096];
+static pthread_once_t tmp_once = PTHREAD_ONCE_INIT;
+
+static void tmp_make(void)
+{
+	snprintf(tmp_path, sizeof(tmp_path), "%s/tmp", site_cfg->data_dir);
+	if (mkdir(tmp_path, 0700) && errno != EEXIST)
+		fprintf(stderr, "quire: cannot create %s: %s\n", tmp_path, strerror(errno));
+}
+
+bool media_spool(const struct http_req *req, struct http_spool *sp)
+{
+	if (!upload_path(req->path, "/api/v1/stories/") && !upload_path(req->path, "/edit/"))
+		return false;
+	pthread_once(&tmp_once, tmp_make);
+	sp->dir = tmp_path;
+	sp->field = "file";
+	sp->max_file = media_limits()->max_bytes;
+	sp->max_fields = 64 * 1024;
+	return true;
+}
+
+/* ---- the photo and its story ---- */
+
+static const char *viewer_id(struct http_req *req)
+{
+	const struct viewer *v = site_viewer(req);
+	return v->signed_in ? v->user.id : NULL;
+}
+
+/* Load photo {id} and its story; false (and a 404 answered) when either
+ * is missing or the viewer may not see the story. */
+static bool load_photo(struct http_req *req, struct http_res *res, struct photo_row *p,
+		       struct story_row *s)
+{
+	struct store *st = site_store(req);
+	const char *id = http_req_param(req, "id");
+	if (!id_valid(id) || store_photo_get(st, &req->arena, id, p) ||
+	    store_story_get(st, &req->arena, p->story_id, s) ||
+	    !audience_may_see_story(st, viewer_id(req), s)) {
+		site_error(req, res, 404, "No such photo.");
+		return false;
+	}
+	return true;
+}
+
+static const char *variant_url(struct http_req *req, const char *photo_id,
+			       const struct photo_variant_row *v)
+{
+	return arena_printf(&req->arena, "/photos/%s/%lld.%s", photo_id, (long long)v->width,
+			    strcmp(v->format, "webp") == 0 ? "webp" : "jpg");
+}
+
+/* Markdown that shows the photo: ![alt](photo:ID "caption"). */
+static const char *photo_markdown(struct arena *a, const struct photo_row *p)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	buf_adds(&b, "![");
+	for (const char *c = p->alt; *c; c++) {
+		if (strchr("\\[]*_`<>!", *c))
+			buf_addch(&b, '\\');
+		buf_addch(&b, *c);
+	}
+	buf_addf(&b, "](photo:%s", p->id);
+	if (p->caption[0]) {
+		buf_adds(&b, " \"");
+		for (const char *c = p->caption; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				buf_addch(&b, '\\');
+			buf_addch(&b, *c);
+		}
+		buf_addch(&b, '"');
+	}
+	buf_addch(&b, ')');
+	char *out = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+static json_t *photo_json(struct http_req *req, const struct photo_row *p)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(p->id));
+	json_object_set_new(o, "story_id", json_string(p->story_id));
+	json_object_set_new(o, "alt", json_string(p->alt));
+	json_object_set_new(o, "caption", json_string(p->caption));
+	json_object_set_new(o, "sensitive", json_boolean(p->sensitive));
+	json_object_set_new(o, "note", json_string(p->note));
+	json_object_set_new(o, "width", json_integer(p->width));
+	json_object_set_new(o, "height", json_integer(p->height));
+	json_object_set_new(o, "markdown", json_string(photo_markdown(&req->arena, p)));
+	json_t *vs = json_array();
+	for (size_t i = 0; i < p->nvariants; i++) {
+		const struct photo_variant_row *v = &p->variants[i];
+		json_array_append_new(vs, json_pack("{s:s,s:I,s:I,s:s}", "url",
+						    site_url(req, variant_url(req, p->id, v)),
+						    "width", (json_int_t)v->width, "height",
+						    (json_int_t)v->height, "format", v->format));
+	}
+	json_object_set_new(o, "variants", vs);
+	return o;
+}
+
+/* ---- files ---- */
+
+/* Unlink the files among hashes[0..n) that no row references any more.
+ * Call with the files lock held. */
+static void unlink_unused(struct store *st, struct arena *a, char (*hashes)[65], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool unused = false;
+		if (store_hash_unused(st, hashes[i], &unused) || !unused)
+			continue;
+		unlink(media_file_path(a, hashes[i], "webp"));
+		unlink(media_file_path(a, hashes[i], "jpeg"));
+	}
+}
+
+static enum store_err photo_remove(struct store *st, struct arena *a, const char *id)
+{
+	char hashes[PHOTO_MAX_VARIANTS][65];
+	size_t n = 0;
+	media_files_lock();
+	enum store_err e = store_photo_delete(st, id, hashes, PHOTO_MAX_VARIANTS, &n);
+	if (!e)
+		unlink_unused(st, a, hashes, n);
+	media_files_unlock();
+	return e;
+}
+
+void media_collect(struct store *st)
+{
+	struct arena a;
+	arena_init(&a);
+	char id[17];
+	for (int i = 0; i < 10000 && store_photo_orphan(st, id) == STORE_OK; i++)
+		if (photo_remove(st, &a, id))
+			break;
+	arena_release(&a);
+}
+
+/* ---- upload ---- */
+
+struct photo_fields {
+	const char *alt, *caption, *note;
+	int sensitive; /* -1: not given */
+};
+
+static bool line_ok(const char *s, size_t max_chars)
+{
+	size_t n = strlen(s);
+	return utf8_valid(s, n) && !text_has_controls(s, n, false) && utf8_count(s, n) <= max_chars;
+}
+
+/* Check f (missing fields allowed when patching); NULL or a message. */
+static const char *fields_check(const struct photo_fields *f, bool create)
+{
+	if (create && (!f->alt || !f->alt[0]))
+		return "Describe the photo in a few words (alt text) for readers who cannot see it.";
+	if (f->alt && !f->alt[0])
+		return "Alt text cannot be empty.";
+	if (f->alt && !line_ok(f->alt, PHOTO_ALT_MAX_CHARS))
+		return "Alt text is one line of at most 500 characters.";
+	if (f->caption && !line_ok(f->caption, PHOTO_CAPTION_MAX_CHARS))
+		return "The caption is one line of at most 500 characters.";
+	if (f->note && !line_ok(f->note, PHOTO_NOTE_MAX_CHARS))
+		return "The content note is one line of at most 120 characters.";
+	return NULL;
+}
+
+static int flag_of(const char *v)
+{
+	if (!v)
+		return -1;
+	if (!strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1") || !strcmp(v, "yes"))
+		return 1;
+	if (!strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "no") ||
+	    !*v)
+		return 0;
+	return -2;
+}
+
+static void trim_fields(struct arena *a, struct photo_fields *f)
+{
+	const char **all[] = {&f->alt, &f->caption, &f->note};
+	for (size_t i = 0; i < 3; i++) {
+		const char *s = *all[i];
+		if (!s)
+			continue;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		size_t n = strlen(s);
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		*all[i] = arena_strndup(a, s, n);
+	}
+}
+
+/*
+ * Ingest req's uploaded file as a photo of story s with fields f. On
+ * success fills *p and returns 0; otherwise returns the HTTP status with
+ * *msg set. Nothing is left on disk after a failure.
+ */
+static int photo_create(struct http_req *req, const struct story_row *s,
+			struct photo_fields *f, struct photo_row *p, const char **msg)
+{
+	trim_fields(&req->arena, f);
+	if ((*msg = fields_check(f, true)))
+		return 422;
+	if (f->sensitive == -2) {
+		*msg = "\"sensitive\" is true or false.";
+		return 422;
+	}
+	if (req->upload.fd < 0) {
+		*msg = "Choose a photo to upload (form field \"file\").";
+		return 422;
+	}
+	struct store *st = site_store(req);
+	/* In the arena: its buffers are freed when the request ends. */
+	struct media_ingest *in = arena_alloc(&req->arena, sizeof(*in));
+	ingest_enter();
+	enum media_err e = media_decode(req->upload.fd, req->upload.size, &req->arena, in);
+	ingest_leave();
+	if (e) {
+		*msg = media_strerror(e);
+		return media_err_status(e);
+	}
+	memset(p, 0, sizeof(*p));
+	id_new(p->id);
+	memcpy(p->story_id, s->id, sizeof(p->story_id));
+	p->alt = f->alt;
+	p->caption = f->caption ? f->caption : "";
+	p->note = f->note ? f->note : "";
+	p->sensitive = f->sensitive == 1;
+	p->width = in->width;
+	p->height = in->height;
+	p->preview = in->preview;
+	p->created_at = site_now();
+	for (size_t i = 0; i < in->nblobs && i < PHOTO_MAX_VARIANTS; i++) {
+		struct photo_variant_row *v = &p->variants[p->nvariants++];
+		v->format = in->blobs[i].format;
+		v->width = in->blobs[i].width;
+		v->height = in->blobs[i].height;
+		memcpy(v->hash, in->blobs[i].hash, sizeof(v->hash));
+		v->bytes = (int64_t)in->blobs[i].len;
+	}
+	media_files_lock();
+	e = media_write(&req->arena, in);
+	enum store_err se = e ? STORE_OK : store_photo_insert(st, p);
+	if (e || se) {
+		/* Files this upload added and no row names: remove them. */
+		char hashes[MEDIA_MAX_BLOBS][65];
+		for (size_t i = 0; i < in->nblobs; i++)
+			memcpy(hashes[i], in->blobs[i].hash, 65);
+		unlink_unused(st, &req->arena, hashes, in->nblobs);
+	}
+	media_files_unlock();
+	if (e || se) {
+		*msg = media_strerror(MEDIA_IO);
+		return 500;
+	}
+	return 0;
+}
+
+/* The story {id} for a photo upload: the viewer's own, visible story. */
+static bool load_own_story(struct http_req *req, struct story_row *s)
+{
+	const char *id = http_req_param(req, "id");
+	const char *vid = viewer_id(req);
+	struct store *st = site_store(req);
+	return vid && id_valid(id) && store_story_get(st, &req->arena, id, s) == STORE_OK &&
+	       audience_may_see_story(st, vid, s) && audience_may_edit_story(vid, s);
+}
+
+/* ---- JSON API ---- */
+
+static bool api_auth(struct http_req *req, struct http_res *res)
+{
+	if (!site_viewer(req)->signed_in) {
+		json_error(req, res, 401, "unauthorized",
+			   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
+		return false;
+	}
+	if (!csrf_ok(req)) {
+		json_error(req, res, 403, "csrf",
+			   "Cookie-authenticated API writes need the X-CSRF-Token header.");
+		return false;
+	}
+	return true;
+}
+
+static const char *status_word(int status)
+{
+	switch (status) {
+	case 413: return "too_large";
+	case 415: return "unsupported_media_type";
+	case 422: return "invalid";
+	default: return "internal";
+	}
+}
+
+void api_photo_create(struct http_req *req, struct http_res *res)
+{
+	if (!api_auth(req, res))
+		return;
+	struct story_row s;
+	if (!load_own_story(req, &s)) {
+		json_error(req, res, 404, "not_found", "No such story of yours.");
+		return;
+	}
+	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
+				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive"))};
+	struct photo_row p;
+	const char *msg = NULL;
+	int status = photo_create(req, &s, &f, &p, &msg);
+	if (status) {
+		json_error(req, res, status, status_word(status), msg);
+		return;
+	}
+	http_res_header(req, res, "Location", arena_printf(&req->arena, "/api/v1/photos/%s", p.id));
+	json_reply(req, res, 201, photo_json(req, &p));
+}
+
+void api_photo_get(struct http_req *req, struct http_res *res)
+{
+	struct photo_row p;
+	struct story_row s;
+	if (load_photo(req, res, &p, &s))
+		json_reply(req, res, 200, photo_json(req, &p));
+}
+
+static bool load_own_photo(struct http_req *req, struct http_res *res, struct photo_row *p,
+			   struct story_row *s)
+{
+	if (!api_auth(req, res) || !load_photo(req, res, p, s))
+		return false;
+	if (!audience_may_edit_story(viewer_id(req), s)) {
+		json_error(req, res, 403, "forbidden", "Only the writer can change this photo.");
+		return false;
+	}
+	return true;
+}
+
+void api_photo_patch(struct http_req *req, struct http_res *res)
+{
+	struct photo_row p;
+	struct story_row s;
+	if (!load_own_photo(req, res, &p, &s))
+		return;
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	struct photo_fields f = {NULL, NULL, NULL, -1};
+	const char *err = NULL;
+	const char *names[] = {"alt", "caption", "note"};
+	const char **dst[] = {&f.alt, &f.caption, &f.note};
+	for (size_t i = 0; i < 3 && !err; i++) {
+		json_t *v = json_object_get(body, names[i]);
+		if (!v)
+			continue;
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+			err = arena_printf(&req->arena, "\"%s\" must be a string.", names[i]);
+		else
+			*dst[i] = arena_strdup(&req->arena, json_string_value(v));
+	}
+	json_t *sv = json_object_get(body, "sensitive");
+	if (!err && sv) {
+		if (!json_is_boolean(sv))
+			err = "\"sensitive\" must be true or false.";
+		else
+			f.sensitive = json_is_true(sv);
+	}
+	json_decref(body);
+	trim_fields(&req->arena, &f);
+	if (!err)
+		err = fields_check(&f, false);
+	if (err) {
+		json_error(req, res, 422, "invalid", err);
+		return;
+	}
+	if (f.alt)
+		p.alt = f.alt;
+	if (f.caption)
+		p.caption = f.caption;
+	if (f.note)
+		p.note = f.note;
+	if (f.sensitive >= 0)
+		p.sensitive = f.sensitive;
+	if (store_photo_update(site_store(req), &p)) {
+		json_error(req, res, 500, "internal", "Could not save the photo.");
+		return;
+	}
+	json_reply(req, res, 200, photo_json(req, &p));
+}
+
+void api_photo_delete(struct http_req *req, struct http_res *res)
+{
+	struct photo_row p;
+	struct story_row s;
+	if (!load_own_photo(req, res, &p, &s))
+		return;
+	if (photo_remove(site_store(req), &req->arena, p.id)) {
+		json_error(req, res, 500, "internal", "Could not delete the photo.");
+		return;
+	}
+	res->status = 204;
+	res->content_type = NULL;
+	site_security_headers(req, res);
+}
+
+/* ---- serving ---- */
+
+void page_photo_file(struct http_req *req, struct http_res *res)
+{
+	struct photo_row p;
+	struct story_row s;
+	if (!load_photo(req, res, &p, &s))
+		return;
+	const char *file = http_req_param(req, "file");
+	char *end;
+	errno = 0;
+	long long w = strtoll(file, &end, 10);
+	const char *format = NULL;
+	if (end != file && !errno && w > 0) {
+		if (!strcmp(end, ".webp"))
+			format = "webp";
+		else if (!strcmp(end, ".jpg"))
+			format = "jpeg";
+	}
+	const struct photo_variant_row *v = NULL;
+	for (size_t i = 0; format && i < p.nvariants; i++)
+		if (p.variants[i].width == w && !strcmp(p.variants[i].format, format))
+			v = &p.variants[i];
+	if (!v) {
+		site_error(req, res, 404, "No such photo.");
+		return;
+	}
+	int fd = open(media_file_path(&req->arena, v->hash, v->format), O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		site_error(req, res, 404, "No such photo.");
+		return;
+	}
+	/* Public stories' photos may sit in shared caches for good (the URL
+	 * never changes meaning); any other only in the viewer's browser. */
+	bool public = audience_may_see_story(site_store(req), NULL, &s);
+	site_security_headers(req, res);
+	http_res_header(req, res, "Cache-Control",
+			public ? "public, max-age=31536000, immutable" : "private, max-age=3600");
+	const char *etag = arena_printf(&req->arena, "\"%.32s\"", v->hash);
+	http_res_header(req, res, "ETag", etag);
+	res->content_type = strcmp(v->format, "webp") == 0 ? "image/webp" : "image/jpeg";
+	const char *inm = http_req_header(req, "If-None-Match");
+	if (inm && strstr(inm, etag)) {
+		close(fd);
+		res->status = 304;
+		return;
+	}
+	res->status = 200;
+	http_res_file(res, fd, (uint64_t)sb.st_size);
+}
+
+/* The largest JPEG no wider than 1600 px, for plain <img src=/photos/ID>. */
+static const struct photo_variant_row *default_jpeg(const struct photo_row *p)
+{
+	const struct photo_variant_row *best = NULL;
+	for (size_t i = 0; i < p->nvariants; i++) {
+		const struct photo_variant_row *v = &p->variants[i];
+		if (strcmp(v->format, "jpeg") != 0)
+			continue;
+		if (!best || (v->width <= 1600 && v->width > best->width) ||
+		    (best->width > 1600 && v->width < best->width))
+			best = v;
+	}
+	return best;
+}
+
+void page_photo_redirect(struct http_req *req, struct http_res *res)
+{
+	struct photo_row p;
+	struct story_row s;
+	if (!load_photo(req, res, &p, &s))
+		return;
+	const struct photo_variant_row *v = default_jpeg(&p);
+	if (!v) {
+		site_error(req, res, 404, "No such photo.");
+		return;
+	}
+	http_res_header(req, res, "Cache-Control", "private, no-cache");
+	http_res_redirect(req, res, 302, variant_url(req, p.id, v));
+}
+
+/* ---- story pages ---- */
+
+static const char *srcset(struct http_req *req, const struct photo_row *p, const char *format)
+{
+	struct buf b;
+	buf_init(&b, 8192);
+	for (size_t i = 0; i < p->nvariants; i++) {
+		const struct photo_variant_row *v = &p->variants[i];
+		if (strcmp(v->format, format) != 0)
+			continue;
+		buf_addf(&b, "%s%s %lldw", b.len ? ", " : "", variant_url(req, p->id, v),
+			 (long long)v->width);
+	}
+	char *out = arena_strdup(&req->arena, buf_str(&b));
+	buf_release(&b);
+	return out;
+}
+
+static json_t *photo_view(struct http_req *req, const struct photo_row *p, bool lazy,
+			  const char *show_id)
+{
+	const struct photo_variant_row *fallback = default_jpeg(p);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(p->id));
+	json_object_set_new(o, "alt", json_string(p->alt));
+	json_object_set_new(o, "caption", json_string(p->caption));
+	json_object_set_new(o, "width", json_integer(p->width));
+	json_object_set_new(o, "height", json_integer(p->height));
+	json_object_set_new(o, "webp_srcset", json_string(srcset(req, p, "webp")));
+	json_object_set_new(o, "jpeg_srcset", json_string(srcset(req, p, "jpeg")));
+	json_object_set_new(o, "src", json_string(fallback ? variant_url(req, p->id, fallback) : ""));
+	json_object_set_new(o, "sizes", json_string(SIZES_ATTR));
+	json_object_set_new(o, "lazy", json_boolean(lazy));
+	bool gated = p->sensitive && !(show_id && strcmp(show_id, p->id) == 0);
+	json_object_set_new(o, "gated", json_boolean(gated));
+	json_object_set_new(o, "sensitive", json_boolean(p->sensitive));
+	json_object_set_new(o, "note", json_string(p->note[0] ? p->note :
+						   "This photo may be hard to look at."));
+	json_object_set_new(o, "preview_url", json_string(p->preview));
+	json_object_set_new(o, "reveal_url",
+			    json_string(arena_printf(&req->arena, "?show=%s#photo-%s", p->id, p->id)));
+	return o;
+}
+
+static void add_html(json_t *parts, const char *s, size_t n)
+{
+	if (n)
+		json_array_append_new(parts, json_pack("{s:s%}", "part_html", s, n));
+}
+
+json_t *media_story_parts(struct http_req *req, const char *story_id, const char *html,
+			  const char *show_id)
+{
+	static const char needle[] = "<img src=\"/photos/";
+	const size_t nl = sizeof(needle) - 1;
+	json_t *parts = json_array();
+	struct store *st = site_store(req);
+	const char *pos = html;
+	size_t nphotos = 0;
+	for (;;) {
+		const char *m = strstr(pos, needle);
+		if (!m)
+			break;
+		char id[17];
+		const char *after = m + nl;
+		const char *close = strchr(after, '>');
+		if (!close)
+			break;
+		memcpy(id, after, 16);
+		id[16] = '\0';
+		if (strnlen(after, 17) < 17 || after[16] != '"' || !id_valid(id)) {
+			add_html(parts, pos, (size_t)(close + 1 - pos));
+			pos = close + 1;
+			continue;
+		}
+		/* A photo alone in its paragraph replaces the paragraph. */
+		const char *start = m, *end = close + 1;
+		if (start - pos >= 3 && memcmp(start - 3, "<p>", 3) == 0 &&
+		    strncmp(end, "</p>", 4) == 0) {
+			start -= 3;
+			end += 4;
+		}
+		add_html(parts, pos, (size_t)(start - pos));
+		struct photo_row p;
+		if (store_photo_get(st, &req->arena, id, &p) == STORE_OK &&
+		    strcmp(p.story_id, story_id) == 0) {
+			json_t *ph = photo_view(req, &p, nphotos++ > 0, show_id);
+			json_array_append_new(parts, json_pack("{s:o}", "photo", ph));
+		}
+		pos = end;
+	}
+	add_html(parts, pos, strlen(pos));
+	return parts;
+}
+
+json_t *media_editor_photos(struct http_req *req, const char *story_id)
+{
+	struct photo_row *rows = arena_alloc(&req->arena, PHOTOS_PER_STORY * sizeof(*rows));
+	size_t n = 0;
+	json_t *arr = json_array();
+	if (store_photo_list(site_store(req), &req->arena, story_id, rows, PHOTOS_PER_STORY, &n))
+		return arr;
+	for (size_t i = 0; i < n; i++) {
+		const struct photo_row *p = &rows[i];
+		const struct photo_variant_row *thumb = NULL;
+		for (size_t j = 0; j < p->nvariants; j++)
+			if (!strcmp(p->variants[j].format, "jpeg") &&
+			    (!thumb || p->variants[j].width < thumb->width))
+				thumb = &p->variants[j];
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(p->id));
+		json_object_set_new(o, "alt", json_string(p->alt));
+		json_object_set_new(o, "caption", json_string(p->caption));
+		json_object_set_new(o, "sensitive", json_boolean(p->sensitive));
+		json_object_set_new(o, "note", json_string(p->note));
+		json_object_set_new(o, "markdown", json_string(photo_markdown(&req->arena, p)));
+		json_object_set_new(o, "thumb_url",
+				    json_string(thumb ? variant_url(req, p->id, thumb) : ""));
+		json_object_set_new(o, "action",
+				    json_string(arena_printf(&req->arena, "/edit/%s/photos/%s",
+							     story_id, p->id)));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* ---- editor (HTML forms) ---- */
+
+static void back_to_editor(struct http_req *req, struct http_res *res, const char *story_id,
+			   const char *what)
+{
+	http_res_redirect(req, res, 303,
+			  arena_printf(&req->arena, "/edit/%s?photo=%s#photos", story_id, what));
+}
+
+void page_photo_upload(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (!site_viewer(req)->signed_in) {
+		http_res_redirect(req, res, 303, "/login");
+		return;
+	}
+	if (!load_own_story(req, &s)) {
+		site_error(req, res, 404, "This story does not exist, or it is not yours.");
+		return;
+	}
+	if (!csrf_ok(req)) {
+		site_error(req, res, 403, "This form expired. Go back, reload the editor and try again.");
+		return;
+	}
+	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
+				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive"))};
+	struct photo_row p;
+	const char *msg = NULL;
+	int status = photo_create(req, &s, &f, &p, &msg);
+	if (status) {
+		site_error(req, res, status, msg);
+		return;
+	}
+	/* Without JavaScript nothing else can place the photo: append its
+	 * reference to the story, which the writer can then move. */
+	const char *ref = photo_markdown(&req->arena, &p);
+	struct story_input in = {0};
+	in.body = arena_printf(&req->arena, "%s%s%s\n", s.body,
+			       s.body[0] && s.body[strlen(s.body) - 1] != '\n' ? "\n\n" :
+			       s.body[0] ? "\n" : "", ref);
+	if (story_update(site_store(req), &req->arena, &s, &in)) {
+		site_error(req, res, 422, "The photo was saved, but the story is too long to add it "
+					  "to; its reference is listed in the editor.");
+		return;
+	}
+	back_to_editor(req, res, s.id, "added");
+}
+
+void page_photo_edit(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (!site_viewer(req)->signed_in) {
+		http_res_redirect(req, res, 303, "/login");
+		return;
+	}
+	struct photo_row p;
+	const char *pid = http_req_param(req, "pid");
+	if (!load_own_story(req, &s) || !id_valid(pid) ||
+	    store_photo_get(site_store(req), &req->arena, pid, &p) ||
+	    strcmp(p.story_id, s.id) != 0) {
+		site_error(req, res, 404, "No such photo.");
+		return;
+	}
+	if (!csrf_ok(req)) {
+		site_error(req, res, 403, "This form expired. Go back, reload the editor and try again.");
+		return;
+	}
+	const char *action = http_req_form(req, "action");
+	if (action && !strcmp(action, "delete")) {
+		if (photo_remove(site_store(req), &req->arena, p.id)) {
+			site_error(req, res, 500, "Could not delete the photo.");
+			return;
+		}
+		back_to_editor(req, res, s.id, "deleted");
+		return;
+	}
+	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
+				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive"))};
+	if (f.sensitive == -1)
+		f.sensitive = 0; /* an unticked checkbox sends nothing */
+	trim_fields(&req->arena, &f);
+	const char *err = fields_check(&f, true);
+	if (err || f.sensitive < 0) {
+		site_error(req, res, 422, err ? err : "\"sensitive\" is a checkbox.");
+		return;
+	}
+	p.alt = f.alt;
+	p.caption = f.caption ? f.caption : "";
+	p.note = f.note ? f.note : "";
+	p.sensitive = f.sensitive == 1;
+	if (store_photo_update(site_store(req), &p)) {
+		site_error(req, res, 500, "Could not save the photo.");
+		return;
+	}
+	back_to_editor(req, res, s.id, "saved");
+}

@@ -1,0 +1,31 @@
+/*
+ * muted.h - matching a writer's muted words and phrases against text.
+ *
+ * Both sides are folded the same way before comparing: Unicode
+ * compatibility decomposition (fullwidth "ＵＧＬＹ" -> "UGLY"), case folding,
+ * removal of combining marks ("uglý" -> "ugly"), and runs of white space
+ * collapsed to one space. A phrase matches only on whole words: the
+ * characters on either side of a match may not be letters or digits, so
+ * "smugly" does not match "ugly". The only module that uses libunistring.
+ */
+#ifndef QUIRE_RESPONSES_MUTED_H
+#define QUIRE_RESPONSES_MUTED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+
+#define MUTED_MAX_PHRASES 500
+#define MUTED_MAX_PHRASE_CHARS 100
+
+/* Folded form of s[0..n) (valid UTF-8) into the arena, or NULL if s is
+ * not valid UTF-8. The result has no leading or trailing space. */
+char *muted_fold(struct arena *a, const char *s, size_t n);
+
+/* True when text contains one of phrases[0..nphrases) as whole words,
+ * after folding both. Empty phrases never match. */
+bool muted_match(struct arena *a, const char *text, size_t n, const char *const *phrases,
+		 size_t nphrases);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * responses.c - the rules: who may respond, how a response is rendered,
+ * when it is held, rate limits, and who may see or moderate it.
+ */
+#include "responses/responses_int.h"
+#include "audience/audience.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "responses/muted.h"
+#include "site/site.h"
+#include "stories/markdown.h"
+
+#include <string.h>
+
+const char *resp_strerror(enum resp_err e)
+{
+	switch (e) {
+	case RESP_OK: return "ok";
+	case RESP_NOT_FOUND: return "No such story or response.";
+	case RESP_SIGN_IN: return "Sign in to respond.";
+	case RESP_CLOSED: return "The writer has turned responses off for this story.";
+	case RESP_NOT_ALLOWED: return "The writer does not take responses from you on this story.";
+	case RESP_EMPTY: return "Write something first.";
+	case RESP_TOO_LONG: return "A response is at most 5000 characters.";
+	case RESP_BAD_TEXT: return "The response is not valid UTF-8 text.";
+	case RESP_BAD_PARENT: return "You can reply to a response on the same story, one level deep.";
+	case RESP_RATE_LIMITED: return "You are responding very fast. Please wait a moment and try again.";
+	case RESP_STORE: return "The response could not be saved. Please try again.";
+	}
+	return "unknown error";
+}
+
+bool responses_policy_valid(const char *responses, const char *responders)
+{
+	bool a = !responses || !strcmp(responses, "open") || !strcmp(responses, "approval") ||
+		 !strcmp(responses, "off");
+	bool b = !responders || !strcmp(responders, "signed_in") || !strcmp(responders, "circle");
+	return a && b;
+}
+
+bool response_is_writer(const char *viewer_id, const struct story_row *s)
+{
+	return viewer_id && strcmp(viewer_id, s->author_id) == 0;
+}
+
+enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
+				const struct story_row *s)
+{
+	if (!viewer)
+		return RESP_SIGN_IN;
+	if (!audience_may_see_story(st, viewer->id, s) || strcmp(s->status, "published") != 0)
+		return RESP_NOT_FOUND;
+	if (response_is_writer(viewer->id, s))
+		return RESP_OK;
+	if (strcmp(s->responses, "off") == 0)
+		return RESP_CLOSED;
+	bool blocked = false;
+	if (store_block_check(st, s->author_id, viewer->id, &blocked))
+		return RESP_STORE;
+	if (blocked)
+		return RESP_NOT_ALLOWED;
+	if (strcmp(s->responders, "circle") == 0) {
+		bool member = false;
+		if (strcmp(s->audience, "circle") == 0 && s->circle_id[0]) {
+			if (store_circle_is_member(st, s->circle_id, viewer->id, &member))
+				return RESP_STORE;
+		} else {
+			/* Not a circle story: members of any of the writer's circles. */
+			struct arena a;
+			arena_init(&a);
+			struct circle_row *cs;
+			size_t n = 0;
+			if (store_circle_list(st, &a, s->author_id, &cs, &n) == STORE_OK)
+				for (size_t i = 0; i < n && !member; i++)
+					if (store_circle_is_member(st, cs[i].id, viewer->id, &member))
+						member = false;
+			arena_release(&a);
+		}
+		if (!member)
+			return RESP_NOT_ALLOWED;
+	}
+	return RESP_OK;
+}
+
+/* Responses allow the prose subset: no images; headings read as bold. */
+static enum md_image_verdict no_images(void *ctx, const char *url, struct buf *rewritten)
+{
+	(void)ctx;
+	(void)url;
+	(void)rewritten;
+	return MD_IMAGE_REFUSE;
+}
+
+enum resp_err response_render(struct arena *a, const char *body, const char **html)
+{
+	size_t n = strlen(body);
+	if (!utf8_valid(body, n))
+		return RESP_BAD_TEXT;
+	if (n > RESPONSE_MAX_BYTES || utf8_count(body, n) > RESPONSE_MAX_CHARS)
+		return RESP_TOO_LONG;
+	if (text_word_count(body, n) == 0)
+		return RESP_EMPTY;
+	struct md_options opts = {.image = no_images};
+	struct buf out;
+	buf_init(&out, MD_HTML_MAX);
+	if (md_render_opts(body, n, &opts, &out)) {
+		buf_release(&out);
+		return RESP_BAD_TEXT;
+	}
+	/* The renderer's output holds no raw HTML, so its heading tags are
+	 * exactly the headings: turn them into bold paragraphs. */
+	struct buf fixed;
+	buf_init(&fixed, MD_HTML_MAX * 2);
+	const char *p = buf_str(&out);
+	while (*p) {
+		if (p[0] == '<' && p[1] == 'h' && p[2] >= '1' && p[2] <= '6' && p[3] == '>') {
+			buf_adds(&fixed, "<p><strong>");
+			p += 4;
+		} else if (p[0] == '<' && p[1] == '/' && p[2] == 'h' && p[3] >= '1' && p[3] <= '6' &&
+			   p[4] == '>') {
+			buf_adds(&fixed, "</strong></p>");
+			p += 5;
+		} else {
+			buf_addch(&fixed, *p++);
+		}
+	}
+	*html = arena_strndup(a, buf_str(&fixed), fixed.len);
+	buf_release(&out);
+	buf_release(&fixed);
+	return RESP_OK;
+}
+
+/* Status for a new or edited response by author_id on story s. */
+static enum resp_err decide_status(struct store *st, struct arena *a, const char *author_id,
+				   const struct story_row *s, const char *body,
+				   const char **status, const char **held_for)
+{
+	*status = "visible";
+	*held_for = "";
+	if (response_is_writer(author_id, s))
+		return RESP_OK;
+	const char **phrases;
+	size_t n = 0;
+	if (store_muted_get(st, a, s->author_id, &phrases, &n))
+		return RESP_STORE;
+	if (muted_match(a, body, strlen(body), phrases, n)) {
+		*status = "pending";
+		*held_for = "muted";
+	} else if (strcmp(s->responses, "approval") == 0) {
+		*status = "pending";
+		*held_for = "approval";
+	}
+	return RESP_OK;
+}
+
+static enum resp_err rate_check(struct store *st, struct arena *a, const char *user_id,
+				const char *addr, int64_t *retry_after)
+{
+	int64_t now = site_now(), window = 60;
+	const char *us = arena_printf(a, "resp:user:%s", user_id);
+	const char *as = arena_printf(a, "resp:addr:%s", addr ? addr : "-");
+	int64_t nu = 0, na = 0, ou = 0, oa = 0;
+	if (store_rate_count(st, us, now - window + 1, &nu, &ou) ||
+	    store_rate_count(st, as, now - window + 1, &na, &oa))
+		return RESP_STORE;
+	unsigned lu = site_cfg->responses_per_minute_user, la = site_cfg->responses_per_minute_addr;
+	if (nu >= lu || na >= la) {
+		int64_t oldest = nu >= lu ? ou : oa;
+		*retry_after = oldest + window - now;
+		if (*retry_after < 1)
+			*retry_after = 1;
+		return RESP_RATE_LIMITED;
+	}
+	if (store_rate_add(st, us, now) || store_rate_add(st, as, now))
+		return RESP_STORE;
+	return RESP_OK;
+}
+
+enum resp_err response_create(struct store *st, struct arena *a, const struct user_row *viewer,
+			      const struct story_row *s, const char *body, const char *parent_id,
+			      const char *addr, struct response_row *out, int64_t *retry_after)
+{
+	enum resp_err e = response_may_post(st, viewer, s);
+	if (e)
+		return e;
+	const char *html;
+	if (!body)
+		return RESP_EMPTY;
+	if ((e = response_render(a, body, &html)))
+		return e;
+	if (parent_id && *parent_id) {
+		struct response_row p;
+		if (!id_valid(parent_id) || store_response_get(st, a, parent_id, &p) ||
+		    strcmp(p.story_id, s->id) != 0 || p.parent_id[0] ||
+		    !response_visible_to(viewer->id, s, &p))
+			return RESP_BAD_PARENT;
+	}
+	if (!response_is_writer(viewer->id, s) && (e = rate_check(st, a, viewer->id, addr, retry_after)))
+		return e;
+	struct response_row r = {0};
+	id_new(r.id);
+	memcpy(r.story_id, s->id, sizeof(r.story_id));
+	memcpy(r.author_id, viewer->id, sizeof(r.author_id));
+	snprintf(r.parent_id, sizeof(r.parent_id), "%s", parent_id ? parent_id : "");
+	r.body = body;
+	r.body_html = html;
+	if ((e = decide_status(st, a, viewer->id, s, body, &r.status, &r.held_for)))
+		return e;
+	r.created_at = site_now();
+	r.author_handle = viewer->handle;
+	r.author_name = viewer->name;
+	if (store_response_insert(st, &r))
+		return RESP_STORE;
+	*out = r;
+	return RESP_OK;
+}
+
+enum resp_err response_edit(struct store *st, struct arena *a, const struct story_row *s,
+			    struct response_row *r, const char *body)
+{
+	const char *html, *status, *held;
+	enum resp_err e = response_render(a, body ? body : "", &html);
+	if (e)
+		return e;
+	if ((e = decide_status(st, a, r->author_id, s, body, &status, &held)))
+		return e;
+	/* Editing never un-hides or un-holds what the writer held back. */
+	if (strcmp(r->status, "hidden") == 0)
+		status = "hidden";
+	else if (strcmp(r->status, "pending") == 0 && strcmp(status, "visible") == 0) {
+		status = "pending";
+		held = r->held_for;
+	}
+	int64_t now = site_now();
+	if (store_response_edit(st, r->id, body, html, status, held, now))
+		return RESP_STORE;
+	r->body = body;
+	r->body_html = html;
+	r->status = status;
+	r->held_for = held;
+	r->edited_at = now;
+	return RESP_OK;
+}
+
+bool response_visible_to(const char *viewer_id, const struct story_row *s,
+			 const struct response_row *r)
+{
+	if (response_is_writer(viewer_id, s))
+		return true;
+	return strcmp(r->status, "visible") == 0 && !r->author_blocked;
+}
+
+bool response_may_moderate(const struct user_row *viewer, const struct story_row *s)
+{
+	return viewer && (response_is_writer(viewer->id, s) || viewer->is_admin);
+}
+
+int64_t responses_count(struct store *st, const struct story_row *s)
+{
+	int64_t n = 0;
+	if (store_response_count_visible(st, s->id, s->author_id, &n))
+		return 0;
+	return n;
+}
+
+/* Load response {id} and its story, both visible to the viewer. */
+enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
+			    struct story_row *s)
+{
+	struct store *st = site_store(req);
+	const struct viewer *v = site_viewer(req);
+	const char *vid = v->signed_in ? v->user.id : NULL;
+	if (!id_valid(id) || store_response_get(st, &req->arena, id, r) ||
+	    store_story_get(st, &req->arena, r->story_id, s))
+		return RESP_NOT_FOUND;
+	bool admin = v->signed_in && v->user.is_admin;
+	if (!admin && (!audience_may_see_story(st, vid, s) || !response_visible_to(vid, s, r)))
+		return RESP_NOT_FOUND;
+	if (r->parent_id[0] && !response_is_writer(vid, s)) {
+		struct response_row p;
+		if (store_response_get(st, &req->arena, r->parent_id, &p) ||
+		    (!admin && !response_visible_to(vid, s, &p)))
+			return RESP_NOT_FOUND;
+	}
+	return RESP_OK;
+}

@@ -1,0 +1,138 @@
+/*
+ * desk.h - the writing desk: nothing a writer types is lost.
+ *
+ *  - Revisions (revisions.c). Creating a story keeps its first revision;
+ *    every publish and every explicit save that changes the text keeps
+ *    one; autosaves within DESK_COALESCE_SECS of the first autosave of a
+ *    burst are one revision, rewritten in place under a new id each time.
+ *    A revision id therefore always names one exact text, which is what
+ *    makes conflict checks exact: a save that names a base revision other
+ *    than the current one is refused (STORY_CONFLICT) and its text is kept
+ *    as a revision of kind "conflict", which never becomes current.
+ *    Restoring a revision makes a new one (kind "restore").
+ *  - Scheduled publishing (scheduler.c). A scheduled story is a draft with
+ *    a publish_at time; one thread sleeps until the earliest such time (or
+ *    until desk_scheduler_poke()) and publishes what is due. Readers never
+ *    see a scheduled story before then; the API reports it as "scheduled".
+ *  - Trash (trash.c). Deleting sets stories.deleted_at; the story is gone
+ *    from every read, restorable for the trash window (30 days unless the
+ *    hidden --trash-days option says otherwise), then purged with its
+ *    photos by the scheduler thread.
+ *
+ * The hooks below are called by stories.c inside its save transaction;
+ * they return STORY_STORE on a store error (the caller rolls back).
+ */
+#ifndef QUIRE_STORIES_DESK_H
+#define QUIRE_STORIES_DESK_H
+
+#include "stories/stories.h"
+
+#define DESK_COALESCE_SECS 600
+#define DESK_TRASH_DAYS 30
+
+/* What a save asks of the desk, besides the story fields. */
+struct desk_save {
+	const char *base_revision; /* NULL: no conflict check */
+	bool autosave;             /* coalesce with the running autosave */
+	bool set_schedule;         /* apply publish_at (0 clears) */
+	int64_t publish_at;        /* scheduled publication (status stays draft) */
+};
+
+/* What a save did. */
+struct desk_result {
+	char revision_id[17];       /* the current revision afterwards */
+	char conflict_revision[17]; /* on STORY_CONFLICT: where the text went */
+};
+
+/* Save in to s like story_update(), with ds (may be NULL) and out (may be
+ * NULL). STORY_CONFLICT: nothing changed but the refused text was kept. */
+enum story_err story_save(struct store *st, struct arena *a, struct story_row *s,
+			  const struct story_input *in, const struct desk_save *ds,
+			  struct desk_result *out) __attribute__((warn_unused_result));
+/* story_create() with a desk: the first revision and an optional schedule. */
+enum story_err story_create_desk(struct store *st, struct arena *a, const struct user_row *author,
+				 const struct story_input *in, const struct desk_save *ds,
+				 struct story_row *out) __attribute__((warn_unused_result));
+
+/* ---- hooks for stories.c (inside its transaction) ---- */
+enum story_err desk_on_create(struct store *st, struct arena *a, const struct story_row *s,
+			      const struct desk_save *ds) __attribute__((warn_unused_result));
+/* Refuse a stale base: keeps the would-be text (old s with in applied) as
+ * a "conflict" revision, fills out->conflict_revision, returns
+ * STORY_CONFLICT; STORY_OK when the base is current or not given. */
+enum story_err desk_check_base(struct store *st, struct arena *a, const struct story_row *s,
+			       const struct story_input *in, const struct desk_save *ds,
+			       struct desk_result *out) __attribute__((warn_unused_result));
+enum story_err desk_on_update(struct store *st, struct arena *a, const struct story_row *old,
+			      const struct story_row *n, const struct story_input *in,
+			      bool content_changed, const struct desk_save *ds,
+			      struct desk_result *out) __attribute__((warn_unused_result));
+
+/* Make revision id of story s current again (a new "restore" revision);
+ * s is updated. STORY_STORE also when the revision is not s's. */
+enum story_err desk_restore(struct store *st, struct arena *a, struct story_row *s,
+			    const struct revision_row *r) __attribute__((warn_unused_result));
+
+/* Line diff of two texts for templates: [{"kind":"same|add|del|skip",
+ * "text"}], long unchanged stretches folded. New reference. */
+json_t *desk_diff(const char *from, const char *to);
+
+/* "2026-05-01T14:02:00Z" / "+02:00" offsets / fractions: Unix time, or -1. */
+int64_t desk_parse_rfc3339(const char *s);
+
+/* The API's story object (story_api.c). New reference. */
+json_t *story_json(struct http_req *req, const struct story_row *s);
+/* desk_input_from_json(), answering 422 and returning false on error. */
+bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
+		    struct story_input *in, struct desk_save *ds);
+/* Answer 409: {"error":{...}, "revision":{current, with text},
+ * "conflict_revision": id of the kept refused text}. */
+void desk_conflict_reply(struct http_req *req, struct http_res *res, const struct story_row *s,
+			 const struct desk_result *dr);
+/* Add revision_id, publish_at and status "scheduled" to a story object. */
+void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o);
+/* Read "base_revision", "publish_at" and "status":"scheduled" from a JSON
+ * request into ds (and in->status). NULL, or the error message. */
+const char *desk_input_from_json(struct arena *a, json_t *body, struct story_input *in,
+				 struct desk_save *ds);
+/* Editor template data: base revision, autosave and history links,
+ * schedule, the script. */
+void desk_editor_context(struct http_req *req, json_t *ed, const struct story_row *s);
+
+/* Desk fields of an editor form post: base_revision, and for action
+ * "schedule"/"unschedule" the schedule (publish_at from a datetime-local
+ * field plus tz_offset). NULL, or a message for the writer. */
+const char *desk_form_input(struct http_req *req, const char *action, struct desk_save *ds);
+
+/* ---- trash ---- */
+/* The trash window in seconds (set once at start). */
+void desk_set_trash_window(int64_t secs);
+int64_t desk_trash_window(void);
+/* Purge stories trashed at or before cutoff (author_id/only_id narrow it),
+ * with their photos. */
+enum story_err desk_trash_purge(struct store *st, int64_t cutoff, const char *author_id,
+				const char *only_id) __attribute__((warn_unused_result));
+
+/* ---- scheduler thread ---- */
+/* Start the thread with its own connection to db_path; false on failure. */
+bool desk_scheduler_start(const char *db_path) __attribute__((warn_unused_result));
+/* Wake it: a schedule or the trash changed. Safe from any thread, and a
+ * no-op when the scheduler is not running. */
+void desk_scheduler_poke(void);
+void desk_scheduler_stop(void);
+
+/* ---- pages and API ---- */
+void page_autosave(struct http_req *req, struct http_res *res);
+void page_write_autosave(struct http_req *req, struct http_res *res);
+void page_history(struct http_req *req, struct http_res *res);
+void page_revision(struct http_req *req, struct http_res *res);
+void page_revision_restore(struct http_req *req, struct http_res *res);
+void page_trash(struct http_req *req, struct http_res *res);
+void page_trash_post(struct http_req *req, struct http_res *res);
+void api_story_revisions(struct http_req *req, struct http_res *res);
+void api_revision_get(struct http_req *req, struct http_res *res);
+void api_revision_restore(struct http_req *req, struct http_res *res);
+void api_story_restore(struct http_req *req, struct http_res *res);
+void api_trash_list(struct http_req *req, struct http_res *res);
+
+#endif

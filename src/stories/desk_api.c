@@ -1,0 +1,253 @@
+/*
+ * desk_api.c - the JSON side of the writing desk: revision history and
+ * restore, restore from trash, the trash list, and the desk fields of
+ * story objects and story requests (revision_id, base_revision,
+ * "scheduled" + publish_at). Only the writer sees revisions and trash;
+ * to everyone else they do not exist (404).
+ */
+#include "stories/desk.h"
+#include "audience/audience.h"
+#include "core/crypto.h"
+#include "site/site.h"
+
+#include <string.h>
+
+/* Scheduled times may be this far in the past (a slow client, a clock a
+ * little behind): they publish at once. Further back is a mistake. */
+#define DESK_PAST_SLACK 300
+
+void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o)
+{
+	struct store *st = site_store(req);
+	struct revision_row cur;
+	bool have = store_revision_current(st, &req->arena, s->id, &cur) == STORE_OK;
+	json_object_set_new(o, "revision_id", have ? json_string(cur.id) : json_null());
+	int64_t at = 0;
+	if (strcmp(s->status, "draft") == 0 && store_schedule_get(st, s->id, &at) != STORE_OK)
+		at = 0;
+	json_object_set_new(o, "publish_at", at ? json_string(fmt_rfc3339(&req->arena, at)) : json_null());
+	if (at)
+		json_object_set_new(o, "status", json_string("scheduled"));
+}
+
+const char *desk_input_from_json(struct arena *a, json_t *body, struct story_input *in,
+				 struct desk_save *ds)
+{
+	json_t *v = json_object_get(body, "base_revision");
+	if (v && !json_is_null(v)) {
+		if (!json_is_string(v) || !id_valid(json_string_value(v)))
+			return "\"base_revision\" is a revision id (16 hex characters).";
+		ds->base_revision = arena_strdup(a, json_string_value(v));
+	}
+	v = json_object_get(body, "publish_at");
+	bool scheduled = in->status && strcmp(in->status, "scheduled") == 0;
+	if (v && !json_is_null(v) && !scheduled)
+		return "\"publish_at\" goes with \"status\":\"scheduled\".";
+	if (scheduled) {
+		if (!v || !json_is_string(v))
+			return "\"status\":\"scheduled\" needs \"publish_at\" (RFC 3339, e.g. "
+			       "\"2026-05-01T09:00:00+02:00\").";
+		int64_t at = desk_parse_rfc3339(json_string_value(v));
+		if (at < 0)
+			return "\"publish_at\" is an RFC 3339 time, e.g. \"2026-05-01T09:00:00+02:00\".";
+		if (at < site_now() - DESK_PAST_SLACK)
+			return "\"publish_at\" is in the past.";
+		in->status = "draft";
+		ds->set_schedule = true;
+		ds->publish_at = at;
+	} else if (in->status) {
+		ds->set_schedule = true; /* draft or published: no schedule */
+		ds->publish_at = 0;
+	}
+	return NULL;
+}
+
+bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
+		    struct story_input *in, struct desk_save *ds)
+{
+	const char *err = desk_input_from_json(&req->arena, body, in, ds);
+	if (err)
+		json_error(req, res, 422, "invalid", err);
+	return !err;
+}
+
+static bool need_auth(struct http_req *req, struct http_res *res)
+{
+	if (site_viewer(req)->signed_in) {
+		if (!csrf_ok(req) && req->method != HTTP_GET) {
+			json_error(req, res, 403, "csrf",
+				   "Cookie-authenticated API writes need the X-CSRF-Token header.");
+			return false;
+		}
+		return true;
+	}
+	json_error(req, res, 401, "unauthorized",
+		   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
+	return false;
+}
+
+/* The viewer's own (live) story id, or answer 404. */
+static bool own_story(struct http_req *req, struct http_res *res, const char *id,
+		      struct story_row *s)
+{
+	const struct viewer *v = site_viewer(req);
+	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
+	    !audience_may_edit_story(v->user.id, s)) {
+		json_error(req, res, 404, "not_found", "No such story.");
+		return false;
+	}
+	return true;
+}
+
+static json_t *revision_json(struct http_req *req, const struct revision_row *r,
+			     const char *current_id, bool full)
+{
+	struct arena *a = &req->arena;
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "story_id", json_string(r->story_id));
+	json_object_set_new(o, "created_at", json_string(fmt_rfc3339(a, r->created_at)));
+	json_object_set_new(o, "saved_at", json_string(fmt_rfc3339(a, r->saved_at)));
+	json_object_set_new(o, "kind", json_string(r->kind));
+	json_object_set_new(o, "title", json_string(r->title));
+	json_object_set_new(o, "word_count", json_integer(r->word_count));
+	json_object_set_new(o, "current", json_boolean(current_id && !strcmp(current_id, r->id)));
+	json_object_set_new(o, "restored_from",
+			    r->restored_from[0] ? json_string(r->restored_from) : json_null());
+	if (full) {
+		json_object_set_new(o, "subtitle", json_string(r->subtitle));
+		json_object_set_new(o, "body", json_string(r->body));
+	}
+	return o;
+}
+
+void desk_conflict_reply(struct http_req *req, struct http_res *res, const struct story_row *s,
+			 const struct desk_result *dr)
+{
+	struct revision_row cur;
+	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", "conflict", "message",
+			      story_strerror(STORY_CONFLICT));
+	if (store_revision_current(site_store(req), &req->arena, s->id, &cur) == STORE_OK)
+		json_object_set_new(o, "revision", revision_json(req, &cur, cur.id, true));
+	json_object_set_new(o, "revision_id", json_string(dr->revision_id));
+	json_object_set_new(o, "conflict_revision",
+			    dr->conflict_revision[0] ? json_string(dr->conflict_revision) : json_null());
+	json_reply(req, res, 409, o);
+}
+
+void api_story_revisions(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	struct story_row s;
+	if (!own_story(req, res, http_req_param(req, "id"), &s))
+		return;
+	struct revision_row *rows, cur;
+	size_t n;
+	struct store *st = site_store(req);
+	if (store_revision_list(st, &req->arena, s.id, &rows, &n)) {
+		json_error(req, res, 500, "internal", "Could not read the history.");
+		return;
+	}
+	const char *cid = store_revision_current(st, &req->arena, s.id, &cur) ? NULL : cur.id;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, revision_json(req, &rows[i], cid, false));
+	json_reply(req, res, 200, arr);
+}
+
+/* The revision named by {id}, of one of the viewer's live stories. */
+static bool own_revision(struct http_req *req, struct http_res *res, struct revision_row *r,
+			 struct story_row *s)
+{
+	const char *id = http_req_param(req, "id");
+	if (!id_valid(id) || store_revision_get(site_store(req), &req->arena, id, r)) {
+		json_error(req, res, 404, "not_found", "No such revision.");
+		return false;
+	}
+	if (!own_story(req, res, r->story_id, s))
+		return false;
+	return true;
+}
+
+void api_revision_get(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	struct revision_row r, cur;
+	struct story_row s;
+	if (!own_revision(req, res, &r, &s))
+		return;
+	const char *cid =
+		store_revision_current(site_store(req), &req->arena, s.id, &cur) ? NULL : cur.id;
+	json_reply(req, res, 200, revision_json(req, &r, cid, true));
+}
+
+void api_revision_restore(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	struct revision_row r;
+	struct story_row s;
+	if (!own_revision(req, res, &r, &s))
+		return;
+	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r);
+	if (e) {
+		json_error(req, res, e == STORY_STORE ? 500 : 422, e == STORY_STORE ? "internal" : "invalid",
+			   story_strerror(e));
+		return;
+	}
+	json_reply(req, res, 200, story_json(req, &s));
+}
+
+void api_story_restore(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	const char *id = http_req_param(req, "id");
+	enum store_err e = id_valid(id) ? store_trash_restore(site_store(req), id,
+							      site_viewer(req)->user.id) :
+					  STORE_NOT_FOUND;
+	if (e) {
+		json_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,
+			   e == STORE_NOT_FOUND ? "not_found" : "internal",
+			   e == STORE_NOT_FOUND ? "No such story in your trash." :
+						  "Could not restore the story.");
+		return;
+	}
+	desk_scheduler_poke();
+	struct story_row s;
+	if (store_story_get(site_store(req), &req->arena, id, &s)) {
+		json_error(req, res, 500, "internal", "Could not read the story.");
+		return;
+	}
+	json_reply(req, res, 200, story_json(req, &s));
+}
+
+void api_trash_list(struct http_req *req, struct http_res *res)
+{
+	if (!need_auth(req, res))
+		return;
+	struct trash_row *rows;
+	size_t n;
+	if (store_trash_list(site_store(req), &req->arena, site_viewer(req)->user.id, &rows, &n)) {
+		json_error(req, res, 500, "internal", "Could not read the trash.");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct trash_row *t = &rows[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(t->id));
+		json_object_set_new(o, "title", json_string(t->title));
+		json_object_set_new(o, "status", json_string(t->status));
+		json_object_set_new(o, "word_count", json_integer(t->word_count));
+		json_object_set_new(o, "deleted_at", json_string(fmt_rfc3339(&req->arena, t->deleted_at)));
+		json_object_set_new(o, "purge_at", json_string(fmt_rfc3339(
+								   &req->arena, t->deleted_at + desk_trash_window())));
+		json_array_append_new(arr, o);
+	}
+	json_t *out = json_object();
+	json_object_set_new(out, "stories", arr);
+	json_reply(req, res, 200, out);
+}

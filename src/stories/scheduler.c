@@ -1,0 +1,167 @@
+/*
+ * scheduler.c - the thread that publishes scheduled stories on time and
+ * purges the trash (see desk.h).
+ *
+ * It sleeps on a condition variable until the earliest due time (a
+ * scheduled publication, or the oldest trashed story leaving the trash
+ * window), so a story goes public within a second of its time without a
+ * request arriving. desk_scheduler_poke() wakes it when a schedule or the
+ * trash changes in this process; changes made by another process are
+ * seen within DESK_MAX_SLEEP seconds. It owns its own database
+ * connection, so its commits invalidate every worker's page cache like
+ * any other write (site/page_cache.h).
+ */
+#include "stories/desk.h"
+#include "site/site.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define DESK_MAX_SLEEP 60
+#define DESK_DUE_BATCH 32
+
+/* The one scheduler of the process: the lock, its wake-up flags, the
+ * thread. Only touched under lock, except by start/stop on the main
+ * thread. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stopping, poked;
+	pthread_t thread;
+	char *db_path;
+} sched = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+/* Publish every due story; false on a store error. */
+static bool publish_due(struct store *st, int64_t now)
+{
+	for (;;) {
+		char ids[DESK_DUE_BATCH][17];
+		size_t n = 0;
+		if (store_schedule_due(st, now, ids, DESK_DUE_BATCH, &n))
+			return false;
+		if (n == 0)
+			return true;
+		for (size_t i = 0; i < n; i++) {
+			struct arena a;
+			arena_init(&a);
+			struct story_row s;
+			struct story_input in = {0};
+			in.status = "published";
+			enum story_err e = STORY_STORE;
+			if (store_story_get(st, &a, ids[i], &s) == STORE_OK)
+				e = story_update(st, &a, &s, &in);
+			if (e == STORY_OK)
+				fprintf(stderr, "quire: published scheduled story %s\n", s.id);
+			arena_release(&a);
+			if (e == STORY_STORE)
+				return false;
+			/* Invalid now (e.g. its circle is gone): stop trying. */
+			if (e && store_schedule_set(st, ids[i], 0))
+				return false;
+		}
+	}
+}
+
+/* Purge expired trash; the next time something leaves the trash (0: none). */
+static bool purge_trash(struct store *st, int64_t now, int64_t *next)
+{
+	int64_t oldest = 0, window = desk_trash_window();
+	*next = 0;
+	if (store_trash_oldest(st, &oldest))
+		return false;
+	if (oldest && oldest + window <= now) {
+		if (desk_trash_purge(st, now - window, NULL, NULL))
+			return false;
+		if (store_trash_oldest(st, &oldest))
+			return false;
+	}
+	if (oldest)
+		*next = oldest + window;
+	return true;
+}
+
+static void *sched_main(void *arg)
+{
+	struct store *st = arg;
+	pthread_mutex_lock(&sched.lock);
+	while (!sched.stopping) {
+		sched.poked = false;
+		pthread_mutex_unlock(&sched.lock);
+
+		int64_t now = site_now(), next = 0, trash_next = 0, wake;
+		bool ok = publish_due(st, now) && purge_trash(st, now, &trash_next) &&
+			  store_schedule_next(st, &next) == STORE_OK;
+		if (!ok) {
+			wake = now + 1; /* busy or failing: try again shortly */
+		} else {
+			wake = now + DESK_MAX_SLEEP;
+			if (next && next < wake)
+				wake = next;
+			if (trash_next && trash_next < wake)
+				wake = trash_next;
+			if (wake <= now)
+				wake = now + 1;
+		}
+
+		pthread_mutex_lock(&sched.lock);
+		/* time() and CLOCK_REALTIME agree, so wake at the due second. */
+		struct timespec ts = {.tv_sec = (time_t)wake, .tv_nsec = 0};
+		while (!sched.stopping && !sched.poked) {
+			struct timespec cur;
+			clock_gettime(CLOCK_REALTIME, &cur);
+			if (cur.tv_sec >= ts.tv_sec)
+				break;
+			pthread_cond_timedwait(&sched.wake, &sched.lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&sched.lock);
+	store_close(st);
+	return NULL;
+}
+
+bool desk_scheduler_start(const char *db_path)
+{
+	struct store *st;
+	char err[256];
+	if (store_open(db_path, &st, err, sizeof(err))) {
+		fprintf(stderr, "quire: scheduler cannot open database: %s\n", err);
+		return false;
+	}
+	pthread_mutex_lock(&sched.lock);
+	sched.stopping = false;
+	sched.poked = false;
+	pthread_mutex_unlock(&sched.lock);
+	if (pthread_create(&sched.thread, NULL, sched_main, st) != 0) {
+		store_close(st);
+		fprintf(stderr, "quire: cannot start the scheduler thread\n");
+		return false;
+	}
+	pthread_mutex_lock(&sched.lock);
+	sched.running = true;
+	pthread_mutex_unlock(&sched.lock);
+	return true;
+}
+
+void desk_scheduler_poke(void)
+{
+	pthread_mutex_lock(&sched.lock);
+	if (sched.running) {
+		sched.poked = true;
+		pthread_cond_signal(&sched.wake);
+	}
+	pthread_mutex_unlock(&sched.lock);
+}
+
+void desk_scheduler_stop(void)
+{
+	pthread_mutex_lock(&sched.lock);
+	bool running = sched.running;
+	sched.stopping = true;
+	sched.running = false;
+	pthread_cond_signal(&sched.wake);
+	pthread_mutex_unlock(&sched.lock);
+	if (running)
+		pthread_join(sched.thread, NULL);
+}
