@@ -5,6 +5,8 @@
 #include "accounts/accounts.h"
 #include "audience/circles.h"
 #include "responses/responses.h"
+#include "accounts/follows.h"
+#include "feeds/feeds.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "http/http.h"
@@ -82,7 +84,23 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/api/v1/revisions/{id}/restore", api_revision_restore, ROUTE_API},
 	{HTTP_GET, "/api/v1/trash", api_trash_list, ROUTE_API},
 	{HTTP_GET, "/@{handle}", page_profile, 0},
+	{HTTP_GET, "/@{handle}/feed.atom", feed_writer, 0},
+	{HTTP_GET, "/@{handle}/following", page_following, 0},
+	{HTTP_GET, "/@{handle}/followers", page_followers, 0},
+	{HTTP_POST, "/@{handle}/follow", page_follow_post, 0},
 	{HTTP_GET, "/@{handle}/{slug}", page_story, 0},
+	{HTTP_GET, "/feed.atom", feed_site, 0},
+	{HTTP_GET, "/tag/{name}", page_tag, 0},
+	{HTTP_GET, "/tag/{name}/feed.atom", feed_tag, 0},
+	{HTTP_GET, "/sitemap.xml", page_sitemap, 0},
+	{HTTP_GET, "/robots.txt", page_robots, 0},
+	{HTTP_GET, "/search", page_search, 0},
+	{HTTP_GET, "/api/v1/search", api_search, ROUTE_API},
+	{HTTP_GET, "/api/v1/timeline", api_timeline, ROUTE_API},
+	{HTTP_GET, "/api/v1/follows", api_follows_list, ROUTE_API},
+	{HTTP_POST, "/api/v1/follows", api_follows_add, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/follows/{handle}", api_follows_remove, ROUTE_API},
+	{HTTP_GET, "/api/v1/users/{handle}/followers", api_followers, ROUTE_API},
 	{HTTP_GET, "/u/{key}", page_unlisted, 0},
 	{HTTP_POST, "/responses", page_response_post, 0},
 	{HTTP_POST, "/responses/{id}", page_response_action, 0},

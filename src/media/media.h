@@ -71,18 +71,20 @@ int media_err_status(enum media_err e);
 bool media_spool(const struct http_req *req, struct http_spool *sp);
 
 /*
- * The story body with its photos: body_html split into a JSON array of
+ * The story body with its photos: s->body_html split into a JSON array of
  * parts for templates/story.mustache, each {"part_html": ...} (renderer
  * output, passed through) or {"photo": {...}} (see photo.mustache). An
  * image the renderer made from "photo:ID" becomes the photo when the photo
- * belongs to story_id, and disappears otherwise. show_id names a sensitive
+ * belongs to story s, and disappears otherwise. Photos of an unlisted
+ * story get URLs carrying its share key (?k=), which the file route checks
+ * with audience_may_see_story_key(). show_id names a sensitive
  * photo the reader chose to see (NULL: none). New reference.
  */
-json_t *media_story_parts(struct http_req *req, const char *story_id, const char *body_html,
-			  const char *show_id);
+json_t *media_story_parts(struct http_req *req, const struct story_row *s, const char *show_id);
 /* Photos of a story for the editor (id, alt, markdown, thumbnail). */
 json_t *media_editor_photos(struct http_req *req, const char *story_id);
-/* Remove the photos of deleted stories and their unreferenced files. */
+/* Remove the photos of stories being purged from the trash (or gone) and
+ * the files nothing references any more; the trash purge calls it. */
 void media_collect(struct store *st);
 
 /* Pages. */

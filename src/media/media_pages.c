@@ -191,20 +191,30 @@ static bool load_photo(struct http_req *req, struct http_res *res, struct photo_
 {
 	struct store *st = site_store(req);
 	const char *id = http_req_param(req, "id");
+	/* ?k= carries an unlisted story's share key, as its page does. */
+	const char *key = http_req_query(req, "k");
 	if (!id_valid(id) || store_photo_get(st, &req->arena, id, p) ||
 	    store_story_get(st, &req->arena, p->story_id, s) ||
-	    !audience_may_see_story(st, viewer_id(req), s)) {
+	    !(key ? audience_may_see_story_key(st, viewer_id(req), s, key) :
+		    audience_may_see_story(st, viewer_id(req), s))) {
 		site_error(req, res, 404, "No such photo.");
 		return false;
 	}
 	return true;
 }
 
+static const char *variant_url_key(struct http_req *req, const char *photo_id,
+				   const struct photo_variant_row *v, const char *key)
+{
+	return arena_printf(&req->arena, "/photos/%s/%lld.%s%s%s", photo_id, (long long)v->width,
+			    strcmp(v->format, "webp") == 0 ? "webp" : "jpg", key ? "?k=" : "",
+			    key ? key : "");
+}
+
 static const char *variant_url(struct http_req *req, const char *photo_id,
 			       const struct photo_variant_row *v)
 {
-	return arena_printf(&req->arena, "/photos/%s/%lld.%s", photo_id, (long long)v->width,
-			    strcmp(v->format, "webp") == 0 ? "webp" : "jpg");
+	return variant_url_key(req, photo_id, v, NULL);
 }
 
 /* Markdown that shows the photo: ![alt](photo:ID "caption"). */
@@ -651,7 +661,8 @@ void page_photo_redirect(struct http_req *req, struct http_res *res)
 
 /* ---- story pages ---- */
 
-static const char *srcset(struct http_req *req, const struct photo_row *p, const char *format)
+static const char *srcset(struct http_req *req, const struct photo_row *p, const char *format,
+			  const char *key)
 {
 	struct buf b;
 	buf_init(&b, 8192);
@@ -659,7 +670,7 @@ static const char *srcset(struct http_req *req, const struct photo_row *p, const
 		const struct photo_variant_row *v = &p->variants[i];
 		if (strcmp(v->format, format) != 0)
 			continue;
-		buf_addf(&b, "%s%s %lldw", b.len ? ", " : "", variant_url(req, p->id, v),
+		buf_addf(&b, "%s%s %lldw", b.len ? ", " : "", variant_url_key(req, p->id, v, key),
 			 (long long)v->width);
 	}
 	char *out = arena_strdup(&req->arena, buf_str(&b));
@@ -668,7 +679,7 @@ static const char *srcset(struct http_req *req, const struct photo_row *p, const
 }
 
 static json_t *photo_view(struct http_req *req, const struct photo_row *p, bool lazy,
-			  const char *show_id)
+			  const char *show_id, const char *key)
 {
 	const struct photo_variant_row *fallback = default_jpeg(p);
 	json_t *o = json_object();
@@ -677,9 +688,9 @@ static json_t *photo_view(struct http_req *req, const struct photo_row *p, bool 
 	json_object_set_new(o, "caption", json_string(p->caption));
 	json_object_set_new(o, "width", json_integer(p->width));
 	json_object_set_new(o, "height", json_integer(p->height));
-	json_object_set_new(o, "webp_srcset", json_string(srcset(req, p, "webp")));
-	json_object_set_new(o, "jpeg_srcset", json_string(srcset(req, p, "jpeg")));
-	json_object_set_new(o, "src", json_string(fallback ? variant_url(req, p->id, fallback) : ""));
+	json_object_set_new(o, "webp_srcset", json_string(srcset(req, p, "webp", key)));
+	json_object_set_new(o, "jpeg_srcset", json_string(srcset(req, p, "jpeg", key)));
+	json_object_set_new(o, "src", json_string(fallback ? variant_url_key(req, p->id, fallback, key) : ""));
 	json_object_set_new(o, "sizes", json_string(SIZES_ATTR));
 	json_object_set_new(o, "lazy", json_boolean(lazy));
 	bool gated = p->sensitive && !(show_id && strcmp(show_id, p->id) == 0);
@@ -699,9 +710,12 @@ static void add_html(json_t *parts, const char *s, size_t n)
 		json_array_append_new(parts, json_pack("{s:s%}", "part_html", s, n));
 }
 
-json_t *media_story_parts(struct http_req *req, const char *story_id, const char *html,
-			  const char *show_id)
+json_t *media_story_parts(struct http_req *req, const struct story_row *s, const char *show_id)
 {
+	const char *story_id = s->id, *html = s->body_html;
+	/* Readers of an unlisted story hold its key; the photo URLs carry it. */
+	const char *key = strcmp(s->audience, "unlisted") == 0 && s->share_key[0] ?
+			  s->share_key : NULL;
 	static const char needle[] = "<img src=\"/photos/";
 	const size_t nl = sizeof(needle) - 1;
 	json_t *parts = json_array();
@@ -735,7 +749,7 @@ json_t *media_story_parts(struct http_req *req, const char *story_id, const char
 		struct photo_row p;
 		if (store_photo_get(st, &req->arena, id, &p) == STORE_OK &&
 		    strcmp(p.story_id, story_id) == 0) {
-			json_t *ph = photo_view(req, &p, nphotos++ > 0, show_id);
+			json_t *ph = photo_view(req, &p, nphotos++ > 0, show_id, key);
 			json_array_append_new(parts, json_pack("{s:o}", "photo", ph));
 		}
 		pos = end;

@@ -225,7 +225,7 @@ void site_security_headers(struct http_req *req, struct http_res *res)
 {
 	http_res_header(req, res, "Content-Security-Policy",
 			"default-src 'none'; style-src 'self'; img-src 'self' data:; "
-			"script-src 'self'; form-action 'self'; base-uri 'none'; "
+			"script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
 			"frame-ancestors 'none'");
 	http_res_header(req, res, "X-Content-Type-Options", "nosniff");
 	http_res_header(req, res, "Referrer-Policy", "strict-origin-when-cross-origin");
@@ -304,6 +304,12 @@ void page_render(struct http_req *req, struct http_res *res, int status, const c
 		buf_adds(&res->body, "Internal error while rendering the page.\n");
 	}
 	json_decref(ctx);
+}
+
+bool site_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
+{
+	(void)req;
+	return tmpl_render(templates, name, ctx, out) == 0;
 }
 
 void json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj)

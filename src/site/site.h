@@ -86,6 +86,9 @@ void page_render(struct http_req *req, struct http_res *res, int status, const c
 		 json_t *ctx);
 /* Friendly HTML page, or JSON {"error":{...}} for API routes. */
 void site_error(struct http_req *req, struct http_res *res, int status, const char *message);
+/* Render template name with ctx into out (not a page: no headers). */
+bool site_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
+	__attribute__((warn_unused_result));
 /* Reply JSON (obj stolen). */
 void json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj);
 void json_error(struct http_req *req, struct http_res *res, int status, const char *code,

@@ -195,6 +195,8 @@ struct story_query {
 	const char *author_id; /* NULL: all writers */
 	bool published_only;
 	bool public_only;      /* only audience "public" (home, feeds, sitemap) */
+	const char *tag;       /* only stories with this tag; NULL: any */
+	const char *followed_by; /* only writers this user follows; NULL: any */
 	int64_t before_at;     /* cursor; 0: from the newest */
 	const char *before_id;
 	int limit;             /* rows wanted; at most 100 */
@@ -368,8 +370,8 @@ struct revision_row {
 /* Append r as the story's newest revision (r->seq is chosen here). */
 enum store_err store_revision_add(struct store *s, const struct revision_row *r)
 	__attribute__((warn_unused_result));
-/* Rewrite revision old_id in place with r's id, text and saved_at (a
- * coalesced autosave). NOT_FOUND if old_id is gone. */
+/* Rewrite revision old_id in place with r's id, kind, text, restored_from
+ * and saved_at (a coalesced autosave). NOT_FOUND if old_id is gone. */
 enum store_err store_revision_rewrite(struct store *s, const char *old_id,
 				      const struct revision_row *r) __attribute__((warn_unused_result));
 /* The story's newest revision that is not a refused save; NOT_FOUND if none. */
@@ -418,5 +420,41 @@ enum store_err store_trash_mark(struct store *s, int64_t cutoff, const char *aut
 				const char *only_id, int64_t *n) __attribute__((warn_unused_result));
 enum store_err store_trash_drop(struct store *s) __attribute__((warn_unused_result));
 /* ---- end of the writing desk ---- */
+
+/* ---- follows, tags, search ---- */
+enum store_err store_follow_add(struct store *s, const char *follower_id, const char *writer_id,
+				int64_t now) __attribute__((warn_unused_result));
+/* NOT_FOUND if she did not follow. */
+enum store_err store_follow_remove(struct store *s, const char *follower_id,
+				   const char *writer_id) __attribute__((warn_unused_result));
+enum store_err store_follow_check(struct store *s, const char *follower_id,
+				  const char *writer_id, bool *follows)
+	__attribute__((warn_unused_result));
+/* Whom user_id follows / who follows writer_id (joined_at = since). */
+enum store_err store_following(struct store *s, struct arena *a, const char *user_id,
+			       struct member_row **rows, size_t *n) __attribute__((warn_unused_result));
+enum store_err store_followers(struct store *s, struct arena *a, const char *writer_id,
+			       struct member_row **rows, size_t *n) __attribute__((warn_unused_result));
+
+/* The story's first photo that is not sensitive, with the width of its
+ * largest JPEG variant up to 1600 px (for share previews). */
+enum store_err store_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
+				       int64_t *width) __attribute__((warn_unused_result));
+
+enum store_err store_tags_get(struct store *s, struct arena *a, const char *story_id,
+			      const char ***tags, size_t *n) __attribute__((warn_unused_result));
+/* Replace the story's tags (one transaction). */
+enum store_err store_tags_set(struct store *s, const char *story_id, const char *const *tags,
+			      size_t n) __attribute__((warn_unused_result));
+
+/*
+ * Full-text search for fts_query (FTS5 syntax, built by the caller from
+ * quoted terms), best match first, only stories the viewer may see
+ * (AUDIENCE_SQL) and published ones. snippets[i] is a plain-text extract
+ * of items[i] where matches are wrapped in \x02 ... \x03.
+ */
+enum store_err store_search(struct store *s, struct arena *a, const char *viewer_id,
+			    const char *fts_query, int limit, struct story_list *out,
+			    const char ***snippets) __attribute__((warn_unused_result));
 
 #endif

@@ -339,7 +339,7 @@ void page_revision(struct http_req *req, struct http_res *res)
 	struct buf html;
 	buf_init(&html, 8 * MD_MAX_BYTES);
 	if (md_render(r.body, strlen(r.body), &html) == MD_OK)
-		json_object_set_new(rv, "html", json_string(buf_str(&html)));
+		json_object_set_new(rv, "body_html", json_string(buf_str(&html)));
 	buf_release(&html);
 	json_object_set_new(ctx, "revision", rv);
 	json_object_set_new(ctx, "story", story_view(req, &s, false));

@@ -28,6 +28,8 @@ const char *story_strerror(enum story_err e)
 		return "Audience is \"public\", \"unlisted\", \"circle\" or \"private\".";
 	case STORY_BAD_CIRCLE: return "Choose one of your circles for a circle story.";
 	case STORY_BAD_NOTE: return "A content note is at most 300 characters, on one line.";
+	case STORY_BAD_TAGS:
+		return "Up to 5 tags, each 1 to 30 letters, digits or hyphens.";
 	case STORY_BAD_RESPONSES:
 		return "Responses are \"open\", \"approval\" or \"off\"; responders are "
 		       "\"signed_in\" or \"circle\".";
@@ -76,7 +78,9 @@ enum story_err story_validate(struct arena *a, struct story_input *in)
 		size_t n = strlen(in->body);
 		if (n > MD_MAX_BYTES)
 			return STORY_BODY_TOO_LARGE;
-		if (!utf8_valid(in->body, n))
+		/* Control characters other than tab and newlines have no place
+		 * in prose, and would make feeds invalid XML. */
+		if (!utf8_valid(in->body, n) || text_has_controls(in->body, n, true))
 			return STORY_BAD_BODY;
 	}
 	if (in->status && strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
@@ -85,6 +89,24 @@ enum story_err story_validate(struct arena *a, struct story_input *in)
 		return STORY_BAD_AUDIENCE;
 	if (!responses_policy_valid(in->responses, in->responders))
 		return STORY_BAD_RESPONSES;
+	if (in->tags) {
+		if (in->ntags > STORY_MAX_TAGS)
+			return STORY_BAD_TAGS;
+		const char **norm = arena_alloc(a, (in->ntags ? in->ntags : 1) * sizeof(*norm));
+		size_t k = 0;
+		for (size_t i = 0; i < in->ntags; i++) {
+			const char *t = tag_normalise(a, in->tags[i]);
+			if (!t)
+				return STORY_BAD_TAGS;
+			bool dup = false;
+			for (size_t j = 0; j < k; j++)
+				dup = dup || strcmp(norm[j], t) == 0;
+			if (!dup)
+				norm[k++] = t;
+		}
+		in->tags = norm;
+		in->ntags = k;
+	}
 	if (in->content_note) {
 		in->content_note = trim(a, in->content_note);
 		if (!line_ok(in->content_note, NOTE_MAX_CHARS, false))
@@ -208,7 +230,8 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 	if (store_begin(st))
 		return STORY_STORE;
 	if ((e = pick_slug(st, a, s.author_id, s.id, s.title, &s.slug)) ||
-	    store_story_insert(st, &s) || desk_on_create(st, a, &s, ds) || store_commit(st)) {
+	    store_story_insert(st, &s) || desk_on_create(st, a, &s, ds) ||
+	    (in.tags && store_tags_set(st, s.id, in.tags, in.ntags)) || store_commit(st)) {
 		store_rollback(st);
 		return STORY_STORE;
 	}
@@ -282,7 +305,8 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 		}
 	}
 	if (store_story_update(st, &n) ||
-	    desk_on_update(st, a, s, &n, &in, content_changed, ds, out) || store_commit(st))
+	    desk_on_update(st, a, s, &n, &in, content_changed, ds, out) ||
+	    (in.tags && store_tags_set(st, n.id, in.tags, in.ntags)) || store_commit(st))
 		goto fail;
 	*s = n;
 	desk_scheduler_poke(); /* after the commit, or it could miss it */
@@ -290,6 +314,32 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 fail:
 	store_rollback(st);
 	return STORY_STORE;
+}
+
+const char *tag_normalise(struct arena *a, const char *t)
+{
+	if (!t)
+		return NULL;
+	size_t n = strlen(t);
+	while (n && (*t == ' ' || *t == '#')) {
+		t++;
+		n--;
+	}
+	while (n && t[n - 1] == ' ')
+		n--;
+	if (n == 0 || n > 30)
+		return NULL;
+	char *o = arena_strndup(a, t, n);
+	for (size_t i = 0; i < n; i++) {
+		char c = o[i];
+		if (c >= 'A' && c <= 'Z')
+			o[i] = (char)(c - 'A' + 'a');
+		else if (c == ' ' || c == '_')
+			o[i] = '-';
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return NULL;
+	}
+	return o;
 }
 
 int story_reading_minutes(int64_t words)

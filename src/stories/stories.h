@@ -18,6 +18,7 @@
 #define SUBTITLE_MAX_CHARS 300
 #define EXCERPT_CHARS 220
 #define NOTE_MAX_CHARS 300
+#define STORY_MAX_TAGS 5
 
 enum story_err {
 	STORY_OK = 0,
@@ -30,6 +31,7 @@ enum story_err {
 	STORY_BAD_CIRCLE,
 	STORY_BAD_NOTE,
 	STORY_BAD_RESPONSES,
+	STORY_BAD_TAGS,
 	STORY_CONFLICT,      /* stale base revision: see stories/desk.h */
 	STORY_STORE,
 };
@@ -46,6 +48,8 @@ struct story_input {
 	const char *content_note;
 	const char *responses;  /* "open" | "approval" | "off" */
 	const char *responders; /* "signed_in" | "circle" */
+	const char *const *tags; /* NULL: leave as is; else the new set */
+	size_t ntags;
 };
 
 /* Check in and trim its title and subtitle (new strings in a). Pure: no
@@ -68,10 +72,15 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 			    const struct story_input *in) __attribute__((warn_unused_result));
 
 int story_reading_minutes(int64_t words);
+/* A tag as stored: lowercase a-z 0-9 and '-', 1 to 30 bytes; NULL if t
+ * cannot be one. Spaces and '_' become '-', a leading '#' is dropped. */
+const char *tag_normalise(struct arena *a, const char *t);
 /* "/@handle/slug" in the arena; for an unlisted story its share link
  * "/u/KEY" (only ever shown to the writer or to whoever has the key). */
 const char *story_path(struct arena *a, const struct story_row *s);
 
+/* The story's tags as a JSON array of strings. New reference. */
+json_t *story_tags_json(struct http_req *req, const struct story_row *s);
 /* Template data for a story (list item or full page). New reference. */
 json_t *story_view(struct http_req *req, const struct story_row *s, bool full);
 
@@ -85,6 +94,16 @@ void page_write_post(struct http_req *req, struct http_res *res);
 void page_edit(struct http_req *req, struct http_res *res);
 void page_edit_post(struct http_req *req, struct http_res *res);
 void page_my_stories(struct http_req *req, struct http_res *res);
+
+/* The API's story object. New reference. */
+json_t *story_json(struct http_req *req, const struct story_row *s);
+
+/* Search: /search?q= and GET /api/v1/search?q=. */
+void page_search(struct http_req *req, struct http_res *res);
+void api_search(struct http_req *req, struct http_res *res);
+/* FTS5 query from what a reader typed: words and "quoted phrases", each
+ * quoted for FTS5, all required. NULL when nothing searchable remains. */
+const char *search_query(struct arena *a, const char *q);
 
 /* JSON API. */
 void api_stories_create(struct http_req *req, struct http_res *res);

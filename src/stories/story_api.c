@@ -6,7 +6,6 @@
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
-#include "media/media.h"
 #include "stories/desk.h"
 #include "responses/responses.h"
 #include "site/site.h"
@@ -38,6 +37,7 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "audience", json_string(s->audience));
 	json_object_set_new(o, "circle_id", s->circle_id[0] ? json_string(s->circle_id) : json_null());
 	json_object_set_new(o, "content_note", json_string(s->content_note));
+	json_object_set_new(o, "tags", story_tags_json(req, s));
 	json_object_set_new(o, "responses", json_string(s->responses));
 	json_object_set_new(o, "responders", json_string(s->responders));
 	json_object_set_new(o, "response_count", json_integer(responses_count(site_store(req), s)));
@@ -95,6 +95,21 @@ const char *story_input_from_json(struct arena *a, json_t *body, struct story_in
 		in->circle_id = "";
 	else if ((err = str_field(a, body, "circle_id", &in->circle_id)))
 		return err;
+	json_t *jt = json_object_get(body, "tags");
+	if (jt) {
+		if (!json_is_array(jt) || json_array_size(jt) > 64)
+			return "\"tags\" must be an array of strings.";
+		size_t n = json_array_size(jt);
+		const char **tags = arena_alloc(a, (n ? n : 1) * sizeof(*tags));
+		for (size_t i = 0; i < n; i++) {
+			json_t *t = json_array_get(jt, i);
+			if (!json_is_string(t) || strlen(json_string_value(t)) != json_string_length(t))
+				return "\"tags\" must be an array of strings.";
+			tags[i] = arena_strdup(a, json_string_value(t));
+		}
+		in->tags = tags;
+		in->ntags = n;
+	}
 	return NULL;
 }
 
@@ -212,7 +227,7 @@ void api_story_delete(struct http_req *req, struct http_res *res)
 		json_error(req, res, 500, "internal", "Could not delete the story.");
 		return;
 	}
-	media_collect(site_store(req));
+	desk_scheduler_poke(); /* the trash changed: its purge time may be sooner */
 	res->status = 204;
 	res->content_type = NULL;
 	site_security_headers(req, res);

@@ -5,10 +5,12 @@
  */
 #include "stories/stories.h"
 #include "accounts/accounts.h"
+#include "accounts/follows.h"
 #include "audience/audience.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "media/media.h"
+#include "feeds/feeds.h"
 #include "responses/responses.h"
 #include "site/site.h"
 #include "stories/desk.h"
@@ -19,6 +21,17 @@
 #include <string.h>
 
 #define PAGE_SIZE 10
+
+json_t *story_tags_json(struct http_req *req, const struct story_row *s)
+{
+	const char **tags;
+	size_t n = 0;
+	json_t *arr = json_array();
+	if (store_tags_get(site_store(req), &req->arena, s->id, &tags, &n) == STORE_OK)
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, json_string(tags[i]));
+	return arr;
+}
 
 json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 {
@@ -57,8 +70,15 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 		json_object_set_new(o, "can_edit", json_true());
 		json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
 	}
-	if (full)
+	if (full) {
 		json_object_set_new(o, "body_html", json_string(s->body_html));
+		json_t *tags = story_tags_json(req, s), *tv = json_array();
+		for (size_t i = 0; i < json_array_size(tags); i++)
+			json_array_append_new(tv, json_pack("{s:O}", "tag", json_array_get(tags, i)));
+		json_object_set_new(o, "tag_list", tv);
+		json_object_set_new(o, "has_tags", json_boolean(json_array_size(tags) > 0));
+		json_decref(tags);
+	}
 	return o;
 }
 
@@ -86,9 +106,11 @@ static json_t *story_list_json(struct http_req *req, const struct story_list *l,
 	if (l->more && l->n) {
 		const struct story_row *last = &l->items[l->n - 1];
 		int64_t at = last->published_at ? last->published_at : last->created_at;
+		size_t bl = strlen(base_path);
+		const char *sep = bl && base_path[bl - 1] == '&' ? "" : "?";
 		json_object_set_new(ctx, "next_url",
-				    json_string(arena_printf(&req->arena, "%s?before=%lld-%s",
-							     base_path, (long long)at, last->id)));
+				    json_string(arena_printf(&req->arena, "%s%sbefore=%lld-%s",
+							     base_path, sep, (long long)at, last->id)));
 	}
 	return arr;
 }
@@ -102,13 +124,28 @@ void page_home(struct http_req *req, struct http_res *res)
 		site_error(req, res, 400, "That page link is malformed.");
 		return;
 	}
+	/* A signed-in reader who follows writers gets their stories first
+	 * (what she may see, circle stories included); ?latest=1 shows the
+	 * site's latest public stories instead. */
+	const char *latest = http_req_query(req, "latest");
+	bool timeline = false;
+	if (v->signed_in && !latest) {
+		struct member_row *rows;
+		size_t n = 0;
+		if (store_following(site_store(req), &req->arena, v->user.id, &rows, &n) == STORE_OK && n) {
+			timeline = true;
+			q.public_only = false;
+			q.followed_by = v->user.id;
+		}
+	}
 	struct story_list l;
 	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
 		site_error(req, res, 500, "Could not read stories.");
 		return;
 	}
 	json_t *ctx = page_context(req, NULL);
-	json_object_set_new(ctx, "stories", story_list_json(req, &l, "/", ctx));
+	json_object_set_new(ctx, "stories", story_list_json(req, &l, latest ? "/?latest=1&" : "/", ctx));
+	json_object_set_new(ctx, "timeline", json_boolean(timeline));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "is_first_page", json_boolean(q.before_at == 0));
 	page_render(req, res, 200, "home", ctx);
@@ -142,6 +179,9 @@ void page_profile(struct http_req *req, struct http_res *res)
 	json_t *w = json_pack("{s:s,s:s,s:s,s:s}", "handle", u.handle, "name", u.name, "bio", u.bio,
 			      "since", fmt_date(&req->arena, u.created_at));
 	json_object_set_new(ctx, "writer", w);
+	json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom", u.handle)));
+	json_object_set_new(ctx, "feed_alt_title", json_string(u.name));
+	follow_profile_context(req, &u, ctx);
 	json_object_set_new(ctx, "stories",
 			    story_list_json(req, &l, arena_printf(&req->arena, "/@%s", u.handle), ctx));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
@@ -158,8 +198,7 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 {
 	json_t *ctx = page_context(req, s->title);
 	json_t *sv = story_view(req, s, true);
-	json_object_set_new(sv, "body_parts", media_story_parts(req, s->id, s->body_html,
-								 http_req_query(req, "show")));
+	json_object_set_new(sv, "body_parts", media_story_parts(req, s, http_req_query(req, "show")));
 	json_object_set_new(ctx, "story", sv);
 	json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
 	if (audience_is_listed(s)) {
@@ -174,6 +213,12 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 		json_object_set_new(ctx, "cache_private", json_true());
 	}
 	responses_page_context(req, s, ctx);
+	feeds_share_preview(req, s, ctx);
+	if (audience_is_listed(s)) {
+		json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom",
+										   s->author_handle)));
+		json_object_set_new(ctx, "feed_alt_title", json_string(s->author_name));
+	}
 	page_render(req, res, 200, "story", ctx);
 }
 
@@ -249,6 +294,36 @@ static bool require_writer(struct http_req *req, struct http_res *res)
 }
 
 /* The editor with the given field values (never loses what was typed). */
+/* The editor's comma-separated "tags" field into in (absent: unchanged). */
+static void form_tags(struct http_req *req, struct story_input *in)
+{
+	const char *t = http_req_form(req, "tags");
+	if (!t)
+		return;
+	size_t cap = 16, n = 0;
+	const char **list = arena_alloc(&req->arena, cap * sizeof(*list));
+	const char *p = t;
+	while (*p && n < cap) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		const char *piece = arena_strndup(&req->arena, p, len);
+		size_t b = 0, l = len;
+		while (l && (piece[b] == ' ' || piece[b] == '\t')) {
+			b++;
+			l--;
+		}
+		while (l && (piece[b + l - 1] == ' ' || piece[b + l - 1] == '\t'))
+			l--;
+		if (l)
+			list[n++] = arena_strndup(&req->arena, piece + b, l);
+		p += len + (e ? 1 : 0);
+	}
+	if (*p)
+		n = cap; /* more than anyone may have: let validation refuse it */
+	in->tags = list;
+	in->ntags = n;
+}
+
 /* The audience choices for the editor, with the current one selected. */
 static void editor_audience(struct http_req *req, json_t *ed, const char *audience,
 			    const char *circle_id, const char *note)
@@ -292,6 +367,21 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 	const char *note = http_req_form(req, "content_note");
 	editor_audience(req, ed, aud ? aud : s ? s->audience : NULL,
 			cid ? cid : s ? s->circle_id : NULL, note ? note : s ? s->content_note : NULL);
+	const char *tf = http_req_form(req, "tags");
+	if (!tf && s) {
+		json_t *tags = story_tags_json(req, s);
+		struct buf tb;
+		buf_init(&tb, 4096);
+		for (size_t i = 0; i < json_array_size(tags); i++) {
+			if (i)
+				buf_adds(&tb, ", ");
+			buf_adds(&tb, json_string_value(json_array_get(tags, i)));
+		}
+		tf = arena_strdup(&req->arena, buf_str(&tb));
+		buf_release(&tb);
+		json_decref(tags);
+	}
+	json_object_set_new(ed, "tags", json_string(tf ? tf : ""));
 	const char *rp = http_req_form(req, "responses");
 	const char *rd = http_req_form(req, "responders");
 	if (!rp || !rd) {
@@ -386,7 +476,8 @@ void page_write_post(struct http_req *req, struct http_res *res)
 				 action && strcmp(action, "publish") == 0 ? "published" : "draft",
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id"),
 				 http_req_form(req, "content_note"), http_req_form(req, "responses"),
-				 http_req_form(req, "responders")};
+				 http_req_form(req, "responders"), NULL, 0};
+	form_tags(req, &in);
 	struct story_row s;
 	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
 	if (e) {
@@ -467,13 +558,14 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 			site_error(req, res, 500, "Could not delete the story.");
 			return;
 		}
-		media_collect(site_store(req));
+		desk_scheduler_poke(); /* the trash changed */
 		http_res_redirect(req, res, 303, "/me/stories?deleted=1");
 		return;
 	}
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
 				 http_req_form(req, "circle_id"), http_req_form(req, "content_note"),
-				 http_req_form(req, "responses"), http_req_form(req, "responders")};
+				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0};
+	form_tags(req, &in);
 	if (strcmp(action, "publish") == 0)
 		in.status = "published";
 	else if (strcmp(action, "unpublish") == 0)

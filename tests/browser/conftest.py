@@ -52,3 +52,16 @@ def browser2():
     yield d
     d.quit()
     shutil.rmtree(d._quire_profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def desk_server():
+    """A server with an admin account already made (the writing desk tests)."""
+    from quire_server import ADMIN
+    s = Server(admin=ADMIN)
+    s.start()
+    yield s
+    try:
+        s.stop()
+    finally:
+        s.cleanup()

@@ -370,10 +370,18 @@ def test_delete_removes_unreferenced_files_only(server, tok, work):
     assert set(media_files(server)) - before == added, "still referenced by the other photo"
     assert requests.get(server.url + "/api/v1/photos/" + p1["id"]).status_code == 404
     assert fetch(p2["variants"][0]["url"]).status_code == 200
-    # Deleting the story removes its photos and, now unreferenced, the files.
+    # A deleted story goes to the trash: its photos are no longer served,
+    # but stay on disk in case the writer restores it.
     assert requests.delete(server.url + "/api/v1/stories/" + s2["id"], headers=auth(tok)).status_code == 204
-    assert set(media_files(server)) - before == set()
     assert fetch(p2["variants"][0]["url"]).status_code == 404
+    assert set(media_files(server)) - before == added
+    # Purged from the trash: the photos go and, now unreferenced, the files.
+    s = login(server, *ADMIN)
+    page = s.get(server.url + "/me/trash")
+    r = s.post(server.url + "/me/trash", data={"csrf": csrf_of(page.text), "action": "purge",
+                                               "id": s2["id"]}, allow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert set(media_files(server)) - before == set()
 
 
 # ---- the editor without JavaScript ----

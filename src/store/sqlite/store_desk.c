@@ -21,7 +21,7 @@ static const char SQL_REV_ADD[] =
 	"FROM revisions WHERE story_id = ?2), ?3, ?4, ?5, ?6, ?7, NULLIF(?8, ''), ?9, ?10)";
 static const char SQL_REV_REWRITE[] =
 	"UPDATE revisions SET id = ?2, title = ?3, subtitle = ?4, body = ?5, word_count = ?6, "
-	"saved_at = ?7 WHERE id = ?1";
+	"saved_at = ?7, kind = ?8, restored_from = NULLIF(?9, '') WHERE id = ?1";
 static const char SQL_REV_CURRENT[] =
 	"SELECT " REV_COLS " FROM revisions WHERE story_id = ?1 AND kind <> 'conflict' "
 	"ORDER BY seq DESC LIMIT 1";
@@ -100,6 +100,8 @@ enum store_err store_revision_rewrite(struct store *s, const char *old_id,
 	bind_text(st, 5, r->body ? r->body : "");
 	sqlite3_bind_int64(st, 6, r->word_count);
 	sqlite3_bind_int64(st, 7, r->saved_at);
+	bind_text(st, 8, r->kind);
+	bind_text(st, 9, r->restored_from);
 	enum store_err e = exec_write(s, st);
 	if (!e && sqlite3_changes(s->db) == 0)
 		e = STORE_NOT_FOUND;

@@ -27,6 +27,33 @@ struct store {
 	size_t ncache;
 };
 
+/*
+ * The audience rule for listings, the SQL twin of audience_may_see_story():
+ * the writer sees all her own stories; others see published stories that
+ * are public, or circle stories of a circle they belong to. Unlisted and
+ * private stories are never listed for anyone but their writer; a reader
+ * the writer blocked sees none of her circle stories. Deleted
+ * stories are never seen. An anonymous :viewer is bound as ''.
+ */
+#define AUDIENCE_SQL \
+	"(s.deleted_at IS NULL AND (s.author_id = :viewer OR (s.status = 'published' AND " \
+	"(s.audience = 'public' OR (s.audience = 'circle' AND EXISTS (SELECT 1 FROM " \
+	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = :viewer) AND " \
+	"NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
+	"b.blocked_id = :viewer))))))"
+
+#define STORY_COLS \
+	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
+	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
+	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
+	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders"
+
+/* Fill r from a row selected with STORY_COLS (arena-owned strings). */
+void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r);
+
+/* Re-index one story for full-text search (store_reach.c). */
+enum store_err store_fts_refresh(struct store *s, const char *story_id);
+
 /* Prepared statement for sql (a static string); NULL after logging. */
 sqlite3_stmt *stmt_cached(struct store *s, const char *sql);
 void done(sqlite3_stmt *st);

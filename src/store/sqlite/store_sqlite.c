@@ -18,27 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The audience rule for listings, the SQL twin of audience_may_see_story():
- * the writer sees all her own stories; others see published stories that
- * are public, or circle stories of a circle they belong to. Unlisted and
- * private stories are never listed for anyone but their writer; a reader
- * the writer blocked sees none of her circle stories. Deleted
- * stories are never seen. An anonymous :viewer is bound as ''.
- */
-#define AUDIENCE_SQL \
-	"(s.deleted_at IS NULL AND (s.author_id = :viewer OR (s.status = 'published' AND " \
-	"(s.audience = 'public' OR (s.audience = 'circle' AND EXISTS (SELECT 1 FROM " \
-	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = :viewer) AND " \
-	"NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
-	"b.blocked_id = :viewer))))))"
-
-#define STORY_COLS \
-	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
-	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
-	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
-	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders"
-
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
 	ST_USER_INSERT, ST_USER_BY_HANDLE, ST_USER_BY_ID, ST_USER_COUNT, ST_USER_PROFILE,
@@ -117,6 +96,10 @@ static const char *const SQL[ST__COUNT] = {
 			  " AND (:author IS NULL OR s.author_id = :author)"
 			  " AND (:published_only = 0 OR s.status = 'published')"
 			  " AND (:public_only = 0 OR (s.audience = 'public' AND s.status = 'published'))"
+			  " AND (:tag IS NULL OR EXISTS (SELECT 1 FROM story_tags t WHERE t.story_id = s.id"
+			  " AND t.tag = :tag))"
+			  " AND (:followed_by IS NULL OR s.author_id IN (SELECT f.writer_id FROM follows f"
+			  " WHERE f.follower_id = :followed_by))"
 			  " AND (:before_at = 0 OR COALESCE(s.published_at, s.created_at) < :before_at"
 			  " OR (COALESCE(s.published_at, s.created_at) = :before_at AND s.id < :before_id))"
 			  " ORDER BY COALESCE(s.published_at, s.created_at) DESC, s.id DESC"
@@ -580,7 +563,7 @@ static void bind_story(sqlite3_stmt *st, const struct story_row *r)
 	bind_text(st, 20, r->responders ? r->responders : "signed_in");
 }
 
-static void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
+void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 {
 	col_id(r->id, st, 0);
 	col_id(r->author_id, st, 1);
@@ -612,7 +595,8 @@ enum store_err store_story_insert(struct store *s, const struct story_row *r)
 	if (!st)
 		return STORE_ERROR;
 	bind_story(st, r);
-	return exec_write(s, st);
+	enum store_err e = exec_write(s, st);
+	return e ? e : store_fts_refresh(s, r->id);
 }
 
 enum store_err store_story_update(struct store *s, const struct story_row *r)
@@ -624,7 +608,7 @@ enum store_err store_story_update(struct store *s, const struct story_row *r)
 	enum store_err e = exec_write(s, st);
 	if (!e && sqlite3_changes(s->db) == 0)
 		e = STORE_NOT_FOUND;
-	return e;
+	return e ? e : store_fts_refresh(s, r->id);
 }
 
 static enum store_err story_one(struct store *s, sqlite3_stmt *st, struct arena *a,
@@ -748,6 +732,8 @@ enum store_err store_story_list(struct store *s, struct arena *a, const struct s
 	bind_named_text(st, ":author", q->author_id);
 	bind_named_int(st, ":published_only", q->published_only);
 	bind_named_int(st, ":public_only", q->public_only);
+	bind_named_text(st, ":tag", q->tag);
+	bind_named_text(st, ":followed_by", q->followed_by);
 	bind_named_int(st, ":before_at", q->before_at);
 	bind_named_text(st, ":before_id", q->before_id ? q->before_id : "");
 	bind_named_int(st, ":limit", limit + 1);

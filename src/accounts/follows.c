@@ -1,0 +1,245 @@
+/*
+ * follows.c - following writers; see follows.h.
+ */
+#include "accounts/follows.h"
+#include "accounts/accounts.h"
+#include "core/crypto.h"
+#include "site/site.h"
+#include "stories/stories.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool writer_param(struct http_req *req, struct user_row *u)
+{
+	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
+	return h && store_user_by_handle(site_store(req), &req->arena, h, u) == STORE_OK;
+}
+
+void follow_profile_context(struct http_req *req, const struct user_row *writer, json_t *ctx)
+{
+	struct store *st = site_store(req);
+	const struct viewer *v = site_viewer(req);
+	struct member_row *rows;
+	size_t following = 0, followers = 0;
+	if (store_following(st, &req->arena, writer->id, &rows, &following) ||
+	    store_followers(st, &req->arena, writer->id, &rows, &followers))
+		return;
+	json_object_set_new(ctx, "following_count", json_integer((json_int_t)following));
+	json_object_set_new(ctx, "followers_count", json_integer((json_int_t)followers));
+	if (v->signed_in && strcmp(v->user.id, writer->id) != 0) {
+		bool f = false;
+		if (store_follow_check(st, v->user.id, writer->id, &f) == STORE_OK)
+			json_object_set_new(ctx, f ? "is_following" : "can_follow", json_true());
+	}
+}
+
+void page_follow_post(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	struct user_row u;
+	if (!writer_param(req, &u)) {
+		site_error(req, res, 404, "There is no writer by that name here.");
+		return;
+	}
+	if (!v->signed_in) {
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=/@%s", u.handle));
+		return;
+	}
+	if (!csrf_ok(req)) {
+		site_error(req, res, 403, "This form expired. Please go back and try again.");
+		return;
+	}
+	const char *action = http_req_form(req, "action");
+	struct store *st = site_store(req);
+	enum store_err e = STORE_OK;
+	if (action && strcmp(action, "unfollow") == 0)
+		e = store_follow_remove(st, v->user.id, u.id);
+	else if (strcmp(v->user.id, u.id) != 0)
+		e = store_follow_add(st, v->user.id, u.id, site_now());
+	if (e && e != STORE_NOT_FOUND) {
+		site_error(req, res, 500, "Could not save that. Please try again.");
+		return;
+	}
+	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/@%s", u.handle));
+}
+
+static json_t *people_json(struct http_req *req, const struct member_row *rows, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "handle", rows[i].handle, "name",
+						     rows[i].name, "since",
+						     fmt_rfc3339(&req->arena, rows[i].joined_at)));
+	return arr;
+}
+
+static void people_page(struct http_req *req, struct http_res *res, bool followers)
+{
+	struct user_row u;
+	if (!writer_param(req, &u)) {
+		site_error(req, res, 404, "There is no writer by that name here.");
+		return;
+	}
+	struct member_row *rows;
+	size_t n = 0;
+	enum store_err e = followers ? store_followers(site_store(req), &req->arena, u.id, &rows, &n) :
+				       store_following(site_store(req), &req->arena, u.id, &rows, &n);
+	if (e) {
+		site_error(req, res, 500, "Could not read the list.");
+		return;
+	}
+	json_t *ctx = page_context(req, arena_printf(&req->arena, "%s: %s", u.name,
+						     followers ? "followers" : "following"));
+	json_object_set_new(ctx, "writer", json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
+	json_object_set_new(ctx, "people", people_json(req, rows, n));
+	json_object_set_new(ctx, "has_people", json_boolean(n > 0));
+	json_object_set_new(ctx, "heading", json_string(followers ? "Followers" : "Following"));
+	page_render(req, res, 200, "people", ctx);
+}
+
+void page_following(struct http_req *req, struct http_res *res)
+{
+	people_page(req, res, false);
+}
+
+void page_followers(struct http_req *req, struct http_res *res)
+{
+	people_page(req, res, true);
+}
+
+static bool api_signed_in(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	if (!v->signed_in) {
+		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
+		return false;
+	}
+	if (req->method != HTTP_GET && !csrf_ok(req)) {
+		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
+		return false;
+	}
+	return true;
+}
+
+void api_follows_add(struct http_req *req, struct http_res *res)
+{
+	if (!api_signed_in(req, res))
+		return;
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	json_t *jh = json_object_get(body, "handle");
+	const char *h = json_is_string(jh) ? handle_normalise(&req->arena, json_string_value(jh)) : NULL;
+	json_decref(body);
+	struct user_row u;
+	if (!h) {
+		json_error(req, res, 422, "invalid", "Send \"handle\" as a string.");
+		return;
+	}
+	if (store_user_by_handle(site_store(req), &req->arena, h, &u)) {
+		json_error(req, res, 404, "not_found", "No writer with that handle.");
+		return;
+	}
+	if (strcmp(u.id, site_viewer(req)->user.id) == 0) {
+		json_error(req, res, 422, "invalid", "You cannot follow yourself.");
+		return;
+	}
+	if (store_follow_add(site_store(req), site_viewer(req)->user.id, u.id, site_now())) {
+		json_error(req, res, 500, "internal", "Could not follow.");
+		return;
+	}
+	json_reply(req, res, 201, json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
+}
+
+void api_follows_remove(struct http_req *req, struct http_res *res)
+{
+	if (!api_signed_in(req, res))
+		return;
+	struct user_row u;
+	if (!writer_param(req, &u) ||
+	    store_follow_remove(site_store(req), site_viewer(req)->user.id, u.id)) {
+		json_error(req, res, 404, "not_found", "You do not follow that writer.");
+		return;
+	}
+	res->status = 204;
+	res->content_type = NULL;
+	site_security_headers(req, res);
+}
+
+void api_follows_list(struct http_req *req, struct http_res *res)
+{
+	if (!api_signed_in(req, res))
+		return;
+	struct member_row *rows;
+	size_t n = 0;
+	if (store_following(site_store(req), &req->arena, site_viewer(req)->user.id, &rows, &n)) {
+		json_error(req, res, 500, "internal", "Could not read follows.");
+		return;
+	}
+	json_reply(req, res, 200, json_pack("{s:o}", "follows", people_json(req, rows, n)));
+}
+
+void api_followers(struct http_req *req, struct http_res *res)
+{
+	struct user_row u;
+	if (!writer_param(req, &u)) {
+		json_error(req, res, 404, "not_found", "No writer with that handle.");
+		return;
+	}
+	struct member_row *rows;
+	size_t n = 0;
+	if (store_followers(site_store(req), &req->arena, u.id, &rows, &n)) {
+		json_error(req, res, 500, "internal", "Could not read followers.");
+		return;
+	}
+	json_reply(req, res, 200, json_pack("{s:o}", "followers", people_json(req, rows, n)));
+}
+
+void api_timeline(struct http_req *req, struct http_res *res)
+{
+	if (!api_signed_in(req, res))
+		return;
+	const struct viewer *v = site_viewer(req);
+	struct story_query q = {.viewer_id = v->user.id, .followed_by = v->user.id,
+				.published_only = true, .limit = 20};
+	const char *limit = http_req_query(req, "limit");
+	if (limit) {
+		char *end;
+		long n = strtol(limit, &end, 10);
+		if (*end || end == limit || n < 1 || n > 100) {
+			json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
+			return;
+		}
+		q.limit = (int)n;
+	}
+	const char *cursor = http_req_query(req, "cursor");
+	if (cursor && *cursor) {
+		char *end;
+		long long at = strtoll(cursor, &end, 10);
+		if (end == cursor || *end != '-' || at <= 0 || !id_valid(end + 1)) {
+			json_error(req, res, 400, "bad_request", "Malformed cursor.");
+			return;
+		}
+		q.before_at = at;
+		q.before_id = end + 1;
+	}
+	struct story_list l;
+	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
+		json_error(req, res, 500, "internal", "Could not read stories.");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < l.n; i++)
+		json_array_append_new(arr, story_json(req, &l.items[i]));
+	json_t *out = json_pack("{s:o}", "stories", arr);
+	if (l.more && l.n) {
+		const struct story_row *last = &l.items[l.n - 1];
+		int64_t at = last->published_at ? last->published_at : last->created_at;
+		json_object_set_new(out, "next_cursor",
+				    json_string(arena_printf(&req->arena, "%lld-%s", (long long)at, last->id)));
+	} else {
+		json_object_set_new(out, "next_cursor", json_null());
+	}
+	json_reply(req, res, 200, out);
+}

@@ -1,0 +1,238 @@
+/*
+ * store_reach.c - follows, tags and full-text search (SQLite FTS5).
+ */
+#include "store/sqlite/store_int.h"
+
+#include <string.h>
+
+static const char SQL_FOLLOW_ADD[] =
+	"INSERT INTO follows(follower_id, writer_id, created_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_FOLLOW_REMOVE[] = "DELETE FROM follows WHERE follower_id = ?1 AND writer_id = ?2";
+static const char SQL_FOLLOW_CHECK[] = "SELECT 1 FROM follows WHERE follower_id = ?1 AND writer_id = ?2";
+static const char SQL_FOLLOWING[] =
+	"SELECT u.id, u.handle, u.name, f.created_at FROM follows f JOIN users u ON "
+	"u.id = f.writer_id WHERE f.follower_id = ?1 ORDER BY u.handle LIMIT 5000";
+static const char SQL_FOLLOWERS[] =
+	"SELECT u.id, u.handle, u.name, f.created_at FROM follows f JOIN users u ON "
+	"u.id = f.follower_id WHERE f.writer_id = ?1 ORDER BY u.handle LIMIT 5000";
+static const char SQL_TAGS_GET[] =
+	"SELECT tag FROM story_tags WHERE story_id = ?1 ORDER BY rowid";
+static const char SQL_TAGS_CLEAR[] = "DELETE FROM story_tags WHERE story_id = ?1";
+static const char SQL_TAGS_ADD[] =
+	"INSERT INTO story_tags(story_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+static const char SQL_SEARCH[] =
+	"SELECT " STORY_COLS ", snippet(stories_fts, -1, char(2), char(3), '…', 16) "
+	"FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid "
+	"JOIN users u ON u.id = s.author_id "
+	"WHERE stories_fts MATCH :q AND s.status = 'published' AND " AUDIENCE_SQL
+	" ORDER BY rank LIMIT :limit";
+
+static const char SQL_FTS_DELETE[] =
+	"DELETE FROM stories_fts WHERE rowid = (SELECT rowid FROM stories WHERE id = ?1)";
+static const char SQL_FTS_INSERT[] =
+	"INSERT INTO stories_fts(rowid, title, subtitle, body, tags) SELECT rowid, title, "
+	"subtitle, body, COALESCE((SELECT group_concat(tag, ' ') FROM story_tags WHERE "
+	"story_id = ?1), '') FROM stories WHERE id = ?1";
+
+enum store_err store_fts_refresh(struct store *s, const char *story_id)
+{
+	sqlite3_stmt *d = stmt_cached(s, SQL_FTS_DELETE), *i = stmt_cached(s, SQL_FTS_INSERT);
+	if (!d || !i)
+		return STORE_ERROR;
+	bind_text(d, 1, story_id);
+	bind_text(i, 1, story_id);
+	enum store_err e = exec_write(s, d);
+	return e ? e : exec_write(s, i);
+}
+
+static const char SQL_SHARE_PHOTO[] =
+	"SELECT p.id, max(v.width) FROM photos p JOIN photo_variants v ON v.photo_id = p.id "
+	"AND v.format = 'jpeg' AND v.width <= 1600 WHERE p.story_id = ?1 AND p.sensitive = 0 "
+	"GROUP BY p.id ORDER BY p.created_at, p.id LIMIT 1";
+
+enum store_err store_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
+				       int64_t *width)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_SHARE_PHOTO);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		col_id(photo_id, st, 0);
+		*width = sqlite3_column_int64(st, 1);
+	} else {
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	}
+	done(st);
+	return e;
+}
+
+enum store_err store_follow_add(struct store *s, const char *follower_id, const char *writer_id,
+				int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOW_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, follower_id);
+	bind_text(st, 2, writer_id);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err store_follow_remove(struct store *s, const char *follower_id,
+				   const char *writer_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOW_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, follower_id);
+	bind_text(st, 2, writer_id);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(s->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+enum store_err store_follow_check(struct store *s, const char *follower_id,
+				  const char *writer_id, bool *follows)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOW_CHECK);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, follower_id);
+	bind_text(st, 2, writer_id);
+	int rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return err_of(s, rc);
+	*follows = rc == SQLITE_ROW;
+	return STORE_OK;
+}
+
+static enum store_err people(struct store *s, struct arena *a, const char *sql, const char *id,
+			     struct member_row **rows, size_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	size_t cap = 16;
+	*rows = arena_alloc(a, cap * sizeof(**rows));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct member_row *nr = arena_alloc(a, 2 * cap * sizeof(*nr));
+			memcpy(nr, *rows, cap * sizeof(*nr));
+			*rows = nr;
+			cap *= 2;
+		}
+		struct member_row *m = &(*rows)[(*n)++];
+		col_id(m->user_id, st, 0);
+		m->handle = col_text(a, st, 1);
+		m->name = col_text(a, st, 2);
+		m->joined_at = sqlite3_column_int64(st, 3);
+	}
+	enum store_err e = rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_following(struct store *s, struct arena *a, const char *user_id,
+			       struct member_row **rows, size_t *n)
+{
+	return people(s, a, SQL_FOLLOWING, user_id, rows, n);
+}
+
+enum store_err store_followers(struct store *s, struct arena *a, const char *writer_id,
+			       struct member_row **rows, size_t *n)
+{
+	return people(s, a, SQL_FOLLOWERS, writer_id, rows, n);
+}
+
+enum store_err store_tags_get(struct store *s, struct arena *a, const char *story_id,
+			      const char ***tags, size_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_TAGS_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	size_t cap = 8;
+	*tags = arena_alloc(a, cap * sizeof(**tags));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
+		(*tags)[(*n)++] = col_text(a, st, 0);
+	enum store_err e = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? STORE_OK : err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_tags_set(struct store *s, const char *story_id, const char *const *tags,
+			      size_t n)
+{
+	sqlite3_stmt *clr = stmt_cached(s, SQL_TAGS_CLEAR), *add = stmt_cached(s, SQL_TAGS_ADD);
+	if (!clr || !add)
+		return STORE_ERROR;
+	bool own = sqlite3_get_autocommit(s->db) != 0;
+	if (own && store_begin(s))
+		return STORE_ERROR;
+	bind_text(clr, 1, story_id);
+	if (exec_write(s, clr))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		bind_text(add, 1, story_id);
+		bind_text(add, 2, tags[i]);
+		if (exec_write(s, add))
+			goto fail;
+	}
+	if (store_fts_refresh(s, story_id))
+		goto fail;
+	if (own && store_commit(s))
+		return STORE_ERROR;
+	return STORE_OK;
+fail:
+	if (own)
+		store_rollback(s);
+	return STORE_ERROR;
+}
+
+enum store_err store_search(struct store *s, struct arena *a, const char *viewer_id,
+			    const char *fts_query, int limit, struct story_list *out,
+			    const char ***snippets)
+{
+	out->items = NULL;
+	out->n = 0;
+	out->more = false;
+	if (limit < 1 || limit > 100)
+		limit = 20;
+	sqlite3_stmt *st = stmt_cached(s, SQL_SEARCH);
+	if (!st)
+		return STORE_ERROR;
+	bind_named_text(st, ":q", fts_query);
+	bind_named_text(st, ":viewer", viewer_id ? viewer_id : "");
+	bind_named_int(st, ":limit", limit);
+	out->items = arena_alloc(a, (size_t)limit * sizeof(*out->items));
+	*snippets = arena_alloc(a, (size_t)limit * sizeof(**snippets));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->n < (size_t)limit) {
+		read_story(a, st, &out->items[out->n]);
+		(*snippets)[out->n] = col_text(a, st, sqlite3_column_count(st) - 1);
+		out->n++;
+	}
+	/* A malformed MATCH expression is the caller's problem, not an I/O
+	 * error: report it as "nothing found". */
+	enum store_err e = STORE_OK;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		if (rc == SQLITE_ERROR) {
+			out->n = 0;
+		} else {
+			e = err_of(s, rc);
+		}
+	}
+	done(st);
+	return e;
+}

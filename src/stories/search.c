@@ -1,0 +1,143 @@
+/*
+ * search.c - full-text search over titles, subtitles, bodies and tags:
+ * the page and the API. Results pass the audience rule in SQL (the
+ * store's search query uses AUDIENCE_SQL), so nobody finds a story they
+ * may not read.
+ */
+#include "stories/stories.h"
+#include "core/buf.h"
+#include "core/text.h"
+#include "site/site.h"
+
+#include <string.h>
+
+#define SEARCH_MAX_CHARS 200
+#define SEARCH_MAX_TERMS 12
+
+const char *search_query(struct arena *a, const char *q)
+{
+	if (!q)
+		return NULL;
+	size_t n = strlen(q);
+	if (n == 0 || !utf8_valid(q, n) || utf8_count(q, n) > SEARCH_MAX_CHARS)
+		return NULL;
+	struct buf out;
+	buf_init(&out, 4096);
+	size_t terms = 0;
+	const char *p = q;
+	while (*p && terms < SEARCH_MAX_TERMS) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		const char *start, *end;
+		if (*p == '"') {
+			start = ++p;
+			end = strchr(p, '"');
+			if (!end)
+				end = p + strlen(p);
+			p = *end ? end + 1 : end;
+		} else {
+			start = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '"')
+				p++;
+			end = p;
+		}
+		/* Keep the term only if it has a letter or digit in it. */
+		bool word = false;
+		for (const char *c = start; c < end; c++)
+			if ((unsigned char)*c >= 0x80 || (*c >= 'a' && *c <= 'z') ||
+			    (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
+				word = true;
+		if (!word)
+			continue;
+		if (terms)
+			buf_addch(&out, ' ');
+		buf_addch(&out, '"');
+		for (const char *c = start; c < end; c++) {
+			if (*c == '"')
+				buf_addch(&out, '"');
+			buf_addch(&out, *c);
+		}
+		buf_addch(&out, '"');
+		terms++;
+	}
+	const char *r = terms ? arena_strndup(a, buf_str(&out), out.len) : NULL;
+	buf_release(&out);
+	return r;
+}
+
+/* Escape a snippet and turn its \x02..\x03 match markers into <mark>. */
+static const char *snippet_html(struct arena *a, const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (const char *p = s; *p; p++) {
+		if (*p == '\x02')
+			buf_adds(&b, "<mark>");
+		else if (*p == '\x03')
+			buf_adds(&b, "</mark>");
+		else
+			buf_add_html(&b, p, 1);
+	}
+	const char *r = arena_strndup(a, buf_str(&b), b.len);
+	buf_release(&b);
+	return r;
+}
+
+static bool run(struct http_req *req, const char *q, struct story_list *l, const char ***snips)
+{
+	l->n = 0;
+	const char *fts = search_query(&req->arena, q);
+	if (!fts)
+		return true;
+	const struct viewer *v = site_viewer(req);
+	return store_search(site_store(req), &req->arena, v->signed_in ? v->user.id : NULL, fts, 30,
+			    l, snips) == STORE_OK;
+}
+
+void page_search(struct http_req *req, struct http_res *res)
+{
+	const char *q = http_req_query(req, "q");
+	struct story_list l;
+	const char **snips = NULL;
+	if (!run(req, q, &l, &snips)) {
+		site_error(req, res, 500, "Search is not available right now.");
+		return;
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; i < l.n; i++) {
+		json_t *o = story_view(req, &l.items[i], false);
+		json_object_set_new(o, "snippet_html", json_string(snippet_html(&req->arena, snips[i])));
+		json_array_append_new(items, o);
+	}
+	json_t *ctx = page_context(req, q && *q ? "Search" : "Search stories");
+	json_object_set_new(ctx, "q", json_string(q && utf8_valid(q, strlen(q)) ? q : ""));
+	json_object_set_new(ctx, "searched", json_boolean(q && *q));
+	json_object_set_new(ctx, "results", items);
+	json_object_set_new(ctx, "has_results", json_boolean(l.n > 0));
+	json_object_set_new(ctx, "noindex", json_true());
+	page_render(req, res, 200, "search", ctx);
+}
+
+void api_search(struct http_req *req, struct http_res *res)
+{
+	const char *q = http_req_query(req, "q");
+	if (!q || !*q) {
+		json_error(req, res, 400, "bad_request", "Send the words to look for as ?q=.");
+		return;
+	}
+	struct story_list l;
+	const char **snips = NULL;
+	if (!run(req, q, &l, &snips)) {
+		json_error(req, res, 500, "internal", "Search is not available right now.");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < l.n; i++) {
+		json_t *o = story_json(req, &l.items[i]);
+		json_object_set_new(o, "snippet", json_string(snippet_html(&req->arena, snips[i])));
+		json_array_append_new(arr, o);
+	}
+	json_reply(req, res, 200, json_pack("{s:o}", "stories", arr));
+}

@@ -1,0 +1,145 @@
+/* editor.js - progressive enhancement for the editor (the form works
+ * without it): autosave a few seconds after typing stops, Ctrl/Cmd+S to
+ * save now, a "Saved at 14:02" status, an honest message when another tab
+ * changed the story meanwhile, Markdown shortcuts (Ctrl/Cmd+B, +I), and
+ * the writer's time zone for scheduling. Loaded only by the editor. */
+(function () {
+  "use strict";
+  var form = document.getElementById("editor-form");
+  if (!form || !window.fetch || !window.URLSearchParams) return;
+  var status = document.getElementById("save-status");
+  var url = form.getAttribute("data-autosave");
+  var field = function (n) { return form.elements.namedItem(n); };
+  var IDLE_MS = 2000, MAX_MS = 10000;
+  var dirty = false, saving = false, stopped = false, again = false;
+  var timer = null, firstChange = 0;
+
+  function say(text, cls) {
+    if (!status) return;
+    status.textContent = text;
+    status.className = "save-status" + (cls ? " " + cls : "");
+  }
+  function hhmm(d) {
+    var p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+
+  /* Scheduling happens in the writer's own time zone. */
+  var tz = field("tz_offset");
+  if (tz) tz.value = String(new Date().getTimezoneOffset());
+  var hint = document.getElementById("tz-hint");
+  if (hint) {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    hint.textContent = "(your time" + (zone ? ", " + zone : "") + ")";
+  }
+  var times = document.querySelectorAll(".save-status time, .scheduled time");
+  for (var i = 0; i < times.length; i++) {
+    var d = new Date(times[i].getAttribute("datetime"));
+    if (!isNaN(d)) times[i].textContent = d.toLocaleString([], {dateStyle: "medium", timeStyle: "short"});
+  }
+
+  function payload(explicit) {
+    var p = new URLSearchParams();
+    ["csrf", "title", "subtitle", "body", "base_revision"].forEach(function (n) {
+      var f = field(n);
+      if (f) p.append(n, f.value);
+    });
+    if (explicit) p.append("explicit", "1");
+    return p;
+  }
+
+  function save(explicit) {
+    if (stopped || !url) return;
+    if (saving) { again = true; return; }
+    clearTimeout(timer);
+    timer = null;
+    saving = true;
+    dirty = false;
+    firstChange = 0;
+    say("Saving…");
+    var csrf = field("csrf") ? field("csrf").value : "";
+    fetch(url, {
+      method: "POST", body: payload(explicit), credentials: "same-origin",
+      headers: {"X-CSRF-Token": csrf, "Accept": "application/json"}
+    }).then(function (r) {
+      return r.json().then(function (j) { return {status: r.status, body: j}; },
+                           function () { return {status: r.status, body: {}}; });
+    }).then(function (r) {
+      saving = false;
+      if (r.status === 200 || r.status === 201) {
+        var b = r.body;
+        if (field("base_revision")) field("base_revision").value = b.revision_id || "";
+        if (r.status === 201 && b.edit_url) {
+          /* A new story now exists: keep editing it, not a second one. */
+          url = b.autosave_url;
+          form.setAttribute("action", b.edit_url);
+          form.setAttribute("data-autosave", b.autosave_url);
+          if (window.history && history.replaceState) history.replaceState(null, "", b.edit_url);
+        }
+        say("Saved at " + hhmm(b.saved_at ? new Date(b.saved_at) : new Date()), "saved");
+      } else if (r.status === 409) {
+        stopped = true;
+        say("Not saved: this story was changed in another tab or window. Your text is kept " +
+            "in the story's history. Reload to see the latest version, or press Save draft " +
+            "to replace it with what is here.", "conflict");
+        if (field("base_revision") && r.body.revision_id) field("base_revision").value = r.body.revision_id;
+      } else {
+        dirty = true;
+        var msg = r.body && r.body.error && r.body.error.message;
+        say("Not saved: " + (msg || "the server answered " + r.status) + " Your text is still here.", "conflict");
+      }
+      if (again && !stopped) { again = false; save(false); }
+    }, function () {
+      saving = false;
+      dirty = true;
+      say("Not saved: no connection. Trying again shortly; your text is still here.", "conflict");
+      timer = setTimeout(function () { save(false); }, 5000);
+    });
+  }
+
+  function changed() {
+    if (stopped) return;
+    dirty = true;
+    var now = Date.now();
+    if (!firstChange) firstChange = now;
+    clearTimeout(timer);
+    /* Save after a pause, and at least every MAX_MS while typing on. */
+    var wait = Math.max(0, Math.min(IDLE_MS, firstChange + MAX_MS - now));
+    timer = setTimeout(function () { save(false); }, wait);
+  }
+  ["title", "subtitle", "body"].forEach(function (n) {
+    var f = field(n);
+    if (f) f.addEventListener("input", changed);
+  });
+
+  function wrap(el, mark) {
+    var s = el.selectionStart, e = el.selectionEnd, v = el.value;
+    el.value = v.slice(0, s) + mark + v.slice(s, e) + mark + v.slice(e);
+    el.selectionStart = s + mark.length;
+    el.selectionEnd = e + mark.length;
+    changed();
+  }
+  document.addEventListener("keydown", function (ev) {
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+    var k = (ev.key || "").toLowerCase();
+    if (k === "s") {
+      ev.preventDefault();
+      if (stopped) { form.requestSubmit ? form.requestSubmit(form.querySelector('button[value="save"]')) : form.submit(); return; }
+      save(true);
+    } else if ((k === "b" || k === "i") && ev.target === field("body")) {
+      ev.preventDefault();
+      wrap(ev.target, k === "b" ? "**" : "_");
+    }
+  });
+
+  /* Leaving with unsaved text: send it on the way out. */
+  window.addEventListener("pagehide", function () {
+    if (dirty && !stopped && url && navigator.sendBeacon) navigator.sendBeacon(url, payload(false));
+  });
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    dirty = false;
+    stopped = true;
+  });
+})();
