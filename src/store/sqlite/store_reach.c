@@ -17,7 +17,7 @@ static const char SQL_FOLLOWERS[] =
 	"SELECT u.id, u.handle, u.name, f.created_at FROM follows f JOIN users u ON "
 	"u.id = f.follower_id WHERE f.writer_id = ?1 ORDER BY u.handle LIMIT 5000";
 static const char SQL_TAGS_GET[] =
-	"SELECT tag FROM story_tags WHERE story_id = ?1 ORDER BY rowid";
+	"SELECT tag FROM story_tags WHERE story_id = ?1 ORDER BY tag";
 static const char SQL_TAGS_CLEAR[] = "DELETE FROM story_tags WHERE story_id = ?1";
 static const char SQL_TAGS_ADD[] =
 	"INSERT INTO story_tags(story_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
