@@ -20,13 +20,18 @@ VIEWERS = ["anonymous", "stranger", "member", "removed", "blocked", "other_write
 STORY_ROUTES = {
     "/", "/@{handle}", "/@{handle}/{slug}", "/u/{key}", "/edit/{id}", "/me/stories",
     "/api/v1/stories", "/api/v1/stories/{id}", "/api/v1/stories/{id}/responses",
+    "/feed.atom", "/@{handle}/feed.atom", "/tag/{name}", "/tag/{name}/feed.atom", "/sitemap.xml",
+    "/search", "/api/v1/search", "/api/v1/timeline",
+    "/edit/{id}/history", "/revisions/{id}", "/api/v1/stories/{id}/revisions", "/api/v1/revisions/{id}",
+    "/me/trash", "/api/v1/trash",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
     "/healthz", "/static/{file}", "/login", "/signup", "/setup/{token}", "/settings", "/admin",
     "/write", "/circles", "/circles/{id}", "/c/{token}", "/api/v1/me", "/api/v1/circles",
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
-    "/api/v1/blocks", "/api/v1/muted-words",
+    "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
+    "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
 }
 
 
@@ -80,7 +85,7 @@ def world():
     w.stories = {}
     for aud in AUDIENCES:
         body = {"title": "Title-%s-zq" % aud, "subtitle": "Sub-%s-zq" % aud,
-                "body": "Excerpt-%s-zq words follow here." % aud,
+                "body": "Excerpt-%s-zq words follow here, zqsearch." % aud, "tags": ["zqtag"],
                 "status": "draft" if aud == "draft" else "published",
                 "audience": "public" if aud == "draft" else aud}
         if aud == "circle":
@@ -88,6 +93,14 @@ def world():
         r = requests.post(s.url + "/api/v1/stories", headers=ah, json=body)
         assert r.status_code == 201, r.text
         w.stories[aud] = r.json()
+    # Everyone who can follows the author, for the timeline.
+    for who in people:
+        if who != "author":
+            r = requests.post(s.url + "/api/v1/follows", headers={"Authorization": "Bearer " + tokens[who]},
+                              json={"handle": "v_author"})
+            assert r.status_code == 201
+    requests.post(s.url + "/api/v1/follows", headers={"Authorization": "Bearer " + tokens["admin"]},
+                  json={"handle": "v_author"})
     yield w
     s.stop()
     s.cleanup()
@@ -176,7 +189,9 @@ def test_single_story_routes(world, viewer):
 def test_listings(world, viewer):
     w = world
     pages = {
-        "home": fetch(w, viewer, "/"),
+        # Signed-in followers get their timeline at "/" (tested below);
+        # the site's public home is "/?latest=1" for them.
+        "home": fetch(w, viewer, "/" if viewer in ("anonymous", "author") else "/?latest=1"),
         "profile": fetch(w, viewer, "/@v_author"),
         "api_list": fetch(w, viewer, "/api/v1/stories?author=v_author&limit=100", api=True),
         "mine": fetch(w, viewer, "/me/stories"),
@@ -196,6 +211,76 @@ def test_listings(world, viewer):
     for aud, st in w.stories.items():
         single = fetch(w, viewer, "/api/v1/stories/" + st["id"], api=True).status_code == 200
         assert (st["id"] in listed_ids) == single, (viewer, aud)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_public_only_routes(world, viewer):
+    """Feeds, tag pages and the sitemap carry public stories only, for
+    everyone, whoever asks."""
+    w = world
+    for path in ("/feed.atom", "/@v_author/feed.atom", "/tag/zqtag/feed.atom", "/tag/zqtag",
+                 "/sitemap.xml"):
+        r = fetch(w, viewer, path)
+        assert r.status_code == 200, (viewer, path)
+        assert "Title-public-zq" in r.text or w.stories["public"]["slug"] in r.text, (viewer, path)
+        for aud in ("unlisted", "circle", "private", "draft"):
+            st = w.stories[aud]
+            for marker in ("Title-%s-zq" % aud, "Excerpt-%s-zq" % aud, st["id"], st["slug"]):
+                assert marker not in r.text, (viewer, path, aud)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_search_and_timeline(world, viewer):
+    w = world
+    for path, api in (("/search?q=zqsearch", False), ("/api/v1/search?q=zqsearch", True)):
+        r = fetch(w, viewer, path, api=api)
+        assert r.status_code == 200
+        for aud in AUDIENCES:
+            want = aud != "draft" and may_see(viewer, aud) or (viewer == "author" and aud != "draft")
+            assert ("Title-%s-zq" % aud in r.text) == want, (viewer, path, aud)
+        assert_no_leak(w, viewer, r, path)
+    r = fetch(w, viewer, "/api/v1/timeline", api=True)
+    if viewer in ("anonymous",):
+        assert r.status_code == 401
+        return
+    assert r.status_code == 200
+    for aud in AUDIENCES:
+        want = viewer != "author" and aud != "draft" and may_see(viewer, aud)
+        assert ("Title-%s-zq" % aud in r.text) == want, (viewer, "timeline", aud)
+    assert_no_leak(w, viewer, r, "timeline")
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_writer_only_routes(world, viewer):
+    """Revision history and trash belong to the writer alone."""
+    w = world
+    for aud, st in w.stories.items():
+        for path, api in (("/edit/%s/history" % st["id"], False),
+                          ("/api/v1/stories/%s/revisions" % st["id"], True)):
+            r = fetch(w, viewer, path, api=api)
+            if viewer == "author":
+                assert r.status_code == 200, (path, r.status_code)
+            else:
+                assert r.status_code in (303, 401, 404), (viewer, path, r.status_code)
+                assert "Title-%s-zq" % aud not in r.text
+        if viewer == "author":
+            revs = fetch(w, "author", "/api/v1/stories/%s/revisions" % st["id"], api=True).json()
+            rev_id = (revs.get("revisions") if isinstance(revs, dict) else revs)[0]["id"]
+            st["_rev"] = rev_id
+    for aud, st in w.stories.items():
+        rev = st.get("_rev")
+        if not rev:
+            continue
+        for path, api in (("/revisions/" + rev, False), ("/api/v1/revisions/" + rev, True)):
+            r = fetch(w, viewer, path, api=api)
+            if viewer == "author":
+                assert r.status_code == 200
+            else:
+                assert r.status_code in (303, 401, 404), (viewer, path, r.status_code)
+                assert "Excerpt-%s-zq" % aud not in r.text
+    for path, api in (("/me/trash", False), ("/api/v1/trash", True)):
+        r = fetch(w, viewer, path, api=api)
+        assert_no_leak(w, "anonymous" if viewer != "author" else "author", r, path)
 
 
 def test_admin_gets_no_exception_and_404_offers_sign_in(world):
