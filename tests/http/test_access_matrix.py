@@ -7,6 +7,8 @@ classified here, so a new route that serves story data cannot slip by.
 """
 import os
 import re
+import subprocess
+import tempfile
 
 import pytest
 import requests
@@ -23,7 +25,7 @@ STORY_ROUTES = {
     "/feed.atom", "/@{handle}/feed.atom", "/tag/{name}", "/tag/{name}/feed.atom", "/sitemap.xml",
     "/search", "/api/v1/search", "/api/v1/timeline",
     "/edit/{id}/history", "/revisions/{id}", "/api/v1/stories/{id}/revisions", "/api/v1/revisions/{id}",
-    "/me/trash", "/api/v1/trash",
+    "/me/trash", "/api/v1/trash", "/photos/{id}", "/photos/{id}/{file}", "/api/v1/photos/{id}",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
@@ -93,6 +95,17 @@ def world():
         r = requests.post(s.url + "/api/v1/stories", headers=ah, json=body)
         assert r.status_code == 201, r.text
         w.stories[aud] = r.json()
+    # A photo in every story.
+    img = os.path.join(tempfile.mkdtemp(prefix="quire-matrix-"), "p.jpg")
+    subprocess.run(["convert", "-size", "64x48", "xc:#336699", img], check=True)
+    w.photos = {}
+    for aud, st in w.stories.items():
+        with open(img, "rb") as f:
+            r = requests.post(s.url + "/api/v1/stories/%s/photos" % st["id"], headers=ah,
+                              data={"alt": "Alt-%s-zq" % aud},
+                              files={"file": ("p.jpg", f, "image/jpeg")})
+        assert r.status_code == 201, r.text
+        w.photos[aud] = r.json()
     # Everyone who can follows the author, for the timeline.
     for who in people:
         if who != "author":
@@ -281,6 +294,26 @@ def test_writer_only_routes(world, viewer):
     for path, api in (("/me/trash", False), ("/api/v1/trash", True)):
         r = fetch(w, viewer, path, api=api)
         assert_no_leak(w, "anonymous" if viewer != "author" else "author", r, path)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_photo_routes(world, viewer):
+    """A photo is visible exactly when its story is."""
+    w = world
+    for aud, ph in w.photos.items():
+        want = may_see(viewer, aud)
+        r = fetch(w, viewer, "/api/v1/photos/" + ph["id"], api=True)
+        assert r.status_code == (200 if want else 404), (viewer, aud, "api photo", r.status_code)
+        if not want:
+            assert "Alt-%s-zq" % aud not in r.text
+        r = fetch(w, viewer, "/photos/" + ph["id"])
+        assert (r.status_code in (200, 301, 302, 303, 307)) == want, (viewer, aud, "photo", r.status_code)
+        var = ph["variants"][0]["url"].split("?")[0]
+        path = var.replace(w.server.url, "")
+        r = fetch(w, viewer, path)
+        assert (r.status_code == 200) == want, (viewer, aud, path, r.status_code)
+        if want and aud != "public":
+            assert "private" in r.headers.get("Cache-Control", ""), (aud, r.headers.get("Cache-Control"))
 
 
 def test_admin_gets_no_exception_and_404_offers_sign_in(world):
