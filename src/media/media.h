@@ -81,6 +81,9 @@ bool media_spool(const struct http_req *req, struct http_spool *sp);
  * photo the reader chose to see (NULL: none). New reference.
  */
 json_t *media_story_parts(struct http_req *req, const struct story_row *s, const char *show_id);
+/* Whether parts (from media_story_parts) hold a gated sensitive photo,
+ * the one thing on a story page that photos.js enhances. */
+bool media_parts_gated(const json_t *parts);
 /* Photos of a story for the editor (id, alt, markdown, thumbnail). */
 json_t *media_editor_photos(struct http_req *req, const char *story_id);
 /* Remove the photos of stories being purged from the trash (or gone) and

@@ -758,6 +758,18 @@ json_t *media_story_parts(struct http_req *req, const struct story_row *s, const
 	return parts;
 }
 
+bool media_parts_gated(const json_t *parts)
+{
+	size_t i;
+	const json_t *part;
+	json_array_foreach(parts, i, part) {
+		const json_t *ph = json_object_get(part, "photo");
+		if (ph && json_is_true(json_object_get(ph, "gated")))
+			return true;
+	}
+	return false;
+}
+
 json_t *media_editor_photos(struct http_req *req, const char *story_id)
 {
 	struct photo_row *rows = arena_alloc(&req->arena, PHOTOS_PER_STORY * sizeof(*rows));

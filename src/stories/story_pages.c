@@ -198,9 +198,11 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 {
 	json_t *ctx = page_context(req, s->title);
 	json_t *sv = story_view(req, s, true);
-	json_object_set_new(sv, "body_parts", media_story_parts(req, s, http_req_query(req, "show")));
+	json_t *parts = media_story_parts(req, s, http_req_query(req, "show"));
+	if (media_parts_gated(parts))
+		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
+	json_object_set_new(sv, "body_parts", parts);
 	json_object_set_new(ctx, "story", sv);
-	json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
 	if (audience_is_listed(s)) {
 		json_object_set_new(ctx, "canonical",
 				    json_string(site_url(req, story_path(&req->arena, s))));

@@ -235,6 +235,7 @@ def test_story_page_has_responsive_picture(server, tok, work):
     assert 'loading="lazy"' in second
     assert 'src="/photos/%s/1600.jpg"' % a["id"] in first
     assert "<p><figure" not in html
+    assert "<script" not in html, "no JavaScript unless a photo is gated"
     # A photo of another story is not shown through this one.
     other = new_story(server, tok)
     set_body(server, tok, other, a["markdown"])
