@@ -117,12 +117,14 @@ def wrk(t, conns):
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(DURATION * 0.8)
     rss = rss_kb(t["pids"])
+    anon = rss_kb(t["pids"], "RssAnon")
     out, _ = p.communicate(timeout=DURATION + 30)
     for line in out.splitlines():
         if line.startswith("BENCHJSON "):
             r = json.loads(line[len("BENCHJSON "):])
             r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
             r["rss_kb"] = rss
+            r["anon_kb"] = anon  # RSS less shared libraries and files
             r["socket_errors"] = sum(r["errors"][k] for k in ("connect", "read", "write", "timeout"))
             return r
     raise SystemExit("wrk failed for %s:\n%s" % (t["url"], out))
@@ -255,14 +257,15 @@ def cmd_summary(path):
             "p50_ms": med([r["p50_us"] for r in rs]) / 1000,
             "p99_ms": med([r["p99_us"] for r in rs]) / 1000,
             "rss_mb": max(r["rss_kb"] for r in rs) / 1024,
+            "anon_mb": max(r.get("anon_kb", 0) for r in rs) / 1024,
             "socket_errors": sum(r["socket_errors"] for r in rs),
             "status_errors": sum(r["errors"]["status"] for r in rs),
             "runs": len(rs),
         }
     print("\nMedians of %d interleaved runs (%s s each), wrk on 127.0.0.1:" % (
         max((v["runs"] for v in summ.values()), default=0), DURATION))
-    print("%-6s %5s %-14s %10s %9s %9s %8s %7s %9s %9s" % (
-        "site", "conns", "target", "req/s", "p50 ms", "p99 ms", "RSS MB", "errors",
+    print("%-6s %5s %-14s %10s %9s %9s %8s %8s %7s %9s %9s" % (
+        "site", "conns", "target", "req/s", "p50 ms", "p99 ms", "RSS MB", "anon MB", "errors",
         "x nginx", "x bare"))
     table = []
     for (label, c, name), v in summ.items():
@@ -275,8 +278,8 @@ def cmd_summary(path):
         row = dict(v, site=label, conns=c, target=name,
                    x_nginx=v["rps"] / ng if ng else None, x_bare=v["rps"] / bare if bare else None)
         table.append(row)
-        print("%-6s %5d %-14s %10.0f %9.2f %9.2f %8.1f %7s %9s %9s" % (
-            label, c, name, v["rps"], v["p50_ms"], v["p99_ms"], v["rss_mb"],
+        print("%-6s %5d %-14s %10.0f %9.2f %9.2f %8.1f %8.1f %7s %9s %9s" % (
+            label, c, name, v["rps"], v["p50_ms"], v["p99_ms"], v["rss_mb"], v["anon_mb"],
             "%d/%d" % (v["socket_errors"], v["status_errors"]),
             "%.2f" % row["x_nginx"] if row["x_nginx"] else "-",
             "%.2f" % row["x_bare"] if row["x_bare"] else "-"))

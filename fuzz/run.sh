@@ -29,7 +29,7 @@ for src in fuzz/fuzz_*.c; do
 	log=build/fuzz/$name.log
 	if "$bin" $dict -max_total_time="$T" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/"$name"- "$scratch" >"$log" 2>&1; then
-		execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+		execs=$(grep -aE '^stat::number_of_executed_units' "$log" | awk '{print $2}')
 		echo "$name: ok, ${execs:-?} executions in ${T}s, 0 crashes" | tee -a "$report"
 	else
 		echo "$name: FAILED (see $log)" | tee -a "$report"

@@ -191,7 +191,7 @@ static void put_le32(unsigned char *p, uint32_t v)
  * because libvips 8.14's WebP saver writes a fresh EXIF block even with
  * "strip". Returns the new length, or 0 if buf is not a well-formed WebP.
  */
-static size_t webp_strip(unsigned char *buf, size_t len)
+size_t media_webp_strip(unsigned char *buf, size_t len)
 {
 	if (len < 12 || memcmp(buf, "RIFF", 4) || memcmp(buf + 8, "WEBP", 4))
 		return 0;
@@ -225,7 +225,7 @@ static bool encode(VipsImage *img, const char *format, struct media_blob *b, int
 	int r;
 	if (strcmp(format, "webp") == 0) {
 		r = vips_webpsave_buffer(img, &data, &len, "Q", q, "strip", TRUE, NULL);
-		if (r == 0 && (len = webp_strip(data, len)) == 0) {
+		if (r == 0 && (len = media_webp_strip(data, len)) == 0) {
 			g_free(data);
 			vips_error("quire", "unexpected WebP layout");
 			return false;

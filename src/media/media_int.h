@@ -33,6 +33,10 @@ struct media_ingest {
 	size_t nblobs;
 };
 
+/* Remove EXIF, XMP and ICCP chunks from a WebP file in buf (in place);
+ * returns the new length, or 0 if buf is not a well-formed WebP file. */
+size_t media_webp_strip(unsigned char *buf, size_t len);
+
 /* Start libvips once per process; false if it cannot start. */
 bool media_vips_init(void);
 

@@ -417,6 +417,11 @@ void page_cache_skip(struct http_req *req)
 	site_req(req)->page_skip = true;
 }
 
+void page_cache_allow(struct http_req *req)
+{
+	site_req(req)->page_rendered = true;
+}
+
 void page_cache_store(struct http_req *req, struct http_res *res)
 {
 	struct site_req *sr = site_req(req);

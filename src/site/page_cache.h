@@ -92,5 +92,9 @@ void page_cache_store(struct http_req *req, struct http_res *res);
 /* A handler's anonymous page depends on more than path, query and
  * database: do not store this response. */
 void page_cache_skip(struct http_req *req);
+/* A handler that answers without page_render() (an Atom feed, a sitemap)
+ * declares its anonymous 200 response a function of path, query and
+ * database, so that it may be stored like a page. */
+void page_cache_allow(struct http_req *req);
 
 #endif
