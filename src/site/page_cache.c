@@ -114,7 +114,8 @@ void page_cache_free(struct page_cache *pc)
 
 void page_cache_sync(struct page_cache *pc, const struct store_stamp *stamp)
 {
-	if (pc->has_stamp && pc->stamp.external == stamp->external && pc->stamp.own == stamp->own)
+	if (pc->has_stamp && pc->stamp.commits == stamp->commits &&
+	    pc->stamp.external == stamp->external && pc->stamp.own == stamp->own)
 		return;
 	clear(pc);
 	pc->stamp = *stamp;

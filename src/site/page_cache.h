@@ -12,11 +12,12 @@
  *
  * Invalidation is exact and coarse: every stored page carries the store
  * change stamp (store.h) taken before the page was rendered; when the
- * thread's connection sees any commit since (its own, another thread's,
- * another process's), the whole cache of that thread is dropped. Pages
- * therefore reflect every edit, unpublish, audience change, response or
- * rename from the next request on, and nothing needs to know which page
- * a write affects. Writes are rare next to reads on a publishing site.
+ * thread's connection sees any commit since (its own or another thread's
+ * at once, another process's within STORE_STAMP_RECHECK_MS), the whole
+ * cache of that thread is dropped. Pages therefore reflect every edit,
+ * unpublish, audience change, response or rename from the next request
+ * on, and nothing needs to know which page a write affects. Writes are
+ * rare next to reads on a publishing site.
  *
  * Each stored page keeps its response headers, a strong ETag (a hash of
  * the body) and, when it pays, a gzip copy. Served pages, from the cache

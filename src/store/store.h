@@ -42,13 +42,16 @@ enum store_err store_ping(struct store *s) __attribute__((warn_unused_result));
 
 /* A change stamp, for caches of things derived from the database (the
  * page cache in site/page_cache.h). Two stamps taken on the same
- * connection are equal only if nothing was committed in between, by this
- * connection or by any other (another thread or another process). Taken
- * outside a transaction; cheap (no disk I/O in WAL mode). A cache must
- * take the stamp *before* reading what it stores, so that a stored item
- * is never older than its stamp. Implemented in sqlite/store_stamp.c. */
+ * connection are equal only if nothing was committed in between by this
+ * process (any connection, any thread); commits by another process (a CLI
+ * command, an import) show within STORE_STAMP_RECHECK_MS. A cache must
+ * take the stamp *before* reading what it stores, so that a stored item is
+ * never older than its stamp. Cheap: no query on most calls. Implemented
+ * in sqlite/store_stamp.c. */
+#define STORE_STAMP_RECHECK_MS 100
 struct store_stamp {
-	int64_t external; /* changes committed by other connections */
+	int64_t commits;  /* commits by this process's connections */
+	int64_t external; /* commits by other processes, as last checked */
 	int64_t own;      /* rows changed by this connection */
 };
 enum store_err store_change_stamp(struct store *s, struct store_stamp *out)

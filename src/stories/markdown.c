@@ -396,6 +396,37 @@ static cmark_node *image_fix(cmark_node *node, cmark_node *root,
 	return walk_next(node, root, true);
 }
 
+/* cmark-gfm 0.29.0.gfm.6 can cut a text node in the middle of a
+ * character: an unmatched footnote reference whose label spans a line
+ * ("[^" newline "\xe2\x80\x94n]") comes out as "[^" newline "\xe2]"
+ * (github/cmark-gfm#282; found by fuzz/fuzz_markdown.c). Drop the stray
+ * bytes so the stored HTML is always valid UTF-8. */
+static void text_fix(cmark_node *node)
+{
+	const char *t = cmark_node_get_literal(node);
+	size_t n = t ? strlen(t) : 0;
+	if (!t || utf8_valid(t, n))
+		return;
+	char *fixed = malloc(n + 1);
+	if (!fixed)
+		abort();
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)t[i];
+		size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+		if (i + len <= n && utf8_valid(t + i, len)) {
+			memcpy(fixed + o, t + i, len);
+			o += len;
+			i += len;
+		} else {
+			i++;
+		}
+	}
+	fixed[o] = '\0';
+	cmark_node_set_literal(node, fixed);
+	free(fixed);
+}
+
 static void sanitise(cmark_node *root, const struct md_options *opts)
 {
 	cmark_node *node = cmark_node_first_child(root);
@@ -413,6 +444,9 @@ static void sanitise(cmark_node *root, const struct md_options *opts)
 		case CMARK_NODE_IMAGE:
 			node = image_fix(node, root, opts);
 			continue;
+		case CMARK_NODE_TEXT:
+			text_fix(node);
+			break;
 		case CMARK_NODE_HEADING: {
 			int level = cmark_node_get_heading_level(node);
 			cmark_node_set_heading_level(node, level < 6 ? level + 1 : 6);
@@ -531,6 +565,8 @@ static void excerpt_collect(cmark_node *doc, struct plain *pl)
 			continue;
 		}
 		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE) {
+			if (type == CMARK_NODE_TEXT)
+				text_fix(node);
 			const char *lit = cmark_node_get_literal(node);
 			if (lit)
 				plain_add(pl, lit, strlen(lit));

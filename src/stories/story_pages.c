@@ -71,7 +71,8 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 		json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
 	}
 	if (full) {
-		json_object_set_new(o, "body_html", json_string(s->body_html));
+		/* Stored HTML came from our renderer: valid UTF-8, no need to re-check. */
+		json_object_set_new(o, "body_html", json_stringn_nocheck(s->body_html, strlen(s->body_html)));
 		json_t *tags = story_tags_json(req, s), *tv = json_array();
 		for (size_t i = 0; i < json_array_size(tags); i++)
 			json_array_append_new(tv, json_pack("{s:O}", "tag", json_array_get(tags, i)));

@@ -136,7 +136,7 @@ def test_stored_xss_corpus_never_executes(site):
         doc = {"title": titles[k][1] if k < len(titles) else "plain %d" % k,
                "subtitle": subs[k][1] if k < len(subs) else "",
                "content_note": notes[k][1] if k < len(notes) else "",
-               "body": "\n\n".join(PAYLOADS[i] for i in body_idx) or "plain",
+               "body": "\n\n".join(multi_line(PAYLOADS[i]) for i in body_idx) or "plain",
                "status": "published"}
         r = api.post(url + "/api/v1/stories", json=doc)
         if r.status_code == 422 and "content_note" in r.text:
@@ -159,7 +159,7 @@ def test_stored_xss_corpus_never_executes(site):
     pages += [url + "/", url + "/@" + ADMIN[0], url + "/me/stories"]
 
     # Responses (where the feature exists): the writer answers her stories.
-    resp_groups = pack(PAYLOADS, 1000, sep="\n\n")
+    resp_groups = pack(PAYLOADS, 1000, sep="\n\n", clean=multi_line)
     probe = api.post(url + "/api/v1/stories/%s/responses" % stories[0]["id"], json={"body": "hello"})
     if probe.status_code in (200, 201):
         for k, (idx, text) in enumerate(resp_groups):

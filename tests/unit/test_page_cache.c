@@ -8,8 +8,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+
+static bool stamp_eq(const struct store_stamp *a, const struct store_stamp *b)
+{
+	return a->commits == b->commits && a->external == b->external && a->own == b->own;
+}
 
 static const struct http_header HDRS[] = {
 	{"X-Content-Type-Options", "nosniff"},
@@ -31,7 +38,7 @@ static const struct page_entry *get(struct page_cache *pc, const char *key)
 static void test_hit_miss_replace(void)
 {
 	struct page_cache *pc = page_cache_new(1 << 20, 16);
-	struct store_stamp s0 = {1, 0};
+	struct store_stamp s0 = {1, 0, 0};
 	page_cache_sync(pc, &s0);
 	ok(get(pc, "/a") == NULL, "miss on an empty cache");
 	const struct page_entry *e = put(pc, &s0, "/a", "<p>first</p>");
@@ -56,7 +63,7 @@ static void test_hit_miss_replace(void)
 static void test_eviction(void)
 {
 	struct page_cache *pc = page_cache_new(1 << 20, 3);
-	struct store_stamp s = {7, 7};
+	struct store_stamp s = {7, 7, 7};
 	put(pc, &s, "/1", "one");
 	put(pc, &s, "/2", "two");
 	put(pc, &s, "/3", "three");
@@ -92,7 +99,7 @@ static void test_eviction(void)
 static void test_gzip(void)
 {
 	struct page_cache *pc = page_cache_new(1 << 20, 16);
-	struct store_stamp s = {0, 0};
+	struct store_stamp s = {0, 0, 0};
 	struct buf b;
 	buf_init(&b, 0);
 	for (int i = 0; i < 200; i++)
@@ -154,7 +161,7 @@ static void test_stamps(void)
 	ok(store_open(path, &b, err, sizeof(err)) == STORE_OK, "open connection b");
 	struct store_stamp s1, s2, s3, s4;
 	ok(store_change_stamp(a, &s1) == STORE_OK && store_change_stamp(a, &s2) == STORE_OK &&
-	   s1.external == s2.external && s1.own == s2.own, "no write: same stamp");
+	   stamp_eq(&s1, &s2), "no write: same stamp");
 
 	struct page_cache *pc = page_cache_new(1 << 20, 16);
 	page_cache_sync(pc, &s1);
@@ -163,15 +170,16 @@ static void test_stamps(void)
 
 	/* Another connection (another worker thread, or `quire user add`). */
 	ok(store_setting_set(b, "probe", "1") == STORE_OK, "connection b writes");
-	ok(store_change_stamp(a, &s3) == STORE_OK && s3.external != s1.external,
-	   "a sees b's commit in its stamp");
+	ok(store_change_stamp(a, &s3) == STORE_OK && !stamp_eq(&s3, &s1),
+	   "a sees b's commit in its stamp at once");
 	page_cache_sync(pc, &s3);
 	ok(get(pc, "/@ann/story") == NULL && page_cache_count(pc) == 0,
 	   "another connection's write drops the cache");
 
 	put(pc, &s3, "/@ann/story", "<h1>New title</h1>");
 	ok(store_setting_set(a, "probe", "2") == STORE_OK, "connection a writes");
-	ok(store_change_stamp(a, &s4) == STORE_OK && s4.own != s3.own, "a sees its own write");
+	ok(store_change_stamp(a, &s4) == STORE_OK && s4.own != s3.own && !stamp_eq(&s4, &s3),
+	   "a sees its own write at once");
 	page_cache_sync(pc, &s4);
 	ok(get(pc, "/@ann/story") == NULL, "own write drops the cache");
 
@@ -181,6 +189,28 @@ static void test_stamps(void)
 	put(pc, &s3, "/old", "old");
 	ok(get(pc, "/new") == NULL && get(pc, "/old") != NULL && page_cache_count(pc) == 1,
 	   "put with another stamp drops pages of the other stamp");
+
+	/* Another process (a CLI command): seen within STORE_STAMP_RECHECK_MS. */
+	struct store_stamp s5, s6;
+	ok(store_change_stamp(a, &s5) == STORE_OK, "stamp before the other process");
+	fflush(stdout);
+	pid_t child = fork();
+	if (child == 0) {
+		struct store *c;
+		char cerr[256];
+		int rc = store_open(path, &c, cerr, sizeof(cerr)) == STORE_OK &&
+			 store_setting_set(c, "probe", "3") == STORE_OK ? 0 : 1;
+		if (rc == 0)
+			store_close(c);
+		_exit(rc);
+	}
+	int status = 1;
+	waitpid(child, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "another process wrote");
+	struct timespec pause = {0, (STORE_STAMP_RECHECK_MS + 50) * 1000000L};
+	nanosleep(&pause, NULL);
+	ok(store_change_stamp(a, &s6) == STORE_OK && !stamp_eq(&s5, &s6) &&
+	   s6.external != s5.external, "another process's write shows within the recheck interval");
 
 	page_cache_free(pc);
 	store_close(a);

@@ -25,7 +25,13 @@ struct store {
 		sqlite3_stmt *st;
 	} cache[STORE_STMT_CACHE];
 	size_t ncache;
+	int64_t data_version;    /* store_stamp.c: PRAGMA data_version ... */
+	int64_t data_version_ms; /* ... and when it was read (monotonic ms) */
 };
+
+/* store_stamp.c: count this connection's commits for store_change_stamp();
+ * called once by store_open(). */
+void stamp_watch(struct store *s);
 
 /*
  * The audience rule for listings, the SQL twin of audience_may_see_story():

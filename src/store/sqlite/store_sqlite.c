@@ -221,6 +221,7 @@ enum store_err store_open(const char *path, struct store **out, char *err, size_
 		store_close(s);
 		return STORE_ERROR;
 	}
+	stamp_watch(s);
 	*out = s;
 	return STORE_OK;
 }
