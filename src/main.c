@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -202,11 +203,14 @@ static void usage(FILE *f)
 		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
 		"                   [--max-conns N] [--max-conns-per-ip N]\n"
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR]\n"
+		"       quire backup DEST [--data DIR]\n"
 		"       quire --help | --version\n"
 		"\n"
 		"serve      run the site (default data directory ./quire-data, listening on\n"
 		"           127.0.0.1:8080). On first start it prints a one-time setup link.\n"
 		"user add   create an account, reading the password from standard input.\n"
+		"backup     copy the data directory (database snapshot and photos) to a new\n"
+		"           directory DEST, consistently, while the server keeps running.\n"
 		"\n"
 		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
 		"open connections; behind a reverse proxy, which is then the only peer, use\n"
@@ -384,6 +388,105 @@ static int cmd_serve(const struct opts *o)
 	return 0;
 }
 
+/* Copy src_dir's regular files into dst_dir (created), recursively;
+ * photo files are written once and never changed, so a plain copy of
+ * each is consistent. Files already in dst with the same size are kept. */
+static bool copy_tree(const char *src_dir, const char *dst_dir, unsigned long *files)
+{
+	if (mkdir(dst_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "quire: cannot create %s: %s\n", dst_dir, strerror(errno));
+		return false;
+	}
+	DIR *d = opendir(src_dir);
+	if (!d)
+		return errno == ENOENT;
+	bool ok = true;
+	struct dirent *e;
+	while (ok && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t n1 = strlen(src_dir) + strlen(e->d_name) + 2;
+		size_t n2 = strlen(dst_dir) + strlen(e->d_name) + 2;
+		char *sp = xmalloc(n1), *dp = xmalloc(n2);
+		snprintf(sp, n1, "%s/%s", src_dir, e->d_name);
+		snprintf(dp, n2, "%s/%s", dst_dir, e->d_name);
+		struct stat st;
+		if (lstat(sp, &st) == 0 && S_ISDIR(st.st_mode)) {
+			ok = copy_tree(sp, dp, files);
+		} else if (lstat(sp, &st) == 0 && S_ISREG(st.st_mode)) {
+			FILE *in = fopen(sp, "rb"), *out = fopen(dp, "wb");
+			char buf[65536];
+			size_t r;
+			ok = in && out;
+			while (ok && (r = fread(buf, 1, sizeof(buf), in)) > 0)
+				ok = fwrite(buf, 1, r, out) == r;
+			if (in)
+				fclose(in);
+			if (out && (fflush(out) != 0 || fsync(fileno(out)) != 0))
+				ok = false;
+			if (out && fclose(out) != 0)
+				ok = false;
+			if (!ok)
+				fprintf(stderr, "quire: cannot copy %s\n", sp);
+			else
+				(*files)++;
+		}
+		free(sp);
+		free(dp);
+	}
+	closedir(d);
+	return ok;
+}
+
+/* quire backup DEST: a consistent copy of the data directory, taken while
+ * the server runs. DEST must not exist yet. */
+static int cmd_backup(const struct opts *o, const char *dest)
+{
+	struct stat st;
+	if (stat(dest, &st) == 0) {
+		fprintf(stderr, "quire: %s exists; give a new directory for the backup\n", dest);
+		return 2;
+	}
+	struct site_config cfg;
+	config_defaults(&cfg, o);
+	struct store *s;
+	if (!open_data(o, &cfg, &s))
+		return 1;
+	int rc = 1;
+	size_t n = strlen(dest) + 16;
+	char *db = xmalloc(n), *media_src = NULL, *media_dst = NULL;
+	snprintf(db, n, "%s/quire.db", dest);
+	char err[512];
+	unsigned long files = 0;
+	if (mkdir(dest, 0700) != 0) {
+		fprintf(stderr, "quire: cannot create %s: %s\n", dest, strerror(errno));
+		goto out;
+	}
+	/* Database first: a photo the copy names was written before the
+	 * snapshot, so it is on disk when the files are copied next. */
+	if (store_backup(s, db, err, sizeof(err))) {
+		fprintf(stderr, "quire: %s\n", err);
+		goto out;
+	}
+	n = strlen(o->data) + 8;
+	media_src = xmalloc(n);
+	snprintf(media_src, n, "%s/media", o->data);
+	n = strlen(dest) + 8;
+	media_dst = xmalloc(n);
+	snprintf(media_dst, n, "%s/media", dest);
+	if (!copy_tree(media_src, media_dst, &files))
+		goto out;
+	printf("backed up %s to %s (database and %lu photo files)\n", o->data, dest, files);
+	rc = 0;
+out:
+	free(db);
+	free(media_src);
+	free(media_dst);
+	store_close(s);
+	free((char *)cfg.db_path);
+	return rc;
+}
+
 static int cmd_user_add(const struct opts *o, const char *handle)
 {
 	if (!o->password_stdin) {
@@ -519,6 +622,8 @@ int main(int argc, char **argv)
 	}
 	if (npos == 1 && !strcmp(pos[0], "serve"))
 		return cmd_serve(&o);
+	if (npos == 2 && !strcmp(pos[0], "backup"))
+		return cmd_backup(&o, pos[1]);
 	if (npos == 3 && !strcmp(pos[0], "user") && !strcmp(pos[1], "add"))
 		return cmd_user_add(&o, pos[2]);
 	usage(stderr);

@@ -460,4 +460,10 @@ enum store_err store_search(struct store *s, struct arena *a, const char *viewer
 			    const char *fts_query, int limit, struct story_list *out,
 			    const char ***snippets) __attribute__((warn_unused_result));
 
+/* Copy the whole database to dest_path (which must not exist) as one
+ * consistent snapshot, while other connections keep reading and writing;
+ * the copy is integrity-checked. On error err holds a message. */
+enum store_err store_backup(struct store *s, const char *dest_path, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
 #endif
