@@ -102,7 +102,8 @@ for n in $SIZES; do
 
 	qport=$(free_port)
 	(cd "$W" && exec "$ROOT/$B/quire" serve --data "$W/site-$label" \
-		--listen 127.0.0.1:"$qport" --threads "$THREADS") >"$W/quire-$label.log" 2>&1 &
+		--listen 127.0.0.1:"$qport" --threads "$THREADS" --log-level "${BENCH_LOG_LEVEL:-warn}") \
+		>"$W/quire-$label.log" 2>&1 &
 	qpid=$!
 	Q=http://127.0.0.1:$qport
 	wait_http "$Q/healthz"

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef QUIRE_VERSION
@@ -189,6 +189,74 @@ static void app(struct http_req *req, struct http_res *res)
 	page_cache_store(req, res);
 }
 
+/* ---- request log ---- */
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* Set once from --log-level before the server starts; read-only after. */
+static enum log_level log_level = LOG_INFO;
+
+/* The path as it may be logged: no query string (it can carry invitation
+ * tokens), secret segments (unlisted keys, setup and invitation tokens)
+ * replaced, anything unprintable escaped. */
+static void log_path(struct buf *b, const char *path)
+{
+	const char *prev = "", *p = path;
+	size_t prev_len = 0;
+	while (*p && *p != '?') {
+		if (*p == '/') {
+			buf_addch(b, '/');
+			p++;
+			continue;
+		}
+		const char *end = p;
+		while (*end && *end != '/' && *end != '?')
+			end++;
+		size_t len = (size_t)(end - p);
+		bool hex = len >= 16;
+		for (size_t i = 0; hex && i < len; i++)
+			hex = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f');
+		bool secret_place = (prev_len == 1 && (*prev == 'u' || *prev == 'c')) ||
+				    (prev_len == 5 && !strncmp(prev, "setup", 5)) ||
+				    (prev_len == 7 && !strncmp(prev, "invites", 7));
+		if (hex && secret_place) {
+			buf_adds(b, "[secret]");
+		} else {
+			for (size_t i = 0; i < len; i++) {
+				unsigned char ch = (unsigned char)p[i];
+				if (ch < 0x21 || ch >= 0x7f || ch == '"' || ch == '\\')
+					buf_addf(b, "%%%02X", ch);
+				else
+					buf_addch(b, (char)ch);
+			}
+		}
+		prev = p;
+		prev_len = len;
+		p = end;
+	}
+}
+
+static void log_request(const struct http_req *req, int status, uint64_t bytes, double ms,
+			bool complete)
+{
+	enum log_level need = status >= 500 || status == 0 ? LOG_WARN : LOG_INFO;
+	if (log_level < need)
+		return;
+	struct buf line;
+	buf_init(&line, 4096);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char ts[32];
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_addf(&line, "%s %s request method=%s path=\"", ts, need == LOG_WARN ? "warn" : "info",
+		 req->method == HTTP_OTHER ? "OTHER" : req->method_name);
+	log_path(&line, req->path ? req->path : "");
+	buf_addf(&line, "\" status=%d bytes=%llu ms=%.2f%s\n", status, (unsigned long long)bytes, ms,
+		 complete ? "" : " aborted=1");
+	fputs(buf_str(&line), stderr);
+	buf_release(&line);
+}
+
 static void early_error(struct http_req *req, struct http_res *res, int status, const char *msg)
 {
 	site_error(req, res, status, msg);
@@ -202,15 +270,18 @@ static void usage(FILE *f)
 		"usage: quire serve [--data DIR] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
 		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
 		"                   [--max-conns N] [--max-conns-per-ip N]\n"
+		"                   [--log-level error|warn|info|debug]\n"
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR]\n"
-		"       quire backup DEST [--data DIR]\n"
+		"       quire backup FILE [--data DIR]\n"
+		"       quire restore FILE --data NEWDIR\n"
 		"       quire --help | --version\n"
 		"\n"
 		"serve      run the site (default data directory ./quire-data, listening on\n"
 		"           127.0.0.1:8080). On first start it prints a one-time setup link.\n"
 		"user add   create an account, reading the password from standard input.\n"
-		"backup     copy the data directory (database snapshot and photos) to a new\n"
-		"           directory DEST, consistently, while the server keeps running.\n"
+		"backup     write one file holding a consistent snapshot of the database\n"
+		"           and the photos, while the server keeps running.\n"
+		"restore    make a new data directory from such a file.\n"
 		"\n"
 		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
 		"open connections; behind a reverse proxy, which is then the only peer, use\n"
@@ -358,6 +429,7 @@ static int cmd_serve(const struct opts *o)
 		.thread_done = site_thread_done,
 		.error = early_error,
 		.spool = media_spool,
+		.log = log_request,
 	};
 	struct http_server *srv = http_server_start(&hc);
 	if (!srv) {
@@ -388,63 +460,13 @@ static int cmd_serve(const struct opts *o)
 	return 0;
 }
 
-/* Copy src_dir's regular files into dst_dir (created), recursively;
- * photo files are written once and never changed, so a plain copy of
- * each is consistent. Files already in dst with the same size are kept. */
-static bool copy_tree(const char *src_dir, const char *dst_dir, unsigned long *files)
-{
-	if (mkdir(dst_dir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "quire: cannot create %s: %s\n", dst_dir, strerror(errno));
-		return false;
-	}
-	DIR *d = opendir(src_dir);
-	if (!d)
-		return errno == ENOENT;
-	bool ok = true;
-	struct dirent *e;
-	while (ok && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		size_t n1 = strlen(src_dir) + strlen(e->d_name) + 2;
-		size_t n2 = strlen(dst_dir) + strlen(e->d_name) + 2;
-		char *sp = xmalloc(n1), *dp = xmalloc(n2);
-		snprintf(sp, n1, "%s/%s", src_dir, e->d_name);
-		snprintf(dp, n2, "%s/%s", dst_dir, e->d_name);
-		struct stat st;
-		if (lstat(sp, &st) == 0 && S_ISDIR(st.st_mode)) {
-			ok = copy_tree(sp, dp, files);
-		} else if (lstat(sp, &st) == 0 && S_ISREG(st.st_mode)) {
-			FILE *in = fopen(sp, "rb"), *out = fopen(dp, "wb");
-			char buf[65536];
-			size_t r;
-			ok = in && out;
-			while (ok && (r = fread(buf, 1, sizeof(buf), in)) > 0)
-				ok = fwrite(buf, 1, r, out) == r;
-			if (in)
-				fclose(in);
-			if (out && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-				ok = false;
-			if (out && fclose(out) != 0)
-				ok = false;
-			if (!ok)
-				fprintf(stderr, "quire: cannot copy %s\n", sp);
-			else
-				(*files)++;
-		}
-		free(sp);
-		free(dp);
-	}
-	closedir(d);
-	return ok;
-}
-
-/* quire backup DEST: a consistent copy of the data directory, taken while
- * the server runs. DEST must not exist yet. */
-static int cmd_backup(const struct opts *o, const char *dest)
+/* quire backup FILE: one file holding a consistent snapshot of the
+ * database and the photo files, taken while the server runs. */
+static int cmd_backup(const struct opts *o, const char *file)
 {
 	struct stat st;
-	if (stat(dest, &st) == 0) {
-		fprintf(stderr, "quire: %s exists; give a new directory for the backup\n", dest);
+	if (stat(file, &st) == 0) {
+		fprintf(stderr, "quire: %s exists; give a new file name for the backup\n", file);
 		return 2;
 	}
 	struct site_config cfg;
@@ -452,38 +474,57 @@ static int cmd_backup(const struct opts *o, const char *dest)
 	struct store *s;
 	if (!open_data(o, &cfg, &s))
 		return 1;
-	int rc = 1;
-	size_t n = strlen(dest) + 16;
-	char *db = xmalloc(n), *media_src = NULL, *media_dst = NULL;
-	snprintf(db, n, "%s/quire.db", dest);
+	size_t n = strlen(o->data) + 8;
+	char *media = xmalloc(n);
+	snprintf(media, n, "%s/media", o->data);
 	char err[512];
 	unsigned long files = 0;
-	if (mkdir(dest, 0700) != 0) {
-		fprintf(stderr, "quire: cannot create %s: %s\n", dest, strerror(errno));
-		goto out;
+	int rc = 0;
+	if (store_backup(s, file, media, &files, err, sizeof(err))) {
+		fprintf(stderr, "quire: backup failed: %s\n", err);
+		rc = 1;
+	} else {
+		printf("backed up %s to %s (database and %lu photo files)\n", o->data, file, files);
 	}
-	/* Database first: a photo the copy names was written before the
-	 * snapshot, so it is on disk when the files are copied next. */
-	if (store_backup(s, db, err, sizeof(err))) {
-		fprintf(stderr, "quire: %s\n", err);
-		goto out;
-	}
-	n = strlen(o->data) + 8;
-	media_src = xmalloc(n);
-	snprintf(media_src, n, "%s/media", o->data);
-	n = strlen(dest) + 8;
-	media_dst = xmalloc(n);
-	snprintf(media_dst, n, "%s/media", dest);
-	if (!copy_tree(media_src, media_dst, &files))
-		goto out;
-	printf("backed up %s to %s (database and %lu photo files)\n", o->data, dest, files);
-	rc = 0;
-out:
-	free(db);
-	free(media_src);
-	free(media_dst);
+	free(media);
 	store_close(s);
 	free((char *)cfg.db_path);
+	return rc;
+}
+
+/* quire restore FILE --data DIR: a new data directory from a backup. */
+static int cmd_restore(const struct opts *o, const char *file)
+{
+	size_t n = strlen(o->data) + 16;
+	char *db = xmalloc(n), *media = xmalloc(n);
+	snprintf(db, n, "%s/quire.db", o->data);
+	snprintf(media, n, "%s/media", o->data);
+	struct stat st;
+	int rc = 1;
+	char err[512];
+	unsigned long files = 0;
+	if (stat(db, &st) == 0) {
+		fprintf(stderr, "quire: %s already holds a site; restore into a new directory\n", o->data);
+		rc = 2;
+	} else if (!mkdir_p(o->data) || !mkdir_p(media)) {
+		rc = 1;
+	} else if (store_restore(file, db, media, &files, err, sizeof(err))) {
+		fprintf(stderr, "quire: restore failed: %s\n", err);
+		unlink(db);
+	} else {
+		/* Open once: checks it and applies any newer migrations. */
+		struct site_config cfg;
+		config_defaults(&cfg, o);
+		struct store *s;
+		if (open_data(o, &cfg, &s)) {
+			store_close(s);
+			printf("restored %s into %s (database and %lu photo files)\n", file, o->data, files);
+			rc = 0;
+		}
+		free((char *)cfg.db_path);
+	}
+	free(db);
+	free(media);
 	return rc;
 }
 
@@ -601,6 +642,19 @@ int main(int argc, char **argv)
 			else
 				o.max_conns = t;
 			i++;
+		} else if (!strcmp(a, "--log-level") && val) {
+			static const char *const names[] = {"error", "warn", "info", "debug"};
+			bool found = false;
+			for (int k = 0; k < 4; k++)
+				if (!strcmp(val, names[k])) {
+					log_level = (enum log_level)k;
+					found = true;
+				}
+			if (!found) {
+				fprintf(stderr, "quire: --log-level is error, warn, info or debug\n");
+				return 2;
+			}
+			i++;
 		} else if (!strcmp(a, "--admin")) {
 			o.admin = true;
 		} else if (!strcmp(a, "--password-stdin")) {
@@ -624,6 +678,8 @@ int main(int argc, char **argv)
 		return cmd_serve(&o);
 	if (npos == 2 && !strcmp(pos[0], "backup"))
 		return cmd_backup(&o, pos[1]);
+	if (npos == 2 && !strcmp(pos[0], "restore"))
+		return cmd_restore(&o, pos[1]);
 	if (npos == 3 && !strcmp(pos[0], "user") && !strcmp(pos[1], "add"))
 		return cmd_user_add(&o, pos[2]);
 	usage(stderr);

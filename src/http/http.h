@@ -182,6 +182,11 @@ struct http_server_config {
 	void (*error)(struct http_req *req, struct http_res *res, int status,
 		      const char *message);
 	http_spool_fn spool;     /* optional: which bodies stream to a file */
+	/* Optional: called once per request when it ends (the arena is still
+	 * valid). status is 0 if nothing was answered; complete is false when
+	 * the client went away or the connection failed mid-way. */
+	void (*log)(const struct http_req *req, int status, uint64_t bytes, double ms,
+		    bool complete);
 };
 
 struct http_server;

@@ -45,6 +45,9 @@ struct conn_req {
 	bool drain;             /* read and discard the body, then answer */
 	unsigned long long drained;
 	struct spool *spool;    /* body streamed to a file (http_spool_fn) */
+	struct timespec start;  /* first byte of the request, for the log */
+	int status;             /* answered status, 0 if none was queued */
+	uint64_t bytes;         /* response body size */
 };
 
 /* Bodies announced over the limit but below this are read and thrown
@@ -198,6 +201,10 @@ static void queue(struct http_server *s, struct MHD_Connection *c, struct http_r
 		  struct http_res *res)
 {
 	(void)s;
+	/* req is the first member of its conn_req: record what we answer. */
+	struct conn_req *cr = (struct conn_req *)(void *)req;
+	cr->status = res->status;
+	cr->bytes = res->file_fd >= 0 && res->status == 200 ? res->file_size : res->body.len;
 	if (res->file_fd >= 0) {
 		if (res->status == 200) {
 			queue_file(c, res);
@@ -302,6 +309,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 	if (!cr) {
 		cr = xcalloc(1, sizeof(*cr));
+		clock_gettime(CLOCK_MONOTONIC, &cr->start);
 		*con_cls = cr;
 		atomic_fetch_add(&s->inflight, 1);
 		cr->counted = true;
@@ -492,6 +500,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn_req *cr = *con_cls;
 	if (!cr)
 		return;
+	if (s->cfg.log) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double ms = (double)(now.tv_sec - cr->start.tv_sec) * 1e3 +
+			    (double)(now.tv_nsec - cr->start.tv_nsec) / 1e6;
+		s->cfg.log(&cr->req, cr->status, cr->bytes, ms,
+			   toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	}
 	buf_release(&cr->body);
 	arena_release(&cr->req.arena);
 	spool_free(cr->spool);

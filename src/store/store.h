@@ -460,10 +460,19 @@ enum store_err store_search(struct store *s, struct arena *a, const char *viewer
 			    const char *fts_query, int limit, struct story_list *out,
 			    const char ***snippets) __attribute__((warn_unused_result));
 
-/* Copy the whole database to dest_path (which must not exist) as one
- * consistent snapshot, while other connections keep reading and writing;
- * the copy is integrity-checked. On error err holds a message. */
-enum store_err store_backup(struct store *s, const char *dest_path, char *err, size_t errlen)
+/*
+ * Backups are one file: a consistent snapshot of the database (taken
+ * while others keep reading and writing) plus the files under media_dir.
+ * store_backup writes dest_path atomically (a .part file renamed into
+ * place); *files counts the media files stored. store_restore writes the
+ * media files under media_dir and the database to db_path (which must not
+ * exist yet). On error err holds a message.
+ */
+enum store_err store_backup(struct store *s, const char *dest_path, const char *media_dir,
+			    unsigned long *files, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+enum store_err store_restore(const char *backup_path, const char *db_path, const char *media_dir,
+			     unsigned long *files, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -1,5 +1,6 @@
-"""quire backup: a consistent copy of a running site (database snapshot
-and photo files) that a new server can serve from."""
+"""quire backup FILE / quire restore FILE --data DIR: a consistent
+snapshot of a running site (database and photo files) in one file, and a
+restored site that serves the same stories, photos and accounts."""
 import os
 import shutil
 import subprocess
@@ -13,7 +14,9 @@ from quire_server import ADMIN, BIN, Server, api_token
 
 def test_backup_while_writing_then_serve_the_copy():
     s = Server()
-    dest = os.path.join(tempfile.mkdtemp(prefix="quire-backup-"), "copy")
+    work = tempfile.mkdtemp(prefix="quire-backup-")
+    dest = os.path.join(work, "site.quire-backup")
+    restored = os.path.join(work, "restored")
     try:
         s.start()
         h = {"Authorization": "Bearer " + api_token(s, *ADMIN)}
@@ -23,7 +26,7 @@ def test_backup_while_writing_then_serve_the_copy():
                               json={"title": "Before backup %d" % i, "body": "kept %d" % i, "status": "published"})
             assert r.status_code == 201
             before.append(r.json())
-        img = os.path.join(os.path.dirname(dest), "p.jpg")
+        img = os.path.join(work, "p.jpg")
         subprocess.run(["convert", "-size", "64x48", "xc:#336699", img], check=True)
         with open(img, "rb") as f:
             ph = requests.post(s.url + "/api/v1/stories/%s/photos" % before[0]["id"], headers=h,
@@ -50,14 +53,24 @@ def test_backup_while_writing_then_serve_the_copy():
         assert r.returncode == 0, r.stderr
         assert "photo files" in r.stdout
         assert written, "writes went on during the backup"
-        out = subprocess.run(["sqlite3", dest + "/quire.db", "PRAGMA integrity_check;"],
-                             capture_output=True, text=True).stdout.strip()
-        assert out == "ok"
-        # A second backup into an existing directory is refused.
+        assert os.path.isfile(dest) and not os.path.exists(dest + ".part")
+        # A backup never overwrites an existing file.
         r2 = subprocess.run([BIN, "backup", dest, "--data", s.data], capture_output=True, text=True)
         assert r2.returncode == 2 and "exists" in r2.stderr
         s.stop()
-        copy = Server(admin=None, data=dest)
+        r = subprocess.run([BIN, "restore", dest, "--data", restored], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        out = subprocess.run(["sqlite3", restored + "/quire.db", "PRAGMA integrity_check;"],
+                             capture_output=True, text=True).stdout.strip()
+        assert out == "ok"
+        # Restoring over an existing site is refused; a non-backup is refused.
+        r3 = subprocess.run([BIN, "restore", dest, "--data", restored], capture_output=True, text=True)
+        assert r3.returncode == 2
+        junk = os.path.join(work, "junk")
+        open(junk, "wb").write(b"not a backup")
+        r4 = subprocess.run([BIN, "restore", junk, "--data", os.path.join(work, "r2")], capture_output=True, text=True)
+        assert r4.returncode == 1 and "restore failed" in r4.stderr
+        copy = Server(admin=None, data=restored)
         try:
             copy.start()
             for st in before:
@@ -72,4 +85,4 @@ def test_backup_while_writing_then_serve_the_copy():
     finally:
         s.stop()
         s.cleanup()
-        shutil.rmtree(os.path.dirname(dest), ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)

@@ -189,3 +189,19 @@ def test_second_start_on_same_port_fails_cleanly(server):
     r = subprocess.run([BIN, "serve", "--data", server.data, "--listen", "127.0.0.1:%d" % server.port],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "cannot listen" in r.stderr
+
+
+def test_request_log_lines_carry_no_secrets(server):
+    tok = api_token(server, *ADMIN)
+    requests.get(server.url + "/api/v1/me", headers={"Authorization": "Bearer " + tok})
+    requests.get(server.url + "/u/0123456789abcdef?invite=ffffeeeeddddcccc")
+    requests.get(server.url + "/healthz")
+    time.sleep(0.3)
+    log = server.read_log()
+    lines = [l for l in log.splitlines() if " request " in l]
+    assert any(re.search(r'method=GET path="/healthz" status=200 bytes=3 ms=[0-9.]+$', l) for l in lines), lines[-5:]
+    assert any('path="/u/[secret]" status=404' in l for l in lines)
+    for secret in (tok, ADMIN[1], "0123456789abcdef", "ffffeeeeddddcccc"):
+        assert secret not in log, secret
+    assert any(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ info request method=POST "
+                        r'path="/api/v1/tokens" status=201', l) for l in lines)

@@ -1,27 +1,32 @@
 /*
- * store_backup.c - a consistent copy of the database while it is in use,
- * with SQLite's online backup API. In WAL mode readers and writers keep
- * going while the copy is taken; the copy is a snapshot of one moment.
+ * store_backup.c - backups as one file, and restoring them.
+ *
+ * A backup is a SQLite database: a consistent snapshot of quire.db taken
+ * with the online backup API (in WAL mode readers and writers go on while
+ * it is taken), plus one extra table, quire_backup_files, holding every
+ * file under the data directory's media/ folder. Photo files are written
+ * once (temp + rename) and never changed, and a photo row is committed
+ * only after its files exist, so files copied after the snapshot cover
+ * every photo the snapshot names. Restoring writes the files back and
+ * copies the database without that table.
  */
 #include "store/sqlite/store_int.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-enum store_err store_backup(struct store *s, const char *dest_path, char *err, size_t errlen)
+#define FILES_TABLE "quire_backup_files"
+
+static enum store_err copy_db(sqlite3 *from, sqlite3 *to, char *err, size_t errlen)
 {
-	sqlite3 *dst = NULL;
-	if (sqlite3_open_v2(dest_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, errlen, "cannot create %s: %s", dest_path,
-			 dst ? sqlite3_errmsg(dst) : "out of memory");
-		sqlite3_close(dst);
-		return STORE_ERROR;
-	}
-	sqlite3_busy_timeout(dst, 5000);
-	sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
 	if (!b) {
-		snprintf(err, errlen, "cannot start the backup: %s", sqlite3_errmsg(dst));
-		sqlite3_close(dst);
+		snprintf(err, errlen, "cannot start the copy: %s", sqlite3_errmsg(to));
 		return STORE_ERROR;
 	}
 	int rc;
@@ -31,24 +36,220 @@ enum store_err store_backup(struct store *s, const char *dest_path, char *err, s
 			sqlite3_sleep(20);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(b);
-	enum store_err e = STORE_OK;
 	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(rc));
-		e = STORE_ERROR;
-	} else {
-		/* The copy is a plain rollback-journal database, checked whole. */
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK ||
-		    sqlite3_step(st) != SQLITE_ROW ||
-		    sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
-			snprintf(err, errlen, "the copy failed its integrity check");
-			e = STORE_ERROR;
+		snprintf(err, errlen, "copy failed: %s", sqlite3_errstr(rc));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+static bool integrity_ok(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	bool ok = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
+		  sqlite3_step(st) == SQLITE_ROW &&
+		  sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static bool read_file(const char *path, unsigned char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
+		fclose(f);
+		return false;
+	}
+	*len = (size_t)st.st_size;
+	*data = malloc(*len ? *len : 1);
+	bool ok = *data && fread(*data, 1, *len, f) == *len;
+	fclose(f);
+	if (!ok)
+		free(*data);
+	return ok;
+}
+
+/* Add every regular file under dir (path rel inside the archive). */
+static bool add_tree(sqlite3 *db, sqlite3_stmt *ins, const char *dir, const char *rel,
+		     unsigned long *files, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT;
+	bool ok = true;
+	struct dirent *e;
+	while (ok && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[4096], sub[4096];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		struct stat st;
+		if (lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			ok = add_tree(db, ins, path, sub, files, err, errlen);
+		} else if (S_ISREG(st.st_mode)) {
+			unsigned char *data;
+			size_t len;
+			if (!read_file(path, &data, &len)) {
+				snprintf(err, errlen, "cannot read %s", path);
+				ok = false;
+				break;
+			}
+			sqlite3_bind_text(ins, 1, sub, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_blob64(ins, 2, data, len, free);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				snprintf(err, errlen, "cannot store %s: %s", sub, sqlite3_errmsg(db));
+				ok = false;
+			}
+			sqlite3_reset(ins);
+			(*files)++;
 		}
-		sqlite3_finalize(st);
 	}
-	if (sqlite3_close(dst) != SQLITE_OK && !e) {
-		snprintf(err, errlen, "cannot close the copy");
+	closedir(d);
+	return ok;
+}
+
+enum store_err store_backup(struct store *s, const char *dest_path, const char *media_dir,
+			    unsigned long *files, char *err, size_t errlen)
+{
+	*files = 0;
+	size_t n = strlen(dest_path) + 8;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	snprintf(tmp, n, "%s.part", dest_path);
+	unlink(tmp);
+	sqlite3 *dst = NULL;
+	enum store_err e = STORE_ERROR;
+	sqlite3_stmt *ins = NULL;
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "no memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(dst, 5000);
+	if (copy_db(s->db, dst, err, errlen))
+		goto out;
+	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE; BEGIN; CREATE TABLE " FILES_TABLE
+			 " (path TEXT PRIMARY KEY, data BLOB NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(dst, "INSERT INTO " FILES_TABLE "(path, data) VALUES (?1, ?2)", -1,
+			       &ins, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot prepare the backup file: %s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	if (!add_tree(dst, ins, media_dir, "", files, err, errlen))
+		goto out;
+	sqlite3_finalize(ins);
+	ins = NULL;
+	if (sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL) != SQLITE_OK || !integrity_ok(dst)) {
+		snprintf(err, errlen, "the backup failed its integrity check");
+		goto out;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		dst = NULL;
+		snprintf(err, errlen, "cannot close the backup file");
+		goto out;
+	}
+	dst = NULL;
+	if (rename(tmp, dest_path) != 0) {
+		snprintf(err, errlen, "cannot move the backup into place: %s", strerror(errno));
+		goto out;
+	}
+	e = STORE_OK;
+out:
+	sqlite3_finalize(ins);
+	if (dst)
+		sqlite3_close(dst);
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	return e;
+}
+
+/* mkdir -p for the directories of path (not the last component). */
+static bool make_parents(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return false;
+		*p = '/';
+	}
+	return true;
+}
+
+enum store_err store_restore(const char *backup_path, const char *db_path, const char *media_dir,
+			     unsigned long *files, char *err, size_t errlen)
+{
+	*files = 0;
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_stmt *st = NULL;
+	enum store_err e = STORE_ERROR;
+	if (sqlite3_open_v2(backup_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s", backup_path);
+		goto out;
+	}
+	if (!integrity_ok(src) ||
+	    sqlite3_prepare_v2(src, "SELECT path, data FROM " FILES_TABLE, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s is not a Quire backup (or it is damaged)", backup_path);
+		goto out;
+	}
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *rel = (const char *)sqlite3_column_text(st, 0);
+		/* Names come from the file: never let one climb out of media/. */
+		if (!rel || rel[0] == '/' || strstr(rel, "..")) {
+			snprintf(err, errlen, "the backup holds a bad file name");
+			goto out;
+		}
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", media_dir, rel);
+		const void *data = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		FILE *f = make_parents(path) ? fopen(path, "wb") : NULL;
+		bool ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+		if (f && fclose(f) != 0)
+			ok = false;
+		if (!ok) {
+			snprintf(err, errlen, "cannot write %s", path);
+			goto out;
+		}
+		(*files)++;
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "cannot read the backup: %s", sqlite3_errmsg(src));
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_open_v2(db_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "cannot create %s", db_path);
+		goto out;
+	}
+	if (copy_db(src, dst, err, errlen))
+		goto out;
+	if (sqlite3_exec(dst, "DROP TABLE " FILES_TABLE "; VACUUM;", NULL, NULL, NULL) != SQLITE_OK ||
+	    !integrity_ok(dst)) {
+		snprintf(err, errlen, "the restored database failed its check");
+		goto out;
+	}
+	e = STORE_OK;
+out:
+	sqlite3_finalize(st);
+	if (src)
+		sqlite3_close(src);
+	if (dst && sqlite3_close(dst) != SQLITE_OK)
 		e = STORE_ERROR;
-	}
 	return e;
 }
