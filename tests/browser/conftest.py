@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
-from quire_server import Server  # noqa: E402
+from quire_server import Server, loopback_service  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,6 @@ def server():
 
 def make_driver():
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     profile = tempfile.mkdtemp(prefix="quire-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
@@ -32,7 +31,7 @@ def make_driver():
               "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    d = webdriver.Chrome(service=loopback_service(), options=opts)
     d.set_page_load_timeout(30)
     d._quire_profile = profile
     return d

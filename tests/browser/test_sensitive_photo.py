@@ -12,8 +12,9 @@ import time
 import pytest
 import requests
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+from quire_server import loopback_service
 from selenium.webdriver.support.ui import WebDriverWait
 
 from quire_server import ADMIN, Server, api_token
@@ -63,7 +64,7 @@ def driver(js=True):
     if not js:
         opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    d = webdriver.Chrome(service=loopback_service(), options=opts)
     d.set_page_load_timeout(30)
     d._profile = profile
     return d

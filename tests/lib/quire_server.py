@@ -151,3 +151,21 @@ def invite_and_signup(server, admin_session, handle, password, name=None):
         allow_redirects=False)
     assert r.status_code == 303, (r.status_code, r.text[:800])
     return s
+
+
+def loopback_service():
+    """chromedriver reached at 127.0.0.1 rather than "localhost", so the
+    tests do not depend on the machine resolving that name (a minimal
+    Debian system has no /etc/hosts)."""
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common import utils
+
+    class LoopbackService(Service):
+        def is_connectable(self):
+            return utils.is_connectable(self.port, host="127.0.0.1")
+
+        @property
+        def service_url(self):
+            return "http://127.0.0.1:%d" % self.port
+
+    return LoopbackService("/usr/bin/chromedriver", service_args=["--allowed-ips=127.0.0.1"])
