@@ -23,6 +23,7 @@ skipped and named in the summary, written to build/xss.txt.
 import json
 import os
 import re
+import subprocess
 import time
 
 import pytest
@@ -184,6 +185,40 @@ def test_stored_xss_corpus_never_executes(site):
             pages.append(url + "/circles/" + c["id"])
     else:
         skipped.append("circle name (%d)" % probe.status_code)
+
+    # Photos: alt text, caption and the sensitive-photo note, shown in the
+    # story pages (gated photos show their note; "?show=" reveals them).
+    img = os.path.join(site.data, "xss.jpg")
+    subprocess.run(["convert", "-size", "32x24", "xc:#446688", img], check=True)
+    alts = pack(PAYLOADS, 500, clean=one_line)
+    caps = pack(PAYLOADS, 500, clean=one_line)
+    notes_p = pack(PAYLOADS, 120, clean=one_line)
+    bodies = {st["id"]: st["body"] for st in stories}
+    shown_photos = []
+    for k in range(max(len(alts), len(caps), len(notes_p))):
+        ia, alt = alts[k % len(alts)]
+        ic, cap = caps[k % len(caps)]
+        inote, note = notes_p[k % len(notes_p)]
+        sensitive = k % 2 == 1
+        st = stories[k % len(stories)]
+        data = {"alt": alt, "caption": cap, "sensitive": "true" if sensitive else "false"}
+        if sensitive:
+            data["note"] = note
+        with open(img, "rb") as f:
+            r = api.post(url + "/api/v1/stories/%s/photos" % st["id"], data=data,
+                         files={"file": ("x.jpg", f, "image/jpeg")})
+        assert r.status_code == 201, (r.status_code, r.text[:300])
+        ph = r.json()
+        bodies[st["id"]] += "\n\n" + ph["markdown"]
+        covered.setdefault("photo alt text", set()).update(ia)
+        covered.setdefault("photo caption", set()).update(ic)
+        if sensitive:
+            covered.setdefault("photo note", set()).update(inote)
+            shown_photos.append((st["url"], ph["id"]))
+    for sid, body in bodies.items():
+        r = api.patch(url + "/api/v1/stories/" + sid, json={"body": body})
+        assert r.status_code == 200, (r.status_code, r.text[:300])
+    pages += ["%s?show=%s" % (u, pid) for u, pid in shown_photos[:5]]
 
     # Muted words (where the feature exists), shown back on the settings page.
     muted = [one_line(p)[:100] for p in PAYLOADS[:100]]
