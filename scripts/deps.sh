@@ -15,6 +15,18 @@ test) want="$BUILD $TEST" ;;
 *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 
+# The browser tests' chromedriver talks to Chromium at "localhost". A full
+# Debian system resolves it through /etc/hosts; minimal chroots and
+# containers may have no /etc/hosts at all. Add the standard line then.
+if [ "${1:-run}" = test ] && ! getent hosts localhost >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "deps: localhost does not resolve; adding it to /etc/hosts"
+		printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >> /etc/hosts
+	else
+		echo "The browser tests need 'localhost' to resolve; add '127.0.0.1 localhost' to /etc/hosts." >&2
+	fi
+fi
+
 missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
