@@ -2,6 +2,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -21,6 +22,20 @@ def server():
         s.cleanup()
 
 
+def start_chrome(webdriver, opts):
+    """Start chromedriver + Chromium. chromedriver picks its port just
+    before binding it, and now and then loses that race (it exits with
+    status 1 at once); that is the harness, not Quire, so try again."""
+    from selenium.common.exceptions import WebDriverException
+    for attempt in range(3):
+        try:
+            return webdriver.Chrome(service=loopback_service(), options=opts)
+        except WebDriverException as e:
+            if attempt == 2 or "unexpectedly exited" not in str(e):
+                raise
+            time.sleep(1)
+
+
 def make_driver():
     from selenium import webdriver
     profile = tempfile.mkdtemp(prefix="quire-chromium-")
@@ -31,7 +46,7 @@ def make_driver():
               "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900"):
         opts.add_argument(a)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=loopback_service(), options=opts)
+    d = start_chrome(webdriver, opts)
     d.set_page_load_timeout(30)
     d._quire_profile = profile
     return d

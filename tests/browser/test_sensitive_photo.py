@@ -14,7 +14,7 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
-from quire_server import loopback_service
+from conftest import start_chrome
 from selenium.webdriver.support.ui import WebDriverWait
 
 from quire_server import ADMIN, Server, api_token
@@ -64,7 +64,7 @@ def driver(js=True):
     if not js:
         opts.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    d = webdriver.Chrome(service=loopback_service(), options=opts)
+    d = start_chrome(webdriver, opts)
     d.set_page_load_timeout(30)
     d._profile = profile
     return d
