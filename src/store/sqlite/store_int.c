@@ -2,6 +2,7 @@
 #include "store/sqlite/store_int.h"
 
 #include <stdio.h>
+#include <string.h>
 
 sqlite3_stmt *stmt_cached(struct store *s, const char *sql)
 {
@@ -81,6 +82,31 @@ enum store_err exec_write(struct store *s, sqlite3_stmt *st)
 	enum store_err e = STORE_OK;
 	if (rc != SQLITE_DONE)
 		e = err_of(s, sqlite3_extended_errcode(s->db) & 0xff);
+	done(st);
+	return e;
+}
+
+enum store_err collect_members(struct store *s, struct arena *a, sqlite3_stmt *st,
+			       struct member_row **rows, size_t *n)
+{
+	size_t cap = 16;
+	*rows = arena_alloc(a, cap * sizeof(**rows));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct member_row *nr = arena_alloc(a, 2 * cap * sizeof(*nr));
+			memcpy(nr, *rows, cap * sizeof(*nr));
+			*rows = nr;
+			cap *= 2;
+		}
+		struct member_row *m = &(*rows)[(*n)++];
+		col_id(m->user_id, st, 0);
+		m->handle = col_text(a, st, 1);
+		m->name = col_text(a, st, 2);
+		m->joined_at = sqlite3_column_int64(st, 3);
+	}
+	enum store_err e = rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
 	done(st);
 	return e;
 }

@@ -69,6 +69,10 @@ void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v);
 const char *col_text(struct arena *a, sqlite3_stmt *st, int i);
 void col_id(char out[17], sqlite3_stmt *st, int i);
 enum store_err err_of(struct store *s, int rc);
+/* Step st (already bound) to the end, reading rows of (user id, handle,
+ * name, time) into *rows (arena); then done(). */
+enum store_err collect_members(struct store *s, struct arena *a, sqlite3_stmt *st,
+			       struct member_row **rows, size_t *n);
 /* Step a write to completion, then done(). */
 enum store_err exec_write(struct store *s, sqlite3_stmt *st);
 

@@ -297,26 +297,7 @@ enum store_err store_block_list(struct store *s, struct arena *a, const char *wr
 	if (!st)
 		return STORE_ERROR;
 	bind_text(st, 1, writer_id);
-	size_t cap = 16;
-	*rows = arena_alloc(a, cap * sizeof(**rows));
-	*n = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			struct member_row *nr = arena_alloc(a, 2 * cap * sizeof(*nr));
-			memcpy(nr, *rows, cap * sizeof(*nr));
-			*rows = nr;
-			cap *= 2;
-		}
-		struct member_row *m = &(*rows)[(*n)++];
-		col_id(m->user_id, st, 0);
-		m->handle = col_text(a, st, 1);
-		m->name = col_text(a, st, 2);
-		m->joined_at = sqlite3_column_int64(st, 3);
-	}
-	enum store_err e = rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
-	done(st);
-	return e;
+	return collect_members(s, a, st, rows, n);
 }
 
 enum store_err store_muted_get(struct store *s, struct arena *a, const char *writer_id,
