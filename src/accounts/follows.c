@@ -108,23 +108,9 @@ void page_followers(struct http_req *req, struct http_res *res)
 	people_page(req, res, true);
 }
 
-static bool api_signed_in(struct http_req *req, struct http_res *res)
-{
-	const struct viewer *v = site_viewer(req);
-	if (!v->signed_in) {
-		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
-		return false;
-	}
-	if (req->method != HTTP_GET && !csrf_ok(req)) {
-		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
-		return false;
-	}
-	return true;
-}
-
 void api_follows_add(struct http_req *req, struct http_res *res)
 {
-	if (!api_signed_in(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	json_t *body = json_body(req, res);
 	if (!body)
@@ -154,7 +140,7 @@ void api_follows_add(struct http_req *req, struct http_res *res)
 
 void api_follows_remove(struct http_req *req, struct http_res *res)
 {
-	if (!api_signed_in(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct user_row u;
 	if (!writer_param(req, &u) ||
@@ -169,7 +155,7 @@ void api_follows_remove(struct http_req *req, struct http_res *res)
 
 void api_follows_list(struct http_req *req, struct http_res *res)
 {
-	if (!api_signed_in(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct member_row *rows;
 	size_t n = 0;
@@ -198,7 +184,7 @@ void api_followers(struct http_req *req, struct http_res *res)
 
 void api_timeline(struct http_req *req, struct http_res *res)
 {
-	if (!api_signed_in(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	const struct viewer *v = site_viewer(req);
 	struct story_query q = {.viewer_id = v->user.id, .followed_by = v->user.id,

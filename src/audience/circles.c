@@ -337,23 +337,9 @@ static json_t *circle_json(struct http_req *req, const struct circle_row *c)
 			 (json_int_t)c->member_count, "created_at", fmt_rfc3339(&req->arena, c->created_at));
 }
 
-static bool api_auth(struct http_req *req, struct http_res *res)
-{
-	const struct viewer *v = site_viewer(req);
-	if (!v->signed_in) {
-		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
-		return false;
-	}
-	if (req->method != HTTP_GET && !csrf_ok(req)) {
-		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
-		return false;
-	}
-	return true;
-}
-
 void api_circles_create(struct http_req *req, struct http_res *res)
 {
-	if (!api_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	json_t *body = json_body(req, res);
 	if (!body)
@@ -376,7 +362,7 @@ void api_circles_create(struct http_req *req, struct http_res *res)
 
 void api_circles_list(struct http_req *req, struct http_res *res)
 {
-	if (!api_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct circle_row *cs;
 	size_t n = 0;
@@ -400,7 +386,7 @@ static void no_content(struct http_req *req, struct http_res *res)
 void api_circle_delete(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
-	if (!api_auth(req, res) || !own_circle(req, res, &c, true))
+	if (!api_require_viewer(req, res) || !own_circle(req, res, &c, true))
 		return;
 	if (store_circle_delete(site_store(req), c.id)) {
 		json_error(req, res, 500, "internal", "Could not delete the circle.");
@@ -412,7 +398,7 @@ void api_circle_delete(struct http_req *req, struct http_res *res)
 void api_circle_members(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
-	if (!api_auth(req, res) || !own_circle(req, res, &c, true))
+	if (!api_require_viewer(req, res) || !own_circle(req, res, &c, true))
 		return;
 	struct member_row *ms;
 	size_t n = 0;
@@ -431,7 +417,7 @@ void api_circle_members(struct http_req *req, struct http_res *res)
 void api_circle_member_remove(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
-	if (!api_auth(req, res) || !own_circle(req, res, &c, true))
+	if (!api_require_viewer(req, res) || !own_circle(req, res, &c, true))
 		return;
 	struct store *st = site_store(req);
 	struct user_row u;
@@ -447,7 +433,7 @@ void api_circle_member_remove(struct http_req *req, struct http_res *res)
 void api_circle_invite_create(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
-	if (!api_auth(req, res) || !own_circle(req, res, &c, true))
+	if (!api_require_viewer(req, res) || !own_circle(req, res, &c, true))
 		return;
 	int64_t uses = 1, expires_in = 7 * 86400;
 	if (req->body_len) {
@@ -491,7 +477,7 @@ void api_circle_invite_create(struct http_req *req, struct http_res *res)
 void api_circle_invite_revoke(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
-	if (!api_auth(req, res) || !own_circle(req, res, &c, true))
+	if (!api_require_viewer(req, res) || !own_circle(req, res, &c, true))
 		return;
 	const char *token = http_req_param(req, "token");
 	char hash[65];
@@ -505,7 +491,7 @@ void api_circle_invite_revoke(struct http_req *req, struct http_res *res)
 
 void api_invite_accept(struct http_req *req, struct http_res *res)
 {
-	if (!api_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct circle_row c;
 	if (!circle_invite_accept(site_store(req), &req->arena, http_req_param(req, "token"),

@@ -55,20 +55,6 @@ static const char *code_of(enum resp_err e)
 	}
 }
 
-static bool authed(struct http_req *req, struct http_res *res)
-{
-	const struct viewer *v = site_viewer(req);
-	if (!v->signed_in) {
-		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
-		return false;
-	}
-	if (req->method != HTTP_GET && !csrf_ok(req)) {
-		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
-		return false;
-	}
-	return true;
-}
-
 static bool story_for(struct http_req *req, struct http_res *res, struct story_row *s)
 {
 	const struct viewer *v = site_viewer(req);
@@ -101,7 +87,7 @@ void api_story_responses(struct http_req *req, struct http_res *res)
 
 void api_story_respond(struct http_req *req, struct http_res *res)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!story_for(req, res, &s))
@@ -136,7 +122,7 @@ void api_story_respond(struct http_req *req, struct http_res *res)
 static bool load(struct http_req *req, struct http_res *res, struct response_row *r,
 		 struct story_row *s)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return false;
 	if (response_load(req, http_req_param(req, "id"), r, s)) {
 		json_error(req, res, 404, "not_found", "No such response.");
@@ -247,7 +233,7 @@ void api_response_report(struct http_req *req, struct http_res *res)
 
 void api_blocks_list(struct http_req *req, struct http_res *res)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct member_row *rows;
 	size_t n = 0;
@@ -289,7 +275,7 @@ static bool target_user(struct http_req *req, struct http_res *res, struct user_
 
 void api_blocks_add(struct http_req *req, struct http_res *res)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct user_row u;
 	if (!target_user(req, res, &u))
@@ -307,7 +293,7 @@ void api_blocks_add(struct http_req *req, struct http_res *res)
 
 void api_blocks_remove(struct http_req *req, struct http_res *res)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct user_row u;
 	if (!target_user(req, res, &u))
@@ -321,7 +307,7 @@ void api_blocks_remove(struct http_req *req, struct http_res *res)
 
 void api_muted_get(struct http_req *req, struct http_res *res)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	const char **p;
 	size_t n = 0;
@@ -337,7 +323,7 @@ void api_muted_get(struct http_req *req, struct http_res *res)
 
 void api_muted_put(struct http_req *req, struct http_res *res)
 {
-	if (!authed(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	json_t *body = json_body(req, res);
 	if (!body)

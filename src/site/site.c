@@ -413,6 +413,20 @@ bool csrf_ok(struct http_req *req)
 	return strlen(sent) == n && ct_equal(sent, v->csrf, n);
 }
 
+bool api_require_viewer(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = site_viewer(req);
+	if (!v->signed_in) {
+		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
+		return false;
+	}
+	if (req->method != HTTP_GET && !csrf_ok(req)) {
+		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
+		return false;
+	}
+	return true;
+}
+
 json_t *json_body(struct http_req *req, struct http_res *res)
 {
 	const char *ct = http_req_header(req, "Content-Type");

@@ -108,6 +108,10 @@ const char *site_url(struct http_req *req, const char *path);
 /* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
 const char *fmt_date(struct arena *a, int64_t t);
 const char *fmt_rfc3339(struct arena *a, int64_t t);
+/* For API routes that need an account: false (401, or 403 for a
+ * cookie-authenticated write without X-CSRF-Token) already answered. */
+bool api_require_viewer(struct http_req *req, struct http_res *res)
+	__attribute__((warn_unused_result));
 /* Parse a JSON/body-limited request body into a JSON object, or answer
  * the error (400/415/422) and return NULL. Result owned by the caller. */
 json_t *json_body(struct http_req *req, struct http_res *res);
