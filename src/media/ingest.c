@@ -304,6 +304,72 @@ static bool preview(struct arena *a, VipsImage *img, struct media_ingest *out)
 	return true;
 }
 
+/*
+ * The variants are independent encodes of one in-memory image; the WebP
+ * encoder runs on one core, so they are shared between two threads (this
+ * one and a helper), largest first. Each job resizes its own view of the
+ * shared image, which libvips allows from several threads.
+ */
+struct encode_job {
+	VipsImage *img;
+	unsigned width;
+	const char *format;
+	int q;
+	struct media_blob *blob;
+	bool ok;
+};
+
+struct encode_queue {
+	struct encode_job *jobs;
+	size_t n;
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void encode_one(struct encode_job *j)
+{
+	VipsImage *v = j->img, *t = NULL;
+	g_object_ref(v);
+	if (j->width < (unsigned)v->Xsize &&
+	    !step(&v, vips_resize(v, &t, (double)j->width / v->Xsize, NULL), &t))
+		return;
+	j->blob->format = j->format;
+	j->blob->width = (unsigned)v->Xsize;
+	j->blob->height = (unsigned)v->Ysize;
+	j->ok = encode(v, j->format, j->blob, j->q);
+	g_object_unref(v);
+}
+
+static void encode_jobs(struct encode_queue *q)
+{
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		size_t i = q->next < q->n ? q->next++ : q->n;
+		pthread_mutex_unlock(&q->lock);
+		if (i == q->n)
+			break;
+		/* Jobs are stored smallest first; take the largest first. */
+		encode_one(&q->jobs[q->n - 1 - i]);
+	}
+}
+
+static void *encode_helper(void *arg)
+{
+	encode_jobs(arg);
+	vips_thread_shutdown(); /* libvips' per-thread buffers */
+	return NULL;
+}
+
+static void encode_all(struct encode_job *jobs, size_t n)
+{
+	struct encode_queue q = {jobs, n, PTHREAD_MUTEX_INITIALIZER, 0};
+	pthread_t helper;
+	bool two = n > 1 && pthread_create(&helper, NULL, encode_helper, &q) == 0;
+	encode_jobs(&q);
+	if (two)
+		pthread_join(helper, NULL);
+}
+
 enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media_ingest *out)
 {
 	const struct media_limits *lim = media_limits();
@@ -386,32 +452,25 @@ enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media
 	out->height = (unsigned)img->Ysize;
 
 	bool ok = preview(a, img, out);
-	static const char *const formats[] = {"webp", "jpeg"};
-	for (size_t wi = 0; ok && wi < MEDIA_NWIDTHS; wi++) {
-		unsigned want = widths[wi];
-		bool last = want >= (unsigned)img->Xsize;
-		if (last)
-			want = (unsigned)img->Xsize;
-		VipsImage *v = img;
-		g_object_ref(v);
-		if (want < (unsigned)img->Xsize &&
-		    !step(&v, vips_resize(v, &t, (double)want / img->Xsize, NULL), &t)) {
-			ok = false;
-			break;
-		}
-		for (size_t f = 0; ok && f < 2; f++) {
-			struct media_blob *b = &out->blobs[out->nblobs];
-			b->format = formats[f];
-			b->width = (unsigned)v->Xsize;
-			b->height = (unsigned)v->Ysize;
-			ok = encode(v, formats[f], b, f == 0 ? 78 : 82);
-			if (ok)
-				out->nblobs++;
-		}
-		g_object_unref(v);
-		if (last)
+	/* The variants to make: each width up to the image's own, in both
+	 * formats, in the order they are stored. */
+	struct encode_job jobs[MEDIA_MAX_BLOBS];
+	size_t njobs = 0;
+	for (size_t wi = 0; wi < MEDIA_NWIDTHS; wi++) {
+		unsigned want = widths[wi] < (unsigned)img->Xsize ? widths[wi] : (unsigned)img->Xsize;
+		for (size_t f = 0; f < 2; f++, njobs++)
+			jobs[njobs] = (struct encode_job){img, want, f == 0 ? "webp" : "jpeg",
+							  f == 0 ? 78 : 82, &out->blobs[njobs], false};
+		if (want == (unsigned)img->Xsize)
 			break;
 	}
+	if (ok)
+		encode_all(jobs, njobs);
+	for (size_t i = 0; i < njobs; i++)
+		if (jobs[i].ok)
+			out->nblobs = i + 1; /* free_blobs frees up to here */
+	for (size_t i = 0; ok && i < njobs; i++)
+		ok = jobs[i].ok;
 	g_object_unref(img);
 	if (!ok) {
 		log_vips("encode");

@@ -45,6 +45,7 @@ struct media_limits {
 	uint64_t max_pixels;  /* default 40,000,000 */
 	unsigned max_side;    /* default 12,000 */
 	unsigned ingests;     /* ingests running at once; default 2 */
+	unsigned per_story;   /* photos one story may hold; default 100 */
 };
 const struct media_limits *media_limits(void);
 

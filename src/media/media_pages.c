@@ -24,7 +24,6 @@
 #define PHOTO_ALT_MAX_CHARS 500
 #define PHOTO_CAPTION_MAX_CHARS 500
 #define PHOTO_NOTE_MAX_CHARS 120
-#define PHOTOS_PER_STORY 100
 #define SIZES_ATTR "(min-width: 60rem) 56rem, 100vw"
 
 /* ---- configuration, locks ---- */
@@ -55,6 +54,7 @@ static void limits_load(void)
 	limits.max_pixels = env_u64("QUIRE_PHOTO_MAX_PIXELS", 40000000, 1, 200000000);
 	limits.max_side = (unsigned)env_u64("QUIRE_PHOTO_MAX_SIDE", 12000, 1, 30000);
 	limits.ingests = (unsigned)env_u64("QUIRE_PHOTO_INGESTS", 2, 1, 64);
+	limits.per_story = (unsigned)env_u64("QUIRE_PHOTOS_PER_STORY", 100, 1, 1000);
 }
 
 const struct media_limits *media_limits(void)
@@ -368,6 +368,21 @@ static void trim_fields(struct arena *a, struct photo_fields *f)
  * success fills *p and returns 0; otherwise returns the HTTP status with
  * *msg set. Nothing is left on disk after a failure.
  */
+/* 0 while story_id has room for one more photo, else the status. */
+static int story_full(struct store *st, const char *story_id, const char **msg)
+{
+	int64_t n;
+	if (store_photo_count(st, story_id, &n)) {
+		*msg = media_strerror(MEDIA_IO);
+		return 500;
+	}
+	if (n < (int64_t)media_limits()->per_story)
+		return 0;
+	*msg = "This story already holds as many photos as this site allows. "
+	       "Delete one to add another.";
+	return 409;
+}
+
 static int photo_create(struct http_req *req, const struct story_row *s,
 			struct photo_fields *f, struct photo_row *p, const char **msg)
 {
@@ -383,6 +398,9 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 		return 422;
 	}
 	struct store *st = site_store(req);
+	int full = story_full(st, s->id, msg);
+	if (full)
+		return full;
 	/* In the arena: its buffers are freed when the request ends. */
 	struct media_ingest *in = arena_alloc(&req->arena, sizeof(*in));
 	ingest_enter();
@@ -412,6 +430,12 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 		v->bytes = (int64_t)in->blobs[i].len;
 	}
 	media_files_lock();
+	/* Uploads running side by side all passed the first check; rows are
+	 * only inserted under this lock, so this one is exact. */
+	if ((full = story_full(st, s->id, msg))) {
+		media_files_unlock();
+		return full;
+	}
 	e = media_write(&req->arena, in);
 	enum store_err se = e ? STORE_OK : store_photo_insert(st, p);
 	if (e || se) {
@@ -459,6 +483,7 @@ static bool api_auth(struct http_req *req, struct http_res *res)
 static const char *status_word(int status)
 {
 	switch (status) {
+	case 409: return "photo_limit";
 	case 413: return "too_large";
 	case 415: return "unsupported_media_type";
 	case 422: return "invalid";
@@ -772,10 +797,11 @@ bool media_parts_gated(const json_t *parts)
 
 json_t *media_editor_photos(struct http_req *req, const char *story_id)
 {
-	struct photo_row *rows = arena_alloc(&req->arena, PHOTOS_PER_STORY * sizeof(*rows));
+	size_t max = media_limits()->per_story;
+	struct photo_row *rows = arena_alloc(&req->arena, max * sizeof(*rows));
 	size_t n = 0;
 	json_t *arr = json_array();
-	if (store_photo_list(site_store(req), &req->arena, story_id, rows, PHOTOS_PER_STORY, &n))
+	if (store_photo_list(site_store(req), &req->arena, story_id, rows, max, &n))
 		return arr;
 	for (size_t i = 0; i < n; i++) {
 		const struct photo_row *p = &rows[i];

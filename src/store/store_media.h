@@ -48,6 +48,10 @@ enum store_err store_photo_list(struct store *s, struct arena *a, const char *st
 				struct photo_row *out, size_t max, size_t *n)
 	__attribute__((warn_unused_result));
 
+/* How many photos story_id has. */
+enum store_err store_photo_count(struct store *s, const char *story_id, int64_t *n)
+	__attribute__((warn_unused_result));
+
 /*
  * Removal. store_photo_delete() deletes one photo's rows and returns in
  * hashes (room for max, *n filled) the hashes its variants named, which

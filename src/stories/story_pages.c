@@ -426,7 +426,18 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		struct buf html;
 		buf_init(&html, 8 * MD_MAX_BYTES);
 		if (md_render(body, strlen(body), &html) == MD_OK) {
-			json_object_set_new(ed, "preview_html", json_string(buf_str(&html)));
+			/* The story page's own parts: a sensitive photo is gated in
+			 * the preview as readers will see it. */
+			json_t *parts;
+			if (s) {
+				struct story_row ps = *s;
+				ps.body_html = buf_str(&html);
+				parts = media_story_parts(req, &ps, NULL);
+			} else {
+				parts = json_pack("[{s:s}]", "part_html", buf_str(&html));
+			}
+			json_object_set_new(ed, "preview_parts", parts);
+			json_object_set_new(ed, "has_preview", json_true());
 			json_object_set_new(ed, "preview_title", json_string(title ? title : ""));
 			json_object_set_new(ed, "preview_subtitle", json_string(subtitle ? subtitle : ""));
 		}

@@ -20,22 +20,25 @@ from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, l
 
 CONVERT = "/usr/bin/convert"  # ImageMagick itself (not a stand-in on PATH)
 MAX_BYTES = 6 * 1024 * 1024
+PER_STORY = 4
 # Families exiftool may report for a clean file: container and derived facts.
 CLEAN_GROUPS = {"ExifTool", "System", "File", "JFIF", "Composite", "RIFF"}
 
 
 @pytest.fixture(scope="module")
 def server():
-    old = os.environ.get("QUIRE_PHOTO_MAX_BYTES")
-    os.environ["QUIRE_PHOTO_MAX_BYTES"] = str(MAX_BYTES)
+    env = {"QUIRE_PHOTO_MAX_BYTES": str(MAX_BYTES), "QUIRE_PHOTOS_PER_STORY": str(PER_STORY)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     s = Server(admin=ADMIN)
     try:
         s.start()
     finally:
-        if old is None:
-            del os.environ["QUIRE_PHOTO_MAX_BYTES"]
-        else:
-            os.environ["QUIRE_PHOTO_MAX_BYTES"] = old
+        for k, v in old.items():
+            if v is None:
+                del os.environ[k]
+            else:
+                os.environ[k] = v
     yield s
     try:
         s.stop()
@@ -422,6 +425,103 @@ def test_editor_form_upload_inserts_reference(server, work):
     assert r.status_code == 303
     assert s.get(server.url + "/api/v1/photos/" + pid).status_code == 404
     assert len(media_files(server)) < len(before)
+
+
+def test_editor_form_edits_alt_caption_and_sensitive(server, tok, work):
+    story = new_story(server, tok)
+    p = upload(server, tok, story["id"], make_image(work, "fe.jpg", 400, 300), alt="Old alt",
+               caption="Old caption").json()
+    s = login(server, *ADMIN)
+    edit = server.url + "/edit/" + story["id"]
+    page = s.get(edit).text
+    # Each photo has its own form, filled with what is stored now.
+    m = re.search(r'<form method="post" action="(/edit/%s/photos/%s)" class="stack">' %
+                  (story["id"], p["id"]), page)
+    assert m, page
+    assert 'id="alt-%s" name="alt" value="Old alt"' % p["id"] in page
+    assert 'id="caption-%s" name="caption" value="Old caption"' % p["id"] in page
+    r = s.post(server.url + m.group(1), allow_redirects=False,
+               data={"csrf": csrf_of(page), "action": "save", "alt": "A \"kitchen\" <table>",
+                     "caption": "Spring", "sensitive": "true", "note": "grief"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("#photos")
+    got = requests.get(server.url + "/api/v1/photos/" + p["id"], headers=auth(tok)).json()
+    assert (got["alt"], got["caption"], got["sensitive"], got["note"]) == \
+        ('A "kitchen" <table>', "Spring", True, "grief")
+    page = s.get(edit).text
+    assert 'value="A &quot;kitchen&quot; &lt;table&gt;"' in page
+    assert re.search(r'name="sensitive" value="true" checked', page)
+    # Unticking the box (which sends nothing) makes it an ordinary photo again.
+    r = s.post(server.url + m.group(1), allow_redirects=False,
+               data={"csrf": csrf_of(page), "action": "save", "alt": "Kitchen", "caption": "",
+                     "note": ""})
+    assert r.status_code == 303
+    got = requests.get(server.url + "/api/v1/photos/" + p["id"], headers=auth(tok)).json()
+    assert (got["alt"], got["caption"], got["sensitive"]) == ("Kitchen", "", False)
+    # Empty alt text is refused and nothing changes; so is a missing token.
+    r = s.post(server.url + m.group(1), data={"csrf": csrf_of(page), "action": "save", "alt": " "})
+    assert r.status_code == 422
+    r = s.post(server.url + m.group(1), data={"action": "save", "alt": "Changed"})
+    assert r.status_code == 403
+    got = requests.get(server.url + "/api/v1/photos/" + p["id"], headers=auth(tok)).json()
+    assert got["alt"] == "Kitchen"
+
+
+def test_editor_preview_gates_sensitive_photo(server, tok, work):
+    story = new_story(server, tok, status="draft")
+    p = upload(server, tok, story["id"], make_image(work, "pv.jpg", 600, 400), alt="Scan",
+               sensitive=True, note="scan results").json()
+    s = login(server, *ADMIN)
+    edit = server.url + "/edit/" + story["id"]
+    page = s.get(edit).text
+    r = s.post(edit, data={"csrf": csrf_of(page), "action": "preview", "title": "Preview gate",
+                           "body": "Before.\n\n%s\n\nAfter." % p["markdown"],
+                           "base_revision": re.search(r'name="base_revision" value="(\w*)"',
+                                                      page).group(1)})
+    assert r.status_code == 200, r.text
+    pv = r.text[r.text.index('class="preview"'):]
+    assert 'class="photo gated"' in pv and "scan results" in pv
+    # The full photo sits only inside the inert template, as on the story page.
+    outside = re.sub(r"<template.*?</template>", "", pv, flags=re.S)
+    assert "/photos/%s/" % p["id"] not in outside
+    assert "/photos/%s/" % p["id"] in pv
+
+
+def test_unlisted_story_photos_need_the_key(server, tok, work):
+    r = requests.post(server.url + "/api/v1/stories", headers=auth(tok),
+                      json={"title": "Unlisted photos", "body": "x", "status": "published",
+                            "audience": "unlisted"})
+    assert r.status_code == 201, r.text
+    story = r.json()
+    p = upload(server, tok, story["id"], make_image(work, "ul.jpg", 500, 300)).json()
+    story = set_body(server, tok, story, "Look.\n\n%s" % p["markdown"])
+    key = story["url"].rsplit("/", 1)[1]
+    html = requests.get(story["url"]).text
+    urls = set(re.findall(r'/photos/%s/\d+\.(?:webp|jpg)\?k=[0-9a-f]+' % p["id"], html))
+    assert urls and all(u.endswith("?k=" + key) for u in urls), html
+    for u in urls:
+        r = fetch(server.url + u)
+        assert r.status_code == 200 and r.headers["Cache-Control"].startswith("private")
+        bare = u.split("?")[0]
+        assert fetch(server.url + bare).status_code == 404
+        assert fetch(server.url + bare + "?k=" + "0" * len(key)).status_code == 404
+    # Unlisted stories are not in lists, and nor are the photo's ids.
+    assert p["id"] not in requests.get(server.url + "/").text
+
+
+def test_photos_per_story_limit(server, tok, work):
+    story = new_story(server, tok)
+    src = make_image(work, "lim.jpg", 300, 200)
+    ids = [upload(server, tok, story["id"], src, alt="n%d" % i).json()["id"]
+           for i in range(PER_STORY)]
+    before = media_files(server)
+    r = upload(server, tok, story["id"], make_image(work, "lim2.jpg", 320, 200))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "photo_limit", r.text
+    assert media_files(server) == before and tmp_files(server) == []
+    # Another story is not affected; deleting one makes room.
+    assert upload(server, tok, new_story(server, tok)["id"], src).status_code == 201
+    assert requests.delete(server.url + "/api/v1/photos/" + ids[0],
+                           headers=auth(tok)).status_code == 204
+    assert upload(server, tok, story["id"], src).status_code == 201
 
 
 # ---- bad input ----

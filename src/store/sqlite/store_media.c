@@ -20,6 +20,7 @@ static const char SQL_PHOTO_GET[] =
 static const char SQL_PHOTO_LIST[] =
 	"SELECT id, story_id, alt, caption, sensitive, note, width, height, preview, created_at "
 	"FROM photos WHERE story_id = ?1 ORDER BY created_at, id LIMIT ?2";
+static const char SQL_PHOTO_COUNT[] = "SELECT count(*) FROM photos WHERE story_id = ?1";
 static const char SQL_VARIANTS[] =
 	"SELECT format, width, height, hash, bytes FROM photo_variants WHERE photo_id = ?1 "
 	"ORDER BY format, width LIMIT 12";
@@ -145,6 +146,21 @@ enum store_err store_photo_list(struct store *s, struct arena *a, const char *st
 	done(st);
 	for (size_t i = 0; !e && i < *n; i++)
 		e = read_variants(s, a, &out[i]);
+	return e;
+}
+
+enum store_err store_photo_count(struct store *s, const char *story_id, int64_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_PHOTO_COUNT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	enum store_err e = rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
+	done(st);
 	return e;
 }
 
