@@ -141,6 +141,7 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/api/v1/tokens", api_token_create, ROUTE_API},
 	{HTTP_DELETE, "/api/v1/tokens/current", api_token_delete, ROUTE_API},
 	{HTTP_GET, "/api/v1/me", api_me, ROUTE_API},
+	{HTTP_PATCH, "/api/v1/me", api_me_patch, ROUTE_API},
 	{HTTP_GET, "/api/v1/stories", api_stories_list, ROUTE_API},
 	{HTTP_POST, "/api/v1/stories", api_stories_create, ROUTE_API},
 	{HTTP_GET, "/api/v1/stories/{id}", api_story_get, ROUTE_API},

@@ -25,15 +25,20 @@
   }
 
   /* Scheduling happens in the writer's own time zone. */
+  /* Scheduling happens in the writer's own time zone: the one she chose
+   * in her settings (the server converts), else this browser's. */
+  var at = field("publish_at");
+  var chosen = at && at.getAttribute("data-zone");
   var tz = field("tz_offset");
-  if (tz) tz.value = String(new Date().getTimezoneOffset());
+  if (tz && !chosen) tz.value = String(new Date().getTimezoneOffset());
   var hint = document.getElementById("tz-hint");
   if (hint) {
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
-    hint.textContent = "(your time" + (zone ? ", " + zone : "") + ")";
+    hint.textContent = "(your time" + (zone ? ", " + zone : "");
   }
-  var times = document.querySelectorAll(".save-status time, .scheduled time");
+  var times = document.querySelectorAll(chosen ? ".save-status time" :
+                                        ".save-status time, .scheduled time");
   for (var i = 0; i < times.length; i++) {
     var d = new Date(times[i].getAttribute("datetime"));
     if (!isNaN(d)) times[i].textContent = d.toLocaleString([], {dateStyle: "medium", timeStyle: "short"});
@@ -120,7 +125,35 @@
     el.selectionEnd = e + mark.length;
     changed();
   }
+  /* Focus mode without a reload: the link works without script too. */
+  var toggle = document.getElementById("focus-toggle");
+  function setFocus(on) {
+    document.body.classList.toggle("focus", on);
+    if (toggle) {
+      toggle.textContent = on ? "Leave focus mode" : "Focus mode";
+      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      toggle.setAttribute("href", on ? "?" : "?focus=1");
+    }
+    try { localStorage.setItem("quire-focus", on ? "1" : ""); } catch (e) { /* private mode */ }
+    if (on && field("body")) field("body").focus();
+  }
+  if (toggle) {
+    toggle.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      setFocus(!document.body.classList.contains("focus"));
+    });
+    var remembered = "";
+    try { remembered = localStorage.getItem("quire-focus") || ""; } catch (e) { remembered = ""; }
+    /* Not over a preview or an error the writer asked for or must see. */
+    if (remembered && !document.body.classList.contains("focus") &&
+        !document.querySelector(".preview, .error")) setFocus(true);
+  }
+
   document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && document.body.classList.contains("focus")) {
+      setFocus(false);
+      return;
+    }
     if (!(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
     var k = (ev.key || "").toLowerCase();
     if (k === "s") {

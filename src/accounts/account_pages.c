@@ -7,6 +7,7 @@
 #include "audience/circles.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "core/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,21 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 
 /* ---- settings ---- */
 
+/* zone trimmed, "" for none, or NULL if it names no zone on this system. */
+static const char *time_zone_check(struct http_req *req, const char *zone)
+{
+	while (*zone == ' ')
+		zone++;
+	size_t n = strlen(zone);
+	while (n && zone[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return "";
+	char *z = arena_strndup(&req->arena, zone, n);
+	struct tz tz;
+	return tz_load(&req->arena, z, &tz) ? z : NULL;
+}
+
 static void render_settings(struct http_req *req, struct http_res *res, int status,
 			    const char *error, const char *notice)
 {
@@ -286,6 +302,14 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	json_t *ctx = page_context(req, "Settings");
 	json_object_set_new(ctx, "name", json_string(v->user.name));
 	json_object_set_new(ctx, "bio", json_string(v->user.bio));
+	const char *tzf = http_req_form(req, "time_zone");
+	json_object_set_new(ctx, "time_zone", json_string(tzf ? tzf : v->user.time_zone));
+	const char *names[600];
+	size_t nn = tz_names(&req->arena, names, sizeof(names) / sizeof(names[0]));
+	json_t *zones = json_array();
+	for (size_t i = 0; i < nn; i++)
+		json_array_append_new(zones, json_string(names[i]));
+	json_object_set_new(ctx, "zones", zones);
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -326,12 +350,25 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 		render_settings(req, res, 422, "A bio is at most 500 characters.", NULL);
 		return;
 	}
-	if (store_user_update_profile(site_store(req), v->user.id, name, bio)) {
+	const char *zone = http_req_form(req, "time_zone");
+	if (!zone)
+		zone = v->user.time_zone;
+	if ((zone = time_zone_check(req, zone)) == NULL) {
+		render_settings(req, res, 422, "Choose a time zone from the list, such as "
+					       "Europe/Paris or America/New_York, or leave it empty.", NULL);
+		return;
+	}
+	if (store_begin(site_store(req)) ||
+	    store_user_update_profile(site_store(req), v->user.id, name, bio) ||
+	    store_user_set_time_zone(site_store(req), v->user.id, zone) ||
+	    store_commit(site_store(req))) {
+		store_rollback(site_store(req));
 		site_error(req, res, 500, "Could not save your settings.");
 		return;
 	}
 	v->user.name = name;
 	v->user.bio = bio;
+	v->user.time_zone = zone;
 	render_settings(req, res, 200, NULL, "Saved.");
 }
 
@@ -473,6 +510,33 @@ void api_me(struct http_req *req, struct http_res *res)
 		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
 		return;
 	}
-	json_reply(req, res, 200, json_pack("{s:s,s:s,s:b}", "handle", v->user.handle, "name",
-					     v->user.name, "is_admin", v->user.is_admin));
+	json_reply(req, res, 200, json_pack("{s:s,s:s,s:b,s:s}", "handle", v->user.handle, "name",
+					     v->user.name, "is_admin", v->user.is_admin, "time_zone",
+					     v->user.time_zone));
+}
+
+void api_me_patch(struct http_req *req, struct http_res *res)
+{
+	if (!api_require_viewer(req, res))
+		return;
+	struct viewer *v = &site_req(req)->viewer;
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	json_t *tz = json_object_get(body, "time_zone");
+	const char *zone = NULL;
+	if (tz && (!json_is_string(tz) || !(zone = time_zone_check(req, json_string_value(tz))))) {
+		json_decref(body);
+		json_error(req, res, 422, "invalid",
+			   "\"time_zone\" is an IANA time zone name such as \"Europe/Paris\", or \"\".");
+		return;
+	}
+	json_decref(body);
+	if (zone && store_user_set_time_zone(site_store(req), v->user.id, zone)) {
+		json_error(req, res, 500, "internal", "Could not save.");
+		return;
+	}
+	if (zone)
+		v->user.time_zone = zone;
+	api_me(req, res);
 }

@@ -90,6 +90,8 @@ void page_admin_post(struct http_req *req, struct http_res *res);
 void api_token_create(struct http_req *req, struct http_res *res);
 void api_token_delete(struct http_req *req, struct http_res *res);
 void api_me(struct http_req *req, struct http_res *res);
+/* PATCH /api/v1/me {"time_zone"}: the signed-in user's settings. */
+void api_me_patch(struct http_req *req, struct http_res *res);
 
 /* First start: print a one-time setup link if there are no accounts. */
 bool setup_announce(struct store *st, const char *base_url) __attribute__((warn_unused_result));

@@ -81,6 +81,7 @@ struct user_row {
 	const char *password_hash;
 	bool is_admin;
 	int64_t created_at;
+	const char *time_zone; /* IANA name, or "" when not chosen */
 };
 
 enum store_err store_user_insert(struct store *s, const struct user_row *u)
@@ -90,6 +91,9 @@ enum store_err store_user_by_handle(struct store *s, struct arena *a, const char
 enum store_err store_user_by_id(struct store *s, struct arena *a, const char *id,
 				struct user_row *out) __attribute__((warn_unused_result));
 enum store_err store_user_count(struct store *s, int64_t *n) __attribute__((warn_unused_result));
+/* Set the user's time zone (an IANA name checked by the caller, or ""). */
+enum store_err store_user_set_time_zone(struct store *s, const char *id, const char *zone)
+	__attribute__((warn_unused_result));
 enum store_err store_user_update_profile(struct store *s, const char *id, const char *name,
 					 const char *bio) __attribute__((warn_unused_result));
 

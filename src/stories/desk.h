@@ -36,6 +36,7 @@ struct desk_save {
 	bool autosave;             /* coalesce with the running autosave */
 	bool set_schedule;         /* apply publish_at (0 clears) */
 	int64_t publish_at;        /* scheduled publication (status stays draft) */
+	const char *restore_from;  /* a revision id: this save restores it */
 };
 
 /* What a save did. */
@@ -68,10 +69,14 @@ enum story_err desk_on_update(struct store *st, struct arena *a, const struct st
 			      bool content_changed, const struct desk_save *ds,
 			      struct desk_result *out) __attribute__((warn_unused_result));
 
-/* Make revision id of story s current again (a new "restore" revision);
- * s is updated. STORY_STORE also when the revision is not s's. */
+/* Make revision r of story s current again: one save, in one
+ * transaction, that keeps a "restore" revision; s is updated.
+ * base_revision (may be NULL) is checked like any save's: STORY_CONFLICT
+ * when the story changed since (nothing is kept then: r is kept already).
+ * STORY_STORE also when the revision is not s's. */
 enum story_err desk_restore(struct store *st, struct arena *a, struct story_row *s,
-			    const struct revision_row *r) __attribute__((warn_unused_result));
+			    const struct revision_row *r, const char *base_revision,
+			    struct desk_result *out) __attribute__((warn_unused_result));
 
 /* Line diff of two texts for templates: [{"kind":"same|add|del|skip",
  * "text"}], long unchanged stretches folded. New reference. */
@@ -98,6 +103,10 @@ const char *desk_input_from_json(struct arena *a, json_t *body, struct story_inp
 /* Editor template data: base revision, autosave and history links,
  * schedule, the script. */
 void desk_editor_context(struct http_req *req, json_t *ed, const struct story_row *s);
+
+/* "1 May 2026, 14:02 (Europe/Paris)" when story_id is scheduled to
+ * publish (in the signed-in writer's zone), else NULL. */
+const char *desk_schedule_label(struct http_req *req, const char *story_id);
 
 /* Desk fields of an editor form post: base_revision, and for action
  * "schedule"/"unschedule" the schedule (publish_at from a datetime-local

@@ -35,7 +35,8 @@ const char *desk_input_from_json(struct arena *a, json_t *body, struct story_inp
 {
 	json_t *v = json_object_get(body, "base_revision");
 	if (v && !json_is_null(v)) {
-		if (!json_is_string(v) || !id_valid(json_string_value(v)))
+		if (!json_is_string(v) || json_string_length(v) != ID_LEN ||
+		    !id_valid(json_string_value(v)))
 			return "\"base_revision\" is a revision id (16 hex characters).";
 		ds->base_revision = arena_strdup(a, json_string_value(v));
 	}
@@ -47,7 +48,8 @@ const char *desk_input_from_json(struct arena *a, json_t *body, struct story_inp
 		if (!v || !json_is_string(v))
 			return "\"status\":\"scheduled\" needs \"publish_at\" (RFC 3339, e.g. "
 			       "\"2026-05-01T09:00:00+02:00\").";
-		int64_t at = desk_parse_rfc3339(json_string_value(v));
+		const char *pv = json_string_value(v);
+		int64_t at = strlen(pv) == json_string_length(v) ? desk_parse_rfc3339(pv) : -1;
 		if (at < 0)
 			return "\"publish_at\" is an RFC 3339 time, e.g. \"2026-05-01T09:00:00+02:00\".";
 		if (at < site_now() - DESK_PAST_SLACK)
@@ -191,7 +193,28 @@ void api_revision_restore(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!own_revision(req, res, &r, &s))
 		return;
-	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r);
+	/* The body is optional: {"base_revision"} makes the restore refuse
+	 * to overwrite a story that changed since the caller looked. */
+	const char *base = NULL;
+	if (req->body_len) {
+		json_t *body = json_body(req, res);
+		if (!body)
+			return;
+		json_t *b = json_object_get(body, "base_revision");
+		if (b && !json_is_null(b) && (!json_is_string(b) || !id_valid(json_string_value(b)))) {
+			json_decref(body);
+			json_error(req, res, 422, "invalid", "\"base_revision\" is a revision id.");
+			return;
+		}
+		base = b && json_is_string(b) ? arena_strdup(&req->arena, json_string_value(b)) : NULL;
+		json_decref(body);
+	}
+	struct desk_result dr = {0};
+	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r, base, &dr);
+	if (e == STORY_CONFLICT) {
+		desk_conflict_reply(req, res, &s, &dr);
+		return;
+	}
 	if (e) {
 		json_error(req, res, e == STORY_STORE ? 500 : 422, e == STORY_STORE ? "internal" : "invalid",
 			   story_strerror(e));

@@ -9,6 +9,7 @@
 #include "audience/audience.h"
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "core/tz.h"
 #include "site/site.h"
 #include "stories/markdown.h"
 
@@ -18,6 +19,38 @@
 #include <time.h>
 
 /* ---- the editor ---- */
+
+/* The signed-in writer's time zone, loaded into *z; NULL when she has not
+ * chosen one (or it is gone from the system). */
+static const char *writer_zone(struct http_req *req, struct tz *z)
+{
+	const char *name = site_viewer(req)->user.time_zone;
+	if (!name || !*name || !tz_load(&req->arena, name, z))
+		return NULL;
+	return name;
+}
+
+/* "1 May 2026, 14:02 (Europe/Paris)", or in UTC without a zone. */
+static const char *local_label(struct arena *a, const struct tz *z, const char *zone, int64_t at)
+{
+	time_t t = (time_t)(at + (z ? tz_offset_at(z, at) : 0));
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[64];
+	strftime(buf, sizeof(buf), "%d %B %Y, %H:%M", &tm);
+	return arena_printf(a, "%s (%s)", buf[0] == '0' ? buf + 1 : buf, zone ? zone : "UTC");
+}
+
+/* The value of a datetime-local field for at: "2026-05-01T14:02". */
+static const char *local_field(struct arena *a, const struct tz *z, int64_t at)
+{
+	time_t t = (time_t)(at + (z ? tz_offset_at(z, at) : 0));
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char buf[32];
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M", &tm);
+	return arena_strdup(a, buf);
+}
 
 void desk_editor_context(struct http_req *req, json_t *ed, const struct story_row *s)
 {
@@ -37,21 +70,32 @@ void desk_editor_context(struct http_req *req, json_t *ed, const struct story_ro
 	int64_t at = 0;
 	bool draft = strcmp(s->status, "draft") == 0;
 	json_object_set_new(ed, "can_schedule", json_boolean(draft));
+	struct tz z;
+	const char *zone = writer_zone(req, &z);
+	if (zone)
+		json_object_set_new(ed, "time_zone", json_string(zone));
 	if (draft && store_schedule_get(st, s->id, &at) == STORE_OK && at) {
 		json_object_set_new(ed, "scheduled_iso", json_string(fmt_rfc3339(a, at)));
-		time_t t = (time_t)at;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		char buf[64];
-		strftime(buf, sizeof(buf), "%d %B %Y, %H:%M UTC", &tm);
-		json_object_set_new(ed, "scheduled_label", json_string(buf));
+		json_object_set_new(ed, "scheduled_label", json_string(local_label(a, zone ? &z : NULL, zone, at)));
+		json_object_set_new(ed, "scheduled_local", json_string(local_field(a, zone ? &z : NULL, at)));
 	}
 }
 
+const char *desk_schedule_label(struct http_req *req, const char *story_id)
+{
+	int64_t at = 0;
+	if (store_schedule_get(site_store(req), story_id, &at) != STORE_OK || !at)
+		return NULL;
+	struct tz z;
+	const char *zone = writer_zone(req, &z);
+	return local_label(&req->arena, zone ? &z : NULL, zone, at);
+}
+
 /* "YYYY-MM-DDTHH:MM" from a datetime-local field, in the writer's zone:
- * tz_offset is JavaScript's getTimezoneOffset() (minutes, UTC - local),
- * which the editor script fills in; without it the time is UTC. */
-static int64_t local_time(const char *v, const char *tz_offset)
+ * her chosen time zone if she has one; else tz_offset, JavaScript's
+ * getTimezoneOffset() (minutes, UTC - local) that the editor script fills
+ * in; else UTC. */
+static int64_t local_time(struct http_req *req, const char *v, const char *tz_offset)
 {
 	if (!v || strlen(v) < 16)
 		return -1;
@@ -62,6 +106,9 @@ static int64_t local_time(const char *v, const char *tz_offset)
 	int64_t t = desk_parse_rfc3339(buf);
 	if (t < 0)
 		return -1;
+	struct tz z;
+	if (writer_zone(req, &z))
+		return tz_to_utc(&z, t);
 	if (tz_offset && *tz_offset) {
 		char *end;
 		long off = strtol(tz_offset, &end, 10);
@@ -81,7 +128,8 @@ const char *desk_form_input(struct http_req *req, const char *action, struct des
 		ds->base_revision = base;
 	}
 	if (action && strcmp(action, "schedule") == 0) {
-		int64_t at = local_time(http_req_form(req, "publish_at"), http_req_form(req, "tz_offset"));
+		int64_t at = local_time(req, http_req_form(req, "publish_at"),
+					http_req_form(req, "tz_offset"));
 		if (at < 0)
 			return "Choose a date and time to publish.";
 		if (at <= site_now())
@@ -341,6 +389,7 @@ void page_revision(struct http_req *req, struct http_res *res)
 	if (md_render(r.body, strlen(r.body), &html) == MD_OK)
 		json_object_set_new(rv, "body_html", json_string(buf_str(&html)));
 	buf_release(&html);
+	json_object_set_new(rv, "base_revision", json_string(cid ? cid : ""));
 	json_object_set_new(ctx, "revision", rv);
 	json_object_set_new(ctx, "story", story_view(req, &s, false));
 	json_object_set_new(ctx, "history_url",
@@ -365,7 +414,15 @@ void page_revision_restore(struct http_req *req, struct http_res *res)
 		site_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
-	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r);
+	const char *base = http_req_form(req, "base_revision");
+	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r,
+					base && *base ? base : NULL, NULL);
+	if (e == STORY_CONFLICT) {
+		site_error(req, res, 409,
+			   "The story changed since you opened this page (in another tab or "
+			   "device). Nothing was restored: look at the history again and choose.");
+		return;
+	}
 	if (e) {
 		site_error(req, res, e == STORY_STORE ? 500 : 422, story_strerror(e));
 		return;

@@ -71,6 +71,12 @@ enum story_err desk_check_base(struct store *st, struct arena *a, const struct s
 		return STORY_STORE;
 	if (strcmp(cur.id, ds->base_revision) == 0)
 		return STORY_OK;
+	if (out) {
+		memcpy(out->revision_id, cur.id, sizeof(out->revision_id));
+		out->conflict_revision[0] = '\0';
+	}
+	if (ds->restore_from)
+		return STORY_CONFLICT; /* its text is a revision already */
 	/* Stale: keep what this save would have made the text. */
 	struct story_row would = *s;
 	if (in->title)
@@ -83,10 +89,8 @@ enum story_err desk_check_base(struct store *st, struct arena *a, const struct s
 	rev_from_story(&r, &would, "conflict", site_now());
 	if (store_revision_add(st, &r))
 		return STORY_STORE;
-	if (out) {
-		memcpy(out->revision_id, cur.id, sizeof(out->revision_id));
+	if (out)
 		memcpy(out->conflict_revision, r.id, sizeof(out->conflict_revision));
-	}
 	return STORY_CONFLICT;
 }
 
@@ -99,7 +103,14 @@ enum story_err desk_on_update(struct store *st, struct arena *a, const struct st
 	bool publish = in->status && strcmp(in->status, "published") == 0;
 	bool autosave = ds && ds->autosave && !publish;
 	struct revision_row r, cur;
-	if (publish || content_changed) {
+	bool restore = ds && ds->restore_from;
+	/* Restoring is one revision whether or not the text differed. */
+	if (restore) {
+		rev_from_story(&r, n, "restore", now);
+		memcpy(r.restored_from, ds->restore_from, sizeof(r.restored_from));
+		if (store_revision_add(st, &r))
+			return STORY_STORE;
+	} else if (publish || content_changed) {
 		rev_from_story(&r, n, publish ? "publish" : autosave ? "autosave" : "save", now);
 		enum store_err e = STORE_NOT_FOUND;
 		if (autosave) {
@@ -130,7 +141,8 @@ enum story_err desk_on_update(struct store *st, struct arena *a, const struct st
 }
 
 enum story_err desk_restore(struct store *st, struct arena *a, struct story_row *s,
-			    const struct revision_row *r)
+			    const struct revision_row *r, const char *base_revision,
+			    struct desk_result *out)
 {
 	if (strcmp(r->story_id, s->id) != 0)
 		return STORY_STORE;
@@ -138,34 +150,8 @@ enum story_err desk_restore(struct store *st, struct arena *a, struct story_row 
 	in.title = r->title;
 	in.subtitle = r->subtitle;
 	in.body = r->body;
-	struct story_row n = *s;
-	enum story_err e = story_update(st, a, &n, &in);
-	if (e)
-		return e;
-	/* Whether or not the text differed, restoring is one revision. */
-	struct revision_row nr;
-	rev_from_story(&nr, &n, "restore", site_now());
-	memcpy(nr.restored_from, r->id, sizeof(nr.restored_from));
-	struct revision_row cur;
-	if (store_begin(st))
-		return STORY_STORE;
-	enum store_err se = store_revision_current(st, a, n.id, &cur);
-	/* story_update() just kept a "save" of exactly this text: turn it
-	 * into the restore instead of keeping two. */
-	if (!se && strcmp(cur.kind, "save") == 0 && cur.created_at == n.updated_at &&
-	    strcmp(cur.body, nr.body) == 0 && strcmp(cur.title, nr.title) == 0 &&
-	    strcmp(cur.subtitle, nr.subtitle) == 0)
-		se = store_revision_rewrite(st, cur.id, &nr) ? STORE_ERROR : STORE_OK;
-	else
-		se = STORE_NOT_FOUND;
-	if (se == STORE_NOT_FOUND && store_revision_add(st, &nr)) {
-		store_rollback(st);
-		return STORY_STORE;
-	}
-	if (store_commit(st))
-		return STORY_STORE;
-	*s = n;
-	return STORY_OK;
+	struct desk_save ds = {.base_revision = base_revision, .restore_from = r->id};
+	return story_save(st, a, s, &in, &ds, out);
 }
 
 /* ---- diff ---- */
@@ -238,6 +224,14 @@ json_t *desk_diff(const char *from, const char *to)
 	struct lines a, b;
 	split_lines(from, &a);
 	split_lines(to, &b);
+	/* Form posts end lines in CRLF, the editor's autosave in LF: the same
+	 * line either way, shown without the CR. */
+	for (size_t i = 0; i < a.n; i++)
+		if (a.len[i] && a.p[i][a.len[i] - 1] == '\r')
+			a.len[i]--;
+	for (size_t j = 0; j < b.n; j++)
+		if (b.len[j] && b.p[j][b.len[j] - 1] == '\r')
+			b.len[j]--;
 	json_t *out = json_array();
 	size_t pre = 0;
 	while (pre < a.n && pre < b.n && line_eq(&a, pre, &b, pre))
@@ -352,9 +346,13 @@ int64_t desk_parse_rfc3339(const char *s)
 	    sec > 60)
 		return -1;
 	struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
-			.tm_min = m, .tm_sec = sec};
+			.tm_min = m};
 	time_t t = timegm(&tm);
 	if (tm.tm_mday != D) /* 31 February and the like */
 		return -1;
-	return (int64_t)t - off;
+	/* Seconds after that check, so a leap second 23:59:60 passes (as the
+	 * next 00:00:00); no Unix time before the epoch, nor one that would
+	 * not fit back into RFC 3339's four-digit UTC year. */
+	int64_t r = (int64_t)t + sec - off;
+	return r < 0 || r > INT64_C(253402300799) ? -1 : r;
 }

@@ -50,8 +50,15 @@ static bool publish_due(struct store *st, int64_t now)
 			struct story_input in = {0};
 			in.status = "published";
 			enum story_err e = STORY_STORE;
-			if (store_story_get(st, &a, ids[i], &s) == STORE_OK)
+			int64_t at = 0;
+			if (store_story_get(st, &a, ids[i], &s) == STORE_OK &&
+			    store_schedule_get(st, ids[i], &at) == STORE_OK) {
+				/* Its date is the one the writer chose, not the
+				 * moment this thread woke up. */
+				if (at > 0 && at <= now)
+					s.published_at = at;
 				e = story_update(st, &a, &s, &in);
+			}
 			if (e == STORY_OK)
 				fprintf(stderr, "quire: published scheduled story %s\n", s.id);
 			arena_release(&a);

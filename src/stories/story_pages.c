@@ -14,6 +14,7 @@
 #include "responses/responses.h"
 #include "site/site.h"
 #include "stories/desk.h"
+#include "stories/desk.h"
 #include "stories/markdown.h"
 
 #include <stdio.h>
@@ -448,6 +449,10 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
 	json_object_set_new(ctx, "editor", ed);
+	/* Focus mode: the title and the words, nothing else on screen. */
+	const char *focus = http_req_query(req, "focus");
+	if (focus && strcmp(focus, "1") == 0)
+		json_object_set_new(ctx, "focus", json_true());
 	json_object_set_new(ctx, "noindex", json_true());
 	page_render(req, res, status, "editor", ctx);
 }
@@ -623,14 +628,20 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 		return;
 	}
 	json_t *drafts = json_array(), *published = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(strcmp(l.items[i].status, "draft") == 0 ? drafts : published,
-				      story_view(req, &l.items[i], false));
+	for (size_t i = 0; i < l.n; i++) {
+		bool draft = strcmp(l.items[i].status, "draft") == 0;
+		json_t *o = story_view(req, &l.items[i], false);
+		const char *when = draft ? desk_schedule_label(req, l.items[i].id) : NULL;
+		if (when)
+			json_object_set_new(o, "scheduled_label", json_string(when));
+		json_array_append_new(draft ? drafts : published, o);
+	}
 	json_t *ctx = page_context(req, "Your stories");
 	json_object_set_new(ctx, "has_drafts", json_boolean(json_array_size(drafts) > 0));
 	json_object_set_new(ctx, "has_published", json_boolean(json_array_size(published) > 0));
 	json_object_set_new(ctx, "drafts", drafts);
 	json_object_set_new(ctx, "published", published);
+	json_object_set_new(ctx, "trash_days", json_integer(desk_trash_window() / 86400));
 	const char *deleted = http_req_query(req, "deleted");
 	if (deleted)
 		json_object_set_new(ctx, "notice", json_string("The story was moved to the trash."));

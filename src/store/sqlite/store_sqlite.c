@@ -21,6 +21,7 @@
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
 	ST_USER_INSERT, ST_USER_BY_HANDLE, ST_USER_BY_ID, ST_USER_COUNT, ST_USER_PROFILE,
+	ST_USER_TIME_ZONE,
 	ST_SESSION_INSERT, ST_SESSION_GET, ST_SESSION_TOUCH, ST_SESSION_DELETE, ST_SESSION_PRUNE,
 	ST_INVITE_INSERT, ST_INVITE_CHECK, ST_INVITE_USE,
 	ST_FAIL_ADD, ST_FAIL_COUNT, ST_FAIL_PRUNE,
@@ -39,12 +40,13 @@ static const char *const SQL[ST__COUNT] = {
 			    "ON CONFLICT(key) DO NOTHING",
 	[ST_USER_INSERT] = "INSERT INTO users(id, handle, name, bio, password_hash, is_admin, "
 			   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_USER_BY_HANDLE] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at "
-			      "FROM users WHERE handle = ?1",
-	[ST_USER_BY_ID] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at "
-			  "FROM users WHERE id = ?1",
+	[ST_USER_BY_HANDLE] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at, "
+			      "time_zone FROM users WHERE handle = ?1",
+	[ST_USER_BY_ID] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at, "
+			  "time_zone FROM users WHERE id = ?1",
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
 	[ST_USER_PROFILE] = "UPDATE users SET name = ?2, bio = ?3 WHERE id = ?1",
+	[ST_USER_TIME_ZONE] = "UPDATE users SET time_zone = ?2 WHERE id = ?1",
 	[ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, kind, created_at, "
 			      "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
 	[ST_SESSION_GET] = "SELECT user_id, kind, created_at, last_seen, expires_at "
@@ -350,6 +352,7 @@ static enum store_err user_read(struct store *s, struct arena *a, enum stmt_id i
 		out->password_hash = col_text(a, st, 4);
 		out->is_admin = sqlite3_column_int(st, 5) != 0;
 		out->created_at = sqlite3_column_int64(st, 6);
+		out->time_zone = col_text(a, st, 7);
 	} else {
 		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
 	}
@@ -393,6 +396,16 @@ enum store_err store_user_update_profile(struct store *s, const char *id, const 
 	bind_text(st, 1, id);
 	bind_text(st, 2, name);
 	bind_text(st, 3, bio);
+	return exec_write(s, st);
+}
+
+enum store_err store_user_set_time_zone(struct store *s, const char *id, const char *zone)
+{
+	sqlite3_stmt *st = stmt(s, ST_USER_TIME_ZONE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	bind_text(st, 2, zone);
 	return exec_write(s, st);
 }
 
