@@ -35,8 +35,7 @@ const char *desk_input_from_json(struct arena *a, json_t *body, struct story_inp
 {
 	json_t *v = json_object_get(body, "base_revision");
 	if (v && !json_is_null(v)) {
-		if (!json_is_string(v) || json_string_length(v) != ID_LEN ||
-		    !id_valid(json_string_value(v)))
+		if (!json_is_string(v) || !id_valid(json_string_value(v)))
 			return "\"base_revision\" is a revision id (16 hex characters).";
 		ds->base_revision = arena_strdup(a, json_string_value(v));
 	}
@@ -48,8 +47,7 @@ const char *desk_input_from_json(struct arena *a, json_t *body, struct story_inp
 		if (!v || !json_is_string(v))
 			return "\"status\":\"scheduled\" needs \"publish_at\" (RFC 3339, e.g. "
 			       "\"2026-05-01T09:00:00+02:00\").";
-		const char *pv = json_string_value(v);
-		int64_t at = strlen(pv) == json_string_length(v) ? desk_parse_rfc3339(pv) : -1;
+		int64_t at = desk_parse_rfc3339(json_string_value(v));
 		if (at < 0)
 			return "\"publish_at\" is an RFC 3339 time, e.g. \"2026-05-01T09:00:00+02:00\".";
 		if (at < site_now() - DESK_PAST_SLACK)
