@@ -11,8 +11,9 @@
  *     lines of both texts exactly (same: a line of both, del: of from,
  *     add: of to, skip "N unchanged lines": N >= 2 equal lines of both);
  *     for small texts the kept lines are a longest common subsequence.
- *     The same holds for the reverse diff, and a text against itself has
- *     only same and skip.
+ *     (Lines compare and show without a CR before the newline.) The same
+ *     holds for the reverse diff, with as many lines added + deleted, and
+ *     a text against itself has only same and skip.
  *  2  json_loadb() with the flags json_body() uses; an object goes through
  *     story_input_from_json() and then desk_input_from_json(), as the API
  *     handlers call them (story_api.c). An accepted base_revision is the

@@ -157,6 +157,8 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/edit/{id}/photos/{pid}", page_photo_edit, 0},
 };
 
+static void route(struct http_req *req, struct http_res *res);
+
 static void app(struct http_req *req, struct http_res *res)
 {
 	struct site_req *sr = site_req(req);
@@ -170,9 +172,27 @@ static void app(struct http_req *req, struct http_res *res)
 		http_res_redirect(req, res, 301, arena_strndup(&req->arena, req->path, n - 1));
 		return;
 	}
+	/* A GET reads from one snapshot (store_read_begin() in store.h). */
+	struct store *st = site_store(req);
+	bool get = (req->method & (HTTP_GET | HTTP_HEAD)) != 0;
+	if (get)
+		store_read_begin(st);
 	session_load(req);
-	if (page_cache_serve(req, res))
+	if (page_cache_serve(req, res)) {
+		store_read_end(st);
 		return;
+	}
+	/* A page that may be cached was stamped just now: render it from a
+	 * snapshot no older than that stamp, never from the session's. */
+	if (get && !site_viewer(req)->signed_in)
+		store_read_begin(st);
+	route(req, res);
+	store_read_end(st);
+}
+
+static void route(struct http_req *req, struct http_res *res)
+{
+	struct site_req *sr = site_req(req);
 	const struct http_route *r;
 	unsigned allow;
 	enum http_match m = http_route_match(req, routes, sizeof(routes) / sizeof(routes[0]), &r,

@@ -29,7 +29,7 @@ def test_first_start_prints_setup_link_that_creates_admin_once():
         assert admin.status_code == 200 and "Site administration" in admin.text
         # The handle was normalised to lowercase; the account is an admin.
         me = b.get(s.url + "/api/v1/me", headers={"X-CSRF-Token": csrf_of(admin.text)})
-        assert me.json() == {"handle": "root_ann", "name": "Ann", "is_admin": True}
+        assert me.json() == {"handle": "root_ann", "name": "Ann", "is_admin": True, "time_zone": ""}
         # Used: the link is dead now, for everyone.
         assert requests.get(link).status_code == 404
         assert requests.get(s.url + "/setup/" + "0" * 32).status_code == 404

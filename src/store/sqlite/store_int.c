@@ -4,7 +4,62 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char SQL_READ_BEGIN[] = "BEGIN";
+static const char SQL_READ_END[] = "COMMIT";
+
+static sqlite3_stmt *find_or_prepare(struct store *s, const char *sql);
+
+static void step_once(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = find_or_prepare(s, sql);
+	if (st) {
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+}
+
+void store_read_end(struct store *s)
+{
+	s->read_wanted = false;
+	if (s->reading) {
+		s->reading = false;
+		if (!sqlite3_get_autocommit(s->db))
+			step_once(s, SQL_READ_END);
+	}
+}
+
+void store_read_begin(struct store *s)
+{
+	store_read_end(s);
+	s->read_wanted = true;
+}
+
+/* Inside store_read_begin() .. store_read_end(): the first read opens the
+ * transaction that later reads share; a write closes it first, so it runs
+ * as it would have (its own transaction, never an upgraded snapshot). */
+static void read_guard(struct store *s, sqlite3_stmt *st)
+{
+	if (!s->read_wanted)
+		return;
+	if (!sqlite3_stmt_readonly(st)) {
+		store_read_end(s);
+		return;
+	}
+	if (!s->reading && sqlite3_get_autocommit(s->db)) {
+		step_once(s, SQL_READ_BEGIN);
+		s->reading = !sqlite3_get_autocommit(s->db);
+	}
+}
+
 sqlite3_stmt *stmt_cached(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = find_or_prepare(s, sql);
+	if (st)
+		read_guard(s, st);
+	return st;
+}
+
+static sqlite3_stmt *find_or_prepare(struct store *s, const char *sql)
 {
 	for (size_t i = 0; i < s->ncache; i++)
 		if (s->cache[i].sql == sql)

@@ -25,6 +25,8 @@ struct store {
 		sqlite3_stmt *st;
 	} cache[STORE_STMT_CACHE];
 	size_t ncache;
+	bool read_wanted;        /* store_read_begin(): reads share one snapshot ... */
+	bool reading;            /* ... and this connection's BEGIN for it is open */
 	int64_t data_version;    /* store_stamp.c: PRAGMA data_version ... */
 	int64_t data_version_ms; /* ... and when it was read (monotonic ms) */
 };

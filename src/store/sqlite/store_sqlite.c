@@ -14,6 +14,7 @@
 #include "core/embed.h"
 
 #include <sqlite3.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,8 +198,17 @@ static enum store_err migrate(struct store *s, char *err, size_t errlen)
 	return STORE_OK;
 }
 
+/* SQLite's memory statistics take one process-wide mutex on every
+ * allocation: the worker threads queued on it. Nothing reads them. */
+static void sqlite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_configure);
 	*out = NULL;
 	struct store *s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -256,6 +266,7 @@ enum store_err store_ping(struct store *s)
 enum store_err store_begin(struct store *s)
 {
 	char err[128];
+	store_read_end(s); /* a write never runs on a read snapshot */
 	return exec_sql(s, "BEGIN IMMEDIATE", err, sizeof(err));
 }
 
