@@ -82,6 +82,23 @@ enum story_err story_validate(struct arena *a, struct story_input *in)
 		 * in prose, and would make feeds invalid XML. */
 		if (!utf8_valid(in->body, n) || text_has_controls(in->body, n, true))
 			return STORY_BAD_BODY;
+		/* One kind of line end: a form's textarea sends CRLF, the
+		 * editor script and most API clients LF; the same text must
+		 * compare equal (revisions, diffs, conflict checks). */
+		if (memchr(in->body, '\r', n)) {
+			char *b = arena_alloc(a, n + 1), *o = b;
+			for (const char *p = in->body; *p; p++) {
+				if (*p == '\r') {
+					*o++ = '\n';
+					if (p[1] == '\n')
+						p++;
+				} else {
+					*o++ = *p;
+				}
+			}
+			*o = '\0';
+			in->body = b;
+		}
 	}
 	if (in->status && strcmp(in->status, "draft") != 0 && strcmp(in->status, "published") != 0)
 		return STORY_BAD_STATUS;

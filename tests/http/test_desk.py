@@ -431,3 +431,22 @@ def test_focus_mode_page(server):
     assert "<body>" in page and 'href="?focus=1"' in page
     # Everything but the title, the words and the buttons is marked to hide.
     assert page.count('class="editor-more"') >= 1
+
+
+def test_line_ends_are_one_kind(server):
+    """A form's textarea sends CRLF, the editor script LF: the same words
+    are the same text, so saving them again keeps no new revision."""
+    h = auth(server)
+    st = new_story(server, h, title="Line ends", body="one\r\ntwo\rthree\n")
+    url = server.url + "/api/v1/stories/" + st["id"]
+    assert requests.get(url, headers=h).json()["body"] == "one\ntwo\nthree\n"
+    n = len(revisions(server, h, st["id"]))
+    s = login(server, *ADMIN)
+    page = s.get(server.url + "/edit/" + st["id"]).text
+    r = s.post(server.url + "/edit/" + st["id"], allow_redirects=False,
+               data={"csrf": csrf_of(page), "action": "save", "title": "Line ends",
+                     "body": "one\r\ntwo\r\nthree\r\n",
+                     "base_revision": re.search(r'name="base_revision" value="(\w*)"', page).group(1)})
+    assert r.status_code == 303, r.text[:300]
+    assert len(revisions(server, h, st["id"])) == n, "an unchanged text made a revision"
+    assert requests.get(url, headers=h).json()["body"] == "one\ntwo\nthree\n"
