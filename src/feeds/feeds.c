@@ -6,6 +6,7 @@
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
+#include "site/page_cache.h"
 #include "site/site.h"
 #include "stories/stories.h"
 
@@ -74,6 +75,9 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 		site_error(req, res, 500, "Could not read stories.");
 		return;
 	}
+	/* The same for everyone: kept with the pages, which then answer
+	 * conditional requests for it. */
+	bool cached = page_cache_allow(req);
 	struct arena *a = &req->arena;
 	const char *host = host_of(a);
 	int64_t updated = 0;
@@ -125,8 +129,13 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 	res->content_type = "application/atom+xml; charset=utf-8";
 	http_res_header(req, res, "Cache-Control", "public, max-age=300");
 	http_res_header(req, res, "X-Content-Type-Options", "nosniff");
-	if (!not_modified(req, res, etag, updated))
+	if (cached) {
+		if (updated)
+			http_res_header(req, res, "Last-Modified", http_date(a, updated));
 		buf_add(&res->body, buf_str(&body), body.len);
+	} else if (!not_modified(req, res, etag, updated)) {
+		buf_add(&res->body, buf_str(&body), body.len);
+	}
 	buf_release(&body);
 }
 

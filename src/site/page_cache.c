@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 
 struct entry {
@@ -367,6 +368,25 @@ static bool etag_listed(const char *inm, const char *etag)
 	return false;
 }
 
+/* If-Modified-Since at or after the page's Last-Modified, if it has one
+ * (feeds do). Only consulted without If-None-Match (RFC 9110 13.2.2). */
+static bool not_modified_since(struct http_req *req, const struct page_entry *e)
+{
+	const char *ims = http_req_header(req, "If-Modified-Since");
+	const char *lm = NULL;
+	for (size_t i = 0; ims && i < e->nheaders; i++)
+		if (strcasecmp(e->headers[i].name, "Last-Modified") == 0)
+			lm = e->headers[i].value;
+	if (!lm)
+		return false;
+	struct tm a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	const char *fmt = "%a, %d %b %Y %H:%M:%S GMT";
+	const char *ea = strptime(ims, fmt, &a), *eb = strptime(lm, fmt, &b);
+	return ea && !*ea && eb && !*eb && timegm(&a) >= timegm(&b);
+}
+
 static void answer_from(struct http_req *req, struct http_res *res, const struct page_entry *e)
 {
 	res->status = 200;
@@ -380,7 +400,8 @@ static void answer_from(struct http_req *req, struct http_res *res, const struct
 	http_res_header(req, res, "ETag", etag);
 	if (e->gz)
 		http_res_header(req, res, "Vary", "Accept-Encoding");
-	if (etag_listed(http_req_header(req, "If-None-Match"), etag)) {
+	const char *inm = http_req_header(req, "If-None-Match");
+	if (inm ? etag_listed(inm, etag) : not_modified_since(req, e)) {
 		res->status = 304;
 		return;
 	}
@@ -418,9 +439,11 @@ void page_cache_skip(struct http_req *req)
 	site_req(req)->page_skip = true;
 }
 
-void page_cache_allow(struct http_req *req)
+bool page_cache_allow(struct http_req *req)
 {
-	site_req(req)->page_rendered = true;
+	struct site_req *sr = site_req(req);
+	sr->page_rendered = true;
+	return sr->page_ticket != NULL && !sr->page_skip && !sr->viewer.signed_in;
 }
 
 void page_cache_store(struct http_req *req, struct http_res *res)

@@ -95,7 +95,10 @@ void page_cache_store(struct http_req *req, struct http_res *res);
 void page_cache_skip(struct http_req *req);
 /* A handler that answers without page_render() (an Atom feed, a sitemap)
  * declares its anonymous 200 response a function of path, query and
- * database, so that it may be stored like a page. */
-void page_cache_allow(struct http_req *req);
+ * database, so that it may be stored like a page. True when the response
+ * will be stored: the cache then sets its ETag and answers conditional
+ * requests (If-None-Match, and If-Modified-Since against the handler's
+ * Last-Modified), so the handler must set no ETag of its own. */
+bool page_cache_allow(struct http_req *req);
 
 #endif

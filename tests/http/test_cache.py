@@ -171,3 +171,29 @@ def test_query_string_is_part_of_the_key(server):
     assert again.text == first.text
     bad = requests.get(server.url + "/?before=nonsense")
     assert bad.status_code == 400
+
+
+def test_feed_cached_and_fresh(server):
+    s = login(server, *ADMIN)
+    publish(server, s, "Feed cache one", "First words. " * 30)
+    feeds = anon_reads(server.url + "/feed.atom", headers={"Accept-Encoding": "gzip"})
+    assert all(f.status_code == 200 and "Feed cache one" in f.text for f in feeds)
+    # Served from the page cache: its gzip copy, with the copy's own ETag.
+    assert all(f.headers.get("Content-Encoding") == "gzip" for f in feeds)
+    assert all(f.headers["ETag"].endswith('-gz"') for f in feeds)
+    assert feeds[0].headers["Content-Type"].startswith("application/atom+xml")
+    lm = feeds[0].headers["Last-Modified"]
+    r = requests.get(server.url + "/feed.atom", headers={"If-None-Match": feeds[0].headers["ETag"]})
+    assert r.status_code == 304
+    r = requests.get(server.url + "/feed.atom", headers={"If-Modified-Since": lm})
+    assert r.status_code == 304 and r.content == b""
+    # A new story shows in the very next read; the old validators no longer match.
+    publish(server, s, "Feed cache two", "Second words. " * 30)
+    for f in anon_reads(server.url + "/feed.atom"):
+        assert "Feed cache two" in f.text
+    r = requests.get(server.url + "/feed.atom", headers={"If-None-Match": feeds[0].headers["ETag"]})
+    assert r.status_code == 200 and "Feed cache two" in r.text
+    # A signed-in reader's request is answered by the handler itself.
+    mine = s.get(server.url + "/feed.atom", headers={"Accept-Encoding": "identity"})
+    assert mine.status_code == 200 and "Feed cache two" in mine.text
+    assert "Content-Encoding" not in mine.headers
