@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm vips zlib
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm vips libwebp zlib
 CC        ?= cc
 SANITIZE  ?=
 OPT       ?= -O2

@@ -374,7 +374,7 @@ static void config_defaults(struct site_config *cfg, const struct opts *o)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg->limits = (struct http_limits){
 		.max_body = 2 * 1024 * 1024,
-		.max_header_bytes = 64 * 1024,
+		.max_header_bytes = 32 * 1024,
 		.conn_timeout = 30,
 		.max_conns = o->max_conns >= 0 ? (unsigned)o->max_conns : 4096,
 		.max_conns_per_ip = o->max_conns_per_ip >= 0 ? (unsigned)o->max_conns_per_ip : 256,
@@ -419,21 +419,25 @@ static void fit_fd_limit(struct http_limits *l)
 /*
  * A server's memory should fall back after a burst. glibc raises its mmap
  * threshold after each large free, so later photo buffers come from the
- * heap and stay; and it makes an arena per busy thread. A fixed threshold
- * and two arenas (there are a few worker threads, not hundreds) kept the
- * high-water mark of three photo uploads at 94 MB instead of 177 MB.
+ * heap and stay there: a fixed threshold keeps big buffers in mmap. And it
+ * makes an arena per thread that ever allocates (image encoders
+ * included): cap them at one per worker plus two (main, scheduler and
+ * helpers share), so workers never queue on an arena lock (two arenas for
+ * two workers halved signed-in throughput) while transient threads do not
+ * each leave an arena behind. Measured in docs/photos.md and
+ * docs/performance.md.
  */
-static void tune_malloc(void)
+static void tune_malloc(unsigned workers)
 {
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_ARENA_MAX, (int)workers + 2);
 }
 
 static int cmd_serve(const struct opts *o)
 {
 	struct site_config cfg;
-	tune_malloc();
 	config_defaults(&cfg, o);
+	tune_malloc(cfg.limits.threads);
 	fit_fd_limit(&cfg.limits);
 	struct store *st;
 	if (!open_data(o, &cfg, &st))

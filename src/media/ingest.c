@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vips/vips.h>
+#include <webp/encode.h>
 
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ok;
@@ -217,13 +219,46 @@ size_t media_webp_strip(unsigned char *buf, size_t len)
 	return out;
 }
 
+/*
+ * WebP straight from the pixels with libwebp's one-call encoder. libvips
+ * 8.14's saver first copies the whole frame into a buffer of its own (13
+ * MB for a 2400 px photo, on top of the image and libwebp's YUV copy) and
+ * writes an EXIF chunk we then remove; this writes pixels and nothing
+ * else. The image must be 8-bit sRGB, 3 or 4 bands. False if it is not
+ * (the caller falls back to libvips) or on failure.
+ */
+static bool webp_direct(VipsImage *img, int q, void **data, size_t *len)
+{
+	if (img->BandFmt != VIPS_FORMAT_UCHAR || (img->Bands != 3 && img->Bands != 4))
+		return false;
+	VipsImage *m = vips_image_copy_memory(img); /* a reference if in memory */
+	if (!m)
+		return false;
+	const uint8_t *px = VIPS_IMAGE_ADDR(m, 0, 0);
+	int stride = (int)VIPS_IMAGE_SIZEOF_LINE(m);
+	uint8_t *out = NULL;
+	size_t n = m->Bands == 4 ? WebPEncodeRGBA(px, m->Xsize, m->Ysize, stride, (float)q, &out) :
+				   WebPEncodeRGB(px, m->Xsize, m->Ysize, stride, (float)q, &out);
+	g_object_unref(m);
+	if (n == 0 || !out)
+		return false;
+	/* The blob is freed with g_free() like libvips' buffers. */
+	*data = g_malloc(n);
+	memcpy(*data, out, n);
+	WebPFree(out);
+	*len = n;
+	return true;
+}
+
 /* Encode img (alpha flattened onto white for JPEG), metadata stripped. */
 static bool encode(VipsImage *img, const char *format, struct media_blob *b, int q)
 {
 	void *data = NULL;
 	size_t len = 0;
 	int r;
-	if (strcmp(format, "webp") == 0) {
+	if (strcmp(format, "webp") == 0 && webp_direct(img, q, &data, &len)) {
+		r = 0;
+	} else if (strcmp(format, "webp") == 0) {
 		r = vips_webpsave_buffer(img, &data, &len, "Q", q, "strip", TRUE, NULL);
 		if (r == 0 && (len = media_webp_strip(data, len)) == 0) {
 			g_free(data);
@@ -284,6 +319,9 @@ static void free_blobs(void *ctx)
 	for (size_t i = 0; i < in->nblobs; i++)
 		g_free(in->blobs[i].data);
 	in->nblobs = 0;
+	/* An ingest frees tens of MB in pieces spread over several arenas;
+	 * hand them back now rather than let the next one grow from there. */
+	malloc_trim(0);
 }
 
 /* A heavily blurred preview 24 px wide: shape and colour, no detail. */
@@ -306,8 +344,8 @@ static bool preview(struct arena *a, VipsImage *img, struct media_ingest *out)
 
 /*
  * The variants are independent encodes of one in-memory image; the WebP
- * encoder runs on one core, so they are shared between two threads (this
- * one and a helper), largest first. Each job resizes its own view of the
+ * encoder runs on one core, so they are shared between threads (this one
+ * and QUIRE_PHOTO_ENCODERS - 1 helpers), largest first. Each job resizes its own view of the
  * shared image, which libvips allows from several threads.
  */
 struct encode_job {
@@ -363,11 +401,14 @@ static void *encode_helper(void *arg)
 static void encode_all(struct encode_job *jobs, size_t n)
 {
 	struct encode_queue q = {jobs, n, PTHREAD_MUTEX_INITIALIZER, 0};
-	pthread_t helper;
-	bool two = n > 1 && pthread_create(&helper, NULL, encode_helper, &q) == 0;
+	pthread_t helpers[8];
+	size_t nh = 0, want = media_limits()->encoders;
+	while (nh + 1 < want && nh + 1 < n && nh < sizeof(helpers) / sizeof(helpers[0]) &&
+	       pthread_create(&helpers[nh], NULL, encode_helper, &q) == 0)
+		nh++;
 	encode_jobs(&q);
-	if (two)
-		pthread_join(helper, NULL);
+	for (size_t i = 0; i < nh; i++)
+		pthread_join(helpers[i], NULL);
 }
 
 enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media_ingest *out)
@@ -439,14 +480,18 @@ enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media
 		return MEDIA_UNDECODABLE;
 	}
 	img = mem;
-	if (!step(&img, vips_autorot(img, &t, NULL), &t) || !(mem = vips_image_copy_memory(img))) {
-		if (img)
-			g_object_unref(img);
-		log_vips("autorotate");
-		return MEDIA_UNDECODABLE;
+	/* Upright already (most cameras' landscape shots): no second copy. */
+	if (vips_image_get_orientation(img) > 1) {
+		if (!step(&img, vips_autorot(img, &t, NULL), &t) ||
+		    !(mem = vips_image_copy_memory(img))) {
+			if (img)
+				g_object_unref(img);
+			log_vips("autorotate");
+			return MEDIA_UNDECODABLE;
+		}
+		g_object_unref(img);
+		img = mem;
 	}
-	g_object_unref(img);
-	img = mem;
 	strip_meta(img);
 	out->width = (unsigned)img->Xsize;
 	out->height = (unsigned)img->Ysize;

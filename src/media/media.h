@@ -46,6 +46,7 @@ struct media_limits {
 	unsigned max_side;    /* default 12,000 */
 	unsigned ingests;     /* ingests running at once; default 2 */
 	unsigned per_story;   /* photos one story may hold; default 100 */
+	unsigned encoders;    /* threads encoding one upload's variants; default 2 */
 };
 const struct media_limits *media_limits(void);
 

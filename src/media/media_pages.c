@@ -55,6 +55,7 @@ static void limits_load(void)
 	limits.max_side = (unsigned)env_u64("QUIRE_PHOTO_MAX_SIDE", 12000, 1, 30000);
 	limits.ingests = (unsigned)env_u64("QUIRE_PHOTO_INGESTS", 2, 1, 64);
 	limits.per_story = (unsigned)env_u64("QUIRE_PHOTOS_PER_STORY", 100, 1, 1000);
+	limits.encoders = (unsigned)env_u64("QUIRE_PHOTO_ENCODERS", 2, 1, 8);
 }
 
 const struct media_limits *media_limits(void)
