@@ -1,14 +1,17 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm vips libwebp zlib
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm libwebp zlib
+# libvips: headers at build time, the library opened at the first photo
+# upload (src/media/vips_dl.h), so it is not linked.
+PKGS_HDR  := vips
 CC        ?= cc
 SANITIZE  ?=
 OPT       ?= -O2
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
              -Wwrite-strings -fno-common -Werror
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -Isrc -I$(B)/gen \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+             $(shell pkg-config --cflags $(PKGS) $(PKGS_HDR) 2>/dev/null) $(CFLAGS)
 LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lunistring -lpthread
 
 ifeq ($(FUZZ),1)

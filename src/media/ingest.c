@@ -1,6 +1,6 @@
 /*
  * ingest.c - an uploaded file to stored, metadata-free variants, with
- * libvips. See media.h for the steps and their order; media_int.h for the
+ * libvips (opened at the first upload: vips_dl.h). See media.h for the steps and their order; media_int.h for the
  * interface to the rest of media/. Nothing here knows about HTTP or the
  * database.
  */
@@ -17,8 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <vips/vips.h>
 #include <webp/encode.h>
+
+#include "media/vips_dl.h"
 
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ok;
@@ -30,7 +31,15 @@ static void vips_stop(void)
 
 static void vips_start(void)
 {
-	if (VIPS_INIT("quire")) {
+	if (!vips_dl_open())
+		return;
+	/* VIPS_INIT's ABI check, through the loaded library. */
+	if (vips_version(3) - vips_version(5) != VIPS_LIBRARY_CURRENT - VIPS_LIBRARY_AGE) {
+		fprintf(stderr, "quire: libvips has ABI %d, built for %d\n",
+			vips_version(3) - vips_version(5), VIPS_LIBRARY_CURRENT - VIPS_LIBRARY_AGE);
+		return;
+	}
+	if (vips_init("quire")) {
 		fprintf(stderr, "quire: cannot initialise libvips: %s\n", vips_error_buffer());
 		vips_error_clear();
 		return;
@@ -234,8 +243,9 @@ static bool webp_direct(VipsImage *img, int q, void **data, size_t *len)
 	VipsImage *m = vips_image_copy_memory(img); /* a reference if in memory */
 	if (!m)
 		return false;
-	const uint8_t *px = VIPS_IMAGE_ADDR(m, 0, 0);
-	int stride = (int)VIPS_IMAGE_SIZEOF_LINE(m);
+	/* 8-bit samples, rows packed: a memory image's layout. */
+	const uint8_t *px = m->data;
+	int stride = m->Xsize * m->Bands;
 	uint8_t *out = NULL;
 	size_t n = m->Bands == 4 ? WebPEncodeRGBA(px, m->Xsize, m->Ysize, stride, (float)q, &out) :
 				   WebPEncodeRGB(px, m->Xsize, m->Ysize, stride, (float)q, &out);
