@@ -204,9 +204,10 @@ void session_load(struct http_req *req)
 		hash_token(token, 64, hash);
 		struct session_row s;
 		int64_t idle = strcmp(kind, "api") == 0 ? site_cfg->token_idle : site_cfg->session_idle;
-		if (store_session_get(st, &req->arena, hash, &s) == STORE_OK &&
-		    strcmp(s.kind, kind) == 0 && session_valid(&s, now, idle) &&
-		    store_user_by_id(st, &req->arena, s.user_id, &v->user) == STORE_OK) {
+		struct user_row u;
+		if (store_session_user(st, &req->arena, hash, &s, &u) == STORE_OK &&
+		    strcmp(s.kind, kind) == 0 && session_valid(&s, now, idle)) {
+			v->user = u;
 			v->signed_in = true;
 			v->via_token = strcmp(kind, "api") == 0;
 			memcpy(v->session_hash, hash, sizeof(hash));

@@ -118,8 +118,12 @@ struct session_row {
 enum store_err store_session_insert(struct store *s, const char *token_hash, const char *user_id,
 				    const char *kind, int64_t now, int64_t expires_at)
 	__attribute__((warn_unused_result));
-enum store_err store_session_get(struct store *s, struct arena *a, const char *token_hash,
-				 struct session_row *out) __attribute__((warn_unused_result));
+/* The session with token_hash and its user, in one read. Answers are
+ * remembered per connection until the next write anywhere
+ * (store_change_stamp()), so a signed-in request costs no query here. */
+enum store_err store_session_user(struct store *s, struct arena *a, const char *token_hash,
+				  struct session_row *sess, struct user_row *user)
+	__attribute__((warn_unused_result));
 enum store_err store_session_touch(struct store *s, const char *token_hash, int64_t now)
 	__attribute__((warn_unused_result));
 enum store_err store_session_delete(struct store *s, const char *token_hash)

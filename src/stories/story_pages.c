@@ -217,7 +217,9 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 		json_object_set_new(ctx, "cache_private", json_true());
 	}
 	responses_page_context(req, s, ctx);
-	feeds_share_preview(req, s, ctx);
+	/* Link previews are read by crawlers, which are never signed in. */
+	if (!site_viewer(req)->signed_in)
+		feeds_share_preview(req, s, ctx);
 	if (audience_is_listed(s)) {
 		json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom",
 										   s->author_handle)));

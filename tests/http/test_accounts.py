@@ -241,3 +241,33 @@ def test_settings_update_profile(server):
     assert "Ada &lt;Admin&gt;" in prof and "&lt;b&gt;things&lt;/b&gt;" in prof
     r = s.post(server.url + "/settings", data={"name": "", "csrf": csrf_of(page.text)})
     assert r.status_code == 422
+
+
+def test_remembered_sessions_follow_every_change(server):
+    """Each worker remembers who a session belongs to until the next write:
+    a sign-out, a revoked token or a new name shows on the very next
+    request, whichever thread answers it (fresh connections spread them)."""
+    s = login(server, *ADMIN)
+    cookie = s.cookies.get("quire_session")
+    tok = api_token(server, *ADMIN)
+
+    def fresh(headers):
+        return [requests.get(server.url + "/api/v1/me", headers=dict(headers, Connection="close"))
+                for _ in range(6)]
+
+    assert all(r.status_code == 200 for r in fresh({"Cookie": "quire_session=" + cookie}))
+    assert all(r.status_code == 200 for r in fresh({"Authorization": "Bearer " + tok}))
+    # A new name is seen at once.
+    page = s.get(server.url + "/settings").text
+    s.post(server.url + "/settings", data={"csrf": csrf_of(page), "name": "Ada Renamed", "bio": ""})
+    assert all(r.json()["name"] == "Ada Renamed"
+               for r in fresh({"Cookie": "quire_session=" + cookie}))
+    page = s.get(server.url + "/settings").text
+    s.post(server.url + "/settings", data={"csrf": csrf_of(page), "name": "Ada", "bio": ""})
+    # Revoking the token and signing out end them everywhere at once.
+    assert requests.delete(server.url + "/api/v1/tokens/current",
+                           headers={"Authorization": "Bearer " + tok}).status_code in (200, 204)
+    assert all(r.status_code == 401 for r in fresh({"Authorization": "Bearer " + tok}))
+    home = s.get(server.url + "/")
+    s.post(server.url + "/logout", data={"csrf": csrf_of(home.text)}, allow_redirects=False)
+    assert all(r.status_code == 401 for r in fresh({"Cookie": "quire_session=" + cookie}))

@@ -25,11 +25,15 @@ struct store {
 		sqlite3_stmt *st;
 	} cache[STORE_STMT_CACHE];
 	size_t ncache;
+	struct session_memo *memo; /* store_session.c */
 	bool read_wanted;        /* store_read_begin(): reads share one snapshot ... */
 	bool reading;            /* ... and this connection's BEGIN for it is open */
 	int64_t data_version;    /* store_stamp.c: PRAGMA data_version ... */
 	int64_t data_version_ms; /* ... and when it was read (monotonic ms) */
 };
+
+/* store_session.c: free the connection's remembered sessions. */
+void session_memo_free(struct store *s);
 
 /* store_stamp.c: count this connection's commits for store_change_stamp();
  * called once by store_open(). */

@@ -23,7 +23,7 @@ enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
 	ST_USER_INSERT, ST_USER_BY_HANDLE, ST_USER_BY_ID, ST_USER_COUNT, ST_USER_PROFILE,
 	ST_USER_TIME_ZONE,
-	ST_SESSION_INSERT, ST_SESSION_GET, ST_SESSION_TOUCH, ST_SESSION_DELETE, ST_SESSION_PRUNE,
+	ST_SESSION_INSERT, ST_SESSION_TOUCH, ST_SESSION_DELETE, ST_SESSION_PRUNE,
 	ST_INVITE_INSERT, ST_INVITE_CHECK, ST_INVITE_USE,
 	ST_FAIL_ADD, ST_FAIL_COUNT, ST_FAIL_PRUNE,
 	ST_STORY_INSERT, ST_STORY_UPDATE, ST_STORY_GET, ST_STORY_BY_SLUG, ST_STORY_OLD_SLUG,
@@ -66,8 +66,6 @@ static const char *const SQL[ST__COUNT] = {
 	[ST_USER_TIME_ZONE] = "UPDATE users SET time_zone = ?2 WHERE id = ?1",
 	[ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, user_id, kind, created_at, "
 			      "last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-	[ST_SESSION_GET] = "SELECT user_id, kind, created_at, last_seen, expires_at "
-			   "FROM sessions WHERE token_hash = ?1",
 	[ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
 	[ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[ST_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
@@ -252,6 +250,7 @@ void store_close(struct store *s)
 	for (size_t i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	session_memo_free(s);
 	free(s);
 }
 
@@ -441,28 +440,6 @@ enum store_err store_session_insert(struct store *s, const char *token_hash, con
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, expires_at);
 	return exec_write(s, st);
-}
-
-enum store_err store_session_get(struct store *s, struct arena *a, const char *token_hash,
-				 struct session_row *out)
-{
-	sqlite3_stmt *st = stmt(s, ST_SESSION_GET);
-	if (!st)
-		return STORE_ERROR;
-	bind_text(st, 1, token_hash);
-	int rc = sqlite3_step(st);
-	enum store_err e = STORE_OK;
-	if (rc == SQLITE_ROW) {
-		out->user_id = col_text(a, st, 0);
-		out->kind = col_text(a, st, 1);
-		out->created_at = sqlite3_column_int64(st, 2);
-		out->last_seen = sqlite3_column_int64(st, 3);
-		out->expires_at = sqlite3_column_int64(st, 4);
-	} else {
-		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
-	}
-	done(st);
-	return e;
 }
 
 static enum store_err write_key_int(struct store *s, enum stmt_id id, const char *key,
