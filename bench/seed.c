@@ -19,7 +19,9 @@
  * Output (stdout), one KEY=VALUE per line, for the shell to eval:
  *   STORY_PATH=/@w1/...      the featured story
  *   PROFILE_PATH=/@w1
+ *   STORY_ID=<16 hex>        its id
  *   SESSION_COOKIE=quire_session=<64 hex>   a signed-in reader's session
+ *   WRITER_TOKEN=<64 hex>    an API token of the featured story's writer
  */
 #include "accounts/accounts.h"
 #include "core/buf.h"
@@ -240,7 +242,7 @@ int main(int argc, char **argv)
 	id_new(reader.id);
 	CHECK(store_user_insert(st, &reader), "reader insert");
 
-	const char *featured_path = NULL;
+	const char *featured_path = NULL, *featured_id = NULL, *featured_author = NULL;
 	for (long i = 0; i < stories; i++) {
 		bool feat = i == stories - 1;
 		const struct user_row *w = feat ? &u[0] : &u[i % writers];
@@ -269,8 +271,11 @@ int main(int argc, char **argv)
 			store_rollback(st);
 			return 1;
 		}
-		if (feat)
+		if (feat) {
 			featured_path = arena_printf(&a, "/@%s/%s", w->handle, s.slug);
+			featured_id = arena_strdup(&a, s.id);
+			featured_author = arena_strdup(&a, w->id);
+		}
 		arena_release(&ra);
 	}
 
@@ -279,10 +284,18 @@ int main(int argc, char **argv)
 	hash_token(token, 64, hash);
 	CHECK(store_session_insert(st, hash, reader.id, "web", now, now + 14 * 86400),
 	      "session insert");
+	/* An API token for the featured story's writer: the bench uploads a
+	 * photo to it through the real ingest path. */
+	char wtoken[65], whash[65];
+	random_hex(wtoken, 32);
+	hash_token(wtoken, 64, whash);
+	CHECK(store_session_insert(st, whash, featured_author, "api", now, now + 14 * 86400),
+	      "token insert");
 	CHECK(store_commit(st), "commit");
 
-	printf("STORY_PATH=%s\nPROFILE_PATH=/@%s\nSESSION_COOKIE=quire_session=%s\n",
-	       featured_path, u[0].handle, token);
+	printf("STORY_PATH=%s\nSTORY_ID=%s\nPROFILE_PATH=/@%s\nSESSION_COOKIE=quire_session=%s\n"
+	       "WRITER_TOKEN=%s\n",
+	       featured_path, featured_id, u[0].handle, token, wtoken);
 	for (int i = 0; i < NBODIES; i++) {
 		free(bodies[i].md);
 		free(bodies[i].html);
