@@ -3,8 +3,10 @@
 # (WebP + JPEG at 480, 960, 1600, 2400 px, autorotated, metadata
 # stripped), side by side in one run:
 #   quire     one upload to a running `quire serve` (optimised build): the
-#             request's wall time, and the whole server's peak RSS (VmHWM,
-#             reset after signing in so that argon2's 64 MiB is not counted);
+#             request's wall time; the peak RSS of the photo worker process
+#             that decodes and encodes (the server logs it), and the
+#             server's own (VmHWM, reset after signing in so that argon2's
+#             64 MiB is not counted);
 #   vipsthumbnail  run once per variant (8 runs): total wall, largest RSS;
 #   convert   ImageMagick doing the same work (auto-orient, strip, resize,
 #             JPEG + WebP) at each width: total wall, largest RSS.
@@ -54,6 +56,8 @@ for r in $(seq "$RUNS"); do
 	best_q=$(python3 -c "print(min(float('$t'), float('${best_q:-1e9}')))")
 done
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$SRV/status)
+# The decode runs in a child (`quire photo-worker`); the server logs its peak.
+wpeak=$(sed -n 's/.*photo worker: .* peak \([0-9]*\) MB.*/\1/p' "$W/server.log" | sort -n | tail -1)
 nv=$(grep -o '"format"' "$W/resp.json" | wc -l)
 
 # ---- vipsthumbnail, once per variant ----
@@ -84,6 +88,6 @@ for r in $(seq "$RUNS"); do
 done
 
 printf '\n%-34s %9s %12s\n' "12 MP JPEG -> $nv variants" "wall (s)" "peak RSS (MB)"
-printf '%-34s %9.2f %12d   (server before: %d MB)\n' "quire (one upload, whole server)" "$best_q" $((hwm / 1024)) $((base / 1024))
+printf '%-34s %9.2f %12d   (its server: %d MB before, %d MB peak)\n' "quire (one upload: photo worker)" "$best_q" "${wpeak:-0}" $((base / 1024)) $((hwm / 1024))
 printf '%-34s %9.2f %12d\n' "vipsthumbnail x 8" "$best_v" $((peak_v / 1024))
 printf '%-34s %9.2f %12d\n' "convert x 4 (JPEG + WebP each)" "$best_c" $((peak_c / 1024))

@@ -721,6 +721,9 @@ int main(int argc, char **argv)
 	}
 	if (npos == 1 && !strcmp(pos[0], "serve"))
 		return cmd_serve(&o);
+	/* Not for people: the server starts it for each photo upload. */
+	if (npos == 1 && !strcmp(pos[0], "photo-worker"))
+		return media_worker_main();
 	if (npos == 2 && !strcmp(pos[0], "backup"))
 		return cmd_backup(&o, pos[1]);
 	if (npos == 2 && !strcmp(pos[0], "restore"))

@@ -47,6 +47,7 @@ struct media_limits {
 	unsigned ingests;     /* ingests running at once; default 2 */
 	unsigned per_story;   /* photos one story may hold; default 100 */
 	unsigned encoders;    /* threads encoding one upload's variants; default 2 */
+	unsigned timeout_secs; /* a photo worker's wall-clock limit; default 60 */
 };
 const struct media_limits *media_limits(void);
 
@@ -58,9 +59,14 @@ enum media_err {
 	MEDIA_TOO_MANY_PIXELS, /* header over the pixel limits: 422 */
 	MEDIA_UNDECODABLE,   /* truncated or corrupt: 422 */
 	MEDIA_IO,            /* could not write a file: 500 */
+	MEDIA_TIMEOUT,       /* the worker ran past its deadline: 422 */
 };
 const char *media_strerror(enum media_err e);
 int media_err_status(enum media_err e);
+
+/* `quire photo-worker`: decode the upload on stdin, write the variants to
+ * stdout (media/worker.c). Returns the process's exit status. */
+int media_worker_main(void);
 
 /* Widths of the variants, before capping at the image's own width. */
 #define MEDIA_WIDTHS {480, 960, 1600, 2400}

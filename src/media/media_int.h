@@ -49,6 +49,18 @@ bool media_vips_init(void);
 enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media_ingest *out)
 	__attribute__((warn_unused_result));
 
+/*
+ * media_decode() in a child process (worker.c): same checks and result,
+ * but a crash or hang in a decoder costs only the child. Blobs point into
+ * arena a, hashed by the caller's process.
+ */
+enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
+				     struct media_ingest *out) __attribute__((warn_unused_result));
+/* The worker's answer p[0..n) into *out (blobs point into p); MEDIA_IO if
+ * it is malformed. Pure; fuzzed (fuzz/fuzz_worker.c). */
+enum media_err media_worker_parse(const unsigned char *p, size_t n, struct arena *a,
+				  struct media_ingest *out) __attribute__((warn_unused_result));
+
 /* Write every blob to its content-addressed path (temp + fsync + rename);
  * files already present are kept. Call with media_files_lock held. */
 enum media_err media_write(struct arena *a, const struct media_ingest *in)

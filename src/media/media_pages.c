@@ -56,6 +56,7 @@ static void limits_load(void)
 	limits.ingests = (unsigned)env_u64("QUIRE_PHOTO_INGESTS", 2, 1, 64);
 	limits.per_story = (unsigned)env_u64("QUIRE_PHOTOS_PER_STORY", 100, 1, 1000);
 	limits.encoders = (unsigned)env_u64("QUIRE_PHOTO_ENCODERS", 2, 1, 8);
+	limits.timeout_secs = (unsigned)env_u64("QUIRE_PHOTO_TIMEOUT", 60, 1, 3600);
 }
 
 const struct media_limits *media_limits(void)
@@ -126,6 +127,7 @@ const char *media_strerror(enum media_err e)
 	case MEDIA_TOO_MANY_PIXELS: return "The image has more pixels than this site accepts.";
 	case MEDIA_UNDECODABLE: return "The image is damaged or cut short and cannot be read.";
 	case MEDIA_IO: return "Could not store the photo.";
+	case MEDIA_TIMEOUT: return "The photo took too long to process.";
 	}
 	return "error";
 }
@@ -405,7 +407,7 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 	/* In the arena: its buffers are freed when the request ends. */
 	struct media_ingest *in = arena_alloc(&req->arena, sizeof(*in));
 	ingest_enter();
-	enum media_err e = media_decode(req->upload.fd, req->upload.size, &req->arena, in);
+	enum media_err e = media_decode_isolated(req->upload.fd, req->upload.size, &req->arena, in);
 	ingest_leave();
 	if (e) {
 		*msg = media_strerror(e);

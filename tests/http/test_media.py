@@ -524,6 +524,20 @@ def test_photos_per_story_limit(server, tok, work):
     assert upload(server, tok, story["id"], src).status_code == 201
 
 
+def test_decoding_happens_outside_the_server(server, tok, work):
+    """Uploads are decoded by a `quire photo-worker` child: libvips and its
+    loaders are never mapped into the server, and each ingest is logged."""
+    story = new_story(server, tok)
+    assert upload(server, tok, story["id"], make_image(work, "iso.jpg", 640, 480)).status_code == 201
+    maps = open("/proc/%d/maps" % server.proc.pid).read()
+    assert "libvips" not in maps and "libheif" not in maps and "librsvg" not in maps
+    assert re.search(r"photo worker: [0-9.]+ s, peak \d+ MB", server.read_log())
+    # The worker is not a way in: it only reads an upload on stdin.
+    r = subprocess.run([os.environ.get("QUIRE_BIN", "build/quire"), "photo-worker"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    assert r.returncode == 2 and b"stdin must be the uploaded file" in r.stderr
+
+
 # ---- bad input ----
 
 def png_claiming(w, h):

@@ -1,0 +1,317 @@
+/*
+ * worker.c - photo ingest in a child process: `quire photo-worker`.
+ *
+ * Decoding is the riskiest thing Quire does: libvips and its loaders parse
+ * bytes a stranger chose. The server therefore never decodes. For each
+ * upload it spawns its own binary (/proc/self/exe photo-worker) with the
+ * spooled upload as stdin and a pipe as stdout; the worker runs
+ * media_decode() and writes the variants back in the small framed format
+ * below; the server checks that, hashes the files itself and stores them.
+ *
+ * What this buys:
+ *  - a crash, a hang or a memory blow-up in a decoder ends one worker, not
+ *    the server (the worker has a CPU limit, and a wall-clock deadline
+ *    after which the server kills it);
+ *  - libvips and the ~110 libraries it pulls in are never mapped into the
+ *    server, which stays small (docs/performance.md);
+ *  - the worker closes every descriptor it did not need, so it cannot
+ *    reach the database or the sockets.
+ *
+ * Wire format (little endian), worker -> server:
+ *   "QPW1" u32 err  u32 kind  u32 width  u32 height
+ *   u32 preview_len  preview (a data: URI, ASCII)
+ *   u32 nblobs, then per blob: u32 format (0 webp, 1 jpeg) u32 width
+ *   u32 height u32 len  bytes
+ * When err is not MEDIA_OK nothing follows it.
+ */
+#include "media/media_int.h"
+#include "core/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define WIRE_MAGIC "QPW1"
+#define WORKER_CPU_SECS 120
+/* Everything a worker may send: 8 variants of at most 12,000 px a side
+ * are far below this. */
+#define WIRE_MAX ((size_t)256 << 20)
+
+/* ---- the worker's side ---- */
+
+static void put32(FILE *f, uint32_t v)
+{
+	unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 24)};
+	fwrite(b, 1, 4, f);
+}
+
+int media_worker_main(void)
+{
+	/* Only stdin (the upload), stdout (the pipe) and stderr (the log). */
+	close_range(3, ~0U, 0);
+	struct rlimit cpu = {WORKER_CPU_SECS, WORKER_CPU_SECS + 5};
+	setrlimit(RLIMIT_CPU, &cpu);
+	/* Image buffers straight from and back to the kernel, so the peak is
+	 * what is live, not what glibc kept from the previous buffer. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	struct stat sb;
+	if (fstat(0, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "quire photo-worker: stdin must be the uploaded file\n");
+		return 2;
+	}
+	struct arena a;
+	arena_init(&a);
+	struct media_ingest in;
+	enum media_err e = media_decode(0, (uint64_t)sb.st_size, &a, &in);
+	FILE *out = stdout;
+	fwrite(WIRE_MAGIC, 1, 4, out);
+	put32(out, (uint32_t)e);
+	if (e == MEDIA_OK) {
+		put32(out, (uint32_t)in.kind);
+		put32(out, in.width);
+		put32(out, in.height);
+		size_t pl = strlen(in.preview);
+		put32(out, (uint32_t)pl);
+		fwrite(in.preview, 1, pl, out);
+		put32(out, (uint32_t)in.nblobs);
+		for (size_t i = 0; i < in.nblobs; i++) {
+			const struct media_blob *b = &in.blobs[i];
+			put32(out, strcmp(b->format, "webp") == 0 ? 0 : 1);
+			put32(out, b->width);
+			put32(out, b->height);
+			put32(out, (uint32_t)b->len);
+			fwrite(b->data, 1, b->len, out);
+		}
+	}
+	int rc = fflush(out) == 0 && !ferror(out) ? 0 : 1;
+	arena_release(&a);
+	return rc;
+}
+
+/* ---- the server's side ---- */
+
+struct reader {
+	const unsigned char *p;
+	size_t n, at;
+	bool bad;
+};
+
+static uint32_t get32(struct reader *r)
+{
+	if (r->bad || r->n - r->at < 4) {
+		r->bad = true;
+		return 0;
+	}
+	const unsigned char *q = r->p + r->at;
+	r->at += 4;
+	return (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+}
+
+static const unsigned char *take(struct reader *r, size_t len)
+{
+	if (r->bad || r->n - r->at < len) {
+		r->bad = true;
+		return NULL;
+	}
+	const unsigned char *q = r->p + r->at;
+	r->at += len;
+	return q;
+}
+
+static bool preview_ok(const unsigned char *p, size_t n)
+{
+	static const char prefix[] = "data:image/jpeg;base64,";
+	size_t pl = sizeof(prefix) - 1;
+	if (n < pl || n > 64 * 1024 || memcmp(p, prefix, pl) != 0)
+		return false;
+	for (size_t i = pl; i < n; i++) {
+		unsigned char c = p[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '='))
+			return false;
+	}
+	return true;
+}
+
+enum media_err media_worker_parse(const unsigned char *p, size_t n, struct arena *a,
+				  struct media_ingest *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct reader r = {p, n, 0, false};
+	const unsigned char *magic = take(&r, 4);
+	if (!magic || memcmp(magic, WIRE_MAGIC, 4) != 0)
+		return MEDIA_IO;
+	uint32_t err = get32(&r);
+	if (r.bad || err > MEDIA_IO)
+		return MEDIA_IO;
+	if (err != MEDIA_OK)
+		return r.at == n ? (enum media_err)err : MEDIA_IO;
+	uint32_t kind = get32(&r), width = get32(&r), height = get32(&r);
+	uint32_t pl = get32(&r);
+	const unsigned char *pv = take(&r, pl);
+	uint32_t nb = get32(&r);
+	const struct media_limits *lim = media_limits();
+	if (r.bad || kind < KIND_JPEG || kind > KIND_HEIF || width == 0 || height == 0 ||
+	    width > lim->max_side || height > lim->max_side || !preview_ok(pv, pl) || nb == 0 ||
+	    nb > MEDIA_MAX_BLOBS)
+		return MEDIA_IO;
+	out->kind = (enum media_kind)kind;
+	out->width = width;
+	out->height = height;
+	char *preview = arena_alloc(a, (size_t)pl + 1);
+	memcpy(preview, pv, pl);
+	out->preview = preview;
+	for (uint32_t i = 0; i < nb; i++) {
+		struct media_blob *b = &out->blobs[i];
+		uint32_t fmt = get32(&r), w = get32(&r), h = get32(&r), len = get32(&r);
+		const unsigned char *data = take(&r, len);
+		if (r.bad || fmt > 1 || w == 0 || h == 0 || w > width || h > height || len == 0)
+			return MEDIA_IO;
+		b->format = fmt == 0 ? "webp" : "jpeg";
+		b->width = w;
+		b->height = h;
+		/* The files are named by what the server hashes, not by
+		 * anything the worker says. */
+		b->data = (void *)data;
+		b->len = len;
+		hash_token((const char *)data, len, b->hash);
+	}
+	if (r.at != n)
+		return MEDIA_IO;
+	out->nblobs = nb;
+	return MEDIA_OK;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Everything the child writes until EOF, the deadline or WIRE_MAX. */
+static bool read_all(int fd, struct arena *a, int64_t deadline, unsigned char **out, size_t *n)
+{
+	size_t cap = 1 << 20, len = 0;
+	unsigned char *buf = malloc(cap);
+	if (!buf)
+		return false;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int pr = left > 0 ? poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr < 0 || (pr == 0 && now_ms() >= deadline))
+			break;
+		if (pr == 0)
+			continue;
+		if (len == cap) {
+			if (cap >= WIRE_MAX)
+				break;
+			unsigned char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		if (r == 0) {
+			*out = arena_alloc(a, len ? len : 1);
+			memcpy(*out, buf, len);
+			*n = len;
+			free(buf);
+			return true;
+		}
+		len += (size_t)r;
+	}
+	free(buf);
+	return false;
+}
+
+enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
+				     struct media_ingest *out)
+{
+	const struct media_limits *lim = media_limits();
+	memset(out, 0, sizeof(*out));
+	if (size == 0)
+		return MEDIA_EMPTY;
+	if (size > lim->max_bytes)
+		return MEDIA_TOO_LARGE;
+	/* Sniff here too: a file of the wrong type never costs a process. */
+	unsigned char head[32];
+	ssize_t got = pread(fd, head, sizeof(head), 0);
+	if (got < 0)
+		return MEDIA_IO;
+	if (media_sniff(head, (size_t)got) == KIND_NONE)
+		return MEDIA_UNSUPPORTED;
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return MEDIA_IO;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+	char *argv[] = {(char *)"quire", (char *)"photo-worker", NULL};
+	pid_t pid;
+	int se = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (se != 0) {
+		close(pipefd[0]);
+		fprintf(stderr, "quire: cannot start the photo worker: %s\n", strerror(se));
+		return MEDIA_IO;
+	}
+	unsigned char *wire = NULL;
+	size_t n = 0;
+	int64_t start = now_ms();
+	bool done = read_all(pipefd[0], a, start + (int64_t)lim->timeout_secs * 1000, &wire, &n);
+	close(pipefd[0]);
+	if (!done)
+		kill(pid, SIGKILL);
+	int status = 0;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
+		;
+	/* For operators (and bench/photo_ingest.sh): what one ingest cost. */
+	fprintf(stderr, "quire: photo worker: %.2f s, peak %ld MB\n",
+		(double)(now_ms() - start) / 1000.0, ru.ru_maxrss / 1024);
+	if (!done) {
+		fprintf(stderr, "quire: photo worker stopped after %u s\n", lim->timeout_secs);
+		return MEDIA_TIMEOUT;
+	}
+	if (WIFSIGNALED(status)) {
+		/* A decoder crashed on this file: it is not one we can read. */
+		fprintf(stderr, "quire: photo worker died of signal %d\n", WTERMSIG(status));
+		return MEDIA_UNDECODABLE;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "quire: photo worker failed (exit %d)\n",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return MEDIA_IO;
+	}
+	enum media_err e = media_worker_parse(wire, n, a, out);
+	if (e == MEDIA_IO)
+		fprintf(stderr, "quire: photo worker sent a malformed answer (%zu bytes)\n", n);
+	return e;
+}
