@@ -79,6 +79,8 @@ struct http_req {
 	struct http_upload upload; /* spooled file part (multipart routes only) */
 };
 
+struct http_shared;
+
 struct http_res {
 	int status;
 	const char *content_type;
@@ -87,7 +89,20 @@ struct http_res {
 	size_t nheaders, cap_headers;
 	int file_fd;              /* >= 0: send this file instead of body */
 	uint64_t file_size;
+	struct http_shared *shared; /* set: answer with it (http_res_shared) */
 };
+
+/*
+ * A response built once and sent many times without copying (the page
+ * cache's pages): the status, content type, headers and body of res as
+ * they stand, copied once. Its owner frees it with http_shared_free();
+ * connections still sending it keep it alive until they are done.
+ * NULL if it cannot be made.
+ */
+struct http_shared *http_shared_new(const struct http_res *res);
+void http_shared_free(struct http_shared *sh);
+/* Answer with sh; res's own status, headers and body are not sent. */
+void http_res_shared(struct http_res *res, struct http_shared *sh);
 
 /* Answer with the open file fd (size bytes from offset 0) instead of
  * res->body, sent with sendfile where the platform allows. The response

@@ -181,6 +181,8 @@ void http_res_file(struct http_res *res, int fd, uint64_t size)
 	res->file_size = size;
 }
 
+static void add_headers(struct MHD_Response *r, const struct http_res *res);
+
 /* A file response (http_res_file): MHD sends it with sendfile and closes
  * the descriptor when the response is destroyed. */
 static void queue_file(struct MHD_Connection *c, struct http_res *res)
@@ -189,12 +191,61 @@ static void queue_file(struct MHD_Connection *c, struct http_res *res)
 	res->file_fd = -1;
 	if (!r)
 		return;
+	add_headers(r, res);
+	MHD_queue_response(c, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+}
+
+struct http_shared {
+	struct MHD_Response *r;
+	unsigned status;
+	size_t len;
+};
+
+static void add_headers(struct MHD_Response *r, const struct http_res *res)
+{
 	if (res->content_type)
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	for (size_t i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
-	MHD_queue_response(c, (unsigned)res->status, r);
-	MHD_destroy_response(r);
+}
+
+struct http_shared *http_shared_new(const struct http_res *res)
+{
+	if (res->file_fd >= 0 || buf_failed(&res->body))
+		return NULL;
+	struct http_shared *sh = malloc(sizeof(*sh));
+	char *copy = malloc(res->body.len ? res->body.len : 1);
+	if (!sh || !copy) {
+		free(sh);
+		free(copy);
+		return NULL;
+	}
+	memcpy(copy, buf_str(&res->body), res->body.len);
+	/* The response owns the copy: freed with its last reference. */
+	sh->r = MHD_create_response_from_buffer_with_free_callback(res->body.len, copy, free);
+	if (!sh->r) {
+		free(copy);
+		free(sh);
+		return NULL;
+	}
+	add_headers(sh->r, res);
+	sh->status = (unsigned)res->status;
+	sh->len = res->body.len;
+	return sh;
+}
+
+void http_shared_free(struct http_shared *sh)
+{
+	if (!sh)
+		return;
+	MHD_destroy_response(sh->r);
+	free(sh);
+}
+
+void http_res_shared(struct http_res *res, struct http_shared *sh)
+{
+	res->shared = sh;
 }
 
 static void queue(struct http_server *s, struct MHD_Connection *c, struct http_req *req,
@@ -203,6 +254,12 @@ static void queue(struct http_server *s, struct MHD_Connection *c, struct http_r
 	(void)s;
 	/* req is the first member of its conn_req: record what we answer. */
 	struct conn_req *cr = (struct conn_req *)(void *)req;
+	if (res->shared) {
+		cr->status = (int)res->shared->status;
+		cr->bytes = res->shared->len;
+		MHD_queue_response(c, res->shared->status, res->shared->r);
+		return;
+	}
 	cr->status = res->status;
 	cr->bytes = res->file_fd >= 0 && res->status == 200 ? res->file_size : res->body.len;
 	if (res->file_fd >= 0) {
@@ -220,10 +277,7 @@ static void queue(struct http_server *s, struct MHD_Connection *c, struct http_r
 		free(data);
 		return;
 	}
-	if (res->content_type)
-		MHD_add_response_header(r, "Content-Type", res->content_type);
-	for (size_t i = 0; i < res->nheaders; i++)
-		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	add_headers(r, res);
 	(void)req;
 	MHD_queue_response(c, (unsigned)res->status, r);
 	MHD_destroy_response(r);

@@ -21,6 +21,7 @@
 
 struct entry {
 	struct page_entry pub;
+	struct http_shared *shared[2]; /* built at the first answer: plain, gzip */
 	struct entry *lru_prev, *lru_next; /* head: most recently used */
 	struct entry *chain;
 	uint64_t hash;
@@ -95,6 +96,8 @@ static void entry_remove(struct page_cache *pc, struct entry *e)
 	lru_unlink(pc, e);
 	pc->n--;
 	pc->bytes -= e->bytes;
+	http_shared_free(e->shared[0]);
+	http_shared_free(e->shared[1]);
 	free(e);
 }
 
@@ -387,8 +390,11 @@ static bool not_modified_since(struct http_req *req, const struct page_entry *e)
 	return ea && !*ea && eb && !*eb && timegm(&a) >= timegm(&b);
 }
 
-static void answer_from(struct http_req *req, struct http_res *res, const struct page_entry *e)
+static void answer_from(struct http_req *req, struct http_res *res, const struct page_entry *pe)
 {
+	/* The page's own entry: pub is its first member. */
+	struct entry *own = (struct entry *)(void *)pe;
+	const struct page_entry *e = pe;
 	res->status = 200;
 	res->content_type = e->content_type;
 	res->nheaders = 0;
@@ -405,12 +411,21 @@ static void answer_from(struct http_req *req, struct http_res *res, const struct
 		res->status = 304;
 		return;
 	}
+	/* Every 200 for this copy is the same bytes: build the response once
+	 * and send that (no per-request copy of body and headers). */
+	struct http_shared **sh = &own->shared[gz ? 1 : 0];
+	if (*sh && !(req->method & HTTP_HEAD)) {
+		http_res_shared(res, *sh);
+		return;
+	}
 	if (gz) {
 		http_res_header(req, res, "Content-Encoding", "gzip");
 		buf_add(&res->body, e->gz, e->gz_len);
 	} else {
 		buf_add(&res->body, e->body, e->len);
 	}
+	if (!*sh && !(req->method & HTTP_HEAD))
+		*sh = http_shared_new(res);
 }
 
 bool page_cache_serve(struct http_req *req, struct http_res *res)
