@@ -24,6 +24,15 @@
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ok;
 
+/*
+ * Building an operation can compile SIMD code with orc, and orc 0.4.33's
+ * code allocator is not safe when two threads compile at once (a fuzz run
+ * crashed there, in orc_code_allocate_codemem under vips_resize). Pixels
+ * are computed outside this lock, in parallel; only building the lazy
+ * operations of the encode threads is one at a time.
+ */
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void vips_stop(void)
 {
 	vips_shutdown();
@@ -279,7 +288,9 @@ static bool encode(VipsImage *img, const char *format, struct media_blob *b, int
 		VipsImage *flat = NULL;
 		if (vips_image_hasalpha(img)) {
 			VipsArrayDouble *white = vips_array_double_newv(3, 255.0, 255.0, 255.0);
+			pthread_mutex_lock(&build_lock);
 			r = vips_flatten(img, &flat, "background", white, NULL);
+			pthread_mutex_unlock(&build_lock);
 			vips_area_unref(VIPS_AREA(white));
 			if (r)
 				return false;
@@ -378,9 +389,13 @@ static void encode_one(struct encode_job *j)
 {
 	VipsImage *v = j->img, *t = NULL;
 	g_object_ref(v);
-	if (j->width < (unsigned)v->Xsize &&
-	    !step(&v, vips_resize(v, &t, (double)j->width / v->Xsize, NULL), &t))
-		return;
+	if (j->width < (unsigned)v->Xsize) {
+		pthread_mutex_lock(&build_lock);
+		int r = vips_resize(v, &t, (double)j->width / v->Xsize, NULL);
+		pthread_mutex_unlock(&build_lock);
+		if (!step(&v, r, &t))
+			return;
+	}
 	j->blob->format = j->format;
 	j->blob->width = (unsigned)v->Xsize;
 	j->blob->height = (unsigned)v->Ysize;
