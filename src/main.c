@@ -418,13 +418,11 @@ static void fit_fd_limit(struct http_limits *l)
 
 /*
  * A server's memory should fall back after a burst. glibc raises its mmap
- * threshold after each large free, so later photo buffers come from the
- * heap and stay there: a fixed threshold keeps big buffers in mmap. And it
- * makes an arena per thread that ever allocates (image encoders
- * included): cap them at one per worker plus two (main, scheduler and
- * helpers share), so workers never queue on an arena lock (two arenas for
- * two workers halved signed-in throughput) while transient threads do not
- * each leave an arena behind. Measured in docs/photos.md and
+ * threshold after each large free, so later large buffers come from the
+ * heap and stay there: a fixed threshold keeps them in mmap. It makes an
+ * arena per thread that allocates: one per worker plus two (main,
+ * scheduler and helpers share), so workers never queue on an arena lock
+ * (two arenas for two workers halved signed-in throughput). Measured in
  * docs/performance.md.
  */
 static void tune_malloc(unsigned workers)
@@ -432,8 +430,7 @@ static void tune_malloc(unsigned workers)
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* Setting the threshold also freezes the trim threshold at 128 KiB:
 	 * then freeing one page's buffers gave memory back with madvise()
-	 * on every request. Keep up to 4 MiB per arena; photo ingest trims
-	 * explicitly (malloc_trim) when it is done. */
+	 * on every request. Keep up to 4 MiB per arena. */
 	mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
 	mallopt(M_ARENA_MAX, (int)workers + 2);
 }

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,9 +339,6 @@ static void free_blobs(void *ctx)
 	for (size_t i = 0; i < in->nblobs; i++)
 		g_free(in->blobs[i].data);
 	in->nblobs = 0;
-	/* An ingest frees tens of MB in pieces spread over several arenas;
-	 * hand them back now rather than let the next one grow from there. */
-	malloc_trim(0);
 }
 
 /* A heavily blurred preview 24 px wide: shape and colour, no detail. */
@@ -436,21 +432,29 @@ static void encode_all(struct encode_job *jobs, size_t n)
 		pthread_join(helpers[i], NULL);
 }
 
-enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media_ingest *out)
+enum media_err media_precheck(int fd, uint64_t size, enum media_kind *kind)
 {
-	const struct media_limits *lim = media_limits();
-	memset(out, 0, sizeof(*out));
+	*kind = KIND_NONE;
 	if (size == 0)
 		return MEDIA_EMPTY;
-	if (size > lim->max_bytes)
+	if (size > media_limits()->max_bytes)
 		return MEDIA_TOO_LARGE;
 	unsigned char head[32];
 	ssize_t got = pread(fd, head, sizeof(head), 0);
 	if (got < 0)
 		return MEDIA_IO;
-	enum media_kind kind = media_sniff(head, (size_t)got);
-	if (kind == KIND_NONE)
-		return MEDIA_UNSUPPORTED;
+	*kind = media_sniff(head, (size_t)got);
+	return *kind == KIND_NONE ? MEDIA_UNSUPPORTED : MEDIA_OK;
+}
+
+enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media_ingest *out)
+{
+	const struct media_limits *lim = media_limits();
+	memset(out, 0, sizeof(*out));
+	enum media_kind kind;
+	enum media_err pe = media_precheck(fd, size, &kind);
+	if (pe)
+		return pe;
 	out->kind = kind;
 	if (!media_vips_init())
 		return MEDIA_IO;

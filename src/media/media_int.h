@@ -37,6 +37,11 @@ struct media_ingest {
  * returns the new length, or 0 if buf is not a well-formed WebP file. */
 size_t media_webp_strip(unsigned char *buf, size_t len);
 
+/* The checks before any decoding: size (EMPTY, TOO_LARGE) and type by
+ * the first bytes (UNSUPPORTED); *kind is the sniffed type. No libvips. */
+enum media_err media_precheck(int fd, uint64_t size, enum media_kind *kind)
+	__attribute__((warn_unused_result));
+
 /* Start libvips once per process; false if it cannot start. */
 bool media_vips_init(void);
 

@@ -256,17 +256,12 @@ enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
 {
 	const struct media_limits *lim = media_limits();
 	memset(out, 0, sizeof(*out));
-	if (size == 0)
-		return MEDIA_EMPTY;
-	if (size > lim->max_bytes)
-		return MEDIA_TOO_LARGE;
-	/* Sniff here too: a file of the wrong type never costs a process. */
-	unsigned char head[32];
-	ssize_t got = pread(fd, head, sizeof(head), 0);
-	if (got < 0)
-		return MEDIA_IO;
-	if (media_sniff(head, (size_t)got) == KIND_NONE)
-		return MEDIA_UNSUPPORTED;
+	/* Here too: an empty, oversized or wrong-type file never costs a
+	 * process. */
+	enum media_kind kind;
+	enum media_err pe = media_precheck(fd, size, &kind);
+	if (pe)
+		return pe;
 
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) != 0)

@@ -30,26 +30,28 @@ static const char *writer_zone(struct http_req *req, struct tz *z)
 	return name;
 }
 
-/* "1 May 2026, 14:02 (Europe/Paris)", or in UTC without a zone. */
-static const char *local_label(struct arena *a, const struct tz *z, const char *zone, int64_t at)
+/* at as wall-clock time in zone z (UTC without one), through strftime(fmt). */
+static const char *local_fmt(struct arena *a, const struct tz *z, int64_t at, const char *fmt)
 {
 	time_t t = (time_t)(at + (z ? tz_offset_at(z, at) : 0));
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	char buf[64];
-	strftime(buf, sizeof(buf), "%d %B %Y, %H:%M", &tm);
-	return arena_printf(a, "%s (%s)", buf[0] == '0' ? buf + 1 : buf, zone ? zone : "UTC");
+	strftime(buf, sizeof(buf), fmt, &tm);
+	return arena_strdup(a, buf);
+}
+
+/* "1 May 2026, 14:02 (Europe/Paris)", or in UTC without a zone. */
+static const char *local_label(struct arena *a, const struct tz *z, const char *zone, int64_t at)
+{
+	const char *d = local_fmt(a, z, at, "%d %B %Y, %H:%M");
+	return arena_printf(a, "%s (%s)", d[0] == '0' ? d + 1 : d, zone ? zone : "UTC");
 }
 
 /* The value of a datetime-local field for at: "2026-05-01T14:02". */
 static const char *local_field(struct arena *a, const struct tz *z, int64_t at)
 {
-	time_t t = (time_t)(at + (z ? tz_offset_at(z, at) : 0));
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char buf[32];
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M", &tm);
-	return arena_strdup(a, buf);
+	return local_fmt(a, z, at, "%Y-%m-%dT%H:%M");
 }
 
 void desk_editor_context(struct http_req *req, json_t *ed, const struct story_row *s)

@@ -131,6 +131,18 @@ enum store_err err_of(struct store *s, int rc)
 	return STORE_ERROR;
 }
 
+void read_user(struct arena *a, sqlite3_stmt *st, int first, struct user_row *out)
+{
+	col_id(out->id, st, first);
+	out->handle = col_text(a, st, first + 1);
+	out->name = col_text(a, st, first + 2);
+	out->bio = col_text(a, st, first + 3);
+	out->password_hash = col_text(a, st, first + 4);
+	out->is_admin = sqlite3_column_int(st, first + 5) != 0;
+	out->created_at = sqlite3_column_int64(st, first + 6);
+	out->time_zone = col_text(a, st, first + 7);
+}
+
 enum store_err exec_write(struct store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);

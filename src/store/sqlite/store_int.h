@@ -74,6 +74,10 @@ void bind_named_text(sqlite3_stmt *st, const char *name, const char *v);
 void bind_named_int(sqlite3_stmt *st, const char *name, int64_t v);
 const char *col_text(struct arena *a, sqlite3_stmt *st, int i);
 void col_id(char out[17], sqlite3_stmt *st, int i);
+/* USER_COLS, read from column first on: the same order in every query. */
+#define USER_COLS(u) u ".id, " u ".handle, " u ".name, " u ".bio, " u ".password_hash, " \
+	u ".is_admin, " u ".created_at, " u ".time_zone"
+void read_user(struct arena *a, sqlite3_stmt *st, int first, struct user_row *out);
 enum store_err err_of(struct store *s, int rc);
 /* Step st (already bound) to the end, reading rows of (user id, handle,
  * name, time) into *rows (arena); then done(). */

@@ -32,9 +32,8 @@ struct session_memo {
 };
 
 static const char SQL_SESSION_USER[] =
-	"SELECT s.user_id, s.kind, s.created_at, s.last_seen, s.expires_at, u.id, u.handle, "
-	"u.name, u.bio, u.password_hash, u.is_admin, u.created_at, u.time_zone "
-	"FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
+	"SELECT s.user_id, s.kind, s.created_at, s.last_seen, s.expires_at, " USER_COLS("u")
+	" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
 
 void session_memo_free(struct store *s)
 {
@@ -113,14 +112,7 @@ enum store_err store_session_user(struct store *s, struct arena *a, const char *
 		sess->created_at = sqlite3_column_int64(st, 2);
 		sess->last_seen = sqlite3_column_int64(st, 3);
 		sess->expires_at = sqlite3_column_int64(st, 4);
-		col_id(user->id, st, 5);
-		user->handle = col_text(a, st, 6);
-		user->name = col_text(a, st, 7);
-		user->bio = col_text(a, st, 8);
-		user->password_hash = col_text(a, st, 9);
-		user->is_admin = sqlite3_column_int(st, 10) != 0;
-		user->created_at = sqlite3_column_int64(st, 11);
-		user->time_zone = col_text(a, st, 12);
+		read_user(a, st, 5, user);
 	} else {
 		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
 	}

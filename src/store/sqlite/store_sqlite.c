@@ -57,10 +57,8 @@ static const char *const SQL[ST__COUNT] = {
 			    "ON CONFLICT(key) DO NOTHING",
 	[ST_USER_INSERT] = "INSERT INTO users(id, handle, name, bio, password_hash, is_admin, "
 			   "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_USER_BY_HANDLE] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at, "
-			      "time_zone FROM users WHERE handle = ?1",
-	[ST_USER_BY_ID] = "SELECT id, handle, name, bio, password_hash, is_admin, created_at, "
-			  "time_zone FROM users WHERE id = ?1",
+	[ST_USER_BY_HANDLE] = "SELECT " USER_COLS("u") " FROM users u WHERE u.handle = ?1",
+	[ST_USER_BY_ID] = "SELECT " USER_COLS("u") " FROM users u WHERE u.id = ?1",
 	[ST_USER_COUNT] = "SELECT count(*) FROM users",
 	[ST_USER_PROFILE] = "UPDATE users SET name = ?2, bio = ?3 WHERE id = ?1",
 	[ST_USER_TIME_ZONE] = "UPDATE users SET time_zone = ?2 WHERE id = ?1",
@@ -362,14 +360,7 @@ static enum store_err user_read(struct store *s, struct arena *a, enum stmt_id i
 	int rc = sqlite3_step(st);
 	enum store_err e = STORE_OK;
 	if (rc == SQLITE_ROW) {
-		col_id(out->id, st, 0);
-		out->handle = col_text(a, st, 1);
-		out->name = col_text(a, st, 2);
-		out->bio = col_text(a, st, 3);
-		out->password_hash = col_text(a, st, 4);
-		out->is_admin = sqlite3_column_int(st, 5) != 0;
-		out->created_at = sqlite3_column_int64(st, 6);
-		out->time_zone = col_text(a, st, 7);
+		read_user(a, st, 0, out);
 	} else {
 		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
 	}
