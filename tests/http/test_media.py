@@ -646,3 +646,43 @@ def test_bad_inputs_are_refused_fast_and_leave_nothing(server, tok, work):
     # And a good photo still goes through.
     ok = upload(server, tok, story["id"], make_image(work, "after.jpg", 300, 200))
     assert ok.status_code == 201
+
+
+def test_worker_past_its_deadline_is_stopped(work):
+    """A photo that takes longer than QUIRE_PHOTO_TIMEOUT is refused (422)
+    and its worker killed; the server keeps serving and keeps nothing."""
+    src = os.path.join(work, "huge.jpg")
+    run(CONVERT, "-size", "7000x5000", "gradient:#3a6ea5-#e8c07d", "-attenuate", "0.6",
+        "+noise", "Gaussian", "-quality", "90", src)
+    # One encoder thread: slow enough in the optimised build as well.
+    env = {"QUIRE_PHOTO_TIMEOUT": "1", "QUIRE_PHOTO_MAX_BYTES": str(64 << 20),
+           "QUIRE_PHOTO_ENCODERS": "1"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    s = Server(admin=ADMIN)
+    try:
+        s.start()
+    finally:
+        for k, v in old.items():
+            if v is None:
+                del os.environ[k]
+            else:
+                os.environ[k] = v
+    try:
+        t = api_token(s, *ADMIN)
+        story = new_story(s, t)
+        start = time.time()
+        r = upload(s, t, story["id"], src)
+        assert r.status_code == 422 and "too long" in r.json()["error"]["message"], r.text
+        assert time.time() - start < 20
+        assert "photo worker stopped after 1 s" in s.read_log()
+        assert media_files(s) == [] and tmp_files(s) == []
+        # No worker is left behind, and the server answers.
+        kids = subprocess.run(["pgrep", "-P", str(s.proc.pid)], capture_output=True, text=True)
+        assert kids.stdout.strip() == ""
+        assert requests.get(s.url + "/healthz").status_code == 200
+        small = make_image(work, "after.jpg", 300, 200)
+        assert upload(s, t, story["id"], small).status_code == 201
+    finally:
+        s.stop()
+        s.cleanup()
