@@ -3,17 +3,32 @@ real headless Chromium; an anonymous reader then reads it in another
 browser. Also checks the reading typography that the page promises."""
 import re
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 
+def gone(old):
+    """EC.staleness_of, also when chromedriver answers the check on a node
+    of the page being replaced with "does not belong to the document"
+    (an unknown error, not a stale-element one, in Chromium 150)."""
+    def check(drv):
+        try:
+            return EC.staleness_of(old)(drv)
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+    return check
+
+
 def click_and_wait(d, el):
     """Click something that submits or navigates; wait for the new page."""
     old = d.find_element(By.TAG_NAME, "html")
     el.click()
-    WebDriverWait(d, 20).until(EC.staleness_of(old))
+    WebDriverWait(d, 20).until(gone(old))
     WebDriverWait(d, 20).until(lambda drv: drv.execute_script("return document.readyState") == "complete")
 
 

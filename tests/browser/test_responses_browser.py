@@ -3,18 +3,11 @@ writer approves it from her moderation page; a second reader then sees it.
 Everything here works without JavaScript: plain forms."""
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from quire_server import Server, api_token
+from test_publish_and_read import click_and_wait
 
 PW = "browser responses password"
-
-
-def click_and_wait(d, el):
-    old = d.find_element(By.TAG_NAME, "html")
-    el.click()
-    WebDriverWait(d, 20).until(EC.staleness_of(old))
 
 
 def sign_in(d, url, handle):
