@@ -81,6 +81,11 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/me/trash", page_trash, 0},
 	{HTTP_POST, "/me/trash", page_trash_post, 0},
 	{HTTP_GET, "/api/v1/stories/{id}/revisions", api_story_revisions, ROUTE_API},
+	{HTTP_GET, "/api/v1/stories/{id}/draft", api_story_draft_get, ROUTE_API},
+	{HTTP_PUT, "/api/v1/stories/{id}/draft", api_story_draft_put, ROUTE_API},
+	{HTTP_DELETE, "/api/v1/stories/{id}/draft", api_story_draft_delete, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories/{id}/draft/publish", api_story_draft_publish, ROUTE_API},
+	{HTTP_GET, "/edit/{id}/preview", page_draft_preview, 0},
 	{HTTP_POST, "/api/v1/stories/{id}/restore", api_story_restore, ROUTE_API},
 	{HTTP_GET, "/api/v1/revisions/{id}", api_revision_get, ROUTE_API},
 	{HTTP_POST, "/api/v1/revisions/{id}/restore", api_revision_restore, ROUTE_API},
@@ -351,6 +356,13 @@ static bool open_data(const struct opts *o, struct site_config *cfg, struct stor
 	char err[512];
 	if (store_open(db, st, err, sizeof(err))) {
 		fprintf(stderr, "quire: %s\n", err);
+		return false;
+	}
+	/* Stories saved before search indexed plain text. */
+	if (story_backfill_text(*st)) {
+		fprintf(stderr, "quire: could not prepare the search text of older stories\n");
+		store_close(*st);
+		*st = NULL;
 		return false;
 	}
 	return true;

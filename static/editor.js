@@ -44,12 +44,18 @@
     if (!isNaN(d)) times[i].textContent = d.toLocaleString([], {dateStyle: "medium", timeStyle: "short"});
   }
 
+  /* Every field of the form, as the form itself would send it (without
+   * a button's action), so that leaving the page loses nothing. */
   function payload(explicit) {
     var p = new URLSearchParams();
-    ["csrf", "title", "subtitle", "body", "base_revision"].forEach(function (n) {
-      var f = field(n);
-      if (f) p.append(n, f.value);
-    });
+    var els = form.elements;
+    for (var i = 0; i < els.length; i++) {
+      var f = els[i];
+      if (!f.name || f.disabled || f.type === "submit" || f.type === "button" ||
+          f.type === "file" || f.name === "publish_at" || f.name === "tz_offset") continue;
+      if ((f.type === "radio" || f.type === "checkbox") && !f.checked) continue;
+      p.append(f.name, f.value);
+    }
     if (explicit) p.append("explicit", "1");
     return p;
   }
@@ -82,7 +88,10 @@
           form.setAttribute("data-autosave", b.autosave_url);
           if (window.history && history.replaceState) history.replaceState(null, "", b.edit_url);
         }
-        say("Saved at " + hhmm(b.saved_at ? new Date(b.saved_at) : new Date()), "saved");
+        var at = hhmm(b.saved_at ? new Date(b.saved_at) : new Date());
+        say(b.held ? "Changes saved at " + at + ", not yet published: readers still see " +
+                     "the published version until you press Update." :
+                     "Saved at " + at, "saved");
       } else if (r.status === 409) {
         stopped = true;
         say("Not saved: this story was changed in another tab or window. Your text is kept " +
@@ -113,9 +122,15 @@
     var wait = Math.max(0, Math.min(IDLE_MS, firstChange + MAX_MS - now));
     timer = setTimeout(function () { save(false); }, wait);
   }
-  ["title", "subtitle", "body"].forEach(function (n) {
-    var f = field(n);
-    if (f) f.addEventListener("input", changed);
+  /* Typing, a photo placed in the text (photos.js sends an input event)
+   * and every other control of the form. */
+  form.addEventListener("input", function (ev) {
+    if (ev.target && ev.target.name && ev.target.name !== "publish_at") changed();
+  });
+  form.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (t && t.name && t.name !== "publish_at" && (t.type === "radio" || t.tagName === "SELECT" ||
+                                                   t.type === "checkbox")) changed();
   });
 
   function wrap(el, mark) {
@@ -166,7 +181,13 @@
     }
   });
 
-  /* Leaving with unsaved text: send it on the way out. */
+  /* Leaving with unsaved text: ask first, and send it on the way out. */
+  window.addEventListener("beforeunload", function (ev) {
+    if (!(dirty || saving) || stopped) return;
+    ev.preventDefault();
+    ev.returnValue = "";
+    return "";
+  });
   window.addEventListener("pagehide", function () {
     if (dirty && !stopped && url && navigator.sendBeacon) navigator.sendBeacon(url, payload(false));
   });

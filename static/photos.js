@@ -47,6 +47,13 @@
 		body.focus();
 		var pos = (before + pre + md).length;
 		body.setSelectionRange(pos, pos);
+		/* As if typed: autosave (editor.js) keeps it. */
+		var ev;
+		try { ev = new Event('input', {bubbles: true}); } catch (e) {
+			ev = document.createEvent('Event');
+			ev.initEvent('input', true, false);
+		}
+		body.dispatchEvent(ev);
 	}
 
 	form.addEventListener('submit', function (e) {
@@ -72,7 +79,7 @@
 			}
 			insertMarkdown(res.j.markdown);
 			form.reset();
-			say('Added. Its Markdown is in your story where the cursor was; save to keep it.');
+			say('Added to your story where the cursor was; it is saved with your text.');
 		}).catch(function () {
 			say('The upload failed; check your connection and try again.');
 		});

@@ -13,6 +13,17 @@ bool audience_valid(const char *audience)
 			    !strcmp(audience, "circle") || !strcmp(audience, "private"));
 }
 
+/* Member of circle_id, not blocked by writer_id; a failed lookup denies. */
+static bool circle_reader(struct store *st, const char *circle_id, const char *writer_id,
+			  const char *viewer_id)
+{
+	bool member = false, blocked = true;
+	if (!viewer_id || !*viewer_id || !circle_id[0])
+		return false;
+	return store_circle_is_member(st, circle_id, viewer_id, &member) == STORE_OK && member &&
+	       store_block_check(st, writer_id, viewer_id, &blocked) == STORE_OK && !blocked;
+}
+
 bool audience_may_see_story_key(struct store *st, const char *viewer_id,
 				const struct story_row *s, const char *key)
 {
@@ -25,17 +36,33 @@ bool audience_may_see_story_key(struct store *st, const char *viewer_id,
 	if (strcmp(s->audience, "unlisted") == 0)
 		return key && strlen(key) == ID_LEN && strlen(s->share_key) == ID_LEN &&
 		       ct_equal(key, s->share_key, ID_LEN);
-	if (strcmp(s->audience, "circle") == 0) {
-		bool member = false;
-		if (!viewer_id || !*viewer_id || !s->circle_id[0])
-			return false;
-		/* A failed lookup denies: never fail open. A reader the writer
-		 * blocked loses her stories that need signing in. */
-		bool blocked = true;
-		return store_circle_is_member(st, s->circle_id, viewer_id, &member) == STORE_OK &&
-		       member && store_block_check(st, s->author_id, viewer_id, &blocked) == STORE_OK &&
-		       !blocked;
-	}
+	/* A reader the writer blocked loses her stories that need signing in. */
+	if (strcmp(s->audience, "circle") == 0)
+		return circle_reader(st, s->circle_id, s->author_id, viewer_id);
+	return false; /* private, or anything unknown */
+}
+
+bool audience_photo_valid(const char *audience)
+{
+	return audience && (!strcmp(audience, "story") || !strcmp(audience, "circle") ||
+			    !strcmp(audience, "private"));
+}
+
+bool audience_photo_narrower(const char *photo_audience)
+{
+	return photo_audience && strcmp(photo_audience, "story") != 0;
+}
+
+bool audience_may_see_photo(struct store *st, const char *viewer_id, const struct story_row *s,
+			    const char *photo_audience, const char *photo_circle_id)
+{
+	if (viewer_id && *viewer_id && strcmp(viewer_id, s->author_id) == 0)
+		return true;
+	if (!photo_audience || strcmp(photo_audience, "story") == 0)
+		return true;
+	if (strcmp(photo_audience, "circle") == 0)
+		return circle_reader(st, photo_circle_id ? photo_circle_id : "", s->author_id,
+				     viewer_id);
 	return false; /* private, or anything unknown */
 }
 

@@ -39,6 +39,22 @@ bool audience_is_listed(const struct story_row *s);
 
 bool audience_valid(const char *audience);
 
+/*
+ * Photos. A photo is for whoever may read its story ("story", the
+ * default), or for fewer people: "circle" (members of one of the writer's
+ * circles whom she has not blocked) or "private" (the writer only). The
+ * photo rule is asked only once the story rule said yes: it narrows,
+ * never widens. The SQL form, for share cards, is PHOTO_FOR_ALL_SQL in
+ * src/store/sqlite/store_int.h.
+ */
+bool audience_photo_valid(const char *audience);
+/* Whether a photo with this audience is for fewer people than its story. */
+bool audience_photo_narrower(const char *photo_audience);
+/* Whether viewer_id (NULL: anonymous), who may see story s, may see a
+ * photo of it with photo_audience / photo_circle_id. */
+bool audience_may_see_photo(struct store *st, const char *viewer_id, const struct story_row *s,
+			    const char *photo_audience, const char *photo_circle_id);
+
 /* Only the circle's owner manages it. */
 bool audience_may_manage_circle(const char *viewer_id, const struct circle_row *c);
 

@@ -6,6 +6,7 @@
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
+#include "render/render.h"
 #include "site/page_cache.h"
 #include "site/site.h"
 #include "stories/stories.h"
@@ -93,7 +94,7 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 				      "e_url", url, "e_published", fmt_rfc3339(a, s->published_at),
 				      "e_updated", fmt_rfc3339(a, u), "e_author", s->author_name,
 				      "e_author_url", site_url(req, arena_printf(a, "/@%s", s->author_handle)),
-				      "e_content_html", s->body_html);
+				      "e_content_html", render_story_html(req, s, RENDER_FEED));
 		if (s->subtitle[0])
 			json_object_set_new(e, "e_summary", json_string(s->subtitle));
 		json_t *tags = story_tags_json(req, s), *cats = json_array();
@@ -257,16 +258,6 @@ void page_robots(struct http_req *req, struct http_res *res)
 		 "Sitemap: %s/sitemap.xml\n", site_cfg->base_url);
 }
 
-/* A sensitive photo is never the preview image. */
-static const char *story_share_image(struct http_req *req, const struct story_row *s)
-{
-	char id[17];
-	int64_t w = 0;
-	if (store_story_share_photo(site_store(req), s->id, id, &w) || w <= 0)
-		return NULL;
-	return site_url(req, arena_printf(&req->arena, "/photos/%s/%lld.jpeg", id, (long long)w));
-}
-
 void feeds_share_preview(struct http_req *req, const struct story_row *s, json_t *ctx)
 {
 	if (!audience_is_listed(s))
@@ -276,7 +267,7 @@ void feeds_share_preview(struct http_req *req, const struct story_row *s, json_t
 			       s->subtitle[0] ? s->subtitle : s->excerpt, "og_url",
 			       site_url(req, story_path(a, s)), "og_site", site_cfg->site_name,
 			       "og_published", fmt_rfc3339(a, s->published_at));
-	const char *img = story_share_image(req, s);
+	const char *img = render_card_image(req, s);
 	if (img) {
 		json_object_set_new(og, "og_image", json_string(img));
 		json_object_set_new(og, "og_card", json_string("summary_large_image"));

@@ -24,8 +24,10 @@
  * files + inserting rows and deleting rows + unlinking are serialised by a
  * process-wide lock so that the two never interleave.
  *
- * Who may see a photo: exactly who may see its story
- * (audience_may_see_story); only the story's author may change it.
+ * Who may see a photo: who may see its story (audience_may_see_story),
+ * narrowed by the photo's own audience (audience_may_see_photo); only the
+ * story's author may change it. What a story's rendering shows of a
+ * photo is decided by render/ (render.h).
  */
 #ifndef QUIRE_MEDIA_MEDIA_H
 #define QUIRE_MEDIA_MEDIA_H
@@ -79,19 +81,16 @@ int media_worker_main(void);
 bool media_spool(const struct http_req *req, struct http_spool *sp);
 
 /*
- * The story body with its photos: s->body_html split into a JSON array of
- * parts for templates/story.mustache, each {"part_html": ...} (renderer
- * output, passed through) or {"photo": {...}} (see photo.mustache). An
- * image the renderer made from "photo:ID" becomes the photo when the photo
- * belongs to story s, and disappears otherwise. Photos of an unlisted
- * story get URLs carrying its share key (?k=), which the file route checks
- * with audience_may_see_story_key(). show_id names a sensitive
- * photo the reader chose to see (NULL: none). New reference.
+ * Template data for showing photo p (templates/photo.mustache): srcsets,
+ * fallback src, size, and for a sensitive photo the gate (gated unless
+ * show_id names it). key: an unlisted story's share key for the URLs
+ * (NULL: none). absolute: only {id, alt, caption, width, height, src}
+ * with an absolute src, for feeds and the API. Whether p is shown at all,
+ * and how, is render/'s decision, never the caller's. New reference.
  */
-json_t *media_story_parts(struct http_req *req, const struct story_row *s, const char *show_id);
-/* Whether parts (from media_story_parts) hold a gated sensitive photo,
- * the one thing on a story page that photos.js enhances. */
-bool media_parts_gated(const json_t *parts);
+struct photo_row;
+json_t *media_photo_view(struct http_req *req, const struct photo_row *p, bool lazy,
+			 const char *show_id, const char *key, bool absolute);
 /* Photos of a story for the editor (id, alt, markdown, thumbnail). */
 json_t *media_editor_photos(struct http_req *req, const char *story_id);
 /* Remove the photos of stories being purged from the trash (or gone) and

@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "site/site.h"
+#include "stories/desk.h"
 #include "stories/stories.h"
 #include "store/store_media.h"
 
@@ -199,7 +200,8 @@ static bool load_photo(struct http_req *req, struct http_res *res, struct photo_
 	if (!id_valid(id) || store_photo_get(st, &req->arena, id, p) ||
 	    store_story_get(st, &req->arena, p->story_id, s) ||
 	    !(key ? audience_may_see_story_key(st, viewer_id(req), s, key) :
-		    audience_may_see_story(st, viewer_id(req), s))) {
+		    audience_may_see_story(st, viewer_id(req), s)) ||
+	    !audience_may_see_photo(st, viewer_id(req), s, p->audience, p->circle_id)) {
 		site_error(req, res, 404, "No such photo.");
 		return false;
 	}
@@ -247,6 +249,15 @@ static const char *photo_markdown(struct arena *a, const struct photo_row *p)
 	return out;
 }
 
+/* Whether the viewer wrote the story of photo p. */
+static bool s_is_author(struct http_req *req, const struct photo_row *p)
+{
+	struct story_row s;
+	const char *vid = viewer_id(req);
+	return vid && store_story_get(site_store(req), &req->arena, p->story_id, &s) == STORE_OK &&
+	       audience_may_edit_story(vid, &s);
+}
+
 static json_t *photo_json(struct http_req *req, const struct photo_row *p)
 {
 	json_t *o = json_object();
@@ -259,6 +270,12 @@ static json_t *photo_json(struct http_req *req, const struct photo_row *p)
 	json_object_set_new(o, "width", json_integer(p->width));
 	json_object_set_new(o, "height", json_integer(p->height));
 	json_object_set_new(o, "markdown", json_string(photo_markdown(&req->arena, p)));
+	json_object_set_new(o, "audience", json_string(p->audience));
+	/* Which circle is the writer's business: others only learn that
+	 * they are in the photo's audience, by seeing it. */
+	json_object_set_new(o, "circle_id",
+			    p->circle_id[0] && viewer_id(req) && s_is_author(req, p) ?
+				    json_string(p->circle_id) : json_null());
 	json_t *vs = json_array();
 	for (size_t i = 0; i < p->nvariants; i++) {
 		const struct photo_variant_row *v = &p->variants[i];
@@ -314,7 +331,36 @@ void media_collect(struct store *st)
 struct photo_fields {
 	const char *alt, *caption, *note;
 	int sensitive; /* -1: not given */
+	const char *audience;  /* NULL: not given */
+	const char *circle_id; /* for "circle" */
 };
+
+/* Check f's audience for a photo of story s and settle it on p; NULL or
+ * a message. Not given: p keeps its own. */
+static const char *audience_apply(struct http_req *req, const struct story_row *s,
+				  const struct photo_fields *f, struct photo_row *p)
+{
+	if (!f->audience && !f->circle_id)
+		return NULL;
+	const char *aud = f->audience ? f->audience : p->audience;
+	if (f->audience && !*f->audience)
+		aud = "story";
+	if (!audience_photo_valid(aud))
+		return "A photo's audience is \"story\", \"circle\" or \"private\".";
+	if (strcmp(aud, "circle") == 0) {
+		const char *cid = f->circle_id && *f->circle_id ? f->circle_id : p->circle_id;
+		struct circle_row c;
+		if (!cid || !id_valid(cid) ||
+		    store_circle_get(site_store(req), &req->arena, cid, &c) ||
+		    strcmp(c.owner_id, s->author_id) != 0)
+			return "Choose one of your circles for a photo shared with a circle.";
+		snprintf(p->circle_id, sizeof(p->circle_id), "%s", cid);
+	} else {
+		p->circle_id[0] = '\0';
+	}
+	p->audience = aud;
+	return NULL;
+}
 
 static bool line_ok(const char *s, size_t max_chars)
 {
@@ -396,6 +442,10 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 		*msg = "\"sensitive\" is true or false.";
 		return 422;
 	}
+	/* Its audience is checked before anything is decoded. */
+	struct photo_row aud = {.audience = "story"};
+	if ((*msg = audience_apply(req, s, f, &aud)))
+		return 422;
 	if (req->upload.fd < 0) {
 		*msg = "Choose a photo to upload (form field \"file\").";
 		return 422;
@@ -420,6 +470,8 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 	p->caption = f->caption ? f->caption : "";
 	p->note = f->note ? f->note : "";
 	p->sensitive = f->sensitive == 1;
+	p->audience = aud.audience;
+	memcpy(p->circle_id, aud.circle_id, sizeof(p->circle_id));
 	p->width = in->width;
 	p->height = in->height;
 	p->preview = in->preview;
@@ -504,7 +556,8 @@ void api_photo_create(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
-				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive"))};
+				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive")),
+				 http_req_form(req, "audience"), http_req_form(req, "circle_id")};
 	struct photo_row p;
 	const char *msg = NULL;
 	int status = photo_create(req, &s, &f, &p, &msg);
@@ -545,13 +598,13 @@ void api_photo_patch(struct http_req *req, struct http_res *res)
 	json_t *body = json_body(req, res);
 	if (!body)
 		return;
-	struct photo_fields f = {NULL, NULL, NULL, -1};
+	struct photo_fields f = {NULL, NULL, NULL, -1, NULL, NULL};
 	const char *err = NULL;
-	const char *names[] = {"alt", "caption", "note"};
-	const char **dst[] = {&f.alt, &f.caption, &f.note};
-	for (size_t i = 0; i < 3 && !err; i++) {
+	const char *names[] = {"alt", "caption", "note", "audience", "circle_id"};
+	const char **dst[] = {&f.alt, &f.caption, &f.note, &f.audience, &f.circle_id};
+	for (size_t i = 0; i < 5 && !err; i++) {
 		json_t *v = json_object_get(body, names[i]);
-		if (!v)
+		if (!v || (i == 4 && json_is_null(v)))
 			continue;
 		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
 			err = arena_printf(&req->arena, "\"%s\" must be a string.", names[i]);
@@ -569,6 +622,8 @@ void api_photo_patch(struct http_req *req, struct http_res *res)
 	trim_fields(&req->arena, &f);
 	if (!err)
 		err = fields_check(&f, false);
+	if (!err)
+		err = audience_apply(req, &s, &f, &p);
 	if (err) {
 		json_error(req, res, 422, "invalid", err);
 		return;
@@ -640,7 +695,8 @@ void page_photo_file(struct http_req *req, struct http_res *res)
 	}
 	/* Public stories' photos may sit in shared caches for good (the URL
 	 * never changes meaning); any other only in the viewer's browser. */
-	bool public = audience_may_see_story(site_store(req), NULL, &s);
+	bool public = audience_may_see_story(site_store(req), NULL, &s) &&
+		      !audience_photo_narrower(p.audience);
 	site_security_headers(req, res);
 	http_res_header(req, res, "Cache-Control",
 			public ? "public, max-age=31536000, immutable" : "private, max-age=3600");
@@ -706,19 +762,24 @@ static const char *srcset(struct http_req *req, const struct photo_row *p, const
 	return out;
 }
 
-static json_t *photo_view(struct http_req *req, const struct photo_row *p, bool lazy,
-			  const char *show_id, const char *key)
+json_t *media_photo_view(struct http_req *req, const struct photo_row *p, bool lazy,
+			 const char *show_id, const char *key, bool absolute)
 {
 	const struct photo_variant_row *fallback = default_jpeg(p);
 	json_t *o = json_object();
+	const char *src = fallback ? variant_url_key(req, p->id, fallback, key) : "";
 	json_object_set_new(o, "id", json_string(p->id));
 	json_object_set_new(o, "alt", json_string(p->alt));
 	json_object_set_new(o, "caption", json_string(p->caption));
+	json_object_set_new(o, "width", json_integer(fallback ? fallback->width : p->width));
+	json_object_set_new(o, "height", json_integer(fallback ? fallback->height : p->height));
+	json_object_set_new(o, "src", json_string(absolute && *src ? site_url(req, src) : src));
+	if (absolute)
+		return o; /* feeds and the API: one plain <img> */
 	json_object_set_new(o, "width", json_integer(p->width));
 	json_object_set_new(o, "height", json_integer(p->height));
 	json_object_set_new(o, "webp_srcset", json_string(srcset(req, p, "webp", key)));
 	json_object_set_new(o, "jpeg_srcset", json_string(srcset(req, p, "jpeg", key)));
-	json_object_set_new(o, "src", json_string(fallback ? variant_url_key(req, p->id, fallback, key) : ""));
 	json_object_set_new(o, "sizes", json_string(SIZES_ATTR));
 	json_object_set_new(o, "lazy", json_boolean(lazy));
 	bool gated = p->sensitive && !(show_id && strcmp(show_id, p->id) == 0);
@@ -732,78 +793,6 @@ static json_t *photo_view(struct http_req *req, const struct photo_row *p, bool 
 	return o;
 }
 
-static void add_html(json_t *parts, const char *s, size_t n)
-{
-	if (!n)
-		return;
-	/* The renderer's own output, cut at tag boundaries: valid UTF-8
-	 * already, and jansson's check of a whole story was a fifth of a
-	 * signed-in page view. */
-	json_t *o = json_object();
-	json_object_set_new_nocheck(o, "part_html", json_stringn_nocheck(s, n));
-	json_array_append_new(parts, o);
-}
-
-json_t *media_story_parts(struct http_req *req, const struct story_row *s, const char *show_id)
-{
-	const char *story_id = s->id, *html = s->body_html;
-	/* Readers of an unlisted story hold its key; the photo URLs carry it. */
-	const char *key = strcmp(s->audience, "unlisted") == 0 && s->share_key[0] ?
-			  s->share_key : NULL;
-	static const char needle[] = "<img src=\"/photos/";
-	const size_t nl = sizeof(needle) - 1;
-	json_t *parts = json_array();
-	struct store *st = site_store(req);
-	const char *pos = html;
-	size_t nphotos = 0;
-	for (;;) {
-		const char *m = strstr(pos, needle);
-		if (!m)
-			break;
-		char id[17];
-		const char *after = m + nl;
-		const char *close = strchr(after, '>');
-		if (!close)
-			break;
-		memcpy(id, after, 16);
-		id[16] = '\0';
-		if (strnlen(after, 17) < 17 || after[16] != '"' || !id_valid(id)) {
-			add_html(parts, pos, (size_t)(close + 1 - pos));
-			pos = close + 1;
-			continue;
-		}
-		/* A photo alone in its paragraph replaces the paragraph. */
-		const char *start = m, *end = close + 1;
-		if (start - pos >= 3 && memcmp(start - 3, "<p>", 3) == 0 &&
-		    strncmp(end, "</p>", 4) == 0) {
-			start -= 3;
-			end += 4;
-		}
-		add_html(parts, pos, (size_t)(start - pos));
-		struct photo_row p;
-		if (store_photo_get(st, &req->arena, id, &p) == STORE_OK &&
-		    strcmp(p.story_id, story_id) == 0) {
-			json_t *ph = photo_view(req, &p, nphotos++ > 0, show_id, key);
-			json_array_append_new(parts, json_pack("{s:o}", "photo", ph));
-		}
-		pos = end;
-	}
-	add_html(parts, pos, strlen(pos));
-	return parts;
-}
-
-bool media_parts_gated(const json_t *parts)
-{
-	size_t i;
-	const json_t *part;
-	json_array_foreach(parts, i, part) {
-		const json_t *ph = json_object_get(part, "photo");
-		if (ph && json_is_true(json_object_get(ph, "gated")))
-			return true;
-	}
-	return false;
-}
-
 json_t *media_editor_photos(struct http_req *req, const char *story_id)
 {
 	size_t max = media_limits()->per_story;
@@ -812,6 +801,11 @@ json_t *media_editor_photos(struct http_req *req, const char *story_id)
 	json_t *arr = json_array();
 	if (store_photo_list(site_store(req), &req->arena, story_id, rows, max, &n))
 		return arr;
+	struct circle_row *cs = NULL;
+	size_t nc = 0;
+	if (viewer_id(req) &&
+	    store_circle_list(site_store(req), &req->arena, viewer_id(req), &cs, &nc))
+		nc = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct photo_row *p = &rows[i];
 		const struct photo_variant_row *thumb = NULL;
@@ -825,6 +819,16 @@ json_t *media_editor_photos(struct http_req *req, const char *story_id)
 		json_object_set_new(o, "caption", json_string(p->caption));
 		json_object_set_new(o, "sensitive", json_boolean(p->sensitive));
 		json_object_set_new(o, "note", json_string(p->note));
+		json_object_set_new(o, "aud_story", json_boolean(!strcmp(p->audience, "story")));
+		json_object_set_new(o, "aud_circle", json_boolean(!strcmp(p->audience, "circle")));
+		json_object_set_new(o, "aud_private", json_boolean(!strcmp(p->audience, "private")));
+		json_t *copts = json_array();
+		for (size_t k = 0; k < nc; k++)
+			json_array_append_new(copts, json_pack("{s:s,s:s,s:b}", "id", cs[k].id, "name",
+							       cs[k].name, "selected",
+							       !strcmp(cs[k].id, p->circle_id)));
+		json_object_set_new(o, "circle_options", copts);
+		json_object_set_new(o, "has_circle_options", json_boolean(nc > 0));
 		json_object_set_new(o, "markdown", json_string(photo_markdown(&req->arena, p)));
 		json_object_set_new(o, "thumb_url",
 				    json_string(thumb ? variant_url(req, p->id, thumb) : ""));
@@ -861,7 +865,8 @@ void page_photo_upload(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
-				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive"))};
+				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive")),
+				 http_req_form(req, "audience"), http_req_form(req, "circle_id")};
 	struct photo_row p;
 	const char *msg = NULL;
 	int status = photo_create(req, &s, &f, &p, &msg);
@@ -873,10 +878,17 @@ void page_photo_upload(struct http_req *req, struct http_res *res)
 	 * reference to the story, which the writer can then move. */
 	const char *ref = photo_markdown(&req->arena, &p);
 	struct story_input in = {0};
-	in.body = arena_printf(&req->arena, "%s%s%s\n", s.body,
-			       s.body[0] && s.body[strlen(s.body) - 1] != '\n' ? "\n\n" :
-			       s.body[0] ? "\n" : "", ref);
-	if (story_update(site_store(req), &req->arena, &s, &in)) {
+	const char *cur = s.body;
+	struct story_draft_row d;
+	bool has = false;
+	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has) == STORY_OK && has)
+		cur = d.body;
+	in.body = arena_printf(&req->arena, "%s%s%s\n", cur,
+			       cur[0] && cur[strlen(cur) - 1] != '\n' ? "\n\n" :
+			       cur[0] ? "\n" : "", ref);
+	/* Like typing it: a published story's draft gets it, not readers. */
+	struct desk_save ds = {.held = true};
+	if (story_save(site_store(req), &req->arena, &s, &in, &ds, NULL)) {
 		site_error(req, res, 422, "The photo was saved, but the story is too long to add it "
 					  "to; its reference is listed in the editor.");
 		return;
@@ -913,11 +925,14 @@ void page_photo_edit(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
-				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive"))};
+				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive")),
+				 http_req_form(req, "audience"), http_req_form(req, "circle_id")};
 	if (f.sensitive == -1)
 		f.sensitive = 0; /* an unticked checkbox sends nothing */
 	trim_fields(&req->arena, &f);
 	const char *err = fields_check(&f, true);
+	if (!err)
+		err = audience_apply(req, &s, &f, &p);
 	if (err || f.sensitive < 0) {
 		site_error(req, res, 422, err ? err : "\"sensitive\" is a checkbox.");
 		return;

@@ -173,6 +173,10 @@ struct story_row {
 	char share_key[17];       /* unlisted link secret; empty when none */
 	const char *responses;    /* "open" | "approval" | "off" */
 	const char *responders;   /* "signed_in" | "circle" */
+	/* The body as plain text for search (md_text()); written by insert
+	 * and update, never read back: NULL on reads, and an update with
+	 * NULL keeps the stored text. */
+	const char *search_text;
 	/* Joined from users on reads. */
 	const char *author_handle;
 	const char *author_name;
@@ -442,7 +446,46 @@ enum store_err store_trash_oldest(struct store *s, int64_t *at) __attribute__((w
 enum store_err store_trash_mark(struct store *s, int64_t cutoff, const char *author_id,
 				const char *only_id, int64_t *n) __attribute__((warn_unused_result));
 enum store_err store_trash_drop(struct store *s) __attribute__((warn_unused_result));
+/*
+ * A published story's pending draft (held edits, stories/desk.h): every
+ * field the editor saves, kept apart from the live row until the writer
+ * publishes it. tags is the normalised set; revision_id the revision the
+ * last save of the draft made.
+ */
+struct story_draft_row {
+	char story_id[17];
+	const char *title;
+	const char *subtitle;
+	const char *body;
+	const char *audience;
+	char circle_id[17];
+	const char *content_note;
+	const char *responses;
+	const char *responders;
+	const char *const *tags;
+	size_t ntags;
+	char revision_id[17];
+	int64_t updated_at;
+};
+/* NOT_FOUND when the story has no pending draft. */
+enum store_err store_draft_get(struct store *s, struct arena *a, const char *story_id,
+			       struct story_draft_row *out) __attribute__((warn_unused_result));
+/* Insert or replace the story's draft. */
+enum store_err store_draft_put(struct store *s, const struct story_draft_row *d)
+	__attribute__((warn_unused_result));
+/* Remove it; OK (not NOT_FOUND) when there was none. */
+enum store_err store_draft_delete(struct store *s, const char *story_id)
+	__attribute__((warn_unused_result));
 /* ---- end of the writing desk ---- */
+
+/* Stories saved before search_text existed (deleted ones too): up to max
+ * ids and bodies whose text is missing, and setting it (re-indexes the
+ * story for search). */
+enum store_err store_story_text_missing(struct store *s, struct arena *a, char (*ids)[17],
+				       const char **bodies, size_t max, size_t *n)
+	__attribute__((warn_unused_result));
+enum store_err store_story_text_set(struct store *s, const char *id, const char *text)
+	__attribute__((warn_unused_result));
 
 /* ---- follows, tags, search ---- */
 enum store_err store_follow_add(struct store *s, const char *follower_id, const char *writer_id,
@@ -459,8 +502,9 @@ enum store_err store_following(struct store *s, struct arena *a, const char *use
 enum store_err store_followers(struct store *s, struct arena *a, const char *writer_id,
 			       struct member_row **rows, size_t *n) __attribute__((warn_unused_result));
 
-/* The story's first photo that is not sensitive, with the width of its
- * largest JPEG variant up to 1600 px (for share previews). */
+/* The story's first photo that is not sensitive and is for the story's
+ * whole audience (PHOTO_FOR_ALL_SQL), with the width of its largest JPEG
+ * variant up to 1600 px (for share previews). */
 enum store_err store_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
 				       int64_t *width) __attribute__((warn_unused_result));
 

@@ -4,7 +4,7 @@
  * store.h: strings in returned rows live in the caller's arena; a write is
  * durable when the call returns STORE_OK; after an error outputs are
  * unspecified and nothing was written. No product rules here: who may
- * see a photo is decided by audience/ through the photo's story.
+ * see a photo is decided by audience/ (its story's rule and its own).
  */
 #ifndef QUIRE_STORE_STORE_MEDIA_H
 #define QUIRE_STORE_STORE_MEDIA_H
@@ -29,6 +29,8 @@ struct photo_row {
 	const char *note;
 	int64_t width, height;
 	const char *preview; /* data: URI, or "" */
+	const char *audience; /* "story" | "circle" | "private" (audience.h) */
+	char circle_id[17];   /* for "circle"; empty otherwise */
 	int64_t created_at;
 	struct photo_variant_row variants[PHOTO_MAX_VARIANTS];
 	size_t nvariants;    /* ordered by format, then width ascending */
@@ -40,7 +42,7 @@ enum store_err store_photo_insert(struct store *s, const struct photo_row *p)
 /* The photo with its variants; NOT_FOUND if none. */
 enum store_err store_photo_get(struct store *s, struct arena *a, const char *id,
 			       struct photo_row *out) __attribute__((warn_unused_result));
-/* Rewrite alt, caption, sensitive and note. NOT_FOUND if no such photo. */
+/* Rewrite alt, caption, sensitive, note, audience and circle_id. NOT_FOUND if no such photo. */
 enum store_err store_photo_update(struct store *s, const struct photo_row *p)
 	__attribute__((warn_unused_result));
 /* Photos of a story, oldest first, with variants; at most max. */

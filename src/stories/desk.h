@@ -37,6 +37,9 @@ struct desk_save {
 	bool set_schedule;         /* apply publish_at (0 clears) */
 	int64_t publish_at;        /* scheduled publication (status stays draft) */
 	const char *restore_from;  /* a revision id: this save restores it */
+	bool held;                 /* an editor save: held in the pending draft
+				    * while the story is published (below) */
+	bool drop_draft;           /* this save publishes or ends the pending draft */
 };
 
 /* What a save did. */
@@ -54,6 +57,46 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 enum story_err story_create_desk(struct store *st, struct arena *a, const struct user_row *author,
 				 const struct story_input *in, const struct desk_save *ds,
 				 struct story_row *out) __attribute__((warn_unused_result));
+
+/*
+ * Held edits (drafts.c). While a story is published, an editor save
+ * (ds->held without a status change: autosave, Save, a restored
+ * revision) goes to the story's pending draft: every field the editor
+ * has (title, subtitle, body, audience, circle, content note, responses,
+ * tags), with a revision as any save keeps. The live row, and so every
+ * reader, feed, search and listing, keeps the published version until
+ * the writer publishes the draft (story_draft_publish, or an editor
+ * Update, which sends the draft's fields with ds->drop_draft), discards
+ * it, or unpublishes (the draft becomes the story's text). An explicit
+ * API PATCH changes the live story at once and leaves the draft alone.
+ */
+/* The story's pending draft into *d; *exists false when there is none. */
+enum story_err story_draft_get(struct store *st, struct arena *a, const struct story_row *s,
+			       struct story_draft_row *d, bool *exists)
+	__attribute__((warn_unused_result));
+/* s with draft d's fields in place of its own (strings shared). */
+struct story_row story_draft_view(const struct story_row *s, const struct story_draft_row *d);
+/* The draft's fields as a save's input (strings shared with d). */
+struct story_input story_draft_input(const struct story_draft_row *d);
+/* Save in into s's pending draft (s must be published; in->status is
+ * ignored); conflict checks as any save. A draft that comes back to the
+ * published version is removed. s is not changed. */
+enum story_err story_draft_save(struct store *st, struct arena *a, const struct story_row *s,
+				const struct story_input *in, const struct desk_save *ds,
+				struct desk_result *out) __attribute__((warn_unused_result));
+/* Make the pending draft live (a "publish" revision) and remove it; for
+ * a story without one, publish it as it is. s is updated. */
+enum story_err story_draft_publish(struct store *st, struct arena *a, struct story_row *s,
+				   const char *base_revision, struct desk_result *out)
+	__attribute__((warn_unused_result));
+/* Drop the pending draft (OK when there is none); the published text
+ * becomes the current revision again ("restore" of the last publish). */
+enum story_err story_draft_discard(struct store *st, struct arena *a, const struct story_row *s,
+				   struct desk_result *out) __attribute__((warn_unused_result));
+/* Settle audience, circle, share key, content note and response policy
+ * of in on n, checking the circle is the writer's (stories.c). */
+enum story_err story_apply_audience(struct store *st, struct arena *a, struct story_row *n,
+				    const struct story_input *in) __attribute__((warn_unused_result));
 
 /* ---- hooks for stories.c (inside its transaction) ---- */
 enum story_err desk_on_create(struct store *st, struct arena *a, const struct story_row *s,
@@ -143,5 +186,14 @@ void api_revision_get(struct http_req *req, struct http_res *res);
 void api_revision_restore(struct http_req *req, struct http_res *res);
 void api_story_restore(struct http_req *req, struct http_res *res);
 void api_trash_list(struct http_req *req, struct http_res *res);
+/* Held edits: GET|PUT|DELETE /api/v1/stories/{id}/draft and
+ * POST /api/v1/stories/{id}/draft/publish; the editor's preview of them. */
+void api_story_draft_get(struct http_req *req, struct http_res *res);
+void api_story_draft_put(struct http_req *req, struct http_res *res);
+void api_story_draft_delete(struct http_req *req, struct http_res *res);
+void api_story_draft_publish(struct http_req *req, struct http_res *res);
+void page_draft_preview(struct http_req *req, struct http_res *res);
+/* The API's draft object. New reference. */
+json_t *desk_draft_json(struct http_req *req, const struct story_draft_row *d);
 
 #endif

@@ -28,6 +28,38 @@ void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o)
 	json_object_set_new(o, "publish_at", at ? json_string(fmt_rfc3339(&req->arena, at)) : json_null());
 	if (at)
 		json_object_set_new(o, "status", json_string("scheduled"));
+	/* The pending draft is the writer's alone. */
+	const struct viewer *v = site_viewer(req);
+	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
+		struct story_draft_row d;
+		bool has = false;
+		if (story_draft_get(st, &req->arena, s, &d, &has) == STORY_OK && has)
+			json_object_set_new(o, "draft", desk_draft_json(req, &d));
+		else
+			json_object_set_new(o, "draft", json_null());
+	}
+}
+
+json_t *desk_draft_json(struct http_req *req, const struct story_draft_row *d)
+{
+	json_t *tags = json_array();
+	for (size_t i = 0; i < d->ntags; i++)
+		json_array_append_new(tags, json_string(d->tags[i]));
+	json_t *o = json_object();
+	json_object_set_new(o, "title", json_string(d->title));
+	json_object_set_new(o, "subtitle", json_string(d->subtitle));
+	json_object_set_new(o, "body", json_string(d->body));
+	json_object_set_new(o, "audience", json_string(d->audience));
+	json_object_set_new(o, "circle_id", d->circle_id[0] ? json_string(d->circle_id) : json_null());
+	json_object_set_new(o, "content_note", json_string(d->content_note));
+	json_object_set_new(o, "responses", json_string(d->responses));
+	json_object_set_new(o, "responders", json_string(d->responders));
+	json_object_set_new(o, "tags", tags);
+	json_object_set_new(o, "updated_at", json_string(fmt_rfc3339(&req->arena, d->updated_at)));
+	json_object_set_new(o, "revision_id", d->revision_id[0] ? json_string(d->revision_id) : json_null());
+	json_object_set_new(o, "preview_url", json_string(site_url(req, arena_printf(
+		&req->arena, "/edit/%s/preview", d->story_id))));
+	return o;
 }
 
 const char *desk_input_from_json(struct arena *a, json_t *body, struct story_input *in,
@@ -194,7 +226,7 @@ void api_revision_restore(struct http_req *req, struct http_res *res)
 	/* The body is optional: {"base_revision"} makes the restore refuse
 	 * to overwrite a story that changed since the caller looked. */
 	const char *base = NULL;
-	if (req->body_len) {
+	if (req->body && req->body_len) {
 		json_t *body = json_body(req, res);
 		if (!body)
 			return;
@@ -271,4 +303,112 @@ void api_trash_list(struct http_req *req, struct http_res *res)
 	json_t *out = json_object();
 	json_object_set_new(out, "stories", arr);
 	json_reply(req, res, 200, out);
+}
+
+/* ---- held edits: /api/v1/stories/{id}/draft ---- */
+
+static int save_err_status(enum story_err e)
+{
+	return e == STORY_BODY_TOO_LARGE ? 413 : e == STORY_STORE ? 500 : 422;
+}
+
+void api_story_draft_get(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+		return;
+	struct story_draft_row d;
+	bool has = false;
+	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has)) {
+		json_error(req, res, 500, "internal", "Could not read the draft.");
+		return;
+	}
+	if (!has) {
+		json_error(req, res, 404, "not_found",
+			   "This story has no pending draft: its published version is current.");
+		return;
+	}
+	json_reply(req, res, 200, desk_draft_json(req, &d));
+}
+
+void api_story_draft_put(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+		return;
+	json_t *body = json_body(req, res);
+	if (!body)
+		return;
+	struct story_input in = {0};
+	struct desk_save ds = {0};
+	const char *err = story_input_from_json(&req->arena, body, &in);
+	if (!err && in.status)
+		err = "A draft has no status: publish it with POST /api/v1/stories/{id}/draft/publish.";
+	if (!err)
+		err = desk_input_from_json(&req->arena, body, &in, &ds);
+	json_decref(body);
+	if (err) {
+		json_error(req, res, 422, "invalid", err);
+		return;
+	}
+	/* An unpublished story is all draft: saved as it is, nobody sees it. */
+	ds.held = true;
+	struct desk_result dr = {0};
+	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
+	if (e == STORY_CONFLICT) {
+		desk_conflict_reply(req, res, &s, &dr);
+		return;
+	}
+	if (e) {
+		json_error(req, res, save_err_status(e), "invalid", story_strerror(e));
+		return;
+	}
+	json_reply(req, res, 200, story_json(req, &s));
+}
+
+void api_story_draft_delete(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+		return;
+	if (story_draft_discard(site_store(req), &req->arena, &s, NULL)) {
+		json_error(req, res, 500, "internal", "Could not discard the draft.");
+		return;
+	}
+	res->status = 204;
+	res->content_type = NULL;
+	site_security_headers(req, res);
+}
+
+void api_story_draft_publish(struct http_req *req, struct http_res *res)
+{
+	struct story_row s;
+	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+		return;
+	const char *base = NULL;
+	if (req->body && req->body_len) {
+		json_t *body = json_body(req, res);
+		if (!body)
+			return;
+		struct story_input ignored = {0};
+		struct desk_save ds = {0};
+		const char *err = desk_input_from_json(&req->arena, body, &ignored, &ds);
+		json_decref(body);
+		if (err) {
+			json_error(req, res, 422, "invalid", err);
+			return;
+		}
+		base = ds.base_revision;
+	}
+	struct desk_result dr = {0};
+	enum story_err e = story_draft_publish(site_store(req), &req->arena, &s, base, &dr);
+	if (e == STORY_CONFLICT) {
+		desk_conflict_reply(req, res, &s, &dr);
+		return;
+	}
+	if (e) {
+		json_error(req, res, save_err_status(e), "invalid", story_strerror(e));
+		return;
+	}
+	json_reply(req, res, 200, story_json(req, &s));
 }

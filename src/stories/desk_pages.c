@@ -167,6 +167,14 @@ static void saved_reply(struct http_req *req, struct http_res *res, int status,
 {
 	struct arena *a = &req->arena;
 	json_t *o = json_object();
+	/* Held: saved in the pending draft, readers still have the
+	 * published version (editor.js says so). */
+	struct story_draft_row d;
+	bool held = false;
+	if (strcmp(s->status, "published") == 0 &&
+	    story_draft_get(site_store(req), a, s, &d, &held))
+		held = false;
+	json_object_set_new(o, "held", json_boolean(held));
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "revision_id", json_string(revision_id));
 	json_object_set_new(o, "saved_at", json_string(fmt_rfc3339(a, s->updated_at)));
@@ -199,9 +207,17 @@ void page_autosave(struct http_req *req, struct http_res *res)
 		in.title = NULL; /* an untitled moment keeps the old title */
 	in.subtitle = http_req_form(req, "subtitle");
 	in.body = http_req_form(req, "body");
+	/* Every field of the editor, so leaving the page loses nothing. */
+	in.audience = http_req_form(req, "audience");
+	in.circle_id = http_req_form(req, "circle_id");
+	in.content_note = http_req_form(req, "content_note");
+	in.responses = http_req_form(req, "responses");
+	in.responders = http_req_form(req, "responders");
+	story_form_tags(req, &in);
 	const char *explicit_save = http_req_form(req, "explicit");
 	struct desk_save ds = {0};
 	ds.autosave = !(explicit_save && strcmp(explicit_save, "1") == 0);
+	ds.held = true; /* a published story's edits wait for Update */
 	const char *err = desk_form_input(req, NULL, &ds);
 	if (err) {
 		json_error(req, res, 422, "invalid", err);
@@ -230,6 +246,12 @@ void page_write_autosave(struct http_req *req, struct http_res *res)
 		in.title = "Untitled draft";
 	in.subtitle = http_req_form(req, "subtitle");
 	in.body = http_req_form(req, "body");
+	in.audience = http_req_form(req, "audience");
+	in.circle_id = http_req_form(req, "circle_id");
+	in.content_note = http_req_form(req, "content_note");
+	in.responses = http_req_form(req, "responses");
+	in.responders = http_req_form(req, "responders");
+	story_form_tags(req, &in);
 	in.status = "draft";
 	struct story_row s;
 	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -495,6 +496,7 @@ struct plain {
 	size_t chars;	/* code points in text */
 	size_t limit;	/* stop once chars exceeds this */
 	bool space;	/* a separating space is due before the next text */
+	bool full;	/* md_text(): all text a reader reads, not only prose */
 };
 
 static void plain_space(struct plain *pl)
@@ -525,17 +527,25 @@ static void plain_add(struct plain *pl, const char *s, size_t n)
 	}
 }
 
-/* Subtrees that are not prose. */
-static bool excerpt_skips(cmark_node *node)
+/* Subtrees that are not prose (full: that a reader does not read as
+ * text; images never, so no alt text is ever plain text). */
+static bool excerpt_skips(cmark_node *node, bool full)
 {
 	switch (cmark_node_get_type(node)) {
-	case CMARK_NODE_HEADING:
-	case CMARK_NODE_CODE_BLOCK:
 	case CMARK_NODE_HTML_BLOCK:
 	case CMARK_NODE_HTML_INLINE:
 	case CMARK_NODE_CUSTOM_BLOCK:
 	case CMARK_NODE_CUSTOM_INLINE:
 	case CMARK_NODE_IMAGE:
+		return true;
+	default:
+		break;
+	}
+	if (full)
+		return false;
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_HEADING:
+	case CMARK_NODE_CODE_BLOCK:
 	case CMARK_NODE_FOOTNOTE_DEFINITION:
 	case CMARK_NODE_FOOTNOTE_REFERENCE:
 		return true;
@@ -559,12 +569,13 @@ static void excerpt_collect(cmark_node *doc, struct plain *pl)
 				plain_space(pl);
 			continue;
 		}
-		if (excerpt_skips(node)) {
+		if (excerpt_skips(node, pl->full)) {
 			cmark_iter_reset(it, node, CMARK_EVENT_EXIT);
 			plain_space(pl);
 			continue;
 		}
-		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE) {
+		if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE ||
+		    (pl->full && type == CMARK_NODE_CODE_BLOCK)) {
 			if (type == CMARK_NODE_TEXT)
 				text_fix(node);
 			const char *lit = cmark_node_get_literal(node);
@@ -640,5 +651,20 @@ void md_excerpt(const char *src, size_t n, size_t max_chars, struct buf *out)
 		cut -= junk;
 	buf_add(out, t, cut);
 	buf_adds(out, ELLIPSIS);
+	buf_release(&pl.text);
+}
+
+void md_text(const char *src, size_t n, struct buf *out)
+{
+	if (n > MD_MAX_BYTES || !utf8_valid(src, n))
+		return;
+	cmark_parser *p = parser_new(tables_safe(src, n));
+	cmark_node *doc = parse(p, src, n);
+	struct plain pl = {.chars = 0, .limit = SIZE_MAX - 1, .space = false, .full = true};
+	buf_init(&pl.text, 0);
+	excerpt_collect(doc, &pl);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	buf_add(out, buf_str(&pl.text), pl.text.len);
 	buf_release(&pl.text);
 }

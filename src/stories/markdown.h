@@ -147,4 +147,13 @@ enum md_err md_render_opts(const char *src, size_t n,
  */
 void md_excerpt(const char *src, size_t n, size_t max_chars, struct buf *out);
 
+/*
+ * All the text a reader of src[0..n) reads, as plain text for full-text
+ * search: as md_excerpt() without a length limit and with headings, code,
+ * tables and footnotes kept; images (their alt text and titles) and raw
+ * HTML left out, so nothing of a photo is ever in it. Appends nothing when
+ * src is invalid UTF-8 or over MD_MAX_BYTES.
+ */
+void md_text(const char *src, size_t n, struct buf *out);
+
 #endif

@@ -150,7 +150,9 @@ enum story_err desk_restore(struct store *st, struct arena *a, struct story_row 
 	in.title = r->title;
 	in.subtitle = r->subtitle;
 	in.body = r->body;
-	struct desk_save ds = {.base_revision = base_revision, .restore_from = r->id};
+	/* Into the pending draft while the story is published. */
+	struct desk_save ds = {.base_revision = base_revision, .restore_from = r->id,
+			       .held = true};
 	return story_save(st, a, s, &in, &ds, out);
 }
 

@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "audience/audience.h"
+#include "render/render.h"
 #include "responses/responses.h"
 #include "site/site.h"
 #include "stories/desk.h"
@@ -133,8 +134,8 @@ enum story_err story_validate(struct arena *a, struct story_input *in)
 }
 
 /* Settle audience, circle and share key on n (the row to be saved). */
-static enum story_err apply_audience(struct store *st, struct arena *a, struct story_row *n,
-				     const struct story_input *in)
+enum story_err story_apply_audience(struct store *st, struct arena *a, struct story_row *n,
+				    const struct story_input *in)
 {
 	if (in->audience)
 		n->audience = in->audience;
@@ -175,9 +176,15 @@ static enum story_err render(struct arena *a, struct story_row *s)
 		buf_release(&ex);
 		return e == MD_TOO_LARGE ? STORY_BODY_TOO_LARGE : STORY_BAD_BODY;
 	}
-	md_excerpt(s->body, n, EXCERPT_CHARS, &ex);
+	/* Plain text never carries a photo (render/render.h). */
+	render_plain(s->body, n, RENDER_EXCERPT, EXCERPT_CHARS, &ex);
 	s->body_html = arena_strndup(a, buf_str(&html), html.len);
 	s->excerpt = arena_strndup(a, buf_str(&ex), ex.len);
+	struct buf txt;
+	buf_init(&txt, 2 * MD_MAX_BYTES);
+	render_plain(s->body, n, RENDER_SEARCH, 0, &txt);
+	s->search_text = arena_strndup(a, buf_str(&txt), txt.len);
+	buf_release(&txt);
 	s->word_count = (int64_t)text_word_count(s->body, n);
 	buf_release(&html);
 	buf_release(&ex);
@@ -240,7 +247,7 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 		s.responses = "open";
 		s.responders = "signed_in";
 	}
-	if ((e = apply_audience(st, a, &s, &in)))
+	if ((e = story_apply_audience(st, a, &s, &in)))
 		return e;
 	if ((e = render(a, &s)))
 		return e;
@@ -265,10 +272,44 @@ enum story_err story_update(struct store *st, struct arena *a, struct story_row 
 }
 
 enum story_err story_save(struct store *st, struct arena *a, struct story_row *s,
-			  const struct story_input *in_, const struct desk_save *ds,
+			  const struct story_input *in_, const struct desk_save *ds_,
 			  struct desk_result *out)
 {
+	bool was_live = strcmp(s->status, "published") == 0;
+	/* Nothing the editor saves reaches readers of a published story. */
+	if (ds_ && ds_->held && !in_->status && was_live)
+		return story_draft_save(st, a, s, in_, ds_, out);
 	struct story_input in = *in_;
+	struct desk_save dsv = {0};
+	if (ds_)
+		dsv = *ds_;
+	const struct desk_save *ds = &dsv;
+	struct story_draft_row d; /* outlives the block: in points into it */
+	/* Unpublishing: the pending draft becomes the story's text, under
+	 * whatever this save sets itself. */
+	if (was_live && in.status && strcmp(in.status, "draft") == 0) {
+		bool had = false;
+		enum story_err de = story_draft_get(st, a, s, &d, &had);
+		if (de)
+			return de;
+		if (had) {
+			struct story_input din = story_draft_input(&d);
+			const char **f[] = {&in.title, &in.subtitle, &in.body, &in.audience,
+					    &in.circle_id, &in.content_note, &in.responses,
+					    &in.responders};
+			const char *const *g[] = {&din.title, &din.subtitle, &din.body,
+						  &din.audience, &din.circle_id, &din.content_note,
+						  &din.responses, &din.responders};
+			for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+				if (!*f[i])
+					*f[i] = *g[i];
+			if (!in.tags) {
+				in.tags = din.tags;
+				in.ntags = din.ntags;
+			}
+			dsv.drop_draft = true;
+		}
+	}
 	enum story_err e = story_validate(a, &in);
 	if (e)
 		return e;
@@ -290,7 +331,7 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 	}
 	if (in.status)
 		n.status = in.status;
-	if ((e = apply_audience(st, a, &n, &in)))
+	if ((e = story_apply_audience(st, a, &n, &in)))
 		return e;
 	int64_t now = site_now();
 	bool was_published = strcmp(s->status, "published") == 0;
@@ -323,6 +364,7 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 	}
 	if (store_story_update(st, &n) ||
 	    desk_on_update(st, a, s, &n, &in, content_changed, ds, out) ||
+	    (ds->drop_draft && store_draft_delete(st, n.id)) ||
 	    (in.tags && store_tags_set(st, n.id, in.tags, in.ntags)) || store_commit(st))
 		goto fail;
 	*s = n;
@@ -370,4 +412,33 @@ const char *story_path(struct arena *a, const struct story_row *s)
 	if (strcmp(s->audience, "unlisted") == 0 && s->share_key[0])
 		return arena_printf(a, "/u/%s", s->share_key);
 	return arena_printf(a, "/@%s/%s", s->author_handle, s->slug);
+}
+
+enum story_err story_backfill_text(struct store *st)
+{
+	char ids[64][17];
+	const char *bodies[64];
+	for (;;) {
+		struct arena a;
+		arena_init(&a);
+		size_t n = 0;
+		if (store_story_text_missing(st, &a, ids, bodies, 64, &n)) {
+			arena_release(&a);
+			return STORY_STORE;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct buf txt;
+			buf_init(&txt, 2 * MD_MAX_BYTES);
+			render_plain(bodies[i], strlen(bodies[i]), RENDER_SEARCH, 0, &txt);
+			enum store_err e = store_story_text_set(st, ids[i], buf_str(&txt));
+			buf_release(&txt);
+			if (e) {
+				arena_release(&a);
+				return STORY_STORE;
+			}
+		}
+		arena_release(&a);
+		if (n < 64)
+			return STORY_OK;
+	}
 }

@@ -71,6 +71,10 @@ enum story_err story_create(struct store *st, struct arena *a, const struct user
 enum story_err story_update(struct store *st, struct arena *a, struct story_row *s,
 			    const struct story_input *in) __attribute__((warn_unused_result));
 
+/* Fill the search text of stories saved before it existed (at start,
+ * after migrations; cheap when there are none). */
+enum story_err story_backfill_text(struct store *st) __attribute__((warn_unused_result));
+
 int story_reading_minutes(int64_t words);
 /* A tag as stored: lowercase a-z 0-9 and '-', 1 to 30 bytes; NULL if t
  * cannot be one. Spaces and '_' become '-', a leading '#' is dropped. */
@@ -79,6 +83,9 @@ const char *tag_normalise(struct arena *a, const char *t);
  * "/u/KEY" (only ever shown to the writer or to whoever has the key). */
 const char *story_path(struct arena *a, const struct story_row *s);
 
+/* The editor form's comma-separated "tags" field into in (absent: in
+ * unchanged; more than anyone may have: validation refuses it). */
+void story_form_tags(struct http_req *req, struct story_input *in);
 /* The story's tags as a JSON array of strings. New reference. */
 json_t *story_tags_json(struct http_req *req, const struct story_row *s);
 /* Template data for a story (list item or full page). New reference. */

@@ -7,6 +7,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "stories/desk.h"
+#include "render/render.h"
 #include "responses/responses.h"
 #include "site/site.h"
 
@@ -22,8 +23,8 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "url", json_string(site_url(req, story_path(a, s))));
 	json_object_set_new(o, "title", json_string(s->title));
 	json_object_set_new(o, "subtitle", json_string(s->subtitle));
-	json_object_set_new(o, "body", json_string(s->body));
-	json_object_set_new(o, "html", json_string(s->body_html));
+	json_object_set_new(o, "body", json_string(render_story_source(req, s)));
+	json_object_set_new(o, "html", json_string(render_story_html(req, s, RENDER_API)));
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
 	json_object_set_new(o, "status", json_string(s->status));
 	json_object_set_new(o, "published_at",

@@ -10,10 +10,10 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "media/media.h"
+#include "render/render.h"
 #include "feeds/feeds.h"
 #include "responses/responses.h"
 #include "site/site.h"
-#include "stories/desk.h"
 #include "stories/desk.h"
 #include "stories/markdown.h"
 
@@ -200,8 +200,8 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 {
 	json_t *ctx = page_context(req, s->title);
 	json_t *sv = story_view(req, s, true);
-	json_t *parts = media_story_parts(req, s, http_req_query(req, "show"));
-	if (media_parts_gated(parts))
+	json_t *parts = render_story_parts(req, s, NULL, RENDER_PAGE, http_req_query(req, "show"));
+	if (render_parts_gated(parts))
 		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
 	json_object_set_new(sv, "body_parts", parts);
 	json_object_set_new(ctx, "story", sv);
@@ -299,9 +299,8 @@ static bool require_writer(struct http_req *req, struct http_res *res)
 	return false;
 }
 
-/* The editor with the given field values (never loses what was typed). */
 /* The editor's comma-separated "tags" field into in (absent: unchanged). */
-static void form_tags(struct http_req *req, struct story_input *in)
+void story_form_tags(struct http_req *req, struct story_input *in)
 {
 	const char *t = http_req_form(req, "tags");
 	if (!t)
@@ -368,6 +367,17 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 {
 	json_t *ctx = page_context(req, s ? "Edit story" : "New story");
 	json_t *ed = json_object();
+	/* A published story with held edits: the editor shows the draft. */
+	struct story_draft_row draft;
+	bool has_draft = false;
+	struct story_row shown;
+	if (s && story_draft_get(site_store(req), &req->arena, s, &draft, &has_draft))
+		has_draft = false;
+	const struct story_row *live = s;
+	if (has_draft) {
+		shown = story_draft_view(s, &draft);
+		s = &shown;
+	}
 	const char *aud = http_req_form(req, "audience");
 	const char *cid = http_req_form(req, "circle_id");
 	const char *note = http_req_form(req, "content_note");
@@ -378,10 +388,12 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		json_t *tags = story_tags_json(req, s);
 		struct buf tb;
 		buf_init(&tb, 4096);
-		for (size_t i = 0; i < json_array_size(tags); i++) {
+		size_t nt = has_draft ? draft.ntags : json_array_size(tags);
+		for (size_t i = 0; i < nt; i++) {
 			if (i)
 				buf_adds(&tb, ", ");
-			buf_adds(&tb, json_string_value(json_array_get(tags, i)));
+			buf_adds(&tb, has_draft ? draft.tags[i] :
+				  json_string_value(json_array_get(tags, i)));
 		}
 		tf = arena_strdup(&req->arena, buf_str(&tb));
 		buf_release(&tb);
@@ -414,9 +426,9 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 			    json_string(s ? arena_printf(&req->arena, "/edit/%s", s->id) : "/write"));
 	json_object_set_new(ed, "title_max", json_integer(TITLE_MAX_CHARS));
 	json_object_set_new(ed, "subtitle_max", json_integer(SUBTITLE_MAX_CHARS));
-	desk_editor_context(req, ed, s);
+	desk_editor_context(req, ed, live);
 	if (s) {
-		json_object_set_new(ed, "story", story_view(req, s, false));
+		json_object_set_new(ed, "story", story_view(req, live, false));
 		json_object_set_new(ed, "photos", media_editor_photos(req, s->id));
 		json_object_set_new(ed, "photo_upload_url",
 				    json_string(arena_printf(&req->arena, "/edit/%s/photos", s->id)));
@@ -424,6 +436,12 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 				    json_string(arena_printf(&req->arena, "/api/v1/stories/%s/photos", s->id)));
 		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
 		json_object_set_new(ed, "is_published", json_boolean(strcmp(s->status, "published") == 0));
+		json_object_set_new(ed, "has_draft", json_boolean(has_draft));
+		json_object_set_new(ed, "preview_url",
+				    json_string(arena_printf(&req->arena, "/edit/%s/preview", s->id)));
+		if (has_draft && !notice)
+			notice = "Changes saved, not yet published: readers still see the "
+				 "published version until you press Update.";
 	}
 	if (preview && body) {
 		struct buf html;
@@ -431,14 +449,11 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		if (md_render(body, strlen(body), &html) == MD_OK) {
 			/* The story page's own parts: a sensitive photo is gated in
 			 * the preview as readers will see it. */
-			json_t *parts;
-			if (s) {
-				struct story_row ps = *s;
-				ps.body_html = buf_str(&html);
-				parts = media_story_parts(req, &ps, NULL);
-			} else {
-				parts = json_pack("[{s:s}]", "part_html", buf_str(&html));
-			}
+			struct story_row blank = {.audience = "private", .status = "draft"};
+			if (!s)
+				memcpy(blank.author_id, site_viewer(req)->user.id, sizeof(blank.author_id));
+			json_t *parts = render_story_parts(req, s ? s : &blank, buf_str(&html),
+							   RENDER_PREVIEW, NULL);
 			json_object_set_new(ed, "preview_parts", parts);
 			json_object_set_new(ed, "has_preview", json_true());
 			json_object_set_new(ed, "preview_title", json_string(title ? title : ""));
@@ -498,7 +513,7 @@ void page_write_post(struct http_req *req, struct http_res *res)
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id"),
 				 http_req_form(req, "content_note"), http_req_form(req, "responses"),
 				 http_req_form(req, "responders"), NULL, 0};
-	form_tags(req, &in);
+	story_form_tags(req, &in);
 	struct story_row s;
 	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
 	if (e) {
@@ -534,9 +549,23 @@ void page_edit(struct http_req *req, struct http_res *res)
 		return;
 	const char *notice = NULL;
 	const char *saved = http_req_query(req, "saved");
-	if (saved && strcmp(saved, "1") == 0)
-		notice = arena_printf(&req->arena, "Saved.");
-	render_editor(req, res, 200, &s, s.title, s.subtitle, s.body, NULL, notice, false);
+	const char *held = http_req_query(req, "held");
+	const char *discarded = http_req_query(req, "discarded");
+	struct story_draft_row d;
+	bool has = false;
+	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has)) {
+		site_error(req, res, 500, "Could not read the story.");
+		return;
+	}
+	if (held && strcmp(held, "1") == 0 && has)
+		notice = "Changes saved, not yet published: readers still see the published "
+			 "version until you press Update.";
+	else if (discarded && strcmp(discarded, "1") == 0)
+		notice = "Your changes were discarded; this is the published version.";
+	else if (saved && strcmp(saved, "1") == 0)
+		notice = "Saved.";
+	render_editor(req, res, 200, &s, has ? d.title : s.title, has ? d.subtitle : s.subtitle,
+		      has ? d.body : s.body, NULL, notice, false);
 }
 
 static void render_delete_confirm(struct http_req *req, struct http_res *res,
@@ -586,7 +615,15 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
 				 http_req_form(req, "circle_id"), http_req_form(req, "content_note"),
 				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0};
-	form_tags(req, &in);
+	story_form_tags(req, &in);
+	if (strcmp(action, "discard") == 0) {
+		if (story_draft_discard(site_store(req), &req->arena, &s, NULL)) {
+			site_error(req, res, 500, "Could not discard the changes.");
+			return;
+		}
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?discarded=1", s.id));
+		return;
+	}
 	if (strcmp(action, "publish") == 0)
 		in.status = "published";
 	else if (strcmp(action, "unpublish") == 0)
@@ -602,6 +639,11 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 		render_editor(req, res, 422, &s, title, subtitle, body, derr, NULL, false);
 		return;
 	}
+	/* Save and Schedule of a published story are held in its draft; Update
+	 * and Unpublish send every field, which then replaces the draft. */
+	bool live = strcmp(s.status, "published") == 0;
+	ds.held = true;
+	ds.drop_draft = in.status != NULL;
 	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, NULL);
 	if (e) {
 		render_editor(req, res, story_err_status(e), &s, title, subtitle, body,
@@ -615,7 +657,52 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	if (strcmp(action, "publish") == 0)
 		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
 	else
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?%s=1", s.id,
+							      live && !in.status ? "held" : "saved"));
+}
+
+/* The pending draft (or the story) exactly as readers will get it, for
+ * its writer only: the story page with the draft's text. */
+void page_draft_preview(struct http_req *req, struct http_res *res)
+{
+	if (!require_writer(req, res))
+		return;
+	struct story_row s;
+	if (!load_own_story(req, res, &s))
+		return;
+	struct story_draft_row d;
+	bool has = false;
+	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has)) {
+		site_error(req, res, 500, "Could not read the story.");
+		return;
+	}
+	struct story_row v = has ? story_draft_view(&s, &d) : s;
+	struct buf html;
+	buf_init(&html, MD_HTML_MAX);
+	if (md_render(v.body, strlen(v.body), &html) != MD_OK) {
+		buf_release(&html);
+		site_error(req, res, 422, "This text cannot be previewed.");
+		return;
+	}
+	json_t *ctx = page_context(req, v.title);
+	json_t *sv = story_view(req, &v, true);
+	json_t *parts = render_story_parts(req, &v, buf_str(&html), RENDER_PREVIEW,
+					   http_req_query(req, "show"));
+	buf_release(&html);
+	if (render_parts_gated(parts))
+		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
+	json_object_set_new(sv, "body_parts", parts);
+	json_object_set_new(ctx, "story", sv);
+	json_object_set_new(ctx, "preview_banner",
+			    json_string(has ? "Preview of your changes: not published yet. Readers "
+					      "still see the published version." :
+					      strcmp(s.status, "published") == 0 ?
+					      "Preview: this is the published version." :
+					      "Preview: this draft is not published."));
+	json_object_set_new(ctx, "back_url", json_string(arena_printf(&req->arena, "/edit/%s", s.id)));
+	json_object_set_new(ctx, "noindex", json_true());
+	json_object_set_new(ctx, "cache_private", json_true());
+	page_render(req, res, 200, "story", ctx);
 }
 
 void page_my_stories(struct http_req *req, struct http_res *res)

@@ -26,6 +26,7 @@ STORY_ROUTES = {
     "/search", "/api/v1/search", "/api/v1/timeline",
     "/edit/{id}/history", "/revisions/{id}", "/api/v1/stories/{id}/revisions", "/api/v1/revisions/{id}",
     "/me/trash", "/api/v1/trash", "/photos/{id}", "/photos/{id}/{file}", "/api/v1/photos/{id}",
+    "/api/v1/stories/{id}/draft", "/edit/{id}/preview",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
@@ -268,6 +269,16 @@ def test_writer_only_routes(world, viewer):
     """Revision history and trash belong to the writer alone."""
     w = world
     for aud, st in w.stories.items():
+        # Held edits: the pending draft and its preview are the writer's.
+        r = fetch(w, viewer, "/edit/%s/preview" % st["id"])
+        if viewer == "author":
+            assert r.status_code == 200 and "Title-%s-zq" % aud in r.text
+        else:
+            assert r.status_code in (303, 404), (viewer, aud, "preview", r.status_code)
+            assert "Title-%s-zq" % aud not in r.text
+        r = fetch(w, viewer, "/api/v1/stories/%s/draft" % st["id"], api=True)
+        assert r.status_code in (401, 404), (viewer, aud, "draft", r.status_code)
+        assert "Title-%s-zq" % aud not in r.text
         for path, api in (("/edit/%s/history" % st["id"], False),
                           ("/api/v1/stories/%s/revisions" % st["id"], True)):
             r = fetch(w, viewer, path, api=api)

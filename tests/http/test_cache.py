@@ -82,8 +82,15 @@ def test_edit_unpublish_and_rename_show_at_once(server):
     for p in anon_reads(home) + anon_reads(profile):
         assert "The Orchard" in p.text
 
-    # Edit: the very next anonymous read shows the new text.
+    # Edit: saved, the change is held for the writer; readers keep the
+    # published text until she presses Update.
     r = editor_post(s, edit_url, "save", title="The Orchard", subtitle="",
+                    body="The apples were *red* that year.")
+    assert r.status_code == 303
+    for p in anon_reads(url):
+        assert p.status_code == 200 and "green" in p.text and "<em>red</em>" not in p.text
+    # Update: the very next anonymous read shows the new text.
+    r = editor_post(s, edit_url, "publish", title="The Orchard", subtitle="",
                     body="The apples were *red* that year.")
     assert r.status_code == 303
     for p in anon_reads(url):

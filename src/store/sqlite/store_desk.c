@@ -6,6 +6,7 @@
  */
 #include "store/sqlite/store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define REV_COLS \
@@ -296,4 +297,146 @@ enum store_err store_trash_drop(struct store *s)
 	if (!st)
 		return STORE_ERROR;
 	return exec_write(s, st);
+}
+
+/* ---- held edits: a published story's pending draft ---- */
+
+static const char SQL_DRAFT_GET[] =
+	"SELECT story_id, title, subtitle, body, audience, circle_id, content_note, responses, "
+	"responders, tags, revision_id, updated_at FROM story_drafts WHERE story_id = ?1";
+static const char SQL_DRAFT_PUT[] =
+	"INSERT OR REPLACE INTO story_drafts(story_id, title, subtitle, body, audience, circle_id, "
+	"content_note, responses, responders, tags, revision_id, updated_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char SQL_DRAFT_DELETE[] = "DELETE FROM story_drafts WHERE story_id = ?1";
+
+/* "a\nb\nc" into an arena array of strings. */
+static void split_tags(struct arena *a, const char *joined, const char *const **tags, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *p = joined; *p; p++)
+		cap += *p == '\n';
+	const char **out = arena_alloc(a, cap * sizeof(*out));
+	size_t k = 0;
+	const char *p = joined;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len)
+			out[k++] = arena_strndup(a, p, len);
+		p += len + (e ? 1 : 0);
+	}
+	*tags = out;
+	*n = k;
+}
+
+enum store_err store_draft_get(struct store *s, struct arena *a, const char *story_id,
+			       struct story_draft_row *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DRAFT_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	int rc = sqlite3_step(st);
+	enum store_err e = STORE_OK;
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		col_id(out->story_id, st, 0);
+		out->title = col_text(a, st, 1);
+		out->subtitle = col_text(a, st, 2);
+		out->body = col_text(a, st, 3);
+		out->audience = col_text(a, st, 4);
+		col_id(out->circle_id, st, 5);
+		out->content_note = col_text(a, st, 6);
+		out->responses = col_text(a, st, 7);
+		out->responders = col_text(a, st, 8);
+		split_tags(a, col_text(a, st, 9), &out->tags, &out->ntags);
+		col_id(out->revision_id, st, 10);
+		out->updated_at = sqlite3_column_int64(st, 11);
+	} else {
+		e = rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+	}
+	done(st);
+	return e;
+}
+
+enum store_err store_draft_put(struct store *s, const struct story_draft_row *d)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DRAFT_PUT);
+	if (!st)
+		return STORE_ERROR;
+	size_t len = 1;
+	for (size_t i = 0; i < d->ntags; i++)
+		len += strlen(d->tags[i]) + 1;
+	char *joined = malloc(len), *o = joined;
+	if (!joined) {
+		done(st);
+		return STORE_ERROR;
+	}
+	for (size_t i = 0; i < d->ntags; i++) {
+		size_t n = strlen(d->tags[i]);
+		if (i)
+			*o++ = '\n';
+		memcpy(o, d->tags[i], n);
+		o += n;
+	}
+	*o = '\0';
+	bind_text(st, 1, d->story_id);
+	bind_text(st, 2, d->title);
+	bind_text(st, 3, d->subtitle ? d->subtitle : "");
+	bind_text(st, 4, d->body ? d->body : "");
+	bind_text(st, 5, d->audience);
+	bind_text(st, 6, d->circle_id);
+	bind_text(st, 7, d->content_note ? d->content_note : "");
+	bind_text(st, 8, d->responses);
+	bind_text(st, 9, d->responders);
+	sqlite3_bind_text(st, 10, joined, -1, SQLITE_TRANSIENT);
+	bind_text(st, 11, d->revision_id);
+	sqlite3_bind_int64(st, 12, d->updated_at);
+	free(joined);
+	return exec_write(s, st);
+}
+
+enum store_err store_draft_delete(struct store *s, const char *story_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DRAFT_DELETE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	return exec_write(s, st);
+}
+
+/* ---- search text of stories saved before it existed ---- */
+
+static const char SQL_TEXT_MISSING[] =
+	"SELECT id, body FROM stories WHERE search_text IS NULL LIMIT ?1";
+static const char SQL_TEXT_SET[] = "UPDATE stories SET search_text = ?2 WHERE id = ?1";
+
+enum store_err store_story_text_missing(struct store *s, struct arena *a, char (*ids)[17],
+				       const char **bodies, size_t max, size_t *n)
+{
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_TEXT_MISSING);
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		col_id(ids[*n], st, 0);
+		bodies[(*n)++] = col_text(a, st, 1);
+	}
+	enum store_err e = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? STORE_OK : err_of(s, rc);
+	done(st);
+	return e;
+}
+
+enum store_err store_story_text_set(struct store *s, const char *id, const char *text)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_TEXT_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	bind_text(st, 2, text);
+	enum store_err e = exec_write(s, st);
+	return e ? e : store_fts_refresh(s, id);
 }

@@ -54,6 +54,13 @@ void stamp_watch(struct store *s);
 	"NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
 	"b.blocked_id = :viewer))))))"
 
+/*
+ * The photo rule in SQL, for a reader the story reaches who is nobody in
+ * particular (share cards): only photos for the story's whole audience.
+ * The C form, for a known viewer, is audience_may_see_photo().
+ */
+#define PHOTO_FOR_ALL_SQL "(p.audience = 'story')"
+
 #define STORY_COLS \
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \

@@ -10,22 +10,25 @@
 
 static const char SQL_PHOTO_INSERT[] =
 	"INSERT INTO photos(id, story_id, alt, caption, sensitive, note, width, height, preview, "
-	"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	"created_at, audience, circle_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char SQL_VARIANT_INSERT[] =
 	"INSERT INTO photo_variants(photo_id, format, width, height, hash, bytes) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_PHOTO_GET[] =
-	"SELECT id, story_id, alt, caption, sensitive, note, width, height, preview, created_at "
+	"SELECT id, story_id, alt, caption, sensitive, note, width, height, preview, created_at, "
+	"audience, circle_id "
 	"FROM photos WHERE id = ?1";
 static const char SQL_PHOTO_LIST[] =
-	"SELECT id, story_id, alt, caption, sensitive, note, width, height, preview, created_at "
+	"SELECT id, story_id, alt, caption, sensitive, note, width, height, preview, created_at, "
+	"audience, circle_id "
 	"FROM photos WHERE story_id = ?1 ORDER BY created_at, id LIMIT ?2";
 static const char SQL_PHOTO_COUNT[] = "SELECT count(*) FROM photos WHERE story_id = ?1";
 static const char SQL_VARIANTS[] =
 	"SELECT format, width, height, hash, bytes FROM photo_variants WHERE photo_id = ?1 "
 	"ORDER BY format, width LIMIT 12";
 static const char SQL_PHOTO_UPDATE[] =
-	"UPDATE photos SET alt = ?2, caption = ?3, sensitive = ?4, note = ?5 WHERE id = ?1";
+	"UPDATE photos SET alt = ?2, caption = ?3, sensitive = ?4, note = ?5, audience = ?6, "
+	"circle_id = ?7 WHERE id = ?1";
 static const char SQL_VARIANT_HASHES[] =
 	"SELECT DISTINCT hash FROM photo_variants WHERE photo_id = ?1";
 static const char SQL_PHOTO_DELETE[] = "DELETE FROM photos WHERE id = ?1";
@@ -52,6 +55,8 @@ enum store_err store_photo_insert(struct store *s, const struct photo_row *p)
 	sqlite3_bind_int64(st, 8, p->height);
 	bind_text(st, 9, p->preview);
 	sqlite3_bind_int64(st, 10, p->created_at);
+	bind_text(st, 11, p->audience ? p->audience : "story");
+	bind_text(st, 12, p->circle_id);
 	enum store_err e = exec_write(s, st);
 	for (size_t i = 0; !e && i < p->nvariants; i++) {
 		const struct photo_variant_row *v = &p->variants[i];
@@ -89,6 +94,8 @@ static void read_photo(struct arena *a, sqlite3_stmt *st, struct photo_row *out)
 	out->height = sqlite3_column_int64(st, 7);
 	out->preview = col_text(a, st, 8);
 	out->created_at = sqlite3_column_int64(st, 9);
+	out->audience = col_text(a, st, 10);
+	col_id(out->circle_id, st, 11);
 }
 
 static enum store_err read_variants(struct store *s, struct arena *a, struct photo_row *p)
@@ -174,6 +181,8 @@ enum store_err store_photo_update(struct store *s, const struct photo_row *p)
 	bind_text(st, 3, p->caption);
 	sqlite3_bind_int(st, 4, p->sensitive);
 	bind_text(st, 5, p->note);
+	bind_text(st, 6, p->audience ? p->audience : "story");
+	bind_text(st, 7, p->circle_id);
 	enum store_err e = exec_write(s, st);
 	if (!e && sqlite3_changes(s->db) == 0)
 		e = STORE_NOT_FOUND;

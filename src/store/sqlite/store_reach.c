@@ -32,7 +32,7 @@ static const char SQL_FTS_DELETE[] =
 	"DELETE FROM stories_fts WHERE rowid = (SELECT rowid FROM stories WHERE id = ?1)";
 static const char SQL_FTS_INSERT[] =
 	"INSERT INTO stories_fts(rowid, title, subtitle, body, tags) SELECT rowid, title, "
-	"subtitle, body, COALESCE((SELECT group_concat(tag, ' ') FROM story_tags WHERE "
+	"subtitle, COALESCE(search_text, ''), COALESCE((SELECT group_concat(tag, ' ') FROM story_tags WHERE "
 	"story_id = ?1), '') FROM stories WHERE id = ?1";
 
 enum store_err store_fts_refresh(struct store *s, const char *story_id)
@@ -49,7 +49,7 @@ enum store_err store_fts_refresh(struct store *s, const char *story_id)
 static const char SQL_SHARE_PHOTO[] =
 	"SELECT p.id, max(v.width) FROM photos p JOIN photo_variants v ON v.photo_id = p.id "
 	"AND v.format = 'jpeg' AND v.width <= 1600 WHERE p.story_id = ?1 AND p.sensitive = 0 "
-	"GROUP BY p.id ORDER BY p.created_at, p.id LIMIT 1";
+	"AND " PHOTO_FOR_ALL_SQL " GROUP BY p.id ORDER BY p.created_at, p.id LIMIT 1";
 
 enum store_err store_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
 				       int64_t *width)

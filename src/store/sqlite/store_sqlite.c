@@ -80,15 +80,16 @@ static const char *const SQL[ST__COUNT] = {
 	[ST_STORY_INSERT] = "INSERT INTO stories(id, author_id, slug, title, subtitle, body, "
 			    "body_html, excerpt, word_count, status, published_at, created_at, "
 			    "updated_at, edited_at, audience, circle_id, content_note, share_key, "
-			    "responses, responders) "
+			    "responses, responders, search_text) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULLIF(?11, 0), ?12, ?13, "
-			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''), ?19, ?20)",
+			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''), ?19, ?20, ?21)",
 	[ST_STORY_UPDATE] = "UPDATE stories SET slug = ?3, title = ?4, subtitle = ?5, body = ?6, "
 			    "body_html = ?7, excerpt = ?8, word_count = ?9, status = ?10, "
 			    "published_at = NULLIF(?11, 0), updated_at = ?13, "
 			    "edited_at = NULLIF(?14, 0), audience = ?15, circle_id = NULLIF(?16, ''), "
 			    "content_note = ?17, share_key = NULLIF(?18, ''), responses = ?19, "
-			    "responders = ?20 WHERE id = ?1 AND author_id = ?2 "
+			    "responders = ?20, search_text = COALESCE(?21, search_text) "
+			    "WHERE id = ?1 AND author_id = ?2 "
 			    "AND deleted_at IS NULL",
 	[ST_STORY_GET] = "SELECT " STORY_COLS " FROM stories s JOIN users u ON u.id = s.author_id "
 			 "WHERE s.id = ?1 AND s.deleted_at IS NULL",
@@ -561,6 +562,10 @@ static void bind_story(sqlite3_stmt *st, const struct story_row *r)
 	bind_text(st, 18, r->share_key);
 	bind_text(st, 19, r->responses ? r->responses : "open");
 	bind_text(st, 20, r->responders ? r->responders : "signed_in");
+	if (r->search_text)
+		bind_text(st, 21, r->search_text);
+	else
+		sqlite3_bind_null(st, 21); /* an update keeps the stored text */
 }
 
 void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
@@ -587,6 +592,7 @@ void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	col_id(r->share_key, st, 19);
 	r->responses = col_text(a, st, 20);
 	r->responders = col_text(a, st, 21);
+	r->search_text = NULL; /* never read back: an update keeps it */
 }
 
 enum store_err store_story_insert(struct store *s, const struct story_row *r)

@@ -1,0 +1,251 @@
+/*
+ * render.c - the one rendering rule (render.h): a story's stored HTML cut
+ * at its photos, each photo decided once for the viewer and the context.
+ * The markup of a shown photo comes from media/ (media_photo_view); the
+ * decision of what is shown is made only here.
+ */
+#include "render/render.h"
+#include "audience/audience.h"
+#include "core/crypto.h"
+#include "media/media.h"
+#include "site/site.h"
+#include "store/store_media.h"
+#include "stories/markdown.h"
+#include "stories/stories.h"
+
+#include <string.h>
+
+static const char *viewer_of(struct http_req *req, enum render_context where)
+{
+	/* A feed is what an anonymous reader may see, whoever fetches it. */
+	if (where == RENDER_FEED)
+		return NULL;
+	const struct viewer *v = site_viewer(req);
+	return v->signed_in ? v->user.id : NULL;
+}
+
+static bool page_like(enum render_context where)
+{
+	return where == RENDER_PAGE || where == RENDER_PREVIEW;
+}
+
+static void add_html(json_t *parts, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	/* The renderer's own output, cut at tag boundaries: valid UTF-8
+	 * already, and jansson's check of a whole story was a fifth of a
+	 * signed-in page view. */
+	json_t *o = json_object();
+	json_object_set_new_nocheck(o, "part_html", json_stringn_nocheck(s, n));
+	json_array_append_new(parts, o);
+}
+
+/* What one photo becomes for this viewer here. */
+static json_t *photo_part(struct http_req *req, const struct story_row *s,
+			  const struct photo_row *p, enum render_context where, const char *show_id,
+			  const char *key, size_t nth)
+{
+	if (!audience_may_see_photo(site_store(req), viewer_of(req, where), s, p->audience,
+				    p->circle_id))
+		return json_pack("{s:{s:s}}", "withheld", "id", p->id);
+	if (p->sensitive && !page_like(where)) {
+		const char *path = story_path(&req->arena, s);
+		const char *note = p->note[0] ? p->note : "This photo may be hard to look at.";
+		return json_pack("{s:{s:s,s:s}}", "gate", "note", note, "story_url",
+				 site_url(req, arena_printf(&req->arena, "%s#photo-%s", path, p->id)));
+	}
+	json_t *view = media_photo_view(req, p, nth > 0,
+					where == RENDER_PAGE ? show_id : NULL, key,
+					!page_like(where));
+	return json_pack("{s:o}", "photo", view);
+}
+
+json_t *render_story_parts(struct http_req *req, const struct story_row *s,
+			   const char *body_html, enum render_context where, const char *show_id)
+{
+	const char *html = body_html ? body_html : s->body_html;
+	/* Readers of an unlisted story hold its key; the photo URLs carry it. */
+	const char *key = strcmp(s->audience, "unlisted") == 0 && s->share_key[0] ?
+			  s->share_key : NULL;
+	static const char needle[] = "<img src=\"/photos/";
+	const size_t nl = sizeof(needle) - 1;
+	json_t *parts = json_array();
+	struct store *st = site_store(req);
+	const char *pos = html;
+	size_t nphotos = 0;
+	for (;;) {
+		const char *m = strstr(pos, needle);
+		if (!m)
+			break;
+		const char *after = m + nl;
+		const char *close = strchr(after, '>');
+		if (!close)
+			break;
+		char id[17];
+		if (strnlen(after, 17) < 17 || after[16] != '"') {
+			add_html(parts, pos, (size_t)(close + 1 - pos));
+			pos = close + 1;
+			continue;
+		}
+		memcpy(id, after, 16);
+		id[16] = '\0';
+		if (!id_valid(id)) {
+			add_html(parts, pos, (size_t)(close + 1 - pos));
+			pos = close + 1;
+			continue;
+		}
+		/* A photo alone in its paragraph replaces the paragraph. */
+		const char *start = m, *end = close + 1;
+		if (start - pos >= 3 && memcmp(start - 3, "<p>", 3) == 0 &&
+		    strncmp(end, "</p>", 4) == 0) {
+			start -= 3;
+			end += 4;
+		}
+		add_html(parts, pos, (size_t)(start - pos));
+		struct photo_row p;
+		/* A photo of another story, or gone, disappears. */
+		if (store_photo_get(st, &req->arena, id, &p) == STORE_OK &&
+		    strcmp(p.story_id, s->id) == 0)
+			json_array_append_new(parts, photo_part(req, s, &p, where, show_id, key,
+								nphotos++));
+		pos = end;
+	}
+	add_html(parts, pos, strlen(pos));
+	return parts;
+}
+
+bool render_parts_gated(const json_t *parts)
+{
+	size_t i;
+	const json_t *part;
+	json_array_foreach(parts, i, part) {
+		const json_t *ph = json_object_get(part, "photo");
+		if (ph && json_is_true(json_object_get(ph, "gated")))
+			return true;
+	}
+	return false;
+}
+
+const char *render_story_html(struct http_req *req, const struct story_row *s,
+			      enum render_context where)
+{
+	json_t *ctx = json_object();
+	json_object_set_new(ctx, "parts", render_story_parts(req, s, NULL, where, NULL));
+	struct buf out;
+	buf_init(&out, MD_HTML_MAX);
+	bool ok = site_render(req, "body_html", ctx, &out);
+	json_decref(ctx);
+	const char *html = ok ? arena_strndup(&req->arena, buf_str(&out), out.len) : "";
+	buf_release(&out);
+	return html;
+}
+
+void render_plain(const char *body, size_t n, enum render_context where, size_t max_chars,
+		  struct buf *out)
+{
+	if (where == RENDER_EXCERPT)
+		md_excerpt(body, n, max_chars, out);
+	else
+		md_text(body, n, out);
+}
+
+const char *render_card_image(struct http_req *req, const struct story_row *s)
+{
+	char id[17];
+	int64_t w = 0;
+	/* Only for the story's whole audience, never sensitive: the store's
+	 * query applies PHOTO_FOR_ALL_SQL and sensitive = 0. */
+	if (store_story_share_photo(site_store(req), s->id, id, &w) || w <= 0)
+		return NULL;
+	return site_url(req, arena_printf(&req->arena, "/photos/%s/%lld.jpg", id, (long long)w));
+}
+
+/* In body at i (just after "](photo:" + id), the end of the image's
+ * destination: past an optional "title" and the closing ')'; 0 if the
+ * reference does not close as photo_markdown() and CommonMark write it. */
+static size_t ref_end(const char *b, size_t n, size_t i)
+{
+	while (i < n && (b[i] == ' ' || b[i] == '\t'))
+		i++;
+	if (i < n && (b[i] == '"' || b[i] == '\'')) {
+		char q = b[i++];
+		while (i < n && b[i] != q) {
+			if (b[i] == '\\' && i + 1 < n)
+				i++;
+			i++;
+		}
+		if (i >= n)
+			return 0;
+		i++;
+		while (i < n && (b[i] == ' ' || b[i] == '\t'))
+			i++;
+	}
+	return i < n && b[i] == ')' ? i + 1 : 0;
+}
+
+/* Where the "![" of the image whose "]" is at close begins, or -1. */
+static long ref_start(const char *b, size_t close)
+{
+	int depth = 1;
+	for (size_t i = close; i-- > 0;) {
+		bool escaped = false;
+		for (size_t k = i; k-- > 0 && b[k] == '\\';)
+			escaped = !escaped;
+		if (escaped)
+			continue;
+		if (b[i] == ']')
+			depth++;
+		else if (b[i] == '[' && --depth == 0)
+			return i > 0 && b[i - 1] == '!' ? (long)i - 1 : -1;
+	}
+	return -1;
+}
+
+const char *render_story_source(struct http_req *req, const struct story_row *s)
+{
+	const struct viewer *v = site_viewer(req);
+	if (v->signed_in && strcmp(v->user.id, s->author_id) == 0)
+		return s->body;
+	static const char needle[] = "](photo:";
+	const size_t nl = sizeof(needle) - 1;
+	const char *b = s->body;
+	size_t n = strlen(b), from = 0;
+	struct buf out;
+	buf_init(&out, n + 1);
+	const char *m;
+	while ((m = strstr(b + from, needle))) {
+		size_t close = (size_t)(m - b), after = close + nl;
+		char id[17] = {0};
+		if (n - after >= 16)
+			memcpy(id, b + after, 16);
+		if (!id_valid(id)) {
+			buf_add(&out, b + from, after - from);
+			from = after;
+			continue;
+		}
+		struct photo_row p;
+		bool shown = store_photo_get(site_store(req), &req->arena, id, &p) == STORE_OK &&
+			     strcmp(p.story_id, s->id) == 0 && !p.sensitive &&
+			     audience_may_see_photo(site_store(req), v->signed_in ? v->user.id : NULL, s,
+						    p.audience, p.circle_id);
+		long start = ref_start(b, close);
+		size_t end = ref_end(b, n, after + 16);
+		if (shown) {
+			buf_add(&out, b + from, after + 16 - from);
+			from = after + 16;
+			continue;
+		}
+		if (start < (long)from || !end) {
+			/* Not a reference we can cut cleanly: give nothing away. */
+			buf_release(&out);
+			return "";
+		}
+		buf_add(&out, b + from, (size_t)start - from);
+		from = end;
+	}
+	buf_add(&out, b + from, n - from);
+	const char *r = out.too_large ? "" : arena_strndup(&req->arena, buf_str(&out), out.len);
+	buf_release(&out);
+	return r;
+}

@@ -1,0 +1,87 @@
+/*
+ * render.h - the one rendering rule: what of a stored story a viewer gets
+ * in a given context.
+ *
+ * audience/ answers "may she see this story"; this module answers "what
+ * of it does she get here". Every place that renders a story's content
+ * for someone goes through one of the functions below with its context,
+ * and the rule is applied here, once:
+ *
+ *  - a sensitive photo is only its gate: on the story page (and the
+ *    writer's preview) the calm gate with the blurred preview that the
+ *    reader may open (?show=ID); everywhere else the writer's note and a
+ *    link to the story, never an <img>, srcset, variant URL, alt text or
+ *    caption;
+ *  - a photo whose own audience leaves the viewer out
+ *    (audience_may_see_photo) is a quiet placeholder with nothing of it:
+ *    no URL, alt text, caption, dimensions or circle name;
+ *  - the text is the published version: callers pass the live story
+ *    row, never the pending draft, except the writer's own preview;
+ *  - plain-text contexts (search text, excerpts) never carry a photo at
+ *    all: no alt text, no caption, no "photo:" reference, no Markdown;
+ *  - a share card's image is only a photo for the story's whole audience
+ *    that is not sensitive.
+ *
+ * A new context is a new value of enum render_context, classified in the
+ * rendering matrix (tests/http/test_render_matrix.py reads this enum and
+ * fails on a value it does not know), never a copy of these functions.
+ *
+ * Threads: as the request that calls it. Results live in req's arena or
+ * are new JSON references, as each function says.
+ */
+#ifndef QUIRE_RENDER_RENDER_H
+#define QUIRE_RENDER_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/buf.h"
+#include "http/http.h"
+#include "store/store.h"
+
+enum render_context {
+	RENDER_PAGE,    /* the story page: photos with srcset, sensitive ones gated */
+	RENDER_PREVIEW, /* the writer's preview: as RENDER_PAGE, for her draft text */
+	RENDER_FEED,    /* Atom entries: an anonymous reader, absolute URLs */
+	RENDER_API,     /* the JSON API's "html", for the requesting viewer */
+	RENDER_SEARCH,  /* full-text search text and snippets: plain text */
+	RENDER_EXCERPT, /* excerpts in lists and descriptions: plain text */
+	RENDER_CARD,    /* Open Graph / Twitter card image */
+};
+
+/*
+ * The story's body HTML (body_html, the renderer's output for story s;
+ * NULL: s->body_html) for the viewer of req, as a JSON array of parts for
+ * templates (templates/parts.mustache): {"part_html"} (renderer output),
+ * {"photo"} (shown, or gated in page contexts), {"gate"} (note and link)
+ * or {"withheld"} (placeholder). show_id names a sensitive photo the
+ * reader chose to see (RENDER_PAGE only; NULL: none). New reference.
+ */
+json_t *render_story_parts(struct http_req *req, const struct story_row *s,
+			   const char *body_html, enum render_context where, const char *show_id);
+
+/* Whether parts hold a gated sensitive photo (the story page then loads
+ * the script that opens it in place). */
+bool render_parts_gated(const json_t *parts);
+
+/* The body as one HTML string for RENDER_FEED or RENDER_API (in req's
+ * arena); "" if it could not be rendered. */
+const char *render_story_html(struct http_req *req, const struct story_row *s,
+			      enum render_context where);
+
+/* The story's Markdown as the JSON API's "body" (RENDER_API): all of it
+ * for its writer; for anyone else without the references of photos that
+ * are sensitive or not for them (so no alt text or caption travels), or
+ * "" if a reference cannot be cut cleanly. In req's arena. */
+const char *render_story_source(struct http_req *req, const struct story_row *s);
+
+/* Plain text of Markdown body[0..n) for RENDER_SEARCH (everything a
+ * reader reads, no photos) or RENDER_EXCERPT (the opening prose, at most
+ * max_chars), appended to out. */
+void render_plain(const char *body, size_t n, enum render_context where, size_t max_chars,
+		  struct buf *out);
+
+/* The absolute URL of story s's share-card image (RENDER_CARD), or NULL. */
+const char *render_card_image(struct http_req *req, const struct story_row *s);
+
+#endif
