@@ -402,5 +402,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (why)
 		fuzz_fail(why, buf_str(&out), out.len);
 	buf_release(&out);
+
+	/* Search text: valid UTF-8, no NUL, nothing for invalid input. */
+	buf_init(&out, 2 * MD_MAX_BYTES);
+	md_text(src, size, &out);
+	if (!valid && out.len)
+		fuzz_fail("search text of invalid UTF-8", buf_str(&out), out.len);
+	if (out.len && (!utf8_valid(buf_str(&out), out.len) || memchr(out.data, 0, out.len)))
+		fuzz_fail("search text is not clean UTF-8", buf_str(&out), out.len);
+	buf_release(&out);
 	return 0;
 }

@@ -202,50 +202,91 @@ static long ref_start(const char *b, size_t close)
 	return -1;
 }
 
-const char *render_story_source(struct http_req *req, const struct story_row *s)
+/* One pass of render_cut_photo_refs(); *cut tells whether it cut any. */
+static bool cut_pass(const char *b, bool (*keep)(void *ctx, const char *id), void *ctx,
+		     struct buf *out, bool *cut)
 {
-	const struct viewer *v = site_viewer(req);
-	if (v->signed_in && strcmp(v->user.id, s->author_id) == 0)
-		return s->body;
 	static const char needle[] = "](photo:";
 	const size_t nl = sizeof(needle) - 1;
-	const char *b = s->body;
 	size_t n = strlen(b), from = 0;
-	struct buf out;
-	buf_init(&out, n + 1);
 	const char *m;
 	while ((m = strstr(b + from, needle))) {
 		size_t close = (size_t)(m - b), after = close + nl;
 		char id[17] = {0};
 		if (n - after >= 16)
 			memcpy(id, b + after, 16);
-		if (!id_valid(id)) {
-			buf_add(&out, b + from, after - from);
-			from = after;
+		if (!id_valid(id) || keep(ctx, id)) {
+			size_t upto = id_valid(id) ? after + 16 : after;
+			buf_add(out, b + from, upto - from);
+			from = upto;
 			continue;
 		}
-		struct photo_row p;
-		bool shown = store_photo_get(site_store(req), &req->arena, id, &p) == STORE_OK &&
-			     strcmp(p.story_id, s->id) == 0 && !p.sensitive &&
-			     audience_may_see_photo(site_store(req), v->signed_in ? v->user.id : NULL, s,
-						    p.audience, p.circle_id);
 		long start = ref_start(b, close);
 		size_t end = ref_end(b, n, after + 16);
-		if (shown) {
-			buf_add(&out, b + from, after + 16 - from);
-			from = after + 16;
-			continue;
-		}
-		if (start < (long)from || !end) {
-			/* Not a reference we can cut cleanly: give nothing away. */
-			buf_release(&out);
-			return "";
-		}
-		buf_add(&out, b + from, (size_t)start - from);
+		if (start < (long)from || !end)
+			return false; /* not a reference we can cut cleanly */
+		buf_add(out, b + from, (size_t)start - from);
 		from = end;
+		*cut = true;
 	}
-	buf_add(&out, b + from, n - from);
-	const char *r = out.too_large ? "" : arena_strndup(&req->arena, buf_str(&out), out.len);
+	buf_add(out, b + from, n - from);
+	return !out->too_large;
+}
+
+bool render_cut_photo_refs(const char *b, bool (*keep)(void *ctx, const char *id), void *ctx,
+			   struct buf *out)
+{
+	/* Cutting can join the text around a reference into a new one
+	 * ("![a](photo:12![b](photo:ID)34...)"): cut again until nothing is
+	 * cut. Each pass that cuts shortens the text, so this ends. */
+	struct buf cur, next;
+	buf_init(&cur, out->max);
+	buf_adds(&cur, b);
+	bool ok = !cur.too_large;
+	for (int pass = 0; ok; pass++) {
+		bool cut = false;
+		buf_init(&next, out->max);
+		ok = cut_pass(buf_str(&cur), keep, ctx, &next, &cut);
+		buf_release(&cur);
+		cur = next;
+		if (!cut)
+			break;
+		if (pass > 1000)
+			ok = false;
+	}
+	if (ok)
+		buf_add(out, buf_str(&cur), cur.len);
+	buf_release(&cur);
+	return ok && !out->too_large;
+}
+
+struct source_ctx {
+	struct http_req *req;
+	const struct story_row *s;
+	const char *viewer;
+};
+
+static bool source_keeps(void *ctx, const char *id)
+{
+	struct source_ctx *c = ctx;
+	struct photo_row p;
+	struct store *st = site_store(c->req);
+	return store_photo_get(st, &c->req->arena, id, &p) == STORE_OK &&
+	       strcmp(p.story_id, c->s->id) == 0 && !p.sensitive &&
+	       audience_may_see_photo(st, c->viewer, c->s, p.audience, p.circle_id);
+}
+
+const char *render_story_source(struct http_req *req, const struct story_row *s)
+{
+	const struct viewer *v = site_viewer(req);
+	if (v->signed_in && strcmp(v->user.id, s->author_id) == 0)
+		return s->body;
+	struct source_ctx c = {req, s, v->signed_in ? v->user.id : NULL};
+	struct buf out;
+	buf_init(&out, strlen(s->body) + 1);
+	/* Give nothing away when a reference cannot be cut. */
+	const char *r = render_cut_photo_refs(s->body, source_keeps, &c, &out) ?
+			arena_strndup(&req->arena, buf_str(&out), out.len) : "";
 	buf_release(&out);
 	return r;
 }

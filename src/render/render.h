@@ -75,6 +75,13 @@ const char *render_story_html(struct http_req *req, const struct story_row *s,
  * "" if a reference cannot be cut cleanly. In req's arena. */
 const char *render_story_source(struct http_req *req, const struct story_row *s);
 
+/* The scan behind render_story_source(), pure, for the fuzzer: body with
+ * every "![alt](photo:ID "title")" whose ID keep() refuses cut out,
+ * appended to out. False (out partly written) when such a reference does
+ * not close cleanly or out overflows. */
+bool render_cut_photo_refs(const char *body, bool (*keep)(void *ctx, const char *id), void *ctx,
+			   struct buf *out);
+
 /* Plain text of Markdown body[0..n) for RENDER_SEARCH (everything a
  * reader reads, no photos) or RENDER_EXCERPT (the opening prose, at most
  * max_chars), appended to out. */

@@ -77,6 +77,28 @@ static const char *excerpt(const char *s, size_t max)
 	return buf_str(&html);
 }
 
+static const char *plain_text(const char *s)
+{
+	buf_release(&html);
+	buf_init(&html, 0);
+	md_text(s, strlen(s), &html);
+	return buf_str(&html);
+}
+
+/* Search text: everything a reader reads, nothing of a photo. */
+static void test_plain_text(void)
+{
+	is_str(plain_text("# Head\n\nSome *words* and `code`."), "Head Some words and code.",
+	       "headings and code are text");
+	is_str(plain_text("Before\n\n![My grandmother in the bed](photo:0123456789abcdef \"cap\")\n\nAfter"),
+	       "Before After", "a photo leaves no alt text or caption");
+	is_str(plain_text("![alt](http://x/y.png) text"), "text", "no alt text of any image");
+	is_str(plain_text("a <b>raw</b> <!-- c --> b"), "a raw b", "raw HTML is not text");
+	is_str(plain_text("| a | b |\n|---|---|\n| c | d |\n"), "a b c d", "table cells are text");
+	is_str(plain_text("```\nfenced\n```\n"), "fenced", "code blocks are text");
+	is_str(plain_text("bad \xff"), "", "invalid UTF-8 gives nothing");
+}
+
 static void test_basics(void)
 {
 	is_str(render(""), "", "empty body renders nothing");
@@ -662,6 +684,7 @@ int main(void)
 	test_table_limits();
 	test_utf8();
 	test_excerpt();
+	test_plain_text();
 	test_threads();
 	buf_release(&html);
 	return tap_done();
