@@ -15,6 +15,8 @@
  *  - a photo whose own audience leaves the viewer out
  *    (audience_may_see_photo) is a quiet placeholder with nothing of it:
  *    no URL, alt text, caption, dimensions or circle name;
+ *  - the story's content note comes first (on the page by its template,
+ *    in a feed entry at the top of its content);
  *  - the text is the published version: callers pass the live story
  *    row, never the pending draft, except the writer's own preview;
  *  - plain-text contexts (search text, excerpts) never carry a photo at

@@ -241,6 +241,9 @@ def test_renderings(world, viewer):
             assert marker not in plain, ("pending draft", marker, "reached", viewer, "in", name)
         if viewer == "author" and name in ("api_story", "api_list"):
             assert "DraftText-zqr" not in part, "the live html carries the draft"
+        # The content note comes first wherever the story is shown.
+        if name in ("page", "home", "profile", "tag_page", "preview"):
+            assert "CNote-zqr" in plain, (viewer, name, "content note")
         # Plain-text renderings never quote Markdown or a photo reference.
         if name in ("search_page", "home", "profile", "tag_page"):
             assert "photo:" not in plain and "![" not in plain, (viewer, name)
@@ -296,6 +299,7 @@ def test_feed_gate_and_placeholder(world):
         assert not d.bozo, (path, d.bozo_exception)
         entry = [e for e in d.entries if "zqr" in e.title][0]
         content = entry.content[0].value
+        assert content.index("CNote-zqr") < content.index("Opening words"), "content note first"
         assert "NoteSens-zqr" in content
         assert "Open the story to see this photo." in content
         assert w.photos["plain"]["alt"] in content
