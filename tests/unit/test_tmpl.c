@@ -5,7 +5,7 @@
  * errors with line numbers, and the limits that keep rendering bounded.
  *
  * The spec files are read from $MUSTACHE_SPEC_DIR, by default
- * ../shared/testdata/mustache-spec relative to the project root (the
+ * tests/data/mustache-spec relative to the project root (the
  * working directory when tests run).
  */
 #include "tmpl/tmpl.h"
@@ -125,7 +125,7 @@ static void test_spec(void)
 	};
 	const char *dir = getenv("MUSTACHE_SPEC_DIR");
 	if (!dir || !*dir)
-		dir = "../shared/testdata/mustache-spec";
+		dir = "tests/data/mustache-spec";
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		spec_file(dir, files[i]);
 }
