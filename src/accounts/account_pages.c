@@ -16,12 +16,8 @@
 /* A local path to go back to after signing in, never another site. */
 static const char *safe_return(const char *r)
 {
-	if (!r || r[0] != '/' || r[1] == '/' || r[1] == '\\' || strlen(r) > 512)
-		return "/";
-	for (const char *p = r; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return "/";
-	return r;
+	const char *ok = site_local_path(r);
+	return ok ? ok : "/";
 }
 
 static const char *signup_mode(struct http_req *req)

@@ -765,9 +765,14 @@ json_t *media_story_parts(struct http_req *req, const struct story_row *s, const
 		const char *close = strchr(after, '>');
 		if (!close)
 			break;
-		memcpy(id, after, 16);
-		id[16] = '\0';
-		if (strnlen(after, 17) < 17 || after[16] != '"' || !id_valid(id)) {
+		/* Length first: the id is copied only when 16 bytes and a quote
+		 * follow (a shorter tail would be read past its end). */
+		bool fits = strnlen(after, 17) == 17 && after[16] == '"';
+		if (fits) {
+			memcpy(id, after, 16);
+			id[16] = '\0';
+		}
+		if (!fits || !id_valid(id)) {
 			add_html(parts, pos, (size_t)(close + 1 - pos));
 			pos = close + 1;
 			continue;

@@ -110,11 +110,8 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 
 static const char *back_to(struct http_req *req, const struct story_row *s)
 {
-	const char *r = http_req_form(req, "return_to");
-	if (r && r[0] == '/' && r[1] != '/' && r[1] != '\\' && strlen(r) < 512 && !strchr(r, '\n') &&
-	    !strchr(r, '\r'))
-		return r;
-	return story_path(&req->arena, s);
+	const char *r = site_local_path(http_req_form(req, "return_to"));
+	return r ? r : story_path(&req->arena, s);
 }
 
 static int status_of(enum resp_err e)

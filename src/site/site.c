@@ -239,6 +239,17 @@ const char *site_url(struct http_req *req, const char *path)
 	return arena_printf(&req->arena, "%s%s", site_cfg->base_url, path);
 }
 
+const char *site_local_path(const char *r)
+{
+	if (!r || r[0] != '/' || r[1] == '/')
+		return NULL;
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)r; *p; p++, n++)
+		if (*p < 0x21 || *p > 0x7E || *p == '\\' || n >= 512)
+			return NULL;
+	return r;
+}
+
 const char *fmt_date(struct arena *a, int64_t t)
 {
 	static const char *const months[] = {"January", "February", "March", "April", "May",

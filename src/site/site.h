@@ -105,6 +105,13 @@ bool csrf_ok(struct http_req *req);
 /* Absolute URL for a site path ("/@ann/x" -> "https://site/@ann/x"). */
 const char *site_url(struct http_req *req, const char *path);
 
+/* r when it is a path on this site that is safe to redirect to (a
+ * return_to): "/" then printable ASCII only - no space, tab or other
+ * control character (browsers drop tab and newline from URLs, so
+ * "/\t/evil.example" would leave the site), no backslash, not "//" -
+ * at most 512 bytes. NULL otherwise. */
+const char *site_local_path(const char *r);
+
 /* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
 const char *fmt_date(struct arena *a, int64_t t);
 const char *fmt_rfc3339(struct arena *a, int64_t t);
