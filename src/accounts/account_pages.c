@@ -68,7 +68,7 @@ void page_login_post(struct http_req *req, struct http_res *res)
 	struct user_row u;
 	int64_t retry = 0;
 	enum acct_err e = account_login(site_store(req), &req->arena, handle, password,
-					req->remote_addr, &u, &retry);
+					site_client_key(req), &u, &retry);
 	if (e == ACCT_RATE_LIMITED) {
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 		render_login(req, res, 429, acct_strerror(e), handle);
@@ -459,7 +459,7 @@ void api_token_create(struct http_req *req, struct http_res *res)
 	struct user_row u;
 	int64_t retry = 0;
 	enum acct_err e = account_login(st, &req->arena, json_string_value(jh),
-					json_string_value(jp), req->remote_addr, &u, &retry);
+					json_string_value(jp), site_client_key(req), &u, &retry);
 	json_decref(body);
 	if (e == ACCT_RATE_LIMITED) {
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));

@@ -149,7 +149,7 @@ void page_response_post(struct http_req *req, struct http_res *res)
 	struct response_row r;
 	int64_t retry = 0;
 	enum resp_err e = response_create(st, &req->arena, &v->user, &s, http_req_form(req, "body"),
-					  http_req_form(req, "parent_id"), req->remote_addr, &r, &retry);
+					  http_req_form(req, "parent_id"), site_client_key(req), &r, &retry);
 	if (e == RESP_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {

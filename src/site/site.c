@@ -239,6 +239,18 @@ const char *site_url(struct http_req *req, const char *path)
 	return arena_printf(&req->arena, "%s%s", site_cfg->base_url, path);
 }
 
+const char *site_client_key(struct http_req *req)
+{
+	const char *r = req->remote_addr;
+	struct net_addr a;
+	if (!r || !net_addr_parse(r, strlen(r), &a) || net_addr_is_v4(&a))
+		return r ? r : "unknown";
+	memset(a.b + 8, 0, 8);
+	char text[NET_ADDR_STRLEN];
+	net_addr_format(&a, text);
+	return arena_printf(&req->arena, "%s/64", text);
+}
+
 const char *site_local_path(const char *r)
 {
 	if (!r || r[0] != '/' || r[1] == '/')

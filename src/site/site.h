@@ -112,6 +112,12 @@ const char *site_url(struct http_req *req, const char *path);
  * at most 512 bytes. NULL otherwise. */
 const char *site_local_path(const char *r);
 
+/* The client address that per-address limits count (sign-in failures,
+ * responses per minute): req->remote_addr (already the client's own
+ * behind a trusted proxy), with an IPv6 address cut to its /64 - one
+ * network hands out that many addresses to one household. */
+const char *site_client_key(struct http_req *req);
+
 /* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
 const char *fmt_date(struct arena *a, int64_t t);
 const char *fmt_rfc3339(struct arena *a, int64_t t);
