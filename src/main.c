@@ -65,6 +65,7 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/setup/{token}", page_setup_post, 0},
 	{HTTP_GET, "/settings", page_settings, 0},
 	{HTTP_POST, "/settings", page_settings_post, 0},
+	{HTTP_POST, "/settings/password", page_password_post, 0},
 	{HTTP_GET, "/admin", page_admin, 0},
 	{HTTP_POST, "/admin", page_admin_post, 0},
 	{HTTP_GET, "/write", page_write, 0},
@@ -147,6 +148,7 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/api/v1/stories/{id}", api_story_get, ROUTE_API},
 	{HTTP_PATCH, "/api/v1/stories/{id}", api_story_patch, ROUTE_API},
 	{HTTP_DELETE, "/api/v1/stories/{id}", api_story_delete, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories/{id}/unlisted-link", api_story_unlisted_link, ROUTE_API},
 	{HTTP_POST, "/api/v1/stories/{id}/photos", api_photo_create, ROUTE_API},
 	{HTTP_GET, "/api/v1/photos/{id}", api_photo_get, ROUTE_API},
 	{HTTP_PATCH, "/api/v1/photos/{id}", api_photo_patch, ROUTE_API},
@@ -587,11 +589,23 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 				"standard input, never from the command line)\n");
 		return 2;
 	}
-	char pw[PASSWORD_MAX + 4];
+	/* The whole line, however long: a password over the limit is refused
+	 * (account_create), never cut to fit. */
+	char pw[4096];
 	size_t n = fread(pw, 1, sizeof(pw) - 1, stdin);
+	if (n == sizeof(pw) - 1 && fgetc(stdin) != EOF) {
+		fprintf(stderr, "quire: cannot add user: %s\n", acct_strerror(ACCT_PASSWORD_LONG));
+		return 1;
+	}
 	pw[n] = '\0';
-	while (n && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+	if (n && pw[n - 1] == '\n')
 		pw[--n] = '\0';
+	if (n && pw[n - 1] == '\r')
+		pw[--n] = '\0';
+	if (strlen(pw) != n) {
+		fprintf(stderr, "quire: cannot add user: the password holds a NUL byte\n");
+		return 1;
+	}
 	struct site_config cfg;
 	config_defaults(&cfg, o);
 	struct store *st;

@@ -55,15 +55,22 @@ bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
 		return false;
 	if (strcmp(c->owner_id, user_id) == 0)
 		return true;
-	bool member = false;
-	if (store_circle_is_member(st, c->id, user_id, &member))
-		return false;
-	if (member)
-		return true; /* joining twice spends no use */
 	char hash[65];
 	hash_token(token, 32, hash);
+	/* One transaction decides: already a member (no use spent), or spend
+	 * a use and join - never a use spent twice, never two joins on a
+	 * single-use link, however many arrive at once. */
 	if (store_begin(st))
 		return false;
+	bool member = false;
+	if (store_circle_is_member(st, c->id, user_id, &member)) {
+		store_rollback(st);
+		return false;
+	}
+	if (member) {
+		store_rollback(st);
+		return true;
+	}
 	if (store_circle_invite_use(st, hash, site_now()) ||
 	    store_circle_member_add(st, c->id, user_id, site_now()) || store_commit(st)) {
 		store_rollback(st);

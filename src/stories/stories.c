@@ -153,6 +153,8 @@ static enum story_err apply_audience(struct store *st, struct arena *a, struct s
 	}
 	if (strcmp(n->audience, "unlisted") == 0 && !n->share_key[0])
 		id_new(n->share_key);
+	else if (strcmp(n->audience, "unlisted") != 0)
+		n->share_key[0] = '\0'; /* leaving unlisted retires the link */
 	if (in->content_note)
 		n->content_note = in->content_note;
 	if (in->responses)
