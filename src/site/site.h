@@ -31,8 +31,8 @@ struct site_config {
 	int64_t session_idle;     /* seconds */
 	int64_t session_absolute; /* seconds */
 	int64_t token_idle, token_absolute;
-	unsigned login_fail_account; /* failures per window before 429 */
-	unsigned login_fail_address;
+	unsigned login_fail_account; /* failures per (account, address) per window before 429 */
+	unsigned login_fail_address; /* failures per address per window (accounts.c) */
 	int64_t login_fail_window;
 	unsigned hash_concurrency;   /* argon2id hashes running at once */
 	unsigned responses_per_minute_user;

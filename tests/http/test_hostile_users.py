@@ -115,6 +115,12 @@ def test_item2_proxy_flood_blocks_only_the_attacker():
         # A client cannot pick its own address: what it writes left of
         # what the proxy appended is never believed.
         assert token_attempt(s, ADMIN[0], "wrong", xff="198.51.100.7, 203.0.113.66")[0] == 429
+        # IPv6 clients count per /64: rotating within one network gains nothing.
+        add_user(s, "v6")
+        for n in range(10):
+            assert token_attempt(s, "v6", "v6 guess %d" % n, xff="2001:db8:1:2::%x" % (n + 1))[0] == 401
+        assert token_attempt(s, "v6", PW, xff="2001:db8:1:2::ffff")[0] == 429
+        assert token_attempt(s, "v6", PW, xff="2001:db8:1:3::1")[0] == 201
         log = s.read_log()
         assert re.search(r'path="/api/v1/tokens" status=429 .* addr=203\.0\.113\.66 via=127\.0\.0\.1', log)
         assert re.search(r'status=201 .* addr=2001:db8:cafe::17 via=127\.0\.0\.1', log)
