@@ -392,7 +392,6 @@ static bool peer_of(struct MHD_Connection *c, struct net_addr *out)
 }
 
 struct fwd_headers {
-	struct arena *a;
 	struct buf forwarded, xff;
 };
 
@@ -429,7 +428,7 @@ static void client_of(struct http_server *s, struct MHD_Connection *c, struct ht
 	const struct net_list *trusted = &s->cfg.limits.trusted_proxies;
 	if (!trusted->n || !net_list_contains(trusted, &peer))
 		return;
-	struct fwd_headers h = {&req->arena, {0}, {0}};
+	struct fwd_headers h;
 	buf_init(&h.forwarded, 64 * 1024);
 	buf_init(&h.xff, 64 * 1024);
 	MHD_get_connection_values_n(c, MHD_HEADER_KIND, fwd_header, &h);
