@@ -65,6 +65,7 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/setup/{token}", page_setup_post, 0},
 	{HTTP_GET, "/settings", page_settings, 0},
 	{HTTP_POST, "/settings", page_settings_post, 0},
+	{HTTP_POST, "/settings/password", page_password_post, 0},
 	{HTTP_GET, "/admin", page_admin, 0},
 	{HTTP_POST, "/admin", page_admin_post, 0},
 	{HTTP_GET, "/write", page_write, 0},
@@ -152,6 +153,7 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/api/v1/stories/{id}", api_story_get, ROUTE_API},
 	{HTTP_PATCH, "/api/v1/stories/{id}", api_story_patch, ROUTE_API},
 	{HTTP_DELETE, "/api/v1/stories/{id}", api_story_delete, ROUTE_API},
+	{HTTP_POST, "/api/v1/stories/{id}/unlisted-link", api_story_unlisted_link, ROUTE_API},
 	{HTTP_POST, "/api/v1/stories/{id}/photos", api_photo_create, ROUTE_API},
 	{HTTP_GET, "/api/v1/photos/{id}", api_photo_get, ROUTE_API},
 	{HTTP_PATCH, "/api/v1/photos/{id}", api_photo_patch, ROUTE_API},
@@ -278,8 +280,12 @@ static void log_request(const struct http_req *req, int status, uint64_t bytes, 
 	buf_addf(&line, "%s %s request method=%s path=\"", ts, need == LOG_WARN ? "warn" : "info",
 		 req->method == HTTP_OTHER ? "OTHER" : req->method_name);
 	log_path(&line, req->path ? req->path : "");
-	buf_addf(&line, "\" status=%d bytes=%llu ms=%.2f%s\n", status, (unsigned long long)bytes, ms,
-		 complete ? "" : " aborted=1");
+	buf_addf(&line, "\" status=%d bytes=%llu ms=%.2f%s addr=%s", status, (unsigned long long)bytes,
+		 ms, complete ? "" : " aborted=1", req->remote_addr ? req->remote_addr : "unknown");
+	/* Behind a trusted proxy: which one passed it on. */
+	if (req->peer_addr && req->remote_addr && strcmp(req->peer_addr, req->remote_addr) != 0)
+		buf_addf(&line, " via=%s", req->peer_addr);
+	buf_addch(&line, '\n');
 	fputs(buf_str(&line), stderr);
 	buf_release(&line);
 }
@@ -296,7 +302,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: quire serve [--data DIR] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
 		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
-		"                   [--max-conns N] [--max-conns-per-ip N]\n"
+		"                   [--max-conns N] [--max-conns-per-ip N] [--trusted-proxy CIDR[,CIDR...]]\n"
 		"                   [--log-level error|warn|info|debug]\n"
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR]\n"
 		"       quire backup FILE [--data DIR]\n"
@@ -311,8 +317,12 @@ static void usage(FILE *f)
 		"restore    make a new data directory from such a file.\n"
 		"\n"
 		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
-		"open connections; behind a reverse proxy, which is then the only peer, use\n"
-		"--max-conns-per-ip 0 (no per-address limit) and limit clients at the proxy.\n"
+		"open connections. Behind a reverse proxy, name it with --trusted-proxy\n"
+		"(addresses or networks, IPv4 or IPv6, e.g. 127.0.0.1,::1 or 10.0.0.0/8):\n"
+		"only from those peers is the client taken from Forwarded / X-Forwarded-For\n"
+		"(the rightmost address that is not a trusted proxy), for sign-in and response\n"
+		"limits and the request log; trusted proxies do not count against\n"
+		"--max-conns-per-ip.\n"
 		"\n"
 		"Every command creates the data directory and applies pending schema\n"
 		"migrations first.\n");
@@ -328,6 +338,7 @@ struct opts {
 	unsigned threads;
 	unsigned resp_user, resp_addr; /* responses per minute per reader / address */
 	long max_conns, max_conns_per_ip; /* -1: default; per ip 0: no limit */
+	struct net_list trusted_proxies;  /* --trusted-proxy */
 };
 
 static bool mkdir_p(const char *dir)
@@ -391,6 +402,7 @@ static void config_defaults(struct site_config *cfg, const struct opts *o)
 		.max_conns = o->max_conns >= 0 ? (unsigned)o->max_conns : 4096,
 		.max_conns_per_ip = o->max_conns_per_ip >= 0 ? (unsigned)o->max_conns_per_ip : 256,
 		.threads = o->threads ? o->threads : (cores > 0 && cores < 64 ? (unsigned)cores : 2),
+		.trusted_proxies = o->trusted_proxies,
 	};
 	static char base[300];
 	if (o->base_url) {
@@ -589,11 +601,23 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 				"standard input, never from the command line)\n");
 		return 2;
 	}
-	char pw[PASSWORD_MAX + 4];
+	/* The whole line, however long: a password over the limit is refused
+	 * (account_create), never cut to fit. */
+	char pw[4096];
 	size_t n = fread(pw, 1, sizeof(pw) - 1, stdin);
+	if (n == sizeof(pw) - 1 && fgetc(stdin) != EOF) {
+		fprintf(stderr, "quire: cannot add user: %s\n", acct_strerror(ACCT_PASSWORD_LONG));
+		return 1;
+	}
 	pw[n] = '\0';
-	while (n && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+	if (n && pw[n - 1] == '\n')
 		pw[--n] = '\0';
+	if (n && pw[n - 1] == '\r')
+		pw[--n] = '\0';
+	if (strlen(pw) != n) {
+		fprintf(stderr, "quire: cannot add user: the password holds a NUL byte\n");
+		return 1;
+	}
 	struct site_config cfg;
 	config_defaults(&cfg, o);
 	struct store *st;
@@ -695,6 +719,18 @@ int main(int argc, char **argv)
 				o.max_conns_per_ip = t;
 			else
 				o.max_conns = t;
+			i++;
+		} else if (!strcmp(a, "--trusted-proxy") && val) {
+			/* Lives as long as the process: the server reads it. */
+			static struct arena proxies;
+			arena_init(&proxies);
+			const char *bad = NULL;
+			if (!net_list_parse(&proxies, val, &o.trusted_proxies, &bad)) {
+				fprintf(stderr, "quire: --trusted-proxy: '%s' is not an address or network "
+						"(want e.g. 127.0.0.1, ::1, 10.0.0.0/8 or 2001:db8::/32, "
+						"separated by commas)\n", bad ? bad : val);
+				return 2;
+			}
 			i++;
 		} else if (!strcmp(a, "--log-level") && val) {
 			static const char *const names[] = {"error", "warn", "info", "debug"};

@@ -16,12 +16,8 @@
 /* A local path to go back to after signing in, never another site. */
 static const char *safe_return(const char *r)
 {
-	if (!r || r[0] != '/' || r[1] == '/' || r[1] == '\\' || strlen(r) > 512)
-		return "/";
-	for (const char *p = r; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return "/";
-	return r;
+	const char *ok = site_local_path(r);
+	return ok ? ok : "/";
 }
 
 static const char *signup_mode(struct http_req *req)
@@ -72,14 +68,15 @@ void page_login_post(struct http_req *req, struct http_res *res)
 	struct user_row u;
 	int64_t retry = 0;
 	enum acct_err e = account_login(site_store(req), &req->arena, handle, password,
-					req->remote_addr, &u, &retry);
+					site_client_key(req), &u, &retry);
 	if (e == ACCT_RATE_LIMITED) {
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 		render_login(req, res, 429, acct_strerror(e), handle);
 		return;
 	}
 	if (e) {
-		render_login(req, res, e == ACCT_BAD_PASSWORD ? 401 : 503, acct_strerror(e), handle);
+		render_login(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 : 503,
+			     acct_strerror(e), handle);
 		return;
 	}
 	if (!session_start(req, res, &u)) {
@@ -180,17 +177,32 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	}
 	struct store *st = site_store(req);
 	struct user_row u;
-	enum acct_err e = account_create(st, &req->arena, http_req_form(req, "handle"),
-					 http_req_form(req, "name"), pw, false, &u);
+	/* The invitation is spent in the transaction that makes the account
+	 * (issue 14): parallel sign-ups with one link make one account. */
+	char circle_hash[65] = "";
+	if (by_circle)
+		hash_token(circle, strlen(circle), circle_hash);
+	struct acct_claim claim = {CLAIM_NONE, NULL};
+	if (by_circle)
+		claim = (struct acct_claim){CLAIM_CIRCLE, circle_hash};
+	else if (hash[0])
+		claim = (struct acct_claim){CLAIM_INVITE, hash};
+	enum acct_err e = account_create_claimed(st, &req->arena, http_req_form(req, "handle"),
+						 http_req_form(req, "name"), pw, false, &claim, &u);
+	if (e == ACCT_INVITE_USED) {
+		site_error(req, res, 403, "Sign-up on this site needs a valid invitation. "
+					  "This one has been used, has expired or was revoked.");
+		return;
+	}
 	if (e) {
 		render_signup(req, res, e == ACCT_HANDLE_TAKEN ? 409 : e == ACCT_BUSY ? 503 : 422,
 			      acct_strerror(e), invite);
 		return;
 	}
-	if (hash[0] && store_invite_use(st, hash, u.id, site_now()))
-		fprintf(stderr, "quire: invitation was used concurrently\n");
+	/* With sign-up open, a circle link is only an invitation to join. */
 	struct circle_row joined;
-	if (circle && *circle && !circle_invite_accept(st, &req->arena, circle, u.id, &joined))
+	if (!by_circle && circle && *circle &&
+	    !circle_invite_accept(st, &req->arena, circle, u.id, &joined))
 		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
 		site_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
@@ -262,15 +274,20 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 	}
 	struct store *st = site_store(req);
 	struct user_row u;
-	enum acct_err e = account_create(st, &req->arena, http_req_form(req, "handle"),
-					 http_req_form(req, "name"), pw, true, &u);
-	if (e) {
-		render_setup(req, res, 422, acct_strerror(e));
+	const char *token = http_req_param(req, "token");
+	char hash[65];
+	hash_token(token, strlen(token), hash);
+	struct acct_claim claim = {CLAIM_SETUP, hash};
+	enum acct_err e = account_create_claimed(st, &req->arena, http_req_form(req, "handle"),
+						 http_req_form(req, "name"), pw, true, &claim, &u);
+	if (e == ACCT_INVITE_USED) {
+		site_error(req, res, 404, "This setup link is not valid (any more).");
 		return;
 	}
-	if (store_setting_set(st, "setup_token_hash", "") ||
-	    store_setting_set(st, "setup_token_expires", "0"))
-		fprintf(stderr, "quire: could not clear the setup token\n");
+	if (e) {
+		render_setup(req, res, e == ACCT_BUSY ? 503 : 422, acct_strerror(e));
+		return;
+	}
 	if (!session_start(req, res, &u)) {
 		site_error(req, res, 500, "The account was made, but signing in failed.");
 		return;
@@ -372,6 +389,54 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 	render_settings(req, res, 200, NULL, "Saved.");
 }
 
+/* A signed-in writer changes her password: the current one first (counted
+ * like a sign-in, so a stolen session cannot guess it), then the new one
+ * twice. Every other session and API token of hers ends. */
+void page_password_post(struct http_req *req, struct http_res *res)
+{
+	struct viewer *v = &site_req(req)->viewer;
+	if (!v->signed_in) {
+		site_error(req, res, 401, "Please sign in first.");
+		return;
+	}
+	if (!csrf_ok(req)) {
+		render_settings(req, res, 403, "This form expired. Please try again.", NULL);
+		return;
+	}
+	const char *cur = http_req_form(req, "current");
+	const char *pw = http_req_form(req, "password");
+	const char *pw2 = http_req_form(req, "password2");
+	if (pw && pw2 && strcmp(pw, pw2) != 0) {
+		render_settings(req, res, 422, "The two new passwords differ.", NULL);
+		return;
+	}
+	enum acct_err e = password_check(pw);
+	if (e) {
+		render_settings(req, res, 422, acct_strerror(e), NULL);
+		return;
+	}
+	struct user_row u;
+	int64_t retry = 0;
+	e = account_login(site_store(req), &req->arena, v->user.handle, cur ? cur : "",
+			  site_client_key(req), &u, &retry);
+	if (e == ACCT_RATE_LIMITED)
+		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
+	if (e) {
+		render_settings(req, res, e == ACCT_BAD_PASSWORD ? 403 : e == ACCT_RATE_LIMITED ? 429 :
+				e == ACCT_PASSWORD_LONG ? 422 : 503,
+				e == ACCT_BAD_PASSWORD ? "Your current password is not that one." :
+				acct_strerror(e), NULL);
+		return;
+	}
+	e = account_set_password(site_store(req), &u, pw, v->via_token ? NULL : v->session_hash);
+	if (e) {
+		render_settings(req, res, e == ACCT_BUSY ? 503 : 500, acct_strerror(e), NULL);
+		return;
+	}
+	render_settings(req, res, 200, NULL,
+			"Your password is changed. You were signed out everywhere else.");
+}
+
 /* ---- admin ---- */
 
 static void render_admin(struct http_req *req, struct http_res *res, int status,
@@ -463,7 +528,7 @@ void api_token_create(struct http_req *req, struct http_res *res)
 	struct user_row u;
 	int64_t retry = 0;
 	enum acct_err e = account_login(st, &req->arena, json_string_value(jh),
-					json_string_value(jp), req->remote_addr, &u, &retry);
+					json_string_value(jp), site_client_key(req), &u, &retry);
 	json_decref(body);
 	if (e == ACCT_RATE_LIMITED) {
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
@@ -471,8 +536,9 @@ void api_token_create(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : 503,
-			   e == ACCT_BAD_PASSWORD ? "bad_credentials" : "unavailable", acct_strerror(e));
+		json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 : 503,
+			   e == ACCT_BAD_PASSWORD ? "bad_credentials" :
+			   e == ACCT_PASSWORD_LONG ? "invalid" : "unavailable", acct_strerror(e));
 		return;
 	}
 	char token[65], hash[65];

@@ -7,6 +7,7 @@
 #include "core/text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *acct_strerror(enum acct_err e)
@@ -18,10 +19,14 @@ const char *acct_strerror(enum acct_err e)
 	case ACCT_HANDLE_TAKEN: return "That handle is taken.";
 	case ACCT_BAD_NAME: return "A name is 1 to 80 characters, on one line.";
 	case ACCT_PASSWORD_SHORT: return "A password needs at least 12 characters.";
-	case ACCT_PASSWORD_LONG: return "A password can be at most 256 bytes long.";
+	case ACCT_PASSWORD_LONG:
+		return "A password can be at most 256 bytes long (UTF-8; an accented letter takes 2). "
+		       "Longer ones are refused, never cut short.";
 	case ACCT_BAD_PASSWORD: return "That handle and password do not match.";
-	case ACCT_RATE_LIMITED: return "Too many failed attempts. Please wait and try again.";
+	case ACCT_RATE_LIMITED:
+		return "Too many failed sign-in attempts. Please wait a moment (see Retry-After) and try again.";
 	case ACCT_BUSY: return "The server is busy. Please try again in a moment.";
+	case ACCT_INVITE_USED: return "This invitation link is used, expired or revoked.";
 	case ACCT_STORE: return "The account could not be saved. Please try again.";
 	}
 	return "unknown error";
@@ -64,9 +69,91 @@ static bool handle_reserved(const char *h)
 	return false;
 }
 
+enum acct_err password_check(const char *password)
+{
+	if (!password)
+		return ACCT_PASSWORD_SHORT;
+	size_t pl = strlen(password);
+	if (pl > PASSWORD_MAX)
+		return ACCT_PASSWORD_LONG;
+	if (!utf8_valid(password, pl) || utf8_count(password, pl) < PASSWORD_MIN)
+		return ACCT_PASSWORD_SHORT;
+	return ACCT_OK;
+}
+
+enum acct_err account_set_password(struct store *st, const struct user_row *u,
+				   const char *password, const char *keep_session)
+{
+	enum acct_err e = password_check(password);
+	if (e)
+		return e;
+	char hash[128];
+	if ((e = password_hash(password, strlen(password), hash, sizeof(hash))))
+		return e;
+	if (store_begin(st) || store_user_set_password(st, u->id, hash) ||
+	    store_session_delete_others(st, u->id, keep_session) || store_commit(st)) {
+		store_rollback(st);
+		return ACCT_STORE;
+	}
+	return ACCT_OK;
+}
+
+/* Spend what the claim names, inside the transaction that inserted u:
+ * ACCT_INVITE_USED if it is not (any more) there to spend. */
+static enum acct_err claim_spend(struct store *st, struct arena *a, const struct acct_claim *c,
+				 const struct user_row *u, int64_t now)
+{
+	enum store_err se = STORE_OK;
+	switch (c->kind) {
+	case CLAIM_NONE:
+		return ACCT_OK;
+	case CLAIM_INVITE:
+		se = store_invite_use(st, c->token_hash, u->id, now);
+		break;
+	case CLAIM_CIRCLE: {
+		struct circle_invite_row inv;
+		se = store_circle_invite_get(st, a, c->token_hash, &inv);
+		if (!se)
+			se = store_circle_invite_use(st, c->token_hash, now);
+		if (!se)
+			se = store_circle_member_add(st, inv.circle_id, u->id, now);
+		break;
+	}
+	case CLAIM_SETUP: {
+		/* The first account only: ours is the one row, and the link is
+		 * still the live one. */
+		int64_t n = 0;
+		char *want = NULL, *exp = NULL;
+		se = store_user_count(st, &n);
+		if (!se && n != 1)
+			se = STORE_NOT_FOUND;
+		if (!se)
+			se = store_setting_get(st, a, "setup_token_hash", &want);
+		if (!se)
+			se = store_setting_get(st, a, "setup_token_expires", &exp);
+		if (!se && (strlen(want) != 64 || !ct_equal(want, c->token_hash, 64) ||
+			    strtoll(exp, NULL, 10) <= now))
+			se = STORE_NOT_FOUND;
+		if (!se)
+			se = store_setting_set(st, "setup_token_hash", "");
+		if (!se)
+			se = store_setting_set(st, "setup_token_expires", "0");
+		break;
+	}
+	}
+	return se == STORE_NOT_FOUND ? ACCT_INVITE_USED : se ? ACCT_STORE : ACCT_OK;
+}
+
 enum acct_err account_create(struct store *st, struct arena *a, const char *handle,
 			     const char *name, const char *password, bool admin,
 			     struct user_row *out)
+{
+	return account_create_claimed(st, a, handle, name, password, admin, NULL, out);
+}
+
+enum acct_err account_create_claimed(struct store *st, struct arena *a, const char *handle,
+				     const char *name, const char *password, bool admin,
+				     const struct acct_claim *claim, struct user_row *out)
 {
 	const char *h = handle_normalise(a, handle);
 	if (!h || handle_reserved(h))
@@ -77,13 +164,10 @@ enum acct_err account_create(struct store *st, struct arena *a, const char *hand
 	if (!utf8_valid(name, nl) || text_has_controls(name, nl, false) ||
 	    utf8_count(name, nl) > NAME_MAX_CHARS)
 		return ACCT_BAD_NAME;
-	if (!password)
-		return ACCT_PASSWORD_SHORT;
+	enum acct_err pe = password_check(password);
+	if (pe)
+		return pe;
 	size_t pl = strlen(password);
-	if (pl > PASSWORD_MAX)
-		return ACCT_PASSWORD_LONG;
-	if (!utf8_valid(password, pl) || utf8_count(password, pl) < PASSWORD_MIN)
-		return ACCT_PASSWORD_SHORT;
 
 	struct user_row existing;
 	enum store_err se = store_user_by_handle(st, a, h, &existing);
@@ -92,6 +176,8 @@ enum acct_err account_create(struct store *st, struct arena *a, const char *hand
 	if (se != STORE_NOT_FOUND)
 		return ACCT_STORE;
 
+	/* The slow hash first, outside any transaction; then the account and
+	 * what it spends are written together or not at all. */
 	char hash[128];
 	enum acct_err e = password_hash(password, pl, hash, sizeof(hash));
 	if (e)
@@ -104,13 +190,81 @@ enum acct_err account_create(struct store *st, struct arena *a, const char *hand
 	u.password_hash = arena_strdup(a, hash);
 	u.is_admin = admin;
 	u.created_at = site_now();
-	se = store_user_insert(st, &u);
-	if (se == STORE_CONFLICT)
-		return ACCT_HANDLE_TAKEN;
-	if (se)
+	static const struct acct_claim none = {CLAIM_NONE, NULL};
+	if (store_begin(st))
 		return ACCT_STORE;
+	se = store_user_insert(st, &u);
+	e = se == STORE_CONFLICT ? ACCT_HANDLE_TAKEN : se ? ACCT_STORE :
+	    claim_spend(st, a, claim ? claim : &none, &u, u.created_at);
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : ACCT_STORE;
+	}
 	if (out)
 		*out = u;
+	return ACCT_OK;
+}
+
+/*
+ * Sign-in throttling (issue 14; OWASP ASVS 4.0.3 V2.2.1). Failures are
+ * counted per (account, client address) and per address, over
+ * login_fail_window (15 min): 10 and 50, then 429 for that pair or that
+ * address only - a flood from one address never locks the owner out
+ * from another. Past that, an account gets a slow-down, never a lock:
+ * once failures on it in the last hour come from two or more addresses
+ * and number SLOW_AFTER or more, each verification from an address that
+ * has not signed into it in KNOWN_DAYS waits 1 s after the last failure,
+ * doubling with each failure up to SLOW_MAX (about 100 guesses an hour at
+ * most). The owner's usual addresses are never slowed.
+ *
+ * The check and the count are one transaction: the attempt's row is
+ * written, 'pending', before the hash is verified, so concurrent attempts
+ * see it; afterwards it becomes 'failed' or 'ok'. Refused attempts are
+ * not counted (they verify nothing), so waiting always ends the refusal.
+ */
+#define SLOW_AFTER 10
+#define SLOW_WINDOW 3600
+#define SLOW_MAX 60
+#define KNOWN_DAYS 30
+
+static int64_t slow_delay(int64_t failures)
+{
+	int64_t k = failures - SLOW_AFTER;
+	return k < 0 ? 0 : k >= 6 ? SLOW_MAX : (int64_t)1 << k;
+}
+
+/* Reserve a verification for (handle, addr) or say how long to wait. */
+static enum acct_err signin_reserve(struct store *st, const char *handle, const char *addr,
+				    int64_t now, int64_t *id, int64_t *retry_after)
+{
+	int64_t window = site_cfg ? site_cfg->login_fail_window : 900;
+	int64_t lim_pair = site_cfg ? site_cfg->login_fail_account : 10;
+	int64_t lim_addr = site_cfg ? site_cfg->login_fail_address : 50;
+	struct signin_counts c;
+	if (store_begin(st))
+		return ACCT_STORE;
+	if (store_signin_counts(st, handle, addr, now - window, now - SLOW_WINDOW,
+				now - KNOWN_DAYS * 86400, &c)) {
+		store_rollback(st);
+		return ACCT_STORE;
+	}
+	int64_t until = 0;
+	if (c.addr >= lim_addr)
+		until = c.addr_oldest + window;
+	if (c.pair >= lim_pair && c.pair_oldest + window > until)
+		until = c.pair_oldest + window;
+	if (!c.known && c.account_addrs >= 2 && c.account >= SLOW_AFTER &&
+	    c.account_last + slow_delay(c.account) > until)
+		until = c.account_last + slow_delay(c.account);
+	if (until > now) {
+		store_rollback(st);
+		*retry_after = until - now;
+		return ACCT_RATE_LIMITED;
+	}
+	if (store_signin_add(st, handle, addr, now, id) || store_commit(st)) {
+		store_rollback(st);
+		return ACCT_STORE;
+	}
 	return ACCT_OK;
 }
 
@@ -118,42 +272,28 @@ enum acct_err account_login(struct store *st, struct arena *a, const char *handl
 			    const char *password, const char *addr, struct user_row *out,
 			    int64_t *retry_after)
 {
-	int64_t now = site_now();
-	int64_t window = site_cfg ? site_cfg->login_fail_window : 900;
-	int64_t since = now - window;
-	const char *h = handle_normalise(a, handle);
-	const char *acct_scope = arena_printf(a, "acct:%s", h ? h : "-");
-	const char *addr_scope = arena_printf(a, "addr:%s", addr ? addr : "-");
-	int64_t n_acct = 0, n_addr = 0, old_acct = 0, old_addr = 0;
-	if (store_auth_fail_count(st, acct_scope, since, &n_acct, &old_acct) ||
-	    store_auth_fail_count(st, addr_scope, since, &n_addr, &old_addr))
-		return ACCT_STORE;
-	unsigned lim_acct = site_cfg ? site_cfg->login_fail_account : 10;
-	unsigned lim_addr = site_cfg ? site_cfg->login_fail_address : 50;
-	if (n_acct >= lim_acct || n_addr >= lim_addr) {
-		int64_t oldest = n_acct >= lim_acct ? old_acct : old_addr;
-		*retry_after = oldest + window - now;
-		if (*retry_after < 1)
-			*retry_after = 1;
-		return ACCT_RATE_LIMITED;
-	}
-
 	size_t pl = password ? strlen(password) : 0;
+	/* Never verify a prefix: a longer password is simply not one. */
 	if (pl > PASSWORD_MAX)
-		pl = PASSWORD_MAX; /* still do the work; it will not match */
+		return ACCT_PASSWORD_LONG;
+	int64_t now = site_now();
+	const char *h = handle_normalise(a, handle);
+	int64_t id = 0;
+	enum acct_err e = signin_reserve(st, h ? h : "-", addr ? addr : "-", now, &id, retry_after);
+	if (e)
+		return e;
 	struct user_row u;
 	bool found = h && store_user_by_handle(st, a, h, &u) == STORE_OK;
-	enum acct_err e = password_verify(found ? u.password_hash : NULL, password ? password : "", pl);
+	e = password_verify(found ? u.password_hash : NULL, password ? password : "", pl);
+	const char *state = e == ACCT_OK ? "ok" : e == ACCT_BUSY ? NULL : "failed";
+	if (store_signin_finish(st, id, state))
+		return ACCT_STORE;
+	if ((now & 63) == 0 && store_signin_prune(st, now - 86400, now - KNOWN_DAYS * 86400))
+		fprintf(stderr, "quire: could not prune old sign-in attempts\n");
 	if (e == ACCT_BUSY)
 		return e;
-	if (e != ACCT_OK) {
-		if (store_auth_fail_add(st, acct_scope, now) ||
-		    store_auth_fail_add(st, addr_scope, now))
-			return ACCT_STORE;
-		if ((now & 63) == 0 && store_auth_fail_prune(st, now - 86400))
-			return ACCT_STORE;
+	if (e != ACCT_OK)
 		return ACCT_BAD_PASSWORD;
-	}
 	*out = u;
 	return ACCT_OK;
 }

@@ -33,6 +33,7 @@ enum acct_err {
 	ACCT_BAD_PASSWORD,  /* wrong handle or password */
 	ACCT_RATE_LIMITED,
 	ACCT_BUSY,          /* too many hashes waiting */
+	ACCT_INVITE_USED,   /* the claim was spent (or expired) meanwhile */
 	ACCT_STORE,
 };
 const char *acct_strerror(enum acct_err e);
@@ -52,10 +53,38 @@ enum acct_err password_verify(const char *hash, const char *pw, size_t n)
 /* Lowercased, validated handle into the arena, or NULL. */
 const char *handle_normalise(struct arena *a, const char *s);
 
+/* ACCT_OK when password may be one: valid UTF-8, PASSWORD_MIN code
+ * points to PASSWORD_MAX bytes (longer is ACCT_PASSWORD_LONG, never cut). */
+enum acct_err password_check(const char *password) __attribute__((warn_unused_result));
+
+/* Give u a new password and end all its sessions and API tokens except
+ * the one whose hash is keep_session (may be NULL). Nothing changes on
+ * error. */
+enum acct_err account_set_password(struct store *st, const struct user_row *u,
+				   const char *password, const char *keep_session)
+	__attribute__((warn_unused_result));
+
 /* Create an account; on success out (optional) is the new row. */
 enum acct_err account_create(struct store *st, struct arena *a, const char *handle,
 			     const char *name, const char *password, bool admin,
 			     struct user_row *out) __attribute__((warn_unused_result));
+
+/* What a new account spends: a sign-up invitation, a circle invitation
+ * (the account also joins the circle) or the first-start setup link,
+ * each named by its token's SHA-256 (hex). */
+enum acct_claim_kind { CLAIM_NONE, CLAIM_INVITE, CLAIM_CIRCLE, CLAIM_SETUP };
+struct acct_claim {
+	enum acct_claim_kind kind;
+	const char *token_hash;
+};
+/* account_create() that spends claim (NULL: nothing) in the same
+ * transaction that inserts the account: of N parallel sign-ups with one
+ * single-use token exactly one succeeds, the others get ACCT_INVITE_USED
+ * and leave nothing behind. */
+enum acct_err account_create_claimed(struct store *st, struct arena *a, const char *handle,
+				     const char *name, const char *password, bool admin,
+				     const struct acct_claim *claim, struct user_row *out)
+	__attribute__((warn_unused_result));
 
 /* Check a sign-in with rate limiting per account and address. On
  * ACCT_RATE_LIMITED *retry_after holds seconds to wait. */
@@ -83,6 +112,8 @@ void page_setup(struct http_req *req, struct http_res *res);
 void page_setup_post(struct http_req *req, struct http_res *res);
 void page_settings(struct http_req *req, struct http_res *res);
 void page_settings_post(struct http_req *req, struct http_res *res);
+/* POST /settings/password: current, password, password2. */
+void page_password_post(struct http_req *req, struct http_res *res);
 void page_admin(struct http_req *req, struct http_res *res);
 void page_admin_post(struct http_req *req, struct http_res *res);
 

@@ -22,10 +22,22 @@ static bool name_ok(const char *name)
 	       utf8_count(name, n) <= CIRCLE_NAME_MAX;
 }
 
+/* Invitation tokens are 32 lowercase hex digits (random_hex); anything
+ * else is refused before it reaches a hash, a page or a header. */
+static bool token_ok(const char *t)
+{
+	if (!t || strlen(t) != 32)
+		return false;
+	for (size_t i = 0; i < 32; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+			return false;
+	return true;
+}
+
 bool circle_invite_live(struct store *st, struct arena *a, const char *token,
 			struct circle_row *c)
 {
-	if (!token || strlen(token) != 32)
+	if (!token_ok(token))
 		return false;
 	char hash[65];
 	hash_token(token, 32, hash);
@@ -43,15 +55,22 @@ bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
 		return false;
 	if (strcmp(c->owner_id, user_id) == 0)
 		return true;
-	bool member = false;
-	if (store_circle_is_member(st, c->id, user_id, &member))
-		return false;
-	if (member)
-		return true; /* joining twice spends no use */
 	char hash[65];
 	hash_token(token, 32, hash);
+	/* One transaction decides: already a member (no use spent), or spend
+	 * a use and join - never a use spent twice, never two joins on a
+	 * single-use link, however many arrive at once. */
 	if (store_begin(st))
 		return false;
+	bool member = false;
+	if (store_circle_is_member(st, c->id, user_id, &member)) {
+		store_rollback(st);
+		return false;
+	}
+	if (member) {
+		store_rollback(st);
+		return true;
+	}
 	if (store_circle_invite_use(st, hash, site_now()) ||
 	    store_circle_member_add(st, c->id, user_id, site_now()) || store_commit(st)) {
 		store_rollback(st);
@@ -309,6 +328,11 @@ void page_invite_post(struct http_req *req, struct http_res *res)
 {
 	const struct viewer *v = site_viewer(req);
 	const char *token = http_req_param(req, "token");
+	if (!token_ok(token)) {
+		/* The decoded token would go into Location: only ever hex. */
+		site_error(req, res, 404, "This invitation link is not valid (any more).");
+		return;
+	}
 	if (!v->signed_in) {
 		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=/c/%s", token));
 		return;

@@ -3,37 +3,41 @@
 
 #include <string.h>
 
+/* Length of the well-formed UTF-8 sequence at s[i], or 0. */
+static size_t seq_len(const unsigned char *s, size_t i, size_t n)
+{
+	unsigned c = s[i];
+	size_t len;
+	unsigned cp, min;
+	if (c < 0x80)
+		return c ? 1 : 0;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; cp = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; cp = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; cp = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n - i < len)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[i + k] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i + k] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
 bool utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = s[i];
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t len;
-		unsigned cp, min;
-		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2; cp = c & 0x1F; min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3; cp = c & 0x0F; min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4; cp = c & 0x07; min = 0x10000;
-		} else {
-			return false;
-		}
-		if (n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+	for (size_t i = 0; i < n;) {
+		size_t len = seq_len(s, i, n);
+		if (len == 0)
 			return false;
 		i += len;
 	}
@@ -49,6 +53,24 @@ size_t utf8_count(const char *s, size_t n)
 	return count;
 }
 
+/* Length of the noncharacter encoded at s[i] (3 or 4 bytes), or 0. The
+ * byte patterns: U+FDD0..U+FDEF is EF B7 90..AF; U+FFFE/U+FFFF is EF BF
+ * BE/BF; U+nFFFE/U+nFFFF (planes 1-16) is F0..F4, a second byte whose
+ * low four bits are all set, then BF BE/BF. */
+static size_t nonchar_len(const unsigned char *s, size_t i, size_t n)
+{
+	if (s[i] == 0xEF && n - i >= 3) {
+		if (s[i + 1] == 0xB7 && s[i + 2] >= 0x90 && s[i + 2] <= 0xAF)
+			return 3;
+		if (s[i + 1] == 0xBF && (s[i + 2] == 0xBE || s[i + 2] == 0xBF))
+			return 3;
+	}
+	if (s[i] >= 0xF0 && s[i] <= 0xF4 && n - i >= 4 && (s[i + 1] & 0x0F) == 0x0F &&
+	    (s[i + 1] & 0xC0) == 0x80 && s[i + 2] == 0xBF && (s[i + 3] == 0xBE || s[i + 3] == 0xBF))
+		return 4;
+	return 0;
+}
+
 bool text_has_controls(const char *str, size_t n, bool allow_newlines)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -59,8 +81,34 @@ bool text_has_controls(const char *str, size_t n, bool allow_newlines)
 			continue;
 		if (s[i] < 0x20 || s[i] == 0x7F)
 			return true;
+		if (s[i] >= 0xEF && nonchar_len(s, i, n))
+			return true;
 	}
 	return false;
+}
+
+size_t text_xml_clean(char *str, size_t n)
+{
+	unsigned char *s = (unsigned char *)str;
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		size_t len = seq_len(s, i, n);
+		if (len == 0) {
+			i++; /* a stray byte */
+			continue;
+		}
+		bool drop = len == 1 ? ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') ||
+					s[i] == 0x7F)
+				     : nonchar_len(s, i, n) == len;
+		if (!drop) {
+			memmove(s + o, s + i, len);
+			o += len;
+		}
+		i += len;
+	}
+	if (n)
+		s[o] = '\0';
+	return o;
 }
 
 /* Fold a two-byte Latin-1 Supplement / Latin Extended-A letter to ASCII. */

@@ -6,6 +6,7 @@
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
+#include "core/text.h"
 #include "render/render.h"
 #include "site/page_cache.h"
 #include "site/site.h"
@@ -122,6 +123,10 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 		site_error(req, res, 500, "Could not build the feed.");
 		return;
 	}
+	/* Rows stored before text checks refused such characters (U+FFFF in
+	 * a title) must not make the feed ill-formed XML. */
+	if (body.data)
+		body.len = text_xml_clean(body.data, body.len);
 	char h[65];
 	hash_token(buf_str(&body), body.len, h);
 	h[20] = '\0';
@@ -237,6 +242,8 @@ void page_sitemap(struct http_req *req, struct http_res *res)
 		q.before_id = arena_strdup(a, last->id);
 	}
 	buf_adds(b, "</urlset>\n");
+	if (b->data)
+		b->len = text_xml_clean(b->data, b->len);
 	res->content_type = "application/xml; charset=utf-8";
 	http_res_header(req, res, "Cache-Control", "public, max-age=600");
 }

@@ -71,7 +71,10 @@ struct http_req {
 	struct kvlist form;       /* urlencoded body, when that is the type */
 	const char *body;         /* raw body bytes (NUL-terminated), or NULL */
 	size_t body_len;
-	const char *remote_addr;  /* textual client address */
+	const char *remote_addr;  /* the client's address (text): the socket peer, or
+				   * behind a trusted proxy what its Forwarded /
+				   * X-Forwarded-For header says (forwarded_client()) */
+	const char *peer_addr;    /* the socket peer's address (text) */
 	struct kvlist params;     /* route parameters, filled by the router */
 	void *conn;               /* server private */
 	void *thread;             /* application's per-thread state */
@@ -163,8 +166,14 @@ struct http_limits {
 	size_t max_header_bytes; /* per-connection memory for headers */
 	unsigned conn_timeout;   /* seconds idle before a connection is closed */
 	unsigned max_conns;
-	unsigned max_conns_per_ip;
+	unsigned max_conns_per_ip; /* 0: none. Counted per socket peer, never for
+				    * a trusted proxy (a connection is counted
+				    * before any header arrives) */
 	unsigned threads;
+	/* Peers whose Forwarded / X-Forwarded-For headers name the client
+	 * (http_req.remote_addr); empty: no peer is believed. The items must
+	 * outlive the server. */
+	struct net_list trusted_proxies;
 };
 
 /*

@@ -27,6 +27,20 @@ struct thread_state {
 	void *state;
 };
 
+/* Open connections per client address, when the per-address limit is
+ * ours rather than libmicrohttpd's (trusted proxies are set, and they
+ * must not count). Open addressing, linear probing, deletion by backward
+ * shift; at most max_conns live entries in twice as many slots. */
+struct ip_slot {
+	struct net_addr addr;
+	unsigned n; /* 0: empty */
+};
+struct ip_counts {
+	pthread_mutex_t lock;
+	struct ip_slot *slots;
+	size_t mask;
+};
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_config cfg;
@@ -34,6 +48,7 @@ struct http_server {
 	struct thread_state *states;
 	atomic_int inflight;
 	uint16_t port;
+	struct ip_counts ips;
 };
 
 struct conn_req {
@@ -353,6 +368,80 @@ static const char *framing_problem(struct MHD_Connection *c, int *status)
 	return NULL;
 }
 
+static bool sockaddr_addr(const struct sockaddr *sa, struct net_addr *out)
+{
+	if (sa->sa_family == AF_INET) {
+		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		memcpy(out->b, mapped, 12);
+		memcpy(out->b + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		memcpy(out->b, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
+/* The socket peer of connection c; false if it is not an IP peer. */
+static bool peer_of(struct MHD_Connection *c, struct net_addr *out)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci && ci->client_addr && sockaddr_addr(ci->client_addr, out);
+}
+
+struct fwd_headers {
+	struct buf forwarded, xff;
+};
+
+static enum MHD_Result fwd_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				  size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key_size;
+	struct fwd_headers *h = cls;
+	struct buf *b = strcasecmp(key, "Forwarded") == 0 ? &h->forwarded :
+			strcasecmp(key, "X-Forwarded-For") == 0 ? &h->xff : NULL;
+	if (b && value) {
+		/* Several lines of one header are one list, in order. */
+		if (b->len)
+			buf_adds(b, ", ");
+		buf_add(b, value, value_size);
+	}
+	return MHD_YES;
+}
+
+/* Fill req->peer_addr and req->remote_addr: the client is the peer, or,
+ * when the peer is a trusted proxy, whom its headers name. */
+static void client_of(struct http_server *s, struct MHD_Connection *c, struct http_req *req)
+{
+	struct net_addr peer, client;
+	char text[NET_ADDR_STRLEN];
+	if (!peer_of(c, &peer)) {
+		req->peer_addr = req->remote_addr = "unknown";
+		return;
+	}
+	net_addr_format(&peer, text);
+	req->peer_addr = arena_strdup(&req->arena, text);
+	req->remote_addr = req->peer_addr;
+	const struct net_list *trusted = &s->cfg.limits.trusted_proxies;
+	if (!trusted->n || !net_list_contains(trusted, &peer))
+		return;
+	struct fwd_headers h;
+	buf_init(&h.forwarded, 64 * 1024);
+	buf_init(&h.xff, 64 * 1024);
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, fwd_header, &h);
+	if (forwarded_client(&req->arena, &peer, trusted,
+			     h.forwarded.len ? buf_str(&h.forwarded) : NULL,
+			     h.xff.len ? buf_str(&h.xff) : NULL, &client)) {
+		net_addr_format(&client, text);
+		req->remote_addr = arena_strdup(&req->arena, text);
+	}
+	buf_release(&h.forwarded);
+	buf_release(&h.xff);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -375,16 +464,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		req->path = arena_strdup(&req->arena, url);
 		buf_init(&cr->body, s->cfg.limits.max_body);
 
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		char addr[INET6_ADDRSTRLEN] = "unknown";
-		if (ci && ci->client_addr) {
-			if (ci->client_addr->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, addr, sizeof(addr));
-			else if (ci->client_addr->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, addr, sizeof(addr));
-		}
-		req->remote_addr = arena_strdup(&req->arena, addr);
+		client_of(s, c, req);
 		req->upload.fd = -1;
 
 		int fst = 0;
@@ -571,6 +651,83 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* ---- connections per address, with trusted proxies exempt ---- */
+
+static size_t ip_hash(const struct net_addr *a)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->b[i]) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static struct ip_slot *ip_find(struct ip_counts *t, const struct net_addr *a)
+{
+	for (size_t i = ip_hash(a) & t->mask;; i = (i + 1) & t->mask)
+		if (!t->slots[i].n || net_addr_equal(&t->slots[i].addr, a))
+			return &t->slots[i];
+}
+
+static void ip_remove(struct ip_counts *t, struct ip_slot *gone)
+{
+	size_t i = (size_t)(gone - t->slots);
+	t->slots[i].n = 0;
+	/* Backward shift: move later entries of the run into the hole. */
+	for (size_t j = (i + 1) & t->mask; t->slots[j].n; j = (j + 1) & t->mask) {
+		size_t home = ip_hash(&t->slots[j].addr) & t->mask;
+		bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+		if (movable) {
+			t->slots[i] = t->slots[j];
+			t->slots[j].n = 0;
+			i = j;
+		}
+	}
+}
+
+/* libmicrohttpd asks before it takes a connection: refuse an address
+ * that already holds its share. Counting happens when the connection
+ * starts, so the threads accepting at the same moment can each let one
+ * more in: at most threads - 1 over the limit. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)addrlen;
+	struct http_server *s = cls;
+	struct net_addr a;
+	if (!sockaddr_addr(addr, &a) || net_list_contains(&s->cfg.limits.trusted_proxies, &a))
+		return MHD_YES;
+	pthread_mutex_lock(&s->ips.lock);
+	unsigned n = ip_find(&s->ips, &a)->n;
+	pthread_mutex_unlock(&s->ips.lock);
+	return n < s->cfg.limits.max_conns_per_ip ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	static char counted; /* its address marks a connection we counted */
+	struct net_addr a;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (!peer_of(c, &a) || net_list_contains(&s->cfg.limits.trusted_proxies, &a))
+			return;
+		pthread_mutex_lock(&s->ips.lock);
+		struct ip_slot *slot = ip_find(&s->ips, &a);
+		slot->addr = a;
+		slot->n++;
+		pthread_mutex_unlock(&s->ips.lock);
+		*socket_context = &counted;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context == &counted) {
+		*socket_context = NULL;
+		if (!peer_of(c, &a))
+			return;
+		pthread_mutex_lock(&s->ips.lock);
+		struct ip_slot *slot = ip_find(&s->ips, &a);
+		if (slot->n && --slot->n == 0)
+			ip_remove(&s->ips, slot);
+		pthread_mutex_unlock(&s->ips.lock);
+	}
+}
+
 static void on_panic(void *cls, const char *file, unsigned line, const char *reason)
 {
 	(void)cls;
@@ -631,13 +788,25 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	const struct http_limits *l = &cfg->limits;
+	/* With trusted proxies the per-address limit is ours, so that they
+	 * are exempt; otherwise libmicrohttpd's own (exact) one. */
+	bool own_ip_limit = l->trusted_proxies.n && l->max_conns_per_ip;
+	if (own_ip_limit) {
+		pthread_mutex_init(&s->ips.lock, NULL);
+		size_t slots = 64;
+		while (slots < 2 * (size_t)l->max_conns + 2)
+			slots *= 2;
+		s->ips.slots = xcalloc(slots, sizeof(*s->ips.slots));
+		s->ips.mask = slots - 1;
+	}
 	s->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s,
+		flags, 0, own_ip_limit ? accept_policy : NULL, own_ip_limit ? s : NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(l->threads ? l->threads : 2),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->conn_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_conns,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)l->max_conns_per_ip,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, own_ip_limit ? 0u : (unsigned)l->max_conns_per_ip,
+		MHD_OPTION_NOTIFY_CONNECTION, own_ip_limit ? on_connection : NULL, s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)l->max_header_bytes,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
@@ -647,6 +816,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 		fprintf(stderr, "quire: cannot listen on %s: %s\n", cfg->listen,
 			errno ? strerror(errno) : "libmicrohttpd refused to start");
 		pthread_mutex_destroy(&s->lock);
+		if (s->ips.slots)
+			pthread_mutex_destroy(&s->ips.lock);
+		free(s->ips.slots);
 		free(s);
 		return NULL;
 	}
@@ -682,5 +854,8 @@ void http_server_stop(struct http_server *s)
 		ts = next;
 	}
 	pthread_mutex_destroy(&s->lock);
+	if (s->ips.slots)
+		pthread_mutex_destroy(&s->ips.lock);
+	free(s->ips.slots);
 	free(s);
 }

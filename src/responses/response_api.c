@@ -108,7 +108,7 @@ void api_story_respond(struct http_req *req, struct http_res *res)
 	struct response_row r;
 	int64_t retry = 0;
 	enum resp_err e = response_create(site_store(req), &req->arena, &site_viewer(req)->user, &s,
-					  text, parent, req->remote_addr, &r, &retry);
+					  text, parent, site_client_key(req), &r, &retry);
 	if (e == RESP_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {

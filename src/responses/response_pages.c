@@ -110,11 +110,8 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 
 static const char *back_to(struct http_req *req, const struct story_row *s)
 {
-	const char *r = http_req_form(req, "return_to");
-	if (r && r[0] == '/' && r[1] != '/' && r[1] != '\\' && strlen(r) < 512 && !strchr(r, '\n') &&
-	    !strchr(r, '\r'))
-		return r;
-	return story_path(&req->arena, s);
+	const char *r = site_local_path(http_req_form(req, "return_to"));
+	return r ? r : story_path(&req->arena, s);
 }
 
 static int status_of(enum resp_err e)
@@ -152,7 +149,7 @@ void page_response_post(struct http_req *req, struct http_res *res)
 	struct response_row r;
 	int64_t retry = 0;
 	enum resp_err e = response_create(st, &req->arena, &v->user, &s, http_req_form(req, "body"),
-					  http_req_form(req, "parent_id"), req->remote_addr, &r, &retry);
+					  http_req_form(req, "parent_id"), site_client_key(req), &r, &retry);
 	if (e == RESP_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {

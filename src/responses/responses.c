@@ -22,7 +22,7 @@ const char *resp_strerror(enum resp_err e)
 	case RESP_NOT_ALLOWED: return "The writer does not take responses from you on this story.";
 	case RESP_EMPTY: return "Write something first.";
 	case RESP_TOO_LONG: return "A response is at most 5000 characters.";
-	case RESP_BAD_TEXT: return "The response is not valid UTF-8 text.";
+	case RESP_BAD_TEXT: return "The response must be UTF-8 text without control characters.";
 	case RESP_BAD_PARENT: return "You can reply to a response on the same story, one level deep.";
 	case RESP_RATE_LIMITED: return "You are responding very fast. Please wait a moment and try again.";
 	case RESP_STORE: return "The response could not be saved. Please try again.";
@@ -94,7 +94,7 @@ static enum md_image_verdict no_images(void *ctx, const char *url, struct buf *r
 enum resp_err response_render(struct arena *a, const char *body, const char **html)
 {
 	size_t n = strlen(body);
-	if (!utf8_valid(body, n))
+	if (!utf8_valid(body, n) || text_has_controls(body, n, true))
 		return RESP_BAD_TEXT;
 	if (n > RESPONSE_MAX_BYTES || utf8_count(body, n) > RESPONSE_MAX_CHARS)
 		return RESP_TOO_LONG;
@@ -132,7 +132,7 @@ enum resp_err response_render(struct arena *a, const char *body, const char **ht
 
 /* Status for a new or edited response by author_id on story s. */
 static enum resp_err decide_status(struct store *st, struct arena *a, const char *author_id,
-				   const struct story_row *s, const char *body,
+				   const struct story_row *s, const char *body, const char *html,
 				   const char **status, const char **held_for)
 {
 	*status = "visible";
@@ -143,7 +143,10 @@ static enum resp_err decide_status(struct store *st, struct arena *a, const char
 	size_t n = 0;
 	if (store_muted_get(st, a, s->author_id, &phrases, &n))
 		return RESP_STORE;
-	if (muted_match(a, body, strlen(body), phrases, n)) {
+	/* What readers will see (entities decoded, markup gone), and the
+	 * source as typed, so that neither hides a muted phrase. */
+	if (muted_match_html(a, html, strlen(html), phrases, n) ||
+	    muted_match(a, body, strlen(body), phrases, n)) {
 		*status = "pending";
 		*held_for = "muted";
 	} else if (strcmp(s->responses, "approval") == 0) {
@@ -204,7 +207,7 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 	snprintf(r.parent_id, sizeof(r.parent_id), "%s", parent_id ? parent_id : "");
 	r.body = body;
 	r.body_html = html;
-	if ((e = decide_status(st, a, viewer->id, s, body, &r.status, &r.held_for)))
+	if ((e = decide_status(st, a, viewer->id, s, body, html, &r.status, &r.held_for)))
 		return e;
 	r.created_at = site_now();
 	r.author_handle = viewer->handle;
@@ -222,7 +225,7 @@ enum resp_err response_edit(struct store *st, struct arena *a, const struct stor
 	enum resp_err e = response_render(a, body ? body : "", &html);
 	if (e)
 		return e;
-	if ((e = decide_status(st, a, r->author_id, s, body, &status, &held)))
+	if ((e = decide_status(st, a, r->author_id, s, body, html, &status, &held)))
 		return e;
 	/* Editing never un-hides or un-holds what the writer held back. */
 	if (strcmp(r->status, "hidden") == 0)

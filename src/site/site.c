@@ -239,6 +239,29 @@ const char *site_url(struct http_req *req, const char *path)
 	return arena_printf(&req->arena, "%s%s", site_cfg->base_url, path);
 }
 
+const char *site_client_key(struct http_req *req)
+{
+	const char *r = req->remote_addr;
+	struct net_addr a;
+	if (!r || !net_addr_parse(r, strlen(r), &a) || net_addr_is_v4(&a))
+		return r ? r : "unknown";
+	memset(a.b + 8, 0, 8);
+	char text[NET_ADDR_STRLEN];
+	net_addr_format(&a, text);
+	return arena_printf(&req->arena, "%s/64", text);
+}
+
+const char *site_local_path(const char *r)
+{
+	if (!r || r[0] != '/' || r[1] == '/')
+		return NULL;
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)r; *p; p++, n++)
+		if (*p < 0x21 || *p > 0x7E || *p == '\\' || n >= 512)
+			return NULL;
+	return r;
+}
+
 const char *fmt_date(struct arena *a, int64_t t)
 {
 	static const char *const months[] = {"January", "February", "March", "April", "May",

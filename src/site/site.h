@@ -31,8 +31,8 @@ struct site_config {
 	int64_t session_idle;     /* seconds */
 	int64_t session_absolute; /* seconds */
 	int64_t token_idle, token_absolute;
-	unsigned login_fail_account; /* failures per window before 429 */
-	unsigned login_fail_address;
+	unsigned login_fail_account; /* failures per (account, address) per window before 429 */
+	unsigned login_fail_address; /* failures per address per window (accounts.c) */
 	int64_t login_fail_window;
 	unsigned hash_concurrency;   /* argon2id hashes running at once */
 	unsigned responses_per_minute_user;
@@ -104,6 +104,19 @@ bool csrf_ok(struct http_req *req);
 
 /* Absolute URL for a site path ("/@ann/x" -> "https://site/@ann/x"). */
 const char *site_url(struct http_req *req, const char *path);
+
+/* r when it is a path on this site that is safe to redirect to (a
+ * return_to): "/" then printable ASCII only - no space, tab or other
+ * control character (browsers drop tab and newline from URLs, so
+ * "/\t/evil.example" would leave the site), no backslash, not "//" -
+ * at most 512 bytes. NULL otherwise. */
+const char *site_local_path(const char *r);
+
+/* The client address that per-address limits count (sign-in failures,
+ * responses per minute): req->remote_addr (already the client's own
+ * behind a trusted proxy), with an IPv6 address cut to its /64 - one
+ * network hands out that many addresses to one household. */
+const char *site_client_key(struct http_req *req);
 
 /* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
 const char *fmt_date(struct arena *a, int64_t t);

@@ -108,6 +108,9 @@ enum store_err store_user_set_time_zone(struct store *s, const char *id, const c
 	__attribute__((warn_unused_result));
 enum store_err store_user_update_profile(struct store *s, const char *id, const char *name,
 					 const char *bio) __attribute__((warn_unused_result));
+/* sqlite/store_signin.c: a new password hash; NOT_FOUND if no such user. */
+enum store_err store_user_set_password(struct store *s, const char *id, const char *hash)
+	__attribute__((warn_unused_result));
 
 /* ---- sessions and API tokens (stored by hash only) ---- */
 struct session_row {
@@ -130,6 +133,10 @@ enum store_err store_session_delete(struct store *s, const char *token_hash)
 	__attribute__((warn_unused_result));
 enum store_err store_session_prune(struct store *s, int64_t now)
 	__attribute__((warn_unused_result));
+/* sqlite/store_signin.c: delete user_id's sessions and tokens but the one
+ * with hash keep (NULL: all). */
+enum store_err store_session_delete_others(struct store *s, const char *user_id, const char *keep)
+	__attribute__((warn_unused_result));
 
 /* ---- sign-up invitations ---- */
 enum store_err store_invite_insert(struct store *s, const char *token_hash, const char *by,
@@ -142,14 +149,31 @@ enum store_err store_invite_check(struct store *s, const char *token_hash, int64
 enum store_err store_invite_use(struct store *s, const char *token_hash, const char *user_id,
 				int64_t now) __attribute__((warn_unused_result));
 
-/* ---- failed sign-in attempts ---- */
-enum store_err store_auth_fail_add(struct store *s, const char *scope, int64_t now)
+/* ---- sign-in attempts (sqlite/store_signin.c) ----
+ * One row per password verification, keyed by the handle tried and the
+ * client address. The rules (limits, windows) are the caller's; run
+ * store_signin_counts() and store_signin_add() inside one store_begin()
+ * transaction so that no other attempt slips in between. */
+struct signin_counts {
+	int64_t pair, pair_oldest; /* not-'ok' rows for (handle, addr) at or after since */
+	int64_t addr, addr_oldest; /* not-'ok' rows from addr at or after since */
+	int64_t account;           /* not-'ok' rows for handle at or after slow_since */
+	int64_t account_addrs;     /* ... from that many distinct addresses */
+	int64_t account_last;      /* the newest of them (0: none) */
+	bool known;                /* an 'ok' row for (handle, addr) at or after known_since */
+};
+enum store_err store_signin_counts(struct store *s, const char *handle, const char *addr,
+				   int64_t since, int64_t slow_since, int64_t known_since,
+				   struct signin_counts *out) __attribute__((warn_unused_result));
+/* A 'pending' row; *id names it for store_signin_finish(). */
+enum store_err store_signin_add(struct store *s, const char *handle, const char *addr, int64_t now,
+				int64_t *id) __attribute__((warn_unused_result));
+/* state "failed" or "ok"; NULL deletes the row (nothing was verified). */
+enum store_err store_signin_finish(struct store *s, int64_t id, const char *state)
 	__attribute__((warn_unused_result));
-/* Failures for scope at or after since; *oldest is the earliest of them. */
-enum store_err store_auth_fail_count(struct store *s, const char *scope, int64_t since,
-				     int64_t *count, int64_t *oldest)
-	__attribute__((warn_unused_result));
-enum store_err store_auth_fail_prune(struct store *s, int64_t before)
+/* Drop rows other than 'ok' from before failed_before, and 'ok' rows
+ * from before ok_before. */
+enum store_err store_signin_prune(struct store *s, int64_t failed_before, int64_t ok_before)
 	__attribute__((warn_unused_result));
 
 /* ---- stories ---- */
@@ -206,6 +230,10 @@ enum store_err store_story_slug_remember(struct store *s, const char *author_id,
  * audience/ whether the key grants access). */
 enum store_err store_story_by_share_key(struct store *s, struct arena *a, const char *key,
 					struct story_row *out) __attribute__((warn_unused_result));
+/* A new unlisted-link key for author's live unlisted story id; NOT_FOUND
+ * if there is no such story (any more). */
+enum store_err store_story_share_key_set(struct store *s, const char *id, const char *author_id,
+					 const char *key) __attribute__((warn_unused_result));
 /* Soft delete: the story disappears from every read. */
 enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
 	__attribute__((warn_unused_result));

@@ -154,6 +154,8 @@ enum story_err story_apply_audience(struct store *st, struct arena *a, struct st
 	}
 	if (strcmp(n->audience, "unlisted") == 0 && !n->share_key[0])
 		id_new(n->share_key);
+	else if (strcmp(n->audience, "unlisted") != 0)
+		n->share_key[0] = '\0'; /* leaving unlisted retires the link */
 	if (in->content_note)
 		n->content_note = in->content_note;
 	if (in->responses)

@@ -118,5 +118,8 @@ void api_stories_list(struct http_req *req, struct http_res *res);
 void api_story_get(struct http_req *req, struct http_res *res);
 void api_story_patch(struct http_req *req, struct http_res *res);
 void api_story_delete(struct http_req *req, struct http_res *res);
+/* POST /api/v1/stories/{id}/unlisted-link: a new key for an unlisted
+ * story (the old link stops working); the story object. unlisted.c. */
+void api_story_unlisted_link(struct http_req *req, struct http_res *res);
 
 #endif

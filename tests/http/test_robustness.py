@@ -199,7 +199,7 @@ def test_request_log_lines_carry_no_secrets(server):
     time.sleep(0.3)
     log = server.read_log()
     lines = [l for l in log.splitlines() if " request " in l]
-    assert any(re.search(r'method=GET path="/healthz" status=200 bytes=3 ms=[0-9.]+$', l) for l in lines), lines[-5:]
+    assert any(re.search(r'method=GET path="/healthz" status=200 bytes=3 ms=[0-9.]+ addr=127\.0\.0\.1$', l) for l in lines), lines[-5:]
     assert any('path="/u/[secret]" status=404' in l for l in lines)
     for secret in (tok, ADMIN[1], "0123456789abcdef", "ffffeeeeddddcccc"):
         assert secret not in log, secret

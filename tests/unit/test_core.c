@@ -94,6 +94,26 @@ static void test_utf8(void)
 	ok(text_has_controls("a\x01", 2, true), "control character detected");
 	ok(!text_has_controls("a\tb\n", 4, true), "tab and newline allowed in multi-line");
 	ok(text_has_controls("a\nb", 3, false), "newline refused in single-line");
+	/* Issue 14, item 7: noncharacters are refused in every text field. */
+	ok(text_has_controls("T\xef\xbf\xbf", 4, false), "U+FFFF refused");
+	ok(text_has_controls("T\xef\xbf\xbe", 4, true), "U+FFFE refused");
+	ok(text_has_controls("\xef\xb7\x90", 3, false), "U+FDD0 refused");
+	ok(text_has_controls("\xef\xb7\xaf", 3, false), "U+FDEF refused");
+	ok(!text_has_controls("\xef\xb7\xb0", 3, false), "U+FDF0 (a letter) allowed");
+	ok(!text_has_controls("\xef\xbf\xbd", 3, false), "U+FFFD allowed");
+	ok(text_has_controls("\xf0\x9f\xbf\xbf", 4, false), "U+1FFFF refused");
+	ok(text_has_controls("\xf4\x8f\xbf\xbe", 4, false), "U+10FFFE refused");
+	ok(!text_has_controls("\xf0\x9f\x98\x80", 4, false), "an emoji allowed");
+	ok(text_has_controls("a\x7f", 2, true), "DEL refused");
+	ok(text_has_controls("a\x0b", 2, true), "vertical tab refused even where newlines are allowed");
+	{
+		char x[] = "a\x01" "b\xef\xbf\xbf" "c\xef\xb7\x90" "d\xf0\x9f\xbf\xbf" "e\xff\xc3" "f\tg\nh\x7f\xc3\xa9";
+		size_t n = text_xml_clean(x, sizeof(x) - 1);
+		is_str(x, "abcdef\tg\nh\xc3\xa9", "XML clean drops controls, noncharacters, stray bytes");
+		ok(n == strlen(x), "XML clean returns the new length");
+		char y[] = "<p>plain &amp; fine \xe2\x9c\x93</p>";
+		ok(text_xml_clean(y, sizeof(y) - 1) == sizeof(y) - 1, "XML clean keeps clean text as it is");
+	}
 }
 
 static void test_slug(void)

@@ -125,10 +125,90 @@ static void test_router(void)
 	arena_release(&req.arena);
 }
 
+/* Issue 14, item 2: the client behind trusted proxies. Peer 127.0.0.1;
+ * trusted: loopback, 10/8 and 2001:db8::/32. */
+static const char *client(struct arena *a, const char *peer, const char *fwd, const char *xff)
+{
+	struct net_list t;
+	const char *bad;
+	struct net_addr p, c;
+	if (!net_list_parse(a, "127.0.0.0/8, ::1,10.0.0.0/8,2001:db8::/32", &t, &bad) ||
+	    !net_addr_parse(peer, strlen(peer), &p))
+		return "(setup)";
+	forwarded_client(a, &p, &t, fwd, xff, &c);
+	char *out = arena_alloc(a, NET_ADDR_STRLEN);
+	net_addr_format(&c, out);
+	return out;
+}
+
+static void test_forwarded(void)
+{
+	struct arena a;
+	arena_init(&a);
+	const char *L = "127.0.0.1";
+	is_str(client(&a, L, NULL, NULL), L, "no header: the peer");
+	is_str(client(&a, L, NULL, "198.51.100.7"), "198.51.100.7", "X-Forwarded-For from a trusted peer");
+	is_str(client(&a, "192.0.2.1", NULL, "198.51.100.7"), "192.0.2.1",
+	       "an untrusted peer's header is ignored");
+	is_str(client(&a, L, NULL, "6.6.6.6, 198.51.100.7"), "198.51.100.7",
+	       "what the client wrote to the left is never believed");
+	is_str(client(&a, L, NULL, "6.6.6.6, 198.51.100.7, 10.1.2.3"), "198.51.100.7",
+	       "trusted proxies are walked past from the right");
+	is_str(client(&a, L, NULL, "10.9.9.9, 10.1.2.3"), "10.9.9.9", "all trusted: the leftmost");
+	is_str(client(&a, L, NULL, "198.51.100.7:4711"), "198.51.100.7", "IPv4 with a port");
+	is_str(client(&a, L, NULL, "[2001:db9::5]:443"), "2001:db9::5", "bracketed IPv6 with a port");
+	is_str(client(&a, L, NULL, "2001:DB9:0::5"), "2001:db9::5", "IPv6, written canonically");
+	is_str(client(&a, L, NULL, "::ffff:198.51.100.7"), "198.51.100.7", "IPv4-mapped as IPv4");
+	is_str(client(&a, L, NULL, "6.6.6.6, garbage"), L, "a hop that is no address stops at its proxy");
+	is_str(client(&a, L, NULL, "6.6.6.6, unknown, 10.1.2.3"), "10.1.2.3",
+	       "...which is the last trusted hop that reported it");
+	is_str(client(&a, L, NULL, " , 198.51.100.7 ,"), "198.51.100.7", "empty list elements skipped");
+	is_str(client(&a, L, "for=198.51.100.7", NULL), "198.51.100.7", "Forwarded");
+	is_str(client(&a, L, "for=6.6.6.6, for=\"[2001:db9::5]:4711\";proto=https", NULL),
+	       "2001:db9::5", "Forwarded: rightmost element, quoted IPv6 with port");
+	is_str(client(&a, L, "for=6.6.6.6;by=x, FOR=198.51.100.7;proto=http, for=10.0.0.2", NULL),
+	       "198.51.100.7", "Forwarded: case-insensitive name, trusted hop skipped");
+	is_str(client(&a, L, "for=\"a,b\", for=198.51.100.7", NULL), "198.51.100.7",
+	       "Forwarded: a comma inside quotes does not split");
+	is_str(client(&a, L, "for=198.51.100.7, for=_hidden", NULL), L,
+	       "Forwarded: an obfuscated hop stops the walk");
+	is_str(client(&a, L, "for=198.51.100.7;for=6.6.6.6", NULL), L,
+	       "Forwarded: two 'for' in one element is not an address");
+	is_str(client(&a, L, "junk==, for=198.51.100.7", NULL), "198.51.100.7",
+	       "Forwarded: a malformed element only spoils itself");
+	is_str(client(&a, L, "for=\"198.51.100.7", NULL), L, "Forwarded: unterminated quote");
+	is_str(client(&a, L, "for=198.51.100.7", "198.51.100.7"), "198.51.100.7", "both headers agree");
+	is_str(client(&a, L, "for=6.6.6.6", "198.51.100.7"), L,
+	       "both headers disagree: neither is believed");
+	is_str(client(&a, "::1", NULL, "198.51.100.7"), "198.51.100.7", "an IPv6 trusted peer");
+	arena_release(&a);
+
+	arena_init(&a);
+	struct net_list l;
+	const char *bad = NULL;
+	struct net_addr x;
+	ok(net_list_parse(&a, "10.1.2.3/8", &l, &bad) && net_addr_parse("10.200.0.1", 10, &x) &&
+	   net_list_contains(&l, &x), "host bits of a network are ignored");
+	ok(net_addr_parse("11.0.0.1", 8, &x) && !net_list_contains(&l, &x), "outside the network");
+	ok(net_list_parse(&a, "2001:db8::/33", &l, &bad) && net_addr_parse("2001:db8:7fff::1", 16, &x) &&
+	   net_list_contains(&l, &x), "an IPv6 prefix not on a byte boundary");
+	ok(net_addr_parse("2001:db8:8000::1", 16, &x) && !net_list_contains(&l, &x),
+	   "...and just outside it");
+	ok(net_list_parse(&a, "0.0.0.0/0", &l, &bad) && net_addr_parse("2001:db8::1", 11, &x) &&
+	   !net_list_contains(&l, &x), "0.0.0.0/0 holds every IPv4 address, no IPv6 one");
+	ok(!net_list_parse(&a, "10.0.0.0/33", &l, &bad), "IPv4 prefix over 32 refused");
+	ok(!net_list_parse(&a, "10.0.0.1,", &l, &bad), "empty item refused");
+	ok(!net_list_parse(&a, "localhost", &l, &bad) && strcmp(bad, "localhost") == 0,
+	   "a name is refused, and named");
+	ok(!net_list_parse(&a, "10.0.0.1 10.0.0.2", &l, &bad), "items need commas");
+	arena_release(&a);
+}
+
 int main(void)
 {
 	test_decode();
 	test_paths();
 	test_router();
+	test_forwarded();
 	return tap_done();
 }

@@ -9,11 +9,17 @@
  * only after its files exist, so files copied after the snapshot cover
  * every photo the snapshot names. Restoring writes the files back and
  * copies the database without that table.
+ *
+ * A backup holds password hashes, session-token hashes and the server
+ * key: the file is created 0600 before SQLite opens it (SQLite creates
+ * its journal with the same mode), and a restore writes files 0600 and
+ * directories 0700, whatever the umask.
  */
 #include "store/sqlite/store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +27,16 @@
 #include <unistd.h>
 
 #define FILES_TABLE "quire_backup_files"
+
+/* Create path as a new, empty file readable by its owner only. */
+static bool create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	bool ok = fchmod(fd, 0600) == 0; /* the umask may have taken bits */
+	return close(fd) == 0 && ok;
+}
 
 static enum store_err copy_db(sqlite3 *from, sqlite3 *to, char *err, size_t errlen)
 {
@@ -129,7 +145,12 @@ enum store_err store_backup(struct store *s, const char *dest_path, const char *
 	sqlite3 *dst = NULL;
 	enum store_err e = STORE_ERROR;
 	sqlite3_stmt *ins = NULL;
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (!create_private(tmp)) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return STORE_ERROR;
+	}
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot create %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "no memory");
 		goto out;
 	}
@@ -181,8 +202,12 @@ static bool make_parents(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+		if (mkdir(buf, 0700) == 0) {
+			if (chmod(buf, 0700) != 0) /* the umask may have taken bits */
+				return false;
+		} else if (errno != EEXIST) {
 			return false;
+		}
 		*p = '/';
 	}
 	return true;
@@ -216,8 +241,13 @@ enum store_err store_restore(const char *backup_path, const char *db_path, const
 		snprintf(path, sizeof(path), "%s/%s", media_dir, rel);
 		const void *data = sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		FILE *f = make_parents(path) ? fopen(path, "wb") : NULL;
-		bool ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+		int fd = make_parents(path) ?
+			 open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+		FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+		if (fd >= 0 && !f)
+			close(fd);
+		bool ok = f && fchmod(fd, 0600) == 0 && fwrite(data, 1, len, f) == len &&
+			  fflush(f) == 0 && fsync(fd) == 0;
 		if (f && fclose(f) != 0)
 			ok = false;
 		if (!ok) {
@@ -232,8 +262,8 @@ enum store_err store_restore(const char *backup_path, const char *db_path, const
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (sqlite3_open_v2(db_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	if (!create_private(db_path) ||
+	    sqlite3_open_v2(db_path, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot create %s", db_path);
 		goto out;
 	}

@@ -25,7 +25,6 @@ enum stmt_id {
 	ST_USER_TIME_ZONE,
 	ST_SESSION_INSERT, ST_SESSION_TOUCH, ST_SESSION_DELETE, ST_SESSION_PRUNE,
 	ST_INVITE_INSERT, ST_INVITE_CHECK, ST_INVITE_USE,
-	ST_FAIL_ADD, ST_FAIL_COUNT, ST_FAIL_PRUNE,
 	ST_STORY_INSERT, ST_STORY_UPDATE, ST_STORY_GET, ST_STORY_BY_SLUG, ST_STORY_OLD_SLUG,
 	ST_STORY_SLUG_TAKEN, ST_STORY_SLUG_REMEMBER, ST_STORY_DELETE,
 	ST_STORY_LIST, ST_STORY_LIST_AUTHOR, ST_STORY_BY_KEY,
@@ -73,10 +72,6 @@ static const char *const SQL[ST__COUNT] = {
 			    "AND expires_at > ?2",
 	[ST_INVITE_USE] = "UPDATE invites SET used_by = ?2, used_at = ?3 WHERE token_hash = ?1 "
 			  "AND used_at IS NULL AND expires_at > ?3",
-	[ST_FAIL_ADD] = "INSERT INTO auth_failures(scope, at) VALUES (?1, ?2)",
-	[ST_FAIL_COUNT] = "SELECT count(*), COALESCE(min(at), 0) FROM auth_failures "
-			  "WHERE scope = ?1 AND at >= ?2",
-	[ST_FAIL_PRUNE] = "DELETE FROM auth_failures WHERE at < ?1",
 	[ST_STORY_INSERT] = "INSERT INTO stories(id, author_id, slug, title, subtitle, body, "
 			    "body_html, excerpt, word_count, status, published_at, created_at, "
 			    "updated_at, edited_at, audience, circle_id, content_note, share_key, "
@@ -506,39 +501,26 @@ enum store_err store_invite_use(struct store *s, const char *token_hash, const c
 	return e;
 }
 
-/* ---- auth failures ---- */
+/* ---- stories ---- */
 
-enum store_err store_auth_fail_add(struct store *s, const char *scope, int64_t now)
-{
-	return write_key_int(s, ST_FAIL_ADD, scope, now, true);
-}
+static const char SQL_SHARE_KEY_SET[] =
+	"UPDATE stories SET share_key = ?3 WHERE id = ?1 AND author_id = ?2 AND "
+	"audience = 'unlisted' AND deleted_at IS NULL";
 
-enum store_err store_auth_fail_count(struct store *s, const char *scope, int64_t since,
-				     int64_t *count, int64_t *oldest)
+enum store_err store_story_share_key_set(struct store *s, const char *id, const char *author_id,
+					 const char *key)
 {
-	sqlite3_stmt *st = stmt(s, ST_FAIL_COUNT);
+	sqlite3_stmt *st = stmt_cached(s, SQL_SHARE_KEY_SET);
 	if (!st)
 		return STORE_ERROR;
-	bind_text(st, 1, scope);
-	sqlite3_bind_int64(st, 2, since);
-	int rc = sqlite3_step(st);
-	enum store_err e = STORE_OK;
-	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
-		*oldest = sqlite3_column_int64(st, 1);
-	} else {
-		e = err_of(s, rc);
-	}
-	done(st);
+	bind_text(st, 1, id);
+	bind_text(st, 2, author_id);
+	bind_text(st, 3, key);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(s->db) == 0)
+		e = STORE_NOT_FOUND;
 	return e;
 }
-
-enum store_err store_auth_fail_prune(struct store *s, int64_t before)
-{
-	return write_key_int(s, ST_FAIL_PRUNE, NULL, before, true);
-}
-
-/* ---- stories ---- */
 
 static void bind_story(sqlite3_stmt *st, const struct story_row *r)
 {
