@@ -3,7 +3,7 @@
  * route table that ties URLs to the domain handlers.
  */
 #include "accounts/accounts.h"
-#include "audience/circles.h"
+#include "circles/circles_web.h"
 #include "responses/responses.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"

@@ -4,7 +4,7 @@
  * validate, call accounts.c, render.
  */
 #include "accounts/accounts.h"
-#include "audience/circles.h"
+#include "circles/circles.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "core/tz.h"
@@ -122,7 +122,7 @@ static void render_signup(struct http_req *req, struct http_res *res, int status
 static bool circle_invited(struct http_req *req, const char *token)
 {
 	struct circle_row c;
-	return token && circle_invite_live(site_store(req), &req->arena, token, &c);
+	return token && circle_invite_live(site_store(req), &req->arena, token, site_now(), &c);
 }
 
 void page_signup(struct http_req *req, struct http_res *res)
@@ -202,7 +202,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	/* With sign-up open, a circle link is only an invitation to join. */
 	struct circle_row joined;
 	if (!by_circle && circle && *circle &&
-	    !circle_invite_accept(st, &req->arena, circle, u.id, &joined))
+	    !circle_invite_accept(st, &req->arena, circle, u.id, site_now(), &joined))
 		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
 		site_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");

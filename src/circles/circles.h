@@ -1,0 +1,49 @@
+/*
+ * circles.h - a writer's circles of invited readers: the rules. Names,
+ * invitation links (single- or multi-use, expiring, revocable), joining.
+ * Pure of web code: takes the store and the clock (now, Unix seconds);
+ * the pages and API are declared in circles_web.h.
+ *
+ * Invitation tokens are 128 random bits written as 32 lowercase hex
+ * digits; only their SHA-256 is stored, and anything else is refused
+ * before it reaches a hash, a page or a header. Removing a member or
+ * deleting a circle takes effect on the next request: access is looked
+ * up per request (audience/), never cached in a session.
+ */
+#ifndef QUIRE_CIRCLES_CIRCLES_H
+#define QUIRE_CIRCLES_CIRCLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define CIRCLE_NAME_MAX 80
+#define CIRCLE_INVITE_MAX_DAYS 365
+
+/* A circle name: 1 to CIRCLE_NAME_MAX characters of one-line text. */
+bool circle_name_ok(const char *name);
+/* The shape of an invitation token (32 lowercase hex digits). */
+bool circle_token_ok(const char *token);
+
+/* Is token a live circle invitation at now? Fills *c (its circle) if so. */
+bool circle_invite_live(struct store *st, struct arena *a, const char *token, int64_t now,
+			struct circle_row *c);
+/* Join the invitation's circle as user_id, consuming one use, in one
+ * transaction (a single-use link makes one member however many arrive at
+ * once; a member joining again spends nothing). The circle's owner
+ * joining her own circle is a no-op success. */
+bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
+			  const char *user_id, int64_t now, struct circle_row *c)
+	__attribute__((warn_unused_result));
+
+/* A new circle of owner's named name (checked by the caller). */
+enum store_err circle_create(struct store *st, const char *owner, const char *name, int64_t now,
+			     struct circle_row *out) __attribute__((warn_unused_result));
+/* A new invitation to circle_id: uses < 0 unlimited, valid expires_in
+ * seconds; *token gets the raw token (in a), shown once. */
+enum store_err circle_invite_create(struct store *st, struct arena *a, const char *circle_id,
+				    int64_t uses, int64_t expires_in, int64_t now, const char **token)
+	__attribute__((warn_unused_result));
+
+#endif
