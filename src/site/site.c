@@ -440,10 +440,12 @@ bool api_require_viewer(struct http_req *req, struct http_res *res)
 {
 	const struct viewer *v = site_viewer(req);
 	if (!v->signed_in) {
-		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
+		json_error(req, res, 401, "unauthorized",
+			   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
 		return false;
 	}
-	if (req->method != HTTP_GET && !csrf_ok(req)) {
+	/* Reads change nothing; every other method is a write. */
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD && !csrf_ok(req)) {
 		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
 		return false;
 	}

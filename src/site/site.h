@@ -121,8 +121,10 @@ const char *site_client_key(struct http_req *req);
 /* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
 const char *fmt_date(struct arena *a, int64_t t);
 const char *fmt_rfc3339(struct arena *a, int64_t t);
-/* For API routes that need an account: false (401, or 403 for a
- * cookie-authenticated write without X-CSRF-Token) already answered. */
+/* The one sign-in and CSRF check of API routes that need an account:
+ * false when it answered (401 signed out; 403 for a cookie-authenticated
+ * write, any method but GET and HEAD, without X-CSRF-Token; bearer tokens
+ * need none). Every API handler uses this, never its own copy. */
 bool api_require_viewer(struct http_req *req, struct http_res *res)
 	__attribute__((warn_unused_result));
 /* Parse a JSON/body-limited request body into a JSON object, or answer

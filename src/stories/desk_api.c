@@ -103,21 +103,6 @@ bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
 	return !err;
 }
 
-static bool need_auth(struct http_req *req, struct http_res *res)
-{
-	if (site_viewer(req)->signed_in) {
-		if (!csrf_ok(req) && req->method != HTTP_GET) {
-			json_error(req, res, 403, "csrf",
-				   "Cookie-authenticated API writes need the X-CSRF-Token header.");
-			return false;
-		}
-		return true;
-	}
-	json_error(req, res, 401, "unauthorized",
-		   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
-	return false;
-}
-
 /* The viewer's own (live) story id, or answer 404. */
 static bool own_story(struct http_req *req, struct http_res *res, const char *id,
 		      struct story_row *s)
@@ -169,7 +154,7 @@ void desk_conflict_reply(struct http_req *req, struct http_res *res, const struc
 
 void api_story_revisions(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!own_story(req, res, http_req_param(req, "id"), &s))
@@ -204,7 +189,7 @@ static bool own_revision(struct http_req *req, struct http_res *res, struct revi
 
 void api_revision_get(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct revision_row r, cur;
 	struct story_row s;
@@ -217,7 +202,7 @@ void api_revision_get(struct http_req *req, struct http_res *res)
 
 void api_revision_restore(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct revision_row r;
 	struct story_row s;
@@ -255,7 +240,7 @@ void api_revision_restore(struct http_req *req, struct http_res *res)
 
 void api_story_restore(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	const char *id = http_req_param(req, "id");
 	enum store_err e = id_valid(id) ? store_trash_restore(site_store(req), id,
@@ -279,7 +264,7 @@ void api_story_restore(struct http_req *req, struct http_res *res)
 
 void api_trash_list(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct trash_row *rows;
 	size_t n;
@@ -315,7 +300,7 @@ static int save_err_status(enum story_err e)
 void api_story_draft_get(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	struct story_draft_row d;
 	bool has = false;
@@ -334,7 +319,7 @@ void api_story_draft_get(struct http_req *req, struct http_res *res)
 void api_story_draft_put(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	json_t *body = json_body(req, res);
 	if (!body)
@@ -369,7 +354,7 @@ void api_story_draft_put(struct http_req *req, struct http_res *res)
 void api_story_draft_delete(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	if (story_draft_discard(site_store(req), &req->arena, &s, NULL)) {
 		json_error(req, res, 500, "internal", "Could not discard the draft.");
@@ -383,7 +368,7 @@ void api_story_draft_delete(struct http_req *req, struct http_res *res)
 void api_story_draft_publish(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!need_auth(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	const char *base = NULL;
 	if (req->body && req->body_len) {

@@ -48,21 +48,6 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	return o;
 }
 
-static bool need_auth(struct http_req *req, struct http_res *res)
-{
-	if (site_viewer(req)->signed_in) {
-		if (!csrf_ok(req)) {
-			json_error(req, res, 403, "csrf",
-				   "Cookie-authenticated API writes need the X-CSRF-Token header.");
-			return false;
-		}
-		return true;
-	}
-	json_error(req, res, 401, "unauthorized",
-		   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
-	return false;
-}
-
 /* Read optional string field name from body into *out; NULL, or the
  * error message if present with another type or holding NUL. */
 static const char *str_field(struct arena *a, json_t *body, const char *name, const char **out)
@@ -135,7 +120,7 @@ static const char *err_code(enum story_err e)
 
 void api_stories_create(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	json_t *body = json_body(req, res);
 	if (!body)
@@ -182,7 +167,7 @@ void api_story_get(struct http_req *req, struct http_res *res)
 
 void api_story_patch(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!load_story(req, res, &s))
@@ -215,7 +200,7 @@ void api_story_patch(struct http_req *req, struct http_res *res)
 
 void api_story_delete(struct http_req *req, struct http_res *res)
 {
-	if (!need_auth(req, res))
+	if (!api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!load_story(req, res, &s))
