@@ -292,11 +292,6 @@ void api_trash_list(struct http_req *req, struct http_res *res)
 
 /* ---- held edits: /api/v1/stories/{id}/draft ---- */
 
-static int save_err_status(enum story_err e)
-{
-	return e == STORY_BODY_TOO_LARGE ? 413 : e == STORY_STORE ? 500 : 422;
-}
-
 void api_story_draft_get(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
@@ -345,7 +340,7 @@ void api_story_draft_put(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		json_error(req, res, save_err_status(e), "invalid", story_strerror(e));
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	json_reply(req, res, 200, story_json(req, &s));
@@ -392,7 +387,7 @@ void api_story_draft_publish(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		json_error(req, res, save_err_status(e), "invalid", story_strerror(e));
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	json_reply(req, res, 200, story_json(req, &s));

@@ -184,11 +184,6 @@ static void saved_reply(struct http_req *req, struct http_res *res, int status,
 	json_reply(req, res, status, o);
 }
 
-static int err_status(enum story_err e)
-{
-	return e == STORY_BODY_TOO_LARGE ? 413 : e == STORY_STORE ? 500 : 422;
-}
-
 void page_autosave(struct http_req *req, struct http_res *res)
 {
 	if (!autosave_auth(req, res))
@@ -230,7 +225,7 @@ void page_autosave(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		json_error(req, res, err_status(e), "invalid", story_strerror(e));
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	saved_reply(req, res, 200, &s, dr.revision_id);
@@ -256,7 +251,7 @@ void page_write_autosave(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
 	if (e) {
-		json_error(req, res, err_status(e), "invalid", story_strerror(e));
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	struct revision_row cur;

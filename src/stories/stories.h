@@ -36,6 +36,11 @@ enum story_err {
 	STORY_STORE,
 };
 const char *story_strerror(enum story_err e);
+/* The one map from a story error to an HTTP status (413 too large, 409
+ * stale base, 500 store, 422 anything else invalid) and to the API's
+ * error code (story_api.c). */
+int story_err_status(enum story_err e);
+const char *story_err_code(enum story_err e);
 
 /* Fields to set; NULL leaves a field as it is (for PATCH). */
 struct story_input {

@@ -108,14 +108,21 @@ static bool read_input(struct http_req *req, struct http_res *res, json_t *body,
 	return !err;
 }
 
-static int err_status(enum story_err e)
+int story_err_status(enum story_err e)
 {
-	return e == STORY_BODY_TOO_LARGE ? 413 : e == STORY_STORE ? 500 : 422;
+	switch (e) {
+	case STORY_OK: return 200;
+	case STORY_BODY_TOO_LARGE: return 413;
+	case STORY_CONFLICT: return 409;
+	case STORY_STORE: return 500;
+	default: return 422;
+	}
 }
 
-static const char *err_code(enum story_err e)
+const char *story_err_code(enum story_err e)
 {
-	return e == STORY_BODY_TOO_LARGE ? "too_large" : e == STORY_STORE ? "internal" : "invalid";
+	return e == STORY_BODY_TOO_LARGE ? "too_large" : e == STORY_STORE ? "internal" :
+	       e == STORY_CONFLICT ? "conflict" : "invalid";
 }
 
 void api_stories_create(struct http_req *req, struct http_res *res)
@@ -139,7 +146,7 @@ void api_stories_create(struct http_req *req, struct http_res *res)
 	enum story_err e = story_create_desk(site_store(req), &req->arena, &site_viewer(req)->user,
 					     &in, &ds, &s);
 	if (e) {
-		json_error(req, res, err_status(e), err_code(e), story_strerror(e));
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	http_res_header(req, res, "Location", arena_printf(&req->arena, "/api/v1/stories/%s", s.id));
@@ -192,7 +199,7 @@ void api_story_patch(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		json_error(req, res, err_status(e), err_code(e), story_strerror(e));
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	json_reply(req, res, 200, story_json(req, &s));

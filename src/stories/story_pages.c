@@ -481,16 +481,6 @@ void page_write(struct http_req *req, struct http_res *res)
 	render_editor(req, res, 200, NULL, NULL, NULL, NULL, NULL, NULL, false);
 }
 
-static int story_err_status(enum story_err e)
-{
-	switch (e) {
-	case STORY_BODY_TOO_LARGE: return 413;
-	case STORY_STORE: return 500;
-	case STORY_CONFLICT: return 409;
-	default: return 422;
-	}
-}
-
 void page_write_post(struct http_req *req, struct http_res *res)
 {
 	if (!require_writer(req, res))
