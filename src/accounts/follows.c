@@ -189,43 +189,12 @@ void api_timeline(struct http_req *req, struct http_res *res)
 	const struct viewer *v = site_viewer(req);
 	struct story_query q = {.viewer_id = v->user.id, .followed_by = v->user.id,
 				.published_only = true, .limit = 20};
-	const char *limit = http_req_query(req, "limit");
-	if (limit) {
-		char *end;
-		long n = strtol(limit, &end, 10);
-		if (*end || end == limit || n < 1 || n > 100) {
-			json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
-			return;
-		}
-		q.limit = (int)n;
-	}
-	const char *cursor = http_req_query(req, "cursor");
-	if (cursor && *cursor) {
-		char *end;
-		long long at = strtoll(cursor, &end, 10);
-		if (end == cursor || *end != '-' || at <= 0 || !id_valid(end + 1)) {
-			json_error(req, res, 400, "bad_request", "Malformed cursor.");
-			return;
-		}
-		q.before_at = at;
-		q.before_id = end + 1;
-	}
+	if (!api_page_params(req, res, &q))
+		return;
 	struct story_list l;
 	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
 		json_error(req, res, 500, "internal", "Could not read stories.");
 		return;
 	}
-	json_t *arr = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(arr, story_json(req, &l.items[i]));
-	json_t *out = json_pack("{s:o}", "stories", arr);
-	if (l.more && l.n) {
-		const struct story_row *last = &l.items[l.n - 1];
-		int64_t at = last->published_at ? last->published_at : last->created_at;
-		json_object_set_new(out, "next_cursor",
-				    json_string(arena_printf(&req->arena, "%lld-%s", (long long)at, last->id)));
-	} else {
-		json_object_set_new(out, "next_cursor", json_null());
-	}
-	json_reply(req, res, 200, out);
+	api_story_list_reply(req, res, &l);
 }

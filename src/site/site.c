@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -447,6 +448,42 @@ bool api_require_viewer(struct http_req *req, struct http_res *res)
 	/* Reads change nothing; every other method is a write. */
 	if (req->method != HTTP_GET && req->method != HTTP_HEAD && !csrf_ok(req)) {
 		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
+		return false;
+	}
+	return true;
+}
+
+bool site_cursor_parse(const char *c, int64_t *at, const char **id)
+{
+	*at = 0;
+	*id = NULL;
+	if (!c || !*c)
+		return true;
+	char *end;
+	errno = 0;
+	long long t = strtoll(c, &end, 10);
+	if (errno || end == c || *end != '-' || t <= 0 || !id_valid(end + 1))
+		return false;
+	*at = t;
+	*id = end + 1;
+	return true;
+}
+
+bool api_page_params(struct http_req *req, struct http_res *res, struct story_query *q)
+{
+	const char *limit = http_req_query(req, "limit");
+	if (limit) {
+		char *end;
+		errno = 0;
+		long n = strtol(limit, &end, 10);
+		if (errno || *end || end == limit || n < 1 || n > 100) {
+			json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
+			return false;
+		}
+		q->limit = (int)n;
+	}
+	if (!site_cursor_parse(http_req_query(req, "cursor"), &q->before_at, &q->before_id)) {
+		json_error(req, res, 400, "bad_request", "Malformed cursor.");
 		return false;
 	}
 	return true;

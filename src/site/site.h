@@ -127,6 +127,14 @@ const char *fmt_rfc3339(struct arena *a, int64_t t);
  * need none). Every API handler uses this, never its own copy. */
 bool api_require_viewer(struct http_req *req, struct http_res *res)
 	__attribute__((warn_unused_result));
+/* Keyset pagination, one parser for pages and API: "AT-ID" (a row's
+ * sort time and id) into *at and *id (pointing into c); NULL or "" gives
+ * *at = 0 (from the newest). False when malformed. */
+bool site_cursor_parse(const char *c, int64_t *at, const char **id);
+/* An API listing's ?limit=N (1..100) and ?cursor=AT-ID into q; false
+ * when it answered 400. */
+bool api_page_params(struct http_req *req, struct http_res *res, struct story_query *q)
+	__attribute__((warn_unused_result));
 /* Parse a JSON/body-limited request body into a JSON object, or answer
  * the error (400/415/422) and return NULL. Result owned by the caller. */
 json_t *json_body(struct http_req *req, struct http_res *res);

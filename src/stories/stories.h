@@ -107,6 +107,8 @@ void page_edit(struct http_req *req, struct http_res *res);
 void page_edit_post(struct http_req *req, struct http_res *res);
 void page_my_stories(struct http_req *req, struct http_res *res);
 
+/* Answer 200 {"stories":[story objects], "next_cursor": "AT-ID"|null}. */
+void api_story_list_reply(struct http_req *req, struct http_res *res, const struct story_list *l);
 /* The API's story object. New reference. */
 json_t *story_json(struct http_req *req, const struct story_row *s);
 

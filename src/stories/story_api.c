@@ -240,39 +240,25 @@ void api_stories_list(struct http_req *req, struct http_res *res)
 		}
 		q.author_id = u.id;
 	}
-	const char *limit = http_req_query(req, "limit");
-	if (limit) {
-		char *end;
-		long n = strtol(limit, &end, 10);
-		if (*end || end == limit || n < 1 || n > 100) {
-			json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
-			return;
-		}
-		q.limit = (int)n;
-	}
-	const char *cursor = http_req_query(req, "cursor");
-	if (cursor && *cursor) {
-		char *end;
-		long long at = strtoll(cursor, &end, 10);
-		if (end == cursor || *end != '-' || at <= 0 || !id_valid(end + 1)) {
-			json_error(req, res, 400, "bad_request", "Malformed cursor.");
-			return;
-		}
-		q.before_at = at;
-		q.before_id = end + 1;
-	}
+	if (!api_page_params(req, res, &q))
+		return;
 	struct story_list l;
 	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
 		json_error(req, res, 500, "internal", "Could not read stories.");
 		return;
 	}
+	api_story_list_reply(req, res, &l);
+}
+
+void api_story_list_reply(struct http_req *req, struct http_res *res, const struct story_list *l)
+{
 	json_t *arr = json_array();
-	for (size_t i = 0; i < l.n; i++)
-		json_array_append_new(arr, story_json(req, &l.items[i]));
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(arr, story_json(req, &l->items[i]));
 	json_t *out = json_object();
 	json_object_set_new(out, "stories", arr);
-	if (l.more && l.n) {
-		const struct story_row *last = &l.items[l.n - 1];
+	if (l->more && l->n) {
+		const struct story_row *last = &l->items[l->n - 1];
 		int64_t at = last->published_at ? last->published_at : last->created_at;
 		json_object_set_new(out, "next_cursor",
 				    json_string(arena_printf(&req->arena, "%lld-%s", (long long)at, last->id)));

@@ -87,16 +87,7 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 /* Parse "?before=AT-ID" into a query; false if malformed. */
 static bool parse_cursor(struct http_req *req, struct story_query *q)
 {
-	const char *c = http_req_query(req, "before");
-	if (!c || !*c)
-		return true;
-	char *end;
-	long long at = strtoll(c, &end, 10);
-	if (end == c || *end != '-' || at <= 0 || !id_valid(end + 1))
-		return false;
-	q->before_at = at;
-	q->before_id = end + 1;
-	return true;
+	return site_cursor_parse(http_req_query(req, "before"), &q->before_at, &q->before_id);
 }
 
 static json_t *story_list_json(struct http_req *req, const struct story_list *l,
