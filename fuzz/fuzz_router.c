@@ -15,13 +15,13 @@ static void h(struct http_req *r, struct http_res *s)
 }
 
 static const struct http_route routes[] = {
-	{HTTP_GET, "/", h, 0},
-	{HTTP_GET, "/static/{file}", h, 0},
-	{HTTP_GET | HTTP_POST, "/edit/{id}", h, 0},
-	{HTTP_GET, "/@{handle}", h, 0},
-	{HTTP_GET, "/@{handle}/{slug}", h, 0},
-	{HTTP_GET | HTTP_PATCH | HTTP_DELETE, "/api/v1/stories/{id}", h, 0},
-	{HTTP_DELETE, "/api/v1/tokens/current", h, 0},
+	{HTTP_GET, "/", h},
+	{HTTP_GET, "/static/{file}", h},
+	{HTTP_GET | HTTP_POST, "/edit/{id}", h},
+	{HTTP_GET, "/@{handle}", h},
+	{HTTP_GET, "/@{handle}/{slug}", h},
+	{HTTP_GET | HTTP_PATCH | HTTP_DELETE, "/api/v1/stories/{id}", h},
+	{HTTP_DELETE, "/api/v1/tokens/current", h},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -139,7 +139,6 @@ struct http_route {
 	unsigned methods; /* mask of enum http_method; GET implies HEAD */
 	const char *pattern;
 	http_handler_fn fn;
-	unsigned flags;   /* application-defined (e.g. "JSON API") */
 };
 
 enum http_match {

@@ -399,10 +399,8 @@ static const char *status_title(int status)
 void site_error(struct http_req *req, struct http_res *res, int status, const char *message)
 {
 	struct site_req *sr = site_req(req);
-	bool api = sr->api;
-	if (!api && req->path && (strncmp(req->path, "/api/", 5) == 0 || strcmp(req->path, "/api") == 0))
-		api = true;
-	if (api) {
+	/* Decided once, when the request is routed (main.c). */
+	if (sr->api) {
 		json_error(req, res, status, status_code_word(status), message);
 		return;
 	}

@@ -93,10 +93,10 @@ static enum http_match route(const char *path, enum http_method m, const struct 
 static void test_router(void)
 {
 	static const struct http_route rs[] = {
-		{HTTP_GET, "/", h_a, 0},
-		{HTTP_GET, "/@{handle}", h_b, 0},
-		{HTTP_GET, "/@{handle}/{slug}", h_c, 0},
-		{HTTP_POST | HTTP_PATCH, "/api/v1/stories/{id}", h_d, 0},
+		{HTTP_GET, "/", h_a},
+		{HTTP_GET, "/@{handle}", h_b},
+		{HTTP_GET, "/@{handle}/{slug}", h_c},
+		{HTTP_POST | HTTP_PATCH, "/api/v1/stories/{id}", h_d},
 	};
 	size_t nr = sizeof(rs) / sizeof(rs[0]);
 	const struct http_route *r;
