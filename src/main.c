@@ -168,7 +168,7 @@ static void route(struct http_req *req, struct http_res *res);
 static void app(struct http_req *req, struct http_res *res)
 {
 	struct site_req *sr = site_req(req);
-	sr->api = req->nsegs >= 1 && strcmp(req->segs[0], "api") == 0;
+	sr->api = site_is_api_path(req->path);
 	if (!site_store(req)) {
 		site_error(req, res, 503, "The database is not available.");
 		return;

@@ -396,11 +396,17 @@ static const char *status_title(int status)
 	}
 }
 
+bool site_is_api_path(const char *path)
+{
+	return path && (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0);
+}
+
 void site_error(struct http_req *req, struct http_res *res, int status, const char *message)
 {
 	struct site_req *sr = site_req(req);
-	/* Decided once, when the request is routed (main.c). */
-	if (sr->api) {
+	/* Errors answered before routing (a body too large) decide here, by
+	 * the same rule the router uses. */
+	if (sr->api || site_is_api_path(req->path)) {
 		json_error(req, res, status, status_code_word(status), message);
 		return;
 	}

@@ -85,6 +85,9 @@ json_t *page_context(struct http_req *req, const char *title);
 void page_render(struct http_req *req, struct http_res *res, int status, const char *name,
 		 json_t *ctx);
 /* Friendly HTML page, or JSON {"error":{...}} for API routes. */
+/* Whether path is one of the JSON API's (errors answered as JSON): the
+ * one rule, used when routing and for errors before it. */
+bool site_is_api_path(const char *path);
 void site_error(struct http_req *req, struct http_res *res, int status, const char *message);
 /* Render template name with ctx into out (not a page: no headers). */
 bool site_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
