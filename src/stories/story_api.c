@@ -7,46 +7,11 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "stories/desk.h"
-#include "render/render.h"
-#include "responses/responses.h"
 #include "site/site.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-json_t *story_json(struct http_req *req, const struct story_row *s)
-{
-	struct arena *a = &req->arena;
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(s->id));
-	json_object_set_new(o, "slug", json_string(s->slug));
-	json_object_set_new(o, "url", json_string(site_url(req, story_path(a, s))));
-	json_object_set_new(o, "title", json_string(s->title));
-	json_object_set_new(o, "subtitle", json_string(s->subtitle));
-	json_object_set_new(o, "body", json_string(render_story_source(req, s)));
-	json_object_set_new(o, "html", json_string(render_story_html(req, s, RENDER_API)));
-	json_object_set_new(o, "excerpt", json_string(s->excerpt));
-	json_object_set_new(o, "status", json_string(s->status));
-	json_object_set_new(o, "published_at",
-			    s->published_at ? json_string(fmt_rfc3339(a, s->published_at)) : json_null());
-	json_object_set_new(o, "created_at", json_string(fmt_rfc3339(a, s->created_at)));
-	json_object_set_new(o, "updated_at", json_string(fmt_rfc3339(a, s->updated_at)));
-	json_object_set_new(o, "edited_at",
-			    s->edited_at ? json_string(fmt_rfc3339(a, s->edited_at)) : json_null());
-	json_object_set_new(o, "word_count", json_integer(s->word_count));
-	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
-	json_object_set_new(o, "audience", json_string(s->audience));
-	json_object_set_new(o, "circle_id", s->circle_id[0] ? json_string(s->circle_id) : json_null());
-	json_object_set_new(o, "content_note", json_string(s->content_note));
-	json_object_set_new(o, "tags", story_tags_json(req, s));
-	json_object_set_new(o, "responses", json_string(s->responses));
-	json_object_set_new(o, "responders", json_string(s->responders));
-	json_object_set_new(o, "response_count", json_integer(responses_count(site_store(req), s)));
-	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
-						   s->author_name));
-	desk_story_json(req, s, o);
-	return o;
-}
 
 /* Read optional string field name from body into *out; NULL, or the
  * error message if present with another type or holding NUL. */

@@ -23,67 +23,6 @@
 
 #define PAGE_SIZE 10
 
-json_t *story_tags_json(struct http_req *req, const struct story_row *s)
-{
-	const char **tags;
-	size_t n = 0;
-	json_t *arr = json_array();
-	if (store_tags_get(site_store(req), &req->arena, s->id, &tags, &n) == STORE_OK)
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, json_string(tags[i]));
-	return arr;
-}
-
-json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
-{
-	struct arena *a = &req->arena;
-	const struct viewer *v = site_viewer(req);
-	json_t *o = json_object();
-	int64_t when = s->published_at ? s->published_at : s->created_at;
-	json_object_set_new(o, "id", json_string(s->id));
-	json_object_set_new(o, "title", json_string(s->title));
-	json_object_set_new(o, "subtitle", json_string(s->subtitle));
-	json_object_set_new(o, "url", json_string(story_path(a, s)));
-	json_object_set_new(o, "author_handle", json_string(s->author_handle));
-	json_object_set_new(o, "author_name", json_string(s->author_name));
-	json_object_set_new(o, "author_url", json_string(arena_printf(a, "/@%s", s->author_handle)));
-	json_object_set_new(o, "date", json_string(fmt_date(a, when)));
-	json_object_set_new(o, "date_iso", json_string(fmt_rfc3339(a, when)));
-	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
-	json_object_set_new(o, "word_count", json_integer(s->word_count));
-	json_object_set_new(o, "excerpt", json_string(s->excerpt));
-	json_object_set_new(o, "is_draft", json_boolean(strcmp(s->status, "draft") == 0));
-	json_object_set_new(o, "audience", json_string(s->audience));
-	json_object_set_new(o, "is_public", json_boolean(strcmp(s->audience, "public") == 0));
-	if (strcmp(s->audience, "public") != 0) {
-		const char *label = strcmp(s->audience, "unlisted") == 0 ? "Unlisted: anyone with the link" :
-				    strcmp(s->audience, "circle") == 0 ? "Circle: invited readers only" :
-				    "Private: only you";
-		json_object_set_new(o, "audience_label", json_string(label));
-	}
-	if (s->content_note[0])
-		json_object_set_new(o, "content_note", json_string(s->content_note));
-	if (s->edited_at) {
-		json_object_set_new(o, "edited_date", json_string(fmt_date(a, s->edited_at)));
-		json_object_set_new(o, "edited_iso", json_string(fmt_rfc3339(a, s->edited_at)));
-	}
-	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
-		json_object_set_new(o, "can_edit", json_true());
-		json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
-	}
-	if (full) {
-		/* Stored HTML came from our renderer: valid UTF-8, no need to re-check. */
-		json_object_set_new(o, "body_html", json_stringn_nocheck(s->body_html, strlen(s->body_html)));
-		json_t *tags = story_tags_json(req, s), *tv = json_array();
-		for (size_t i = 0; i < json_array_size(tags); i++)
-			json_array_append_new(tv, json_pack("{s:O}", "tag", json_array_get(tags, i)));
-		json_object_set_new(o, "tag_list", tv);
-		json_object_set_new(o, "has_tags", json_boolean(json_array_size(tags) > 0));
-		json_decref(tags);
-	}
-	return o;
-}
-
 /* Parse "?before=AT-ID" into a query; false if malformed. */
 static bool parse_cursor(struct http_req *req, struct story_query *q)
 {
