@@ -471,6 +471,9 @@ static int cmd_serve(const struct opts *o)
 		fprintf(stderr, "quire: cannot initialise password hashing\n");
 		return 1;
 	}
+	/* Cross-domain reactions, wired here so domains do not import each
+	 * other: purging the trash removes the stories' photos first. */
+	desk_set_purge_hook(media_collect);
 	if (!site_init(&cfg, st)) {
 		store_close(st);
 		site_shutdown();

@@ -160,6 +160,10 @@ const char *desk_form_input(struct http_req *req, const char *action, struct des
 /* The trash window in seconds (set once at start). */
 void desk_set_trash_window(int64_t secs);
 int64_t desk_trash_window(void);
+/* What must go before purged rows do (their photos and files): a
+ * cross-domain reaction wired in main.c, so stories/ does not include
+ * media/. Set once at start. */
+void desk_set_purge_hook(void (*fn)(struct store *st));
 /* Purge stories trashed at or before cutoff (author_id/only_id narrow it),
  * with their photos. */
 enum story_err desk_trash_purge(struct store *st, int64_t cutoff, const char *author_id,

@@ -1,11 +1,19 @@
 /*
  * trash.c - the trash window and purging (see desk.h). A deleted story is
- * a row with deleted_at set; purging marks the expired ones, lets media/
- * collect their photos and files, then deletes the rows (revisions,
- * schedule, slugs, responses go with them by foreign key).
+ * a row with deleted_at set; purging marks the expired ones, lets the
+ * purge hook (media/, wired in main.c) collect their photos and files,
+ * then deletes the rows (revisions, schedule, slugs, responses go with
+ * them by foreign key).
  */
 #include "stories/desk.h"
-#include "media/media.h"
+
+/* Set once at start, before any thread reads it. */
+static void (*purge_hook)(struct store *st);
+
+void desk_set_purge_hook(void (*fn)(struct store *st))
+{
+	purge_hook = fn;
+}
 
 /* Written once at start, before any thread reads it. */
 static int64_t trash_window = (int64_t)DESK_TRASH_DAYS * 86400;
@@ -27,7 +35,8 @@ enum story_err desk_trash_purge(struct store *st, int64_t cutoff, const char *au
 	if (store_trash_mark(st, cutoff, author_id, only_id, &n))
 		return STORY_STORE;
 	/* Also finishes a purge that was interrupted after marking. */
-	media_collect(st);
+	if (purge_hook)
+		purge_hook(st);
 	if (store_trash_drop(st))
 		return STORY_STORE;
 	return STORY_OK;
