@@ -238,7 +238,7 @@ static void check_request(const uint8_t *data, size_t size)
 	struct desk_save ds = {0};
 	if (story_input_from_json(&a, j, &in) == NULL) {
 		const char *status = in.status;
-		int64_t before = site_now();
+		int64_t before = clock_now();
 		const char *msg = desk_input_from_json(&a, j, &in, &ds);
 		json_t *base = json_object_get(j, "base_revision");
 		json_t *at = json_object_get(j, "publish_at");

@@ -122,7 +122,7 @@ static void render_signup(struct http_req *req, struct http_res *res, int status
 static bool circle_invited(struct http_req *req, const char *token)
 {
 	struct circle_row c;
-	return token && circle_invite_live(site_store(req), &req->arena, token, site_now(), &c);
+	return token && circle_invite_live(site_store(req), &req->arena, token, clock_now(), &c);
 }
 
 void page_signup(struct http_req *req, struct http_res *res)
@@ -134,7 +134,7 @@ void page_signup(struct http_req *req, struct http_res *res)
 		if (invite && strcmp(mode, "invite") == 0) {
 			char hash[65];
 			hash_token(invite, strlen(invite), hash);
-			ok = store_invite_check(site_store(req), hash, site_now()) == STORE_OK;
+			ok = store_invite_check(site_store(req), hash, clock_now()) == STORE_OK;
 		}
 		if (!ok) {
 			site_error(req, res, 403,
@@ -162,7 +162,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 		bool ok = false;
 		if (invite && *invite && strcmp(mode, "invite") == 0) {
 			hash_token(invite, strlen(invite), hash);
-			ok = store_invite_check(site_store(req), hash, site_now()) == STORE_OK;
+			ok = store_invite_check(site_store(req), hash, clock_now()) == STORE_OK;
 		}
 		if (!ok) {
 			site_error(req, res, 403, "Sign-up on this site needs a valid invitation.");
@@ -202,7 +202,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	/* With sign-up open, a circle link is only an invitation to join. */
 	struct circle_row joined;
 	if (!by_circle && circle && *circle &&
-	    !circle_invite_accept(st, &req->arena, circle, u.id, site_now(), &joined))
+	    !circle_invite_accept(st, &req->arena, circle, u.id, clock_now(), &joined))
 		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
 		site_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
@@ -226,7 +226,7 @@ static bool setup_token_ok(struct http_req *req, const char *token)
 	char hash[65];
 	hash_token(token, strlen(token), hash);
 	return strlen(want) == 64 && ct_equal(hash, want, 64) &&
-	       strtoll(exp, NULL, 10) > site_now();
+	       strtoll(exp, NULL, 10) > clock_now();
 }
 
 static void render_setup(struct http_req *req, struct http_res *res, int status, const char *error)
@@ -499,7 +499,7 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 		char token[33], hash[65];
 		random_hex(token, 16);
 		hash_token(token, 32, hash);
-		int64_t now = site_now();
+		int64_t now = clock_now();
 		if (store_invite_insert(st, hash, site_viewer(req)->user.id, now, now + 7 * 86400)) {
 			site_error(req, res, 500, "Could not create the invitation.");
 			return;
@@ -544,7 +544,7 @@ void api_token_create(struct http_req *req, struct http_res *res)
 	char token[65], hash[65];
 	random_hex(token, 32);
 	hash_token(token, 64, hash);
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	if (store_session_insert(st, hash, u.id, "api", now, now + site_cfg->token_absolute)) {
 		json_error(req, res, 500, "internal", "Could not create the token.");
 		return;

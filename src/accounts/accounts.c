@@ -189,7 +189,7 @@ enum acct_err account_create_claimed(struct store *st, struct arena *a, const ch
 	u.bio = "";
 	u.password_hash = arena_strdup(a, hash);
 	u.is_admin = admin;
-	u.created_at = site_now();
+	u.created_at = clock_now();
 	static const struct acct_claim none = {CLAIM_NONE, NULL};
 	if (store_begin(st))
 		return ACCT_STORE;
@@ -276,7 +276,7 @@ enum acct_err account_login(struct store *st, struct arena *a, const char *handl
 	/* Never verify a prefix: a longer password is simply not one. */
 	if (pl > PASSWORD_MAX)
 		return ACCT_PASSWORD_LONG;
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	const char *h = handle_normalise(a, handle);
 	int64_t id = 0;
 	enum acct_err e = signin_reserve(st, h ? h : "-", addr ? addr : "-", now, &id, retry_after);
@@ -325,7 +325,7 @@ void session_load(struct http_req *req)
 	struct site_req *sr = site_req(req);
 	struct viewer *v = &sr->viewer;
 	struct store *st = site_store(req);
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	v->csrf = "";
 	if (!st)
 		return;
@@ -390,7 +390,7 @@ bool session_start(struct http_req *req, struct http_res *res, const struct user
 	char token[65], hash[65];
 	random_hex(token, 32);
 	hash_token(token, 64, hash);
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	/* The old session (if any) ends: a fresh token at every sign-in. */
 	struct viewer *v = &site_req(req)->viewer;
 	if (v->signed_in && !v->via_token && store_session_delete(st, v->session_hash))
@@ -429,7 +429,7 @@ bool setup_announce(struct store *st, const char *base_url)
 	char token[33], hash[65], exp[32];
 	random_hex(token, 16);
 	hash_token(token, 32, hash);
-	snprintf(exp, sizeof(exp), "%lld", (long long)(site_now() + 86400));
+	snprintf(exp, sizeof(exp), "%lld", (long long)(clock_now() + 86400));
 	if (store_setting_set(st, "setup_token_hash", hash) ||
 	    store_setting_set(st, "setup_token_expires", exp))
 		return false;

@@ -56,7 +56,7 @@ void page_follow_post(struct http_req *req, struct http_res *res)
 	if (action && strcmp(action, "unfollow") == 0)
 		e = store_follow_remove(st, v->user.id, u.id);
 	else if (strcmp(v->user.id, u.id) != 0)
-		e = store_follow_add(st, v->user.id, u.id, site_now());
+		e = store_follow_add(st, v->user.id, u.id, clock_now());
 	if (e && e != STORE_NOT_FOUND) {
 		site_error(req, res, 500, "Could not save that. Please try again.");
 		return;
@@ -131,7 +131,7 @@ void api_follows_add(struct http_req *req, struct http_res *res)
 		json_error(req, res, 422, "invalid", "You cannot follow yourself.");
 		return;
 	}
-	if (store_follow_add(site_store(req), site_viewer(req)->user.id, u.id, site_now())) {
+	if (store_follow_add(site_store(req), site_viewer(req)->user.id, u.id, clock_now())) {
 		json_error(req, res, 500, "internal", "Could not follow.");
 		return;
 	}

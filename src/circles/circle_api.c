@@ -36,7 +36,7 @@ void api_circles_create(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct circle_row c;
-	if (circle_create(site_store(req), site_viewer(req)->user.id, name, site_now(), &c)) {
+	if (circle_create(site_store(req), site_viewer(req)->user.id, name, clock_now(), &c)) {
 		json_error(req, res, 500, "internal", "Could not create the circle.");
 		return;
 	}
@@ -146,13 +146,13 @@ void api_circle_invite_create(struct http_req *req, struct http_res *res)
 		}
 	}
 	const char *token;
-	if (circle_invite_create(site_store(req), &req->arena, c.id, uses, expires_in, site_now(), &token)) {
+	if (circle_invite_create(site_store(req), &req->arena, c.id, uses, expires_in, clock_now(), &token)) {
 		json_error(req, res, 500, "internal", "Could not create the invitation.");
 		return;
 	}
 	json_t *o = json_pack("{s:s,s:s,s:s}", "url",
 			      site_url(req, arena_printf(&req->arena, "/c/%s", token)), "token", token,
-			      "expires_at", fmt_rfc3339(&req->arena, site_now() + expires_in));
+			      "expires_at", fmt_rfc3339(&req->arena, clock_now() + expires_in));
 	json_object_set_new(o, "uses", uses < 0 ? json_null() : json_integer(uses));
 	json_reply(req, res, 201, o);
 }
@@ -178,7 +178,7 @@ void api_invite_accept(struct http_req *req, struct http_res *res)
 		return;
 	struct circle_row c;
 	if (!circle_invite_accept(site_store(req), &req->arena, http_req_param(req, "token"),
-				  site_viewer(req)->user.id, site_now(), &c)) {
+				  site_viewer(req)->user.id, clock_now(), &c)) {
 		json_error(req, res, 404, "not_found", "This invitation is not valid (any more).");
 		return;
 	}

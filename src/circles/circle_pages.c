@@ -88,7 +88,7 @@ void page_circles_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct circle_row c;
-	if (circle_create(site_store(req), site_viewer(req)->user.id, name, site_now(), &c)) {
+	if (circle_create(site_store(req), site_viewer(req)->user.id, name, clock_now(), &c)) {
 		site_error(req, res, 500, "Could not create the circle.");
 		return;
 	}
@@ -113,7 +113,7 @@ static void render_circle(struct http_req *req, struct http_res *res, int status
 							 ms[i].name, "joined",
 							 fmt_date(&req->arena, ms[i].joined_at)));
 	json_t *invites = json_array();
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	for (size_t i = 0; i < ni; i++) {
 		bool live = !is[i].revoked && is[i].expires_at > now && is[i].uses_left != 0;
 		if (!live)
@@ -167,7 +167,7 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 			d = 7;
 		int64_t u = uses && strcmp(uses, "many") == 0 ? -1 : 1;
 		const char *token;
-		if (circle_invite_create(st, &req->arena, c.id, u, (int64_t)d * 86400, site_now(), &token)) {
+		if (circle_invite_create(st, &req->arena, c.id, u, (int64_t)d * 86400, clock_now(), &token)) {
 			site_error(req, res, 500, "Could not create the invitation.");
 			return;
 		}
@@ -212,7 +212,7 @@ void page_invite(struct http_req *req, struct http_res *res)
 	struct store *st = site_store(req);
 	const char *token = http_req_param(req, "token");
 	struct circle_row c;
-	if (!circle_invite_live(st, &req->arena, token, site_now(), &c)) {
+	if (!circle_invite_live(st, &req->arena, token, clock_now(), &c)) {
 		site_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}
@@ -249,7 +249,7 @@ void page_invite_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct circle_row c;
-	if (!circle_invite_accept(site_store(req), &req->arena, token, v->user.id, site_now(), &c)) {
+	if (!circle_invite_accept(site_store(req), &req->arena, token, v->user.id, clock_now(), &c)) {
 		site_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}

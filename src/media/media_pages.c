@@ -475,7 +475,7 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 	p->width = in->width;
 	p->height = in->height;
 	p->preview = in->preview;
-	p->created_at = site_now();
+	p->created_at = clock_now();
 	for (size_t i = 0; i < in->nblobs && i < PHOTO_MAX_VARIANTS; i++) {
 		struct photo_variant_row *v = &p->variants[p->nvariants++];
 		v->format = in->blobs[i].format;

@@ -224,7 +224,7 @@ void api_response_report(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load(req, res, &r, &s))
 		return;
-	if (store_response_report(site_store(req), r.id, site_viewer(req)->user.id, site_now())) {
+	if (store_response_report(site_store(req), r.id, site_viewer(req)->user.id, clock_now())) {
 		json_error(req, res, 500, "internal", "Could not record the report.");
 		return;
 	}
@@ -284,7 +284,7 @@ void api_blocks_add(struct http_req *req, struct http_res *res)
 		json_error(req, res, 422, "invalid", "You cannot block yourself.");
 		return;
 	}
-	if (store_block_add(site_store(req), site_viewer(req)->user.id, u.id, site_now())) {
+	if (store_block_add(site_store(req), site_viewer(req)->user.id, u.id, clock_now())) {
 		json_error(req, res, 500, "internal", "Could not block.");
 		return;
 	}

@@ -224,9 +224,9 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	} else if (strcmp(action, "unhide") == 0 && mod) {
 		se = store_response_set_status(st, r.id, "visible");
 	} else if (strcmp(action, "report") == 0 && !own) {
-		se = store_response_report(st, r.id, v->user.id, site_now());
+		se = store_response_report(st, r.id, v->user.id, clock_now());
 	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own) {
-		se = store_block_add(st, s.author_id, r.author_id, site_now());
+		se = store_block_add(st, s.author_id, r.author_id, clock_now());
 	} else {
 		site_error(req, res, 403, "You cannot do that to this response.");
 		return;

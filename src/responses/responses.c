@@ -159,7 +159,7 @@ static enum resp_err decide_status(struct store *st, struct arena *a, const char
 static enum resp_err rate_check(struct store *st, struct arena *a, const char *user_id,
 				const char *addr, int64_t *retry_after)
 {
-	int64_t now = site_now(), window = 60;
+	int64_t now = clock_now(), window = 60;
 	const char *us = arena_printf(a, "resp:user:%s", user_id);
 	const char *as = arena_printf(a, "resp:addr:%s", addr ? addr : "-");
 	int64_t nu = 0, na = 0, ou = 0, oa = 0;
@@ -209,7 +209,7 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 	r.body_html = html;
 	if ((e = decide_status(st, a, viewer->id, s, body, html, &r.status, &r.held_for)))
 		return e;
-	r.created_at = site_now();
+	r.created_at = clock_now();
 	r.author_handle = viewer->handle;
 	r.author_name = viewer->name;
 	if (store_response_insert(st, &r))
@@ -234,7 +234,7 @@ enum resp_err response_edit(struct store *st, struct arena *a, const struct stor
 		status = "pending";
 		held = r->held_for;
 	}
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	if (store_response_edit(st, r->id, body, html, status, held, now))
 		return RESP_STORE;
 	r->body = body;

@@ -186,11 +186,6 @@ const struct viewer *site_viewer(struct http_req *req)
 	return &site_req(req)->viewer;
 }
 
-int64_t site_now(void)
-{
-	return (int64_t)time(NULL);
-}
-
 const char *static_url(const char *name)
 {
 	for (size_t i = 0; i < nassets; i++)

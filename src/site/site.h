@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "core/clock.h"
 #include "store/store.h"
 
 struct site_config {
@@ -76,7 +77,6 @@ struct store *site_store(struct http_req *req);
 struct page_cache *site_page_cache(struct http_req *req);
 const struct viewer *site_viewer(struct http_req *req);
 
-int64_t site_now(void);
 
 /* Top-level template context shared by every page (viewer, csrf, css).
  * Returns a new object owned by the caller (json_decref). */

@@ -82,7 +82,7 @@ const char *desk_input_from_json(struct arena *a, json_t *body, struct story_inp
 		int64_t at = desk_parse_rfc3339(json_string_value(v));
 		if (at < 0)
 			return "\"publish_at\" is an RFC 3339 time, e.g. \"2026-05-01T09:00:00+02:00\".";
-		if (at < site_now() - DESK_PAST_SLACK)
+		if (at < clock_now() - DESK_PAST_SLACK)
 			return "\"publish_at\" is in the past.";
 		in->status = "draft";
 		ds->set_schedule = true;

@@ -134,7 +134,7 @@ const char *desk_form_input(struct http_req *req, const char *action, struct des
 					http_req_form(req, "tz_offset"));
 		if (at < 0)
 			return "Choose a date and time to publish.";
-		if (at <= site_now())
+		if (at <= clock_now())
 			return "That time has passed; choose a time in the future.";
 		ds->set_schedule = true;
 		ds->publish_at = at;

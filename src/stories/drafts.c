@@ -8,7 +8,7 @@
  */
 #include "stories/desk.h"
 #include "core/crypto.h"
-#include "site/site.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -147,7 +147,7 @@ enum story_err story_draft_save(struct store *st, struct arena *a, const struct 
 		d.tags = in.tags;
 		d.ntags = in.ntags;
 	}
-	d.updated_at = site_now();
+	d.updated_at = clock_now();
 	n.updated_at = d.updated_at;
 
 	if (store_begin(st))
@@ -215,7 +215,7 @@ enum story_err story_draft_discard(struct store *st, struct arena *a, const stru
 	r.word_count = s->word_count;
 	if (published)
 		snprintf(r.restored_from, sizeof(r.restored_from), "%s", published);
-	r.created_at = r.saved_at = site_now();
+	r.created_at = r.saved_at = clock_now();
 	if (store_begin(st))
 		return STORY_STORE;
 	if (store_draft_delete(st, s->id) || store_revision_add(st, &r) || store_commit(st)) {

@@ -10,7 +10,7 @@
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "core/text.h"
-#include "site/site.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +86,7 @@ enum story_err desk_check_base(struct store *st, struct arena *a, const struct s
 	if (in->body)
 		would.body = in->body;
 	struct revision_row r;
-	rev_from_story(&r, &would, "conflict", site_now());
+	rev_from_story(&r, &would, "conflict", clock_now());
 	if (store_revision_add(st, &r))
 		return STORY_STORE;
 	if (out)

@@ -97,7 +97,7 @@ static void *sched_main(void *arg)
 		sched.poked = false;
 		pthread_mutex_unlock(&sched.lock);
 
-		int64_t now = site_now(), next = 0, trash_next = 0, wake;
+		int64_t now = clock_now(), next = 0, trash_next = 0, wake;
 		bool ok = publish_due(st, now) && purge_trash(st, now, &trash_next) &&
 			  store_schedule_next(st, &next) == STORE_OK;
 		if (!ok) {

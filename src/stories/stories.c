@@ -9,7 +9,7 @@
 #include "audience/audience.h"
 #include "render/render.h"
 #include "responses/responses.h"
-#include "site/site.h"
+#include "core/clock.h"
 #include "stories/desk.h"
 #include "stories/markdown.h"
 
@@ -238,7 +238,7 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 	s.subtitle = in.subtitle ? in.subtitle : "";
 	s.body = in.body ? in.body : "";
 	s.status = in.status ? in.status : "draft";
-	s.created_at = s.updated_at = site_now();
+	s.created_at = s.updated_at = clock_now();
 	if (strcmp(s.status, "published") == 0)
 		s.published_at = s.created_at;
 	s.author_handle = author->handle;
@@ -335,7 +335,7 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 		n.status = in.status;
 	if ((e = story_apply_audience(st, a, &n, &in)))
 		return e;
-	int64_t now = site_now();
+	int64_t now = clock_now();
 	bool was_published = strcmp(s->status, "published") == 0;
 	bool publish = strcmp(n.status, "published") == 0;
 	if (publish && n.published_at == 0)

@@ -181,7 +181,7 @@ void api_story_delete(struct http_req *req, struct http_res *res)
 		json_error(req, res, 403, "forbidden", "Only the writer can delete this story.");
 		return;
 	}
-	if (store_story_delete(site_store(req), s.id, site_now())) {
+	if (store_story_delete(site_store(req), s.id, clock_now())) {
 		json_error(req, res, 500, "internal", "Could not delete the story.");
 		return;
 	}

@@ -524,7 +524,7 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (strcmp(action, "delete_confirmed") == 0) {
-		if (store_story_delete(site_store(req), s.id, site_now())) {
+		if (store_story_delete(site_store(req), s.id, clock_now())) {
 			site_error(req, res, 500, "Could not delete the story.");
 			return;
 		}

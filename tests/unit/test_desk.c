@@ -328,7 +328,7 @@ static void test_input(void)
 	m = req(&a, "{\"status\":\"scheduled\",\"publish_at\":\"2000-01-01T00:00:00Z\"}", &in, &ds);
 	ok(has(m, "in the past") && !ds.set_schedule, "publish_at in the past refused");
 	m = req(&a, arena_printf(&a, "{\"status\":\"scheduled\",\"publish_at\":\"%s\"}",
-				 iso(&a, site_now() - 3600)), &in, &ds);
+				 iso(&a, clock_now() - 3600)), &in, &ds);
 	ok(has(m, "in the past") && !ds.set_schedule, "an hour ago is in the past");
 
 	m = req(&a, "{\"status\":\"scheduled\",\"publish_at\":\"2099-01-01T02:00:00+02:00\","
@@ -337,7 +337,7 @@ static void test_input(void)
 	ok(ds.set_schedule && ds.publish_at == 4070908800, "schedule set to 2099-01-01T00:00:00Z");
 	is_str(in.status, "draft", "a scheduled story is saved as a draft");
 	is_str(ds.base_revision, "00000000000000ff", "base_revision kept alongside the schedule");
-	int64_t soon = site_now() - 60;
+	int64_t soon = clock_now() - 60;
 	m = req(&a, arena_printf(&a, "{\"status\":\"scheduled\",\"publish_at\":\"%s\"}", iso(&a, soon)),
 		&in, &ds);
 	ok(!m && ds.set_schedule && ds.publish_at == soon,
