@@ -48,6 +48,10 @@ struct media_limits {
 	unsigned per_story;   /* photos one story may hold; default 100 */
 	unsigned encoders;    /* threads encoding one upload's variants; default 2 */
 	unsigned timeout_secs; /* a photo worker's wall-clock limit; default 60 */
+	uint64_t worker_memory; /* address space a worker may add to decode; 512 MiB */
+	unsigned queue;       /* uploads waiting for a worker; default 32 (then 503) */
+	unsigned per_user;    /* one writer's uploads in flight; default 4 (then 429) */
+	unsigned queue_wait;  /* seconds an upload may wait for a worker; default 60 */
 };
 const struct media_limits *media_limits(void);
 
@@ -60,6 +64,8 @@ enum media_err {
 	MEDIA_UNDECODABLE,   /* truncated or corrupt: 422 */
 	MEDIA_IO,            /* could not write a file: 500 */
 	MEDIA_TIMEOUT,       /* the worker ran past its deadline: 422 */
+	MEDIA_NO_MEMORY,     /* decoding needs more than worker_memory: 422 */
+	MEDIA_STOPPED,       /* the server is stopping; not decoded: 503 */
 };
 const char *media_strerror(enum media_err e);
 int media_err_status(enum media_err e);

@@ -66,6 +66,30 @@ enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
 enum media_err media_worker_parse(const unsigned char *p, size_t n, struct arena *a,
 				  struct media_ingest *out) __attribute__((warn_unused_result));
 
+/* ---- the worker's sandbox (sandbox.c) ---- */
+
+/*
+ * Confine the calling process (a photo worker, after libvips is loaded
+ * and before it reads the upload): address space limited to what it maps
+ * now plus mem_budget bytes, cpu_secs of CPU, no core files; root becomes
+ * nobody; no_new_privs; then a seccomp filter on every thread that lets
+ * it read and write the descriptors it holds, manage memory (never
+ * executable) and threads, and nothing else. A refused system call kills
+ * the process with SIGSYS. Returns false, with a message on stderr, if
+ * any step fails: the caller must then not decode.
+ */
+bool media_sandbox_enter(uint64_t mem_budget, unsigned cpu_secs) __attribute__((warn_unused_result));
+
+/*
+ * Test-only: when QUIRE_WORKER_SELFTEST is set, do what it names inside
+ * the sandbox and exit 3 if the sandbox let it happen: "open", "socket",
+ * "exec" (each must kill the process with SIGSYS), "memory" (a mapping
+ * past the budget must fail: exit 0), and in sanitizer builds "asan" (a
+ * heap overflow whose report must still be printed). Call right after
+ * media_sandbox_enter() succeeded; returns when the variable is unset.
+ */
+void media_sandbox_selftest(void);
+
 /* Write every blob to its content-addressed path (temp + fsync + rename);
  * files already present are kept. Call with media_files_lock held. */
 enum media_err media_write(struct arena *a, const struct media_ingest *in)

@@ -57,6 +57,10 @@ static void limits_load(void)
 	limits.per_story = (unsigned)env_u64("QUIRE_PHOTOS_PER_STORY", 100, 1, 1000);
 	limits.encoders = (unsigned)env_u64("QUIRE_PHOTO_ENCODERS", 2, 1, 8);
 	limits.timeout_secs = (unsigned)env_u64("QUIRE_PHOTO_TIMEOUT", 60, 1, 3600);
+	limits.worker_memory = env_u64("QUIRE_PHOTO_WORKER_MB", 512, 32, 65536) << 20;
+	limits.queue = (unsigned)env_u64("QUIRE_PHOTO_QUEUE", 32, 0, 10000);
+	limits.per_user = (unsigned)env_u64("QUIRE_PHOTO_UPLOADS_PER_USER", 4, 1, 10000);
+	limits.queue_wait = (unsigned)env_u64("QUIRE_PHOTO_QUEUE_WAIT", 60, 1, 3600);
 }
 
 const struct media_limits *media_limits(void)
@@ -128,6 +132,9 @@ const char *media_strerror(enum media_err e)
 	case MEDIA_UNDECODABLE: return "The image is damaged or cut short and cannot be read.";
 	case MEDIA_IO: return "Could not store the photo.";
 	case MEDIA_TIMEOUT: return "The photo took too long to process.";
+	case MEDIA_NO_MEMORY:
+		return "The image needs more memory to decode than this site allows.";
+	case MEDIA_STOPPED: return "The server is restarting; upload the photo again in a moment.";
 	}
 	return "error";
 }
@@ -138,6 +145,7 @@ int media_err_status(enum media_err e)
 	case MEDIA_TOO_LARGE: return 413;
 	case MEDIA_UNSUPPORTED: return 415;
 	case MEDIA_IO: return 500;
+	case MEDIA_STOPPED: return 503;
 	case MEDIA_OK: return 200;
 	default: return 422;
 	}

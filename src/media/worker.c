@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -45,7 +46,11 @@
 extern char **environ;
 
 #define WIRE_MAGIC "QPW1"
-#define WORKER_CPU_SECS 120
+/* CPU seconds: twice the wall-clock deadline, since a decode uses up to
+ * two cores (libvips' threads, the encoders). */
+#define WORKER_CPU_SECS(lim) (2 * (lim)->timeout_secs + 5)
+#define WORKER_NICE 10
+#define WORKER_STACK ((size_t)2 << 20)
 /* Everything a worker may send: 8 variants of at most 12,000 px a side
  * are far below this. */
 #define WIRE_MAX ((size_t)256 << 20)
@@ -63,16 +68,52 @@ int media_worker_main(void)
 {
 	/* Only stdin (the upload), stdout (the pipe) and stderr (the log). */
 	close_range(3, ~0U, 0);
-	struct rlimit cpu = {WORKER_CPU_SECS, WORKER_CPU_SECS + 5};
-	setrlimit(RLIMIT_CPU, &cpu);
-	/* Image buffers straight from and back to the kernel, so the peak is
-	 * what is live, not what glibc kept from the previous buffer. */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	struct stat sb;
 	if (fstat(0, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		fprintf(stderr, "quire photo-worker: stdin must be the uploaded file\n");
 		return 2;
 	}
+	const struct media_limits *lim = media_limits();
+	/* Decoding yields the CPU to the server's request threads; set
+	 * before libvips starts its threads, which inherit it. */
+	if (setpriority(PRIO_PROCESS, 0, WORKER_NICE) != 0)
+		fprintf(stderr, "quire photo-worker: cannot lower its priority\n");
+	/* Image buffers straight from and back to the kernel, so the peak is
+	 * what is live, not what glibc kept from the previous buffer. One
+	 * arena: each further one reserves 64 MB of address space (counted by
+	 * the limit below), and trimming one reads a /proc file, which the
+	 * sandbox forbids. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_ARENA_MAX, 1);
+	/* Threads' stacks count against the address-space limit too. */
+	pthread_attr_t ta;
+	if (pthread_attr_init(&ta) == 0) {
+		pthread_attr_setstacksize(&ta, WORKER_STACK);
+		pthread_setattr_default_np(&ta);
+		pthread_attr_destroy(&ta);
+	}
+	/* A buffer of our own: stdio would otherwise fstat() and ioctl()
+	 * stdout at the first write, inside the sandbox. */
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	/* Everything that needs files happens now: libvips and its modules,
+	 * and the time zone GLib's logger formats times in (read once: with
+	 * TZ unset glibc would stat /etc/localtime at every log line). */
+	if (!getenv("TZ"))
+		setenv("TZ", ":/etc/localtime", 1);
+	tzset();
+	/* libvips' per-tile warnings repeat what its error says, once per
+	 * tile; the error is logged below. */
+	setenv("VIPS_WARNING", "0", 1);
+	if (!media_vips_init()) {
+		fprintf(stderr, "quire photo-worker: libvips did not start\n");
+		return 4;
+	}
+	if (!media_sandbox_enter(lim->worker_memory, WORKER_CPU_SECS(lim))) {
+		fprintf(stderr, "quire photo-worker: refusing to decode outside its sandbox\n");
+		return 5;
+	}
+	media_sandbox_selftest();
 	struct arena a;
 	arena_init(&a);
 	struct media_ingest in;
@@ -160,7 +201,9 @@ enum media_err media_worker_parse(const unsigned char *p, size_t n, struct arena
 	if (!magic || memcmp(magic, WIRE_MAGIC, 4) != 0)
 		return MEDIA_IO;
 	uint32_t err = get32(&r);
-	if (r.bad || err > MEDIA_IO)
+	/* What a worker may report: its own checks and decode failures; a
+	 * timeout or a stop is the server's to decide. */
+	if (r.bad || (err > MEDIA_IO && err != MEDIA_NO_MEMORY))
 		return MEDIA_IO;
 	if (err != MEDIA_OK)
 		return r.at == n ? (enum media_err)err : MEDIA_IO;
