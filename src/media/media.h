@@ -48,7 +48,7 @@ struct media_limits {
 	unsigned per_story;   /* photos one story may hold; default 100 */
 	unsigned encoders;    /* threads encoding one upload's variants; default 2 */
 	unsigned timeout_secs; /* a photo worker's wall-clock limit; default 60 */
-	uint64_t worker_memory; /* address space a worker may add to decode; 512 MiB */
+	uint64_t worker_memory; /* address space a worker may add to decode; 320 MiB */
 	unsigned queue;       /* uploads waiting for a worker; default 32 (then 503) */
 	unsigned per_user;    /* one writer's uploads in flight; default 4 (then 429) */
 	unsigned queue_wait;  /* seconds an upload may wait for a worker; default 60 */
@@ -69,6 +69,18 @@ enum media_err {
 };
 const char *media_strerror(enum media_err e);
 int media_err_status(enum media_err e);
+
+/*
+ * The photo queue (media/pool.c): QUIRE_PHOTO_INGESTS threads that hand
+ * uploads to photo workers, so that no request thread waits for a
+ * decode. Start after site_init(); stop before http_server_stop(): jobs
+ * still waiting are answered 503, running workers are killed and their
+ * uploads answered 503, and the call returns when every suspended upload
+ * request has been resumed. false: no thread could start (uploads are
+ * then answered 503).
+ */
+bool media_pool_start(void);
+void media_pool_stop(void);
 
 /* `quire photo-worker`: decode the upload on stdin, write the variants to
  * stdout (media/worker.c). Returns the process's exit status. */

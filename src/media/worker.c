@@ -26,6 +26,7 @@
  */
 #include "media/media_int.h"
 #include "core/crypto.h"
+#include "core/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -250,20 +251,34 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Everything the child writes until EOF, the deadline or WIRE_MAX. */
-static bool read_all(int fd, struct arena *a, int64_t deadline, unsigned char **out, size_t *n)
+enum read_end { READ_DONE, READ_FAILED, READ_LATE, READ_CANCELLED };
+
+/* Everything the child writes until EOF, the deadline, WIRE_MAX or
+ * *cancel (checked every CANCEL_POLL_MS). */
+#define CANCEL_POLL_MS 100
+static enum read_end read_all(int fd, struct arena *a, int64_t deadline, const atomic_bool *cancel,
+			      unsigned char **out, size_t *n)
 {
 	size_t cap = 1 << 20, len = 0;
 	unsigned char *buf = malloc(cap);
 	if (!buf)
-		return false;
+		return READ_FAILED;
+	enum read_end end = READ_FAILED;
 	for (;;) {
+		if (cancel && atomic_load(cancel)) {
+			end = READ_CANCELLED;
+			break;
+		}
 		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			end = READ_LATE;
+			break;
+		}
 		struct pollfd pfd = {fd, POLLIN, 0};
-		int pr = left > 0 ? poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) : 0;
+		int pr = poll(&pfd, 1, (int)(left > CANCEL_POLL_MS ? CANCEL_POLL_MS : left));
 		if (pr < 0 && errno == EINTR)
 			continue;
-		if (pr < 0 || (pr == 0 && now_ms() >= deadline))
+		if (pr < 0)
 			break;
 		if (pr == 0)
 			continue;
@@ -285,17 +300,60 @@ static bool read_all(int fd, struct arena *a, int64_t deadline, unsigned char **
 			*out = arena_alloc(a, len ? len : 1);
 			memcpy(*out, buf, len);
 			*n = len;
-			free(buf);
-			return true;
+			end = READ_DONE;
+			break;
 		}
 		len += (size_t)r;
 	}
 	free(buf);
-	return false;
+	return end;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * A worker of a sanitizer build gets the server's environment with
+ * allocator_may_return_null=1 added to ASAN_OPTIONS: a decode that runs
+ * into the address-space budget then gets NULL from malloc, as it would
+ * from glibc, and fails cleanly (422) instead of ending in an
+ * "allocator is out of memory" report. Every other check stays as the
+ * test run set it. Built once, at the first upload.
+ */
+static char **san_env;
+static pthread_once_t san_once = PTHREAD_ONCE_INIT;
+
+static void san_env_make(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	san_env = xcalloc(n + 2, sizeof(*san_env));
+	const char *old = getenv("ASAN_OPTIONS");
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "ASAN_OPTIONS=", 13) != 0)
+			san_env[k++] = environ[i];
+	struct buf b;
+	buf_init(&b, 0);
+	buf_addf(&b, "ASAN_OPTIONS=%s%sallocator_may_return_null=1", old ? old : "",
+		 old && *old ? ":" : "");
+	san_env[k] = xstrdup(buf_str(&b));
+	buf_release(&b);
+}
+
+static char **worker_env(void)
+{
+	pthread_once(&san_once, san_env_make);
+	return san_env;
+}
+#else
+static char **worker_env(void)
+{
+	return environ;
+}
+#endif
+
 enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
-				     struct media_ingest *out)
+				     struct media_ingest *out, const atomic_bool *cancel)
 {
 	const struct media_limits *lim = media_limits();
 	memset(out, 0, sizeof(*out));
@@ -315,7 +373,7 @@ enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	char *argv[] = {(char *)"quire", (char *)"photo-worker", NULL};
 	pid_t pid;
-	int se = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+	int se = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, worker_env());
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (se != 0) {
@@ -326,9 +384,10 @@ enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
 	unsigned char *wire = NULL;
 	size_t n = 0;
 	int64_t start = now_ms();
-	bool done = read_all(pipefd[0], a, start + (int64_t)lim->timeout_secs * 1000, &wire, &n);
+	enum read_end end = read_all(pipefd[0], a, start + (int64_t)lim->timeout_secs * 1000,
+				     cancel, &wire, &n);
 	close(pipefd[0]);
-	if (!done)
+	if (end != READ_DONE)
 		kill(pid, SIGKILL);
 	int status = 0;
 	struct rusage ru;
@@ -338,16 +397,29 @@ enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
 	/* For operators (and bench/photo_ingest.sh): what one ingest cost. */
 	fprintf(stderr, "quire: photo worker: %.2f s, peak %ld MB\n",
 		(double)(now_ms() - start) / 1000.0, ru.ru_maxrss / 1024);
-	if (!done) {
+	if (end == READ_CANCELLED) {
+		fprintf(stderr, "quire: photo worker stopped: the server is stopping\n");
+		return MEDIA_STOPPED;
+	}
+	if (end == READ_LATE) {
 		fprintf(stderr, "quire: photo worker stopped after %u s\n", lim->timeout_secs);
 		return MEDIA_TIMEOUT;
 	}
 	if (WIFSIGNALED(status)) {
-		/* A decoder crashed on this file: it is not one we can read. */
-		fprintf(stderr, "quire: photo worker died of signal %d\n", WTERMSIG(status));
+		int sig = WTERMSIG(status);
+		if (sig == SIGXCPU || sig == SIGKILL) {
+			/* Its CPU limit (soft, then hard). */
+			fprintf(stderr, "quire: photo worker ran out of CPU time (signal %d)\n", sig);
+			return MEDIA_TIMEOUT;
+		}
+		/* A decoder crashed on this file, or tried what its sandbox
+		 * refuses (SIGSYS; the worker logged the call): either way not
+		 * a file we can read. */
+		fprintf(stderr, "quire: photo worker died of signal %d%s\n", sig,
+			sig == SIGSYS ? " (stopped by its sandbox)" : "");
 		return MEDIA_UNDECODABLE;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (end != READ_DONE || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "quire: photo worker failed (exit %d)\n",
 			WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return MEDIA_IO;
