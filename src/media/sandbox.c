@@ -177,6 +177,15 @@ static bool drop_root(void)
 	return getuid() == NOBODY && geteuid() == NOBODY;
 }
 
+/* Argument n compared with op to a (and b: the value, for MASKED_EQ,
+ * where a is the mask). libseccomp's SCMP_An macros leave b out, which
+ * clang's -Wmissing-field-initializers refuses. */
+static struct scmp_arg_cmp arg(unsigned n, enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+	struct scmp_arg_cmp c = {n, op, a, b};
+	return c;
+}
+
 /* The allow list (see the file comment). */
 static bool rules(scmp_filter_ctx f)
 {
@@ -197,24 +206,24 @@ static bool rules(scmp_filter_ctx f)
 		rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, plain[i], 0);
 	/* Memory, never executable. */
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+			       arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+			       arg(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	/* Threads, not processes. */
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-			       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+			       arg(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-			       SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+			       arg(0, SCMP_CMP_EQ, PR_SET_NAME, 0));
 	/* GLib's log writer asks whether stderr is journald's socket or a
 	 * terminal. */
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(getpeername), 1,
-			       SCMP_A0(SCMP_CMP_LE, 2));
-	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, SCMP_A0(SCMP_CMP_LE, 2),
-			       SCMP_A1(SCMP_CMP_EQ, TCGETS));
+			       arg(0, SCMP_CMP_LE, 2, 0));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2, arg(0, SCMP_CMP_LE, 2, 0),
+			       arg(1, SCMP_CMP_EQ, TCGETS, 0));
 	/* Signals to itself only (abort(), the SIGSYS handler). */
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-			       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+			       arg(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
 	return rc == 0;
 }
 
