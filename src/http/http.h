@@ -11,7 +11,8 @@
  * body buffer, which the server hands to libmicrohttpd without copying.
  *
  * Threading: the server runs a pool of worker threads in poll mode; each
- * request is handled entirely on one worker. Per-thread application state
+ * request is handled entirely on one worker (a deferred one, see
+ * http_req_defer, holds none while it waits). Per-thread application state
  * (a database connection, caches) is created lazily with the thread_init
  * callback and released with thread_done when the server stops.
  */

@@ -39,12 +39,14 @@
 
 /* Limits, read once from the environment at first use (documented in
  * docs/photos.md): QUIRE_PHOTO_MAX_BYTES, QUIRE_PHOTO_MAX_PIXELS,
- * QUIRE_PHOTO_MAX_SIDE, QUIRE_PHOTO_INGESTS. */
+ * QUIRE_PHOTO_MAX_SIDE, QUIRE_PHOTO_INGESTS, QUIRE_PHOTOS_PER_STORY,
+ * QUIRE_PHOTO_ENCODERS, QUIRE_PHOTO_TIMEOUT, QUIRE_PHOTO_WORKER_MB,
+ * QUIRE_PHOTO_QUEUE, QUIRE_PHOTO_UPLOADS_PER_USER, QUIRE_PHOTO_QUEUE_WAIT. */
 struct media_limits {
 	uint64_t max_bytes;   /* upload size; default 40 MiB */
 	uint64_t max_pixels;  /* default 40,000,000 */
 	unsigned max_side;    /* default 12,000 */
-	unsigned ingests;     /* ingests running at once; default 2 */
+	unsigned ingests;     /* photo workers running at once (the pool); default 2 */
 	unsigned per_story;   /* photos one story may hold; default 100 */
 	unsigned encoders;    /* threads encoding one upload's variants; default 2 */
 	unsigned timeout_secs; /* a photo worker's wall-clock limit; default 60 */

@@ -10,12 +10,15 @@
  *
  * What this buys:
  *  - a crash, a hang or a memory blow-up in a decoder ends one worker, not
- *    the server (the worker has a CPU limit, and a wall-clock deadline
- *    after which the server kills it);
+ *    the server (the worker has address-space and CPU limits, and a
+ *    wall-clock deadline after which the server kills it);
  *  - libvips and the ~110 libraries it pulls in are never mapped into the
  *    server, which stays small (docs/performance.md);
- *  - the worker closes every descriptor it did not need, so it cannot
- *    reach the database or the sockets.
+ *  - the worker closes every descriptor it did not need, then enters its
+ *    sandbox (sandbox.c) before reading the upload: code a decoder was
+ *    tricked into running can reach no file, socket or program.
+ * The server side runs on the photo queue's threads (pool.c), never on a
+ * request thread.
  *
  * Wire format (little endian), worker -> server:
  *   "QPW1" u32 err  u32 kind  u32 width  u32 height
