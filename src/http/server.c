@@ -330,12 +330,14 @@ void http_req_resume(struct http_req *req)
 	struct conn_req *cr = (struct conn_req *)(void *)req;
 	pthread_mutex_lock(&defer_lock);
 	cr->resumed = true;
-	/* Not suspended yet: the handler's thread sees resumed and answers at
-	 * once. Otherwise wake the connection; its thread calls on_request
-	 * again, which answers. cr stays valid until then. */
-	if (cr->suspended)
-		MHD_resume_connection(req->conn);
+	bool suspended = cr->suspended;
 	pthread_mutex_unlock(&defer_lock);
+	/* Not suspended yet: the handler's thread sees resumed and answers at
+	 * once. Otherwise wake the connection (outside our lock, so that it
+	 * never nests inside libmicrohttpd's); its thread calls on_request
+	 * again, which answers. cr stays valid until then. */
+	if (suspended)
+		MHD_resume_connection(req->conn);
 }
 
 /* The deferred work is done: let the application fill the answer, on
