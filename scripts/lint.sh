@@ -20,6 +20,7 @@ confine() { # pattern allowed-dir what
 confine '\bsqlite3_[a-z_]+\s*\(' 'src/store/' 'SQLite calls'
 confine '\bMHD_[a-z_]+\s*\(' 'src/http/' 'libmicrohttpd calls'
 confine '\bcmark_[a-z_]+\s*\(' 'src/stories/markdown' 'cmark-gfm calls'
+confine '\bseccomp_[a-z_]+\s*\(' 'src/media/sandbox' 'libseccomp calls'
 confine '\b(crypto_pwhash|crypto_generichash|crypto_hash_sha256|randombytes_buf|sodium_[a-z]+)\s*\(' 'src/(core/crypto|accounts/password)' 'libsodium calls'
 
 for low in core store tmpl http; do

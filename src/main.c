@@ -499,8 +499,11 @@ static int cmd_serve(const struct opts *o)
 		.spool = media_spool,
 		.log = log_request,
 	};
+	/* Photo uploads are decoded off the request threads (media.h). */
+	media_pool_start();
 	struct http_server *srv = http_server_start(&hc);
 	if (!srv) {
+		media_pool_stop();
 		store_close(st);
 		site_shutdown();
 		return 1;
@@ -519,6 +522,8 @@ static int cmd_serve(const struct opts *o)
 	fprintf(stderr, "quire: %s received, finishing requests and stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	desk_scheduler_stop();
+	/* Before the HTTP server: answers every upload still in the queue. */
+	media_pool_stop();
 	http_server_stop(srv);
 	store_close(st);
 	site_shutdown();

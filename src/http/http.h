@@ -11,7 +11,8 @@
  * body buffer, which the server hands to libmicrohttpd without copying.
  *
  * Threading: the server runs a pool of worker threads in poll mode; each
- * request is handled entirely on one worker. Per-thread application state
+ * request is handled entirely on one worker (a deferred one, see
+ * http_req_defer, holds none while it waits). Per-thread application state
  * (a database connection, caches) is created lazily with the thread_init
  * callback and released with thread_done when the server stops.
  */
@@ -125,6 +126,24 @@ void http_res_header(struct http_req *req, struct http_res *res, const char *nam
 /* Redirect (303 See Other unless status says otherwise). */
 void http_res_redirect(struct http_req *req, struct http_res *res, int status,
 		       const char *location);
+
+/*
+ * Deferred answers, for work that must not hold a worker thread (photo
+ * decoding). A handler calls http_req_defer(req, fn, ctx), hands the work
+ * to another thread and returns without filling res (nothing of it is
+ * sent). The connection is then suspended: it holds no thread, and
+ * libmicrohttpd neither times it out nor notices the client leaving, so
+ * the application owns the deadline. When the work is done (or given up)
+ * that thread calls http_req_resume(req) exactly once, and must not touch
+ * req afterwards; fn(req, res, ctx) then runs on the connection's own
+ * worker thread (its thread state, its database connection) and fills res
+ * like a handler. Every deferral must be resumed before
+ * http_server_stop(). ctx is the application's; the server never frees
+ * it.
+ */
+typedef void (*http_resume_fn)(struct http_req *req, struct http_res *res, void *ctx);
+void http_req_defer(struct http_req *req, http_resume_fn fn, void *ctx);
+void http_req_resume(struct http_req *req);
 
 /* ---- router ---- */
 

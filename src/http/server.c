@@ -47,6 +47,7 @@ struct http_server {
 	pthread_mutex_t lock;
 	struct thread_state *states;
 	atomic_int inflight;
+	atomic_int suspended;   /* deferred requests waiting for http_req_resume */
 	uint16_t port;
 	struct ip_counts ips;
 };
@@ -63,7 +64,15 @@ struct conn_req {
 	struct timespec start;  /* first byte of the request, for the log */
 	int status;             /* answered status, 0 if none was queued */
 	uint64_t bytes;         /* response body size */
+	/* A deferred answer (http_req_defer); the flags under defer_lock. */
+	http_resume_fn defer_fn;
+	void *defer_ctx;
+	bool suspended, resumed;
 };
+
+/* Guards the suspended/resumed flags of every conn_req: taken only for a
+ * few instructions per deferred request. */
+static pthread_mutex_t defer_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Bodies announced over the limit but below this are read and thrown
  * away so that clients which send the whole body before reading (most
@@ -324,6 +333,41 @@ static void answer_error(struct http_server *s, struct MHD_Connection *c, struct
 	buf_release(&res.body);
 }
 
+void http_req_defer(struct http_req *req, http_resume_fn fn, void *ctx)
+{
+	struct conn_req *cr = (struct conn_req *)(void *)req;
+	cr->defer_fn = fn;
+	cr->defer_ctx = ctx;
+}
+
+void http_req_resume(struct http_req *req)
+{
+	struct conn_req *cr = (struct conn_req *)(void *)req;
+	pthread_mutex_lock(&defer_lock);
+	cr->resumed = true;
+	bool suspended = cr->suspended;
+	pthread_mutex_unlock(&defer_lock);
+	/* Not suspended yet: the handler's thread sees resumed and answers at
+	 * once. Otherwise wake the connection (outside our lock, so that it
+	 * never nests inside libmicrohttpd's); its thread calls on_request
+	 * again, which answers. cr stays valid until then. */
+	if (suspended)
+		MHD_resume_connection(req->conn);
+}
+
+/* The deferred work is done: let the application fill the answer, on
+ * this connection's own thread, and queue it. */
+static void answer_deferred(struct http_server *s, struct MHD_Connection *c, struct conn_req *cr)
+{
+	struct http_res res;
+	res_init(&res);
+	http_resume_fn fn = cr->defer_fn;
+	cr->defer_fn = NULL;
+	fn(&cr->req, &res, cr->defer_ctx);
+	queue(s, c, &cr->req, &res);
+	buf_release(&res.body);
+}
+
 struct framing {
 	int content_length, transfer_encoding;
 	bool chunked_only, nul;
@@ -523,6 +567,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 
+	if (cr->defer_fn) {
+		/* Called again after http_req_resume(). */
+		pthread_mutex_lock(&defer_lock);
+		bool ready = cr->resumed;
+		pthread_mutex_unlock(&defer_lock);
+		if (ready) {
+			answer_deferred(s, c, cr);
+			atomic_fetch_sub(&s->suspended, 1);
+		}
+		return MHD_YES;
+	}
+
 	if (*upload_data_size) {
 		if (cr->early_status == 413 && !cr->drain) {
 			/* Refuse now rather than read a body we will not keep. */
@@ -620,6 +676,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct http_res res;
 	res_init(&res);
 	s->cfg.app(req, &res);
+	if (cr->defer_fn) {
+		/* The answer comes from another thread: nothing of res is sent. */
+		if (res.file_fd >= 0)
+			close(res.file_fd);
+		buf_release(&res.body);
+		pthread_mutex_lock(&defer_lock);
+		bool done = cr->resumed;
+		if (!done) {
+			MHD_suspend_connection(c);
+			cr->suspended = true;
+			atomic_fetch_add(&s->suspended, 1);
+		}
+		pthread_mutex_unlock(&defer_lock);
+		if (done)
+			answer_deferred(s, c, cr);
+		return MHD_YES;
+	}
 	queue(s, c, req, &res);
 	buf_release(&res.body);
 	return MHD_YES;
@@ -782,9 +855,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 	s->cfg = *cfg;
 	pthread_mutex_init(&s->lock, NULL);
 	atomic_init(&s->inflight, 0);
+	atomic_init(&s->suspended, 0);
 	MHD_set_panic_func(on_panic, NULL);
 
-	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	const struct http_limits *l = &cfg->limits;
@@ -843,6 +918,13 @@ void http_server_stop(struct http_server *s)
 	for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&s->suspended) > 0) {
+		/* libmicrohttpd must not stop with suspended connections; the
+		 * application resumes every deferral before stopping. */
+		fprintf(stderr, "quire: %d deferred requests never resumed; not stopping the "
+				"HTTP server cleanly\n", atomic_load(&s->suspended));
+		return;
 	}
 	MHD_stop_daemon(s->daemon);
 	struct thread_state *ts = s->states;

@@ -56,6 +56,11 @@ static void vips_start(void)
 	vips_block_untrusted_set(TRUE);
 	/* No operation cache: it would keep decoded uploads alive. */
 	vips_cache_set_max(0);
+	/* No run-time code generation (orc): it needs memory that is both
+	 * writable and executable, made through a temporary file, both of
+	 * which the worker's sandbox refuses. The plain C paths cost little
+	 * here (docs/photos.md). */
+	vips_vector_set_enabled(FALSE);
 	vips_leak_set(FALSE);
 	atexit(vips_stop);
 	vips_ok = true;
@@ -142,6 +147,17 @@ static void log_vips(const char *what)
 	const char *e = vips_error_buffer();
 	fprintf(stderr, "quire: media: %s: %.300s\n", what, e ? e : "");
 	vips_error_clear();
+}
+
+/* A step failed: log why, and say whether it was the memory limit (the
+ * sandbox's address-space budget) or the file itself. */
+static enum media_err failed(const char *what)
+{
+	const char *e = vips_error_buffer();
+	bool mem = e && (strcasestr(e, "out of memory") || strcasestr(e, "cannot allocate") ||
+			 strcasestr(e, "insufficient memory") || strcasestr(e, "memory allocation"));
+	log_vips(what);
+	return mem ? MEDIA_NO_MEMORY : MEDIA_UNDECODABLE;
 }
 
 /* After an operation img -> *next that returned r: replace *img by *next,
@@ -463,8 +479,7 @@ enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media
 	/* Header only: refuse decompression bombs before any pixel. */
 	VipsImage *img = NULL;
 	if (load(fd, kind, 1, &img)) {
-		log_vips("header");
-		return MEDIA_UNDECODABLE;
+		return failed("header");
 	}
 	uint64_t w = (uint64_t)img->Xsize, h = (uint64_t)img->Ysize;
 	if (w == 0 || h == 0 || w > lim->max_side || h > lim->max_side ||
@@ -486,27 +501,23 @@ enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media
 		if (shrink > 1) {
 			g_object_unref(img);
 			if (load(fd, kind, shrink, &img)) {
-				log_vips("load");
-				return MEDIA_UNDECODABLE;
+				return failed("load");
 			}
 		}
 	}
 	VipsImage *t = NULL;
 	if (!to_srgb(&img)) {
-		log_vips("colour");
-		return MEDIA_UNDECODABLE;
+		return failed("colour");
 	}
 	uint64_t cur = swap ? (uint64_t)img->Ysize : (uint64_t)img->Xsize;
 	if (cur > top && !step(&img, vips_resize(img, &t, (double)top / (double)cur, NULL), &t)) {
-		log_vips("resize");
-		return MEDIA_UNDECODABLE;
+		return failed("resize");
 	}
 	/* The one decode: the whole pipeline runs into memory here. */
 	VipsImage *mem = vips_image_copy_memory(img);
 	g_object_unref(img);
 	if (!mem) {
-		log_vips("decode");
-		return MEDIA_UNDECODABLE;
+		return failed("decode");
 	}
 	img = mem;
 	/* Upright already (most cameras' landscape shots): no second copy. */
@@ -515,8 +526,7 @@ enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media
 		    !(mem = vips_image_copy_memory(img))) {
 			if (img)
 				g_object_unref(img);
-			log_vips("autorotate");
-			return MEDIA_UNDECODABLE;
+			return failed("autorotate");
 		}
 		g_object_unref(img);
 		img = mem;
@@ -547,8 +557,7 @@ enum media_err media_decode(int fd, uint64_t size, struct arena *a, struct media
 		ok = jobs[i].ok;
 	g_object_unref(img);
 	if (!ok) {
-		log_vips("encode");
-		return MEDIA_UNDECODABLE;
+		return failed("encode");
 	}
 	return MEDIA_OK;
 }

@@ -41,15 +41,21 @@
 
 /* Limits, read once from the environment at first use (documented in
  * docs/photos.md): QUIRE_PHOTO_MAX_BYTES, QUIRE_PHOTO_MAX_PIXELS,
- * QUIRE_PHOTO_MAX_SIDE, QUIRE_PHOTO_INGESTS. */
+ * QUIRE_PHOTO_MAX_SIDE, QUIRE_PHOTO_INGESTS, QUIRE_PHOTOS_PER_STORY,
+ * QUIRE_PHOTO_ENCODERS, QUIRE_PHOTO_TIMEOUT, QUIRE_PHOTO_WORKER_MB,
+ * QUIRE_PHOTO_QUEUE, QUIRE_PHOTO_UPLOADS_PER_USER, QUIRE_PHOTO_QUEUE_WAIT. */
 struct media_limits {
 	uint64_t max_bytes;   /* upload size; default 40 MiB */
 	uint64_t max_pixels;  /* default 40,000,000 */
 	unsigned max_side;    /* default 12,000 */
-	unsigned ingests;     /* ingests running at once; default 2 */
+	unsigned ingests;     /* photo workers running at once (the pool); default 2 */
 	unsigned per_story;   /* photos one story may hold; default 100 */
 	unsigned encoders;    /* threads encoding one upload's variants; default 2 */
 	unsigned timeout_secs; /* a photo worker's wall-clock limit; default 60 */
+	uint64_t worker_memory; /* address space a worker may add to decode; 320 MiB */
+	unsigned queue;       /* uploads waiting for a worker; default 32 (then 503) */
+	unsigned per_user;    /* one writer's uploads in flight; default 4 (then 429) */
+	unsigned queue_wait;  /* seconds an upload may wait for a worker; default 60 */
 };
 const struct media_limits *media_limits(void);
 
@@ -62,9 +68,23 @@ enum media_err {
 	MEDIA_UNDECODABLE,   /* truncated or corrupt: 422 */
 	MEDIA_IO,            /* could not write a file: 500 */
 	MEDIA_TIMEOUT,       /* the worker ran past its deadline: 422 */
+	MEDIA_NO_MEMORY,     /* decoding needs more than worker_memory: 422 */
+	MEDIA_STOPPED,       /* the server is stopping; not decoded: 503 */
 };
 const char *media_strerror(enum media_err e);
 int media_err_status(enum media_err e);
+
+/*
+ * The photo queue (media/pool.c): QUIRE_PHOTO_INGESTS threads that hand
+ * uploads to photo workers, so that no request thread waits for a
+ * decode. Start after site_init(); stop before http_server_stop(): jobs
+ * still waiting are answered 503, running workers are killed and their
+ * uploads answered 503, and the call returns when every suspended upload
+ * request has been resumed. false: no thread could start (uploads are
+ * then answered 503).
+ */
+bool media_pool_start(void);
+void media_pool_stop(void);
 
 /* `quire photo-worker`: decode the upload on stdin, write the variants to
  * stdout (media/worker.c). Returns the process's exit status. */

@@ -7,6 +7,7 @@
 #include "media/media_int.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
+#include "core/mem.h"
 #include "core/text.h"
 #include "site/site.h"
 #include "stories/desk.h"
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PHOTO_ALT_MAX_CHARS 500
@@ -58,6 +60,10 @@ static void limits_load(void)
 	limits.per_story = (unsigned)env_u64("QUIRE_PHOTOS_PER_STORY", 100, 1, 1000);
 	limits.encoders = (unsigned)env_u64("QUIRE_PHOTO_ENCODERS", 2, 1, 8);
 	limits.timeout_secs = (unsigned)env_u64("QUIRE_PHOTO_TIMEOUT", 60, 1, 3600);
+	limits.worker_memory = env_u64("QUIRE_PHOTO_WORKER_MB", 320, 32, 65536) << 20;
+	limits.queue = (unsigned)env_u64("QUIRE_PHOTO_QUEUE", 32, 0, 10000);
+	limits.per_user = (unsigned)env_u64("QUIRE_PHOTO_UPLOADS_PER_USER", 4, 1, 10000);
+	limits.queue_wait = (unsigned)env_u64("QUIRE_PHOTO_QUEUE_WAIT", 60, 1, 3600);
 }
 
 const struct media_limits *media_limits(void)
@@ -84,37 +90,20 @@ const char *media_dir(void)
 
 static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void media_files_lock(void)
+bool media_files_lock(void)
 {
-	pthread_mutex_lock(&files_lock);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += MEDIA_FILES_LOCK_SECS;
+	if (pthread_mutex_timedlock(&files_lock, &until) == 0)
+		return true;
+	fprintf(stderr, "quire: photo files busy for %d s; giving up\n", MEDIA_FILES_LOCK_SECS);
+	return false;
 }
 
 void media_files_unlock(void)
 {
 	pthread_mutex_unlock(&files_lock);
-}
-
-/* Decoding takes tens of megabytes: at most limits.ingests at once. */
-static pthread_mutex_t ingest_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ingest_cond = PTHREAD_COND_INITIALIZER;
-static unsigned ingests_running;
-
-static void ingest_enter(void)
-{
-	unsigned max = media_limits()->ingests;
-	pthread_mutex_lock(&ingest_lock);
-	while (ingests_running >= max)
-		pthread_cond_wait(&ingest_cond, &ingest_lock);
-	ingests_running++;
-	pthread_mutex_unlock(&ingest_lock);
-}
-
-static void ingest_leave(void)
-{
-	pthread_mutex_lock(&ingest_lock);
-	ingests_running--;
-	pthread_cond_signal(&ingest_cond);
-	pthread_mutex_unlock(&ingest_lock);
 }
 
 const char *media_strerror(enum media_err e)
@@ -129,6 +118,9 @@ const char *media_strerror(enum media_err e)
 	case MEDIA_UNDECODABLE: return "The image is damaged or cut short and cannot be read.";
 	case MEDIA_IO: return "Could not store the photo.";
 	case MEDIA_TIMEOUT: return "The photo took too long to process.";
+	case MEDIA_NO_MEMORY:
+		return "The image needs more memory to decode than this site allows.";
+	case MEDIA_STOPPED: return "The server is restarting; upload the photo again in a moment.";
 	}
 	return "error";
 }
@@ -139,6 +131,7 @@ int media_err_status(enum media_err e)
 	case MEDIA_TOO_LARGE: return 413;
 	case MEDIA_UNSUPPORTED: return 415;
 	case MEDIA_IO: return 500;
+	case MEDIA_STOPPED: return 503;
 	case MEDIA_OK: return 200;
 	default: return 422;
 	}
@@ -307,7 +300,8 @@ static enum store_err photo_remove(struct store *st, struct arena *a, const char
 {
 	char hashes[PHOTO_MAX_VARIANTS][65];
 	size_t n = 0;
-	media_files_lock();
+	if (!media_files_lock())
+		return STORE_ERROR;
 	enum store_err e = store_photo_delete(st, id, hashes, PHOTO_MAX_VARIANTS, &n);
 	if (!e)
 		unlink_unused(st, a, hashes, n);
@@ -412,11 +406,6 @@ static void trim_fields(struct arena *a, struct photo_fields *f)
 	}
 }
 
-/*
- * Ingest req's uploaded file as a photo of story s with fields f. On
- * success fills *p and returns 0; otherwise returns the HTTP status with
- * *msg set. Nothing is left on disk after a failure.
- */
 /* 0 while story_id has room for one more photo, else the status. */
 static int story_full(struct store *st, const char *story_id, const char **msg)
 {
@@ -432,46 +421,56 @@ static int story_full(struct store *st, const char *story_id, const char **msg)
 	return 409;
 }
 
-static int photo_create(struct http_req *req, const struct story_row *s,
-			struct photo_fields *f, struct photo_row *p, const char **msg)
+/*
+ * An upload on its way through the photo queue (pool.c). Made by
+ * photo_submit() on the request's thread; run on a pool thread, which
+ * fills status/msg and the photo; answered back on the request's thread
+ * by the route's resume function; freed with the request's arena.
+ */
+struct photo_job {
+	struct media_job job;     /* first: the queue's part */
+	struct http_req *req;     /* suspended until the job ends */
+	int fd;                   /* our own descriptor of the spooled upload */
+	uint64_t size;
+	char story_id[17];
+	struct photo_row photo;   /* the writer's fields in; the rest out */
+	struct arena arena;       /* the worker's answer */
+	struct media_ingest in;
+	int status;               /* 0: stored; else the HTTP status */
+	const char *msg;
+	unsigned retry_after;     /* with 503 and 429 */
+};
+
+static void photo_job_free(void *ctx)
 {
-	trim_fields(&req->arena, f);
-	if ((*msg = fields_check(f, true)))
-		return 422;
-	if (f->sensitive == -2) {
-		*msg = "\"sensitive\" is true or false.";
-		return 422;
-	}
-	/* Its audience is checked before anything is decoded. */
-	struct photo_row aud = {.audience = "story"};
-	if ((*msg = audience_apply(req, s, f, &aud)))
-		return 422;
-	if (req->upload.fd < 0) {
-		*msg = "Choose a photo to upload (form field \"file\").";
-		return 422;
-	}
-	struct store *st = site_store(req);
-	int full = story_full(st, s->id, msg);
-	if (full)
-		return full;
-	/* In the arena: its buffers are freed when the request ends. */
-	struct media_ingest *in = arena_alloc(&req->arena, sizeof(*in));
-	ingest_enter();
-	enum media_err e = media_decode_isolated(req->upload.fd, req->upload.size, &req->arena, in);
-	ingest_leave();
+	struct photo_job *j = ctx;
+	if (j->fd >= 0)
+		close(j->fd);
+	arena_release(&j->arena);
+	free(j);
+}
+
+/* On a pool thread: decode in a worker, then store files and rows with
+ * this thread's connection st. */
+static void photo_job_run(struct media_job *mj, struct store *st)
+{
+	struct photo_job *j = (struct photo_job *)(void *)mj;
+	struct media_ingest *in = &j->in;
+	enum media_err e = media_decode_isolated(j->fd, j->size, &j->arena, in, &mj->cancel);
+	close(j->fd);
+	j->fd = -1;
 	if (e) {
-		*msg = media_strerror(e);
-		return media_err_status(e);
+		j->status = media_err_status(e);
+		j->msg = media_strerror(e);
+		j->retry_after = 5;
+		return;
 	}
-	memset(p, 0, sizeof(*p));
-	id_new(p->id);
-	memcpy(p->story_id, s->id, sizeof(p->story_id));
-	p->alt = f->alt;
-	p->caption = f->caption ? f->caption : "";
-	p->note = f->note ? f->note : "";
-	p->sensitive = f->sensitive == 1;
-	p->audience = aud.audience;
-	memcpy(p->circle_id, aud.circle_id, sizeof(p->circle_id));
+	if (!st) {
+		j->status = 500;
+		j->msg = media_strerror(MEDIA_IO);
+		return;
+	}
+	struct photo_row *p = &j->photo;
 	p->width = in->width;
 	p->height = in->height;
 	p->preview = in->preview;
@@ -484,27 +483,122 @@ static int photo_create(struct http_req *req, const struct story_row *s,
 		memcpy(v->hash, in->blobs[i].hash, sizeof(v->hash));
 		v->bytes = (int64_t)in->blobs[i].len;
 	}
-	media_files_lock();
+	if (!media_files_lock()) {
+		j->status = 503;
+		j->msg = "The photo store is busy; upload the photo again in a moment.";
+		j->retry_after = 5;
+		return;
+	}
 	/* Uploads running side by side all passed the first check; rows are
 	 * only inserted under this lock, so this one is exact. */
-	if ((full = story_full(st, s->id, msg))) {
+	if ((j->status = story_full(st, j->story_id, &j->msg))) {
 		media_files_unlock();
-		return full;
+		return;
 	}
-	e = media_write(&req->arena, in);
+	e = media_write(&j->arena, in);
 	enum store_err se = e ? STORE_OK : store_photo_insert(st, p);
 	if (e || se) {
 		/* Files this upload added and no row names: remove them. */
 		char hashes[MEDIA_MAX_BLOBS][65];
 		for (size_t i = 0; i < in->nblobs; i++)
 			memcpy(hashes[i], in->blobs[i].hash, 65);
-		unlink_unused(st, &req->arena, hashes, in->nblobs);
+		unlink_unused(st, &j->arena, hashes, in->nblobs);
 	}
 	media_files_unlock();
 	if (e || se) {
-		*msg = media_strerror(MEDIA_IO);
-		return 500;
+		j->status = 500;
+		j->msg = media_strerror(MEDIA_IO);
 	}
+}
+
+/* On a pool thread, after run() or instead of it. */
+static void photo_job_end(struct media_job *mj)
+{
+	struct photo_job *j = (struct photo_job *)(void *)mj;
+	if (mj->refused) {
+		j->status = mj->refused;
+		j->retry_after = mj->retry_after;
+		j->msg = "Too many photos are being processed right now; "
+			 "upload this one again in a moment.";
+	}
+	http_req_resume(j->req);
+}
+
+static void retry_after(struct http_req *req, struct http_res *res, int status, unsigned secs)
+{
+	if (status == 429 || status == 503)
+		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%u", secs));
+}
+
+/*
+ * Check req's upload as a photo of story s with fields f and hand it to
+ * the photo queue; answer(req, res, job) will fill the response once the
+ * photo is stored or refused. Returns 0 when queued (the request is then
+ * deferred); otherwise the HTTP status, with *msg set and, for 429 and
+ * 503, *retry set in seconds. Nothing is left on disk after a failure.
+ */
+static int photo_submit(struct http_req *req, const struct story_row *s, struct photo_fields *f,
+			http_resume_fn answer, const char **msg, unsigned *retry)
+{
+	*retry = 0;
+	trim_fields(&req->arena, f);
+	if ((*msg = fields_check(f, true)))
+		return 422;
+	if (f->sensitive == -2) {
+		*msg = "\"sensitive\" is true or false.";
+		return 422;
+	}
+	/* Its audience is checked before anything is queued or decoded. */
+	struct photo_row aud = {.audience = "story"};
+	if ((*msg = audience_apply(req, s, f, &aud)))
+		return 422;
+	if (req->upload.fd < 0) {
+		*msg = "Choose a photo to upload (form field \"file\").";
+		return 422;
+	}
+	/* Empty, too large or not a photo: answered at once, never queued. */
+	enum media_kind kind;
+	enum media_err pe = media_precheck(req->upload.fd, req->upload.size, &kind);
+	if (pe) {
+		*msg = media_strerror(pe);
+		return media_err_status(pe);
+	}
+	struct store *st = site_store(req);
+	int full = story_full(st, s->id, msg);
+	if (full)
+		return full;
+	struct photo_job *j = xcalloc(1, sizeof(*j));
+	arena_init(&j->arena);
+	j->req = req;
+	j->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
+	j->size = req->upload.size;
+	memcpy(j->story_id, s->id, sizeof(j->story_id));
+	memcpy(j->job.user_id, site_viewer(req)->user.id, sizeof(j->job.user_id));
+	j->job.run = photo_job_run;
+	j->job.end = photo_job_end;
+	struct photo_row *p = &j->photo;
+	id_new(p->id);
+	memcpy(p->story_id, s->id, sizeof(p->story_id));
+	p->alt = f->alt;
+	p->caption = f->caption ? f->caption : "";
+	p->note = f->note ? f->note : "";
+	p->sensitive = f->sensitive == 1;
+	p->audience = aud.audience;
+	memcpy(p->circle_id, aud.circle_id, sizeof(p->circle_id));
+	int status = j->fd < 0 ? 500 : media_pool_submit(&j->job, retry);
+	if (status) {
+		*msg = status == 429 ? "You have as many photos on their way as this site allows "
+				       "at once; upload this one when they are done." :
+		       status == 503 ? "Too many photos are being processed right now; "
+				       "upload this one again in a moment." :
+				       media_strerror(MEDIA_IO);
+		photo_job_free(j);
+		return status;
+	}
+	/* Freed when the request ends, which cannot happen before the job
+	 * has ended (the request is suspended until then). */
+	arena_defer(&req->arena, photo_job_free, j);
+	http_req_defer(req, answer, j);
 	return 0;
 }
 
@@ -542,8 +636,24 @@ static const char *status_word(int status)
 	case 413: return "too_large";
 	case 415: return "unsupported_media_type";
 	case 422: return "invalid";
+	case 429: return "rate_limited";
+	case 503: return "unavailable";
 	default: return "internal";
 	}
+}
+
+/* The upload's answer, once the queue is done with it. */
+static void api_photo_answer(struct http_req *req, struct http_res *res, void *ctx)
+{
+	struct photo_job *j = ctx;
+	if (j->status) {
+		retry_after(req, res, j->status, j->retry_after);
+		json_error(req, res, j->status, status_word(j->status), j->msg);
+		return;
+	}
+	http_res_header(req, res, "Location",
+			arena_printf(&req->arena, "/api/v1/photos/%s", j->photo.id));
+	json_reply(req, res, 201, photo_json(req, &j->photo));
 }
 
 void api_photo_create(struct http_req *req, struct http_res *res)
@@ -558,15 +668,13 @@ void api_photo_create(struct http_req *req, struct http_res *res)
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
 				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive")),
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id")};
-	struct photo_row p;
 	const char *msg = NULL;
-	int status = photo_create(req, &s, &f, &p, &msg);
+	unsigned retry;
+	int status = photo_submit(req, &s, &f, api_photo_answer, &msg, &retry);
 	if (status) {
+		retry_after(req, res, status, retry);
 		json_error(req, res, status, status_word(status), msg);
-		return;
 	}
-	http_res_header(req, res, "Location", arena_printf(&req->arena, "/api/v1/photos/%s", p.id));
-	json_reply(req, res, 201, photo_json(req, &p));
 }
 
 void api_photo_get(struct http_req *req, struct http_res *res)
@@ -849,6 +957,44 @@ static void back_to_editor(struct http_req *req, struct http_res *res, const cha
 			  arena_printf(&req->arena, "/edit/%s?photo=%s#photos", story_id, what));
 }
 
+/* The editor form's answer, once the queue is done with the upload. */
+static void page_photo_answer(struct http_req *req, struct http_res *res, void *ctx)
+{
+	struct photo_job *j = ctx;
+	if (j->status) {
+		retry_after(req, res, j->status, j->retry_after);
+		site_error(req, res, j->status, j->msg);
+		return;
+	}
+	/* Without JavaScript nothing else can place the photo: append its
+	 * reference to the story as it is now (it may have been saved from
+	 * another tab while the photo was decoded), which the writer can then
+	 * move. */
+	struct story_row s;
+	if (store_story_get(site_store(req), &req->arena, j->story_id, &s)) {
+		site_error(req, res, 404, "The photo was saved, but its story is gone.");
+		return;
+	}
+	const char *ref = photo_markdown(&req->arena, &j->photo);
+	struct story_input in = {0};
+	/* A published story's pending draft gets it, as if typed, not readers. */
+	const char *cur = s.body;
+	struct story_draft_row d;
+	bool has = false;
+	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has) == STORY_OK && has)
+		cur = d.body;
+	in.body = arena_printf(&req->arena, "%s%s%s\n", cur,
+			       cur[0] && cur[strlen(cur) - 1] != '\n' ? "\n\n" :
+			       cur[0] ? "\n" : "", ref);
+	struct desk_save ds = {.held = true};
+	if (story_save(site_store(req), &req->arena, &s, &in, &ds, NULL)) {
+		site_error(req, res, 422, "The photo was saved, but the story is too long to add it "
+					  "to; its reference is listed in the editor.");
+		return;
+	}
+	back_to_editor(req, res, s.id, "added");
+}
+
 void page_photo_upload(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
@@ -867,33 +1013,13 @@ void page_photo_upload(struct http_req *req, struct http_res *res)
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
 				 http_req_form(req, "note"), flag_of(http_req_form(req, "sensitive")),
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id")};
-	struct photo_row p;
 	const char *msg = NULL;
-	int status = photo_create(req, &s, &f, &p, &msg);
+	unsigned retry;
+	int status = photo_submit(req, &s, &f, page_photo_answer, &msg, &retry);
 	if (status) {
+		retry_after(req, res, status, retry);
 		site_error(req, res, status, msg);
-		return;
 	}
-	/* Without JavaScript nothing else can place the photo: append its
-	 * reference to the story, which the writer can then move. */
-	const char *ref = photo_markdown(&req->arena, &p);
-	struct story_input in = {0};
-	const char *cur = s.body;
-	struct story_draft_row d;
-	bool has = false;
-	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has) == STORY_OK && has)
-		cur = d.body;
-	in.body = arena_printf(&req->arena, "%s%s%s\n", cur,
-			       cur[0] && cur[strlen(cur) - 1] != '\n' ? "\n\n" :
-			       cur[0] ? "\n" : "", ref);
-	/* Like typing it: a published story's draft gets it, not readers. */
-	struct desk_save ds = {.held = true};
-	if (story_save(site_store(req), &req->arena, &s, &in, &ds, NULL)) {
-		site_error(req, res, 422, "The photo was saved, but the story is too long to add it "
-					  "to; its reference is listed in the editor.");
-		return;
-	}
-	back_to_editor(req, res, s.id, "added");
 }
 
 void page_photo_edit(struct http_req *req, struct http_res *res)

@@ -19,10 +19,11 @@
 
 #include <stdbool.h>
 #include <vips/vips.h>
+#include <vips/vector.h>
 
 #define VIPS_DL_FUNCS(X)                                                                     \
 	X(vips_init) X(vips_version) X(vips_shutdown) X(vips_error_buffer) X(vips_error_clear)   \
-	X(vips_error) X(vips_block_untrusted_set) X(vips_cache_set_max) X(vips_leak_set)         \
+	X(vips_error) X(vips_block_untrusted_set) X(vips_cache_set_max) X(vips_leak_set) X(vips_vector_set_enabled)         \
 	X(vips_thread_shutdown) X(vips_source_new_from_descriptor) X(vips_jpegload_source)       \
 	X(vips_pngload_source) X(vips_gifload_source) X(vips_webpload_source)                    \
 	X(vips_heifload_source) X(vips_image_get_typeof) X(vips_icc_transform)                  \
@@ -52,6 +53,7 @@ bool vips_dl_open(void);
 #define vips_block_untrusted_set (*vips_dl_vips_block_untrusted_set)
 #define vips_cache_set_max (*vips_dl_vips_cache_set_max)
 #define vips_leak_set (*vips_dl_vips_leak_set)
+#define vips_vector_set_enabled (*vips_dl_vips_vector_set_enabled)
 #define vips_thread_shutdown (*vips_dl_vips_thread_shutdown)
 #define vips_source_new_from_descriptor (*vips_dl_vips_source_new_from_descriptor)
 #define vips_jpegload_source (*vips_dl_vips_jpegload_source)
