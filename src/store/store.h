@@ -121,7 +121,8 @@ struct session_row {
 enum store_err store_session_insert(struct store *s, const char *token_hash, const char *user_id,
 				    const char *kind, int64_t now, int64_t expires_at)
 	__attribute__((warn_unused_result));
-/* The session with token_hash and its user, in one read. Answers are
+/* token_hash is always the 64 hex characters of a SHA-256 (hash_token()).
+ * The session with token_hash and its user, in one read. Answers are
  * remembered per connection until the next write anywhere
  * (store_change_stamp()), so a signed-in request costs no query here. */
 enum store_err store_session_user(struct store *s, struct arena *a, const char *token_hash,

@@ -63,6 +63,10 @@ static void new_story(struct story_row *s, const struct user_row *author, const 
 	s->responders = "signed_in";
 }
 
+/* Token hashes are SHA-256 in hex, 64 characters (store.h). */
+#define HASH1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define HASH2 "2222222222222222222222222222222222222222222222222222222222222222"
+
 static void test_users_settings_sessions(void)
 {
 	struct user_row u, got, dup;
@@ -91,18 +95,18 @@ static void test_users_settings_sessions(void)
 
 	struct session_row sess;
 	struct user_row su;
-	ok(store_session_insert(st, "h1", u.id, "web", NOW, NOW + 100) == STORE_OK, "session insert");
-	ok(store_session_user(st, &A, "h1", &sess, &su) == STORE_OK && !strcmp(su.id, u.id) &&
+	ok(store_session_insert(st, HASH1, u.id, "web", NOW, NOW + 100) == STORE_OK, "session insert");
+	ok(store_session_user(st, &A, HASH1, &sess, &su) == STORE_OK && !strcmp(su.id, u.id) &&
 	   !strcmp(sess.kind, "web"), "session and its user in one read");
-	ok(store_session_touch(st, "h1", NOW + 5) == STORE_OK, "touch");
-	ok(store_session_delete(st, "h1") == STORE_OK &&
-	   store_session_user(st, &A, "h1", &sess, &su) == STORE_NOT_FOUND, "deleted session is gone");
+	ok(store_session_touch(st, HASH1, NOW + 5) == STORE_OK, "touch");
+	ok(store_session_delete(st, HASH1) == STORE_OK &&
+	   store_session_user(st, &A, HASH1, &sess, &su) == STORE_NOT_FOUND, "deleted session is gone");
 
-	ok(store_invite_insert(st, "inv", u.id, NOW, NOW + 100) == STORE_OK, "invite insert");
-	ok(store_invite_check(st, "inv", NOW) == STORE_OK, "invite live");
-	ok(store_invite_check(st, "inv", NOW + 200) == STORE_NOT_FOUND, "invite expired");
-	ok(store_invite_use(st, "inv", u.id, NOW) == STORE_OK, "invite used");
-	ok(store_invite_use(st, "inv", u.id, NOW) == STORE_NOT_FOUND, "a used invite is spent");
+	ok(store_invite_insert(st, HASH2, u.id, NOW, NOW + 100) == STORE_OK, "invite insert");
+	ok(store_invite_check(st, HASH2, NOW) == STORE_OK, "invite live");
+	ok(store_invite_check(st, HASH2, NOW + 200) == STORE_NOT_FOUND, "invite expired");
+	ok(store_invite_use(st, HASH2, u.id, NOW) == STORE_OK, "invite used");
+	ok(store_invite_use(st, HASH2, u.id, NOW) == STORE_NOT_FOUND, "a used invite is spent");
 }
 
 static void test_stories(void)
