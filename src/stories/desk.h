@@ -137,6 +137,11 @@ bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
  * "conflict_revision": id of the kept refused text}. */
 void desk_conflict_reply(struct http_req *req, struct http_res *res, const struct story_row *s,
 			 const struct desk_result *dr);
+/* After a save that returned e: answer its failure (409 with the
+ * conflict, or the mapped error) and return true; false when e is
+ * STORY_OK and the caller answers. */
+bool desk_save_failed(struct http_req *req, struct http_res *res, const struct story_row *s,
+		      enum story_err e, const struct desk_result *dr);
 /* Add revision_id, publish_at and status "scheduled" to a story object. */
 void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o);
 /* Read "base_revision", "publish_at" and "status":"scheduled" from a JSON

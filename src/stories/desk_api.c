@@ -152,6 +152,16 @@ void desk_conflict_reply(struct http_req *req, struct http_res *res, const struc
 	json_reply(req, res, 409, o);
 }
 
+bool desk_save_failed(struct http_req *req, struct http_res *res, const struct story_row *s,
+		      enum story_err e, const struct desk_result *dr)
+{
+	if (e == STORY_CONFLICT)
+		desk_conflict_reply(req, res, s, dr);
+	else if (e)
+		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
+	return e != STORY_OK;
+}
+
 void api_story_revisions(struct http_req *req, struct http_res *res)
 {
 	if (!api_require_viewer(req, res))
@@ -226,15 +236,8 @@ void api_revision_restore(struct http_req *req, struct http_res *res)
 	}
 	struct desk_result dr = {0};
 	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r, base, &dr);
-	if (e == STORY_CONFLICT) {
-		desk_conflict_reply(req, res, &s, &dr);
+	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	}
-	if (e) {
-		json_error(req, res, e == STORY_STORE ? 500 : 422, e == STORY_STORE ? "internal" : "invalid",
-			   story_strerror(e));
-		return;
-	}
 	json_reply(req, res, 200, story_json(req, &s));
 }
 
@@ -335,14 +338,8 @@ void api_story_draft_put(struct http_req *req, struct http_res *res)
 	ds.held = true;
 	struct desk_result dr = {0};
 	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
-	if (e == STORY_CONFLICT) {
-		desk_conflict_reply(req, res, &s, &dr);
+	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	}
-	if (e) {
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
-		return;
-	}
 	json_reply(req, res, 200, story_json(req, &s));
 }
 
@@ -382,13 +379,7 @@ void api_story_draft_publish(struct http_req *req, struct http_res *res)
 	}
 	struct desk_result dr = {0};
 	enum story_err e = story_draft_publish(site_store(req), &req->arena, &s, base, &dr);
-	if (e == STORY_CONFLICT) {
-		desk_conflict_reply(req, res, &s, &dr);
+	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	}
-	if (e) {
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
-		return;
-	}
 	json_reply(req, res, 200, story_json(req, &s));
 }

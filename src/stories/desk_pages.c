@@ -220,14 +220,8 @@ void page_autosave(struct http_req *req, struct http_res *res)
 	}
 	struct desk_result dr = {0};
 	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
-	if (e == STORY_CONFLICT) {
-		desk_conflict_reply(req, res, &s, &dr);
+	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	}
-	if (e) {
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
-		return;
-	}
 	saved_reply(req, res, 200, &s, dr.revision_id);
 }
 

@@ -159,14 +159,8 @@ void api_story_patch(struct http_req *req, struct http_res *res)
 		return;
 	struct desk_result dr;
 	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
-	if (e == STORY_CONFLICT) {
-		desk_conflict_reply(req, res, &s, &dr);
+	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	}
-	if (e) {
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
-		return;
-	}
 	json_reply(req, res, 200, story_json(req, &s));
 }
 

@@ -13,7 +13,7 @@ import tempfile
 import pytest
 import requests
 
-from quire_server import ADMIN, ROOT, Server, api_token, csrf_of, invite_and_signup, login
+from quire_server import ROOT, Server, csrf_of, viewer_kinds
 
 AUDIENCES = ["public", "unlisted", "circle", "private", "draft"]
 VIEWERS = ["anonymous", "stranger", "member", "removed", "blocked", "other_writer", "admin", "author"]
@@ -61,27 +61,10 @@ def world():
     s.start()
     w = World()
     w.server = s
-    admin = login(s, *ADMIN)
-    pw = "a password for tests"
-    sessions = {"admin": admin, "anonymous": requests.Session()}
+    sessions, tokens, circle = viewer_kinds(s, "v_")
+    w.sessions, w.tokens, w.circle = sessions, tokens, circle
     people = ("author", "member", "removed", "blocked", "stranger", "other_writer")
-    for who in people:
-        sessions[who] = invite_and_signup(s, admin, "v_" + who, pw)
-    tokens = {who: api_token(s, "v_" + who, pw) for who in people}
-    tokens["admin"] = api_token(s, *ADMIN)
-    w.sessions, w.tokens = sessions, tokens
     ah = {"Authorization": "Bearer " + tokens["author"]}
-    # A circle with a member and a removed member.
-    circle = requests.post(s.url + "/api/v1/circles", headers=ah, json={"name": "family"}).json()
-    w.circle = circle
-    for who in ("member", "removed", "blocked"):
-        inv = requests.post(s.url + "/api/v1/circles/%s/invites" % circle["id"], headers=ah, json={}).json()
-        r = requests.post(s.url + "/api/v1/invites/%s/accept" % inv["token"],
-                          headers={"Authorization": "Bearer " + tokens[who]})
-        assert r.status_code == 200, r.text
-    assert requests.delete(s.url + "/api/v1/circles/%s/members/v_removed" % circle["id"], headers=ah).status_code == 204
-    # Blocked: still in the circle, but the writer blocked her.
-    assert requests.post(s.url + "/api/v1/blocks", headers=ah, json={"handle": "v_blocked"}).status_code == 201
     # The other writer has a public story of her own, to check lists.
     requests.post(s.url + "/api/v1/stories", headers={"Authorization": "Bearer " + tokens["other_writer"]},
                   json={"title": "Other writer public", "body": "x", "status": "published"})

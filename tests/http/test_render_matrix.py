@@ -19,10 +19,9 @@ import tempfile
 import pytest
 import requests
 
-from quire_server import ADMIN, ROOT, Server, api_token, invite_and_signup, login
+from quire_server import ROOT, Server, viewer_kinds
 
 VIEWERS = ["anonymous", "stranger", "member", "removed", "blocked", "other_writer", "admin", "author"]
-PW = "a password for tests"
 
 # Each rendering context and the routes that produce it (paths filled per
 # world). "who" says which viewers get that rendering at all.
@@ -70,24 +69,10 @@ def world():
     s.start()
     w = World()
     w.server = s
-    admin = login(s, *ADMIN)
-    sessions = {"admin": admin, "anonymous": requests.Session()}
+    sessions, tokens, circle = viewer_kinds(s, "r_", "the ones who were there")
+    w.sessions, w.tokens, w.circle = sessions, tokens, circle
     people = ("author", "member", "removed", "blocked", "stranger", "other_writer")
-    for who in people:
-        sessions[who] = invite_and_signup(s, admin, "r_" + who, PW)
-    tokens = {who: api_token(s, "r_" + who, PW) for who in people}
-    tokens["admin"] = api_token(s, *ADMIN)
-    w.sessions, w.tokens = sessions, tokens
     ah = {"Authorization": "Bearer " + tokens["author"]}
-    circle = requests.post(s.url + "/api/v1/circles", headers=ah, json={"name": "the ones who were there"}).json()
-    w.circle = circle
-    for who in ("member", "removed", "blocked"):
-        inv = requests.post(s.url + "/api/v1/circles/%s/invites" % circle["id"], headers=ah, json={}).json()
-        r = requests.post(s.url + "/api/v1/invites/%s/accept" % inv["token"],
-                          headers={"Authorization": "Bearer " + tokens[who]})
-        assert r.status_code == 200, r.text
-    assert requests.delete(s.url + "/api/v1/circles/%s/members/r_removed" % circle["id"], headers=ah).status_code == 204
-    assert requests.post(s.url + "/api/v1/blocks", headers=ah, json={"handle": "r_blocked"}).status_code == 201
     for who in people:
         if who != "author":
             requests.post(s.url + "/api/v1/follows", headers={"Authorization": "Bearer " + tokens[who]},

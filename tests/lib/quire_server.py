@@ -169,3 +169,34 @@ def loopback_service():
             return "http://127.0.0.1:%d" % self.port
 
     return LoopbackService("/usr/bin/chromedriver", service_args=["--allowed-ips=127.0.0.1"])
+
+
+VIEWER_PASSWORD = "a password for tests"
+
+
+def viewer_kinds(server, prefix, circle_name="family"):
+    """The viewer kinds of the access and rendering matrices, signed up as
+    PREFIX_author, PREFIX_member ...: (sessions, tokens, circle). The
+    author's circle has the member, a removed member (joined, then
+    removed) and a blocked reader (still in it, but blocked by the
+    author); the stranger and the other writer are in nothing; admin is
+    the site's admin, anonymous a session without an account."""
+    admin = login(server, *ADMIN)
+    sessions = {"admin": admin, "anonymous": requests.Session()}
+    people = ("author", "member", "removed", "blocked", "stranger", "other_writer")
+    for who in people:
+        sessions[who] = invite_and_signup(server, admin, prefix + who, VIEWER_PASSWORD)
+    tokens = {who: api_token(server, prefix + who, VIEWER_PASSWORD) for who in people}
+    tokens["admin"] = api_token(server, *ADMIN)
+    ah = {"Authorization": "Bearer " + tokens["author"]}
+    circle = requests.post(server.url + "/api/v1/circles", headers=ah, json={"name": circle_name}).json()
+    for who in ("member", "removed", "blocked"):
+        inv = requests.post(server.url + "/api/v1/circles/%s/invites" % circle["id"], headers=ah, json={}).json()
+        r = requests.post(server.url + "/api/v1/invites/%s/accept" % inv["token"],
+                          headers={"Authorization": "Bearer " + tokens[who]})
+        assert r.status_code == 200, r.text
+    r = requests.delete(server.url + "/api/v1/circles/%s/members/%sremoved" % (circle["id"], prefix), headers=ah)
+    assert r.status_code == 204
+    r = requests.post(server.url + "/api/v1/blocks", headers=ah, json={"handle": prefix + "blocked"})
+    assert r.status_code == 201
+    return sessions, tokens, circle
