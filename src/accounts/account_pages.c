@@ -343,17 +343,26 @@ void page_settings(struct http_req *req, struct http_res *res)
 	render_settings(req, res, 200, NULL, NULL);
 }
 
-void page_settings_post(struct http_req *req, struct http_res *res)
+/* A settings form post from a signed-in writer with a live form; false
+ * when answered (401, or the form again with 403). */
+static bool settings_post_ok(struct http_req *req, struct http_res *res)
 {
-	struct viewer *v = &site_req(req)->viewer;
-	if (!v->signed_in) {
+	if (!site_viewer(req)->signed_in) {
 		site_error(req, res, 401, "Please sign in first.");
-		return;
+		return false;
 	}
 	if (!csrf_ok(req)) {
 		render_settings(req, res, 403, "This form expired. Please try again.", NULL);
-		return;
+		return false;
 	}
+	return true;
+}
+
+void page_settings_post(struct http_req *req, struct http_res *res)
+{
+	struct viewer *v = &site_req(req)->viewer;
+	if (!settings_post_ok(req, res))
+		return;
 	const char *name = http_req_form(req, "name");
 	const char *bio = http_req_form(req, "bio");
 	if (!name || !*name || text_has_controls(name, strlen(name), false) ||
@@ -395,14 +404,8 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 void page_password_post(struct http_req *req, struct http_res *res)
 {
 	struct viewer *v = &site_req(req)->viewer;
-	if (!v->signed_in) {
-		site_error(req, res, 401, "Please sign in first.");
+	if (!settings_post_ok(req, res))
 		return;
-	}
-	if (!csrf_ok(req)) {
-		render_settings(req, res, 403, "This form expired. Please try again.", NULL);
-		return;
-	}
 	const char *cur = http_req_form(req, "current");
 	const char *pw = http_req_form(req, "password");
 	const char *pw2 = http_req_form(req, "password2");
