@@ -1,5 +1,5 @@
 /*
- * store_backup.c - backups as one file, and restoring them.
+ * sq_backup.c - backups as one file, and restoring them.
  *
  * A backup is a SQLite database: a consistent snapshot of quire.db taken
  * with the online backup API (in WAL mode readers and writers go on while
@@ -130,7 +130,7 @@ static bool add_tree(sqlite3 *db, sqlite3_stmt *ins, const char *dir, const char
 	return ok;
 }
 
-enum store_err store_backup(struct store *s, const char *dest_path, const char *media_dir,
+enum store_err sq_backup(struct store *s, const char *dest_path, const char *media_dir,
 			    unsigned long *files, char *err, size_t errlen)
 {
 	*files = 0;
@@ -155,7 +155,7 @@ enum store_err store_backup(struct store *s, const char *dest_path, const char *
 		goto out;
 	}
 	sqlite3_busy_timeout(dst, 5000);
-	if (copy_db(s->db, dst, err, errlen))
+	if (copy_db(SQ(s)->db, dst, err, errlen))
 		goto out;
 	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE; BEGIN; CREATE TABLE " FILES_TABLE
 			 " (path TEXT PRIMARY KEY, data BLOB NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
@@ -213,7 +213,7 @@ static bool make_parents(const char *path)
 	return true;
 }
 
-enum store_err store_restore(const char *backup_path, const char *db_path, const char *media_dir,
+enum store_err sq_restore(const char *backup_path, const char *db_path, const char *media_dir,
 			     unsigned long *files, char *err, size_t errlen)
 {
 	*files = 0;

@@ -63,7 +63,7 @@ static void read_invite(struct arena *a, sqlite3_stmt *st, struct circle_invite_
 	r->created_at = sqlite3_column_int64(st, 6);
 }
 
-enum store_err store_circle_insert(struct store *s, const struct circle_row *c)
+enum store_err sq_circle_insert(struct store *s, const struct circle_row *c)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_CIRCLE_INSERT);
 	if (!st)
@@ -75,7 +75,7 @@ enum store_err store_circle_insert(struct store *s, const struct circle_row *c)
 	return exec_write(s, st);
 }
 
-enum store_err store_circle_get(struct store *s, struct arena *a, const char *id,
+enum store_err sq_circle_get(struct store *s, struct arena *a, const char *id,
 				struct circle_row *out)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_CIRCLE_GET);
@@ -92,7 +92,7 @@ enum store_err store_circle_get(struct store *s, struct arena *a, const char *id
 	return e;
 }
 
-enum store_err store_circle_list(struct store *s, struct arena *a, const char *owner_id,
+enum store_err sq_circle_list(struct store *s, struct arena *a, const char *owner_id,
 				 struct circle_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_CIRCLE_LIST);
@@ -117,29 +117,29 @@ enum store_err store_circle_list(struct store *s, struct arena *a, const char *o
 	return e;
 }
 
-enum store_err store_circle_delete(struct store *s, const char *id)
+enum store_err sq_circle_delete(struct store *s, const char *id)
 {
-	if (store_begin(s))
+	if (sq_begin(s))
 		return STORE_ERROR;
 	sqlite3_stmt *a = stmt_cached(s, SQL_CIRCLE_STORIES_PRIVATE);
 	sqlite3_stmt *b = stmt_cached(s, SQL_CIRCLE_DELETE);
 	if (!a || !b) {
-		store_rollback(s);
+		sq_rollback(s);
 		return STORE_ERROR;
 	}
 	bind_text(a, 1, id);
 	bind_text(b, 1, id);
 	if (exec_write(s, a) || exec_write(s, b)) {
-		store_rollback(s);
+		sq_rollback(s);
 		return STORE_ERROR;
 	}
-	bool gone = sqlite3_changes(s->db) > 0;
-	if (store_commit(s))
+	bool gone = sqlite3_changes(SQ(s)->db) > 0;
+	if (sq_commit(s))
 		return STORE_ERROR;
 	return gone ? STORE_OK : STORE_NOT_FOUND;
 }
 
-enum store_err store_circle_member_add(struct store *s, const char *circle_id,
+enum store_err sq_circle_member_add(struct store *s, const char *circle_id,
 				       const char *user_id, int64_t now)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_MEMBER_ADD);
@@ -151,7 +151,7 @@ enum store_err store_circle_member_add(struct store *s, const char *circle_id,
 	return exec_write(s, st);
 }
 
-enum store_err store_circle_member_remove(struct store *s, const char *circle_id,
+enum store_err sq_circle_member_remove(struct store *s, const char *circle_id,
 					  const char *user_id)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_MEMBER_REMOVE);
@@ -160,12 +160,12 @@ enum store_err store_circle_member_remove(struct store *s, const char *circle_id
 	bind_text(st, 1, circle_id);
 	bind_text(st, 2, user_id);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_circle_members(struct store *s, struct arena *a, const char *circle_id,
+enum store_err sq_circle_members(struct store *s, struct arena *a, const char *circle_id,
 				    struct member_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_MEMBERS);
@@ -175,7 +175,7 @@ enum store_err store_circle_members(struct store *s, struct arena *a, const char
 	return collect_members(s, a, st, rows, n);
 }
 
-enum store_err store_circle_is_member(struct store *s, const char *circle_id,
+enum store_err sq_circle_is_member(struct store *s, const char *circle_id,
 				      const char *user_id, bool *member)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_IS_MEMBER);
@@ -191,7 +191,7 @@ enum store_err store_circle_is_member(struct store *s, const char *circle_id,
 	return STORE_OK;
 }
 
-enum store_err store_circle_invite_insert(struct store *s, const struct circle_invite_row *r)
+enum store_err sq_circle_invite_insert(struct store *s, const struct circle_invite_row *r)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_INVITE_INSERT);
 	if (!st)
@@ -205,7 +205,7 @@ enum store_err store_circle_invite_insert(struct store *s, const struct circle_i
 	return exec_write(s, st);
 }
 
-enum store_err store_circle_invite_get(struct store *s, struct arena *a, const char *token_hash,
+enum store_err sq_circle_invite_get(struct store *s, struct arena *a, const char *token_hash,
 				       struct circle_invite_row *out)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_INVITE_GET);
@@ -222,7 +222,7 @@ enum store_err store_circle_invite_get(struct store *s, struct arena *a, const c
 	return e;
 }
 
-enum store_err store_circle_invite_use(struct store *s, const char *token_hash, int64_t now)
+enum store_err sq_circle_invite_use(struct store *s, const char *token_hash, int64_t now)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_INVITE_USE);
 	if (!st)
@@ -230,12 +230,12 @@ enum store_err store_circle_invite_use(struct store *s, const char *token_hash, 
 	bind_text(st, 1, token_hash);
 	sqlite3_bind_int64(st, 2, now);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_circle_invite_revoke(struct store *s, const char *circle_id,
+enum store_err sq_circle_invite_revoke(struct store *s, const char *circle_id,
 					  const char *token_hash)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_INVITE_REVOKE);
@@ -244,12 +244,12 @@ enum store_err store_circle_invite_revoke(struct store *s, const char *circle_id
 	bind_text(st, 1, circle_id);
 	bind_text(st, 2, token_hash);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_circle_invites(struct store *s, struct arena *a, const char *circle_id,
+enum store_err sq_circle_invites(struct store *s, struct arena *a, const char *circle_id,
 				    struct circle_invite_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_INVITES);

@@ -70,7 +70,7 @@ static void read_rev(struct arena *a, sqlite3_stmt *st, struct revision_row *r)
 	r->saved_at = sqlite3_column_int64(st, 10);
 }
 
-enum store_err store_revision_add(struct store *s, const struct revision_row *r)
+enum store_err sq_revision_add(struct store *s, const struct revision_row *r)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_REV_ADD);
 	if (!st)
@@ -88,7 +88,7 @@ enum store_err store_revision_add(struct store *s, const struct revision_row *r)
 	return exec_write(s, st);
 }
 
-enum store_err store_revision_rewrite(struct store *s, const char *old_id,
+enum store_err sq_revision_rewrite(struct store *s, const char *old_id,
 				      const struct revision_row *r)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_REV_REWRITE);
@@ -104,7 +104,7 @@ enum store_err store_revision_rewrite(struct store *s, const char *old_id,
 	bind_text(st, 8, r->kind);
 	bind_text(st, 9, r->restored_from);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
@@ -126,19 +126,19 @@ static enum store_err rev_one(struct store *s, const char *sql, struct arena *a,
 	return e;
 }
 
-enum store_err store_revision_current(struct store *s, struct arena *a, const char *story_id,
+enum store_err sq_revision_current(struct store *s, struct arena *a, const char *story_id,
 				      struct revision_row *out)
 {
 	return rev_one(s, SQL_REV_CURRENT, a, story_id, out);
 }
 
-enum store_err store_revision_get(struct store *s, struct arena *a, const char *id,
+enum store_err sq_revision_get(struct store *s, struct arena *a, const char *id,
 				  struct revision_row *out)
 {
 	return rev_one(s, SQL_REV_GET, a, id, out);
 }
 
-enum store_err store_revision_list(struct store *s, struct arena *a, const char *story_id,
+enum store_err sq_revision_list(struct store *s, struct arena *a, const char *story_id,
 				   struct revision_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_REV_LIST);
@@ -165,7 +165,7 @@ enum store_err store_revision_list(struct store *s, struct arena *a, const char 
 
 /* ---- schedule ---- */
 
-enum store_err store_schedule_set(struct store *s, const char *story_id, int64_t publish_at)
+enum store_err sq_schedule_set(struct store *s, const char *story_id, int64_t publish_at)
 {
 	sqlite3_stmt *st = stmt_cached(s, publish_at ? SQL_SCHED_SET : SQL_SCHED_CLEAR);
 	if (!st)
@@ -190,7 +190,7 @@ static enum store_err one_int(struct store *s, sqlite3_stmt *st, int64_t *out, b
 	return e;
 }
 
-enum store_err store_schedule_get(struct store *s, const char *story_id, int64_t *publish_at)
+enum store_err sq_schedule_get(struct store *s, const char *story_id, int64_t *publish_at)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SCHED_GET);
 	if (!st)
@@ -199,7 +199,7 @@ enum store_err store_schedule_get(struct store *s, const char *story_id, int64_t
 	return one_int(s, st, publish_at, true);
 }
 
-enum store_err store_schedule_next(struct store *s, int64_t *at)
+enum store_err sq_schedule_next(struct store *s, int64_t *at)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SCHED_NEXT);
 	if (!st)
@@ -207,7 +207,7 @@ enum store_err store_schedule_next(struct store *s, int64_t *at)
 	return one_int(s, st, at, false);
 }
 
-enum store_err store_schedule_due(struct store *s, int64_t now, char (*ids)[17], size_t max,
+enum store_err sq_schedule_due(struct store *s, int64_t now, char (*ids)[17], size_t max,
 				  size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SCHED_DUE);
@@ -226,7 +226,7 @@ enum store_err store_schedule_due(struct store *s, int64_t now, char (*ids)[17],
 
 /* ---- trash ---- */
 
-enum store_err store_trash_list(struct store *s, struct arena *a, const char *author_id,
+enum store_err sq_trash_list(struct store *s, struct arena *a, const char *author_id,
 				struct trash_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TRASH_LIST);
@@ -256,7 +256,7 @@ enum store_err store_trash_list(struct store *s, struct arena *a, const char *au
 	return e;
 }
 
-enum store_err store_trash_restore(struct store *s, const char *id, const char *author_id)
+enum store_err sq_trash_restore(struct store *s, const char *id, const char *author_id)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TRASH_RESTORE);
 	if (!st)
@@ -264,12 +264,12 @@ enum store_err store_trash_restore(struct store *s, const char *id, const char *
 	bind_text(st, 1, id);
 	bind_text(st, 2, author_id);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_trash_oldest(struct store *s, int64_t *at)
+enum store_err sq_trash_oldest(struct store *s, int64_t *at)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TRASH_OLDEST);
 	if (!st)
@@ -277,7 +277,7 @@ enum store_err store_trash_oldest(struct store *s, int64_t *at)
 	return one_int(s, st, at, false);
 }
 
-enum store_err store_trash_mark(struct store *s, int64_t cutoff, const char *author_id,
+enum store_err sq_trash_mark(struct store *s, int64_t cutoff, const char *author_id,
 				const char *only_id, int64_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TRASH_MARK);
@@ -287,11 +287,11 @@ enum store_err store_trash_mark(struct store *s, int64_t cutoff, const char *aut
 	bind_text(st, 2, author_id);
 	bind_text(st, 3, only_id);
 	enum store_err e = exec_write(s, st);
-	*n = e ? 0 : sqlite3_changes(s->db);
+	*n = e ? 0 : sqlite3_changes(SQ(s)->db);
 	return e;
 }
 
-enum store_err store_trash_drop(struct store *s)
+enum store_err sq_trash_drop(struct store *s)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TRASH_DROP);
 	if (!st)
@@ -330,7 +330,7 @@ static void split_tags(struct arena *a, const char *joined, const char *const **
 	*n = k;
 }
 
-enum store_err store_draft_get(struct store *s, struct arena *a, const char *story_id,
+enum store_err sq_draft_get(struct store *s, struct arena *a, const char *story_id,
 			       struct story_draft_row *out)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_DRAFT_GET);
@@ -360,7 +360,7 @@ enum store_err store_draft_get(struct store *s, struct arena *a, const char *sto
 	return e;
 }
 
-enum store_err store_draft_put(struct store *s, const struct story_draft_row *d)
+enum store_err sq_draft_put(struct store *s, const struct story_draft_row *d)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_DRAFT_PUT);
 	if (!st)
@@ -397,7 +397,7 @@ enum store_err store_draft_put(struct store *s, const struct story_draft_row *d)
 	return exec_write(s, st);
 }
 
-enum store_err store_draft_delete(struct store *s, const char *story_id)
+enum store_err sq_draft_delete(struct store *s, const char *story_id)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_DRAFT_DELETE);
 	if (!st)
@@ -412,7 +412,7 @@ static const char SQL_TEXT_MISSING[] =
 	"SELECT id, body FROM stories WHERE search_text IS NULL LIMIT ?1";
 static const char SQL_TEXT_SET[] = "UPDATE stories SET search_text = ?2 WHERE id = ?1";
 
-enum store_err store_story_text_missing(struct store *s, struct arena *a, char (*ids)[17],
+enum store_err sq_story_text_missing(struct store *s, struct arena *a, char (*ids)[17],
 				       const char **bodies, size_t max, size_t *n)
 {
 	*n = 0;
@@ -430,7 +430,7 @@ enum store_err store_story_text_missing(struct store *s, struct arena *a, char (
 	return e;
 }
 
-enum store_err store_story_text_set(struct store *s, const char *id, const char *text)
+enum store_err sq_story_text_set(struct store *s, const char *id, const char *text)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TEXT_SET);
 	if (!st)

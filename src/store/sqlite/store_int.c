@@ -18,36 +18,36 @@ static void step_once(struct store *s, const char *sql)
 	}
 }
 
-void store_read_end(struct store *s)
+void sq_read_end(struct store *s)
 {
-	s->read_wanted = false;
-	if (s->reading) {
-		s->reading = false;
-		if (!sqlite3_get_autocommit(s->db))
+	SQ(s)->read_wanted = false;
+	if (SQ(s)->reading) {
+		SQ(s)->reading = false;
+		if (!sqlite3_get_autocommit(SQ(s)->db))
 			step_once(s, SQL_READ_END);
 	}
 }
 
-void store_read_begin(struct store *s)
+void sq_read_begin(struct store *s)
 {
-	store_read_end(s);
-	s->read_wanted = true;
+	sq_read_end(s);
+	SQ(s)->read_wanted = true;
 }
 
-/* Inside store_read_begin() .. store_read_end(): the first read opens the
+/* Inside sq_read_begin() .. sq_read_end(): the first read opens the
  * transaction that later reads share; a write closes it first, so it runs
  * as it would have (its own transaction, never an upgraded snapshot). */
 static void read_guard(struct store *s, sqlite3_stmt *st)
 {
-	if (!s->read_wanted)
+	if (!SQ(s)->read_wanted)
 		return;
 	if (!sqlite3_stmt_readonly(st)) {
-		store_read_end(s);
+		sq_read_end(s);
 		return;
 	}
-	if (!s->reading && sqlite3_get_autocommit(s->db)) {
+	if (!SQ(s)->reading && sqlite3_get_autocommit(SQ(s)->db)) {
 		step_once(s, SQL_READ_BEGIN);
-		s->reading = !sqlite3_get_autocommit(s->db);
+		SQ(s)->reading = !sqlite3_get_autocommit(SQ(s)->db);
 	}
 }
 
@@ -61,24 +61,24 @@ sqlite3_stmt *stmt_cached(struct store *s, const char *sql)
 
 static sqlite3_stmt *find_or_prepare(struct store *s, const char *sql)
 {
-	for (size_t i = 0; i < s->ncache; i++)
-		if (s->cache[i].sql == sql)
-			return s->cache[i].st;
+	for (size_t i = 0; i < SQ(s)->ncache; i++)
+		if (SQ(s)->cache[i].sql == sql)
+			return SQ(s)->cache[i].st;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "quire: store: cannot prepare: %s\n  %s\n", sqlite3_errmsg(s->db), sql);
+	if (sqlite3_prepare_v3(SQ(s)->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "quire: store: cannot prepare: %s\n  %s\n", sqlite3_errmsg(SQ(s)->db), sql);
 		return NULL;
 	}
-	if (s->ncache == STORE_STMT_CACHE) {
+	if (SQ(s)->ncache == STORE_STMT_CACHE) {
 		/* Not expected: the statement set is static. Still correct,
 		 * just not cached: the caller's done() would leak it, so refuse. */
 		fprintf(stderr, "quire: store: statement cache full\n");
 		sqlite3_finalize(st);
 		return NULL;
 	}
-	s->cache[s->ncache].sql = sql;
-	s->cache[s->ncache].st = st;
-	s->ncache++;
+	SQ(s)->cache[SQ(s)->ncache].sql = sql;
+	SQ(s)->cache[SQ(s)->ncache].st = st;
+	SQ(s)->ncache++;
 	return st;
 }
 
@@ -127,7 +127,7 @@ enum store_err err_of(struct store *s, int rc)
 {
 	if (rc == SQLITE_CONSTRAINT)
 		return STORE_CONFLICT;
-	fprintf(stderr, "quire: store: %s\n", sqlite3_errmsg(s->db));
+	fprintf(stderr, "quire: store: %s\n", sqlite3_errmsg(SQ(s)->db));
 	return STORE_ERROR;
 }
 
@@ -148,7 +148,7 @@ enum store_err exec_write(struct store *s, sqlite3_stmt *st)
 	int rc = sqlite3_step(st);
 	enum store_err e = STORE_OK;
 	if (rc != SQLITE_DONE)
-		e = err_of(s, sqlite3_extended_errcode(s->db) & 0xff);
+		e = err_of(s, sqlite3_extended_errcode(SQ(s)->db) & 0xff);
 	done(st);
 	return e;
 }

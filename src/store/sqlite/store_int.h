@@ -13,11 +13,12 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "store/backend.h"
 
 #define STORE_STMT_CACHE 256
 
-struct store {
+struct sqlite_store {
+	struct store base; /* first: a struct store * is a struct sqlite_store * */
 	sqlite3 *db;
 	int version;
 	struct {
@@ -26,17 +27,33 @@ struct store {
 	} cache[STORE_STMT_CACHE];
 	size_t ncache;
 	struct session_memo *memo; /* store_session.c */
-	bool read_wanted;        /* store_read_begin(): reads share one snapshot ... */
+	bool read_wanted;        /* sq_read_begin(): reads share one snapshot ... */
 	bool reading;            /* ... and this connection's BEGIN for it is open */
 	int64_t data_version;    /* store_stamp.c: PRAGMA data_version ... */
 	int64_t data_version_ms; /* ... and when it was read (monotonic ms) */
 };
 
+static inline struct sqlite_store *SQ(struct store *s)
+{
+	return (struct sqlite_store *)s;
+}
+
+/* The backend's side of every store function (store_fns.h): sq_NAME. */
+#define STORE_FN(ret, name, params, args) ret sq_##name params;
+#define STORE_FN_VOID(name, params, args) void sq_##name params;
+#include "store/store_fns.h"
+#undef STORE_FN
+#undef STORE_FN_VOID
+enum store_err sq_open(const char *path, struct store **out, char *err, size_t errlen);
+enum store_err sq_restore(const char *backup_path, const char *db_path, const char *media_dir,
+			  unsigned long *files, char *err, size_t errlen);
+void sq_close(struct store *s);
+
 /* store_session.c: free the connection's remembered sessions. */
 void session_memo_free(struct store *s);
 
-/* store_stamp.c: count this connection's commits for store_change_stamp();
- * called once by store_open(). */
+/* store_stamp.c: count this connection's commits for sq_change_stamp();
+ * called once by sq_open(). */
 void stamp_watch(struct store *s);
 
 /*

@@ -38,9 +38,9 @@ static const char SQL_PHOTO_ORPHAN[] =
 	"WHERE s.id = p.story_id AND (s.deleted_at IS NULL OR s.deleted_at > 1)) LIMIT 1";
 static const char SQL_HASH_USED[] = "SELECT 1 FROM photo_variants WHERE hash = ?1 LIMIT 1";
 
-enum store_err store_photo_insert(struct store *s, const struct photo_row *p)
+enum store_err sq_photo_insert(struct store *s, const struct photo_row *p)
 {
-	if (store_begin(s))
+	if (sq_begin(s))
 		return STORE_ERROR;
 	sqlite3_stmt *st = stmt_cached(s, SQL_PHOTO_INSERT);
 	if (!st)
@@ -72,12 +72,12 @@ enum store_err store_photo_insert(struct store *s, const struct photo_row *p)
 		e = exec_write(s, st);
 	}
 	if (e) {
-		store_rollback(s);
+		sq_rollback(s);
 		return e;
 	}
-	return store_commit(s);
+	return sq_commit(s);
 fail:
-	store_rollback(s);
+	sq_rollback(s);
 	return STORE_ERROR;
 }
 
@@ -120,7 +120,7 @@ static enum store_err read_variants(struct store *s, struct arena *a, struct pho
 	return e;
 }
 
-enum store_err store_photo_get(struct store *s, struct arena *a, const char *id,
+enum store_err sq_photo_get(struct store *s, struct arena *a, const char *id,
 			       struct photo_row *out)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_PHOTO_GET);
@@ -137,7 +137,7 @@ enum store_err store_photo_get(struct store *s, struct arena *a, const char *id,
 	return e ? e : read_variants(s, a, out);
 }
 
-enum store_err store_photo_list(struct store *s, struct arena *a, const char *story_id,
+enum store_err sq_photo_list(struct store *s, struct arena *a, const char *story_id,
 				struct photo_row *out, size_t max, size_t *n)
 {
 	*n = 0;
@@ -156,7 +156,7 @@ enum store_err store_photo_list(struct store *s, struct arena *a, const char *st
 	return e;
 }
 
-enum store_err store_photo_count(struct store *s, const char *story_id, int64_t *n)
+enum store_err sq_photo_count(struct store *s, const char *story_id, int64_t *n)
 {
 	*n = 0;
 	sqlite3_stmt *st = stmt_cached(s, SQL_PHOTO_COUNT);
@@ -171,7 +171,7 @@ enum store_err store_photo_count(struct store *s, const char *story_id, int64_t 
 	return e;
 }
 
-enum store_err store_photo_update(struct store *s, const struct photo_row *p)
+enum store_err sq_photo_update(struct store *s, const struct photo_row *p)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_PHOTO_UPDATE);
 	if (!st)
@@ -184,16 +184,16 @@ enum store_err store_photo_update(struct store *s, const struct photo_row *p)
 	bind_text(st, 6, p->audience ? p->audience : "story");
 	bind_text(st, 7, p->circle_id);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_photo_delete(struct store *s, const char *id, char (*hashes)[65],
+enum store_err sq_photo_delete(struct store *s, const char *id, char (*hashes)[65],
 				  size_t max, size_t *n)
 {
 	*n = 0;
-	if (store_begin(s))
+	if (sq_begin(s))
 		return STORE_ERROR;
 	sqlite3_stmt *st = stmt_cached(s, SQL_VARIANT_HASHES);
 	if (!st)
@@ -218,19 +218,19 @@ enum store_err store_photo_delete(struct store *s, const char *id, char (*hashes
 	bind_text(st, 1, id);
 	if (exec_write(s, st))
 		goto fail;
-	if (sqlite3_changes(s->db) == 0) {
-		store_rollback(s);
+	if (sqlite3_changes(SQ(s)->db) == 0) {
+		sq_rollback(s);
 		*n = 0;
 		return STORE_NOT_FOUND;
 	}
-	return store_commit(s);
+	return sq_commit(s);
 fail:
-	store_rollback(s);
+	sq_rollback(s);
 	*n = 0;
 	return STORE_ERROR;
 }
 
-enum store_err store_photo_orphan(struct store *s, char id[17])
+enum store_err sq_photo_orphan(struct store *s, char id[17])
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_PHOTO_ORPHAN);
 	if (!st)
@@ -245,7 +245,7 @@ enum store_err store_photo_orphan(struct store *s, char id[17])
 	return e;
 }
 
-enum store_err store_hash_unused(struct store *s, const char *hash, bool *unused)
+enum store_err sq_hash_unused(struct store *s, const char *hash, bool *unused)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_HASH_USED);
 	if (!st)

@@ -51,7 +51,7 @@ static const char SQL_SHARE_PHOTO[] =
 	"AND v.format = 'jpeg' AND v.width <= 1600 WHERE p.story_id = ?1 AND p.sensitive = 0 "
 	"AND " PHOTO_FOR_ALL_SQL " GROUP BY p.id ORDER BY p.created_at, p.id LIMIT 1";
 
-enum store_err store_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
+enum store_err sq_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
 				       int64_t *width)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SHARE_PHOTO);
@@ -70,7 +70,7 @@ enum store_err store_story_share_photo(struct store *s, const char *story_id, ch
 	return e;
 }
 
-enum store_err store_follow_add(struct store *s, const char *follower_id, const char *writer_id,
+enum store_err sq_follow_add(struct store *s, const char *follower_id, const char *writer_id,
 				int64_t now)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOW_ADD);
@@ -82,7 +82,7 @@ enum store_err store_follow_add(struct store *s, const char *follower_id, const 
 	return exec_write(s, st);
 }
 
-enum store_err store_follow_remove(struct store *s, const char *follower_id,
+enum store_err sq_follow_remove(struct store *s, const char *follower_id,
 				   const char *writer_id)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOW_REMOVE);
@@ -91,12 +91,12 @@ enum store_err store_follow_remove(struct store *s, const char *follower_id,
 	bind_text(st, 1, follower_id);
 	bind_text(st, 2, writer_id);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_follow_check(struct store *s, const char *follower_id,
+enum store_err sq_follow_check(struct store *s, const char *follower_id,
 				  const char *writer_id, bool *follows)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOW_CHECK);
@@ -122,19 +122,19 @@ static enum store_err people(struct store *s, struct arena *a, const char *sql, 
 	return collect_members(s, a, st, rows, n);
 }
 
-enum store_err store_following(struct store *s, struct arena *a, const char *user_id,
+enum store_err sq_following(struct store *s, struct arena *a, const char *user_id,
 			       struct member_row **rows, size_t *n)
 {
 	return people(s, a, SQL_FOLLOWING, user_id, rows, n);
 }
 
-enum store_err store_followers(struct store *s, struct arena *a, const char *writer_id,
+enum store_err sq_followers(struct store *s, struct arena *a, const char *writer_id,
 			       struct member_row **rows, size_t *n)
 {
 	return people(s, a, SQL_FOLLOWERS, writer_id, rows, n);
 }
 
-enum store_err store_tags_get(struct store *s, struct arena *a, const char *story_id,
+enum store_err sq_tags_get(struct store *s, struct arena *a, const char *story_id,
 			      const char ***tags, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_TAGS_GET);
@@ -152,14 +152,14 @@ enum store_err store_tags_get(struct store *s, struct arena *a, const char *stor
 	return e;
 }
 
-enum store_err store_tags_set(struct store *s, const char *story_id, const char *const *tags,
+enum store_err sq_tags_set(struct store *s, const char *story_id, const char *const *tags,
 			      size_t n)
 {
 	sqlite3_stmt *clr = stmt_cached(s, SQL_TAGS_CLEAR), *add = stmt_cached(s, SQL_TAGS_ADD);
 	if (!clr || !add)
 		return STORE_ERROR;
-	bool own = sqlite3_get_autocommit(s->db) != 0;
-	if (own && store_begin(s))
+	bool own = sqlite3_get_autocommit(SQ(s)->db) != 0;
+	if (own && sq_begin(s))
 		return STORE_ERROR;
 	bind_text(clr, 1, story_id);
 	if (exec_write(s, clr))
@@ -172,16 +172,16 @@ enum store_err store_tags_set(struct store *s, const char *story_id, const char 
 	}
 	if (store_fts_refresh(s, story_id))
 		goto fail;
-	if (own && store_commit(s))
+	if (own && sq_commit(s))
 		return STORE_ERROR;
 	return STORE_OK;
 fail:
 	if (own)
-		store_rollback(s);
+		sq_rollback(s);
 	return STORE_ERROR;
 }
 
-enum store_err store_search(struct store *s, struct arena *a, const char *viewer_id,
+enum store_err sq_search(struct store *s, struct arena *a, const char *viewer_id,
 			    const char *fts_query, int limit, struct story_list *out,
 			    const char ***snippets)
 {

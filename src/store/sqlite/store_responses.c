@@ -115,7 +115,7 @@ static enum store_err read_list(struct store *s, struct arena *a, sqlite3_stmt *
 	return e;
 }
 
-enum store_err store_response_insert(struct store *s, const struct response_row *r)
+enum store_err sq_response_insert(struct store *s, const struct response_row *r)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_INSERT);
 	if (!st)
@@ -132,7 +132,7 @@ enum store_err store_response_insert(struct store *s, const struct response_row 
 	return exec_write(s, st);
 }
 
-enum store_err store_response_get(struct store *s, struct arena *a, const char *id,
+enum store_err sq_response_get(struct store *s, struct arena *a, const char *id,
 				  struct response_row *out)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_GET);
@@ -151,12 +151,12 @@ enum store_err store_response_get(struct store *s, struct arena *a, const char *
 
 static enum store_err changed_one(struct store *s, enum store_err e)
 {
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		return STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_response_edit(struct store *s, const char *id, const char *body,
+enum store_err sq_response_edit(struct store *s, const char *id, const char *body,
 				   const char *html, const char *status, const char *held_for,
 				   int64_t now)
 {
@@ -172,7 +172,7 @@ enum store_err store_response_edit(struct store *s, const char *id, const char *
 	return changed_one(s, exec_write(s, st));
 }
 
-enum store_err store_response_set_status(struct store *s, const char *id, const char *status)
+enum store_err sq_response_set_status(struct store *s, const char *id, const char *status)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_STATUS);
 	if (!st)
@@ -182,7 +182,7 @@ enum store_err store_response_set_status(struct store *s, const char *id, const 
 	return changed_one(s, exec_write(s, st));
 }
 
-enum store_err store_response_delete(struct store *s, const char *id)
+enum store_err sq_response_delete(struct store *s, const char *id)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_DELETE);
 	if (!st)
@@ -191,7 +191,7 @@ enum store_err store_response_delete(struct store *s, const char *id)
 	return changed_one(s, exec_write(s, st));
 }
 
-enum store_err store_responses_for_story(struct store *s, struct arena *a, const char *story_id,
+enum store_err sq_responses_for_story(struct store *s, struct arena *a, const char *story_id,
 					 const char *writer_id, bool everything,
 					 struct response_list *out)
 {
@@ -203,7 +203,7 @@ enum store_err store_responses_for_story(struct store *s, struct arena *a, const
 	return read_list(s, a, st, out);
 }
 
-enum store_err store_response_count_visible(struct store *s, const char *story_id,
+enum store_err sq_response_count_visible(struct store *s, const char *story_id,
 					    const char *writer_id, int64_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_COUNT_VISIBLE);
@@ -221,7 +221,7 @@ enum store_err store_response_count_visible(struct store *s, const char *story_i
 	return e;
 }
 
-enum store_err store_moderation_queue(struct store *s, struct arena *a, const char *writer_id,
+enum store_err sq_moderation_queue(struct store *s, struct arena *a, const char *writer_id,
 				      struct response_list *out)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_QUEUE);
@@ -231,20 +231,20 @@ enum store_err store_moderation_queue(struct store *s, struct arena *a, const ch
 	return read_list(s, a, st, out);
 }
 
-enum store_err store_response_report(struct store *s, const char *id, const char *reporter_id,
+enum store_err sq_response_report(struct store *s, const char *id, const char *reporter_id,
 				     int64_t now)
 {
 	sqlite3_stmt *a = stmt_cached(s, SQL_REPORT), *b = stmt_cached(s, SQL_REPORT_COUNT);
 	if (!a || !b)
 		return STORE_ERROR;
-	if (store_begin(s))
+	if (sq_begin(s))
 		return STORE_ERROR;
 	bind_text(a, 1, id);
 	bind_text(a, 2, reporter_id);
 	sqlite3_bind_int64(a, 3, now);
 	bind_text(b, 1, id);
-	if (exec_write(s, a) || exec_write(s, b) || store_commit(s)) {
-		store_rollback(s);
+	if (exec_write(s, a) || exec_write(s, b) || sq_commit(s)) {
+		sq_rollback(s);
 		return STORE_ERROR;
 	}
 	return STORE_OK;
@@ -263,18 +263,18 @@ static enum store_err pair_write(struct store *s, const char *sql, const char *x
 	return exec_write(s, st);
 }
 
-enum store_err store_block_add(struct store *s, const char *writer_id, const char *blocked_id,
+enum store_err sq_block_add(struct store *s, const char *writer_id, const char *blocked_id,
 			       int64_t now)
 {
 	return pair_write(s, SQL_BLOCK_ADD, writer_id, blocked_id, now, true);
 }
 
-enum store_err store_block_remove(struct store *s, const char *writer_id, const char *blocked_id)
+enum store_err sq_block_remove(struct store *s, const char *writer_id, const char *blocked_id)
 {
 	return changed_one(s, pair_write(s, SQL_BLOCK_REMOVE, writer_id, blocked_id, 0, false));
 }
 
-enum store_err store_block_check(struct store *s, const char *writer_id, const char *blocked_id,
+enum store_err sq_block_check(struct store *s, const char *writer_id, const char *blocked_id,
 				 bool *blocked)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_BLOCK_CHECK);
@@ -290,7 +290,7 @@ enum store_err store_block_check(struct store *s, const char *writer_id, const c
 	return STORE_OK;
 }
 
-enum store_err store_block_list(struct store *s, struct arena *a, const char *writer_id,
+enum store_err sq_block_list(struct store *s, struct arena *a, const char *writer_id,
 				struct member_row **rows, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_BLOCK_LIST);
@@ -300,7 +300,7 @@ enum store_err store_block_list(struct store *s, struct arena *a, const char *wr
 	return collect_members(s, a, st, rows, n);
 }
 
-enum store_err store_muted_get(struct store *s, struct arena *a, const char *writer_id,
+enum store_err sq_muted_get(struct store *s, struct arena *a, const char *writer_id,
 			       const char ***phrases, size_t *n)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_MUTED_GET);
@@ -325,11 +325,11 @@ enum store_err store_muted_get(struct store *s, struct arena *a, const char *wri
 	return e;
 }
 
-enum store_err store_muted_set(struct store *s, const char *writer_id, const char *const *phrases,
+enum store_err sq_muted_set(struct store *s, const char *writer_id, const char *const *phrases,
 			       size_t n)
 {
 	sqlite3_stmt *clr = stmt_cached(s, SQL_MUTED_CLEAR), *add = stmt_cached(s, SQL_MUTED_ADD);
-	if (!clr || !add || store_begin(s))
+	if (!clr || !add || sq_begin(s))
 		return STORE_ERROR;
 	bind_text(clr, 1, writer_id);
 	if (exec_write(s, clr))
@@ -340,15 +340,15 @@ enum store_err store_muted_set(struct store *s, const char *writer_id, const cha
 		if (exec_write(s, add))
 			goto fail;
 	}
-	if (store_commit(s))
+	if (sq_commit(s))
 		return STORE_ERROR;
 	return STORE_OK;
 fail:
-	store_rollback(s);
+	sq_rollback(s);
 	return STORE_ERROR;
 }
 
-enum store_err store_response_defaults(struct store *s, struct arena *a, const char *user_id,
+enum store_err sq_response_defaults(struct store *s, struct arena *a, const char *user_id,
 				       const char **responses, const char **responders)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_DEFAULTS);
@@ -367,7 +367,7 @@ enum store_err store_response_defaults(struct store *s, struct arena *a, const c
 	return e;
 }
 
-enum store_err store_response_defaults_set(struct store *s, const char *user_id,
+enum store_err sq_response_defaults_set(struct store *s, const char *user_id,
 					   const char *responses, const char *responders)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_DEFAULTS_SET);
@@ -379,7 +379,7 @@ enum store_err store_response_defaults_set(struct store *s, const char *user_id,
 	return exec_write(s, st);
 }
 
-enum store_err store_rate_add(struct store *s, const char *scope, int64_t now)
+enum store_err sq_rate_add(struct store *s, const char *scope, int64_t now)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_RATE_ADD);
 	if (!st)
@@ -397,7 +397,7 @@ enum store_err store_rate_add(struct store *s, const char *scope, int64_t now)
 	return e;
 }
 
-enum store_err store_rate_count(struct store *s, const char *scope, int64_t since,
+enum store_err sq_rate_count(struct store *s, const char *scope, int64_t since,
 				int64_t *count, int64_t *oldest)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_RATE_COUNT);

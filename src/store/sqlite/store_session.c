@@ -1,11 +1,11 @@
 /*
- * store_session.c - store_session_user(): who a request's session token
+ * store_session.c - sq_session_user(): who a request's session token
  * belongs to, in one query, remembered by each connection until anything
  * is written.
  *
  * Every signed-in request asks this first. The answer can only change
  * through a write (sign-out, expiry sweep, a profile edit, the session's
- * activity stamp), and every write moves store_change_stamp(); so an
+ * activity stamp), and every write moves sq_change_stamp(); so an
  * answer is reused while the stamp is the one it was read under, and read
  * again after. A connection belongs to one worker thread: no locks.
  */
@@ -37,12 +37,12 @@ static const char SQL_SESSION_USER[] =
 
 void session_memo_free(struct store *s)
 {
-	if (!s->memo)
+	if (!SQ(s)->memo)
 		return;
 	for (size_t i = 0; i < MEMO_ENTRIES; i++)
-		free(s->memo->e[i].strings);
-	free(s->memo);
-	s->memo = NULL;
+		free(SQ(s)->memo->e[i].strings);
+	free(SQ(s)->memo);
+	SQ(s)->memo = NULL;
 }
 
 static bool stamp_equal(const struct store_stamp *a, const struct store_stamp *b)
@@ -82,14 +82,14 @@ static void to_arena(struct arena *a, const struct memo_entry *m, struct session
 	user->time_zone = arena_strdup(a, m->user.time_zone);
 }
 
-enum store_err store_session_user(struct store *s, struct arena *a, const char *token_hash,
+enum store_err sq_session_user(struct store *s, struct arena *a, const char *token_hash,
 				  struct session_row *sess, struct user_row *user)
 {
 	struct store_stamp now;
-	bool stamped = store_change_stamp(s, &now) == STORE_OK;
-	if (!s->memo)
-		s->memo = calloc(1, sizeof(*s->memo));
-	struct session_memo *memo = s->memo;
+	bool stamped = sq_change_stamp(s, &now) == STORE_OK;
+	if (!SQ(s)->memo)
+		SQ(s)->memo = calloc(1, sizeof(*SQ(s)->memo));
+	struct session_memo *memo = SQ(s)->memo;
 	if (memo && stamped) {
 		for (size_t i = 0; i < MEMO_ENTRIES; i++) {
 			struct memo_entry *m = &memo->e[i];

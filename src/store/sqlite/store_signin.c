@@ -29,7 +29,7 @@ static const char SQL_DROP[] = "DELETE FROM signin_attempts WHERE rowid = ?1";
 static const char SQL_PRUNE[] =
 	"DELETE FROM signin_attempts WHERE (state <> 'ok' AND at < ?1) OR (state = 'ok' AND at < ?2)";
 
-enum store_err store_signin_counts(struct store *s, const char *handle, const char *addr,
+enum store_err sq_signin_counts(struct store *s, const char *handle, const char *addr,
 				   int64_t since, int64_t slow_since, int64_t known_since,
 				   struct signin_counts *out)
 {
@@ -59,7 +59,7 @@ enum store_err store_signin_counts(struct store *s, const char *handle, const ch
 	return e;
 }
 
-enum store_err store_signin_add(struct store *s, const char *handle, const char *addr, int64_t now,
+enum store_err sq_signin_add(struct store *s, const char *handle, const char *addr, int64_t now,
 				int64_t *id)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_ADD);
@@ -70,11 +70,11 @@ enum store_err store_signin_add(struct store *s, const char *handle, const char 
 	sqlite3_bind_int64(st, 3, now);
 	enum store_err e = exec_write(s, st);
 	if (!e)
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = sqlite3_last_insert_rowid(SQ(s)->db);
 	return e;
 }
 
-enum store_err store_signin_finish(struct store *s, int64_t id, const char *state)
+enum store_err sq_signin_finish(struct store *s, int64_t id, const char *state)
 {
 	sqlite3_stmt *st = stmt_cached(s, state ? SQL_FINISH : SQL_DROP);
 	if (!st)
@@ -85,7 +85,7 @@ enum store_err store_signin_finish(struct store *s, int64_t id, const char *stat
 	return exec_write(s, st);
 }
 
-enum store_err store_signin_prune(struct store *s, int64_t failed_before, int64_t ok_before)
+enum store_err sq_signin_prune(struct store *s, int64_t failed_before, int64_t ok_before)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_PRUNE);
 	if (!st)
@@ -99,7 +99,7 @@ static const char SQL_SET_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHER
 static const char SQL_SESSIONS_OTHERS[] =
 	"DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> COALESCE(?2, '')";
 
-enum store_err store_user_set_password(struct store *s, const char *id, const char *hash)
+enum store_err sq_user_set_password(struct store *s, const char *id, const char *hash)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SET_PASSWORD);
 	if (!st)
@@ -107,12 +107,12 @@ enum store_err store_user_set_password(struct store *s, const char *id, const ch
 	bind_text(st, 1, id);
 	bind_text(st, 2, hash);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_session_delete_others(struct store *s, const char *user_id, const char *keep)
+enum store_err sq_session_delete_others(struct store *s, const char *user_id, const char *keep)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SESSIONS_OTHERS);
 	if (!st)

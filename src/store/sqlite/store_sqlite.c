@@ -112,17 +112,6 @@ static const char *const SQL[ST__COUNT] = {
 };
 
 
-const char *store_strerror(enum store_err e)
-{
-	switch (e) {
-	case STORE_OK: return "ok";
-	case STORE_NOT_FOUND: return "not found";
-	case STORE_CONFLICT: return "already exists";
-	case STORE_ERROR: return "database error";
-	}
-	return "unknown error";
-}
-
 static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
 {
 	return stmt_cached(s, SQL[id]);
@@ -131,7 +120,7 @@ static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
 static enum store_err exec_sql(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(SQ(s)->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s", msg ? msg : "unknown error");
 		sqlite3_free(msg);
 		return STORE_ERROR;
@@ -149,8 +138,8 @@ static int migration_number(const char *name)
 static enum store_err migrate(struct store *s, char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	if (sqlite3_prepare_v2(SQ(s)->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(SQ(s)->db));
 		return STORE_ERROR;
 	}
 	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
@@ -169,7 +158,7 @@ static enum store_err migrate(struct store *s, char *err, size_t errlen)
 			return STORE_ERROR;
 		/* Another process may have migrated while we waited for the lock. */
 		int now = 0;
-		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_prepare_v2(SQ(s)->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
 			now = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 			sqlite3_finalize(st);
 		}
@@ -183,17 +172,17 @@ static enum store_err migrate(struct store *s, char *err, size_t errlen)
 			char tmp[512];
 			snprintf(tmp, sizeof(tmp), "migration %s: %s", m->name, err);
 			snprintf(err, errlen, "%s", tmp);
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 			return STORE_ERROR;
 		}
 		snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", want);
 		if (exec_sql(s, buf, err, errlen) || exec_sql(s, "COMMIT", err, errlen)) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 			return STORE_ERROR;
 		}
 		version = want;
 	}
-	s->version = version;
+	SQ(s)->version = version;
 	return STORE_OK;
 }
 
@@ -204,32 +193,34 @@ static void sqlite_configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
+enum store_err sq_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sqlite_configure);
 	*out = NULL;
-	struct store *s = calloc(1, sizeof(*s));
-	if (!s) {
+	struct sqlite_store *q = calloc(1, sizeof(*q));
+	if (!q) {
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERROR;
 	}
-	int rc = sqlite3_open_v2(path, &s->db,
+	q->base.be = &store_sqlite_backend;
+	struct store *s = &q->base;
+	int rc = sqlite3_open_v2(path, &q->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		sqlite3_close(s->db);
-		free(s);
+			 q->db ? sqlite3_errmsg(q->db) : "out of memory");
+		sqlite3_close(q->db);
+		free(q);
 		return STORE_ERROR;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
-	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(SQ(s)->db, 5000);
+	sqlite3_extended_result_codes(SQ(s)->db, 1);
 	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 			"PRAGMA foreign_keys = ON; PRAGMA trusted_schema = OFF;",
 		     err, errlen) ||
 	    migrate(s, err, errlen)) {
-		store_close(s);
+		sq_close(s);
 		return STORE_ERROR;
 	}
 	stamp_watch(s);
@@ -237,23 +228,23 @@ enum store_err store_open(const char *path, struct store **out, char *err, size_
 	return STORE_OK;
 }
 
-void store_close(struct store *s)
+void sq_close(struct store *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->ncache; i++)
-		sqlite3_finalize(s->cache[i].st);
-	sqlite3_close(s->db);
+	for (size_t i = 0; i < SQ(s)->ncache; i++)
+		sqlite3_finalize(SQ(s)->cache[i].st);
+	sqlite3_close(SQ(s)->db);
 	session_memo_free(s);
 	free(s);
 }
 
-int store_schema_version(struct store *s)
+int sq_schema_version(struct store *s)
 {
-	return s->version;
+	return SQ(s)->version;
 }
 
-enum store_err store_ping(struct store *s)
+enum store_err sq_ping(struct store *s)
 {
 	sqlite3_stmt *st = stmt(s, ST_PING);
 	if (!st)
@@ -263,33 +254,33 @@ enum store_err store_ping(struct store *s)
 	return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }
 
-enum store_err store_begin(struct store *s)
+enum store_err sq_begin(struct store *s)
 {
 	char err[128];
-	store_read_end(s); /* a write never runs on a read snapshot */
+	sq_read_end(s); /* a write never runs on a read snapshot */
 	return exec_sql(s, "BEGIN IMMEDIATE", err, sizeof(err));
 }
 
-enum store_err store_commit(struct store *s)
+enum store_err sq_commit(struct store *s)
 {
 	char err[128];
 	if (exec_sql(s, "COMMIT", err, sizeof(err))) {
 		fprintf(stderr, "quire: store: commit failed: %s\n", err);
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 		return STORE_ERROR;
 	}
 	return STORE_OK;
 }
 
-void store_rollback(struct store *s)
+void sq_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(SQ(s)->db))
+		sqlite3_exec(SQ(s)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* ---- settings ---- */
 
-enum store_err store_setting_get(struct store *s, struct arena *a, const char *key, char **val)
+enum store_err sq_setting_get(struct store *s, struct arena *a, const char *key, char **val)
 {
 	sqlite3_stmt *st = stmt(s, ST_SETTING_GET);
 	if (!st)
@@ -305,7 +296,7 @@ enum store_err store_setting_get(struct store *s, struct arena *a, const char *k
 	return e;
 }
 
-enum store_err store_setting_set(struct store *s, const char *key, const char *val)
+enum store_err sq_setting_set(struct store *s, const char *key, const char *val)
 {
 	sqlite3_stmt *st = stmt(s, ST_SETTING_SET);
 	if (!st)
@@ -315,7 +306,7 @@ enum store_err store_setting_set(struct store *s, const char *key, const char *v
 	return exec_write(s, st);
 }
 
-enum store_err store_setting_init(struct store *s, struct arena *a, const char *key,
+enum store_err sq_setting_init(struct store *s, struct arena *a, const char *key,
 				  const char *proposed, char **val)
 {
 	sqlite3_stmt *st = stmt(s, ST_SETTING_INIT);
@@ -326,12 +317,12 @@ enum store_err store_setting_init(struct store *s, struct arena *a, const char *
 	enum store_err e = exec_write(s, st);
 	if (e)
 		return e;
-	return store_setting_get(s, a, key, val);
+	return sq_setting_get(s, a, key, val);
 }
 
 /* ---- users ---- */
 
-enum store_err store_user_insert(struct store *s, const struct user_row *u)
+enum store_err sq_user_insert(struct store *s, const struct user_row *u)
 {
 	sqlite3_stmt *st = stmt(s, ST_USER_INSERT);
 	if (!st)
@@ -364,19 +355,19 @@ static enum store_err user_read(struct store *s, struct arena *a, enum stmt_id i
 	return e;
 }
 
-enum store_err store_user_by_handle(struct store *s, struct arena *a, const char *handle,
+enum store_err sq_user_by_handle(struct store *s, struct arena *a, const char *handle,
 				    struct user_row *out)
 {
 	return user_read(s, a, ST_USER_BY_HANDLE, handle, out);
 }
 
-enum store_err store_user_by_id(struct store *s, struct arena *a, const char *id,
+enum store_err sq_user_by_id(struct store *s, struct arena *a, const char *id,
 				struct user_row *out)
 {
 	return user_read(s, a, ST_USER_BY_ID, id, out);
 }
 
-enum store_err store_user_count(struct store *s, int64_t *n)
+enum store_err sq_user_count(struct store *s, int64_t *n)
 {
 	sqlite3_stmt *st = stmt(s, ST_USER_COUNT);
 	if (!st)
@@ -391,7 +382,7 @@ enum store_err store_user_count(struct store *s, int64_t *n)
 	return e;
 }
 
-enum store_err store_user_update_profile(struct store *s, const char *id, const char *name,
+enum store_err sq_user_update_profile(struct store *s, const char *id, const char *name,
 					 const char *bio)
 {
 	sqlite3_stmt *st = stmt(s, ST_USER_PROFILE);
@@ -403,7 +394,7 @@ enum store_err store_user_update_profile(struct store *s, const char *id, const 
 	return exec_write(s, st);
 }
 
-enum store_err store_user_set_time_zone(struct store *s, const char *id, const char *zone)
+enum store_err sq_user_set_time_zone(struct store *s, const char *id, const char *zone)
 {
 	sqlite3_stmt *st = stmt(s, ST_USER_TIME_ZONE);
 	if (!st)
@@ -415,7 +406,7 @@ enum store_err store_user_set_time_zone(struct store *s, const char *id, const c
 
 /* ---- sessions ---- */
 
-enum store_err store_session_insert(struct store *s, const char *token_hash, const char *user_id,
+enum store_err sq_session_insert(struct store *s, const char *token_hash, const char *user_id,
 				    const char *kind, int64_t now, int64_t expires_at)
 {
 	sqlite3_stmt *st = stmt(s, ST_SESSION_INSERT);
@@ -442,24 +433,24 @@ static enum store_err write_key_int(struct store *s, enum stmt_id id, const char
 	return exec_write(s, st);
 }
 
-enum store_err store_session_touch(struct store *s, const char *token_hash, int64_t now)
+enum store_err sq_session_touch(struct store *s, const char *token_hash, int64_t now)
 {
 	return write_key_int(s, ST_SESSION_TOUCH, token_hash, now, true);
 }
 
-enum store_err store_session_delete(struct store *s, const char *token_hash)
+enum store_err sq_session_delete(struct store *s, const char *token_hash)
 {
 	return write_key_int(s, ST_SESSION_DELETE, token_hash, 0, false);
 }
 
-enum store_err store_session_prune(struct store *s, int64_t now)
+enum store_err sq_session_prune(struct store *s, int64_t now)
 {
 	return write_key_int(s, ST_SESSION_PRUNE, NULL, now, true);
 }
 
 /* ---- invites ---- */
 
-enum store_err store_invite_insert(struct store *s, const char *token_hash, const char *by,
+enum store_err sq_invite_insert(struct store *s, const char *token_hash, const char *by,
 				   int64_t now, int64_t expires_at)
 {
 	sqlite3_stmt *st = stmt(s, ST_INVITE_INSERT);
@@ -472,7 +463,7 @@ enum store_err store_invite_insert(struct store *s, const char *token_hash, cons
 	return exec_write(s, st);
 }
 
-enum store_err store_invite_check(struct store *s, const char *token_hash, int64_t now)
+enum store_err sq_invite_check(struct store *s, const char *token_hash, int64_t now)
 {
 	sqlite3_stmt *st = stmt(s, ST_INVITE_CHECK);
 	if (!st)
@@ -486,7 +477,7 @@ enum store_err store_invite_check(struct store *s, const char *token_hash, int64
 	return rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
 }
 
-enum store_err store_invite_use(struct store *s, const char *token_hash, const char *user_id,
+enum store_err sq_invite_use(struct store *s, const char *token_hash, const char *user_id,
 				int64_t now)
 {
 	sqlite3_stmt *st = stmt(s, ST_INVITE_USE);
@@ -496,7 +487,7 @@ enum store_err store_invite_use(struct store *s, const char *token_hash, const c
 	bind_text(st, 2, user_id);
 	sqlite3_bind_int64(st, 3, now);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
@@ -507,7 +498,7 @@ static const char SQL_SHARE_KEY_SET[] =
 	"UPDATE stories SET share_key = ?3 WHERE id = ?1 AND author_id = ?2 AND "
 	"audience = 'unlisted' AND deleted_at IS NULL";
 
-enum store_err store_story_share_key_set(struct store *s, const char *id, const char *author_id,
+enum store_err sq_story_share_key_set(struct store *s, const char *id, const char *author_id,
 					 const char *key)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SHARE_KEY_SET);
@@ -517,7 +508,7 @@ enum store_err store_story_share_key_set(struct store *s, const char *id, const 
 	bind_text(st, 2, author_id);
 	bind_text(st, 3, key);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
@@ -577,7 +568,7 @@ void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	r->search_text = NULL; /* never read back: an update keeps it */
 }
 
-enum store_err store_story_insert(struct store *s, const struct story_row *r)
+enum store_err sq_story_insert(struct store *s, const struct story_row *r)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_INSERT);
 	if (!st)
@@ -587,14 +578,14 @@ enum store_err store_story_insert(struct store *s, const struct story_row *r)
 	return e ? e : store_fts_refresh(s, r->id);
 }
 
-enum store_err store_story_update(struct store *s, const struct story_row *r)
+enum store_err sq_story_update(struct store *s, const struct story_row *r)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_UPDATE);
 	if (!st)
 		return STORE_ERROR;
 	bind_story(st, r);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e ? e : store_fts_refresh(s, r->id);
 }
@@ -612,7 +603,7 @@ static enum store_err story_one(struct store *s, sqlite3_stmt *st, struct arena 
 	return e;
 }
 
-enum store_err store_story_get(struct store *s, struct arena *a, const char *id,
+enum store_err sq_story_get(struct store *s, struct arena *a, const char *id,
 			       struct story_row *out)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_GET);
@@ -622,7 +613,7 @@ enum store_err store_story_get(struct store *s, struct arena *a, const char *id,
 	return story_one(s, st, a, out);
 }
 
-enum store_err store_story_by_slug(struct store *s, struct arena *a, const char *author_id,
+enum store_err sq_story_by_slug(struct store *s, struct arena *a, const char *author_id,
 				   const char *slug, struct story_row *out)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_BY_SLUG);
@@ -633,7 +624,7 @@ enum store_err store_story_by_slug(struct store *s, struct arena *a, const char 
 	return story_one(s, st, a, out);
 }
 
-enum store_err store_story_old_slug(struct store *s, const char *author_id, const char *slug,
+enum store_err sq_story_old_slug(struct store *s, const char *author_id, const char *slug,
 				    char story_id[17])
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_OLD_SLUG);
@@ -651,7 +642,7 @@ enum store_err store_story_old_slug(struct store *s, const char *author_id, cons
 	return e;
 }
 
-enum store_err store_story_slug_taken(struct store *s, const char *author_id, const char *slug,
+enum store_err sq_story_slug_taken(struct store *s, const char *author_id, const char *slug,
 				      const char *except_id, bool *taken)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_SLUG_TAKEN);
@@ -670,7 +661,7 @@ enum store_err store_story_slug_taken(struct store *s, const char *author_id, co
 	return e;
 }
 
-enum store_err store_story_slug_remember(struct store *s, const char *author_id,
+enum store_err sq_story_slug_remember(struct store *s, const char *author_id,
 					 const char *slug, const char *story_id)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_SLUG_REMEMBER);
@@ -682,7 +673,7 @@ enum store_err store_story_slug_remember(struct store *s, const char *author_id,
 	return exec_write(s, st);
 }
 
-enum store_err store_story_by_share_key(struct store *s, struct arena *a, const char *key,
+enum store_err sq_story_by_share_key(struct store *s, struct arena *a, const char *key,
 					struct story_row *out)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_BY_KEY);
@@ -692,7 +683,7 @@ enum store_err store_story_by_share_key(struct store *s, struct arena *a, const 
 	return story_one(s, st, a, out);
 }
 
-enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
+enum store_err sq_story_delete(struct store *s, const char *id, int64_t now)
 {
 	sqlite3_stmt *st = stmt(s, ST_STORY_DELETE);
 	if (!st)
@@ -700,12 +691,12 @@ enum store_err store_story_delete(struct store *s, const char *id, int64_t now)
 	bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	enum store_err e = exec_write(s, st);
-	if (!e && sqlite3_changes(s->db) == 0)
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;
 	return e;
 }
 
-enum store_err store_story_list(struct store *s, struct arena *a, const struct story_query *q,
+enum store_err sq_story_list(struct store *s, struct arena *a, const struct story_query *q,
 				struct story_list *out)
 {
 	out->items = NULL;
@@ -738,3 +729,15 @@ enum store_err store_story_list(struct store *s, struct arena *a, const struct s
 	done(st);
 	return e;
 }
+
+const struct store_backend store_sqlite_backend = {
+	.scheme = "sqlite",
+	.open = sq_open,
+	.restore = sq_restore,
+	.close = sq_close,
+#define STORE_FN(ret, name, params, args) .name = sq_##name,
+#define STORE_FN_VOID(name, params, args) .name = sq_##name,
+#include "store/store_fns.h"
+#undef STORE_FN
+#undef STORE_FN_VOID
+};

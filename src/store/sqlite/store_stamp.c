@@ -1,5 +1,5 @@
 /*
- * store_stamp.c - store_change_stamp() for the SQLite backend: what
+ * store_stamp.c - sq_change_stamp() for the SQLite backend: what
  * changed since the last look, without a read transaction per look.
  *
  * Three counters, cheapest first:
@@ -40,8 +40,8 @@ static int on_commit(void *ctx, sqlite3 *db, const char *name, int frames)
 
 void stamp_watch(struct store *s)
 {
-	sqlite3_wal_hook(s->db, on_commit, NULL);
-	s->data_version_ms = -1;
+	sqlite3_wal_hook(SQ(s)->db, on_commit, NULL);
+	SQ(s)->data_version_ms = -1;
 }
 
 static int64_t now_ms(void)
@@ -53,10 +53,10 @@ static int64_t now_ms(void)
 
 static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 
-enum store_err store_change_stamp(struct store *s, struct store_stamp *out)
+enum store_err sq_change_stamp(struct store *s, struct store_stamp *out)
 {
 	int64_t now = now_ms();
-	if (s->data_version_ms < 0 || now - s->data_version_ms >= STORE_STAMP_RECHECK_MS) {
+	if (SQ(s)->data_version_ms < 0 || now - SQ(s)->data_version_ms >= STORE_STAMP_RECHECK_MS) {
 		sqlite3_stmt *st = stmt_cached(s, SQL_DATA_VERSION);
 		if (!st)
 			return STORE_ERROR;
@@ -65,12 +65,12 @@ enum store_err store_change_stamp(struct store *s, struct store_stamp *out)
 			done(st);
 			return err_of(s, rc);
 		}
-		s->data_version = sqlite3_column_int64(st, 0);
-		s->data_version_ms = now;
+		SQ(s)->data_version = sqlite3_column_int64(st, 0);
+		SQ(s)->data_version_ms = now;
 		done(st);
 	}
 	out->commits = (int64_t)atomic_load(&commits);
-	out->external = s->data_version;
-	out->own = (int64_t)sqlite3_total_changes64(s->db);
+	out->external = SQ(s)->data_version;
+	out->own = (int64_t)sqlite3_total_changes64(SQ(s)->db);
 	return STORE_OK;
 }

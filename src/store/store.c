@@ -1,0 +1,93 @@
+/*
+ * store.c - the store contract's calls: pick a backend by URL, then pass
+ * every call to the connection's backend (store/backend.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/backend.h"
+
+const char *store_strerror(enum store_err e)
+{
+	switch (e) {
+	case STORE_OK: return "ok";
+	case STORE_NOT_FOUND: return "not found";
+	case STORE_CONFLICT: return "already exists";
+	case STORE_ERROR: return "database error";
+	}
+	return "unknown error";
+}
+
+/* URL schemes and their backends; SQLite takes the part after "sqlite:"
+ * (or "sqlite://"), the others the whole URL. */
+static const struct {
+	const char *scheme;
+	const struct store_backend *be;
+} schemes[] = {
+	{"sqlite", &store_sqlite_backend},
+#ifdef QUIRE_PG
+	{"postgres", &store_pg_backend},
+	{"postgresql", &store_pg_backend},
+#endif
+};
+
+const struct store_backend *store_backend_for(const char *url, const char **where)
+{
+	const char *colon = strchr(url, ':');
+	const char *slash = strchr(url, '/');
+	*where = url;
+	if (!colon || (slash && slash < colon))
+		return &store_sqlite_backend; /* a bare path */
+	size_t n = (size_t)(colon - url);
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		if (strlen(schemes[i].scheme) != n || strncmp(url, schemes[i].scheme, n) != 0)
+			continue;
+		if (schemes[i].be == &store_sqlite_backend) {
+			*where = colon + 1;
+			if (strncmp(*where, "//", 2) == 0)
+				*where += 2;
+		}
+		return schemes[i].be;
+	}
+	return NULL;
+}
+
+enum store_err store_open(const char *url, struct store **out, char *err, size_t errlen)
+{
+	const char *where;
+	const struct store_backend *be = store_backend_for(url, &where);
+	*out = NULL;
+	if (!be) {
+		snprintf(err, errlen, "%s: unknown kind of database (sqlite:PATH or postgres://...)",
+			 url);
+		return STORE_ERROR;
+	}
+	return be->open(where, out, err, errlen);
+}
+
+enum store_err store_restore(const char *backup_path, const char *url, const char *media_dir,
+			     unsigned long *files, char *err, size_t errlen)
+{
+	const char *where;
+	const struct store_backend *be = store_backend_for(url, &where);
+	*files = 0;
+	if (!be) {
+		snprintf(err, errlen, "%s: unknown kind of database", url);
+		return STORE_ERROR;
+	}
+	return be->restore(backup_path, where, media_dir, files, err, errlen);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->be->close(s);
+}
+
+#define STORE_FN(ret, name, params, args) \
+	ret store_##name params { return s->be->name args; }
+#define STORE_FN_VOID(name, params, args) \
+	void store_##name params { s->be->name args; }
+#include "store/store_fns.h"
+#undef STORE_FN
+#undef STORE_FN_VOID

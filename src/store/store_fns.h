@@ -1,0 +1,213 @@
+/*
+ * store_fns.h - every function of the store contract once, as a list for
+ * the dispatch: STORE_FN(return type, name, (parameters), (arguments)) and
+ * STORE_FN_VOID(name, (parameters), (arguments)). The documented
+ * prototypes are in store.h and store_media.h (the compiler checks the two
+ * agree); this list makes the backend table (store/backend.h), each
+ * backend's prototypes and the store_NAME() calls (store/store.c). A new
+ * store function is a prototype there and a line here.
+ *
+ * No include guard: included with different definitions of the macros.
+ */
+STORE_FN(int, schema_version, (struct store *s), (s))
+STORE_FN(enum store_err, ping, (struct store *s), (s))
+STORE_FN(enum store_err, change_stamp, (struct store *s, struct store_stamp *out), (s, out))
+STORE_FN_VOID(read_begin, (struct store *s), (s))
+STORE_FN_VOID(read_end, (struct store *s), (s))
+STORE_FN(enum store_err, begin, (struct store *s), (s))
+STORE_FN(enum store_err, commit, (struct store *s), (s))
+STORE_FN_VOID(rollback, (struct store *s), (s))
+STORE_FN(enum store_err, setting_get, (struct store *s, struct arena *a, const char *key,
+	 char **val), (s, a, key, val))
+STORE_FN(enum store_err, setting_set, (struct store *s, const char *key, const char *val), (s,
+	 key, val))
+STORE_FN(enum store_err, setting_init, (struct store *s, struct arena *a, const char *key,
+	 const char *proposed, char **val), (s, a, key, proposed, val))
+STORE_FN(enum store_err, user_insert, (struct store *s, const struct user_row *u), (s, u))
+STORE_FN(enum store_err, user_by_handle, (struct store *s, struct arena *a, const char *handle,
+	 struct user_row *out), (s, a, handle, out))
+STORE_FN(enum store_err, user_by_id, (struct store *s, struct arena *a, const char *id,
+	 struct user_row *out), (s, a, id, out))
+STORE_FN(enum store_err, user_count, (struct store *s, int64_t *n), (s, n))
+STORE_FN(enum store_err, user_set_time_zone, (struct store *s, const char *id, const char *zone),
+	 (s, id, zone))
+STORE_FN(enum store_err, user_update_profile, (struct store *s, const char *id, const char *name,
+	 const char *bio), (s, id, name, bio))
+STORE_FN(enum store_err, user_set_password, (struct store *s, const char *id, const char *hash),
+	 (s, id, hash))
+STORE_FN(enum store_err, session_insert, (struct store *s, const char *token_hash,
+	 const char *user_id, const char *kind, int64_t now, int64_t expires_at), (s, token_hash,
+	 user_id, kind, now, expires_at))
+STORE_FN(enum store_err, session_user, (struct store *s, struct arena *a, const char *token_hash,
+	 struct session_row *sess, struct user_row *user), (s, a, token_hash, sess, user))
+STORE_FN(enum store_err, session_touch, (struct store *s, const char *token_hash, int64_t now),
+	 (s, token_hash, now))
+STORE_FN(enum store_err, session_delete, (struct store *s, const char *token_hash), (s,
+	 token_hash))
+STORE_FN(enum store_err, session_prune, (struct store *s, int64_t now), (s, now))
+STORE_FN(enum store_err, session_delete_others, (struct store *s, const char *user_id,
+	 const char *keep), (s, user_id, keep))
+STORE_FN(enum store_err, invite_insert, (struct store *s, const char *token_hash, const char *by,
+	 int64_t now, int64_t expires_at), (s, token_hash, by, now, expires_at))
+STORE_FN(enum store_err, invite_check, (struct store *s, const char *token_hash, int64_t now), (s,
+	 token_hash, now))
+STORE_FN(enum store_err, invite_use, (struct store *s, const char *token_hash,
+	 const char *user_id, int64_t now), (s, token_hash, user_id, now))
+STORE_FN(enum store_err, signin_counts, (struct store *s, const char *handle, const char *addr,
+	 int64_t since, int64_t slow_since, int64_t known_since, struct signin_counts *out), (s, handle,
+	 addr, since, slow_since, known_since, out))
+STORE_FN(enum store_err, signin_add, (struct store *s, const char *handle, const char *addr,
+	 int64_t now, int64_t *id), (s, handle, addr, now, id))
+STORE_FN(enum store_err, signin_finish, (struct store *s, int64_t id, const char *state), (s, id,
+	 state))
+STORE_FN(enum store_err, signin_prune, (struct store *s, int64_t failed_before,
+	 int64_t ok_before), (s, failed_before, ok_before))
+STORE_FN(enum store_err, story_insert, (struct store *s, const struct story_row *r), (s, r))
+STORE_FN(enum store_err, story_update, (struct store *s, const struct story_row *r), (s, r))
+STORE_FN(enum store_err, story_get, (struct store *s, struct arena *a, const char *id,
+	 struct story_row *out), (s, a, id, out))
+STORE_FN(enum store_err, story_by_slug, (struct store *s, struct arena *a, const char *author_id,
+	 const char *slug, struct story_row *out), (s, a, author_id, slug, out))
+STORE_FN(enum store_err, story_old_slug, (struct store *s, const char *author_id,
+	 const char *slug, char story_id[17]), (s, author_id, slug, story_id))
+STORE_FN(enum store_err, story_slug_taken, (struct store *s, const char *author_id,
+	 const char *slug, const char *except_id, bool *taken), (s, author_id, slug, except_id, taken))
+STORE_FN(enum store_err, story_slug_remember, (struct store *s, const char *author_id,
+	 const char *slug, const char *story_id), (s, author_id, slug, story_id))
+STORE_FN(enum store_err, story_by_share_key, (struct store *s, struct arena *a, const char *key,
+	 struct story_row *out), (s, a, key, out))
+STORE_FN(enum store_err, story_share_key_set, (struct store *s, const char *id,
+	 const char *author_id, const char *key), (s, id, author_id, key))
+STORE_FN(enum store_err, story_delete, (struct store *s, const char *id, int64_t now), (s, id,
+	 now))
+STORE_FN(enum store_err, story_list, (struct store *s, struct arena *a,
+	 const struct story_query *q, struct story_list *out), (s, a, q, out))
+STORE_FN(enum store_err, circle_insert, (struct store *s, const struct circle_row *c), (s, c))
+STORE_FN(enum store_err, circle_get, (struct store *s, struct arena *a, const char *id,
+	 struct circle_row *out), (s, a, id, out))
+STORE_FN(enum store_err, circle_list, (struct store *s, struct arena *a, const char *owner_id,
+	 struct circle_row **rows, size_t *n), (s, a, owner_id, rows, n))
+STORE_FN(enum store_err, circle_delete, (struct store *s, const char *id), (s, id))
+STORE_FN(enum store_err, circle_member_add, (struct store *s, const char *circle_id,
+	 const char *user_id, int64_t now), (s, circle_id, user_id, now))
+STORE_FN(enum store_err, circle_member_remove, (struct store *s, const char *circle_id,
+	 const char *user_id), (s, circle_id, user_id))
+STORE_FN(enum store_err, circle_members, (struct store *s, struct arena *a, const char *circle_id,
+	 struct member_row **rows, size_t *n), (s, a, circle_id, rows, n))
+STORE_FN(enum store_err, circle_is_member, (struct store *s, const char *circle_id,
+	 const char *user_id, bool *member), (s, circle_id, user_id, member))
+STORE_FN(enum store_err, circle_invite_insert, (struct store *s,
+	 const struct circle_invite_row *r), (s, r))
+STORE_FN(enum store_err, circle_invite_get, (struct store *s, struct arena *a,
+	 const char *token_hash, struct circle_invite_row *out), (s, a, token_hash, out))
+STORE_FN(enum store_err, circle_invite_use, (struct store *s, const char *token_hash,
+	 int64_t now), (s, token_hash, now))
+STORE_FN(enum store_err, circle_invite_revoke, (struct store *s, const char *circle_id,
+	 const char *token_hash), (s, circle_id, token_hash))
+STORE_FN(enum store_err, circle_invites, (struct store *s, struct arena *a, const char *circle_id,
+	 struct circle_invite_row **rows, size_t *n), (s, a, circle_id, rows, n))
+STORE_FN(enum store_err, response_insert, (struct store *s, const struct response_row *r), (s, r))
+STORE_FN(enum store_err, response_get, (struct store *s, struct arena *a, const char *id,
+	 struct response_row *out), (s, a, id, out))
+STORE_FN(enum store_err, response_edit, (struct store *s, const char *id, const char *body,
+	 const char *html, const char *status, const char *held_for, int64_t now), (s, id, body, html,
+	 status, held_for, now))
+STORE_FN(enum store_err, response_set_status, (struct store *s, const char *id,
+	 const char *status), (s, id, status))
+STORE_FN(enum store_err, response_delete, (struct store *s, const char *id), (s, id))
+STORE_FN(enum store_err, responses_for_story, (struct store *s, struct arena *a,
+	 const char *story_id, const char *writer_id, bool everything, struct response_list *out), (s, a,
+	 story_id, writer_id, everything, out))
+STORE_FN(enum store_err, response_count_visible, (struct store *s, const char *story_id,
+	 const char *writer_id, int64_t *n), (s, story_id, writer_id, n))
+STORE_FN(enum store_err, moderation_queue, (struct store *s, struct arena *a,
+	 const char *writer_id, struct response_list *out), (s, a, writer_id, out))
+STORE_FN(enum store_err, response_report, (struct store *s, const char *id,
+	 const char *reporter_id, int64_t now), (s, id, reporter_id, now))
+STORE_FN(enum store_err, block_add, (struct store *s, const char *writer_id,
+	 const char *blocked_id, int64_t now), (s, writer_id, blocked_id, now))
+STORE_FN(enum store_err, block_remove, (struct store *s, const char *writer_id,
+	 const char *blocked_id), (s, writer_id, blocked_id))
+STORE_FN(enum store_err, block_check, (struct store *s, const char *writer_id,
+	 const char *blocked_id, bool *blocked), (s, writer_id, blocked_id, blocked))
+STORE_FN(enum store_err, block_list, (struct store *s, struct arena *a, const char *writer_id,
+	 struct member_row **rows, size_t *n), (s, a, writer_id, rows, n))
+STORE_FN(enum store_err, muted_get, (struct store *s, struct arena *a, const char *writer_id,
+	 const char ***phrases, size_t *n), (s, a, writer_id, phrases, n))
+STORE_FN(enum store_err, muted_set, (struct store *s, const char *writer_id,
+	 const char *const *phrases, size_t n), (s, writer_id, phrases, n))
+STORE_FN(enum store_err, response_defaults, (struct store *s, struct arena *a,
+	 const char *user_id, const char **responses, const char **responders), (s, a, user_id,
+	 responses, responders))
+STORE_FN(enum store_err, response_defaults_set, (struct store *s, const char *user_id,
+	 const char *responses, const char *responders), (s, user_id, responses, responders))
+STORE_FN(enum store_err, rate_add, (struct store *s, const char *scope, int64_t now), (s, scope,
+	 now))
+STORE_FN(enum store_err, rate_count, (struct store *s, const char *scope, int64_t since,
+	 int64_t *count, int64_t *oldest), (s, scope, since, count, oldest))
+STORE_FN(enum store_err, revision_add, (struct store *s, const struct revision_row *r), (s, r))
+STORE_FN(enum store_err, revision_rewrite, (struct store *s, const char *old_id,
+	 const struct revision_row *r), (s, old_id, r))
+STORE_FN(enum store_err, revision_current, (struct store *s, struct arena *a,
+	 const char *story_id, struct revision_row *out), (s, a, story_id, out))
+STORE_FN(enum store_err, revision_get, (struct store *s, struct arena *a, const char *id,
+	 struct revision_row *out), (s, a, id, out))
+STORE_FN(enum store_err, revision_list, (struct store *s, struct arena *a, const char *story_id,
+	 struct revision_row **rows, size_t *n), (s, a, story_id, rows, n))
+STORE_FN(enum store_err, schedule_set, (struct store *s, const char *story_id,
+	 int64_t publish_at), (s, story_id, publish_at))
+STORE_FN(enum store_err, schedule_get, (struct store *s, const char *story_id,
+	 int64_t *publish_at), (s, story_id, publish_at))
+STORE_FN(enum store_err, schedule_next, (struct store *s, int64_t *at), (s, at))
+STORE_FN(enum store_err, schedule_due, (struct store *s, int64_t now, char (*ids)[17], size_t max,
+	 size_t *n), (s, now, ids, max, n))
+STORE_FN(enum store_err, trash_list, (struct store *s, struct arena *a, const char *author_id,
+	 struct trash_row **rows, size_t *n), (s, a, author_id, rows, n))
+STORE_FN(enum store_err, trash_restore, (struct store *s, const char *id, const char *author_id),
+	 (s, id, author_id))
+STORE_FN(enum store_err, trash_oldest, (struct store *s, int64_t *at), (s, at))
+STORE_FN(enum store_err, trash_mark, (struct store *s, int64_t cutoff, const char *author_id,
+	 const char *only_id, int64_t *n), (s, cutoff, author_id, only_id, n))
+STORE_FN(enum store_err, trash_drop, (struct store *s), (s))
+STORE_FN(enum store_err, draft_get, (struct store *s, struct arena *a, const char *story_id,
+	 struct story_draft_row *out), (s, a, story_id, out))
+STORE_FN(enum store_err, draft_put, (struct store *s, const struct story_draft_row *d), (s, d))
+STORE_FN(enum store_err, draft_delete, (struct store *s, const char *story_id), (s, story_id))
+STORE_FN(enum store_err, story_text_missing, (struct store *s, struct arena *a, char (*ids)[17],
+	 const char **bodies, size_t max, size_t *n), (s, a, ids, bodies, max, n))
+STORE_FN(enum store_err, story_text_set, (struct store *s, const char *id, const char *text), (s,
+	 id, text))
+STORE_FN(enum store_err, follow_add, (struct store *s, const char *follower_id,
+	 const char *writer_id, int64_t now), (s, follower_id, writer_id, now))
+STORE_FN(enum store_err, follow_remove, (struct store *s, const char *follower_id,
+	 const char *writer_id), (s, follower_id, writer_id))
+STORE_FN(enum store_err, follow_check, (struct store *s, const char *follower_id,
+	 const char *writer_id, bool *follows), (s, follower_id, writer_id, follows))
+STORE_FN(enum store_err, following, (struct store *s, struct arena *a, const char *user_id,
+	 struct member_row **rows, size_t *n), (s, a, user_id, rows, n))
+STORE_FN(enum store_err, followers, (struct store *s, struct arena *a, const char *writer_id,
+	 struct member_row **rows, size_t *n), (s, a, writer_id, rows, n))
+STORE_FN(enum store_err, story_share_photo, (struct store *s, const char *story_id,
+	 char photo_id[17], int64_t *width), (s, story_id, photo_id, width))
+STORE_FN(enum store_err, tags_get, (struct store *s, struct arena *a, const char *story_id,
+	 const char ***tags, size_t *n), (s, a, story_id, tags, n))
+STORE_FN(enum store_err, tags_set, (struct store *s, const char *story_id,
+	 const char *const *tags, size_t n), (s, story_id, tags, n))
+STORE_FN(enum store_err, search, (struct store *s, struct arena *a, const char *viewer_id,
+	 const char *fts_query, int limit, struct story_list *out, const char ***snippets), (s, a,
+	 viewer_id, fts_query, limit, out, snippets))
+STORE_FN(enum store_err, backup, (struct store *s, const char *dest_path, const char *media_dir,
+	 unsigned long *files, char *err, size_t errlen), (s, dest_path, media_dir, files, err, errlen))
+STORE_FN(enum store_err, photo_insert, (struct store *s, const struct photo_row *p), (s, p))
+STORE_FN(enum store_err, photo_get, (struct store *s, struct arena *a, const char *id,
+	 struct photo_row *out), (s, a, id, out))
+STORE_FN(enum store_err, photo_update, (struct store *s, const struct photo_row *p), (s, p))
+STORE_FN(enum store_err, photo_list, (struct store *s, struct arena *a, const char *story_id,
+	 struct photo_row *out, size_t max, size_t *n), (s, a, story_id, out, max, n))
+STORE_FN(enum store_err, photo_count, (struct store *s, const char *story_id, int64_t *n), (s,
+	 story_id, n))
+STORE_FN(enum store_err, photo_delete, (struct store *s, const char *id, char (*hashes)[65],
+	 size_t max, size_t *n), (s, id, hashes, max, n))
+STORE_FN(enum store_err, photo_orphan, (struct store *s, char id[17]), (s, id))
+STORE_FN(enum store_err, hash_unused, (struct store *s, const char *hash, bool *unused), (s, hash,
+	 unused))
