@@ -299,13 +299,13 @@ static void early_error(struct http_req *req, struct http_res *res, int status, 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: quire serve [--data DIR] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
+		"usage: quire serve [--data DIR] [--db URL] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
 		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
 		"                   [--max-conns N] [--max-conns-per-ip N] [--trusted-proxy CIDR[,CIDR...]]\n"
 		"                   [--log-level error|warn|info|debug]\n"
-		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR]\n"
-		"       quire backup FILE [--data DIR]\n"
-		"       quire restore FILE --data NEWDIR\n"
+		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR] [--db URL]\n"
+		"       quire backup FILE [--data DIR] [--db URL]\n"
+		"       quire restore FILE --data NEWDIR [--db URL]\n"
 		"       quire --help | --version\n"
 		"\n"
 		"serve      run the site (default data directory ./quire-data, listening on\n"
@@ -323,12 +323,16 @@ static void usage(FILE *f)
 		"limits and the request log; trusted proxies do not count against\n"
 		"--max-conns-per-ip.\n"
 		"\n"
+		"--db URL (also QUIRE_DB) names the database: sqlite:PATH or a bare path\n"
+		"(the default is DIR/quire.db). Photos and temporary files stay in --data.\n"
+		"\n"
 		"Every command creates the data directory and applies pending schema\n"
 		"migrations first.\n");
 }
 
 struct opts {
 	const char *data;
+	const char *db; /* --db URL, QUIRE_DB; NULL: sqlite:DATA/quire.db */
 	const char *listen;
 	const char *base_url;
 	const char *name;
@@ -348,6 +352,18 @@ static bool mkdir_p(const char *dir)
 	return false;
 }
 
+/* The database's URL: --db (or QUIRE_DB), else the SQLite file in the
+ * data directory. Allocated. */
+static char *db_url_of(const struct opts *o)
+{
+	if (o->db)
+		return xstrdup(o->db);
+	size_t n = strlen(o->data) + 16;
+	char *db = xmalloc(n);
+	snprintf(db, n, "%s/quire.db", o->data);
+	return db;
+}
+
 static bool open_data(const struct opts *o, struct site_config *cfg, struct store **st)
 {
 	if (!mkdir_p(o->data))
@@ -358,11 +374,9 @@ static bool open_data(const struct opts *o, struct site_config *cfg, struct stor
 	free(tmp);
 	if (!ok)
 		return false;
-	size_t n = strlen(o->data) + 16;
-	char *db = xmalloc(n);
-	snprintf(db, n, "%s/quire.db", o->data);
+	char *db = db_url_of(o);
 	cfg->data_dir = o->data;
-	cfg->db_path = db;
+	cfg->db_url = db;
 	char err[512];
 	if (store_open(db, st, err, sizeof(err))) {
 		fprintf(stderr, "quire: %s\n", err);
@@ -477,7 +491,7 @@ static int cmd_serve(const struct opts *o)
 	if (!site_init(&cfg, st)) {
 		store_close(st);
 		site_shutdown();
-		free((char *)cfg.db_path);
+		free((char *)cfg.db_url);
 		return 1;
 	}
 
@@ -511,7 +525,7 @@ static int cmd_serve(const struct opts *o)
 	if (!setup_announce(st, cfg.base_url)) {
 		fprintf(stderr, "quire: could not prepare the setup link\n");
 	}
-	if (!desk_scheduler_start(cfg.db_path))
+	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
 	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
@@ -528,7 +542,7 @@ static int cmd_serve(const struct opts *o)
 	store_close(st);
 	site_shutdown();
 	password_shutdown();
-	free((char *)cfg.db_path);
+	free((char *)cfg.db_url);
 	fprintf(stderr, "quire: stopped cleanly\n");
 	return 0;
 }
@@ -561,29 +575,30 @@ static int cmd_backup(const struct opts *o, const char *file)
 	}
 	free(media);
 	store_close(s);
-	free((char *)cfg.db_path);
+	free((char *)cfg.db_url);
 	return rc;
 }
 
 /* quire restore FILE --data DIR: a new data directory from a backup. */
 static int cmd_restore(const struct opts *o, const char *file)
 {
+	char *db = db_url_of(o);
 	size_t n = strlen(o->data) + 16;
-	char *db = xmalloc(n), *media = xmalloc(n);
-	snprintf(db, n, "%s/quire.db", o->data);
+	char *media = xmalloc(n);
 	snprintf(media, n, "%s/media", o->data);
 	struct stat st;
 	int rc = 1;
 	char err[512];
 	unsigned long files = 0;
-	if (stat(db, &st) == 0) {
+	if (!o->db && stat(db, &st) == 0) {
 		fprintf(stderr, "quire: %s already holds a site; restore into a new directory\n", o->data);
 		rc = 2;
 	} else if (!mkdir_p(o->data) || !mkdir_p(media)) {
 		rc = 1;
 	} else if (store_restore(file, db, media, &files, err, sizeof(err))) {
 		fprintf(stderr, "quire: restore failed: %s\n", err);
-		unlink(db);
+		if (!o->db)
+			unlink(db);
 	} else {
 		/* Open once: checks it and applies any newer migrations. */
 		struct site_config cfg;
@@ -594,7 +609,7 @@ static int cmd_restore(const struct opts *o, const char *file)
 			printf("restored %s into %s (database and %lu photo files)\n", file, o->data, files);
 			rc = 0;
 		}
-		free((char *)cfg.db_path);
+		free((char *)cfg.db_url);
 	}
 	free(db);
 	free(media);
@@ -648,7 +663,7 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 	arena_release(&a);
 	store_close(st);
 	password_shutdown();
-	free((char *)cfg.db_path);
+	free((char *)cfg.db_url);
 	return rc;
 }
 
@@ -660,6 +675,9 @@ int main(int argc, char **argv)
 	}
 	struct opts o = {.data = "./quire-data", .listen = "127.0.0.1:8080", .max_conns = -1,
 			 .max_conns_per_ip = -1};
+	const char *env_db = getenv("QUIRE_DB");
+	if (env_db && *env_db)
+		o.db = env_db;
 	const char *pos[4] = {0};
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
@@ -673,6 +691,9 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--data") && val) {
 			o.data = val;
+			i++;
+		} else if (!strcmp(a, "--db") && val) {
+			o.db = val;
 			i++;
 		} else if (!strcmp(a, "--listen") && val) {
 			o.listen = val;

@@ -139,7 +139,7 @@ void *site_thread_init(void)
 {
 	struct store *st;
 	char err[256];
-	if (store_open(site_cfg->db_path, &st, err, sizeof(err))) {
+	if (store_open(site_cfg->db_url, &st, err, sizeof(err))) {
 		fprintf(stderr, "quire: worker cannot open database: %s\n", err);
 		return NULL;
 	}

@@ -23,7 +23,7 @@
 
 struct site_config {
 	const char *data_dir;
-	const char *db_path;
+	const char *db_url;
 	const char *listen;
 	const char *base_url;  /* "http://127.0.0.1:8080", no trailing slash */
 	const char *site_name;

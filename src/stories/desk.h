@@ -175,8 +175,8 @@ enum story_err desk_trash_purge(struct store *st, int64_t cutoff, const char *au
 				const char *only_id) __attribute__((warn_unused_result));
 
 /* ---- scheduler thread ---- */
-/* Start the thread with its own connection to db_path; false on failure. */
-bool desk_scheduler_start(const char *db_path) __attribute__((warn_unused_result));
+/* Start the thread with its own connection to db_url; false on failure. */
+bool desk_scheduler_start(const char *db_url) __attribute__((warn_unused_result));
 /* Wake it: a schedule or the trash changed. Safe from any thread, and a
  * no-op when the scheduler is not running. */
 void desk_scheduler_poke(void);

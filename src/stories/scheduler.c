@@ -30,7 +30,7 @@ static struct {
 	pthread_cond_t wake;
 	bool running, stopping, poked;
 	pthread_t thread;
-	char *db_path;
+	char *db_url;
 } sched = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 /* Publish every due story; false on a store error. */
@@ -128,11 +128,11 @@ static void *sched_main(void *arg)
 	return NULL;
 }
 
-bool desk_scheduler_start(const char *db_path)
+bool desk_scheduler_start(const char *db_url)
 {
 	struct store *st;
 	char err[256];
-	if (store_open(db_path, &st, err, sizeof(err))) {
+	if (store_open(db_url, &st, err, sizeof(err))) {
 		fprintf(stderr, "quire: scheduler cannot open database: %s\n", err);
 		return false;
 	}

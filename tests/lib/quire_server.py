@@ -30,8 +30,9 @@ def free_port():
 
 
 class Server:
-    def __init__(self, admin=ADMIN, data=None, extra=()):
+    def __init__(self, admin=ADMIN, data=None, extra=(), db=None):
         self.owns_data = data is None
+        self.db = db  # --db URL; None: the SQLite file in the data directory
         self.data = data or tempfile.mkdtemp(prefix="quire-test-")
         self.port = None
         self.proc = None
@@ -47,7 +48,7 @@ class Server:
         return "http://127.0.0.1:%d" % self.port
 
     def cli(self, *args, input=None, check=True):
-        r = subprocess.run([BIN, *args, "--data", self.data], input=input, text=True,
+        r = subprocess.run([BIN, *args, "--data", self.data, *self.db_args()], input=input, text=True,
                            capture_output=True, timeout=120)
         if check and r.returncode != 0:
             raise AssertionError("quire %s failed (%d): %s" % (" ".join(args), r.returncode, r.stderr))
@@ -58,8 +59,8 @@ class Server:
         self.port = free_port()
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port,
-             *self.extra],
+            [BIN, "serve", "--data", self.data, *self.db_args(),
+             "--listen", "127.0.0.1:%d" % self.port, *self.extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -72,6 +73,9 @@ class Server:
                 pass
             time.sleep(0.05)
         raise AssertionError("server did not become healthy:\n" + self.read_log())
+
+    def db_args(self):
+        return ["--db", self.db] if self.db else []
 
     def read_log(self):
         with open(self.log_path, errors="replace") as f:
