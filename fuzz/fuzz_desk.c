@@ -14,7 +14,7 @@
  *     (Lines compare and show without a CR before the newline.) The same
  *     holds for the reverse diff, with as many lines added + deleted, and
  *     a text against itself has only same and skip.
- *  2  json_loadb() with the flags json_body() uses; an object goes through
+ *  2  json_loadb() with the flags web_json_body() uses; an object goes through
  *     story_input_from_json() and then desk_input_from_json(), as the API
  *     handlers call them (story_api.c). An accepted base_revision is the
  *     exact 16-hex id sent; an accepted schedule is a draft with a
@@ -22,7 +22,7 @@
  * It never touches a store.
  */
 #include "core/crypto.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/desk.h"
 
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /*
  * fuzz_json.c - libFuzzer target for the JSON request mapping of the API:
- * the bytes go through jansson with the flags json_body() uses
- * (src/site/site.c), then, when they make an object, through the same
+ * the bytes go through jansson with the flags web_json_body() uses
+ * (src/web/web.c), then, when they make an object, through the same
  * field mapping and validation the story handlers use
  * (story_input_from_json, story_validate) and the handle normalisation of
  * POST /api/v1/tokens. It never touches a store.

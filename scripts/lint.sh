@@ -24,7 +24,7 @@ confine '\bseccomp_[a-z_]+\s*\(' 'src/media/sandbox' 'libseccomp calls'
 confine '\b(crypto_pwhash|crypto_generichash|crypto_hash_sha256|randombytes_buf|sodium_[a-z]+)\s*\(' 'src/(core/crypto|accounts/password)' 'libsodium calls'
 
 for low in core store tmpl http; do
-	h=$(grep -rnE '#include "(accounts|stories|audience|circles|render|site|responses|media|feeds)/' "src/$low" || true)
+	h=$(grep -rnE '#include "(accounts|stories|audience|circles|render|web|responses|media|feeds)/' "src/$low" || true)
 	[ -n "$h" ] && say "src/$low reaches up into a domain:
 $h"
 done
@@ -36,7 +36,7 @@ $h"
 # clock and return data (the list grows as rooms are reshaped, issue 15).
 for rule in src/audience/*.c src/audience/*.h src/circles/circles.c src/circles/circles.h \
 	src/stories/stories.c src/stories/drafts.c src/stories/revisions.c src/core/clock.h; do
-	h=$(grep -nE '#include "(http|site|tmpl|web)/' "$rule" || true)
+	h=$(grep -nE '#include "(http|web|tmpl)/' "$rule" || true)
 	[ -n "$h" ] && say "$rule is a rule file and includes web code:
 $h"
 done

@@ -11,8 +11,8 @@
 #include "core/mem.h"
 #include "http/http.h"
 #include "media/media.h"
-#include "site/page_cache.h"
-#include "site/site.h"
+#include "web/page_cache.h"
+#include "web/web.h"
 #include "stories/desk.h"
 #include "stories/stories.h"
 #include "store/store.h"
@@ -37,7 +37,7 @@
 
 static void page_healthz(struct http_req *req, struct http_res *res)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	bool ok = st && store_ping(st) == STORE_OK;
 	res->status = ok ? 200 : 503;
 	res->content_type = "text/plain; charset=utf-8";
@@ -47,8 +47,8 @@ static void page_healthz(struct http_req *req, struct http_res *res)
 
 static void page_static(struct http_req *req, struct http_res *res)
 {
-	if (!static_serve(req, res, http_req_param(req, "file")))
-		site_error(req, res, 404, "No such file.");
+	if (!web_static_serve(req, res, http_req_param(req, "file")))
+		web_error(req, res, 404, "No such file.");
 }
 
 static const struct http_route routes[] = {
@@ -167,10 +167,10 @@ static void route(struct http_req *req, struct http_res *res);
 
 static void app(struct http_req *req, struct http_res *res)
 {
-	struct site_req *sr = site_req(req);
-	sr->api = site_is_api_path(req->path);
-	if (!site_store(req)) {
-		site_error(req, res, 503, "The database is not available.");
+	struct web_req *sr = web_req(req);
+	sr->api = web_is_api_path(req->path);
+	if (!web_store(req)) {
+		web_error(req, res, 503, "The database is not available.");
 		return;
 	}
 	if (req->trailing_slash && (req->method & (HTTP_GET | HTTP_HEAD))) {
@@ -179,7 +179,7 @@ static void app(struct http_req *req, struct http_res *res)
 		return;
 	}
 	/* A GET reads from one snapshot (store_read_begin() in store.h). */
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	bool get = (req->method & (HTTP_GET | HTTP_HEAD)) != 0;
 	if (get)
 		store_read_begin(st);
@@ -190,7 +190,7 @@ static void app(struct http_req *req, struct http_res *res)
 	}
 	/* A page that may be cached was stamped just now: render it from a
 	 * snapshot no older than that stamp, never from the session's. */
-	if (get && !site_viewer(req)->signed_in)
+	if (get && !web_viewer(req)->signed_in)
 		store_read_begin(st);
 	route(req, res);
 	store_read_end(st);
@@ -198,19 +198,19 @@ static void app(struct http_req *req, struct http_res *res)
 
 static void route(struct http_req *req, struct http_res *res)
 {
-	struct site_req *sr = site_req(req);
+	struct web_req *sr = web_req(req);
 	const struct http_route *r;
 	unsigned allow;
 	enum http_match m = http_route_match(req, routes, sizeof(routes) / sizeof(routes[0]), &r,
 					     &allow);
 	if (m == HTTP_MATCH_NONE) {
-		site_error(req, res, 404, sr->api ? "No such API route." :
+		web_error(req, res, 404, sr->api ? "No such API route." :
 			   "There is nothing at this address.");
 		return;
 	}
 	if (m == HTTP_MATCH_METHOD) {
 		http_res_header(req, res, "Allow", http_methods_str(&req->arena, allow));
-		site_error(req, res, 405, "This address does not accept that method.");
+		web_error(req, res, 405, "This address does not accept that method.");
 		return;
 	}
 	r->fn(req, res);
@@ -291,7 +291,7 @@ static void log_request(const struct http_req *req, int status, uint64_t bytes, 
 
 static void early_error(struct http_req *req, struct http_res *res, int status, const char *msg)
 {
-	site_error(req, res, status, msg);
+	web_error(req, res, status, msg);
 }
 
 /* ---- command line ---- */
@@ -364,7 +364,7 @@ static char *db_url_of(const struct opts *o)
 	return db;
 }
 
-static bool open_data(const struct opts *o, struct site_config *cfg, struct store **st)
+static bool open_data(const struct opts *o, struct web_config *cfg, struct store **st)
 {
 	if (!mkdir_p(o->data))
 		return false;
@@ -392,7 +392,7 @@ static bool open_data(const struct opts *o, struct site_config *cfg, struct stor
 	return true;
 }
 
-static void config_defaults(struct site_config *cfg, const struct opts *o)
+static void config_defaults(struct web_config *cfg, const struct opts *o)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->listen = o->listen;
@@ -474,7 +474,7 @@ static void tune_malloc(unsigned workers)
 
 static int cmd_serve(const struct opts *o)
 {
-	struct site_config cfg;
+	struct web_config cfg;
 	config_defaults(&cfg, o);
 	tune_malloc(cfg.limits.threads);
 	fit_fd_limit(&cfg.limits);
@@ -488,9 +488,9 @@ static int cmd_serve(const struct opts *o)
 	/* Cross-domain reactions, wired here so domains do not import each
 	 * other: purging the trash removes the stories' photos first. */
 	desk_set_purge_hook(media_collect);
-	if (!site_init(&cfg, st)) {
+	if (!web_init(&cfg, st)) {
 		store_close(st);
-		site_shutdown();
+		web_shutdown();
 		free((char *)cfg.db_url);
 		return 1;
 	}
@@ -507,8 +507,8 @@ static int cmd_serve(const struct opts *o)
 		.listen = o->listen,
 		.limits = cfg.limits,
 		.app = app,
-		.thread_init = site_thread_init,
-		.thread_done = site_thread_done,
+		.thread_init = web_thread_init,
+		.thread_done = web_thread_done,
 		.error = early_error,
 		.spool = media_spool,
 		.log = log_request,
@@ -519,7 +519,7 @@ static int cmd_serve(const struct opts *o)
 	if (!srv) {
 		media_pool_stop();
 		store_close(st);
-		site_shutdown();
+		web_shutdown();
 		return 1;
 	}
 	if (!setup_announce(st, cfg.base_url)) {
@@ -540,7 +540,7 @@ static int cmd_serve(const struct opts *o)
 	media_pool_stop();
 	http_server_stop(srv);
 	store_close(st);
-	site_shutdown();
+	web_shutdown();
 	password_shutdown();
 	free((char *)cfg.db_url);
 	fprintf(stderr, "quire: stopped cleanly\n");
@@ -556,7 +556,7 @@ static int cmd_backup(const struct opts *o, const char *file)
 		fprintf(stderr, "quire: %s exists; give a new file name for the backup\n", file);
 		return 2;
 	}
-	struct site_config cfg;
+	struct web_config cfg;
 	config_defaults(&cfg, o);
 	struct store *s;
 	if (!open_data(o, &cfg, &s))
@@ -601,7 +601,7 @@ static int cmd_restore(const struct opts *o, const char *file)
 			unlink(db);
 	} else {
 		/* Open once: checks it and applies any newer migrations. */
-		struct site_config cfg;
+		struct web_config cfg;
 		config_defaults(&cfg, o);
 		struct store *s;
 		if (open_data(o, &cfg, &s)) {
@@ -640,7 +640,7 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 		fprintf(stderr, "quire: cannot add user: the password holds a NUL byte\n");
 		return 1;
 	}
-	struct site_config cfg;
+	struct web_config cfg;
 	config_defaults(&cfg, o);
 	struct store *st;
 	if (!open_data(o, &cfg, &st))

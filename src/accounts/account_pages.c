@@ -16,14 +16,14 @@
 /* A local path to go back to after signing in, never another site. */
 static const char *safe_return(const char *r)
 {
-	const char *ok = site_local_path(r);
+	const char *ok = web_local_path(r);
 	return ok ? ok : "/";
 }
 
 static const char *signup_mode(struct http_req *req)
 {
 	char *mode = NULL;
-	if (store_setting_get(site_store(req), &req->arena, "signup_mode", &mode) == STORE_OK &&
+	if (store_setting_get(web_store(req), &req->arena, "signup_mode", &mode) == STORE_OK &&
 	    (strcmp(mode, "open") == 0 || strcmp(mode, "closed") == 0 ||
 	     strcmp(mode, "invite") == 0))
 		return mode;
@@ -34,8 +34,8 @@ static void render_login(struct http_req *req, struct http_res *res, int status,
 			 const char *error, const char *handle)
 {
 	session_need_pre(req, res);
-	json_t *ctx = page_context(req, "Sign in");
-	json_object_set_new(ctx, "csrf", json_string(site_viewer(req)->csrf));
+	json_t *ctx = web_page_context(req, "Sign in");
+	json_object_set_new(ctx, "csrf", json_string(web_viewer(req)->csrf));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	json_object_set_new(ctx, "handle", json_string(handle ? handle : ""));
@@ -44,12 +44,12 @@ static void render_login(struct http_req *req, struct http_res *res, int status,
 						    http_req_query(req, "return_to") :
 						    http_req_form(req, "return_to"))));
 	json_object_set_new(ctx, "signup_open", json_boolean(strcmp(signup_mode(req), "open") == 0));
-	page_render(req, res, status, "login", ctx);
+	web_page_render(req, res, status, "login", ctx);
 }
 
 void page_login(struct http_req *req, struct http_res *res)
 {
-	if (site_viewer(req)->signed_in) {
+	if (web_viewer(req)->signed_in) {
 		http_res_redirect(req, res, 303, safe_return(http_req_query(req, "return_to")));
 		return;
 	}
@@ -58,7 +58,7 @@ void page_login(struct http_req *req, struct http_res *res)
 
 void page_login_post(struct http_req *req, struct http_res *res)
 {
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_login(req, res, 403,
 			     "Your sign-in form expired. Please try again.", NULL);
 		return;
@@ -67,8 +67,8 @@ void page_login_post(struct http_req *req, struct http_res *res)
 	const char *password = http_req_form(req, "password");
 	struct user_row u;
 	int64_t retry = 0;
-	enum acct_err e = account_login(site_store(req), &req->arena, handle, password,
-					site_client_key(req), &u, &retry);
+	enum acct_err e = account_login(web_store(req), &req->arena, handle, password,
+					web_client_key(req), &u, &retry);
 	if (e == ACCT_RATE_LIMITED) {
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 		render_login(req, res, 429, acct_strerror(e), handle);
@@ -80,7 +80,7 @@ void page_login_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (!session_start(req, res, &u)) {
-		site_error(req, res, 500, "Could not start a session.");
+		web_error(req, res, 500, "Could not start a session.");
 		return;
 	}
 	http_res_redirect(req, res, 303, safe_return(http_req_form(req, "return_to")));
@@ -88,8 +88,8 @@ void page_login_post(struct http_req *req, struct http_res *res)
 
 void page_logout_post(struct http_req *req, struct http_res *res)
 {
-	if (site_viewer(req)->signed_in && !csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (web_viewer(req)->signed_in && !web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
 	session_end(req, res);
@@ -100,8 +100,8 @@ static void render_signup(struct http_req *req, struct http_res *res, int status
 			  const char *error, const char *invite)
 {
 	session_need_pre(req, res);
-	json_t *ctx = page_context(req, "Create an account");
-	json_object_set_new(ctx, "csrf", json_string(site_viewer(req)->csrf));
+	json_t *ctx = web_page_context(req, "Create an account");
+	json_object_set_new(ctx, "csrf", json_string(web_viewer(req)->csrf));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	const char *h = http_req_form(req, "handle"), *n = http_req_form(req, "name");
@@ -114,7 +114,7 @@ static void render_signup(struct http_req *req, struct http_res *res, int status
 	json_object_set_new(ctx, "circle", json_string(circle && strlen(circle) == 32 ? circle : ""));
 	json_object_set_new(ctx, "form_action", json_string("/signup"));
 	json_object_set_new(ctx, "heading", json_string("Create an account"));
-	page_render(req, res, status, "signup", ctx);
+	web_page_render(req, res, status, "signup", ctx);
 }
 
 /* A live circle invitation also lets a reader sign up (unless sign-up is
@@ -122,7 +122,7 @@ static void render_signup(struct http_req *req, struct http_res *res, int status
 static bool circle_invited(struct http_req *req, const char *token)
 {
 	struct circle_row c;
-	return token && circle_invite_live(site_store(req), &req->arena, token, clock_now(), &c);
+	return token && circle_invite_live(web_store(req), &req->arena, token, clock_now(), &c);
 }
 
 void page_signup(struct http_req *req, struct http_res *res)
@@ -134,10 +134,10 @@ void page_signup(struct http_req *req, struct http_res *res)
 		if (invite && strcmp(mode, "invite") == 0) {
 			char hash[65];
 			hash_token(invite, strlen(invite), hash);
-			ok = store_invite_check(site_store(req), hash, clock_now()) == STORE_OK;
+			ok = store_invite_check(web_store(req), hash, clock_now()) == STORE_OK;
 		}
 		if (!ok) {
-			site_error(req, res, 403,
+			web_error(req, res, 403,
 				   strcmp(mode, "closed") == 0 ?
 				   "Sign-up is closed on this site." :
 				   "Sign-up on this site is by invitation. This link is missing, used or expired.");
@@ -150,7 +150,7 @@ void page_signup(struct http_req *req, struct http_res *res)
 void page_signup_post(struct http_req *req, struct http_res *res)
 {
 	const char *invite = http_req_form(req, "invite");
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_signup(req, res, 403, "This form expired. Please try again.", invite);
 		return;
 	}
@@ -162,10 +162,10 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 		bool ok = false;
 		if (invite && *invite && strcmp(mode, "invite") == 0) {
 			hash_token(invite, strlen(invite), hash);
-			ok = store_invite_check(site_store(req), hash, clock_now()) == STORE_OK;
+			ok = store_invite_check(web_store(req), hash, clock_now()) == STORE_OK;
 		}
 		if (!ok) {
-			site_error(req, res, 403, "Sign-up on this site needs a valid invitation.");
+			web_error(req, res, 403, "Sign-up on this site needs a valid invitation.");
 			return;
 		}
 	}
@@ -175,7 +175,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 		render_signup(req, res, 422, "The two passwords differ.", invite);
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct user_row u;
 	/* The invitation is spent in the transaction that makes the account
 	 * (issue 14): parallel sign-ups with one link make one account. */
@@ -190,7 +190,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	enum acct_err e = account_create_claimed(st, &req->arena, http_req_form(req, "handle"),
 						 http_req_form(req, "name"), pw, false, &claim, &u);
 	if (e == ACCT_INVITE_USED) {
-		site_error(req, res, 403, "Sign-up on this site needs a valid invitation. "
+		web_error(req, res, 403, "Sign-up on this site needs a valid invitation. "
 					  "This one has been used, has expired or was revoked.");
 		return;
 	}
@@ -205,7 +205,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 	    !circle_invite_accept(st, &req->arena, circle, u.id, clock_now(), &joined))
 		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
-		site_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
+		web_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
 		return;
 	}
 	http_res_redirect(req, res, 303, "/write");
@@ -215,7 +215,7 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 
 static bool setup_token_ok(struct http_req *req, const char *token)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	int64_t n;
 	if (!token || store_user_count(st, &n) || n > 0)
 		return false;
@@ -232,8 +232,8 @@ static bool setup_token_ok(struct http_req *req, const char *token)
 static void render_setup(struct http_req *req, struct http_res *res, int status, const char *error)
 {
 	session_need_pre(req, res);
-	json_t *ctx = page_context(req, "Set up Quire");
-	json_object_set_new(ctx, "csrf", json_string(site_viewer(req)->csrf));
+	json_t *ctx = web_page_context(req, "Set up Quire");
+	json_object_set_new(ctx, "csrf", json_string(web_viewer(req)->csrf));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	const char *h = http_req_form(req, "handle"), *n = http_req_form(req, "name");
@@ -244,13 +244,13 @@ static void render_setup(struct http_req *req, struct http_res *res, int status,
 	json_object_set_new(ctx, "form_action",
 			    json_string(arena_printf(&req->arena, "/setup/%s", http_req_param(req, "token"))));
 	json_object_set_new(ctx, "heading", json_string("Create the first account"));
-	page_render(req, res, status, "signup", ctx);
+	web_page_render(req, res, status, "signup", ctx);
 }
 
 void page_setup(struct http_req *req, struct http_res *res)
 {
 	if (!setup_token_ok(req, http_req_param(req, "token"))) {
-		site_error(req, res, 404, "This setup link is not valid (any more).");
+		web_error(req, res, 404, "This setup link is not valid (any more).");
 		return;
 	}
 	render_setup(req, res, 200, NULL);
@@ -259,10 +259,10 @@ void page_setup(struct http_req *req, struct http_res *res)
 void page_setup_post(struct http_req *req, struct http_res *res)
 {
 	if (!setup_token_ok(req, http_req_param(req, "token"))) {
-		site_error(req, res, 404, "This setup link is not valid (any more).");
+		web_error(req, res, 404, "This setup link is not valid (any more).");
 		return;
 	}
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_setup(req, res, 403, "This form expired. Please try again.");
 		return;
 	}
@@ -272,7 +272,7 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 		render_setup(req, res, 422, "The two passwords differ.");
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct user_row u;
 	const char *token = http_req_param(req, "token");
 	char hash[65];
@@ -281,7 +281,7 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 	enum acct_err e = account_create_claimed(st, &req->arena, http_req_form(req, "handle"),
 						 http_req_form(req, "name"), pw, true, &claim, &u);
 	if (e == ACCT_INVITE_USED) {
-		site_error(req, res, 404, "This setup link is not valid (any more).");
+		web_error(req, res, 404, "This setup link is not valid (any more).");
 		return;
 	}
 	if (e) {
@@ -289,7 +289,7 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (!session_start(req, res, &u)) {
-		site_error(req, res, 500, "The account was made, but signing in failed.");
+		web_error(req, res, 500, "The account was made, but signing in failed.");
 		return;
 	}
 	http_res_redirect(req, res, 303, "/admin");
@@ -315,8 +315,8 @@ static const char *time_zone_check(struct http_req *req, const char *zone)
 static void render_settings(struct http_req *req, struct http_res *res, int status,
 			    const char *error, const char *notice)
 {
-	const struct viewer *v = site_viewer(req);
-	json_t *ctx = page_context(req, "Settings");
+	const struct viewer *v = web_viewer(req);
+	json_t *ctx = web_page_context(req, "Settings");
 	json_object_set_new(ctx, "name", json_string(v->user.name));
 	json_object_set_new(ctx, "bio", json_string(v->user.bio));
 	const char *tzf = http_req_form(req, "time_zone");
@@ -331,12 +331,12 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
-	page_render(req, res, status, "settings", ctx);
+	web_page_render(req, res, status, "settings", ctx);
 }
 
 void page_settings(struct http_req *req, struct http_res *res)
 {
-	if (!site_viewer(req)->signed_in) {
+	if (!web_viewer(req)->signed_in) {
 		http_res_redirect(req, res, 303, "/login?return_to=/settings");
 		return;
 	}
@@ -347,11 +347,11 @@ void page_settings(struct http_req *req, struct http_res *res)
  * when answered (401, or the form again with 403). */
 static bool settings_post_ok(struct http_req *req, struct http_res *res)
 {
-	if (!site_viewer(req)->signed_in) {
-		site_error(req, res, 401, "Please sign in first.");
+	if (!web_viewer(req)->signed_in) {
+		web_error(req, res, 401, "Please sign in first.");
 		return false;
 	}
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_settings(req, res, 403, "This form expired. Please try again.", NULL);
 		return false;
 	}
@@ -360,7 +360,7 @@ static bool settings_post_ok(struct http_req *req, struct http_res *res)
 
 void page_settings_post(struct http_req *req, struct http_res *res)
 {
-	struct viewer *v = &site_req(req)->viewer;
+	struct viewer *v = &web_req(req)->viewer;
 	if (!settings_post_ok(req, res))
 		return;
 	const char *name = http_req_form(req, "name");
@@ -384,12 +384,12 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 					       "Europe/Paris or America/New_York, or leave it empty.", NULL);
 		return;
 	}
-	if (store_begin(site_store(req)) ||
-	    store_user_update_profile(site_store(req), v->user.id, name, bio) ||
-	    store_user_set_time_zone(site_store(req), v->user.id, zone) ||
-	    store_commit(site_store(req))) {
-		store_rollback(site_store(req));
-		site_error(req, res, 500, "Could not save your settings.");
+	if (store_begin(web_store(req)) ||
+	    store_user_update_profile(web_store(req), v->user.id, name, bio) ||
+	    store_user_set_time_zone(web_store(req), v->user.id, zone) ||
+	    store_commit(web_store(req))) {
+		store_rollback(web_store(req));
+		web_error(req, res, 500, "Could not save your settings.");
 		return;
 	}
 	v->user.name = name;
@@ -403,7 +403,7 @@ void page_settings_post(struct http_req *req, struct http_res *res)
  * twice. Every other session and API token of hers ends. */
 void page_password_post(struct http_req *req, struct http_res *res)
 {
-	struct viewer *v = &site_req(req)->viewer;
+	struct viewer *v = &web_req(req)->viewer;
 	if (!settings_post_ok(req, res))
 		return;
 	const char *cur = http_req_form(req, "current");
@@ -420,8 +420,8 @@ void page_password_post(struct http_req *req, struct http_res *res)
 	}
 	struct user_row u;
 	int64_t retry = 0;
-	e = account_login(site_store(req), &req->arena, v->user.handle, cur ? cur : "",
-			  site_client_key(req), &u, &retry);
+	e = account_login(web_store(req), &req->arena, v->user.handle, cur ? cur : "",
+			  web_client_key(req), &u, &retry);
 	if (e == ACCT_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {
@@ -431,7 +431,7 @@ void page_password_post(struct http_req *req, struct http_res *res)
 				acct_strerror(e), NULL);
 		return;
 	}
-	e = account_set_password(site_store(req), &u, pw, v->via_token ? NULL : v->session_hash);
+	e = account_set_password(web_store(req), &u, pw, v->via_token ? NULL : v->session_hash);
 	if (e) {
 		render_settings(req, res, e == ACCT_BUSY ? 503 : 500, acct_strerror(e), NULL);
 		return;
@@ -445,25 +445,25 @@ void page_password_post(struct http_req *req, struct http_res *res)
 static void render_admin(struct http_req *req, struct http_res *res, int status,
 			 const char *invite_url)
 {
-	json_t *ctx = page_context(req, "Site administration");
+	json_t *ctx = web_page_context(req, "Site administration");
 	const char *mode = signup_mode(req);
 	json_object_set_new(ctx, "mode_open", json_boolean(strcmp(mode, "open") == 0));
 	json_object_set_new(ctx, "mode_invite", json_boolean(strcmp(mode, "invite") == 0));
 	json_object_set_new(ctx, "mode_closed", json_boolean(strcmp(mode, "closed") == 0));
 	if (invite_url)
 		json_object_set_new(ctx, "invite_url", json_string(invite_url));
-	page_render(req, res, status, "admin", ctx);
+	web_page_render(req, res, status, "admin", ctx);
 }
 
 static bool require_admin(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
 		http_res_redirect(req, res, 303, "/login?return_to=/admin");
 		return false;
 	}
 	if (!v->user.is_admin) {
-		site_error(req, res, 403, "Only site administrators can open this page.");
+		web_error(req, res, 403, "Only site administrators can open this page.");
 		return false;
 	}
 	return true;
@@ -479,20 +479,20 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 {
 	if (!require_admin(req, res))
 		return;
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
 	const char *action = http_req_form(req, "action");
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	if (action && strcmp(action, "signup_mode") == 0) {
 		const char *mode = http_req_form(req, "mode");
 		if (!mode || (strcmp(mode, "open") && strcmp(mode, "invite") && strcmp(mode, "closed"))) {
-			site_error(req, res, 422, "Sign-up mode is open, invite or closed.");
+			web_error(req, res, 422, "Sign-up mode is open, invite or closed.");
 			return;
 		}
 		if (store_setting_set(st, "signup_mode", mode)) {
-			site_error(req, res, 500, "Could not save the setting.");
+			web_error(req, res, 500, "Could not save the setting.");
 			return;
 		}
 		render_admin(req, res, 200, NULL);
@@ -503,43 +503,43 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 		random_hex(token, 16);
 		hash_token(token, 32, hash);
 		int64_t now = clock_now();
-		if (store_invite_insert(st, hash, site_viewer(req)->user.id, now, now + 7 * 86400)) {
-			site_error(req, res, 500, "Could not create the invitation.");
+		if (store_invite_insert(st, hash, web_viewer(req)->user.id, now, now + 7 * 86400)) {
+			web_error(req, res, 500, "Could not create the invitation.");
 			return;
 		}
 		render_admin(req, res, 200,
-			     site_url(req, arena_printf(&req->arena, "/signup?invite=%s", token)));
+			     web_url(req, arena_printf(&req->arena, "/signup?invite=%s", token)));
 		return;
 	}
-	site_error(req, res, 400, "Unknown action.");
+	web_error(req, res, 400, "Unknown action.");
 }
 
 /* ---- token API ---- */
 
 void api_token_create(struct http_req *req, struct http_res *res)
 {
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	json_t *jh = json_object_get(body, "handle"), *jp = json_object_get(body, "password");
 	if (!json_is_string(jh) || !json_is_string(jp)) {
 		json_decref(body);
-		json_error(req, res, 422, "invalid", "Send \"handle\" and \"password\" as strings.");
+		web_json_error(req, res, 422, "invalid", "Send \"handle\" and \"password\" as strings.");
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct user_row u;
 	int64_t retry = 0;
 	enum acct_err e = account_login(st, &req->arena, json_string_value(jh),
-					json_string_value(jp), site_client_key(req), &u, &retry);
+					json_string_value(jp), web_client_key(req), &u, &retry);
 	json_decref(body);
 	if (e == ACCT_RATE_LIMITED) {
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
-		json_error(req, res, 429, "rate_limited", acct_strerror(e));
+		web_json_error(req, res, 429, "rate_limited", acct_strerror(e));
 		return;
 	}
 	if (e) {
-		json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 : 503,
+		web_json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 : 503,
 			   e == ACCT_BAD_PASSWORD ? "bad_credentials" :
 			   e == ACCT_PASSWORD_LONG ? "invalid" : "unavailable", acct_strerror(e));
 		return;
@@ -548,61 +548,61 @@ void api_token_create(struct http_req *req, struct http_res *res)
 	random_hex(token, 32);
 	hash_token(token, 64, hash);
 	int64_t now = clock_now();
-	if (store_session_insert(st, hash, u.id, "api", now, now + site_cfg->token_absolute)) {
-		json_error(req, res, 500, "internal", "Could not create the token.");
+	if (store_session_insert(st, hash, u.id, "api", now, now + web_cfg->token_absolute)) {
+		web_json_error(req, res, 500, "internal", "Could not create the token.");
 		return;
 	}
-	json_reply(req, res, 201, json_pack("{s:s,s:s}", "token", token, "expires_at",
-					     fmt_rfc3339(&req->arena, now + site_cfg->token_absolute)));
+	web_json_reply(req, res, 201, json_pack("{s:s,s:s}", "token", token, "expires_at",
+					     web_fmt_rfc3339(&req->arena, now + web_cfg->token_absolute)));
 }
 
 void api_token_delete(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in || !v->via_token) {
-		json_error(req, res, 401, "unauthorized", "Send the token to revoke as Authorization: Bearer.");
+		web_json_error(req, res, 401, "unauthorized", "Send the token to revoke as Authorization: Bearer.");
 		return;
 	}
-	if (store_session_delete(site_store(req), v->session_hash)) {
-		json_error(req, res, 500, "internal", "Could not revoke the token.");
+	if (store_session_delete(web_store(req), v->session_hash)) {
+		web_json_error(req, res, 500, "internal", "Could not revoke the token.");
 		return;
 	}
 	res->status = 204;
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 	res->content_type = NULL;
 }
 
 void api_me(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
-		json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
+		web_json_error(req, res, 401, "unauthorized", "Sign in or send a bearer token.");
 		return;
 	}
-	json_reply(req, res, 200, json_pack("{s:s,s:s,s:b,s:s}", "handle", v->user.handle, "name",
+	web_json_reply(req, res, 200, json_pack("{s:s,s:s,s:b,s:s}", "handle", v->user.handle, "name",
 					     v->user.name, "is_admin", v->user.is_admin, "time_zone",
 					     v->user.time_zone));
 }
 
 void api_me_patch(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
-	struct viewer *v = &site_req(req)->viewer;
-	json_t *body = json_body(req, res);
+	struct viewer *v = &web_req(req)->viewer;
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	json_t *tz = json_object_get(body, "time_zone");
 	const char *zone = NULL;
 	if (tz && (!json_is_string(tz) || !(zone = time_zone_check(req, json_string_value(tz))))) {
 		json_decref(body);
-		json_error(req, res, 422, "invalid",
+		web_json_error(req, res, 422, "invalid",
 			   "\"time_zone\" is an IANA time zone name such as \"Europe/Paris\", or \"\".");
 		return;
 	}
 	json_decref(body);
-	if (zone && store_user_set_time_zone(site_store(req), v->user.id, zone)) {
-		json_error(req, res, 500, "internal", "Could not save.");
+	if (zone && store_user_set_time_zone(web_store(req), v->user.id, zone)) {
+		web_json_error(req, res, 500, "internal", "Could not save.");
 		return;
 	}
 	if (zone)

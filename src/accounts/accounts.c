@@ -237,9 +237,9 @@ static int64_t slow_delay(int64_t failures)
 static enum acct_err signin_reserve(struct store *st, const char *handle, const char *addr,
 				    int64_t now, int64_t *id, int64_t *retry_after)
 {
-	int64_t window = site_cfg ? site_cfg->login_fail_window : 900;
-	int64_t lim_pair = site_cfg ? site_cfg->login_fail_account : 10;
-	int64_t lim_addr = site_cfg ? site_cfg->login_fail_address : 50;
+	int64_t window = web_cfg ? web_cfg->login_fail_window : 900;
+	int64_t lim_pair = web_cfg ? web_cfg->login_fail_account : 10;
+	int64_t lim_addr = web_cfg ? web_cfg->login_fail_address : 50;
 	struct signin_counts c;
 	if (store_begin(st))
 		return ACCT_STORE;
@@ -302,7 +302,7 @@ enum acct_err account_login(struct store *st, struct arena *a, const char *handl
 
 static const char *pre_cookie_name(void)
 {
-	return site_cfg->https ? "__Host-quire_pre" : "quire_pre";
+	return web_cfg->https ? "__Host-quire_pre" : "quire_pre";
 }
 
 static void csrf_for(struct arena *a, const char *kind, const char *value, const char **out)
@@ -310,7 +310,7 @@ static void csrf_for(struct arena *a, const char *kind, const char *value, const
 	char mac[65];
 	char msg[128];
 	int n = snprintf(msg, sizeof(msg), "%s:%s", kind, value);
-	mac_hex(site_cfg->key, msg, n > 0 ? (size_t)n : 0, mac);
+	mac_hex(web_cfg->key, msg, n > 0 ? (size_t)n : 0, mac);
 	mac[32] = '\0';
 	*out = arena_strdup(a, mac);
 }
@@ -322,9 +322,9 @@ static bool session_valid(const struct session_row *s, int64_t now, int64_t idle
 
 void session_load(struct http_req *req)
 {
-	struct site_req *sr = site_req(req);
+	struct web_req *sr = web_req(req);
 	struct viewer *v = &sr->viewer;
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	int64_t now = clock_now();
 	v->csrf = "";
 	if (!st)
@@ -337,13 +337,13 @@ void session_load(struct http_req *req)
 		token = auth + 7;
 		kind = "api";
 	} else {
-		token = http_req_cookie(req, site_cfg->session_cookie);
+		token = http_req_cookie(req, web_cfg->session_cookie);
 	}
 	if (token && strlen(token) == 64) {
 		char hash[65];
 		hash_token(token, 64, hash);
 		struct session_row s;
-		int64_t idle = strcmp(kind, "api") == 0 ? site_cfg->token_idle : site_cfg->session_idle;
+		int64_t idle = strcmp(kind, "api") == 0 ? web_cfg->token_idle : web_cfg->session_idle;
 		struct user_row u;
 		if (store_session_user(st, &req->arena, hash, &s, &u) == STORE_OK &&
 		    strcmp(s.kind, kind) == 0 && session_valid(&s, now, idle)) {
@@ -369,12 +369,12 @@ static void set_cookie(struct http_req *req, struct http_res *res, const char *n
 	http_res_header(req, res, "Set-Cookie",
 			arena_printf(&req->arena, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
 				     name, value, (long long)max_age,
-				     site_cfg->https ? "; Secure" : ""));
+				     web_cfg->https ? "; Secure" : ""));
 }
 
 void session_need_pre(struct http_req *req, struct http_res *res)
 {
-	struct site_req *sr = site_req(req);
+	struct web_req *sr = web_req(req);
 	if (sr->viewer.signed_in || sr->viewer.csrf[0])
 		return;
 	char value[33];
@@ -386,20 +386,20 @@ void session_need_pre(struct http_req *req, struct http_res *res)
 
 bool session_start(struct http_req *req, struct http_res *res, const struct user_row *u)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	char token[65], hash[65];
 	random_hex(token, 32);
 	hash_token(token, 64, hash);
 	int64_t now = clock_now();
 	/* The old session (if any) ends: a fresh token at every sign-in. */
-	struct viewer *v = &site_req(req)->viewer;
+	struct viewer *v = &web_req(req)->viewer;
 	if (v->signed_in && !v->via_token && store_session_delete(st, v->session_hash))
 		return false;
-	if (store_session_insert(st, hash, u->id, "web", now, now + site_cfg->session_absolute))
+	if (store_session_insert(st, hash, u->id, "web", now, now + web_cfg->session_absolute))
 		return false;
 	if ((now & 31) == 0 && store_session_prune(st, now))
 		fprintf(stderr, "quire: could not prune expired sessions\n");
-	set_cookie(req, res, site_cfg->session_cookie, token, site_cfg->session_absolute);
+	set_cookie(req, res, web_cfg->session_cookie, token, web_cfg->session_absolute);
 	set_cookie(req, res, pre_cookie_name(), "", 0);
 	v->signed_in = true;
 	v->user = *u;
@@ -410,10 +410,10 @@ bool session_start(struct http_req *req, struct http_res *res, const struct user
 
 void session_end(struct http_req *req, struct http_res *res)
 {
-	struct viewer *v = &site_req(req)->viewer;
-	if (v->signed_in && store_session_delete(site_store(req), v->session_hash))
+	struct viewer *v = &web_req(req)->viewer;
+	if (v->signed_in && store_session_delete(web_store(req), v->session_hash))
 		fprintf(stderr, "quire: could not delete session\n");
-	set_cookie(req, res, site_cfg->session_cookie, "", 0);
+	set_cookie(req, res, web_cfg->session_cookie, "", 0);
 	v->signed_in = false;
 }
 

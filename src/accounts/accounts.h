@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "http/http.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "store/store.h"
 
 #define PASSWORD_MIN 12   /* code points */

@@ -4,7 +4,7 @@
 #include "accounts/follows.h"
 #include "accounts/accounts.h"
 #include "core/crypto.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/stories.h"
 
 #include <stdlib.h>
@@ -13,13 +13,13 @@
 static bool writer_param(struct http_req *req, struct user_row *u)
 {
 	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
-	return h && store_user_by_handle(site_store(req), &req->arena, h, u) == STORE_OK;
+	return h && store_user_by_handle(web_store(req), &req->arena, h, u) == STORE_OK;
 }
 
 void follow_profile_context(struct http_req *req, const struct user_row *writer, json_t *ctx)
 {
-	struct store *st = site_store(req);
-	const struct viewer *v = site_viewer(req);
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
 	struct member_row *rows;
 	size_t following = 0, followers = 0;
 	if (store_following(st, &req->arena, writer->id, &rows, &following) ||
@@ -36,29 +36,29 @@ void follow_profile_context(struct http_req *req, const struct user_row *writer,
 
 void page_follow_post(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct user_row u;
 	if (!writer_param(req, &u)) {
-		site_error(req, res, 404, "There is no writer by that name here.");
+		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}
 	if (!v->signed_in) {
 		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=/@%s", u.handle));
 		return;
 	}
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
 	const char *action = http_req_form(req, "action");
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	enum store_err e = STORE_OK;
 	if (action && strcmp(action, "unfollow") == 0)
 		e = store_follow_remove(st, v->user.id, u.id);
 	else if (strcmp(v->user.id, u.id) != 0)
 		e = store_follow_add(st, v->user.id, u.id, clock_now());
 	if (e && e != STORE_NOT_FOUND) {
-		site_error(req, res, 500, "Could not save that. Please try again.");
+		web_error(req, res, 500, "Could not save that. Please try again.");
 		return;
 	}
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/@%s", u.handle));
@@ -70,7 +70,7 @@ static json_t *people_json(struct http_req *req, const struct member_row *rows, 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "handle", rows[i].handle, "name",
 						     rows[i].name, "since",
-						     fmt_rfc3339(&req->arena, rows[i].joined_at)));
+						     web_fmt_rfc3339(&req->arena, rows[i].joined_at)));
 	return arr;
 }
 
@@ -78,24 +78,24 @@ static void people_page(struct http_req *req, struct http_res *res, bool followe
 {
 	struct user_row u;
 	if (!writer_param(req, &u)) {
-		site_error(req, res, 404, "There is no writer by that name here.");
+		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}
 	struct member_row *rows;
 	size_t n = 0;
-	enum store_err e = followers ? store_followers(site_store(req), &req->arena, u.id, &rows, &n) :
-				       store_following(site_store(req), &req->arena, u.id, &rows, &n);
+	enum store_err e = followers ? store_followers(web_store(req), &req->arena, u.id, &rows, &n) :
+				       store_following(web_store(req), &req->arena, u.id, &rows, &n);
 	if (e) {
-		site_error(req, res, 500, "Could not read the list.");
+		web_error(req, res, 500, "Could not read the list.");
 		return;
 	}
-	json_t *ctx = page_context(req, arena_printf(&req->arena, "%s: %s", u.name,
+	json_t *ctx = web_page_context(req, arena_printf(&req->arena, "%s: %s", u.name,
 						     followers ? "followers" : "following"));
 	json_object_set_new(ctx, "writer", json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
 	json_object_set_new(ctx, "people", people_json(req, rows, n));
 	json_object_set_new(ctx, "has_people", json_boolean(n > 0));
 	json_object_set_new(ctx, "heading", json_string(followers ? "Followers" : "Following"));
-	page_render(req, res, 200, "people", ctx);
+	web_page_render(req, res, 200, "people", ctx);
 }
 
 void page_following(struct http_req *req, struct http_res *res)
@@ -110,9 +110,9 @@ void page_followers(struct http_req *req, struct http_res *res)
 
 void api_follows_add(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	json_t *jh = json_object_get(body, "handle");
@@ -120,80 +120,80 @@ void api_follows_add(struct http_req *req, struct http_res *res)
 	json_decref(body);
 	struct user_row u;
 	if (!h) {
-		json_error(req, res, 422, "invalid", "Send \"handle\" as a string.");
+		web_json_error(req, res, 422, "invalid", "Send \"handle\" as a string.");
 		return;
 	}
-	if (store_user_by_handle(site_store(req), &req->arena, h, &u)) {
-		json_error(req, res, 404, "not_found", "No writer with that handle.");
+	if (store_user_by_handle(web_store(req), &req->arena, h, &u)) {
+		web_json_error(req, res, 404, "not_found", "No writer with that handle.");
 		return;
 	}
-	if (strcmp(u.id, site_viewer(req)->user.id) == 0) {
-		json_error(req, res, 422, "invalid", "You cannot follow yourself.");
+	if (strcmp(u.id, web_viewer(req)->user.id) == 0) {
+		web_json_error(req, res, 422, "invalid", "You cannot follow yourself.");
 		return;
 	}
-	if (store_follow_add(site_store(req), site_viewer(req)->user.id, u.id, clock_now())) {
-		json_error(req, res, 500, "internal", "Could not follow.");
+	if (store_follow_add(web_store(req), web_viewer(req)->user.id, u.id, clock_now())) {
+		web_json_error(req, res, 500, "internal", "Could not follow.");
 		return;
 	}
-	json_reply(req, res, 201, json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
+	web_json_reply(req, res, 201, json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
 }
 
 void api_follows_remove(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct user_row u;
 	if (!writer_param(req, &u) ||
-	    store_follow_remove(site_store(req), site_viewer(req)->user.id, u.id)) {
-		json_error(req, res, 404, "not_found", "You do not follow that writer.");
+	    store_follow_remove(web_store(req), web_viewer(req)->user.id, u.id)) {
+		web_json_error(req, res, 404, "not_found", "You do not follow that writer.");
 		return;
 	}
 	res->status = 204;
 	res->content_type = NULL;
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 }
 
 void api_follows_list(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct member_row *rows;
 	size_t n = 0;
-	if (store_following(site_store(req), &req->arena, site_viewer(req)->user.id, &rows, &n)) {
-		json_error(req, res, 500, "internal", "Could not read follows.");
+	if (store_following(web_store(req), &req->arena, web_viewer(req)->user.id, &rows, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read follows.");
 		return;
 	}
-	json_reply(req, res, 200, json_pack("{s:o}", "follows", people_json(req, rows, n)));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "follows", people_json(req, rows, n)));
 }
 
 void api_followers(struct http_req *req, struct http_res *res)
 {
 	struct user_row u;
 	if (!writer_param(req, &u)) {
-		json_error(req, res, 404, "not_found", "No writer with that handle.");
+		web_json_error(req, res, 404, "not_found", "No writer with that handle.");
 		return;
 	}
 	struct member_row *rows;
 	size_t n = 0;
-	if (store_followers(site_store(req), &req->arena, u.id, &rows, &n)) {
-		json_error(req, res, 500, "internal", "Could not read followers.");
+	if (store_followers(web_store(req), &req->arena, u.id, &rows, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read followers.");
 		return;
 	}
-	json_reply(req, res, 200, json_pack("{s:o}", "followers", people_json(req, rows, n)));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "followers", people_json(req, rows, n)));
 }
 
 void api_timeline(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct story_query q = {.viewer_id = v->user.id, .followed_by = v->user.id,
 				.published_only = true, .limit = 20};
-	if (!api_page_params(req, res, &q))
+	if (!web_api_page_params(req, res, &q))
 		return;
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		json_error(req, res, 500, "internal", "Could not read stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_json_error(req, res, 500, "internal", "Could not read stories.");
 		return;
 	}
 	api_story_list_reply(req, res, &l);

@@ -9,7 +9,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "core/text.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,22 +18,22 @@
 /* The viewer's own circle {id}, or answer 404/401 and return false. */
 bool circle_own(struct http_req *req, struct http_res *res, struct circle_row *c, bool api)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
 		if (api)
-			json_error(req, res, 401, "unauthorized", "Sign in first.");
+			web_json_error(req, res, 401, "unauthorized", "Sign in first.");
 		else
 			http_res_redirect(req, res, 303,
 					  arena_printf(&req->arena, "/login?return_to=%s", req->path));
 		return false;
 	}
 	const char *id = http_req_param(req, "id");
-	if (!id_valid(id) || store_circle_get(site_store(req), &req->arena, id, c) ||
+	if (!id_valid(id) || store_circle_get(web_store(req), &req->arena, id, c) ||
 	    !audience_may_manage_circle(v->user.id, c)) {
 		if (api)
-			json_error(req, res, 404, "not_found", "No such circle.");
+			web_json_error(req, res, 404, "not_found", "No such circle.");
 		else
-			site_error(req, res, 404, "No such circle.");
+			web_error(req, res, 404, "No such circle.");
 		return false;
 	}
 	return true;
@@ -45,27 +45,27 @@ static void render_circles(struct http_req *req, struct http_res *res, int statu
 {
 	struct circle_row *cs;
 	size_t n = 0;
-	if (store_circle_list(site_store(req), &req->arena, site_viewer(req)->user.id, &cs, &n)) {
-		site_error(req, res, 500, "Could not read your circles.");
+	if (store_circle_list(web_store(req), &req->arena, web_viewer(req)->user.id, &cs, &n)) {
+		web_error(req, res, 500, "Could not read your circles.");
 		return;
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "id", cs[i].id, "name", cs[i].name,
 						     "member_count", (json_int_t)cs[i].member_count));
-	json_t *ctx = page_context(req, "Your circles");
+	json_t *ctx = web_page_context(req, "Your circles");
 	json_object_set_new(ctx, "circles", arr);
 	json_object_set_new(ctx, "has_circles", json_boolean(n > 0));
 	json_object_set_new(ctx, "name_max", json_integer(CIRCLE_NAME_MAX));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, status, "circles", ctx);
+	web_page_render(req, res, status, "circles", ctx);
 }
 
 void page_circles(struct http_req *req, struct http_res *res)
 {
-	if (!site_viewer(req)->signed_in) {
+	if (!web_viewer(req)->signed_in) {
 		http_res_redirect(req, res, 303, "/login?return_to=/circles");
 		return;
 	}
@@ -74,11 +74,11 @@ void page_circles(struct http_req *req, struct http_res *res)
 
 void page_circles_post(struct http_req *req, struct http_res *res)
 {
-	if (!site_viewer(req)->signed_in) {
-		site_error(req, res, 401, "Please sign in first.");
+	if (!web_viewer(req)->signed_in) {
+		web_error(req, res, 401, "Please sign in first.");
 		return;
 	}
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_circles(req, res, 403, "This form expired. Please try again.");
 		return;
 	}
@@ -88,8 +88,8 @@ void page_circles_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct circle_row c;
-	if (circle_create(site_store(req), site_viewer(req)->user.id, name, clock_now(), &c)) {
-		site_error(req, res, 500, "Could not create the circle.");
+	if (circle_create(web_store(req), web_viewer(req)->user.id, name, clock_now(), &c)) {
+		web_error(req, res, 500, "Could not create the circle.");
 		return;
 	}
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
@@ -98,20 +98,20 @@ void page_circles_post(struct http_req *req, struct http_res *res)
 static void render_circle(struct http_req *req, struct http_res *res, int status,
 			  const struct circle_row *c, const char *new_link, const char *notice)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct member_row *ms;
 	struct circle_invite_row *is;
 	size_t nm = 0, ni = 0;
 	if (store_circle_members(st, &req->arena, c->id, &ms, &nm) ||
 	    store_circle_invites(st, &req->arena, c->id, &is, &ni)) {
-		site_error(req, res, 500, "Could not read the circle.");
+		web_error(req, res, 500, "Could not read the circle.");
 		return;
 	}
 	json_t *members = json_array();
 	for (size_t i = 0; i < nm; i++)
 		json_array_append_new(members, json_pack("{s:s,s:s,s:s}", "handle", ms[i].handle, "name",
 							 ms[i].name, "joined",
-							 fmt_date(&req->arena, ms[i].joined_at)));
+							 web_fmt_date(&req->arena, ms[i].joined_at)));
 	json_t *invites = json_array();
 	int64_t now = clock_now();
 	for (size_t i = 0; i < ni; i++) {
@@ -123,9 +123,9 @@ static void render_circle(struct http_req *req, struct http_res *res, int status
 			"uses", is[i].uses_left < 0 ? "unlimited uses" :
 				arena_printf(&req->arena, "%lld use%s left", (long long)is[i].uses_left,
 					     is[i].uses_left == 1 ? "" : "s"),
-			"expires", fmt_date(&req->arena, is[i].expires_at)));
+			"expires", web_fmt_date(&req->arena, is[i].expires_at)));
 	}
-	json_t *ctx = page_context(req, c->name);
+	json_t *ctx = web_page_context(req, c->name);
 	json_object_set_new(ctx, "circle", json_pack("{s:s,s:s}", "id", c->id, "name", c->name));
 	json_object_set_new(ctx, "members", members);
 	json_object_set_new(ctx, "has_members", json_boolean(nm > 0));
@@ -136,7 +136,7 @@ static void render_circle(struct http_req *req, struct http_res *res, int status
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, status, "circle", ctx);
+	web_page_render(req, res, status, "circle", ctx);
 }
 
 void page_circle(struct http_req *req, struct http_res *res)
@@ -151,11 +151,11 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 	struct circle_row c;
 	if (!circle_own(req, res, &c, false))
 		return;
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	const char *action = http_req_form(req, "action");
 	if (!action)
 		action = "";
@@ -168,17 +168,17 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 		int64_t u = uses && strcmp(uses, "many") == 0 ? -1 : 1;
 		const char *token;
 		if (circle_invite_create(st, &req->arena, c.id, u, (int64_t)d * 86400, clock_now(), &token)) {
-			site_error(req, res, 500, "Could not create the invitation.");
+			web_error(req, res, 500, "Could not create the invitation.");
 			return;
 		}
 		render_circle(req, res, 200, &c,
-			      site_url(req, arena_printf(&req->arena, "/c/%s", token)), NULL);
+			      web_url(req, arena_printf(&req->arena, "/c/%s", token)), NULL);
 		return;
 	}
 	if (strcmp(action, "revoke") == 0) {
 		const char *hash = http_req_form(req, "invite");
 		if (!hash || store_circle_invite_revoke(st, c.id, hash)) {
-			site_error(req, res, 404, "No such invitation.");
+			web_error(req, res, 404, "No such invitation.");
 			return;
 		}
 		render_circle(req, res, 200, &c, NULL, "The invitation link no longer works.");
@@ -189,7 +189,7 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 		const char *h = handle_normalise(&req->arena, http_req_form(req, "handle"));
 		if (!h || store_user_by_handle(st, &req->arena, h, &u) ||
 		    store_circle_member_remove(st, c.id, u.id)) {
-			site_error(req, res, 404, "That reader is not in this circle.");
+			web_error(req, res, 404, "That reader is not in this circle.");
 			return;
 		}
 		render_circle(req, res, 200, &c, NULL,
@@ -198,64 +198,64 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 	}
 	if (strcmp(action, "delete") == 0) {
 		if (store_circle_delete(st, c.id)) {
-			site_error(req, res, 500, "Could not delete the circle.");
+			web_error(req, res, 500, "Could not delete the circle.");
 			return;
 		}
 		http_res_redirect(req, res, 303, "/circles");
 		return;
 	}
-	site_error(req, res, 400, "Unknown action.");
+	web_error(req, res, 400, "Unknown action.");
 }
 
 void page_invite(struct http_req *req, struct http_res *res)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	const char *token = http_req_param(req, "token");
 	struct circle_row c;
 	if (!circle_invite_live(st, &req->arena, token, clock_now(), &c)) {
-		site_error(req, res, 404, "This invitation link is not valid (any more).");
+		web_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}
 	struct user_row owner;
 	if (store_user_by_id(st, &req->arena, c.owner_id, &owner)) {
-		site_error(req, res, 404, "This invitation link is not valid (any more).");
+		web_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}
-	json_t *ctx = page_context(req, "An invitation");
+	json_t *ctx = web_page_context(req, "An invitation");
 	json_object_set_new(ctx, "circle_name", json_string(c.name));
 	json_object_set_new(ctx, "owner_name", json_string(owner.name));
 	json_object_set_new(ctx, "owner_handle", json_string(owner.handle));
 	json_object_set_new(ctx, "token", json_string(token));
 	json_object_set_new(ctx, "noindex", json_true());
 	json_object_set_new(ctx, "cache_private", json_true());
-	page_render(req, res, 200, "invite", ctx);
+	web_page_render(req, res, 200, "invite", ctx);
 }
 
 void page_invite_post(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	const char *token = http_req_param(req, "token");
 	if (!circle_token_ok(token)) {
 		/* The decoded token would go into Location: only ever hex. */
-		site_error(req, res, 404, "This invitation link is not valid (any more).");
+		web_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}
 	if (!v->signed_in) {
 		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=/c/%s", token));
 		return;
 	}
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
 	struct circle_row c;
-	if (!circle_invite_accept(site_store(req), &req->arena, token, v->user.id, clock_now(), &c)) {
-		site_error(req, res, 404, "This invitation link is not valid (any more).");
+	if (!circle_invite_accept(web_store(req), &req->arena, token, v->user.id, clock_now(), &c)) {
+		web_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}
 	struct user_row owner;
 	const char *to = "/";
-	if (store_user_by_id(site_store(req), &req->arena, c.owner_id, &owner) == STORE_OK)
+	if (store_user_by_id(web_store(req), &req->arena, c.owner_id, &owner) == STORE_OK)
 		to = arena_printf(&req->arena, "/@%s", owner.handle);
 	http_res_redirect(req, res, 303, to);
 }

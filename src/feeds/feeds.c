@@ -8,8 +8,8 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "render/render.h"
-#include "site/page_cache.h"
-#include "site/site.h"
+#include "web/page_cache.h"
+#include "web/web.h"
 #include "stories/stories.h"
 
 #include <stdio.h>
@@ -22,7 +22,7 @@
 
 static const char *host_of(struct arena *a)
 {
-	const char *b = site_cfg->base_url;
+	const char *b = web_cfg->base_url;
 	const char *p = strstr(b, "://");
 	p = p ? p + 3 : b;
 	size_t n = strcspn(p, "/:");
@@ -73,8 +73,8 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 	q.published_only = true;
 	q.limit = FEED_ENTRIES;
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		site_error(req, res, 500, "Could not read stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_error(req, res, 500, "Could not read stories.");
 		return;
 	}
 	/* The same for everyone: kept with the pages, which then answer
@@ -89,12 +89,12 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 		int64_t u = s->edited_at > s->published_at ? s->edited_at : s->published_at;
 		if (u > updated)
 			updated = u;
-		const char *url = site_url(req, story_path(a, s));
+		const char *url = web_url(req, story_path(a, s));
 		json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "e_title", s->title,
 				      "e_id", arena_printf(a, "tag:%s,2026:story:%s", host, s->id),
-				      "e_url", url, "e_published", fmt_rfc3339(a, s->published_at),
-				      "e_updated", fmt_rfc3339(a, u), "e_author", s->author_name,
-				      "e_author_url", site_url(req, arena_printf(a, "/@%s", s->author_handle)),
+				      "e_url", url, "e_published", web_fmt_rfc3339(a, s->published_at),
+				      "e_updated", web_fmt_rfc3339(a, u), "e_author", s->author_name,
+				      "e_author_url", web_url(req, arena_printf(a, "/@%s", s->author_handle)),
 				      "e_content_html", render_story_html(req, s, RENDER_FEED));
 		if (s->subtitle[0])
 			json_object_set_new(e, "e_summary", json_string(s->subtitle));
@@ -107,20 +107,20 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 	}
 	json_t *ctx = json_object();
 	json_object_set_new(ctx, "feed_title", json_string(title));
-	json_object_set_new(ctx, "feed_id", json_string(site_url(req, self_path)));
-	json_object_set_new(ctx, "self_url", json_string(site_url(req, self_path)));
-	json_object_set_new(ctx, "alt_url", json_string(site_url(req, alt_path)));
-	json_object_set_new(ctx, "base_url", json_string(site_cfg->base_url));
-	json_object_set_new(ctx, "updated", json_string(fmt_rfc3339(a, updated ? updated : 0)));
+	json_object_set_new(ctx, "feed_id", json_string(web_url(req, self_path)));
+	json_object_set_new(ctx, "self_url", json_string(web_url(req, self_path)));
+	json_object_set_new(ctx, "alt_url", json_string(web_url(req, alt_path)));
+	json_object_set_new(ctx, "base_url", json_string(web_cfg->base_url));
+	json_object_set_new(ctx, "updated", json_string(web_fmt_rfc3339(a, updated ? updated : 0)));
 	json_object_set_new(ctx, "entries", entries);
 	json_object_set_new(ctx, "generator_version", json_string(QUIRE_VERSION));
 	struct buf body;
 	buf_init(&body, 64 << 20);
-	bool ok = site_render(req, "feed", ctx, &body);
+	bool ok = web_render(req, "feed", ctx, &body);
 	json_decref(ctx);
 	if (!ok) {
 		buf_release(&body);
-		site_error(req, res, 500, "Could not build the feed.");
+		web_error(req, res, 500, "Could not build the feed.");
 		return;
 	}
 	/* Rows stored before text checks refused such characters (U+FFFF in
@@ -148,19 +148,19 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 void feed_site(struct http_req *req, struct http_res *res)
 {
 	struct story_query q = {0};
-	render_feed(req, res, site_cfg->site_name, "/feed.atom", "/", &q);
+	render_feed(req, res, web_cfg->site_name, "/feed.atom", "/", &q);
 }
 
 void feed_writer(struct http_req *req, struct http_res *res)
 {
 	struct user_row u;
 	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
-	if (!h || store_user_by_handle(site_store(req), &req->arena, h, &u)) {
-		site_error(req, res, 404, "There is no writer by that name here.");
+	if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u)) {
+		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}
 	struct story_query q = {.author_id = u.id};
-	render_feed(req, res, arena_printf(&req->arena, "%s · %s", u.name, site_cfg->site_name),
+	render_feed(req, res, arena_printf(&req->arena, "%s · %s", u.name, web_cfg->site_name),
 		    arena_printf(&req->arena, "/@%s/feed.atom", u.handle),
 		    arena_printf(&req->arena, "/@%s", u.handle), &q);
 }
@@ -175,11 +175,11 @@ void feed_tag(struct http_req *req, struct http_res *res)
 {
 	const char *t = tag_param(req);
 	if (!t) {
-		site_error(req, res, 404, "No such tag.");
+		web_error(req, res, 404, "No such tag.");
 		return;
 	}
 	struct story_query q = {.tag = t};
-	render_feed(req, res, arena_printf(&req->arena, "#%s · %s", t, site_cfg->site_name),
+	render_feed(req, res, arena_printf(&req->arena, "#%s · %s", t, web_cfg->site_name),
 		    arena_printf(&req->arena, "/tag/%s/feed.atom", t),
 		    arena_printf(&req->arena, "/tag/%s", t), &q);
 }
@@ -188,25 +188,25 @@ void page_tag(struct http_req *req, struct http_res *res)
 {
 	const char *t = tag_param(req);
 	if (!t) {
-		site_error(req, res, 404, "No such tag.");
+		web_error(req, res, 404, "No such tag.");
 		return;
 	}
 	struct story_query q = {.viewer_id = NULL, .public_only = true, .published_only = true,
 				.tag = t, .limit = 20};
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		site_error(req, res, 500, "Could not read stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_error(req, res, 500, "Could not read stories.");
 		return;
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, story_view(req, &l.items[i], false));
-	json_t *ctx = page_context(req, arena_printf(&req->arena, "#%s", t));
+	json_t *ctx = web_page_context(req, arena_printf(&req->arena, "#%s", t));
 	json_object_set_new(ctx, "tag", json_string(t));
 	json_object_set_new(ctx, "stories", arr);
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "feed_url", json_string(arena_printf(&req->arena, "/tag/%s/feed.atom", t)));
-	page_render(req, res, 200, "tag", ctx);
+	web_page_render(req, res, 200, "tag", ctx);
 }
 
 void page_sitemap(struct http_req *req, struct http_res *res)
@@ -216,23 +216,23 @@ void page_sitemap(struct http_req *req, struct http_res *res)
 	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
 	buf_adds(b, "<url><loc>");
-	buf_add_html(b, site_cfg->base_url, strlen(site_cfg->base_url));
+	buf_add_html(b, web_cfg->base_url, strlen(web_cfg->base_url));
 	buf_adds(b, "/</loc></url>\n");
 	struct story_query q = {.public_only = true, .published_only = true, .limit = 100};
 	size_t total = 0;
 	for (;;) {
 		struct story_list l;
-		if (store_story_list(site_store(req), a, &q, &l)) {
-			site_error(req, res, 500, "Could not read stories.");
+		if (store_story_list(web_store(req), a, &q, &l)) {
+			web_error(req, res, 500, "Could not read stories.");
 			return;
 		}
 		for (size_t i = 0; i < l.n; i++) {
 			const struct story_row *s = &l.items[i];
-			const char *url = site_url(req, story_path(a, s));
+			const char *url = web_url(req, story_path(a, s));
 			int64_t u = s->edited_at > s->published_at ? s->edited_at : s->published_at;
 			buf_adds(b, "<url><loc>");
 			buf_add_html(b, url, strlen(url));
-			buf_addf(b, "</loc><lastmod>%s</lastmod></url>\n", fmt_rfc3339(a, u));
+			buf_addf(b, "</loc><lastmod>%s</lastmod></url>\n", web_fmt_rfc3339(a, u));
 		}
 		total += l.n;
 		if (!l.more || !l.n || total >= SITEMAP_MAX)
@@ -262,7 +262,7 @@ void page_robots(struct http_req *req, struct http_res *res)
 		 "Disallow: /search\n"
 		 "Allow: /\n"
 		 "\n"
-		 "Sitemap: %s/sitemap.xml\n", site_cfg->base_url);
+		 "Sitemap: %s/sitemap.xml\n", web_cfg->base_url);
 }
 
 void feeds_share_preview(struct http_req *req, const struct story_row *s, json_t *ctx)
@@ -272,8 +272,8 @@ void feeds_share_preview(struct http_req *req, const struct story_row *s, json_t
 	struct arena *a = &req->arena;
 	json_t *og = json_pack("{s:s,s:s,s:s,s:s,s:s}", "og_title", s->title, "og_description",
 			       s->subtitle[0] ? s->subtitle : s->excerpt, "og_url",
-			       site_url(req, story_path(a, s)), "og_site", site_cfg->site_name,
-			       "og_published", fmt_rfc3339(a, s->published_at));
+			       web_url(req, story_path(a, s)), "og_site", web_cfg->site_name,
+			       "og_published", web_fmt_rfc3339(a, s->published_at));
 	const char *img = render_card_image(req, s);
 	if (img) {
 		json_object_set_new(og, "og_image", json_string(img));

@@ -77,7 +77,7 @@ int media_err_status(enum media_err e);
 /*
  * The photo queue (media/pool.c): QUIRE_PHOTO_INGESTS threads that hand
  * uploads to photo workers, so that no request thread waits for a
- * decode. Start after site_init(); stop before http_server_stop(): jobs
+ * decode. Start after web_init(); stop before http_server_stop(): jobs
  * still waiting are answered 503, running workers are killed and their
  * uploads answered 503, and the call returns when every suspended upload
  * request has been resumed. false: no thread could start (uploads are

@@ -9,7 +9,7 @@
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "core/text.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/desk.h"
 #include "stories/stories.h"
 #include "store/store_media.h"
@@ -77,7 +77,7 @@ static pthread_once_t dir_once = PTHREAD_ONCE_INIT;
 
 static void dir_make(void)
 {
-	snprintf(media_path, sizeof(media_path), "%s/media", site_cfg->data_dir);
+	snprintf(media_path, sizeof(media_path), "%s/media", web_cfg->data_dir);
 	if (mkdir(media_path, 0750) && errno != EEXIST)
 		fprintf(stderr, "quire: cannot create %s: %s\n", media_path, strerror(errno));
 }
@@ -156,7 +156,7 @@ static pthread_once_t tmp_once = PTHREAD_ONCE_INIT;
 
 static void tmp_make(void)
 {
-	snprintf(tmp_path, sizeof(tmp_path), "%s/tmp", site_cfg->data_dir);
+	snprintf(tmp_path, sizeof(tmp_path), "%s/tmp", web_cfg->data_dir);
 	if (mkdir(tmp_path, 0700) && errno != EEXIST)
 		fprintf(stderr, "quire: cannot create %s: %s\n", tmp_path, strerror(errno));
 }
@@ -177,7 +177,7 @@ bool media_spool(const struct http_req *req, struct http_spool *sp)
 
 static const char *viewer_id(struct http_req *req)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	return v->signed_in ? v->user.id : NULL;
 }
 
@@ -186,7 +186,7 @@ static const char *viewer_id(struct http_req *req)
 static bool load_photo(struct http_req *req, struct http_res *res, struct photo_row *p,
 		       struct story_row *s)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	const char *id = http_req_param(req, "id");
 	/* ?k= carries an unlisted story's share key, as its page does. */
 	const char *key = http_req_query(req, "k");
@@ -195,7 +195,7 @@ static bool load_photo(struct http_req *req, struct http_res *res, struct photo_
 	    !(key ? audience_may_see_story_key(st, viewer_id(req), s, key) :
 		    audience_may_see_story(st, viewer_id(req), s)) ||
 	    !audience_may_see_photo(st, viewer_id(req), s, p->audience, p->circle_id)) {
-		site_error(req, res, 404, "No such photo.");
+		web_error(req, res, 404, "No such photo.");
 		return false;
 	}
 	return true;
@@ -247,7 +247,7 @@ static bool s_is_author(struct http_req *req, const struct photo_row *p)
 {
 	struct story_row s;
 	const char *vid = viewer_id(req);
-	return vid && store_story_get(site_store(req), &req->arena, p->story_id, &s) == STORE_OK &&
+	return vid && store_story_get(web_store(req), &req->arena, p->story_id, &s) == STORE_OK &&
 	       audience_may_edit_story(vid, &s);
 }
 
@@ -273,7 +273,7 @@ static json_t *photo_json(struct http_req *req, const struct photo_row *p)
 	for (size_t i = 0; i < p->nvariants; i++) {
 		const struct photo_variant_row *v = &p->variants[i];
 		json_array_append_new(vs, json_pack("{s:s,s:I,s:I,s:s}", "url",
-						    site_url(req, variant_url(req, p->id, v)),
+						    web_url(req, variant_url(req, p->id, v)),
 						    "width", (json_int_t)v->width, "height",
 						    (json_int_t)v->height, "format", v->format));
 	}
@@ -345,7 +345,7 @@ static const char *audience_apply(struct http_req *req, const struct story_row *
 		const char *cid = f->circle_id && *f->circle_id ? f->circle_id : p->circle_id;
 		struct circle_row c;
 		if (!cid || !id_valid(cid) ||
-		    store_circle_get(site_store(req), &req->arena, cid, &c) ||
+		    store_circle_get(web_store(req), &req->arena, cid, &c) ||
 		    strcmp(c.owner_id, s->author_id) != 0)
 			return "Choose one of your circles for a photo shared with a circle.";
 		snprintf(p->circle_id, sizeof(p->circle_id), "%s", cid);
@@ -563,7 +563,7 @@ static int photo_submit(struct http_req *req, const struct story_row *s, struct 
 		*msg = media_strerror(pe);
 		return media_err_status(pe);
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	int full = story_full(st, s->id, msg);
 	if (full)
 		return full;
@@ -573,7 +573,7 @@ static int photo_submit(struct http_req *req, const struct story_row *s, struct 
 	j->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
 	j->size = req->upload.size;
 	memcpy(j->story_id, s->id, sizeof(j->story_id));
-	memcpy(j->job.user_id, site_viewer(req)->user.id, sizeof(j->job.user_id));
+	memcpy(j->job.user_id, web_viewer(req)->user.id, sizeof(j->job.user_id));
 	j->job.run = photo_job_run;
 	j->job.end = photo_job_end;
 	struct photo_row *p = &j->photo;
@@ -607,7 +607,7 @@ static bool load_own_story(struct http_req *req, struct story_row *s)
 {
 	const char *id = http_req_param(req, "id");
 	const char *vid = viewer_id(req);
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	return vid && id_valid(id) && store_story_get(st, &req->arena, id, s) == STORE_OK &&
 	       audience_may_see_story(st, vid, s) && audience_may_edit_story(vid, s);
 }
@@ -616,13 +616,13 @@ static bool load_own_story(struct http_req *req, struct story_row *s)
 
 static bool api_auth(struct http_req *req, struct http_res *res)
 {
-	if (!site_viewer(req)->signed_in) {
-		json_error(req, res, 401, "unauthorized",
+	if (!web_viewer(req)->signed_in) {
+		web_json_error(req, res, 401, "unauthorized",
 			   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
 		return false;
 	}
-	if (!csrf_ok(req)) {
-		json_error(req, res, 403, "csrf",
+	if (!web_csrf_ok(req)) {
+		web_json_error(req, res, 403, "csrf",
 			   "Cookie-authenticated API writes need the X-CSRF-Token header.");
 		return false;
 	}
@@ -648,12 +648,12 @@ static void api_photo_answer(struct http_req *req, struct http_res *res, void *c
 	struct photo_job *j = ctx;
 	if (j->status) {
 		retry_after(req, res, j->status, j->retry_after);
-		json_error(req, res, j->status, status_word(j->status), j->msg);
+		web_json_error(req, res, j->status, status_word(j->status), j->msg);
 		return;
 	}
 	http_res_header(req, res, "Location",
 			arena_printf(&req->arena, "/api/v1/photos/%s", j->photo.id));
-	json_reply(req, res, 201, photo_json(req, &j->photo));
+	web_json_reply(req, res, 201, photo_json(req, &j->photo));
 }
 
 void api_photo_create(struct http_req *req, struct http_res *res)
@@ -662,7 +662,7 @@ void api_photo_create(struct http_req *req, struct http_res *res)
 		return;
 	struct story_row s;
 	if (!load_own_story(req, &s)) {
-		json_error(req, res, 404, "not_found", "No such story of yours.");
+		web_json_error(req, res, 404, "not_found", "No such story of yours.");
 		return;
 	}
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
@@ -673,7 +673,7 @@ void api_photo_create(struct http_req *req, struct http_res *res)
 	int status = photo_submit(req, &s, &f, api_photo_answer, &msg, &retry);
 	if (status) {
 		retry_after(req, res, status, retry);
-		json_error(req, res, status, status_word(status), msg);
+		web_json_error(req, res, status, status_word(status), msg);
 	}
 }
 
@@ -682,7 +682,7 @@ void api_photo_get(struct http_req *req, struct http_res *res)
 	struct photo_row p;
 	struct story_row s;
 	if (load_photo(req, res, &p, &s))
-		json_reply(req, res, 200, photo_json(req, &p));
+		web_json_reply(req, res, 200, photo_json(req, &p));
 }
 
 static bool load_own_photo(struct http_req *req, struct http_res *res, struct photo_row *p,
@@ -691,7 +691,7 @@ static bool load_own_photo(struct http_req *req, struct http_res *res, struct ph
 	if (!api_auth(req, res) || !load_photo(req, res, p, s))
 		return false;
 	if (!audience_may_edit_story(viewer_id(req), s)) {
-		json_error(req, res, 403, "forbidden", "Only the writer can change this photo.");
+		web_json_error(req, res, 403, "forbidden", "Only the writer can change this photo.");
 		return false;
 	}
 	return true;
@@ -703,7 +703,7 @@ void api_photo_patch(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load_own_photo(req, res, &p, &s))
 		return;
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	struct photo_fields f = {NULL, NULL, NULL, -1, NULL, NULL};
@@ -733,7 +733,7 @@ void api_photo_patch(struct http_req *req, struct http_res *res)
 	if (!err)
 		err = audience_apply(req, &s, &f, &p);
 	if (err) {
-		json_error(req, res, 422, "invalid", err);
+		web_json_error(req, res, 422, "invalid", err);
 		return;
 	}
 	if (f.alt)
@@ -744,11 +744,11 @@ void api_photo_patch(struct http_req *req, struct http_res *res)
 		p.note = f.note;
 	if (f.sensitive >= 0)
 		p.sensitive = f.sensitive;
-	if (store_photo_update(site_store(req), &p)) {
-		json_error(req, res, 500, "internal", "Could not save the photo.");
+	if (store_photo_update(web_store(req), &p)) {
+		web_json_error(req, res, 500, "internal", "Could not save the photo.");
 		return;
 	}
-	json_reply(req, res, 200, photo_json(req, &p));
+	web_json_reply(req, res, 200, photo_json(req, &p));
 }
 
 void api_photo_delete(struct http_req *req, struct http_res *res)
@@ -757,13 +757,13 @@ void api_photo_delete(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load_own_photo(req, res, &p, &s))
 		return;
-	if (photo_remove(site_store(req), &req->arena, p.id)) {
-		json_error(req, res, 500, "internal", "Could not delete the photo.");
+	if (photo_remove(web_store(req), &req->arena, p.id)) {
+		web_json_error(req, res, 500, "internal", "Could not delete the photo.");
 		return;
 	}
 	res->status = 204;
 	res->content_type = NULL;
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 }
 
 /* ---- serving ---- */
@@ -790,7 +790,7 @@ void page_photo_file(struct http_req *req, struct http_res *res)
 		if (p.variants[i].width == w && !strcmp(p.variants[i].format, format))
 			v = &p.variants[i];
 	if (!v) {
-		site_error(req, res, 404, "No such photo.");
+		web_error(req, res, 404, "No such photo.");
 		return;
 	}
 	int fd = open(media_file_path(&req->arena, v->hash, v->format), O_RDONLY | O_CLOEXEC);
@@ -798,14 +798,14 @@ void page_photo_file(struct http_req *req, struct http_res *res)
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		if (fd >= 0)
 			close(fd);
-		site_error(req, res, 404, "No such photo.");
+		web_error(req, res, 404, "No such photo.");
 		return;
 	}
 	/* Public stories' photos may sit in shared caches for good (the URL
 	 * never changes meaning); any other only in the viewer's browser. */
-	bool public = audience_may_see_story(site_store(req), NULL, &s) &&
+	bool public = audience_may_see_story(web_store(req), NULL, &s) &&
 		      !audience_photo_narrower(p.audience);
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 	http_res_header(req, res, "Cache-Control",
 			public ? "public, max-age=31536000, immutable" : "private, max-age=3600");
 	const char *etag = arena_printf(&req->arena, "\"%.32s\"", v->hash);
@@ -844,7 +844,7 @@ void page_photo_redirect(struct http_req *req, struct http_res *res)
 		return;
 	const struct photo_variant_row *v = default_jpeg(&p);
 	if (!v) {
-		site_error(req, res, 404, "No such photo.");
+		web_error(req, res, 404, "No such photo.");
 		return;
 	}
 	http_res_header(req, res, "Cache-Control", "private, no-cache");
@@ -881,7 +881,7 @@ json_t *media_photo_view(struct http_req *req, const struct photo_row *p, bool l
 	json_object_set_new(o, "caption", json_string(p->caption));
 	json_object_set_new(o, "width", json_integer(fallback ? fallback->width : p->width));
 	json_object_set_new(o, "height", json_integer(fallback ? fallback->height : p->height));
-	json_object_set_new(o, "src", json_string(absolute && *src ? site_url(req, src) : src));
+	json_object_set_new(o, "src", json_string(absolute && *src ? web_url(req, src) : src));
 	if (absolute)
 		return o; /* feeds and the API: one plain <img> */
 	json_object_set_new(o, "width", json_integer(p->width));
@@ -907,12 +907,12 @@ json_t *media_editor_photos(struct http_req *req, const char *story_id)
 	struct photo_row *rows = arena_alloc(&req->arena, max * sizeof(*rows));
 	size_t n = 0;
 	json_t *arr = json_array();
-	if (store_photo_list(site_store(req), &req->arena, story_id, rows, max, &n))
+	if (store_photo_list(web_store(req), &req->arena, story_id, rows, max, &n))
 		return arr;
 	struct circle_row *cs = NULL;
 	size_t nc = 0;
 	if (viewer_id(req) &&
-	    store_circle_list(site_store(req), &req->arena, viewer_id(req), &cs, &nc))
+	    store_circle_list(web_store(req), &req->arena, viewer_id(req), &cs, &nc))
 		nc = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct photo_row *p = &rows[i];
@@ -963,7 +963,7 @@ static void page_photo_answer(struct http_req *req, struct http_res *res, void *
 	struct photo_job *j = ctx;
 	if (j->status) {
 		retry_after(req, res, j->status, j->retry_after);
-		site_error(req, res, j->status, j->msg);
+		web_error(req, res, j->status, j->msg);
 		return;
 	}
 	/* Without JavaScript nothing else can place the photo: append its
@@ -971,8 +971,8 @@ static void page_photo_answer(struct http_req *req, struct http_res *res, void *
 	 * another tab while the photo was decoded), which the writer can then
 	 * move. */
 	struct story_row s;
-	if (store_story_get(site_store(req), &req->arena, j->story_id, &s)) {
-		site_error(req, res, 404, "The photo was saved, but its story is gone.");
+	if (store_story_get(web_store(req), &req->arena, j->story_id, &s)) {
+		web_error(req, res, 404, "The photo was saved, but its story is gone.");
 		return;
 	}
 	const char *ref = photo_markdown(&req->arena, &j->photo);
@@ -981,14 +981,14 @@ static void page_photo_answer(struct http_req *req, struct http_res *res, void *
 	const char *cur = s.body;
 	struct story_draft_row d;
 	bool has = false;
-	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has) == STORY_OK && has)
+	if (story_draft_get(web_store(req), &req->arena, &s, &d, &has) == STORY_OK && has)
 		cur = d.body;
 	in.body = arena_printf(&req->arena, "%s%s%s\n", cur,
 			       cur[0] && cur[strlen(cur) - 1] != '\n' ? "\n\n" :
 			       cur[0] ? "\n" : "", ref);
 	struct desk_save ds = {.held = true};
-	if (story_save(site_store(req), &req->arena, &s, &in, &ds, NULL)) {
-		site_error(req, res, 422, "The photo was saved, but the story is too long to add it "
+	if (story_save(web_store(req), &req->arena, &s, &in, &ds, NULL)) {
+		web_error(req, res, 422, "The photo was saved, but the story is too long to add it "
 					  "to; its reference is listed in the editor.");
 		return;
 	}
@@ -998,16 +998,16 @@ static void page_photo_answer(struct http_req *req, struct http_res *res, void *
 void page_photo_upload(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!site_viewer(req)->signed_in) {
+	if (!web_viewer(req)->signed_in) {
 		http_res_redirect(req, res, 303, "/login");
 		return;
 	}
 	if (!load_own_story(req, &s)) {
-		site_error(req, res, 404, "This story does not exist, or it is not yours.");
+		web_error(req, res, 404, "This story does not exist, or it is not yours.");
 		return;
 	}
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Go back, reload the editor and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Go back, reload the editor and try again.");
 		return;
 	}
 	struct photo_fields f = {http_req_form(req, "alt"), http_req_form(req, "caption"),
@@ -1018,33 +1018,33 @@ void page_photo_upload(struct http_req *req, struct http_res *res)
 	int status = photo_submit(req, &s, &f, page_photo_answer, &msg, &retry);
 	if (status) {
 		retry_after(req, res, status, retry);
-		site_error(req, res, status, msg);
+		web_error(req, res, status, msg);
 	}
 }
 
 void page_photo_edit(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!site_viewer(req)->signed_in) {
+	if (!web_viewer(req)->signed_in) {
 		http_res_redirect(req, res, 303, "/login");
 		return;
 	}
 	struct photo_row p;
 	const char *pid = http_req_param(req, "pid");
 	if (!load_own_story(req, &s) || !id_valid(pid) ||
-	    store_photo_get(site_store(req), &req->arena, pid, &p) ||
+	    store_photo_get(web_store(req), &req->arena, pid, &p) ||
 	    strcmp(p.story_id, s.id) != 0) {
-		site_error(req, res, 404, "No such photo.");
+		web_error(req, res, 404, "No such photo.");
 		return;
 	}
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Go back, reload the editor and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Go back, reload the editor and try again.");
 		return;
 	}
 	const char *action = http_req_form(req, "action");
 	if (action && !strcmp(action, "delete")) {
-		if (photo_remove(site_store(req), &req->arena, p.id)) {
-			site_error(req, res, 500, "Could not delete the photo.");
+		if (photo_remove(web_store(req), &req->arena, p.id)) {
+			web_error(req, res, 500, "Could not delete the photo.");
 			return;
 		}
 		back_to_editor(req, res, s.id, "deleted");
@@ -1060,15 +1060,15 @@ void page_photo_edit(struct http_req *req, struct http_res *res)
 	if (!err)
 		err = audience_apply(req, &s, &f, &p);
 	if (err || f.sensitive < 0) {
-		site_error(req, res, 422, err ? err : "\"sensitive\" is a checkbox.");
+		web_error(req, res, 422, err ? err : "\"sensitive\" is a checkbox.");
 		return;
 	}
 	p.alt = f.alt;
 	p.caption = f.caption ? f.caption : "";
 	p.note = f.note ? f.note : "";
 	p.sensitive = f.sensitive == 1;
-	if (store_photo_update(site_store(req), &p)) {
-		site_error(req, res, 500, "Could not save the photo.");
+	if (store_photo_update(web_store(req), &p)) {
+		web_error(req, res, 500, "Could not save the photo.");
 		return;
 	}
 	back_to_editor(req, res, s.id, "saved");

@@ -23,7 +23,7 @@
  * it with a deadline.
  */
 #include "media/media_int.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -142,7 +142,7 @@ static void *runner(void *arg)
 	(void)arg;
 	struct store *st = NULL;
 	char err[256];
-	if (store_open(site_cfg->db_url, &st, err, sizeof(err))) {
+	if (store_open(web_cfg->db_url, &st, err, sizeof(err))) {
 		fprintf(stderr, "quire: photo queue cannot open the database: %s\n", err);
 		st = NULL;
 	}

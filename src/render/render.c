@@ -8,7 +8,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "media/media.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "store/store_media.h"
 #include "stories/markdown.h"
 #include "stories/stories.h"
@@ -20,7 +20,7 @@ static const char *viewer_of(struct http_req *req, enum render_context where)
 	/* A feed is what an anonymous reader may see, whoever fetches it. */
 	if (where == RENDER_FEED)
 		return NULL;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	return v->signed_in ? v->user.id : NULL;
 }
 
@@ -46,14 +46,14 @@ static json_t *photo_part(struct http_req *req, const struct story_row *s,
 			  const struct photo_row *p, enum render_context where, const char *show_id,
 			  const char *key, size_t nth)
 {
-	if (!audience_may_see_photo(site_store(req), viewer_of(req, where), s, p->audience,
+	if (!audience_may_see_photo(web_store(req), viewer_of(req, where), s, p->audience,
 				    p->circle_id))
 		return json_pack("{s:{s:s}}", "withheld", "id", p->id);
 	if (p->sensitive && !page_like(where)) {
 		const char *path = story_path(&req->arena, s);
 		const char *note = p->note[0] ? p->note : "This photo may be hard to look at.";
 		return json_pack("{s:{s:s,s:s}}", "gate", "note", note, "story_url",
-				 site_url(req, arena_printf(&req->arena, "%s#photo-%s", path, p->id)));
+				 web_url(req, arena_printf(&req->arena, "%s#photo-%s", path, p->id)));
 	}
 	json_t *view = media_photo_view(req, p, nth > 0,
 					where == RENDER_PAGE ? show_id : NULL, key,
@@ -71,7 +71,7 @@ json_t *render_story_parts(struct http_req *req, const struct story_row *s,
 	static const char needle[] = "<img src=\"/photos/";
 	const size_t nl = sizeof(needle) - 1;
 	json_t *parts = json_array();
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	const char *pos = html;
 	size_t nphotos = 0;
 	for (;;) {
@@ -137,7 +137,7 @@ const char *render_story_html(struct http_req *req, const struct story_row *s,
 		json_object_set_new(ctx, "content_note", json_string(s->content_note));
 	struct buf out;
 	buf_init(&out, MD_HTML_MAX);
-	bool ok = site_render(req, "body_html", ctx, &out);
+	bool ok = web_render(req, "body_html", ctx, &out);
 	json_decref(ctx);
 	const char *html = ok ? arena_strndup(&req->arena, buf_str(&out), out.len) : "";
 	buf_release(&out);
@@ -159,9 +159,9 @@ const char *render_card_image(struct http_req *req, const struct story_row *s)
 	int64_t w = 0;
 	/* Only for the story's whole audience, never sensitive: the store's
 	 * query applies PHOTO_FOR_ALL_SQL and sensitive = 0. */
-	if (store_story_share_photo(site_store(req), s->id, id, &w) || w <= 0)
+	if (store_story_share_photo(web_store(req), s->id, id, &w) || w <= 0)
 		return NULL;
-	return site_url(req, arena_printf(&req->arena, "/photos/%s/%lld.jpg", id, (long long)w));
+	return web_url(req, arena_printf(&req->arena, "/photos/%s/%lld.jpg", id, (long long)w));
 }
 
 /* In body at i (just after "](photo:" + id), the end of the image's
@@ -273,7 +273,7 @@ static bool source_keeps(void *ctx, const char *id)
 {
 	struct source_ctx *c = ctx;
 	struct photo_row p;
-	struct store *st = site_store(c->req);
+	struct store *st = web_store(c->req);
 	return store_photo_get(st, &c->req->arena, id, &p) == STORE_OK &&
 	       strcmp(p.story_id, c->s->id) == 0 && !p.sensitive &&
 	       audience_may_see_photo(st, c->viewer, c->s, p.audience, p.circle_id);
@@ -281,7 +281,7 @@ static bool source_keeps(void *ctx, const char *id)
 
 const char *render_story_source(struct http_req *req, const struct story_row *s)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (v->signed_in && strcmp(v->user.id, s->author_id) == 0)
 		return s->body;
 	struct source_ctx c = {req, s, v->signed_in ? v->user.id : NULL};

@@ -7,7 +7,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <string.h>
 
@@ -20,9 +20,9 @@ static json_t *response_json(struct http_req *req, const struct response_row *r)
 	json_object_set_new(o, "body", json_string(r->body));
 	json_object_set_new(o, "html", json_string(r->body_html));
 	json_object_set_new(o, "status", json_string(r->status));
-	json_object_set_new(o, "created_at", json_string(fmt_rfc3339(&req->arena, r->created_at)));
+	json_object_set_new(o, "created_at", json_string(web_fmt_rfc3339(&req->arena, r->created_at)));
 	json_object_set_new(o, "edited_at", r->edited_at ?
-			    json_string(fmt_rfc3339(&req->arena, r->edited_at)) : json_null());
+			    json_string(web_fmt_rfc3339(&req->arena, r->edited_at)) : json_null());
 	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", r->author_handle, "name",
 						   r->author_name));
 	return o;
@@ -57,11 +57,11 @@ static const char *code_of(enum resp_err e)
 
 static bool story_for(struct http_req *req, struct http_res *res, struct story_row *s)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	const char *id = http_req_param(req, "id");
-	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
-	    !audience_may_see_story(site_store(req), v->signed_in ? v->user.id : NULL, s)) {
-		json_error(req, res, 404, "not_found", "No such story.");
+	if (!id_valid(id) || store_story_get(web_store(req), &req->arena, id, s) ||
+	    !audience_may_see_story(web_store(req), v->signed_in ? v->user.id : NULL, s)) {
+		web_json_error(req, res, 404, "not_found", "No such story.");
 		return false;
 	}
 	return true;
@@ -72,34 +72,34 @@ void api_story_responses(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!story_for(req, res, &s))
 		return;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	bool writer = response_is_writer(v->signed_in ? v->user.id : NULL, &s);
 	struct response_list l;
-	if (store_responses_for_story(site_store(req), &req->arena, s.id, s.author_id, writer, &l)) {
-		json_error(req, res, 500, "internal", "Could not read responses.");
+	if (store_responses_for_story(web_store(req), &req->arena, s.id, s.author_id, writer, &l)) {
+		web_json_error(req, res, 500, "internal", "Could not read responses.");
 		return;
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(arr, response_json(req, &l.items[i]));
-	json_reply(req, res, 200, json_pack("{s:o}", "responses", arr));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "responses", arr));
 }
 
 void api_story_respond(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!story_for(req, res, &s))
 		return;
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	json_t *jb = json_object_get(body, "body"), *jp = json_object_get(body, "parent_id");
 	if (!json_is_string(jb) || (jp && !json_is_null(jp) && !json_is_string(jp)) ||
 	    strlen(json_string_value(jb)) != json_string_length(jb)) {
 		json_decref(body);
-		json_error(req, res, 422, "invalid", "Send \"body\" as a string and \"parent_id\" as a string or null.");
+		web_json_error(req, res, 422, "invalid", "Send \"body\" as a string and \"parent_id\" as a string or null.");
 		return;
 	}
 	const char *text = arena_strdup(&req->arena, json_string_value(jb));
@@ -107,25 +107,25 @@ void api_story_respond(struct http_req *req, struct http_res *res)
 	json_decref(body);
 	struct response_row r;
 	int64_t retry = 0;
-	enum resp_err e = response_create(site_store(req), &req->arena, &site_viewer(req)->user, &s,
-					  text, parent, site_client_key(req), &r, &retry);
+	enum resp_err e = response_create(web_store(req), &req->arena, &web_viewer(req)->user, &s,
+					  text, parent, web_client_key(req), &r, &retry);
 	if (e == RESP_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {
-		json_error(req, res, status_of(e), code_of(e), resp_strerror(e));
+		web_json_error(req, res, status_of(e), code_of(e), resp_strerror(e));
 		return;
 	}
-	json_reply(req, res, 201, response_json(req, &r));
+	web_json_reply(req, res, 201, response_json(req, &r));
 }
 
 /* Load response {id} for a write by the signed-in viewer. */
 static bool load(struct http_req *req, struct http_res *res, struct response_row *r,
 		 struct story_row *s)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return false;
 	if (response_load(req, http_req_param(req, "id"), r, s)) {
-		json_error(req, res, 404, "not_found", "No such response.");
+		web_json_error(req, res, 404, "not_found", "No such response.");
 		return false;
 	}
 	return true;
@@ -137,34 +137,34 @@ void api_response_patch(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load(req, res, &r, &s))
 		return;
-	if (strcmp(r.author_id, site_viewer(req)->user.id) != 0) {
-		json_error(req, res, 403, "forbidden", "Only its author can edit a response.");
+	if (strcmp(r.author_id, web_viewer(req)->user.id) != 0) {
+		web_json_error(req, res, 403, "forbidden", "Only its author can edit a response.");
 		return;
 	}
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	json_t *jb = json_object_get(body, "body");
 	if (!json_is_string(jb) || strlen(json_string_value(jb)) != json_string_length(jb)) {
 		json_decref(body);
-		json_error(req, res, 422, "invalid", "Send \"body\" as a string.");
+		web_json_error(req, res, 422, "invalid", "Send \"body\" as a string.");
 		return;
 	}
 	const char *text = arena_strdup(&req->arena, json_string_value(jb));
 	json_decref(body);
-	enum resp_err e = response_edit(site_store(req), &req->arena, &s, &r, text);
+	enum resp_err e = response_edit(web_store(req), &req->arena, &s, &r, text);
 	if (e) {
-		json_error(req, res, status_of(e), code_of(e), resp_strerror(e));
+		web_json_error(req, res, status_of(e), code_of(e), resp_strerror(e));
 		return;
 	}
-	json_reply(req, res, 200, response_json(req, &r));
+	web_json_reply(req, res, 200, response_json(req, &r));
 }
 
 static void no_content(struct http_req *req, struct http_res *res)
 {
 	res->status = 204;
 	res->content_type = NULL;
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 }
 
 void api_response_delete(struct http_req *req, struct http_res *res)
@@ -173,13 +173,13 @@ void api_response_delete(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load(req, res, &r, &s))
 		return;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (strcmp(r.author_id, v->user.id) != 0 && !response_may_moderate(&v->user, &s)) {
-		json_error(req, res, 403, "forbidden", "Only its author or the writer can delete a response.");
+		web_json_error(req, res, 403, "forbidden", "Only its author or the writer can delete a response.");
 		return;
 	}
-	if (store_response_delete(site_store(req), r.id)) {
-		json_error(req, res, 500, "internal", "Could not delete the response.");
+	if (store_response_delete(web_store(req), r.id)) {
+		web_json_error(req, res, 500, "internal", "Could not delete the response.");
 		return;
 	}
 	no_content(req, res);
@@ -191,16 +191,16 @@ static void set_status(struct http_req *req, struct http_res *res, const char *s
 	struct story_row s;
 	if (!load(req, res, &r, &s))
 		return;
-	if (!response_may_moderate(&site_viewer(req)->user, &s)) {
-		json_error(req, res, 403, "forbidden", "Only the writer moderates responses to her story.");
+	if (!response_may_moderate(&web_viewer(req)->user, &s)) {
+		web_json_error(req, res, 403, "forbidden", "Only the writer moderates responses to her story.");
 		return;
 	}
-	if (store_response_set_status(site_store(req), r.id, status)) {
-		json_error(req, res, 500, "internal", "Could not change the response.");
+	if (store_response_set_status(web_store(req), r.id, status)) {
+		web_json_error(req, res, 500, "internal", "Could not change the response.");
 		return;
 	}
 	r.status = status;
-	json_reply(req, res, 200, response_json(req, &r));
+	web_json_reply(req, res, 200, response_json(req, &r));
 }
 
 void api_response_approve(struct http_req *req, struct http_res *res)
@@ -224,8 +224,8 @@ void api_response_report(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load(req, res, &r, &s))
 		return;
-	if (store_response_report(site_store(req), r.id, site_viewer(req)->user.id, clock_now())) {
-		json_error(req, res, 500, "internal", "Could not record the report.");
+	if (store_response_report(web_store(req), r.id, web_viewer(req)->user.id, clock_now())) {
+		web_json_error(req, res, 500, "internal", "Could not record the report.");
 		return;
 	}
 	no_content(req, res);
@@ -233,20 +233,20 @@ void api_response_report(struct http_req *req, struct http_res *res)
 
 void api_blocks_list(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct member_row *rows;
 	size_t n = 0;
-	if (store_block_list(site_store(req), &req->arena, site_viewer(req)->user.id, &rows, &n)) {
-		json_error(req, res, 500, "internal", "Could not read blocks.");
+	if (store_block_list(web_store(req), &req->arena, web_viewer(req)->user.id, &rows, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read blocks.");
 		return;
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "handle", rows[i].handle, "name",
 						     rows[i].name, "created_at",
-						     fmt_rfc3339(&req->arena, rows[i].joined_at)));
-	json_reply(req, res, 200, json_pack("{s:o}", "blocks", arr));
+						     web_fmt_rfc3339(&req->arena, rows[i].joined_at)));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "blocks", arr));
 }
 
 /* The user named by {"handle"} in the body, or by the {handle} param. */
@@ -255,19 +255,19 @@ static bool target_user(struct http_req *req, struct http_res *res, struct user_
 	const char *h = http_req_param(req, "handle");
 	json_t *body = NULL;
 	if (!h) {
-		if (!(body = json_body(req, res)))
+		if (!(body = web_json_body(req, res)))
 			return false;
 		json_t *jh = json_object_get(body, "handle");
 		h = json_is_string(jh) ? arena_strdup(&req->arena, json_string_value(jh)) : NULL;
 		json_decref(body);
 		if (!h) {
-			json_error(req, res, 422, "invalid", "Send \"handle\" as a string.");
+			web_json_error(req, res, 422, "invalid", "Send \"handle\" as a string.");
 			return false;
 		}
 	}
 	const char *norm = handle_normalise(&req->arena, h);
-	if (!norm || store_user_by_handle(site_store(req), &req->arena, norm, u)) {
-		json_error(req, res, 404, "not_found", "No account with that handle.");
+	if (!norm || store_user_by_handle(web_store(req), &req->arena, norm, u)) {
+		web_json_error(req, res, 404, "not_found", "No account with that handle.");
 		return false;
 	}
 	return true;
@@ -275,31 +275,31 @@ static bool target_user(struct http_req *req, struct http_res *res, struct user_
 
 void api_blocks_add(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct user_row u;
 	if (!target_user(req, res, &u))
 		return;
-	if (strcmp(u.id, site_viewer(req)->user.id) == 0) {
-		json_error(req, res, 422, "invalid", "You cannot block yourself.");
+	if (strcmp(u.id, web_viewer(req)->user.id) == 0) {
+		web_json_error(req, res, 422, "invalid", "You cannot block yourself.");
 		return;
 	}
-	if (store_block_add(site_store(req), site_viewer(req)->user.id, u.id, clock_now())) {
-		json_error(req, res, 500, "internal", "Could not block.");
+	if (store_block_add(web_store(req), web_viewer(req)->user.id, u.id, clock_now())) {
+		web_json_error(req, res, 500, "internal", "Could not block.");
 		return;
 	}
-	json_reply(req, res, 201, json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
+	web_json_reply(req, res, 201, json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
 }
 
 void api_blocks_remove(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct user_row u;
 	if (!target_user(req, res, &u))
 		return;
-	if (store_block_remove(site_store(req), site_viewer(req)->user.id, u.id)) {
-		json_error(req, res, 404, "not_found", "That reader is not blocked.");
+	if (store_block_remove(web_store(req), web_viewer(req)->user.id, u.id)) {
+		web_json_error(req, res, 404, "not_found", "That reader is not blocked.");
 		return;
 	}
 	no_content(req, res);
@@ -307,25 +307,25 @@ void api_blocks_remove(struct http_req *req, struct http_res *res)
 
 void api_muted_get(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	const char **p;
 	size_t n = 0;
-	if (store_muted_get(site_store(req), &req->arena, site_viewer(req)->user.id, &p, &n)) {
-		json_error(req, res, 500, "internal", "Could not read muted words.");
+	if (store_muted_get(web_store(req), &req->arena, web_viewer(req)->user.id, &p, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read muted words.");
 		return;
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_string(p[i]));
-	json_reply(req, res, 200, json_pack("{s:o}", "words", arr));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "words", arr));
 }
 
 void api_muted_put(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	json_t *jw = json_object_get(body, "words");
@@ -352,16 +352,16 @@ void api_muted_put(struct http_req *req, struct http_res *res)
 	}
 	json_decref(body);
 	if (!ok || !muted_list_ok(list, k)) {
-		json_error(req, res, 422, "invalid",
+		web_json_error(req, res, 422, "invalid",
 			   "Send {\"words\": [...]}: at most 500 strings of up to 100 characters.");
 		return;
 	}
-	if (store_muted_set(site_store(req), site_viewer(req)->user.id, list, k)) {
-		json_error(req, res, 500, "internal", "Could not save muted words.");
+	if (store_muted_set(web_store(req), web_viewer(req)->user.id, list, k)) {
+		web_json_error(req, res, 500, "internal", "Could not save muted words.");
 		return;
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < k; i++)
 		json_array_append_new(arr, json_string(list[i]));
-	json_reply(req, res, 200, json_pack("{s:o}", "words", arr));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "words", arr));
 }

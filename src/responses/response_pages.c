@@ -9,7 +9,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/stories.h"
 
 #include <stdio.h>
@@ -18,14 +18,14 @@
 static json_t *response_view(struct http_req *req, const struct story_row *s,
 			     const struct response_row *r)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	const char *vid = v->signed_in ? v->user.id : NULL;
 	json_t *o = json_object();
 	json_object_set_new(o, "rid", json_string(r->id));
 	json_object_set_new(o, "r_author_name", json_string(r->author_name));
 	json_object_set_new(o, "r_author_handle", json_string(r->author_handle));
-	json_object_set_new(o, "r_date", json_string(fmt_date(&req->arena, r->created_at)));
-	json_object_set_new(o, "r_date_iso", json_string(fmt_rfc3339(&req->arena, r->created_at)));
+	json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
+	json_object_set_new(o, "r_date_iso", json_string(web_fmt_rfc3339(&req->arena, r->created_at)));
 	json_object_set_new(o, "r_edited", json_boolean(r->edited_at != 0));
 	json_object_set_new(o, "r_body_html", json_string(r->body_html));
 	bool writer = response_is_writer(vid, s);
@@ -56,8 +56,8 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 
 void responses_page_context(struct http_req *req, const struct story_row *s, json_t *ctx)
 {
-	struct store *st = site_store(req);
-	const struct viewer *v = site_viewer(req);
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
 	const char *vid = v->signed_in ? v->user.id : NULL;
 	bool writer = response_is_writer(vid, s);
 	struct response_list l;
@@ -110,7 +110,7 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 
 static const char *back_to(struct http_req *req, const struct story_row *s)
 {
-	const char *r = site_local_path(http_req_form(req, "return_to"));
+	const char *r = web_local_path(http_req_form(req, "return_to"));
 	return r ? r : story_path(&req->arena, s);
 }
 
@@ -129,31 +129,31 @@ static int status_of(enum resp_err e)
 
 void page_response_post(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
-		site_error(req, res, 401, "Please sign in to respond.");
+		web_error(req, res, 401, "Please sign in to respond.");
 		return;
 	}
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back, reload and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back, reload and try again.");
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	const char *sid = http_req_form(req, "story_id");
 	struct story_row s;
 	if (!id_valid(sid) || store_story_get(st, &req->arena, sid, &s) ||
 	    !audience_may_see_story(st, v->user.id, &s)) {
-		site_error(req, res, 404, "This story does not exist, or it is not shared with you.");
+		web_error(req, res, 404, "This story does not exist, or it is not shared with you.");
 		return;
 	}
 	struct response_row r;
 	int64_t retry = 0;
 	enum resp_err e = response_create(st, &req->arena, &v->user, &s, http_req_form(req, "body"),
-					  http_req_form(req, "parent_id"), site_client_key(req), &r, &retry);
+					  http_req_form(req, "parent_id"), web_client_key(req), &r, &retry);
 	if (e == RESP_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {
-		site_error(req, res, status_of(e), resp_strerror(e));
+		web_error(req, res, status_of(e), resp_strerror(e));
 		return;
 	}
 	const char *to = back_to(req, &s);
@@ -166,39 +166,39 @@ void page_response_post(struct http_req *req, struct http_res *res)
 
 void page_response_edit(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct response_row r;
 	struct story_row s;
 	if (!v->signed_in || response_load(req, http_req_param(req, "id"), &r, &s) ||
 	    strcmp(r.author_id, v->user.id) != 0) {
-		site_error(req, res, 404, "No such response.");
+		web_error(req, res, 404, "No such response.");
 		return;
 	}
-	json_t *ctx = page_context(req, "Edit your response");
+	json_t *ctx = web_page_context(req, "Edit your response");
 	json_object_set_new(ctx, "rid", json_string(r.id));
 	json_object_set_new(ctx, "r_body", json_string(r.body));
 	json_object_set_new(ctx, "story_title", json_string(s.title));
 	json_object_set_new(ctx, "story_url", json_string(story_path(&req->arena, &s)));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "response_edit", ctx);
+	web_page_render(req, res, 200, "response_edit", ctx);
 }
 
 void page_response_action(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
-		site_error(req, res, 401, "Please sign in first.");
+		web_error(req, res, 401, "Please sign in first.");
 		return;
 	}
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back, reload and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back, reload and try again.");
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct response_row r;
 	struct story_row s;
 	if (response_load(req, http_req_param(req, "id"), &r, &s)) {
-		site_error(req, res, 404, "No such response.");
+		web_error(req, res, 404, "No such response.");
 		return;
 	}
 	const char *action = http_req_form(req, "action");
@@ -211,7 +211,7 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	if (strcmp(action, "edit") == 0 && own) {
 		enum resp_err e = response_edit(st, &req->arena, &s, &r, http_req_form(req, "body"));
 		if (e) {
-			site_error(req, res, status_of(e), resp_strerror(e));
+			web_error(req, res, status_of(e), resp_strerror(e));
 			return;
 		}
 		to = story_path(&req->arena, &s);
@@ -228,11 +228,11 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own) {
 		se = store_block_add(st, s.author_id, r.author_id, clock_now());
 	} else {
-		site_error(req, res, 403, "You cannot do that to this response.");
+		web_error(req, res, 403, "You cannot do that to this response.");
 		return;
 	}
 	if (se) {
-		site_error(req, res, 500, "Could not save that. Please try again.");
+		web_error(req, res, 500, "Could not save that. Please try again.");
 		return;
 	}
 	http_res_redirect(req, res, 303, to);
@@ -240,14 +240,14 @@ void page_response_action(struct http_req *req, struct http_res *res)
 
 void page_moderation(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
 		http_res_redirect(req, res, 303, "/login?return_to=/moderation");
 		return;
 	}
 	struct response_list l;
-	if (store_moderation_queue(site_store(req), &req->arena, v->user.id, &l)) {
-		site_error(req, res, 500, "Could not read responses.");
+	if (store_moderation_queue(web_store(req), &req->arena, v->user.id, &l)) {
+		web_error(req, res, 500, "Could not read responses.");
 		return;
 	}
 	json_t *items = json_array();
@@ -257,7 +257,7 @@ void page_moderation(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "rid", json_string(r->id));
 		json_object_set_new(o, "r_author_name", json_string(r->author_name));
 		json_object_set_new(o, "r_author_handle", json_string(r->author_handle));
-		json_object_set_new(o, "r_date", json_string(fmt_date(&req->arena, r->created_at)));
+		json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
 		json_object_set_new(o, "r_body_html", json_string(r->body_html));
 		json_object_set_new(o, "r_story_title", json_string(r->story_title));
 		json_object_set_new(o, "r_pending", json_boolean(strcmp(r->status, "pending") == 0));
@@ -269,18 +269,18 @@ void page_moderation(struct http_req *req, struct http_res *res)
 								    strcmp(r->author_id, v->user.id)));
 		json_array_append_new(items, o);
 	}
-	json_t *ctx = page_context(req, "Responses to moderate");
+	json_t *ctx = web_page_context(req, "Responses to moderate");
 	json_object_set_new(ctx, "queue", items);
 	json_object_set_new(ctx, "has_queue", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "moderation", ctx);
+	web_page_render(req, res, 200, "moderation", ctx);
 }
 
 static void render_settings(struct http_req *req, struct http_res *res, int status,
 			    const char *error, const char *notice)
 {
-	const struct viewer *v = site_viewer(req);
-	struct store *st = site_store(req);
+	const struct viewer *v = web_viewer(req);
+	struct store *st = web_store(req);
 	const char *dr = "open", *dd = "signed_in";
 	const char **phrases;
 	size_t np = 0, nb = 0;
@@ -288,7 +288,7 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	if (store_response_defaults(st, &req->arena, v->user.id, &dr, &dd) ||
 	    store_muted_get(st, &req->arena, v->user.id, &phrases, &np) ||
 	    store_block_list(st, &req->arena, v->user.id, &blocks, &nb)) {
-		site_error(req, res, 500, "Could not read your settings.");
+		web_error(req, res, 500, "Could not read your settings.");
 		return;
 	}
 	struct buf words;
@@ -301,7 +301,7 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	for (size_t i = 0; i < nb; i++)
 		json_array_append_new(bl, json_pack("{s:s,s:s}", "b_handle", blocks[i].handle, "b_name",
 						    blocks[i].name));
-	json_t *ctx = page_context(req, "Response settings");
+	json_t *ctx = web_page_context(req, "Response settings");
 	json_object_set_new(ctx, "muted_text", json_string(buf_str(&words)));
 	buf_release(&words);
 	json_object_set_new(ctx, "def_open", json_boolean(!strcmp(dr, "open")));
@@ -314,12 +314,12 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
-	page_render(req, res, status, "response_settings", ctx);
+	web_page_render(req, res, status, "response_settings", ctx);
 }
 
 void page_response_settings(struct http_req *req, struct http_res *res)
 {
-	if (!site_viewer(req)->signed_in) {
+	if (!web_viewer(req)->signed_in) {
 		http_res_redirect(req, res, 303, "/login?return_to=/settings/responses");
 		return;
 	}
@@ -373,16 +373,16 @@ bool muted_list_ok(const char *const *phrases, size_t n)
 
 void page_response_settings_post(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
-		site_error(req, res, 401, "Please sign in first.");
+		web_error(req, res, 401, "Please sign in first.");
 		return;
 	}
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_settings(req, res, 403, "This form expired. Please try again.", NULL);
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	const char *action = http_req_form(req, "action");
 	if (action && strcmp(action, "unblock") == 0) {
 		struct user_row u;
@@ -410,7 +410,7 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 	}
 	if (store_response_defaults_set(st, v->user.id, dr, dd) ||
 	    store_muted_set(st, v->user.id, phrases, n)) {
-		site_error(req, res, 500, "Could not save your settings.");
+		web_error(req, res, 500, "Could not save your settings.");
 		return;
 	}
 	render_settings(req, res, 200, NULL, "Saved.");

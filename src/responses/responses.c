@@ -7,7 +7,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/markdown.h"
 
 #include <string.h>
@@ -166,7 +166,7 @@ static enum resp_err rate_check(struct store *st, struct arena *a, const char *u
 	if (store_rate_count(st, us, now - window + 1, &nu, &ou) ||
 	    store_rate_count(st, as, now - window + 1, &na, &oa))
 		return RESP_STORE;
-	unsigned lu = site_cfg->responses_per_minute_user, la = site_cfg->responses_per_minute_addr;
+	unsigned lu = web_cfg->responses_per_minute_user, la = web_cfg->responses_per_minute_addr;
 	if (nu >= lu || na >= la) {
 		int64_t oldest = nu >= lu ? ou : oa;
 		*retry_after = oldest + window - now;
@@ -270,8 +270,8 @@ int64_t responses_count(struct store *st, const struct story_row *s)
 enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
 			    struct story_row *s)
 {
-	struct store *st = site_store(req);
-	const struct viewer *v = site_viewer(req);
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
 	const char *vid = v->signed_in ? v->user.id : NULL;
 	if (!id_valid(id) || store_response_get(st, &req->arena, id, r) ||
 	    store_story_get(st, &req->arena, r->story_id, s))

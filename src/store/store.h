@@ -41,7 +41,7 @@ int store_schema_version(struct store *s);
 enum store_err store_ping(struct store *s) __attribute__((warn_unused_result));
 
 /* A change stamp, for caches of things derived from the database (the
- * page cache in site/page_cache.h). Two stamps taken on the same
+ * page cache in web/page_cache.h). Two stamps taken on the same
  * connection are equal only if nothing was committed in between by this
  * process (any connection, any thread); commits by another process (a CLI
  * command, an import) show within STORE_STAMP_RECHECK_MS. A cache must

@@ -8,7 +8,7 @@
 #include "stories/desk.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <string.h>
 
@@ -18,18 +18,18 @@
 
 void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o)
 {
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct revision_row cur;
 	bool have = store_revision_current(st, &req->arena, s->id, &cur) == STORE_OK;
 	json_object_set_new(o, "revision_id", have ? json_string(cur.id) : json_null());
 	int64_t at = 0;
 	if (strcmp(s->status, "draft") == 0 && store_schedule_get(st, s->id, &at) != STORE_OK)
 		at = 0;
-	json_object_set_new(o, "publish_at", at ? json_string(fmt_rfc3339(&req->arena, at)) : json_null());
+	json_object_set_new(o, "publish_at", at ? json_string(web_fmt_rfc3339(&req->arena, at)) : json_null());
 	if (at)
 		json_object_set_new(o, "status", json_string("scheduled"));
 	/* The pending draft is the writer's alone. */
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
 		struct story_draft_row d;
 		bool has = false;
@@ -55,9 +55,9 @@ json_t *desk_draft_json(struct http_req *req, const struct story_draft_row *d)
 	json_object_set_new(o, "responses", json_string(d->responses));
 	json_object_set_new(o, "responders", json_string(d->responders));
 	json_object_set_new(o, "tags", tags);
-	json_object_set_new(o, "updated_at", json_string(fmt_rfc3339(&req->arena, d->updated_at)));
+	json_object_set_new(o, "updated_at", json_string(web_fmt_rfc3339(&req->arena, d->updated_at)));
 	json_object_set_new(o, "revision_id", d->revision_id[0] ? json_string(d->revision_id) : json_null());
-	json_object_set_new(o, "preview_url", json_string(site_url(req, arena_printf(
+	json_object_set_new(o, "preview_url", json_string(web_url(req, arena_printf(
 		&req->arena, "/edit/%s/preview", d->story_id))));
 	return o;
 }
@@ -99,7 +99,7 @@ bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
 {
 	const char *err = desk_input_from_json(&req->arena, body, in, ds);
 	if (err)
-		json_error(req, res, 422, "invalid", err);
+		web_json_error(req, res, 422, "invalid", err);
 	return !err;
 }
 
@@ -107,10 +107,10 @@ bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
 static bool own_story(struct http_req *req, struct http_res *res, const char *id,
 		      struct story_row *s)
 {
-	const struct viewer *v = site_viewer(req);
-	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
+	const struct viewer *v = web_viewer(req);
+	if (!id_valid(id) || store_story_get(web_store(req), &req->arena, id, s) ||
 	    !audience_may_edit_story(v->user.id, s)) {
-		json_error(req, res, 404, "not_found", "No such story.");
+		web_json_error(req, res, 404, "not_found", "No such story.");
 		return false;
 	}
 	return true;
@@ -123,8 +123,8 @@ static json_t *revision_json(struct http_req *req, const struct revision_row *r,
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(r->id));
 	json_object_set_new(o, "story_id", json_string(r->story_id));
-	json_object_set_new(o, "created_at", json_string(fmt_rfc3339(a, r->created_at)));
-	json_object_set_new(o, "saved_at", json_string(fmt_rfc3339(a, r->saved_at)));
+	json_object_set_new(o, "created_at", json_string(web_fmt_rfc3339(a, r->created_at)));
+	json_object_set_new(o, "saved_at", json_string(web_fmt_rfc3339(a, r->saved_at)));
 	json_object_set_new(o, "kind", json_string(r->kind));
 	json_object_set_new(o, "title", json_string(r->title));
 	json_object_set_new(o, "word_count", json_integer(r->word_count));
@@ -144,12 +144,12 @@ void desk_conflict_reply(struct http_req *req, struct http_res *res, const struc
 	struct revision_row cur;
 	json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", "conflict", "message",
 			      story_strerror(STORY_CONFLICT));
-	if (store_revision_current(site_store(req), &req->arena, s->id, &cur) == STORE_OK)
+	if (store_revision_current(web_store(req), &req->arena, s->id, &cur) == STORE_OK)
 		json_object_set_new(o, "revision", revision_json(req, &cur, cur.id, true));
 	json_object_set_new(o, "revision_id", json_string(dr->revision_id));
 	json_object_set_new(o, "conflict_revision",
 			    dr->conflict_revision[0] ? json_string(dr->conflict_revision) : json_null());
-	json_reply(req, res, 409, o);
+	web_json_reply(req, res, 409, o);
 }
 
 bool desk_save_failed(struct http_req *req, struct http_res *res, const struct story_row *s,
@@ -158,29 +158,29 @@ bool desk_save_failed(struct http_req *req, struct http_res *res, const struct s
 	if (e == STORY_CONFLICT)
 		desk_conflict_reply(req, res, s, dr);
 	else if (e)
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
+		web_json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 	return e != STORY_OK;
 }
 
 void api_story_revisions(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	struct revision_row *rows, cur;
 	size_t n;
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	if (store_revision_list(st, &req->arena, s.id, &rows, &n)) {
-		json_error(req, res, 500, "internal", "Could not read the history.");
+		web_json_error(req, res, 500, "internal", "Could not read the history.");
 		return;
 	}
 	const char *cid = store_revision_current(st, &req->arena, s.id, &cur) ? NULL : cur.id;
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, revision_json(req, &rows[i], cid, false));
-	json_reply(req, res, 200, arr);
+	web_json_reply(req, res, 200, arr);
 }
 
 /* The revision named by {id}, of one of the viewer's live stories. */
@@ -188,8 +188,8 @@ static bool own_revision(struct http_req *req, struct http_res *res, struct revi
 			 struct story_row *s)
 {
 	const char *id = http_req_param(req, "id");
-	if (!id_valid(id) || store_revision_get(site_store(req), &req->arena, id, r)) {
-		json_error(req, res, 404, "not_found", "No such revision.");
+	if (!id_valid(id) || store_revision_get(web_store(req), &req->arena, id, r)) {
+		web_json_error(req, res, 404, "not_found", "No such revision.");
 		return false;
 	}
 	if (!own_story(req, res, r->story_id, s))
@@ -199,20 +199,20 @@ static bool own_revision(struct http_req *req, struct http_res *res, struct revi
 
 void api_revision_get(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct revision_row r, cur;
 	struct story_row s;
 	if (!own_revision(req, res, &r, &s))
 		return;
 	const char *cid =
-		store_revision_current(site_store(req), &req->arena, s.id, &cur) ? NULL : cur.id;
-	json_reply(req, res, 200, revision_json(req, &r, cid, true));
+		store_revision_current(web_store(req), &req->arena, s.id, &cur) ? NULL : cur.id;
+	web_json_reply(req, res, 200, revision_json(req, &r, cid, true));
 }
 
 void api_revision_restore(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct revision_row r;
 	struct story_row s;
@@ -222,35 +222,35 @@ void api_revision_restore(struct http_req *req, struct http_res *res)
 	 * to overwrite a story that changed since the caller looked. */
 	const char *base = NULL;
 	if (req->body && req->body_len) {
-		json_t *body = json_body(req, res);
+		json_t *body = web_json_body(req, res);
 		if (!body)
 			return;
 		json_t *b = json_object_get(body, "base_revision");
 		if (b && !json_is_null(b) && (!json_is_string(b) || !id_valid(json_string_value(b)))) {
 			json_decref(body);
-			json_error(req, res, 422, "invalid", "\"base_revision\" is a revision id.");
+			web_json_error(req, res, 422, "invalid", "\"base_revision\" is a revision id.");
 			return;
 		}
 		base = b && json_is_string(b) ? arena_strdup(&req->arena, json_string_value(b)) : NULL;
 		json_decref(body);
 	}
 	struct desk_result dr = {0};
-	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r, base, &dr);
+	enum story_err e = desk_restore(web_store(req), &req->arena, &s, &r, base, &dr);
 	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	json_reply(req, res, 200, story_json(req, &s));
+	web_json_reply(req, res, 200, story_json(req, &s));
 }
 
 void api_story_restore(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	const char *id = http_req_param(req, "id");
-	enum store_err e = id_valid(id) ? store_trash_restore(site_store(req), id,
-							      site_viewer(req)->user.id) :
+	enum store_err e = id_valid(id) ? store_trash_restore(web_store(req), id,
+							      web_viewer(req)->user.id) :
 					  STORE_NOT_FOUND;
 	if (e) {
-		json_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,
+		web_json_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,
 			   e == STORE_NOT_FOUND ? "not_found" : "internal",
 			   e == STORE_NOT_FOUND ? "No such story in your trash." :
 						  "Could not restore the story.");
@@ -258,21 +258,21 @@ void api_story_restore(struct http_req *req, struct http_res *res)
 	}
 	desk_scheduler_poke();
 	struct story_row s;
-	if (store_story_get(site_store(req), &req->arena, id, &s)) {
-		json_error(req, res, 500, "internal", "Could not read the story.");
+	if (store_story_get(web_store(req), &req->arena, id, &s)) {
+		web_json_error(req, res, 500, "internal", "Could not read the story.");
 		return;
 	}
-	json_reply(req, res, 200, story_json(req, &s));
+	web_json_reply(req, res, 200, story_json(req, &s));
 }
 
 void api_trash_list(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct trash_row *rows;
 	size_t n;
-	if (store_trash_list(site_store(req), &req->arena, site_viewer(req)->user.id, &rows, &n)) {
-		json_error(req, res, 500, "internal", "Could not read the trash.");
+	if (store_trash_list(web_store(req), &req->arena, web_viewer(req)->user.id, &rows, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read the trash.");
 		return;
 	}
 	json_t *arr = json_array();
@@ -283,14 +283,14 @@ void api_trash_list(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "title", json_string(t->title));
 		json_object_set_new(o, "status", json_string(t->status));
 		json_object_set_new(o, "word_count", json_integer(t->word_count));
-		json_object_set_new(o, "deleted_at", json_string(fmt_rfc3339(&req->arena, t->deleted_at)));
-		json_object_set_new(o, "purge_at", json_string(fmt_rfc3339(
+		json_object_set_new(o, "deleted_at", json_string(web_fmt_rfc3339(&req->arena, t->deleted_at)));
+		json_object_set_new(o, "purge_at", json_string(web_fmt_rfc3339(
 								   &req->arena, t->deleted_at + desk_trash_window())));
 		json_array_append_new(arr, o);
 	}
 	json_t *out = json_object();
 	json_object_set_new(out, "stories", arr);
-	json_reply(req, res, 200, out);
+	web_json_reply(req, res, 200, out);
 }
 
 /* ---- held edits: /api/v1/stories/{id}/draft ---- */
@@ -298,28 +298,28 @@ void api_trash_list(struct http_req *req, struct http_res *res)
 void api_story_draft_get(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!web_api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	struct story_draft_row d;
 	bool has = false;
-	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has)) {
-		json_error(req, res, 500, "internal", "Could not read the draft.");
+	if (story_draft_get(web_store(req), &req->arena, &s, &d, &has)) {
+		web_json_error(req, res, 500, "internal", "Could not read the draft.");
 		return;
 	}
 	if (!has) {
-		json_error(req, res, 404, "not_found",
+		web_json_error(req, res, 404, "not_found",
 			   "This story has no pending draft: its published version is current.");
 		return;
 	}
-	json_reply(req, res, 200, desk_draft_json(req, &d));
+	web_json_reply(req, res, 200, desk_draft_json(req, &d));
 }
 
 void api_story_draft_put(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!web_api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	struct story_input in = {0};
@@ -331,40 +331,40 @@ void api_story_draft_put(struct http_req *req, struct http_res *res)
 		err = desk_input_from_json(&req->arena, body, &in, &ds);
 	json_decref(body);
 	if (err) {
-		json_error(req, res, 422, "invalid", err);
+		web_json_error(req, res, 422, "invalid", err);
 		return;
 	}
 	/* An unpublished story is all draft: saved as it is, nobody sees it. */
 	ds.held = true;
 	struct desk_result dr = {0};
-	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
+	enum story_err e = story_save(web_store(req), &req->arena, &s, &in, &ds, &dr);
 	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	json_reply(req, res, 200, story_json(req, &s));
+	web_json_reply(req, res, 200, story_json(req, &s));
 }
 
 void api_story_draft_delete(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!web_api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
-	if (story_draft_discard(site_store(req), &req->arena, &s, NULL)) {
-		json_error(req, res, 500, "internal", "Could not discard the draft.");
+	if (story_draft_discard(web_store(req), &req->arena, &s, NULL)) {
+		web_json_error(req, res, 500, "internal", "Could not discard the draft.");
 		return;
 	}
 	res->status = 204;
 	res->content_type = NULL;
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 }
 
 void api_story_draft_publish(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
-	if (!api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
+	if (!web_api_require_viewer(req, res) || !own_story(req, res, http_req_param(req, "id"), &s))
 		return;
 	const char *base = NULL;
 	if (req->body && req->body_len) {
-		json_t *body = json_body(req, res);
+		json_t *body = web_json_body(req, res);
 		if (!body)
 			return;
 		struct story_input ignored = {0};
@@ -372,14 +372,14 @@ void api_story_draft_publish(struct http_req *req, struct http_res *res)
 		const char *err = desk_input_from_json(&req->arena, body, &ignored, &ds);
 		json_decref(body);
 		if (err) {
-			json_error(req, res, 422, "invalid", err);
+			web_json_error(req, res, 422, "invalid", err);
 			return;
 		}
 		base = ds.base_revision;
 	}
 	struct desk_result dr = {0};
-	enum story_err e = story_draft_publish(site_store(req), &req->arena, &s, base, &dr);
+	enum story_err e = story_draft_publish(web_store(req), &req->arena, &s, base, &dr);
 	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	json_reply(req, res, 200, story_json(req, &s));
+	web_json_reply(req, res, 200, story_json(req, &s));
 }

@@ -10,7 +10,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/tz.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/markdown.h"
 
 #include <stdio.h>
@@ -24,7 +24,7 @@
  * chosen one (or it is gone from the system). */
 static const char *writer_zone(struct http_req *req, struct tz *z)
 {
-	const char *name = site_viewer(req)->user.time_zone;
+	const char *name = web_viewer(req)->user.time_zone;
 	if (!name || !*name || !tz_load(&req->arena, name, z))
 		return NULL;
 	return name;
@@ -57,18 +57,18 @@ static const char *local_field(struct arena *a, const struct tz *z, int64_t at)
 void desk_editor_context(struct http_req *req, json_t *ed, const struct story_row *s)
 {
 	struct arena *a = &req->arena;
-	json_object_set_new(ed, "editor_js", json_string(static_url("editor.js")));
+	json_object_set_new(ed, "editor_js", json_string(web_static_url("editor.js")));
 	if (!s) {
 		json_object_set_new(ed, "autosave_url", json_string("/write/autosave"));
 		return;
 	}
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct revision_row cur;
 	if (store_revision_current(st, a, s->id, &cur) == STORE_OK)
 		json_object_set_new(ed, "base_revision", json_string(cur.id));
 	json_object_set_new(ed, "autosave_url", json_string(arena_printf(a, "/edit/%s/autosave", s->id)));
 	json_object_set_new(ed, "history_url", json_string(arena_printf(a, "/edit/%s/history", s->id)));
-	json_object_set_new(ed, "last_saved_iso", json_string(fmt_rfc3339(a, s->updated_at)));
+	json_object_set_new(ed, "last_saved_iso", json_string(web_fmt_rfc3339(a, s->updated_at)));
 	int64_t at = 0;
 	bool draft = strcmp(s->status, "draft") == 0;
 	json_object_set_new(ed, "can_schedule", json_boolean(draft));
@@ -77,7 +77,7 @@ void desk_editor_context(struct http_req *req, json_t *ed, const struct story_ro
 	if (zone)
 		json_object_set_new(ed, "time_zone", json_string(zone));
 	if (draft && store_schedule_get(st, s->id, &at) == STORE_OK && at) {
-		json_object_set_new(ed, "scheduled_iso", json_string(fmt_rfc3339(a, at)));
+		json_object_set_new(ed, "scheduled_iso", json_string(web_fmt_rfc3339(a, at)));
 		json_object_set_new(ed, "scheduled_label", json_string(local_label(a, zone ? &z : NULL, zone, at)));
 		json_object_set_new(ed, "scheduled_local", json_string(local_field(a, zone ? &z : NULL, at)));
 	}
@@ -86,7 +86,7 @@ void desk_editor_context(struct http_req *req, json_t *ed, const struct story_ro
 const char *desk_schedule_label(struct http_req *req, const char *story_id)
 {
 	int64_t at = 0;
-	if (store_schedule_get(site_store(req), story_id, &at) != STORE_OK || !at)
+	if (store_schedule_get(web_store(req), story_id, &at) != STORE_OK || !at)
 		return NULL;
 	struct tz z;
 	const char *zone = writer_zone(req, &z);
@@ -149,14 +149,14 @@ const char *desk_form_input(struct http_req *req, const char *action, struct des
 
 static bool autosave_auth(struct http_req *req, struct http_res *res)
 {
-	site_req(req)->api = true;
-	if (!site_viewer(req)->signed_in) {
-		json_error(req, res, 401, "unauthorized", "You were signed out. Sign in again in "
+	web_req(req)->api = true;
+	if (!web_viewer(req)->signed_in) {
+		web_json_error(req, res, 401, "unauthorized", "You were signed out. Sign in again in "
 							  "another tab, then save.");
 		return false;
 	}
-	if (!csrf_ok(req)) {
-		json_error(req, res, 403, "csrf", "This page expired. Copy your text, then reload.");
+	if (!web_csrf_ok(req)) {
+		web_json_error(req, res, 403, "csrf", "This page expired. Copy your text, then reload.");
 		return false;
 	}
 	return true;
@@ -172,16 +172,16 @@ static void saved_reply(struct http_req *req, struct http_res *res, int status,
 	struct story_draft_row d;
 	bool held = false;
 	if (strcmp(s->status, "published") == 0 &&
-	    story_draft_get(site_store(req), a, s, &d, &held))
+	    story_draft_get(web_store(req), a, s, &d, &held))
 		held = false;
 	json_object_set_new(o, "held", json_boolean(held));
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "revision_id", json_string(revision_id));
-	json_object_set_new(o, "saved_at", json_string(fmt_rfc3339(a, s->updated_at)));
+	json_object_set_new(o, "saved_at", json_string(web_fmt_rfc3339(a, s->updated_at)));
 	json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
 	json_object_set_new(o, "autosave_url", json_string(arena_printf(a, "/edit/%s/autosave", s->id)));
 	json_object_set_new(o, "history_url", json_string(arena_printf(a, "/edit/%s/history", s->id)));
-	json_reply(req, res, status, o);
+	web_json_reply(req, res, status, o);
 }
 
 void page_autosave(struct http_req *req, struct http_res *res)
@@ -190,10 +190,10 @@ void page_autosave(struct http_req *req, struct http_res *res)
 		return;
 	struct story_row s;
 	const char *id = http_req_param(req, "id");
-	const struct viewer *v = site_viewer(req);
-	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, &s) ||
+	const struct viewer *v = web_viewer(req);
+	if (!id_valid(id) || store_story_get(web_store(req), &req->arena, id, &s) ||
 	    !audience_may_edit_story(v->user.id, &s)) {
-		json_error(req, res, 404, "not_found", "This story is gone (deleted?).");
+		web_json_error(req, res, 404, "not_found", "This story is gone (deleted?).");
 		return;
 	}
 	struct story_input in = {0};
@@ -215,11 +215,11 @@ void page_autosave(struct http_req *req, struct http_res *res)
 	ds.held = true; /* a published story's edits wait for Update */
 	const char *err = desk_form_input(req, NULL, &ds);
 	if (err) {
-		json_error(req, res, 422, "invalid", err);
+		web_json_error(req, res, 422, "invalid", err);
 		return;
 	}
 	struct desk_result dr = {0};
-	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
+	enum story_err e = story_save(web_store(req), &req->arena, &s, &in, &ds, &dr);
 	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
 	saved_reply(req, res, 200, &s, dr.revision_id);
@@ -243,14 +243,14 @@ void page_write_autosave(struct http_req *req, struct http_res *res)
 	story_form_tags(req, &in);
 	in.status = "draft";
 	struct story_row s;
-	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
+	enum story_err e = story_create(web_store(req), &req->arena, &web_viewer(req)->user, &in, &s);
 	if (e) {
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
+		web_json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	struct revision_row cur;
 	const char *rid = "";
-	if (store_revision_current(site_store(req), &req->arena, s.id, &cur) == STORE_OK)
+	if (store_revision_current(web_store(req), &req->arena, s.id, &cur) == STORE_OK)
 		rid = cur.id;
 	saved_reply(req, res, 201, &s, rid);
 }
@@ -259,7 +259,7 @@ void page_write_autosave(struct http_req *req, struct http_res *res)
 
 static bool require_writer(struct http_req *req, struct http_res *res)
 {
-	if (site_viewer(req)->signed_in)
+	if (web_viewer(req)->signed_in)
 		return true;
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=%s", req->path));
 	return false;
@@ -268,9 +268,9 @@ static bool require_writer(struct http_req *req, struct http_res *res)
 static bool own_story(struct http_req *req, struct http_res *res, const char *id,
 		      struct story_row *s)
 {
-	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
-	    !audience_may_edit_story(site_viewer(req)->user.id, s)) {
-		site_error(req, res, 404, "This story does not exist, or it is not yours.");
+	if (!id_valid(id) || store_story_get(web_store(req), &req->arena, id, s) ||
+	    !audience_may_edit_story(web_viewer(req)->user.id, s)) {
+		web_error(req, res, 404, "This story does not exist, or it is not yours.");
 		return false;
 	}
 	return true;
@@ -311,7 +311,7 @@ static json_t *rev_view(struct http_req *req, const struct revision_row *r, cons
 	json_object_set_new(o, "title", json_string(r->title));
 	json_object_set_new(o, "word_count", json_integer(r->word_count));
 	json_object_set_new(o, "when", json_string(when_label(a, r->saved_at)));
-	json_object_set_new(o, "when_iso", json_string(fmt_rfc3339(a, r->saved_at)));
+	json_object_set_new(o, "when_iso", json_string(web_fmt_rfc3339(a, r->saved_at)));
 	json_object_set_new(o, "url", json_string(arena_printf(a, "/revisions/%s", r->id)));
 	json_object_set_new(o, "is_current", json_boolean(cur_id && strcmp(cur_id, r->id) == 0));
 	return o;
@@ -331,15 +331,15 @@ void page_history(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!own_story(req, res, http_req_param(req, "id"), &s))
 		return;
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct revision_row *rows, cur;
 	size_t n;
 	if (store_revision_list(st, &req->arena, s.id, &rows, &n)) {
-		site_error(req, res, 500, "Could not read the history.");
+		web_error(req, res, 500, "Could not read the history.");
 		return;
 	}
 	const char *cid = store_revision_current(st, &req->arena, s.id, &cur) ? NULL : cur.id;
-	json_t *ctx = page_context(req, "History");
+	json_t *ctx = web_page_context(req, "History");
 	json_t *arr = json_array();
 	const char *from = http_req_query(req, "from"), *to = http_req_query(req, "to");
 	for (size_t i = 0; i < n; i++) {
@@ -358,7 +358,7 @@ void page_history(struct http_req *req, struct http_res *res)
 		    store_revision_get(st, &req->arena, to, &rb) || strcmp(ra.story_id, s.id) ||
 		    strcmp(rb.story_id, s.id)) {
 			json_decref(ctx);
-			site_error(req, res, 404, "No such revisions of this story.");
+			web_error(req, res, 404, "No such revisions of this story.");
 			return;
 		}
 		json_t *diff = json_object();
@@ -369,15 +369,15 @@ void page_history(struct http_req *req, struct http_res *res)
 		json_object_set_new(ctx, "diff", diff);
 	}
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "history", ctx);
+	web_page_render(req, res, 200, "history", ctx);
 }
 
 static bool own_revision(struct http_req *req, struct http_res *res, struct revision_row *r,
 			 struct story_row *s)
 {
 	const char *id = http_req_param(req, "id");
-	if (!id_valid(id) || store_revision_get(site_store(req), &req->arena, id, r)) {
-		site_error(req, res, 404, "There is no such revision.");
+	if (!id_valid(id) || store_revision_get(web_store(req), &req->arena, id, r)) {
+		web_error(req, res, 404, "There is no such revision.");
 		return false;
 	}
 	return own_story(req, res, r->story_id, s);
@@ -392,8 +392,8 @@ void page_revision(struct http_req *req, struct http_res *res)
 	if (!own_revision(req, res, &r, &s))
 		return;
 	const char *cid =
-		store_revision_current(site_store(req), &req->arena, s.id, &cur) ? NULL : cur.id;
-	json_t *ctx = page_context(req, "Revision");
+		store_revision_current(web_store(req), &req->arena, s.id, &cur) ? NULL : cur.id;
+	json_t *ctx = web_page_context(req, "Revision");
 	json_t *rv = rev_view(req, &r, cid);
 	json_object_set_new(rv, "subtitle", json_string(r.subtitle));
 	json_object_set_new(rv, "body", json_string(r.body));
@@ -412,7 +412,7 @@ void page_revision(struct http_req *req, struct http_res *res)
 				    json_string(arena_printf(&req->arena, "/edit/%s/history?from=%s&to=%s",
 							     s.id, r.id, cid)));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "revision", ctx);
+	web_page_render(req, res, 200, "revision", ctx);
 }
 
 void page_revision_restore(struct http_req *req, struct http_res *res)
@@ -423,21 +423,21 @@ void page_revision_restore(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!own_revision(req, res, &r, &s))
 		return;
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
 	const char *base = http_req_form(req, "base_revision");
-	enum story_err e = desk_restore(site_store(req), &req->arena, &s, &r,
+	enum story_err e = desk_restore(web_store(req), &req->arena, &s, &r,
 					base && *base ? base : NULL, NULL);
 	if (e == STORY_CONFLICT) {
-		site_error(req, res, 409,
+		web_error(req, res, 409,
 			   "The story changed since you opened this page (in another tab or "
 			   "device). Nothing was restored: look at the history again and choose.");
 		return;
 	}
 	if (e) {
-		site_error(req, res, e == STORY_STORE ? 500 : 422, story_strerror(e));
+		web_error(req, res, e == STORY_STORE ? 500 : 422, story_strerror(e));
 		return;
 	}
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
@@ -451,19 +451,19 @@ void page_trash(struct http_req *req, struct http_res *res)
 		return;
 	struct trash_row *rows;
 	size_t n;
-	if (store_trash_list(site_store(req), &req->arena, site_viewer(req)->user.id, &rows, &n)) {
-		site_error(req, res, 500, "Could not read the trash.");
+	if (store_trash_list(web_store(req), &req->arena, web_viewer(req)->user.id, &rows, &n)) {
+		web_error(req, res, 500, "Could not read the trash.");
 		return;
 	}
-	json_t *ctx = page_context(req, "Trash");
+	json_t *ctx = web_page_context(req, "Trash");
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "id", json_string(rows[i].id));
 		json_object_set_new(o, "title", json_string(rows[i].title));
 		json_object_set_new(o, "word_count", json_integer(rows[i].word_count));
-		json_object_set_new(o, "deleted", json_string(fmt_date(&req->arena, rows[i].deleted_at)));
-		json_object_set_new(o, "purge", json_string(fmt_date(
+		json_object_set_new(o, "deleted", json_string(web_fmt_date(&req->arena, rows[i].deleted_at)));
+		json_object_set_new(o, "purge", json_string(web_fmt_date(
 							 &req->arena, rows[i].deleted_at + desk_trash_window())));
 		json_array_append_new(arr, o);
 	}
@@ -476,25 +476,25 @@ void page_trash(struct http_req *req, struct http_res *res)
 	else if (done_ && !strcmp(done_, "purged"))
 		json_object_set_new(ctx, "notice", json_string("Deleted for good."));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "trash", ctx);
+	web_page_render(req, res, 200, "trash", ctx);
 }
 
 void page_trash_post(struct http_req *req, struct http_res *res)
 {
 	if (!require_writer(req, res))
 		return;
-	if (!csrf_ok(req)) {
-		site_error(req, res, 403, "This form expired. Please go back and try again.");
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Please go back and try again.");
 		return;
 	}
 	const char *action = http_req_form(req, "action");
 	const char *id = http_req_form(req, "id");
-	const char *me = site_viewer(req)->user.id;
-	struct store *st = site_store(req);
+	const char *me = web_viewer(req)->user.id;
+	struct store *st = web_store(req);
 	if (action && !strcmp(action, "restore") && id && id_valid(id)) {
 		enum store_err e = store_trash_restore(st, id, me);
 		if (e) {
-			site_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,
+			web_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,
 				   "That story is not in your trash.");
 			return;
 		}
@@ -505,11 +505,11 @@ void page_trash_post(struct http_req *req, struct http_res *res)
 	bool all = action && !strcmp(action, "empty");
 	if ((action && !strcmp(action, "purge") && id && id_valid(id)) || all) {
 		if (desk_trash_purge(st, INT64_MAX, me, all ? NULL : id)) {
-			site_error(req, res, 500, "Could not empty the trash.");
+			web_error(req, res, 500, "Could not empty the trash.");
 			return;
 		}
 		http_res_redirect(req, res, 303, "/me/trash?done=purged");
 		return;
 	}
-	site_error(req, res, 400, "Unknown action.");
+	web_error(req, res, 400, "Unknown action.");
 }

@@ -9,10 +9,10 @@
  * trash changes in this process; changes made by another process are
  * seen within DESK_MAX_SLEEP seconds. It owns its own database
  * connection, so its commits invalidate every worker's page cache like
- * any other write (site/page_cache.h).
+ * any other write (web/page_cache.h).
  */
 #include "stories/desk.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <pthread.h>
 #include <stdio.h>

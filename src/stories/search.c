@@ -7,7 +7,7 @@
 #include "stories/stories.h"
 #include "core/buf.h"
 #include "core/text.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <string.h>
 
@@ -91,8 +91,8 @@ static bool run(struct http_req *req, const char *q, struct story_list *l, const
 	const char *fts = search_query(&req->arena, q);
 	if (!fts)
 		return true;
-	const struct viewer *v = site_viewer(req);
-	return store_search(site_store(req), &req->arena, v->signed_in ? v->user.id : NULL, fts, 30,
+	const struct viewer *v = web_viewer(req);
+	return store_search(web_store(req), &req->arena, v->signed_in ? v->user.id : NULL, fts, 30,
 			    l, snips) == STORE_OK;
 }
 
@@ -102,7 +102,7 @@ void page_search(struct http_req *req, struct http_res *res)
 	struct story_list l;
 	const char **snips = NULL;
 	if (!run(req, q, &l, &snips)) {
-		site_error(req, res, 500, "Search is not available right now.");
+		web_error(req, res, 500, "Search is not available right now.");
 		return;
 	}
 	json_t *items = json_array();
@@ -111,26 +111,26 @@ void page_search(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "snippet_html", json_string(snippet_html(&req->arena, snips[i])));
 		json_array_append_new(items, o);
 	}
-	json_t *ctx = page_context(req, q && *q ? "Search" : "Search stories");
+	json_t *ctx = web_page_context(req, q && *q ? "Search" : "Search stories");
 	json_object_set_new(ctx, "q", json_string(q && utf8_valid(q, strlen(q)) ? q : ""));
 	json_object_set_new(ctx, "searched", json_boolean(q && *q));
 	json_object_set_new(ctx, "results", items);
 	json_object_set_new(ctx, "has_results", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "search", ctx);
+	web_page_render(req, res, 200, "search", ctx);
 }
 
 void api_search(struct http_req *req, struct http_res *res)
 {
 	const char *q = http_req_query(req, "q");
 	if (!q || !*q) {
-		json_error(req, res, 400, "bad_request", "Send the words to look for as ?q=.");
+		web_json_error(req, res, 400, "bad_request", "Send the words to look for as ?q=.");
 		return;
 	}
 	struct story_list l;
 	const char **snips = NULL;
 	if (!run(req, q, &l, &snips)) {
-		json_error(req, res, 500, "internal", "Search is not available right now.");
+		web_json_error(req, res, 500, "internal", "Search is not available right now.");
 		return;
 	}
 	json_t *arr = json_array();
@@ -139,5 +139,5 @@ void api_search(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "snippet", json_string(snippet_html(&req->arena, snips[i])));
 		json_array_append_new(arr, o);
 	}
-	json_reply(req, res, 200, json_pack("{s:o}", "stories", arr));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "stories", arr));
 }

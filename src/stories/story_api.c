@@ -7,7 +7,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "stories/desk.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +69,7 @@ static bool read_input(struct http_req *req, struct http_res *res, json_t *body,
 {
 	const char *err = story_input_from_json(&req->arena, body, in);
 	if (err)
-		json_error(req, res, 422, "invalid", err);
+		web_json_error(req, res, 422, "invalid", err);
 	return !err;
 }
 
@@ -92,9 +92,9 @@ const char *story_err_code(enum story_err e)
 
 void api_stories_create(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	struct story_input in = {0};
@@ -104,27 +104,27 @@ void api_stories_create(struct http_req *req, struct http_res *res)
 	if (!ok)
 		return;
 	if (!in.title) {
-		json_error(req, res, 422, "invalid", "\"title\" is required.");
+		web_json_error(req, res, 422, "invalid", "\"title\" is required.");
 		return;
 	}
 	struct story_row s;
-	enum story_err e = story_create_desk(site_store(req), &req->arena, &site_viewer(req)->user,
+	enum story_err e = story_create_desk(web_store(req), &req->arena, &web_viewer(req)->user,
 					     &in, &ds, &s);
 	if (e) {
-		json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
+		web_json_error(req, res, story_err_status(e), story_err_code(e), story_strerror(e));
 		return;
 	}
 	http_res_header(req, res, "Location", arena_printf(&req->arena, "/api/v1/stories/%s", s.id));
-	json_reply(req, res, 201, story_json(req, &s));
+	web_json_reply(req, res, 201, story_json(req, &s));
 }
 
 static bool load_story(struct http_req *req, struct http_res *res, struct story_row *s)
 {
 	const char *id = http_req_param(req, "id");
-	const struct viewer *v = site_viewer(req);
-	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
-	    !audience_may_see_story(site_store(req), v->signed_in ? v->user.id : NULL, s)) {
-		json_error(req, res, 404, "not_found", "No such story.");
+	const struct viewer *v = web_viewer(req);
+	if (!id_valid(id) || store_story_get(web_store(req), &req->arena, id, s) ||
+	    !audience_may_see_story(web_store(req), v->signed_in ? v->user.id : NULL, s)) {
+		web_json_error(req, res, 404, "not_found", "No such story.");
 		return false;
 	}
 	return true;
@@ -134,21 +134,21 @@ void api_story_get(struct http_req *req, struct http_res *res)
 {
 	struct story_row s;
 	if (load_story(req, res, &s))
-		json_reply(req, res, 200, story_json(req, &s));
+		web_json_reply(req, res, 200, story_json(req, &s));
 }
 
 void api_story_patch(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!load_story(req, res, &s))
 		return;
-	if (!audience_may_edit_story(site_viewer(req)->user.id, &s)) {
-		json_error(req, res, 403, "forbidden", "Only the writer can change this story.");
+	if (!audience_may_edit_story(web_viewer(req)->user.id, &s)) {
+		web_json_error(req, res, 403, "forbidden", "Only the writer can change this story.");
 		return;
 	}
-	json_t *body = json_body(req, res);
+	json_t *body = web_json_body(req, res);
 	if (!body)
 		return;
 	struct story_input in = {0};
@@ -158,52 +158,52 @@ void api_story_patch(struct http_req *req, struct http_res *res)
 	if (!ok)
 		return;
 	struct desk_result dr;
-	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, &dr);
+	enum story_err e = story_save(web_store(req), &req->arena, &s, &in, &ds, &dr);
 	if (desk_save_failed(req, res, &s, e, &dr))
 		return;
-	json_reply(req, res, 200, story_json(req, &s));
+	web_json_reply(req, res, 200, story_json(req, &s));
 }
 
 void api_story_delete(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
 	struct story_row s;
 	if (!load_story(req, res, &s))
 		return;
-	if (!audience_may_edit_story(site_viewer(req)->user.id, &s)) {
-		json_error(req, res, 403, "forbidden", "Only the writer can delete this story.");
+	if (!audience_may_edit_story(web_viewer(req)->user.id, &s)) {
+		web_json_error(req, res, 403, "forbidden", "Only the writer can delete this story.");
 		return;
 	}
-	if (store_story_delete(site_store(req), s.id, clock_now())) {
-		json_error(req, res, 500, "internal", "Could not delete the story.");
+	if (store_story_delete(web_store(req), s.id, clock_now())) {
+		web_json_error(req, res, 500, "internal", "Could not delete the story.");
 		return;
 	}
 	desk_scheduler_poke(); /* the trash changed: its purge time may be sooner */
 	res->status = 204;
 	res->content_type = NULL;
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 }
 
 void api_stories_list(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL, .limit = 20};
 	const char *author = http_req_query(req, "author");
 	struct user_row u;
 	if (author) {
 		const char *h = handle_normalise(&req->arena, author);
-		if (!h || store_user_by_handle(site_store(req), &req->arena, h, &u)) {
-			json_error(req, res, 404, "not_found", "No writer with that handle.");
+		if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u)) {
+			web_json_error(req, res, 404, "not_found", "No writer with that handle.");
 			return;
 		}
 		q.author_id = u.id;
 	}
-	if (!api_page_params(req, res, &q))
+	if (!web_api_page_params(req, res, &q))
 		return;
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		json_error(req, res, 500, "internal", "Could not read stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_json_error(req, res, 500, "internal", "Could not read stories.");
 		return;
 	}
 	api_story_list_reply(req, res, &l);
@@ -224,5 +224,5 @@ void api_story_list_reply(struct http_req *req, struct http_res *res, const stru
 	} else {
 		json_object_set_new(out, "next_cursor", json_null());
 	}
-	json_reply(req, res, 200, out);
+	web_json_reply(req, res, 200, out);
 }

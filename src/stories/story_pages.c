@@ -13,7 +13,7 @@
 #include "render/render.h"
 #include "feeds/feeds.h"
 #include "responses/responses.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/desk.h"
 #include "stories/markdown.h"
 
@@ -26,7 +26,7 @@
 /* Parse "?before=AT-ID" into a query; false if malformed. */
 static bool parse_cursor(struct http_req *req, struct story_query *q)
 {
-	return site_cursor_parse(http_req_query(req, "before"), &q->before_at, &q->before_id);
+	return web_cursor_parse(http_req_query(req, "before"), &q->before_at, &q->before_id);
 }
 
 static json_t *story_list_json(struct http_req *req, const struct story_list *l,
@@ -49,11 +49,11 @@ static json_t *story_list_json(struct http_req *req, const struct story_list *l,
 
 void page_home(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
 				.published_only = true, .public_only = true, .limit = PAGE_SIZE};
 	if (!parse_cursor(req, &q)) {
-		site_error(req, res, 400, "That page link is malformed.");
+		web_error(req, res, 400, "That page link is malformed.");
 		return;
 	}
 	/* A signed-in reader who follows writers gets their stories first
@@ -64,52 +64,52 @@ void page_home(struct http_req *req, struct http_res *res)
 	if (v->signed_in && !latest) {
 		struct member_row *rows;
 		size_t n = 0;
-		if (store_following(site_store(req), &req->arena, v->user.id, &rows, &n) == STORE_OK && n) {
+		if (store_following(web_store(req), &req->arena, v->user.id, &rows, &n) == STORE_OK && n) {
 			timeline = true;
 			q.public_only = false;
 			q.followed_by = v->user.id;
 		}
 	}
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		site_error(req, res, 500, "Could not read stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_error(req, res, 500, "Could not read stories.");
 		return;
 	}
-	json_t *ctx = page_context(req, NULL);
+	json_t *ctx = web_page_context(req, NULL);
 	json_object_set_new(ctx, "stories", story_list_json(req, &l, latest ? "/?latest=1&" : "/", ctx));
 	json_object_set_new(ctx, "timeline", json_boolean(timeline));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "is_first_page", json_boolean(q.before_at == 0));
-	page_render(req, res, 200, "home", ctx);
+	web_page_render(req, res, 200, "home", ctx);
 }
 
 void page_profile(struct http_req *req, struct http_res *res)
 {
 	struct user_row u;
 	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
-	if (!h || store_user_by_handle(site_store(req), &req->arena, h, &u)) {
-		site_error(req, res, 404, "There is no writer by that name here.");
+	if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u)) {
+		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}
 	if (strcmp(h, http_req_param(req, "handle")) != 0) {
 		http_res_redirect(req, res, 301, arena_printf(&req->arena, "/@%s", h));
 		return;
 	}
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
 				.author_id = u.id, .published_only = true, .limit = PAGE_SIZE};
 	if (!parse_cursor(req, &q)) {
-		site_error(req, res, 400, "That page link is malformed.");
+		web_error(req, res, 400, "That page link is malformed.");
 		return;
 	}
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		site_error(req, res, 500, "Could not read stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_error(req, res, 500, "Could not read stories.");
 		return;
 	}
-	json_t *ctx = page_context(req, u.name);
+	json_t *ctx = web_page_context(req, u.name);
 	json_t *w = json_pack("{s:s,s:s,s:s,s:s}", "handle", u.handle, "name", u.name, "bio", u.bio,
-			      "since", fmt_date(&req->arena, u.created_at));
+			      "since", web_fmt_date(&req->arena, u.created_at));
 	json_object_set_new(ctx, "writer", w);
 	json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom", u.handle)));
 	json_object_set_new(ctx, "feed_alt_title", json_string(u.name));
@@ -118,26 +118,26 @@ void page_profile(struct http_req *req, struct http_res *res)
 			    story_list_json(req, &l, arena_printf(&req->arena, "/@%s", u.handle), ctx));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "is_self", json_boolean(v->signed_in && strcmp(v->user.id, u.id) == 0));
-	page_render(req, res, 200, "profile", ctx);
+	web_page_render(req, res, 200, "profile", ctx);
 }
 
 static void not_found_story(struct http_req *req, struct http_res *res)
 {
-	site_error(req, res, 404, "This story does not exist, or it is not shared with you.");
+	web_error(req, res, 404, "This story does not exist, or it is not shared with you.");
 }
 
 static void render_story(struct http_req *req, struct http_res *res, const struct story_row *s)
 {
-	json_t *ctx = page_context(req, s->title);
+	json_t *ctx = web_page_context(req, s->title);
 	json_t *sv = story_view(req, s, true);
 	json_t *parts = render_story_parts(req, s, NULL, RENDER_PAGE, http_req_query(req, "show"));
 	if (render_parts_gated(parts))
-		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
+		json_object_set_new(ctx, "photos_js_url", json_string(web_static_url("photos.js")));
 	json_object_set_new(sv, "body_parts", parts);
 	json_object_set_new(ctx, "story", sv);
 	if (audience_is_listed(s)) {
 		json_object_set_new(ctx, "canonical",
-				    json_string(site_url(req, story_path(&req->arena, s))));
+				    json_string(web_url(req, story_path(&req->arena, s))));
 		json_object_set_new(ctx, "description",
 				    json_string(s->subtitle[0] ? s->subtitle : s->excerpt));
 		json_object_set_new(ctx, "cacheable", json_true());
@@ -148,20 +148,20 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 	}
 	responses_page_context(req, s, ctx);
 	/* Link previews are read by crawlers, which are never signed in. */
-	if (!site_viewer(req)->signed_in)
+	if (!web_viewer(req)->signed_in)
 		feeds_share_preview(req, s, ctx);
 	if (audience_is_listed(s)) {
 		json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom",
 										   s->author_handle)));
 		json_object_set_new(ctx, "feed_alt_title", json_string(s->author_name));
 	}
-	page_render(req, res, 200, "story", ctx);
+	web_page_render(req, res, 200, "story", ctx);
 }
 
 void page_story(struct http_req *req, struct http_res *res)
 {
-	struct store *st = site_store(req);
-	const struct viewer *v = site_viewer(req);
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
 	const char *vid = v->signed_in ? v->user.id : NULL;
 	struct user_row u;
 	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
@@ -184,7 +184,7 @@ void page_story(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		site_error(req, res, 500, "Could not read the story.");
+		web_error(req, res, 500, "Could not read the story.");
 		return;
 	}
 	if (!audience_may_see_story(st, vid, &s)) {
@@ -200,8 +200,8 @@ void page_story(struct http_req *req, struct http_res *res)
 
 void page_unlisted(struct http_req *req, struct http_res *res)
 {
-	struct store *st = site_store(req);
-	const struct viewer *v = site_viewer(req);
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
 	const char *key = http_req_param(req, "key");
 	struct story_row s;
 	if (!id_valid(key) || store_story_by_share_key(st, &req->arena, key, &s) ||
@@ -222,7 +222,7 @@ void page_unlisted(struct http_req *req, struct http_res *res)
 
 static bool require_writer(struct http_req *req, struct http_res *res)
 {
-	if (site_viewer(req)->signed_in)
+	if (web_viewer(req)->signed_in)
 		return true;
 	http_res_redirect(req, res, 303,
 			  arena_printf(&req->arena, "/login?return_to=%s", req->path));
@@ -280,7 +280,7 @@ static void editor_audience(struct http_req *req, json_t *ed, const char *audien
 	struct circle_row *cs;
 	size_t n = 0;
 	json_t *circles = json_array();
-	if (store_circle_list(site_store(req), &req->arena, site_viewer(req)->user.id, &cs, &n) == STORE_OK)
+	if (store_circle_list(web_store(req), &req->arena, web_viewer(req)->user.id, &cs, &n) == STORE_OK)
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(circles, json_pack("{s:s,s:s,s:b}", "id", cs[i].id, "name",
 								 cs[i].name, "selected",
@@ -295,13 +295,13 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 			  const struct story_row *s, const char *title, const char *subtitle,
 			  const char *body, const char *error, const char *notice, bool preview)
 {
-	json_t *ctx = page_context(req, s ? "Edit story" : "New story");
+	json_t *ctx = web_page_context(req, s ? "Edit story" : "New story");
 	json_t *ed = json_object();
 	/* A published story with held edits: the editor shows the draft. */
 	struct story_draft_row draft;
 	bool has_draft = false;
 	struct story_row shown;
-	if (s && story_draft_get(site_store(req), &req->arena, s, &draft, &has_draft))
+	if (s && story_draft_get(web_store(req), &req->arena, s, &draft, &has_draft))
 		has_draft = false;
 	const struct story_row *live = s;
 	if (has_draft) {
@@ -337,8 +337,8 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		if (s) {
 			dr = s->responses;
 			dd = s->responders;
-		} else if (store_response_defaults(site_store(req), &req->arena,
-						   site_viewer(req)->user.id, &dr, &dd)) {
+		} else if (store_response_defaults(web_store(req), &req->arena,
+						   web_viewer(req)->user.id, &dr, &dd)) {
 			dr = "open";
 			dd = "signed_in";
 		}
@@ -364,7 +364,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 				    json_string(arena_printf(&req->arena, "/edit/%s/photos", s->id)));
 		json_object_set_new(ed, "photo_api_url",
 				    json_string(arena_printf(&req->arena, "/api/v1/stories/%s/photos", s->id)));
-		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
+		json_object_set_new(ctx, "photos_js_url", json_string(web_static_url("photos.js")));
 		json_object_set_new(ed, "is_published", json_boolean(strcmp(s->status, "published") == 0));
 		json_object_set_new(ed, "has_draft", json_boolean(has_draft));
 		json_object_set_new(ed, "preview_url",
@@ -381,7 +381,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 			 * the preview as readers will see it. */
 			struct story_row blank = {.audience = "private", .status = "draft"};
 			if (!s)
-				memcpy(blank.author_id, site_viewer(req)->user.id, sizeof(blank.author_id));
+				memcpy(blank.author_id, web_viewer(req)->user.id, sizeof(blank.author_id));
 			json_t *parts = render_story_parts(req, s ? s : &blank, buf_str(&html),
 							   RENDER_PREVIEW, NULL);
 			json_object_set_new(ed, "preview_parts", parts);
@@ -401,7 +401,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 	if (focus && strcmp(focus, "1") == 0)
 		json_object_set_new(ctx, "focus", json_true());
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, status, "editor", ctx);
+	web_page_render(req, res, status, "editor", ctx);
 }
 
 void page_write(struct http_req *req, struct http_res *res)
@@ -419,7 +419,7 @@ void page_write_post(struct http_req *req, struct http_res *res)
 	const char *subtitle = http_req_form(req, "subtitle");
 	const char *body = http_req_form(req, "body");
 	const char *action = http_req_form(req, "action");
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_editor(req, res, 403, NULL, title, subtitle, body,
 			      "This form expired. Your text is still here; please save again.", NULL, false);
 		return;
@@ -435,7 +435,7 @@ void page_write_post(struct http_req *req, struct http_res *res)
 				 http_req_form(req, "responders"), NULL, 0};
 	story_form_tags(req, &in);
 	struct story_row s;
-	enum story_err e = story_create(site_store(req), &req->arena, &site_viewer(req)->user, &in, &s);
+	enum story_err e = story_create(web_store(req), &req->arena, &web_viewer(req)->user, &in, &s);
 	if (e) {
 		render_editor(req, res, story_err_status(e), NULL, title, subtitle, body,
 			      story_strerror(e), NULL, false);
@@ -451,9 +451,9 @@ void page_write_post(struct http_req *req, struct http_res *res)
 static bool load_own_story(struct http_req *req, struct http_res *res, struct story_row *s)
 {
 	const char *id = http_req_param(req, "id");
-	const struct viewer *v = site_viewer(req);
-	if (!id_valid(id) || store_story_get(site_store(req), &req->arena, id, s) ||
-	    !audience_may_see_story(site_store(req), v->user.id, s) || !audience_may_edit_story(v->user.id, s)) {
+	const struct viewer *v = web_viewer(req);
+	if (!id_valid(id) || store_story_get(web_store(req), &req->arena, id, s) ||
+	    !audience_may_see_story(web_store(req), v->user.id, s) || !audience_may_edit_story(v->user.id, s)) {
 		not_found_story(req, res);
 		return false;
 	}
@@ -473,8 +473,8 @@ void page_edit(struct http_req *req, struct http_res *res)
 	const char *discarded = http_req_query(req, "discarded");
 	struct story_draft_row d;
 	bool has = false;
-	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has)) {
-		site_error(req, res, 500, "Could not read the story.");
+	if (story_draft_get(web_store(req), &req->arena, &s, &d, &has)) {
+		web_error(req, res, 500, "Could not read the story.");
 		return;
 	}
 	if (held && strcmp(held, "1") == 0 && has)
@@ -491,10 +491,10 @@ void page_edit(struct http_req *req, struct http_res *res)
 static void render_delete_confirm(struct http_req *req, struct http_res *res,
 				  const struct story_row *s)
 {
-	json_t *ctx = page_context(req, "Delete story");
+	json_t *ctx = web_page_context(req, "Delete story");
 	json_object_set_new(ctx, "story", story_view(req, s, false));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "delete", ctx);
+	web_page_render(req, res, 200, "delete", ctx);
 }
 
 void page_edit_post(struct http_req *req, struct http_res *res)
@@ -510,7 +510,7 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	const char *action = http_req_form(req, "action");
 	if (!action)
 		action = "save";
-	if (!csrf_ok(req)) {
+	if (!web_csrf_ok(req)) {
 		render_editor(req, res, 403, &s, title ? title : s.title, subtitle, body,
 			      "This form expired. Your text is still here; please save again.", NULL, false);
 		return;
@@ -524,8 +524,8 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (strcmp(action, "delete_confirmed") == 0) {
-		if (store_story_delete(site_store(req), s.id, clock_now())) {
-			site_error(req, res, 500, "Could not delete the story.");
+		if (store_story_delete(web_store(req), s.id, clock_now())) {
+			web_error(req, res, 500, "Could not delete the story.");
 			return;
 		}
 		desk_scheduler_poke(); /* the trash changed */
@@ -537,8 +537,8 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0};
 	story_form_tags(req, &in);
 	if (strcmp(action, "discard") == 0) {
-		if (story_draft_discard(site_store(req), &req->arena, &s, NULL)) {
-			site_error(req, res, 500, "Could not discard the changes.");
+		if (story_draft_discard(web_store(req), &req->arena, &s, NULL)) {
+			web_error(req, res, 500, "Could not discard the changes.");
 			return;
 		}
 		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?discarded=1", s.id));
@@ -564,7 +564,7 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	bool live = strcmp(s.status, "published") == 0;
 	ds.held = true;
 	ds.drop_draft = in.status != NULL;
-	enum story_err e = story_save(site_store(req), &req->arena, &s, &in, &ds, NULL);
+	enum story_err e = story_save(web_store(req), &req->arena, &s, &in, &ds, NULL);
 	if (e) {
 		render_editor(req, res, story_err_status(e), &s, title, subtitle, body,
 			      e == STORY_CONFLICT ?
@@ -592,8 +592,8 @@ void page_draft_preview(struct http_req *req, struct http_res *res)
 		return;
 	struct story_draft_row d;
 	bool has = false;
-	if (story_draft_get(site_store(req), &req->arena, &s, &d, &has)) {
-		site_error(req, res, 500, "Could not read the story.");
+	if (story_draft_get(web_store(req), &req->arena, &s, &d, &has)) {
+		web_error(req, res, 500, "Could not read the story.");
 		return;
 	}
 	struct story_row v = has ? story_draft_view(&s, &d) : s;
@@ -601,16 +601,16 @@ void page_draft_preview(struct http_req *req, struct http_res *res)
 	buf_init(&html, MD_HTML_MAX);
 	if (md_render(v.body, strlen(v.body), &html) != MD_OK) {
 		buf_release(&html);
-		site_error(req, res, 422, "This text cannot be previewed.");
+		web_error(req, res, 422, "This text cannot be previewed.");
 		return;
 	}
-	json_t *ctx = page_context(req, v.title);
+	json_t *ctx = web_page_context(req, v.title);
 	json_t *sv = story_view(req, &v, true);
 	json_t *parts = render_story_parts(req, &v, buf_str(&html), RENDER_PREVIEW,
 					   http_req_query(req, "show"));
 	buf_release(&html);
 	if (render_parts_gated(parts))
-		json_object_set_new(ctx, "photos_js_url", json_string(static_url("photos.js")));
+		json_object_set_new(ctx, "photos_js_url", json_string(web_static_url("photos.js")));
 	json_object_set_new(sv, "body_parts", parts);
 	json_object_set_new(ctx, "story", sv);
 	json_object_set_new(ctx, "preview_banner",
@@ -622,18 +622,18 @@ void page_draft_preview(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "back_url", json_string(arena_printf(&req->arena, "/edit/%s", s.id)));
 	json_object_set_new(ctx, "noindex", json_true());
 	json_object_set_new(ctx, "cache_private", json_true());
-	page_render(req, res, 200, "story", ctx);
+	web_page_render(req, res, 200, "story", ctx);
 }
 
 void page_my_stories(struct http_req *req, struct http_res *res)
 {
 	if (!require_writer(req, res))
 		return;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	struct story_query q = {.viewer_id = v->user.id, .author_id = v->user.id, .limit = 100};
 	struct story_list l;
-	if (store_story_list(site_store(req), &req->arena, &q, &l)) {
-		site_error(req, res, 500, "Could not read your stories.");
+	if (store_story_list(web_store(req), &req->arena, &q, &l)) {
+		web_error(req, res, 500, "Could not read your stories.");
 		return;
 	}
 	json_t *drafts = json_array(), *published = json_array();
@@ -645,7 +645,7 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 			json_object_set_new(o, "scheduled_label", json_string(when));
 		json_array_append_new(draft ? drafts : published, o);
 	}
-	json_t *ctx = page_context(req, "Your stories");
+	json_t *ctx = web_page_context(req, "Your stories");
 	json_object_set_new(ctx, "has_drafts", json_boolean(json_array_size(drafts) > 0));
 	json_object_set_new(ctx, "has_published", json_boolean(json_array_size(published) > 0));
 	json_object_set_new(ctx, "drafts", drafts);
@@ -655,5 +655,5 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 	if (deleted)
 		json_object_set_new(ctx, "notice", json_string("The story was moved to the trash."));
 	json_object_set_new(ctx, "noindex", json_true());
-	page_render(req, res, 200, "mine", ctx);
+	web_page_render(req, res, 200, "mine", ctx);
 }

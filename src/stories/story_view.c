@@ -8,7 +8,7 @@
 #include "audience/audience.h"
 #include "render/render.h"
 #include "responses/responses.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/desk.h"
 
 #include <string.h>
@@ -18,7 +18,7 @@ json_t *story_tags_json(struct http_req *req, const struct story_row *s)
 	const char **tags;
 	size_t n = 0;
 	json_t *arr = json_array();
-	if (store_tags_get(site_store(req), &req->arena, s->id, &tags, &n) == STORE_OK)
+	if (store_tags_get(web_store(req), &req->arena, s->id, &tags, &n) == STORE_OK)
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, json_string(tags[i]));
 	return arr;
@@ -27,7 +27,7 @@ json_t *story_tags_json(struct http_req *req, const struct story_row *s)
 json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 {
 	struct arena *a = &req->arena;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	json_t *o = json_object();
 	int64_t when = s->published_at ? s->published_at : s->created_at;
 	json_object_set_new(o, "id", json_string(s->id));
@@ -37,8 +37,8 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	json_object_set_new(o, "author_handle", json_string(s->author_handle));
 	json_object_set_new(o, "author_name", json_string(s->author_name));
 	json_object_set_new(o, "author_url", json_string(arena_printf(a, "/@%s", s->author_handle)));
-	json_object_set_new(o, "date", json_string(fmt_date(a, when)));
-	json_object_set_new(o, "date_iso", json_string(fmt_rfc3339(a, when)));
+	json_object_set_new(o, "date", json_string(web_fmt_date(a, when)));
+	json_object_set_new(o, "date_iso", json_string(web_fmt_rfc3339(a, when)));
 	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
@@ -54,8 +54,8 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	if (s->content_note[0])
 		json_object_set_new(o, "content_note", json_string(s->content_note));
 	if (s->edited_at) {
-		json_object_set_new(o, "edited_date", json_string(fmt_date(a, s->edited_at)));
-		json_object_set_new(o, "edited_iso", json_string(fmt_rfc3339(a, s->edited_at)));
+		json_object_set_new(o, "edited_date", json_string(web_fmt_date(a, s->edited_at)));
+		json_object_set_new(o, "edited_iso", json_string(web_fmt_rfc3339(a, s->edited_at)));
 	}
 	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
 		json_object_set_new(o, "can_edit", json_true());
@@ -80,7 +80,7 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "slug", json_string(s->slug));
-	json_object_set_new(o, "url", json_string(site_url(req, story_path(a, s))));
+	json_object_set_new(o, "url", json_string(web_url(req, story_path(a, s))));
 	json_object_set_new(o, "title", json_string(s->title));
 	json_object_set_new(o, "subtitle", json_string(s->subtitle));
 	json_object_set_new(o, "body", json_string(render_story_source(req, s)));
@@ -88,11 +88,11 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
 	json_object_set_new(o, "status", json_string(s->status));
 	json_object_set_new(o, "published_at",
-			    s->published_at ? json_string(fmt_rfc3339(a, s->published_at)) : json_null());
-	json_object_set_new(o, "created_at", json_string(fmt_rfc3339(a, s->created_at)));
-	json_object_set_new(o, "updated_at", json_string(fmt_rfc3339(a, s->updated_at)));
+			    s->published_at ? json_string(web_fmt_rfc3339(a, s->published_at)) : json_null());
+	json_object_set_new(o, "created_at", json_string(web_fmt_rfc3339(a, s->created_at)));
+	json_object_set_new(o, "updated_at", json_string(web_fmt_rfc3339(a, s->updated_at)));
 	json_object_set_new(o, "edited_at",
-			    s->edited_at ? json_string(fmt_rfc3339(a, s->edited_at)) : json_null());
+			    s->edited_at ? json_string(web_fmt_rfc3339(a, s->edited_at)) : json_null());
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
 	json_object_set_new(o, "audience", json_string(s->audience));
@@ -101,7 +101,7 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "tags", story_tags_json(req, s));
 	json_object_set_new(o, "responses", json_string(s->responses));
 	json_object_set_new(o, "responders", json_string(s->responders));
-	json_object_set_new(o, "response_count", json_integer(responses_count(site_store(req), s)));
+	json_object_set_new(o, "response_count", json_integer(responses_count(web_store(req), s)));
 	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
 						   s->author_name));
 	desk_story_json(req, s, o);

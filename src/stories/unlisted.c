@@ -8,27 +8,27 @@
  */
 #include "audience/audience.h"
 #include "core/crypto.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/stories.h"
 
 #include <string.h>
 
 void api_story_unlisted_link(struct http_req *req, struct http_res *res)
 {
-	if (!api_require_viewer(req, res))
+	if (!web_api_require_viewer(req, res))
 		return;
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	const char *id = http_req_param(req, "id");
-	struct store *st = site_store(req);
+	struct store *st = web_store(req);
 	struct story_row s;
 	/* Someone else's story is not there at all, as everywhere else. */
 	if (!id_valid(id) || store_story_get(st, &req->arena, id, &s) ||
 	    !audience_may_edit_story(v->user.id, &s)) {
-		json_error(req, res, 404, "not_found", "No such story.");
+		web_json_error(req, res, 404, "not_found", "No such story.");
 		return;
 	}
 	if (strcmp(s.audience, "unlisted") != 0) {
-		json_error(req, res, 409, "not_unlisted",
+		web_json_error(req, res, 409, "not_unlisted",
 			   "This story is not unlisted, so it has no link to replace.");
 		return;
 	}
@@ -36,14 +36,14 @@ void api_story_unlisted_link(struct http_req *req, struct http_res *res)
 	id_new(key);
 	enum store_err e = store_story_share_key_set(st, s.id, s.author_id, key);
 	if (e == STORE_NOT_FOUND) { /* deleted or made listed meanwhile */
-		json_error(req, res, 409, "not_unlisted",
+		web_json_error(req, res, 409, "not_unlisted",
 			   "This story is not unlisted, so it has no link to replace.");
 		return;
 	}
 	if (e) {
-		json_error(req, res, 500, "internal", "Could not replace the link.");
+		web_json_error(req, res, 500, "internal", "Could not replace the link.");
 		return;
 	}
 	memcpy(s.share_key, key, sizeof(s.share_key));
-	json_reply(req, res, 200, story_json(req, &s));
+	web_json_reply(req, res, 200, story_json(req, &s));
 }

@@ -2,7 +2,7 @@
  * times, the revision line diff, the desk fields of a JSON request.
  * Expected Unix times were computed independently (Python's datetime). */
 #include "core/arena.h"
-#include "site/site.h"
+#include "web/web.h"
 #include "stories/desk.h"
 #include "tap.h"
 
@@ -45,7 +45,7 @@ static void test_rfc3339_valid(void)
 	time_is("2016-12-31T23:59:60Z", 1483228800);      /* leap second: next 00:00:00 */
 	time_is("9999-12-31T23:59:59Z", INT64_C(253402300799));
 
-	/* What fmt_rfc3339() writes reads back to the same time. */
+	/* What web_fmt_rfc3339() writes reads back to the same time. */
 	const int64_t back[] = {0, 1, 951782400, 1709208000, 1777644120, 4070908800,
 				INT64_C(253402300799)};
 	int good = 0;

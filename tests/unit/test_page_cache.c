@@ -2,7 +2,7 @@
  * LRU eviction by count and by bytes, gzip and ETags, Accept-Encoding and
  * If-None-Match parsing, and invalidation through store change stamps
  * (another connection's write, this connection's own write). */
-#include "site/page_cache.c"
+#include "web/page_cache.c"
 
 #include "tap.h"
 

@@ -1,13 +1,13 @@
 /*
- * site.c - shared request glue: configuration, per-thread database
+ * web.c - the web layer (web.h): configuration, per-thread database
  * connections, page rendering, JSON replies, errors, security headers,
- * CSRF, static assets. See site.h.
+ * CSRF, static assets. See web.h.
  */
-#include "site/site.h"
+#include "web/web.h"
 #include "core/crypto.h"
 #include "core/embed.h"
 #include "core/mem.h"
-#include "site/page_cache.h"
+#include "web/page_cache.h"
 #include "tmpl/tmpl.h"
 
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
-const struct site_config *site_cfg;
+const struct web_config *web_cfg;
 static struct tmpl_set *templates;
 
 struct asset {
@@ -95,7 +95,7 @@ static bool load_templates(void)
 	return true;
 }
 
-bool site_init(struct site_config *cfg, struct store *st)
+bool web_init(struct web_config *cfg, struct store *st)
 {
 	struct arena a;
 	arena_init(&a);
@@ -111,11 +111,11 @@ bool site_init(struct site_config *cfg, struct store *st)
 		cfg->key[i] = (unsigned char)strtoul(hx, NULL, 16);
 	}
 	arena_release(&a);
-	site_cfg = cfg;
+	web_cfg = cfg;
 	return load_templates() && load_assets();
 }
 
-void site_shutdown(void)
+void web_shutdown(void)
 {
 	tmpl_set_free(templates);
 	templates = NULL;
@@ -130,28 +130,28 @@ void site_shutdown(void)
 
 /* What each worker thread owns: its database connection and its cache of
  * rendered anonymous pages. */
-struct site_thread {
+struct web_thread {
 	struct store *st;
 	struct page_cache *pages;
 };
 
-void *site_thread_init(void)
+void *web_thread_init(void)
 {
 	struct store *st;
 	char err[256];
-	if (store_open(site_cfg->db_url, &st, err, sizeof(err))) {
+	if (store_open(web_cfg->db_url, &st, err, sizeof(err))) {
 		fprintf(stderr, "quire: worker cannot open database: %s\n", err);
 		return NULL;
 	}
-	struct site_thread *t = xmalloc(sizeof(*t));
+	struct web_thread *t = xmalloc(sizeof(*t));
 	t->st = st;
 	t->pages = page_cache_new(PAGE_CACHE_BYTES, PAGE_CACHE_ENTRIES);
 	return t;
 }
 
-void site_thread_done(void *state)
+void web_thread_done(void *state)
 {
-	struct site_thread *t = state;
+	struct web_thread *t = state;
 	if (!t)
 		return;
 	page_cache_free(t->pages);
@@ -159,34 +159,34 @@ void site_thread_done(void *state)
 	free(t);
 }
 
-struct site_req *site_req(struct http_req *req)
+struct web_req *web_req(struct http_req *req)
 {
 	if (!req->app) {
-		struct site_req *sr = arena_alloc(&req->arena, sizeof(*sr));
+		struct web_req *sr = arena_alloc(&req->arena, sizeof(*sr));
 		sr->viewer.csrf = "";
 		req->app = sr;
 	}
 	return req->app;
 }
 
-struct store *site_store(struct http_req *req)
+struct store *web_store(struct http_req *req)
 {
-	struct site_thread *t = req->thread;
+	struct web_thread *t = req->thread;
 	return t ? t->st : NULL;
 }
 
-struct page_cache *site_page_cache(struct http_req *req)
+struct page_cache *web_page_cache(struct http_req *req)
 {
-	struct site_thread *t = req->thread;
+	struct web_thread *t = req->thread;
 	return t ? t->pages : NULL;
 }
 
-const struct viewer *site_viewer(struct http_req *req)
+const struct viewer *web_viewer(struct http_req *req)
 {
-	return &site_req(req)->viewer;
+	return &web_req(req)->viewer;
 }
 
-const char *static_url(const char *name)
+const char *web_static_url(const char *name)
 {
 	for (size_t i = 0; i < nassets; i++)
 		if (strcmp(assets[i].name, name) == 0)
@@ -194,7 +194,7 @@ const char *static_url(const char *name)
 	return "/static/missing";
 }
 
-bool static_serve(struct http_req *req, struct http_res *res, const char *file)
+bool web_static_serve(struct http_req *req, struct http_res *res, const char *file)
 {
 	for (size_t i = 0; i < nassets; i++) {
 		struct asset *a = &assets[i];
@@ -217,7 +217,7 @@ bool static_serve(struct http_req *req, struct http_res *res, const char *file)
 	return false;
 }
 
-void site_security_headers(struct http_req *req, struct http_res *res)
+void web_security_headers(struct http_req *req, struct http_res *res)
 {
 	http_res_header(req, res, "Content-Security-Policy",
 			"default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -230,12 +230,12 @@ void site_security_headers(struct http_req *req, struct http_res *res)
 			"camera=(), microphone=(), geolocation=(), interest-cohort=()");
 }
 
-const char *site_url(struct http_req *req, const char *path)
+const char *web_url(struct http_req *req, const char *path)
 {
-	return arena_printf(&req->arena, "%s%s", site_cfg->base_url, path);
+	return arena_printf(&req->arena, "%s%s", web_cfg->base_url, path);
 }
 
-const char *site_client_key(struct http_req *req)
+const char *web_client_key(struct http_req *req)
 {
 	const char *r = req->remote_addr;
 	struct net_addr a;
@@ -247,7 +247,7 @@ const char *site_client_key(struct http_req *req)
 	return arena_printf(&req->arena, "%s/64", text);
 }
 
-const char *site_local_path(const char *r)
+const char *web_local_path(const char *r)
 {
 	if (!r || r[0] != '/' || r[1] == '/')
 		return NULL;
@@ -258,7 +258,7 @@ const char *site_local_path(const char *r)
 	return r;
 }
 
-const char *fmt_date(struct arena *a, int64_t t)
+const char *web_fmt_date(struct arena *a, int64_t t)
 {
 	static const char *const months[] = {"January", "February", "March", "April", "May",
 					     "June", "July", "August", "September", "October",
@@ -269,7 +269,7 @@ const char *fmt_date(struct arena *a, int64_t t)
 	return arena_printf(a, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
 }
 
-const char *fmt_rfc3339(struct arena *a, int64_t t)
+const char *web_fmt_rfc3339(struct arena *a, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -279,15 +279,15 @@ const char *fmt_rfc3339(struct arena *a, int64_t t)
 	return arena_strdup(a, out);
 }
 
-json_t *page_context(struct http_req *req, const char *title)
+json_t *web_page_context(struct http_req *req, const char *title)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	json_t *ctx = json_object();
-	json_object_set_new(ctx, "site_name", json_string(site_cfg->site_name));
-	json_object_set_new(ctx, "page_title", json_string(title ? title : site_cfg->site_name));
+	json_object_set_new(ctx, "site_name", json_string(web_cfg->site_name));
+	json_object_set_new(ctx, "page_title", json_string(title ? title : web_cfg->site_name));
 	json_object_set_new(ctx, "is_site_title", json_boolean(title == NULL));
-	json_object_set_new(ctx, "css_url", json_string(static_url("quire.css")));
-	json_object_set_new(ctx, "icon_url", json_string(static_url("favicon.svg")));
+	json_object_set_new(ctx, "css_url", json_string(web_static_url("quire.css")));
+	json_object_set_new(ctx, "icon_url", json_string(web_static_url("favicon.svg")));
 	json_object_set_new(ctx, "csrf", json_string(v->csrf));
 	if (v->signed_in) {
 		json_t *u = json_object();
@@ -299,18 +299,18 @@ json_t *page_context(struct http_req *req, const char *title)
 	return ctx;
 }
 
-void page_render(struct http_req *req, struct http_res *res, int status, const char *name,
+void web_page_render(struct http_req *req, struct http_res *res, int status, const char *name,
 		 json_t *ctx)
 {
 	res->status = status;
 	res->content_type = "text/html; charset=utf-8";
 	buf_reset(&res->body);
-	site_security_headers(req, res);
-	site_req(req)->page_rendered = true;
-	const struct viewer *v = site_viewer(req);
+	web_security_headers(req, res);
+	web_req(req)->page_rendered = true;
+	const struct viewer *v = web_viewer(req);
 	/* Pages for a signed-in viewer are personal: never store them in a
 	 * shared cache. */
-	if (v->signed_in || site_req(req)->set_pre_cookie ||
+	if (v->signed_in || web_req(req)->set_pre_cookie ||
 	    json_is_true(json_object_get(ctx, "cache_private")))
 		http_res_header(req, res, "Cache-Control", "private, no-store");
 	else if (!json_is_true(json_object_get(ctx, "cacheable")))
@@ -325,18 +325,18 @@ void page_render(struct http_req *req, struct http_res *res, int status, const c
 	json_decref(ctx);
 }
 
-bool site_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
+bool web_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
 {
 	(void)req;
 	return tmpl_render(templates, name, ctx, out) == 0;
 }
 
-void json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj)
+void web_json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj)
 {
 	res->status = status;
 	res->content_type = "application/json";
 	buf_reset(&res->body);
-	site_security_headers(req, res);
+	web_security_headers(req, res);
 	http_res_header(req, res, "Cache-Control", "no-store");
 	char *s = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (s) {
@@ -347,11 +347,11 @@ void json_reply(struct http_req *req, struct http_res *res, int status, json_t *
 	json_decref(obj);
 }
 
-void json_error(struct http_req *req, struct http_res *res, int status, const char *code,
+void web_json_error(struct http_req *req, struct http_res *res, int status, const char *code,
 		const char *message)
 {
 	json_t *e = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-	json_reply(req, res, status, e);
+	web_json_reply(req, res, status, e);
 }
 
 static const char *status_code_word(int status)
@@ -391,40 +391,40 @@ static const char *status_title(int status)
 	}
 }
 
-bool site_is_api_path(const char *path)
+bool web_is_api_path(const char *path)
 {
 	return path && (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0);
 }
 
-void site_error(struct http_req *req, struct http_res *res, int status, const char *message)
+void web_error(struct http_req *req, struct http_res *res, int status, const char *message)
 {
-	struct site_req *sr = site_req(req);
+	struct web_req *sr = web_req(req);
 	/* Errors answered before routing (a body too large) decide here, by
 	 * the same rule the router uses. */
-	if (sr->api || site_is_api_path(req->path)) {
-		json_error(req, res, status, status_code_word(status), message);
+	if (sr->api || web_is_api_path(req->path)) {
+		web_json_error(req, res, status, status_code_word(status), message);
 		return;
 	}
 	if (!templates || !req->thread) {
 		res->status = status;
 		res->content_type = "text/plain; charset=utf-8";
 		buf_reset(&res->body);
-		site_security_headers(req, res);
+		web_security_headers(req, res);
 		buf_addf(&res->body, "%s\n", message);
 		return;
 	}
-	json_t *ctx = page_context(req, status_title(status));
+	json_t *ctx = web_page_context(req, status_title(status));
 	json_object_set_new(ctx, "status", json_integer(status));
 	json_object_set_new(ctx, "heading", json_string(status_title(status)));
 	json_object_set_new(ctx, "message", json_string(message));
 	json_object_set_new(ctx, "is_404", json_boolean(status == 404));
 	json_object_set_new(ctx, "return_to", json_string(req->path));
-	page_render(req, res, status, "error", ctx);
+	web_page_render(req, res, status, "error", ctx);
 }
 
-bool csrf_ok(struct http_req *req)
+bool web_csrf_ok(struct http_req *req)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (v->via_token)
 		return true;
 	const char *sent = http_req_form(req, "csrf");
@@ -436,23 +436,23 @@ bool csrf_ok(struct http_req *req)
 	return strlen(sent) == n && ct_equal(sent, v->csrf, n);
 }
 
-bool api_require_viewer(struct http_req *req, struct http_res *res)
+bool web_api_require_viewer(struct http_req *req, struct http_res *res)
 {
-	const struct viewer *v = site_viewer(req);
+	const struct viewer *v = web_viewer(req);
 	if (!v->signed_in) {
-		json_error(req, res, 401, "unauthorized",
+		web_json_error(req, res, 401, "unauthorized",
 			   "Sign in first: POST /api/v1/tokens, then send Authorization: Bearer TOKEN.");
 		return false;
 	}
 	/* Reads change nothing; every other method is a write. */
-	if (req->method != HTTP_GET && req->method != HTTP_HEAD && !csrf_ok(req)) {
-		json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD && !web_csrf_ok(req)) {
+		web_json_error(req, res, 403, "csrf", "Cookie-authenticated API writes need the X-CSRF-Token header.");
 		return false;
 	}
 	return true;
 }
 
-bool site_cursor_parse(const char *c, int64_t *at, const char **id)
+bool web_cursor_parse(const char *c, int64_t *at, const char **id)
 {
 	*at = 0;
 	*id = NULL;
@@ -468,7 +468,7 @@ bool site_cursor_parse(const char *c, int64_t *at, const char **id)
 	return true;
 }
 
-bool api_page_params(struct http_req *req, struct http_res *res, struct story_query *q)
+bool web_api_page_params(struct http_req *req, struct http_res *res, struct story_query *q)
 {
 	const char *limit = http_req_query(req, "limit");
 	if (limit) {
@@ -476,28 +476,28 @@ bool api_page_params(struct http_req *req, struct http_res *res, struct story_qu
 		errno = 0;
 		long n = strtol(limit, &end, 10);
 		if (errno || *end || end == limit || n < 1 || n > 100) {
-			json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
+			web_json_error(req, res, 400, "bad_request", "\"limit\" is a number from 1 to 100.");
 			return false;
 		}
 		q->limit = (int)n;
 	}
-	if (!site_cursor_parse(http_req_query(req, "cursor"), &q->before_at, &q->before_id)) {
-		json_error(req, res, 400, "bad_request", "Malformed cursor.");
+	if (!web_cursor_parse(http_req_query(req, "cursor"), &q->before_at, &q->before_id)) {
+		web_json_error(req, res, 400, "bad_request", "Malformed cursor.");
 		return false;
 	}
 	return true;
 }
 
-json_t *json_body(struct http_req *req, struct http_res *res)
+json_t *web_json_body(struct http_req *req, struct http_res *res)
 {
 	const char *ct = http_req_header(req, "Content-Type");
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-		json_error(req, res, 415, "unsupported_media_type",
+		web_json_error(req, res, 415, "unsupported_media_type",
 			   "Send the request body as application/json.");
 		return NULL;
 	}
 	if (!req->body || req->body_len == 0) {
-		json_error(req, res, 400, "bad_request", "The request body is empty.");
+		web_json_error(req, res, 400, "bad_request", "The request body is empty.");
 		return NULL;
 	}
 	json_error_t err;
@@ -506,12 +506,12 @@ json_t *json_body(struct http_req *req, struct http_res *res)
 		char msg[300];
 		snprintf(msg, sizeof(msg), "Malformed JSON at line %d, column %d: %s", err.line,
 			 err.column, err.text);
-		json_error(req, res, 400, "bad_json", msg);
+		web_json_error(req, res, 400, "bad_json", msg);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		json_error(req, res, 422, "invalid", "The request body must be a JSON object.");
+		web_json_error(req, res, 422, "invalid", "The request body must be a JSON object.");
 		return NULL;
 	}
 	return j;

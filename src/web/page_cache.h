@@ -3,7 +3,7 @@
  * readers, one per worker thread, with no locks.
  *
  * What is cached: a GET or HEAD without Cookie or Authorization header,
- * answered 200 by page_render() (an HTML page from a template) for a
+ * answered 200 by web_page_render() (an HTML page from a template) for a
  * viewer who is not signed in, with no Set-Cookie. The key is the raw path
  * and the decoded query arguments, so such a page must be a function of
  * the path, the query and the database alone; a handler whose anonymous
@@ -30,8 +30,8 @@
  * cache and freed by it; lookups return pointers valid until the next
  * call on the same cache.
  */
-#ifndef QUIRE_SITE_PAGE_CACHE_H
-#define QUIRE_SITE_PAGE_CACHE_H
+#ifndef QUIRE_WEB_PAGE_CACHE_H
+#define QUIRE_WEB_PAGE_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,7 +93,7 @@ void page_cache_store(struct http_req *req, struct http_res *res);
 /* A handler's anonymous page depends on more than path, query and
  * database: do not store this response. */
 void page_cache_skip(struct http_req *req);
-/* A handler that answers without page_render() (an Atom feed, a sitemap)
+/* A handler that answers without web_page_render() (an Atom feed, a sitemap)
  * declares its anonymous 200 response a function of path, query and
  * database, so that it may be stored like a page. True when the response
  * will be stored: the cache then sets its ETag and answers conditional

@@ -1,5 +1,5 @@
 /*
- * site.h - what every handler shares: the site configuration, the
+ * web.h - the web layer (web_ prefix): what every handler shares: the site configuration, the
  * per-thread context (database connection), the viewer of the current
  * request, page rendering through templates, JSON replies and errors.
  *
@@ -7,11 +7,11 @@
  * nothing of it. Handlers include this header and their own domain's.
  *
  * Everything a function here returns for a request lives in the
- * request's arena. Configuration is written once at start (site_init)
+ * request's arena. Configuration is written once at start (web_init)
  * and read-only afterwards.
  */
-#ifndef QUIRE_SITE_SITE_H
-#define QUIRE_SITE_SITE_H
+#ifndef QUIRE_WEB_WEB_H
+#define QUIRE_WEB_WEB_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -21,7 +21,7 @@
 #include "core/clock.h"
 #include "store/store.h"
 
-struct site_config {
+struct web_config {
 	const char *data_dir;
 	const char *db_url;
 	const char *listen;
@@ -42,16 +42,16 @@ struct site_config {
 	unsigned char key[32];       /* server MAC key, from the database */
 };
 
-extern const struct site_config *site_cfg;
+extern const struct web_config *web_cfg;
 
 /* Load templates and assets, read or create the server key. Returns
  * false with a message on stderr. cfg must outlive the server. */
-bool site_init(struct site_config *cfg, struct store *st) __attribute__((warn_unused_result));
-void site_shutdown(void);
+bool web_init(struct web_config *cfg, struct store *st) __attribute__((warn_unused_result));
+void web_shutdown(void);
 
 /* Per-thread state for http_server_config.thread_init/thread_done. */
-void *site_thread_init(void);
-void site_thread_done(void *state);
+void *web_thread_init(void);
+void web_thread_done(void *state);
 
 /* The viewer of a request: who is asking, and how they proved it. */
 struct viewer {
@@ -62,89 +62,89 @@ struct viewer {
 	const char *csrf;    /* token that forms must echo; never NULL */
 };
 
-struct site_req {
+struct web_req {
 	struct viewer viewer;
 	bool api;            /* JSON API route: errors as JSON */
 	bool set_pre_cookie; /* anonymous form page: set the pre-session cookie */
-	bool page_rendered;  /* set by page_render(); see site/page_cache.h */
+	bool page_rendered;  /* set by web_page_render(); see web/page_cache.h */
 	bool page_skip;      /* page_cache_skip(): never store this response */
 	void *page_ticket;   /* page cache miss to fill (page_cache.c) */
 };
 
-struct site_req *site_req(struct http_req *req);
-struct store *site_store(struct http_req *req);
-/* This worker thread's page cache (site/page_cache.h), or NULL. */
-struct page_cache *site_page_cache(struct http_req *req);
-const struct viewer *site_viewer(struct http_req *req);
+struct web_req *web_req(struct http_req *req);
+struct store *web_store(struct http_req *req);
+/* This worker thread's page cache (web/page_cache.h), or NULL. */
+struct page_cache *web_page_cache(struct http_req *req);
+const struct viewer *web_viewer(struct http_req *req);
 
 
 /* Top-level template context shared by every page (viewer, csrf, css).
  * Returns a new object owned by the caller (json_decref). */
-json_t *page_context(struct http_req *req, const char *title);
+json_t *web_page_context(struct http_req *req, const char *title);
 /* Render template name with ctx (stolen: decref'd here) as an HTML page. */
-void page_render(struct http_req *req, struct http_res *res, int status, const char *name,
+void web_page_render(struct http_req *req, struct http_res *res, int status, const char *name,
 		 json_t *ctx);
 /* Friendly HTML page, or JSON {"error":{...}} for API routes. */
 /* Whether path is one of the JSON API's (errors answered as JSON): the
  * one rule, used when routing and for errors before it. */
-bool site_is_api_path(const char *path);
-void site_error(struct http_req *req, struct http_res *res, int status, const char *message);
+bool web_is_api_path(const char *path);
+void web_error(struct http_req *req, struct http_res *res, int status, const char *message);
 /* Render template name with ctx into out (not a page: no headers). */
-bool site_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
+bool web_render(struct http_req *req, const char *name, const json_t *ctx, struct buf *out)
 	__attribute__((warn_unused_result));
 /* Reply JSON (obj stolen). */
-void json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj);
-void json_error(struct http_req *req, struct http_res *res, int status, const char *code,
+void web_json_reply(struct http_req *req, struct http_res *res, int status, json_t *obj);
+void web_json_error(struct http_req *req, struct http_res *res, int status, const char *code,
 		const char *message);
 
 /* Headers every response carries (CSP, nosniff, ...). */
-void site_security_headers(struct http_req *req, struct http_res *res);
+void web_security_headers(struct http_req *req, struct http_res *res);
 
 /* Form CSRF check for state-changing browser requests; false means the
  * caller must answer 403. API requests authenticated by bearer token are
  * exempt; cookie-authenticated API requests must send X-CSRF-Token. */
-bool csrf_ok(struct http_req *req);
+bool web_csrf_ok(struct http_req *req);
 
 /* Absolute URL for a site path ("/@ann/x" -> "https://site/@ann/x"). */
-const char *site_url(struct http_req *req, const char *path);
+const char *web_url(struct http_req *req, const char *path);
 
 /* r when it is a path on this site that is safe to redirect to (a
  * return_to): "/" then printable ASCII only - no space, tab or other
  * control character (browsers drop tab and newline from URLs, so
  * "/\t/evil.example" would leave the site), no backslash, not "//" -
  * at most 512 bytes. NULL otherwise. */
-const char *site_local_path(const char *r);
+const char *web_local_path(const char *r);
 
 /* The client address that per-address limits count (sign-in failures,
  * responses per minute): req->remote_addr (already the client's own
  * behind a trusted proxy), with an IPv6 address cut to its /64 - one
  * network hands out that many addresses to one household. */
-const char *site_client_key(struct http_req *req);
+const char *web_client_key(struct http_req *req);
 
 /* Dates: "26 November 2026" and RFC 3339 "2026-11-26T07:18:39Z". */
-const char *fmt_date(struct arena *a, int64_t t);
-const char *fmt_rfc3339(struct arena *a, int64_t t);
+const char *web_fmt_date(struct arena *a, int64_t t);
+const char *web_fmt_rfc3339(struct arena *a, int64_t t);
 /* The one sign-in and CSRF check of API routes that need an account:
  * false when it answered (401 signed out; 403 for a cookie-authenticated
  * write, any method but GET and HEAD, without X-CSRF-Token; bearer tokens
  * need none). Every API handler uses this, never its own copy. */
-bool api_require_viewer(struct http_req *req, struct http_res *res)
+bool web_api_require_viewer(struct http_req *req, struct http_res *res)
 	__attribute__((warn_unused_result));
 /* Keyset pagination, one parser for pages and API: "AT-ID" (a row's
  * sort time and id) into *at and *id (pointing into c); NULL or "" gives
  * *at = 0 (from the newest). False when malformed. */
-bool site_cursor_parse(const char *c, int64_t *at, const char **id);
+bool web_cursor_parse(const char *c, int64_t *at, const char **id);
 /* An API listing's ?limit=N (1..100) and ?cursor=AT-ID into q; false
  * when it answered 400. */
-bool api_page_params(struct http_req *req, struct http_res *res, struct story_query *q)
+bool web_api_page_params(struct http_req *req, struct http_res *res, struct story_query *q)
 	__attribute__((warn_unused_result));
 /* Parse a JSON/body-limited request body into a JSON object, or answer
  * the error (400/415/422) and return NULL. Result owned by the caller. */
-json_t *json_body(struct http_req *req, struct http_res *res);
+json_t *web_json_body(struct http_req *req, struct http_res *res);
 
 /* Static asset URL by name ("quire.css" -> "/static/quire.3fa9c2.css"). */
-const char *static_url(const char *name);
+const char *web_static_url(const char *name);
 /* Serve /static/... ; false if the name is unknown. */
-bool static_serve(struct http_req *req, struct http_res *res, const char *file);
+bool web_static_serve(struct http_req *req, struct http_res *res, const char *file);
 
 #endif

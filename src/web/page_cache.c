@@ -7,10 +7,10 @@
  * then key, body, gzip copy, ETags and header strings, so that freeing a
  * page is one free(). zlib is used here only.
  */
-#include "site/page_cache.h"
+#include "web/page_cache.h"
 #include "core/crypto.h"
 #include "core/mem.h"
-#include "site/site.h"
+#include "web/web.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -430,13 +430,13 @@ static void answer_from(struct http_req *req, struct http_res *res, const struct
 
 bool page_cache_serve(struct http_req *req, struct http_res *res)
 {
-	struct site_req *sr = site_req(req);
-	struct page_cache *pc = site_page_cache(req);
+	struct web_req *sr = web_req(req);
+	struct page_cache *pc = web_page_cache(req);
 	if (!pc || sr->api || sr->viewer.signed_in || !(req->method & (HTTP_GET | HTTP_HEAD)) ||
 	    http_req_header(req, "Cookie") || http_req_header(req, "Authorization"))
 		return false;
 	struct ticket *t = arena_alloc(&req->arena, sizeof(*t));
-	if (store_change_stamp(site_store(req), &t->stamp))
+	if (store_change_stamp(web_store(req), &t->stamp))
 		return false;
 	page_cache_sync(pc, &t->stamp);
 	t->key = request_key(req, &t->klen);
@@ -451,21 +451,21 @@ bool page_cache_serve(struct http_req *req, struct http_res *res)
 
 void page_cache_skip(struct http_req *req)
 {
-	site_req(req)->page_skip = true;
+	web_req(req)->page_skip = true;
 }
 
 bool page_cache_allow(struct http_req *req)
 {
-	struct site_req *sr = site_req(req);
+	struct web_req *sr = web_req(req);
 	sr->page_rendered = true;
 	return sr->page_ticket != NULL && !sr->page_skip && !sr->viewer.signed_in;
 }
 
 void page_cache_store(struct http_req *req, struct http_res *res)
 {
-	struct site_req *sr = site_req(req);
+	struct web_req *sr = web_req(req);
 	struct ticket *t = sr->page_ticket;
-	struct page_cache *pc = site_page_cache(req);
+	struct page_cache *pc = web_page_cache(req);
 	if (!t || !pc || !sr->page_rendered || sr->page_skip || sr->viewer.signed_in ||
 	    sr->set_pre_cookie || res->status != 200 || !res->content_type ||
 	    buf_failed(&res->body))
