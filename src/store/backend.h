@@ -21,14 +21,20 @@ struct store_backend {
 	void (*close)(struct store *s);
 #define STORE_FN(ret, name, params, args) ret (*name) params;
 #define STORE_FN_VOID(name, params, args) void (*name) params;
+#define STORE_FN_OWN STORE_FN
 #include "store/store_fns.h"
 #undef STORE_FN
 #undef STORE_FN_VOID
+#undef STORE_FN_OWN
 };
 
 struct store {
 	const struct store_backend *be;
+	struct session_memo *memo; /* store/session_memo.c */
 };
+
+/* session_memo.c: free the connection's remembered sessions. */
+void session_memo_free(struct store *s);
 
 /* The backends this binary holds. */
 extern const struct store_backend store_sqlite_backend;

@@ -80,14 +80,19 @@ enum store_err store_restore(const char *backup_path, const char *url, const cha
 
 void store_close(struct store *s)
 {
-	if (s)
-		s->be->close(s);
+	if (!s)
+		return;
+	session_memo_free(s);
+	s->be->close(s);
 }
 
 #define STORE_FN(ret, name, params, args) \
 	ret store_##name params { return s->be->name args; }
 #define STORE_FN_VOID(name, params, args) \
 	void store_##name params { s->be->name args; }
+/* Those whose call does more than pass it on: written out elsewhere. */
+#define STORE_FN_OWN(ret, name, params, args)
 #include "store/store_fns.h"
 #undef STORE_FN
 #undef STORE_FN_VOID
+#undef STORE_FN_OWN

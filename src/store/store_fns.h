@@ -1,7 +1,9 @@
 /*
  * store_fns.h - every function of the store contract once, as a list for
  * the dispatch: STORE_FN(return type, name, (parameters), (arguments)) and
- * STORE_FN_VOID(name, (parameters), (arguments)). The documented
+ * STORE_FN_VOID(name, (parameters), (arguments)); STORE_FN_OWN is a
+ * STORE_FN whose store_NAME() does more than pass the call on and is
+ * written out (session_memo.c). The documented
  * prototypes are in store.h and store_media.h (the compiler checks the two
  * agree); this list makes the backend table (store/backend.h), each
  * backend's prototypes and the store_NAME() calls (store/store.c). A new
@@ -38,7 +40,7 @@ STORE_FN(enum store_err, user_set_password, (struct store *s, const char *id, co
 STORE_FN(enum store_err, session_insert, (struct store *s, const char *token_hash,
 	 const char *user_id, const char *kind, int64_t now, int64_t expires_at), (s, token_hash,
 	 user_id, kind, now, expires_at))
-STORE_FN(enum store_err, session_user, (struct store *s, struct arena *a, const char *token_hash,
+STORE_FN_OWN(enum store_err, session_user, (struct store *s, struct arena *a, const char *token_hash,
 	 struct session_row *sess, struct user_row *user), (s, a, token_hash, sess, user))
 STORE_FN(enum store_err, session_touch, (struct store *s, const char *token_hash, int64_t now),
 	 (s, token_hash, now))

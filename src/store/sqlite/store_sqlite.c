@@ -235,7 +235,6 @@ void sq_close(struct store *s)
 	for (size_t i = 0; i < SQ(s)->ncache; i++)
 		sqlite3_finalize(SQ(s)->cache[i].st);
 	sqlite3_close(SQ(s)->db);
-	session_memo_free(s);
 	free(s);
 }
 
@@ -737,7 +736,9 @@ const struct store_backend store_sqlite_backend = {
 	.close = sq_close,
 #define STORE_FN(ret, name, params, args) .name = sq_##name,
 #define STORE_FN_VOID(name, params, args) .name = sq_##name,
+#define STORE_FN_OWN STORE_FN
 #include "store/store_fns.h"
 #undef STORE_FN
 #undef STORE_FN_VOID
+#undef STORE_FN_OWN
 };
