@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm libwebp zlib libseccomp
+PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libseccomp
 # libvips: headers at build time, the library opened at the first photo
 # upload (src/media/vips_dl.h), so it is not linked.
 PKGS_HDR  := vips
@@ -34,7 +34,9 @@ LIB_SRC   := $(filter-out src/main.c,$(SRC))
 TEMPLATES := $(sort $(wildcard templates/*.mustache))
 STATIC    := $(sort $(wildcard static/*))
 MIGRATIONS:= $(sort $(wildcard src/store/sqlite/migrations/*.sql))
-GEN_SRC   := $(B)/gen/embed_templates.c $(B)/gen/embed_static.c $(B)/gen/embed_migrations.c
+PG_MIGRATIONS := $(sort $(wildcard src/store/pg/migrations/*.sql))
+GEN_SRC   := $(B)/gen/embed_templates.c $(B)/gen/embed_static.c $(B)/gen/embed_migrations.c \
+             $(B)/gen/embed_pg_migrations.c $(B)/gen/pg_stubs.c
 OBJ       := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -70,6 +72,13 @@ $(B)/gen/embed_static.c: $(STATIC) $(B)/embed
 $(B)/gen/embed_migrations.c: $(MIGRATIONS) $(B)/embed
 	@mkdir -p $(dir $@)
 	$(B)/embed migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+$(B)/gen/embed_pg_migrations.c: $(PG_MIGRATIONS) $(B)/embed
+	@mkdir -p $(dir $@)
+	$(B)/embed pg_migrations $(PG_MIGRATIONS) > $@.tmp && mv $@.tmp $@
+# Stubs for the store functions the PostgreSQL backend does not have yet.
+$(B)/gen/pg_stubs.c: tools/pg_stubs.sh src/store/store_fns.h $(wildcard src/store/pg/*.c)
+	@mkdir -p $(dir $@)
+	sh tools/pg_stubs.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libquire.a tests/unit/tap.h
 	@mkdir -p $(dir $@)

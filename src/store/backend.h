@@ -38,9 +38,7 @@ void session_memo_free(struct store *s);
 
 /* The backends this binary holds. */
 extern const struct store_backend store_sqlite_backend;
-#ifdef QUIRE_PG
 extern const struct store_backend store_pg_backend;
-#endif
 
 /* The backend for url, and in *where the part of url it takes: NULL for
  * an unknown scheme. */

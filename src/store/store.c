@@ -25,10 +25,8 @@ static const struct {
 	const struct store_backend *be;
 } schemes[] = {
 	{"sqlite", &store_sqlite_backend},
-#ifdef QUIRE_PG
 	{"postgres", &store_pg_backend},
 	{"postgresql", &store_pg_backend},
-#endif
 };
 
 const struct store_backend *store_backend_for(const char *url, const char **where)

@@ -23,6 +23,37 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
                      "UndefinedBehaviorSanitizer")
 
 
+# With QUIRE_TEST_PG naming a cluster started by tests/lib/pg.sh, every
+# server gets a database of its own there (the whole suite runs on
+# PostgreSQL); without it, the SQLite file in the data directory.
+PG_DIR = os.environ.get("QUIRE_TEST_PG") or None
+PG_SH = os.path.join(ROOT, "tests", "lib", "pg.sh")
+DB_URL_FILE = "test-db-url"  # in the data directory: the same site on a restart
+
+
+def fresh_db_url():
+    """A new empty PostgreSQL database in the test cluster, or None."""
+    if not PG_DIR:
+        return None
+    name = "t_" + os.urandom(8).hex()
+    return subprocess.run([PG_SH, "createdb", PG_DIR, name], check=True, capture_output=True,
+                          text=True, timeout=60).stdout.strip()
+
+
+def db_url_for(data):
+    """The database of the site in data: made once, then remembered there."""
+    if not PG_DIR:
+        return None
+    path = os.path.join(data, DB_URL_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read().strip()
+    url = fresh_db_url()
+    with open(path, "w") as f:
+        f.write(url)
+    return url
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,8 +63,10 @@ def free_port():
 class Server:
     def __init__(self, admin=ADMIN, data=None, extra=(), db=None):
         self.owns_data = data is None
-        self.db = db  # --db URL; None: the SQLite file in the data directory
+        # --db URL; None: the SQLite file in the data directory (or, when
+        # the suite runs on PostgreSQL, this site's own database there).
         self.data = data or tempfile.mkdtemp(prefix="quire-test-")
+        self.db = db or db_url_for(self.data)
         self.port = None
         self.proc = None
         self.log_path = os.path.join(self.data, "server.log")
