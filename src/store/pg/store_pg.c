@@ -45,7 +45,7 @@ static int schema_version(struct pg_store *q)
 	PGresult *r = PQexec(q->conn, "SELECT max(version) FROM schema_version");
 	int v = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
 			!PQgetisnull(r, 0, 0) ?
-		atoi(PQgetvalue(r, 0, 0)) : 0;
+		(int)strtol(PQgetvalue(r, 0, 0), NULL, 10) : 0;
 	PQclear(r);
 	return v;
 }
