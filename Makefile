@@ -80,9 +80,9 @@ $(B)/gen/pg_stubs.c: tools/pg_stubs.sh src/store/store_fns.h $(wildcard src/stor
 	@mkdir -p $(dir $@)
 	sh tools/pg_stubs.sh > $@.tmp && mv $@.tmp $@
 
-$(B)/tests/%: tests/unit/%.c $(B)/libquire.a tests/unit/tap.h
+$(B)/tests/%: tests/unit/%.c $(B)/libquire.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDSAN) -o $@ $< $(B)/libquire.a $(LIBS)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -DQUIRE_SOURCE_DIR='"$(CURDIR)"' $(LDSAN) -o $@ $< $(B)/libquire.a $(LIBS)
 
 unit: $(UNIT_BIN)
 
