@@ -449,7 +449,14 @@ enum store_err store_schedule_get(struct store *s, const char *story_id, int64_t
 /* Earliest publish_at of a live draft; *at is 0 when none. */
 enum store_err store_schedule_next(struct store *s, int64_t *at)
 	__attribute__((warn_unused_result));
-/* Live drafts due at or before now, at most max ids. */
+/* Live drafts due at or before now, at most max ids, earliest first.
+ * Each is claimed for this connection: where several app servers share
+ * the database (PostgreSQL), no other connection's store_schedule_due()
+ * returns a story this one returned until this connection calls
+ * store_schedule_due() again or closes, so that a scheduler that
+ * publishes what it got before asking again publishes each story exactly
+ * once. (SQLite has one server process and one scheduler: nothing to
+ * claim.) */
 enum store_err store_schedule_due(struct store *s, int64_t now, char (*ids)[17], size_t max,
 				  size_t *n) __attribute__((warn_unused_result));
 
@@ -544,13 +551,29 @@ enum store_err store_tags_set(struct store *s, const char *story_id, const char 
 			      size_t n) __attribute__((warn_unused_result));
 
 /*
- * Full-text search for fts_query (FTS5 syntax, built by the caller from
- * quoted terms), best match first, only stories the viewer may see
- * (AUDIENCE_SQL) and published ones. snippets[i] is a plain-text extract
- * of items[i] where matches are wrapped in \x02 ... \x03.
+ * Full-text search for what a reader typed (query: valid UTF-8, its
+ * length bounded by the caller), the same contract on every backend:
+ *  - every word must match, in any order and any column (title,
+ *    subtitle, tags, the body's search text; never photo text), after
+ *    stemming ("walk" finds "walking"); "a quoted phrase" matches those
+ *    words in that order. Anything else in the query is taken as words
+ *    (a backend may understand more of a search syntax, e.g. OR, but
+ *    nothing relies on it); a query with nothing searchable finds
+ *    nothing, and no query is an error.
+ *  - only published stories the viewer may see (AUDIENCE_SQL; viewer_id
+ *    NULL: an anonymous reader).
+ *  - best match first: a match in the title ranks above one in the
+ *    subtitle or tags, which ranks above one in the body; ties newest
+ *    first. At most limit rows (1..100; otherwise 20).
+ * snippets[i] is a short plain-text extract (not HTML) of items[i] around
+ * its matches, where each match is wrapped in STORE_MARK_OPEN ...
+ * STORE_MARK_CLOSE (neither byte appears in a snippet otherwise); '…'
+ * shows where the extract cuts its text.
  */
+#define STORE_MARK_OPEN '\x02'
+#define STORE_MARK_CLOSE '\x03'
 enum store_err store_search(struct store *s, struct arena *a, const char *viewer_id,
-			    const char *fts_query, int limit, struct story_list *out,
+			    const char *query, int limit, struct story_list *out,
 			    const char ***snippets) __attribute__((warn_unused_result));
 
 /*

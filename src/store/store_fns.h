@@ -196,8 +196,8 @@ STORE_FN(enum store_err, tags_get, (struct store *s, struct arena *a, const char
 STORE_FN(enum store_err, tags_set, (struct store *s, const char *story_id,
 	 const char *const *tags, size_t n), (s, story_id, tags, n))
 STORE_FN(enum store_err, search, (struct store *s, struct arena *a, const char *viewer_id,
-	 const char *fts_query, int limit, struct story_list *out, const char ***snippets), (s, a,
-	 viewer_id, fts_query, limit, out, snippets))
+	 const char *query, int limit, struct story_list *out, const char ***snippets), (s, a,
+	 viewer_id, query, limit, out, snippets))
 STORE_FN(enum store_err, backup, (struct store *s, const char *dest_path, const char *media_dir,
 	 unsigned long *files, char *err, size_t errlen), (s, dest_path, media_dir, files, err, errlen))
 STORE_FN(enum store_err, photo_insert, (struct store *s, const struct photo_row *p), (s, p))

@@ -116,9 +116,6 @@ json_t *story_json(struct http_req *req, const struct story_row *s);
 /* Search: /search?q= and GET /api/v1/search?q=. */
 void page_search(struct http_req *req, struct http_res *res);
 void api_search(struct http_req *req, struct http_res *res);
-/* FTS5 query from what a reader typed: words and "quoted phrases", each
- * quoted for FTS5, all required. NULL when nothing searchable remains. */
-const char *search_query(struct arena *a, const char *q);
 
 /* JSON API. */
 void api_stories_create(struct http_req *req, struct http_res *res);

@@ -136,7 +136,7 @@ void pg_read_members(struct arena *a, const PGresult *r, struct member_row **row
 /* The photo rule for a reader who is nobody in particular (share cards). */
 #define PG_PHOTO_FOR_ALL_SQL "(p.audience = 'story')"
 
-/* Re-index one story for full-text search (store_pg_reach.c). */
+/* Re-index one story for full-text search (store_pg_search.c). */
 enum store_err pg_fts_refresh(struct store *s, const char *story_id);
 
 /* store_pg_stamp.c: start listening for changes (called by pg_open and

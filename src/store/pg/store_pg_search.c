@@ -1,13 +1,17 @@
 /*
  * store_pg_search.c - full-text search for the PostgreSQL backend: the
  * stories' search_doc tsvector, kept here on every write of a story or
- * its tags, and the search itself.
+ * its tags, and the search itself (store.h's contract, the same as the
+ * SQLite backend's FTS5 one; tests/unit/test_store_media.c holds both).
  *
  * The document weighs the title (A) over the subtitle and tags (B) over
  * the body's plain text (search_text, C), with the 'english'
- * configuration: stemming as FTS5's porter tokenizer does.
+ * configuration: stemming as FTS5's porter tokenizer does. The reader's
+ * query goes to websearch_to_tsquery() as she typed it: words, "quoted
+ * phrases" (and OR, -word), never a syntax error.
  */
 #include "store/pg/pg_int.h"
+
 
 static const char SQL_FTS_REFRESH[] =
 	"UPDATE stories s SET search_doc = "
@@ -15,7 +19,7 @@ static const char SQL_FTS_REFRESH[] =
 	"setweight(to_tsvector('english', s.subtitle), 'B') || "
 	"setweight(to_tsvector('english', COALESCE((SELECT string_agg(t.tag, ' ') "
 	"FROM story_tags t WHERE t.story_id = s.id), '')), 'B') || "
-	"setweight(to_tsvector('english', COALESCE(s.search_text, s.body)), 'C') "
+	"setweight(to_tsvector('english', COALESCE(s.search_text, '')), 'C') "
 	"WHERE s.id = $1";
 
 enum store_err pg_fts_refresh(struct store *s, const char *story_id)
@@ -55,4 +59,70 @@ enum store_err pg_story_text_set(struct store *s, const char *id, const char *te
 	pp_text(&p, text);
 	enum store_err e = pg_write(s, SQL_TEXT_SET, &p, NULL);
 	return e ? e : pg_fts_refresh(s, id);
+}
+
+/* ---- search ---- */
+
+/*
+ * $1 viewer ('' anonymous), $2 the reader's query, $3 limit. The best
+ * matches are chosen first (hits: ts_rank_cd over search_doc, whose
+ * weights rank A over B over C), and snippets made for those rows only.
+ *
+ * A snippet is ts_headline() of one field, as FTS5's snippet() picks one
+ * column: the body's search text if a match is marked in it, else the
+ * title, the subtitle, the tags, in that order (else the body's first
+ * words). The marker bytes are taken out of the text first (store.h:
+ * they only ever mark matches), and '…' is added on the side where the
+ * extract leaves words of its text out.
+ */
+#define HL_OPTS "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=16, MinWords=8'"
+#define HL_FIELD(x) "translate(" x ", chr(2) || chr(3), '')"
+static const char SQL_SEARCH[] =
+	"WITH q AS (SELECT websearch_to_tsquery('english', $2::text) AS q), "
+	"hits AS (SELECT s.id, ts_rank_cd(s.search_doc, q.q) AS rank, "
+	"COALESCE(s.published_at, s.created_at) AS at FROM stories s, q "
+	"WHERE s.search_doc @@ q.q AND s.status = 'published' AND " PG_AUDIENCE_SQL("$1::text")
+	" ORDER BY rank DESC, at DESC, s.id COLLATE \"C\" DESC LIMIT $3) "
+	"SELECT " PG_STORY_COLS ", CASE WHEN x.pos > 1 AND left(x.txt, x.pos - 1) ~ '[[:alnum:]]' "
+	"THEN '…' ELSE '' END || x.h || CASE WHEN x.pos > 0 AND "
+	"substr(x.txt, x.pos + length(x.plain)) ~ '[[:alnum:]]' THEN '…' ELSE '' END "
+	"FROM hits JOIN stories s ON s.id = hits.id JOIN users u ON u.id = s.author_id CROSS JOIN q "
+	"CROSS JOIN LATERAL (SELECT f.txt, f.h, strpos(f.txt, f.plain) AS pos, f.plain FROM "
+	"(SELECT g.k, g.txt, g.h, replace(replace(g.h, chr(2), ''), chr(3), '') AS plain FROM "
+	"(SELECT v.k, v.txt, ts_headline('english', v.txt, q.q, " HL_OPTS ") AS h FROM (VALUES "
+	"(1, " HL_FIELD("COALESCE(s.search_text, '')") "), (2, " HL_FIELD("s.title") "), "
+	"(3, " HL_FIELD("s.subtitle") "), (4, " HL_FIELD("COALESCE((SELECT string_agg(t.tag, ' ' "
+	"ORDER BY t.tag COLLATE \"C\") FROM story_tags t WHERE t.story_id = s.id), '')") ")) "
+	"v(k, txt)) g) f ORDER BY strpos(f.h, chr(2)) > 0 DESC, f.k LIMIT 1) x "
+	"ORDER BY hits.rank DESC, hits.at DESC, s.id COLLATE \"C\" DESC";
+
+enum store_err pg_search(struct store *s, struct arena *a, const char *viewer_id,
+			 const char *query, int limit, struct story_list *out,
+			 const char ***snippets)
+{
+	out->items = NULL;
+	out->n = 0;
+	out->more = false;
+	*snippets = NULL;
+	if (limit < 1 || limit > 100)
+		limit = 20;
+	if (!query || !*query)
+		return STORE_OK;
+	struct pg_params p = {0};
+	pp_text(&p, viewer_id ? viewer_id : "");
+	pp_text(&p, query);
+	pp_int(&p, limit);
+	PGresult *r = pg_run(s, SQL_SEARCH, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	out->items = arena_alloc(a, (size_t)limit * sizeof(*out->items));
+	*snippets = arena_alloc(a, (size_t)limit * sizeof(**snippets));
+	for (int i = 0; i < nt && out->n < (size_t)limit; i++) {
+		pg_read_story(a, r, i, &out->items[out->n]);
+		(*snippets)[out->n] = pg_text(a, r, i, PQnfields(r) - 1);
+		out->n++;
+	}
+	PQclear(r);
+	return STORE_OK;
 }
