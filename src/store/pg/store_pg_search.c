@@ -71,11 +71,18 @@ enum store_err pg_story_text_set(struct store *s, const char *id, const char *te
  * A snippet is ts_headline() of one field, as FTS5's snippet() picks one
  * column: the body's search text if a match is marked in it, else the
  * title, the subtitle, the tags, in that order (else the body's first
- * words). The marker bytes are taken out of the text first (store.h:
- * they only ever mark matches), and '…' is added on the side where the
- * extract leaves words of its text out.
+ * words). A field of at most 16 words is shown whole; a longer one as
+ * 12 to 16 words centred on the best match (MaxFragments=1), or, when
+ * no part of the field holds the whole query (an OR, or words spread
+ * over several fields), from the first word of it that it holds. The
+ * marker bytes are taken out of the text first (store.h: they only ever
+ * mark matches), and '…' is added on each side where the extract leaves
+ * words of its text out.
  */
-#define HL_OPTS "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=16, MinWords=8'"
+#define HL_MARKS "'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', ' || "
+#define HL_WHOLE HL_MARKS "'HighlightAll=true'"
+#define HL_CENTRED HL_MARKS "'MaxWords=16, MinWords=12, MaxFragments=1'"
+#define HL_WORDS HL_MARKS "'MaxWords=16, MinWords=12'"
 #define HL_FIELD(x) "translate(" x ", chr(2) || chr(3), '')"
 static const char SQL_SEARCH[] =
 	"WITH q AS (SELECT websearch_to_tsquery('english', $2::text) AS q), "
@@ -87,13 +94,23 @@ static const char SQL_SEARCH[] =
 	"THEN '…' ELSE '' END || x.h || CASE WHEN x.pos > 0 AND "
 	"substr(x.txt, x.pos + length(x.plain)) ~ '[[:alnum:]]' THEN '…' ELSE '' END "
 	"FROM hits JOIN stories s ON s.id = hits.id JOIN users u ON u.id = s.author_id CROSS JOIN q "
-	"CROSS JOIN LATERAL (SELECT f.txt, f.h, strpos(f.txt, f.plain) AS pos, f.plain FROM "
-	"(SELECT g.k, g.txt, g.h, replace(replace(g.h, chr(2), ''), chr(3), '') AS plain FROM "
-	"(SELECT v.k, v.txt, ts_headline('english', v.txt, q.q, " HL_OPTS ") AS h FROM (VALUES "
-	"(1, " HL_FIELD("COALESCE(s.search_text, '')") "), (2, " HL_FIELD("s.title") "), "
-	"(3, " HL_FIELD("s.subtitle") "), (4, " HL_FIELD("COALESCE((SELECT string_agg(t.tag, ' ' "
-	"ORDER BY t.tag COLLATE \"C\") FROM story_tags t WHERE t.story_id = s.id), '')") ")) "
-	"v(k, txt)) g) f ORDER BY strpos(f.h, chr(2)) > 0 DESC, f.k LIMIT 1) x "
+	"CROSS JOIN LATERAL ("
+	/* the fields */
+	"WITH v(k, txt) AS (VALUES (1, " HL_FIELD("COALESCE(s.search_text, '')") "), "
+	"(2, " HL_FIELD("s.title") "), (3, " HL_FIELD("s.subtitle") "), "
+	"(4, " HL_FIELD("COALESCE((SELECT string_agg(t.tag, ' ' ORDER BY t.tag COLLATE \"C\") "
+	"FROM story_tags t WHERE t.story_id = s.id), '')") ")), "
+	/* short enough to show whole? */
+	"w AS (SELECT v.k, v.txt, length(v.txt) <= 400 AND "
+	"cardinality(regexp_split_to_array(btrim(v.txt), '\\s+')) <= 16 AS whole FROM v), "
+	"c AS (SELECT w.k, w.txt, w.whole, ts_headline('english', w.txt, q.q, CASE WHEN w.whole "
+	"THEN " HL_WHOLE " ELSE " HL_CENTRED " END) AS h FROM w), "
+	"g AS (SELECT c.k, c.txt, CASE WHEN c.whole OR strpos(c.h, chr(2)) > 0 THEN c.h "
+	"ELSE ts_headline('english', c.txt, q.q, " HL_WORDS ") END AS h FROM c), "
+	"f AS (SELECT g.k, g.txt, g.h, replace(replace(g.h, chr(2), ''), chr(3), '') AS plain "
+	"FROM g) "
+	"SELECT f.txt, f.h, f.plain, strpos(f.txt, f.plain) AS pos FROM f "
+	"ORDER BY strpos(f.h, chr(2)) > 0 DESC, f.k LIMIT 1) x "
 	"ORDER BY hits.rank DESC, hits.at DESC, s.id COLLATE \"C\" DESC";
 
 enum store_err pg_search(struct store *s, struct arena *a, const char *viewer_id,
