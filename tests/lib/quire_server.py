@@ -23,10 +23,13 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
                      "UndefinedBehaviorSanitizer")
 
 
-# With QUIRE_TEST_PG naming a cluster started by tests/lib/pg.sh, every
-# server gets a database of its own there (the whole suite runs on
-# PostgreSQL); without it, the SQLite file in the data directory.
+# QUIRE_TEST_PG names a PostgreSQL cluster started by tests/lib/pg.sh (the
+# tests that move a site between backends need it). With
+# QUIRE_TEST_BACKEND=postgres too, every server gets a database of its own
+# there (the whole suite runs on PostgreSQL); otherwise the SQLite file in
+# its data directory.
 PG_DIR = os.environ.get("QUIRE_TEST_PG") or None
+ON_PG = PG_DIR is not None and os.environ.get("QUIRE_TEST_BACKEND") == "postgres"
 PG_SH = os.path.join(ROOT, "tests", "lib", "pg.sh")
 DB_URL_FILE = "test-db-url"  # in the data directory: the same site on a restart
 
@@ -42,7 +45,7 @@ def fresh_db_url():
 
 def db_url_for(data):
     """The database of the site in data: made once, then remembered there."""
-    if not PG_DIR:
+    if not ON_PG:
         return None
     path = os.path.join(data, DB_URL_FILE)
     if os.path.exists(path):
