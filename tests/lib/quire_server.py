@@ -34,12 +34,10 @@ PG_SH = os.path.join(ROOT, "tests", "lib", "pg.sh")
 DB_URL_FILE = "test-db-url"  # in the data directory: the same site on a restart
 
 
-def fresh_db_url():
-    """A new empty PostgreSQL database in the test cluster, or None."""
-    if not PG_DIR:
-        return None
+def fresh_db_url_in(cluster):
+    """A new empty PostgreSQL database in the test cluster."""
     name = "t_" + os.urandom(8).hex()
-    return subprocess.run([PG_SH, "createdb", PG_DIR, name], check=True, capture_output=True,
+    return subprocess.run([PG_SH, "createdb", cluster, name], check=True, capture_output=True,
                           text=True, timeout=60).stdout.strip()
 
 
@@ -51,7 +49,7 @@ def db_url_for(data):
     if os.path.exists(path):
         with open(path) as f:
             return f.read().strip()
-    url = fresh_db_url()
+    url = fresh_db_url_in(PG_DIR)
     with open(path, "w") as f:
         f.write(url)
     return url
