@@ -1,7 +1,7 @@
 /*
  * backend.h - what a store backend provides; included by store/store.c and
  * by the backends only. A backend is a table of the functions of
- * store_fns.h plus open and restore; its connection struct begins with a
+ * store_fns.h plus open; its connection struct begins with a
  * struct store, which names the table, so that store_NAME(s, ...) calls
  * s->be->NAME(s, ...).
  */
@@ -16,8 +16,11 @@ struct store_backend {
 	/* where is the URL without "scheme:" for SQLite (a path), the
 	 * whole URL for PostgreSQL. */
 	enum store_err (*open)(const char *where, struct store **out, char *err, size_t errlen);
-	enum store_err (*restore)(const char *backup_path, const char *where, const char *media_dir,
-				  unsigned long *files, char *err, size_t errlen);
+	/* A backup of the format before store/archive.c (a SQLite file) into
+	 * a new database; NULL when the backend cannot read one. */
+	enum store_err (*restore_sqlite_file)(const char *backup_path, const char *where,
+					      const char *media_dir, unsigned long *files,
+					      char *err, size_t errlen);
 	void (*close)(struct store *s);
 #define STORE_FN(ret, name, params, args) ret (*name) params;
 #define STORE_FN_VOID(name, params, args) void (*name) params;

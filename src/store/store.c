@@ -18,6 +18,13 @@ const char *store_strerror(enum store_err e)
 	return "unknown error";
 }
 
+const char *const store_tables[] = {
+	"settings", "users", "sessions", "invites", "stories", "story_slugs", "circles",
+	"circle_members", "circle_invites", "photos", "photo_variants", "responses",
+	"response_reports", "blocks", "muted_words", "revisions", "story_schedule", "follows",
+	"story_tags", "story_drafts", NULL,
+};
+
 /* URL schemes and their backends; SQLite takes the part after "sqlite:"
  * (or "sqlite://"), the others the whole URL. */
 static const struct {
@@ -61,19 +68,6 @@ enum store_err store_open(const char *url, struct store **out, char *err, size_t
 		return STORE_ERROR;
 	}
 	return be->open(where, out, err, errlen);
-}
-
-enum store_err store_restore(const char *backup_path, const char *url, const char *media_dir,
-			     unsigned long *files, char *err, size_t errlen)
-{
-	const char *where;
-	const struct store_backend *be = store_backend_for(url, &where);
-	*files = 0;
-	if (!be) {
-		snprintf(err, errlen, "%s: unknown kind of database", url);
-		return STORE_ERROR;
-	}
-	return be->restore(backup_path, where, media_dir, files, err, errlen);
 }
 
 void store_close(struct store *s)

@@ -577,18 +577,53 @@ enum store_err store_search(struct store *s, struct arena *a, const char *viewer
 			    const char ***snippets) __attribute__((warn_unused_result));
 
 /*
- * Backups are one file: a consistent snapshot of the database (taken
- * while others keep reading and writing) plus the files under media_dir.
- * store_backup writes dest_path atomically (a .part file renamed into
- * place); *files counts the media files stored. store_restore writes the
- * media files under media_dir and the database to db_path (which must not
- * exist yet). On error err holds a message.
+ * The whole site as rows, for backups and for moving between backends
+ * (store/archive.c). store_tables lists the schema's tables, the same in
+ * every backend with the same columns, in an order that loads (a row's
+ * references come before it); derived data (search indexes) is not in
+ * them and is rebuilt by store_load_done().
+ *
+ * store_dump calls row(ctx, table, json) for every row of every table in
+ * that order, read from one consistent snapshot while others keep writing;
+ * json is one object {"column": value} with numbers, strings and null
+ * (flags as 0/1 or true/false). It stops with STORE_ERROR when row
+ * returns false. store_load_row inserts one such row (a known table and
+ * known columns only: a dump is outside input); run loads inside
+ * store_begin(). store_table_count counts a table's rows (NOT_FOUND for a
+ * name not in store_tables).
+ */
+extern const char *const store_tables[];
+enum store_err store_dump(struct store *s, bool (*row)(void *ctx, const char *table,
+						       const char *json),
+			  void *ctx) __attribute__((warn_unused_result));
+enum store_err store_load_row(struct store *s, const char *table, const char *json)
+	__attribute__((warn_unused_result));
+enum store_err store_load_done(struct store *s) __attribute__((warn_unused_result));
+enum store_err store_table_count(struct store *s, const char *table, int64_t *n)
+	__attribute__((warn_unused_result));
+
+/*
+ * Backups are one file (store/archive.c): a gzip stream of JSON lines, the
+ * rows of store_dump() and then every file under media_dir, with a
+ * header naming the format and a closing line with the counts, so that a
+ * cut file is refused. It restores into any backend. store_backup writes
+ * dest_path atomically (a .part file renamed into place, 0600); *files
+ * counts the media files stored. store_restore loads one into the
+ * database at url, which must be empty (a new SQLite path, or a new
+ * PostgreSQL database), and writes the media files under media_dir; it
+ * also reads the backups of earlier versions (a SQLite file) into SQLite.
+ * On error err holds a message.
  */
 enum store_err store_backup(struct store *s, const char *dest_path, const char *media_dir,
 			    unsigned long *files, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-enum store_err store_restore(const char *backup_path, const char *db_path, const char *media_dir,
+enum store_err store_restore(const char *backup_path, const char *url, const char *media_dir,
 			     unsigned long *files, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Copy every row of from into to (empty), in one transaction of to, then
+ * read to back and compare each table's row count and checksum (the same
+ * whichever backend wrote it). *rows counts the rows moved. */
+enum store_err store_copy(struct store *from, struct store *to, int64_t *rows, char *err,
+			  size_t errlen) __attribute__((warn_unused_result));
 
 #endif

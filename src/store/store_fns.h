@@ -198,8 +198,6 @@ STORE_FN(enum store_err, tags_set, (struct store *s, const char *story_id,
 STORE_FN(enum store_err, search, (struct store *s, struct arena *a, const char *viewer_id,
 	 const char *query, int limit, struct story_list *out, const char ***snippets), (s, a,
 	 viewer_id, query, limit, out, snippets))
-STORE_FN(enum store_err, backup, (struct store *s, const char *dest_path, const char *media_dir,
-	 unsigned long *files, char *err, size_t errlen), (s, dest_path, media_dir, files, err, errlen))
 STORE_FN(enum store_err, photo_insert, (struct store *s, const struct photo_row *p), (s, p))
 STORE_FN(enum store_err, photo_get, (struct store *s, struct arena *a, const char *id,
 	 struct photo_row *out), (s, a, id, out))
@@ -213,3 +211,10 @@ STORE_FN(enum store_err, photo_delete, (struct store *s, const char *id, char (*
 STORE_FN(enum store_err, photo_orphan, (struct store *s, char id[17]), (s, id))
 STORE_FN(enum store_err, hash_unused, (struct store *s, const char *hash, bool *unused), (s, hash,
 	 unused))
+STORE_FN(enum store_err, dump, (struct store *s,
+	 bool (*row)(void *ctx, const char *table, const char *json), void *ctx), (s, row, ctx))
+STORE_FN(enum store_err, load_row, (struct store *s, const char *table, const char *json), (s,
+	 table, json))
+STORE_FN(enum store_err, load_done, (struct store *s), (s))
+STORE_FN(enum store_err, table_count, (struct store *s, const char *table, int64_t *n), (s,
+	 table, n))

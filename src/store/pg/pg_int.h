@@ -52,6 +52,7 @@ struct pg_store {
 	bool listening;       /* LISTEN quire_change holds on this connection */
 	int64_t heard_ms;     /* when notifications were last read (monotonic) */
 	char state[6];        /* SQLSTATE of the last failed statement */
+	char *columns[32];    /* store_pg_dump.c: ",col,col," of each store_tables entry */
 };
 
 static inline struct pg_store *PG(struct store *s)
@@ -68,8 +69,6 @@ static inline struct pg_store *PG(struct store *s)
 #undef STORE_FN_VOID
 #undef STORE_FN_OWN
 enum store_err pg_open(const char *url, struct store **out, char *err, size_t errlen);
-enum store_err pg_restore(const char *backup_path, const char *url, const char *media_dir,
-			  unsigned long *files, char *err, size_t errlen);
 void pg_close(struct store *s);
 
 struct pg_params {

@@ -140,6 +140,8 @@ void pg_close(struct store *s)
 	if (!s)
 		return;
 	PQfinish(PG(s)->conn);
+	for (size_t i = 0; i < sizeof(PG(s)->columns) / sizeof(PG(s)->columns[0]); i++)
+		free(PG(s)->columns[i]);
 	free(PG(s)->url);
 	free(PG(s));
 }
@@ -708,7 +710,6 @@ enum store_err pg_story_list(struct store *s, struct arena *a, const struct stor
 const struct store_backend store_pg_backend = {
 	.scheme = "postgres",
 	.open = pg_open,
-	.restore = pg_restore,
 	.close = pg_close,
 #define STORE_FN(ret, name, params, args) .name = pg_##name,
 #define STORE_FN_VOID(name, params, args) .name = pg_##name,

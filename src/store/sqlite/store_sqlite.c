@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
@@ -205,6 +206,13 @@ enum store_err sq_open(const char *path, struct store **out, char *err, size_t e
 	}
 	q->base.be = &store_sqlite_backend;
 	struct store *s = &q->base;
+	/* sqlite:DIR names a data directory: its quire.db. */
+	char in_dir[4096];
+	struct stat dst;
+	if (stat(path, &dst) == 0 && S_ISDIR(dst.st_mode)) {
+		snprintf(in_dir, sizeof(in_dir), "%s/quire.db", path);
+		path = in_dir;
+	}
 	int rc = sqlite3_open_v2(path, &q->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -732,7 +740,7 @@ enum store_err sq_story_list(struct store *s, struct arena *a, const struct stor
 const struct store_backend store_sqlite_backend = {
 	.scheme = "sqlite",
 	.open = sq_open,
-	.restore = sq_restore,
+	.restore_sqlite_file = sq_restore,
 	.close = sq_close,
 #define STORE_FN(ret, name, params, args) .name = sq_##name,
 #define STORE_FN_VOID(name, params, args) .name = sq_##name,
