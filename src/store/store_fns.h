@@ -218,3 +218,10 @@ STORE_FN(enum store_err, load_row, (struct store *s, const char *table, const ch
 STORE_FN(enum store_err, load_done, (struct store *s), (s))
 STORE_FN(enum store_err, table_count, (struct store *s, const char *table, int64_t *n), (s,
 	 table, n))
+STORE_FN(enum store_err, blob_put, (struct store *s, const char *hash, const void *data,
+	 size_t len), (s, hash, data, len))
+STORE_FN(enum store_err, blob_get, (struct store *s, const char *hash, unsigned char **data,
+	 size_t *len), (s, hash, data, len))
+STORE_FN(enum store_err, blob_delete, (struct store *s, const char *hash), (s, hash))
+STORE_FN(enum store_err, variant_hashes, (struct store *s,
+	 bool (*row)(void *ctx, const char *hash, const char *format), void *ctx), (s, row, ctx))

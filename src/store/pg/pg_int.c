@@ -81,10 +81,10 @@ static const char *prepared(struct store *s, const char *sql, int nparams)
 	return q->prep[q->nprep++].name;
 }
 
-PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
+static PGresult *run(struct store *s, const char *sql, int n, const char *const *values,
+		     const int *lengths, const int *formats, int result_format)
 {
 	struct pg_store *q = PG(s);
-	int n = p ? p->n : 0;
 	char *last_state = q->state;
 	last_state[0] = '\0';
 	if (n > PG_MAX_PARAMS) {
@@ -103,7 +103,7 @@ PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
 			q->txn_failed = true;
 		return NULL;
 	}
-	PGresult *r = PQexecPrepared(q->conn, name, n, p ? p->v : NULL, NULL, NULL, 0);
+	PGresult *r = PQexecPrepared(q->conn, name, n, values, lengths, formats, result_format);
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return r;
@@ -116,6 +116,17 @@ PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
 		q->txn_failed = true;
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
+{
+	return run(s, sql, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+}
+
+PGresult *pg_run_binary(struct store *s, const char *sql, int n, const char *const *values,
+			const int *lengths, const int *formats, int result_format)
+{
+	return run(s, sql, n, values, lengths, formats, result_format);
 }
 
 const char *pg_last_state(struct store *s)

@@ -86,6 +86,11 @@ void pp_opt(struct pg_params *p, const char *v);
 /* Run sql (static string) with p (NULL: none); the result (rows or
  * command status), or NULL after logging the error. The caller PQclear()s. */
 PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p);
+/* pg_run with parameters given as libpq takes them (formats[i] 1:
+ * binary, with lengths[i]), and results in binary when result_format is
+ * 1: for bytes (photo blobs). */
+PGresult *pg_run_binary(struct store *s, const char *sql, int n, const char *const *values,
+			const int *lengths, const int *formats, int result_format);
 /* Run a statement without result rows: OK, CONFLICT on a unique
  * violation, ERROR otherwise. *changed (may be NULL) gets the row count. */
 enum store_err pg_write(struct store *s, const char *sql, const struct pg_params *p,
