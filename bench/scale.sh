@@ -22,8 +22,8 @@ THREADS=$(nproc 2>/dev/null || echo 2)
 PY=/usr/bin/python3
 say() { printf '%s\n' "$*"; }
 
-for tool in wrk haproxy curl; do
-	command -v $tool >/dev/null 2>&1 || { say "scale: needs $tool (apt-get install wrk haproxy curl)"; exit 1; }
+for tool in wrk haproxy curl bc psql; do
+	command -v $tool >/dev/null 2>&1 || { say "scale: needs $tool (apt-get install wrk haproxy curl bc postgresql)"; exit 1; }
 done
 
 make --no-print-directory -j"$THREADS" B=$B OPT=-O2 $B/quire $B/libquire.a >/dev/null
