@@ -4,6 +4,18 @@
  * audience/, which supplies the viewer; the SQL form of that rule lives in
  * each backend, once, and every listing query uses it).
  *
+ * Backends (store_open(url) picks one; store/backend.h): SQLite in
+ * sqlite/, PostgreSQL in pg/. Rules that must be written in SQL, because
+ * listings filter with them, are written once per backend, named, and
+ * held to their C forms by the conformance suite (tests/unit/test_store*):
+ *  - the audience rule of listings and search: AUDIENCE_SQL (SQLite),
+ *    PG_AUDIENCE_SQL (PostgreSQL); C form audience_may_see_story();
+ *  - the share-card photo choice: PHOTO_FOR_ALL_SQL, PG_PHOTO_FOR_ALL_SQL;
+ *    C form audience_may_see_photo() for nobody in particular;
+ *  - which responses readers see (store_responses_for_story with
+ *    everything false): visible, author not blocked, parent visible;
+ *  - deleting a circle makes its stories private (store_circle_delete).
+ *
  * A struct store is one database connection and belongs to one thread.
  * Strings in returned rows are allocated from the arena the caller passes
  * and live as long as it. Functions return STORE_OK or an error; after an
