@@ -60,14 +60,14 @@ PG=$(tests/lib/pg.sh createdb "$W/pg" quire)
 $B/quire migrate --from "sqlite:$W/site" --to "$PG" --data "$W/site" >/dev/null
 cp -r "$W/site" "$W/site-b"
 
-serve() { # name data db
+serve() { # name data db: starts a node, its port in $port (not in a subshell:
+	# $pids must keep the pid for the clean-up)
 	port=$(free_port)
 	(cd "$W" && exec "$ROOT/$B/quire" serve --data "$2" ${3:+--db "$3"} --listen 127.0.0.1:"$port" \
 		--threads "$THREADS" --log-level warn --trusted-proxy 127.0.0.1 \
 		--responses-per-minute 100000 --responses-per-minute-addr 100000) >"$W/$1.log" 2>&1 &
 	pids="$pids $!"
 	wait_http "http://127.0.0.1:$port/healthz"
-	echo "$port"
 }
 
 xacts() {
@@ -113,11 +113,13 @@ measure() { # config base-url
 }
 
 say "scale: ${DUR}s per run, $CONNS connections, wrk -t1, on $THREADS cores shared by all"
-qs=$(serve sqlite "$W/site" "")
-measure sqlite "http://127.0.0.1:$qs"
-q1=$(serve pg-a "$W/site" "$PG")
+serve sqlite "$W/site" ""
+measure sqlite "http://127.0.0.1:$port"
+serve pg-a "$W/site" "$PG"
+q1=$port
 measure pg-1 "http://127.0.0.1:$q1"
-q2=$(serve pg-b "$W/site-b" "$PG")
+serve pg-b "$W/site-b" "$PG"
+q2=$port
 hp=$(free_port)
 cat >"$W/haproxy.cfg" <<EOF
 global
