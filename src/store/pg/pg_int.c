@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void pp_text(struct pg_params *p, const char *v)
 {
@@ -32,19 +33,30 @@ void pp_bool(struct pg_params *p, bool v)
 	pp_text(p, v ? "t" : "f");
 }
 
-/* A connection that broke is reset between transactions: statements
- * prepared on the old one are gone, and so is its LISTEN. */
-static bool usable(struct store *s)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool pg_ready(struct store *s)
 {
 	struct pg_store *q = PG(s);
 	if (PQstatus(q->conn) == CONNECTION_OK)
 		return true;
 	if (q->txn_depth > 0)
 		return false; /* the transaction is lost: the caller rolls back */
-	PQreset(q->conn);
-	if (PQstatus(q->conn) != CONNECTION_OK)
+	int64_t now = now_ms();
+	if (now < q->retry_ms)
 		return false;
+	PQreset(q->conn);
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		q->retry_ms = now + 1000;
+		return false;
+	}
 	fprintf(stderr, "quire: store: reconnected to PostgreSQL\n");
+	q->retry_ms = 0;
 	q->nprep = 0;
 	q->listening = false;
 	return pg_listen(s) == STORE_OK;
@@ -91,7 +103,7 @@ static PGresult *run(struct store *s, const char *sql, int n, const char *const 
 		fprintf(stderr, "quire: store: too many parameters\n  %.200s\n", sql);
 		return NULL;
 	}
-	if (!usable(s)) {
+	if (!pg_ready(s)) {
 		log_error(s, "no connection", NULL, NULL);
 		if (q->txn_depth > 0)
 			q->txn_failed = true;
@@ -151,7 +163,7 @@ enum store_err pg_write(struct store *s, const char *sql, const struct pg_params
 
 enum store_err pg_exec(struct store *s, const char *sql)
 {
-	if (!usable(s))
+	if (!pg_ready(s))
 		return STORE_ERROR;
 	PGresult *r = PQexec(PG(s)->conn, sql);
 	bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;

@@ -51,6 +51,7 @@ struct pg_store {
 	int64_t heard;        /* change notifications received */
 	bool listening;       /* LISTEN quire_change holds on this connection */
 	int64_t heard_ms;     /* when notifications were last read (monotonic) */
+	int64_t retry_ms;     /* a broken connection is tried again from then */
 	char state[6];        /* SQLSTATE of the last failed statement */
 	char *columns[32];    /* store_pg_dump.c: ",col,col," of each store_tables entry */
 };
@@ -142,6 +143,12 @@ void pg_read_members(struct arena *a, const PGresult *r, struct member_row **row
 
 /* Re-index one story for full-text search (store_pg_reach.c). */
 enum store_err pg_fts_refresh(struct store *s, const char *story_id);
+
+/* Whether the connection can run a statement now: a broken one is reset
+ * (at most once a second, so a database that is down costs requests no
+ * wait), prepared statements forgotten and LISTEN renewed. Never inside a
+ * transaction: that one is lost and the caller rolls it back. */
+bool pg_ready(struct store *s);
 
 /* store_pg_stamp.c: start listening for changes (called by pg_open and
  * after a reconnect), and count a committed write of this connection. */

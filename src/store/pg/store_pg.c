@@ -111,7 +111,12 @@ enum store_err pg_open(const char *url, struct store **out, char *err, size_t er
 		return STORE_ERROR;
 	}
 	q->base.be = &store_pg_backend;
-	q->conn = PQconnectdb(url);
+	/* A database that does not answer must not hold a worker forever:
+	 * a connect timeout unless the URL sets its own (later keywords win,
+	 * and the URL is expanded last). */
+	const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+	const char *const vals[] = {"5", "quire", url, NULL};
+	q->conn = PQconnectdbParams(keys, vals, 1);
 	if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
 		const char *m = q->conn ? PQerrorMessage(q->conn) : "out of memory";
 		snprintf(err, errlen, "cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"), m);
