@@ -4,7 +4,7 @@
  */
 #include "accounts/accounts.h"
 #include "circles/circles_web.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"
 #include "core/crypto.h"
@@ -13,8 +13,7 @@
 #include "media/media.h"
 #include "web/page_cache.h"
 #include "web/web.h"
-#include "stories/desk.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -494,6 +493,7 @@ static int cmd_serve(const struct opts *o)
 	/* Cross-domain reactions, wired here so domains do not import each
 	 * other: purging the trash removes the stories' photos first. */
 	desk_set_purge_hook(media_collect);
+	responses_set_rate_limits(cfg.responses_per_minute_user, cfg.responses_per_minute_addr);
 	if (!web_init(&cfg, st)) {
 		store_close(st);
 		web_shutdown();

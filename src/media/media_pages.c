@@ -10,8 +10,7 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "web/web.h"
-#include "stories/desk.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "store/store_media.h"
 
 #include <errno.h>

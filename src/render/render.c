@@ -11,7 +11,7 @@
 #include "web/web.h"
 #include "store/store_media.h"
 #include "stories/markdown.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <string.h>
 

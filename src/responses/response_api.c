@@ -2,6 +2,7 @@
  * response_api.c - JSON API for responses, blocks and muted words.
  */
 #include "responses/responses_int.h"
+#include "responses/responses_web.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"

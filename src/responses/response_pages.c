@@ -4,13 +4,14 @@
  * queue and her response settings (defaults, muted words, blocks).
  */
 #include "responses/responses_int.h"
+#include "responses/responses_web.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
 #include "web/web.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -414,4 +415,26 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	render_settings(req, res, 200, NULL, "Saved.");
+}
+
+/* Load response {id} and its story, both visible to the request's viewer. */
+enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
+			    struct story_row *s)
+{
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
+	const char *vid = v->signed_in ? v->user.id : NULL;
+	if (!id_valid(id) || store_response_get(st, &req->arena, id, r) ||
+	    store_story_get(st, &req->arena, r->story_id, s))
+		return RESP_NOT_FOUND;
+	bool admin = v->signed_in && v->user.is_admin;
+	if (!admin && (!audience_may_see_story(st, vid, s) || !response_visible_to(vid, s, r)))
+		return RESP_NOT_FOUND;
+	if (r->parent_id[0] && !response_is_writer(vid, s)) {
+		struct response_row p;
+		if (store_response_get(st, &req->arena, r->parent_id, &p) ||
+		    (!admin && !response_visible_to(vid, s, &p)))
+			return RESP_NOT_FOUND;
+	}
+	return RESP_OK;
 }

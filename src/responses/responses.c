@@ -4,10 +4,10 @@
  */
 #include "responses/responses_int.h"
 #include "audience/audience.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
-#include "web/web.h"
 #include "stories/markdown.h"
 
 #include <string.h>
@@ -156,6 +156,17 @@ static enum resp_err decide_status(struct store *st, struct arena *a, const char
 	return RESP_OK;
 }
 
+/* Set once at start (main.c), read-only afterwards. */
+static struct {
+	unsigned per_user, per_addr;
+} rate_limits = {10, 60};
+
+void responses_set_rate_limits(unsigned per_user, unsigned per_addr)
+{
+	rate_limits.per_user = per_user;
+	rate_limits.per_addr = per_addr;
+}
+
 static enum resp_err rate_check(struct store *st, struct arena *a, const char *user_id,
 				const char *addr, int64_t *retry_after)
 {
@@ -166,7 +177,7 @@ static enum resp_err rate_check(struct store *st, struct arena *a, const char *u
 	if (store_rate_count(st, us, now - window + 1, &nu, &ou) ||
 	    store_rate_count(st, as, now - window + 1, &na, &oa))
 		return RESP_STORE;
-	unsigned lu = web_cfg->responses_per_minute_user, la = web_cfg->responses_per_minute_addr;
+	unsigned lu = rate_limits.per_user, la = rate_limits.per_addr;
 	if (nu >= lu || na >= la) {
 		int64_t oldest = nu >= lu ? ou : oa;
 		*retry_after = oldest + window - now;
@@ -266,24 +277,3 @@ int64_t responses_count(struct store *st, const struct story_row *s)
 	return n;
 }
 
-/* Load response {id} and its story, both visible to the viewer. */
-enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
-			    struct story_row *s)
-{
-	struct store *st = web_store(req);
-	const struct viewer *v = web_viewer(req);
-	const char *vid = v->signed_in ? v->user.id : NULL;
-	if (!id_valid(id) || store_response_get(st, &req->arena, id, r) ||
-	    store_story_get(st, &req->arena, r->story_id, s))
-		return RESP_NOT_FOUND;
-	bool admin = v->signed_in && v->user.is_admin;
-	if (!admin && (!audience_may_see_story(st, vid, s) || !response_visible_to(vid, s, r)))
-		return RESP_NOT_FOUND;
-	if (r->parent_id[0] && !response_is_writer(vid, s)) {
-		struct response_row p;
-		if (store_response_get(st, &req->arena, r->parent_id, &p) ||
-		    (!admin && !response_visible_to(vid, s, &p)))
-			return RESP_NOT_FOUND;
-	}
-	return RESP_OK;
-}

@@ -5,7 +5,7 @@
  * "scheduled" + publish_at). Only the writer sees revisions and trash;
  * to everyone else they do not exist (404).
  */
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "web/web.h"

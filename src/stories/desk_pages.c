@@ -5,7 +5,7 @@
  * history page with diffs, one revision, restore, and the trash.
  * Everything here is the writer's own: others get 404.
  */
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "audience/audience.h"
 #include "core/buf.h"
 #include "core/crypto.h"

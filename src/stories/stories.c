@@ -7,7 +7,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "audience/audience.h"
-#include "render/render.h"
+#include "render/plain.h"
 #include "responses/responses.h"
 #include "core/clock.h"
 #include "stories/desk.h"

@@ -3,7 +3,6 @@
  * page, the editor (new, edit, preview, publish, unpublish, delete) and
  * the writer's own list. Every page that shows a story asks audience/.
  */
-#include "stories/stories.h"
 #include "accounts/accounts.h"
 #include "accounts/follows.h"
 #include "audience/audience.h"
@@ -12,9 +11,9 @@
 #include "media/media.h"
 #include "render/render.h"
 #include "feeds/feeds.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "web/web.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "stories/markdown.h"
 
 #include <stdio.h>

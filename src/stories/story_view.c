@@ -4,12 +4,11 @@
  * Used by several handlers, so it lives here, not in a page file. What
  * of the content a viewer gets is render/'s decision.
  */
-#include "stories/stories.h"
 #include "audience/audience.h"
 #include "render/render.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "web/web.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 
 #include <string.h>
 

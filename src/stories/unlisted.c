@@ -9,7 +9,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "web/web.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <string.h>
 

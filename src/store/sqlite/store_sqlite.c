@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
@@ -212,6 +214,14 @@ enum store_err sq_open(const char *path, struct store **out, char *err, size_t e
 	if (stat(path, &dst) == 0 && S_ISDIR(dst.st_mode)) {
 		snprintf(in_dir, sizeof(in_dir), "%s/quire.db", path);
 		path = in_dir;
+	}
+	/* A new database holds password hashes and the server key: create it
+	 * readable by its owner only (SQLite gives its journal the same mode). */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0)
+			fprintf(stderr, "quire: cannot make %s private\n", path);
+		close(fd);
 	}
 	int rc = sqlite3_open_v2(path, &q->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
