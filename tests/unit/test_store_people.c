@@ -17,11 +17,15 @@
 #include "tap.h"
 #include "store_backends.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct store *st;
+static const char *db_url;
 static struct arena A;
 static int64_t NOW = 1790000000;
 
@@ -614,6 +618,238 @@ static void test_blocks_muted_defaults_rates(void)
 	   oldest == later, "old events are pruned now and then");
 }
 
+/* ---- transactions: what one decides, no other slips into ----
+ *
+ * Connection A opens a transaction and does the first steps of a
+ * check-then-write; connection B, in a thread, runs the same steps. B's
+ * check must see A's write: B waits for A's commit (SQLite's writer lock,
+ * PostgreSQL's locks in the backend). A commits when B has checked or
+ * when a deadline passes, whichever is first: a backend that lets B
+ * check before A commits is caught, one that makes B wait costs the
+ * deadline. */
+
+#define RACE_DEADLINE_MS 1000
+
+struct race {
+	struct store *b;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool checked;
+	int step; /* which race: 0 sign-in counts, 1 circle join */
+	const char *circle_id, *user_id, *token_hash;
+	/* what B saw */
+	enum store_err e;
+	int64_t pair;
+	bool member;
+};
+
+static void race_checked(struct race *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->checked = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *race_b(void *arg)
+{
+	struct race *r = arg;
+	r->e = store_begin(r->b);
+	if (r->e) {
+		race_checked(r);
+		return NULL;
+	}
+	if (r->step == 0) {
+		struct signin_counts c;
+		r->e = store_signin_counts(r->b, "racer", "10.9.9.9", 0, 0, 0, &c);
+		r->pair = c.pair;
+		race_checked(r);
+		int64_t id;
+		if (!r->e)
+			r->e = store_signin_add(r->b, "racer", "10.9.9.9", NOW, &id);
+	} else {
+		/* As circles.c joins: already a member, or spend a use and join. */
+		r->e = store_circle_is_member(r->b, r->circle_id, r->user_id, &r->member);
+		race_checked(r);
+		if (!r->e && !r->member) {
+			r->e = store_circle_invite_use(r->b, r->token_hash, NOW);
+			if (!r->e)
+				r->e = store_circle_member_add(r->b, r->circle_id, r->user_id, NOW);
+		}
+	}
+	if (r->e) {
+		store_rollback(r->b);
+		return NULL;
+	}
+	r->e = store_commit(r->b);
+	return NULL;
+}
+
+/* Start B, wait until it checked or the deadline passed, commit A, join. */
+static bool race_run(struct race *r)
+{
+	pthread_t th;
+	if (pthread_create(&th, NULL, race_b, r) != 0)
+		return false;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += RACE_DEADLINE_MS / 1000;
+	until.tv_nsec += (long)(RACE_DEADLINE_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->mu);
+	int rc = 0;
+	while (!r->checked && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&r->cv, &r->mu, &until);
+	pthread_mutex_unlock(&r->mu);
+	bool committed = store_commit(st) == STORE_OK;
+	pthread_join(th, NULL);
+	return committed;
+}
+
+static void test_transactions_serialise(void)
+{
+	char err[256];
+	struct race r = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+	if (!ok(store_open(db_url, &r.b, err, sizeof(err)) == STORE_OK, "a second connection: %s",
+		r.b ? "" : err))
+		return;
+
+	/* Sign-in: counts and add in one transaction (accounts.c). */
+	struct signin_counts c;
+	int64_t id;
+	ok(store_begin(st) == STORE_OK &&
+	   store_signin_counts(st, "racer", "10.9.9.9", 0, 0, 0, &c) == STORE_OK && c.pair == 0 &&
+	   store_signin_add(st, "racer", "10.9.9.9", NOW, &id) == STORE_OK, "A counts and adds");
+	ok(race_run(&r) && r.e == STORE_OK, "A and B commit");
+	ok(r.pair == 1, "B's count saw A's attempt (%lld): no attempt slips in between",
+	   (long long)r.pair);
+
+	/* Circle join: the same reader twice at once spends one use. */
+	struct user_row w, u;
+	struct circle_row circ = {0};
+	struct circle_invite_row inv = {0}, got;
+	if (!ok(new_user(&w, "race-w") && new_user(&u, "race-u"), "users"))
+		goto out;
+	id_new(circ.id);
+	memcpy(circ.owner_id, w.id, 17);
+	circ.name = "race";
+	circ.created_at = NOW;
+	inv.token_hash = H4;
+	memcpy(inv.circle_id, circ.id, 17);
+	inv.token_tail = "dddddd";
+	inv.uses_left = 5;
+	inv.expires_at = NOW + 1000;
+	inv.created_at = NOW;
+	if (!ok(store_circle_insert(st, &circ) == STORE_OK &&
+		store_circle_invite_insert(st, &inv) == STORE_OK, "a circle and a 5-use link"))
+		goto out;
+	bool member = true;
+	ok(store_begin(st) == STORE_OK &&
+	   store_circle_is_member(st, circ.id, u.id, &member) == STORE_OK && !member &&
+	   store_circle_invite_use(st, H4, NOW) == STORE_OK &&
+	   store_circle_member_add(st, circ.id, u.id, NOW) == STORE_OK, "A joins");
+	r.step = 1;
+	r.checked = false;
+	r.circle_id = circ.id;
+	r.user_id = u.id;
+	r.token_hash = H4;
+	ok(race_run(&r) && r.e == STORE_OK, "A and B commit");
+	ok(r.member, "B saw A's join");
+	got.uses_left = -2;
+	if (store_circle_invite_get(st, &A, H4, &got))
+		got.uses_left = -2;
+	ok(got.uses_left == 4, "one use spent for one join (%lld left)", (long long)got.uses_left);
+out:
+	store_close(r.b);
+}
+
+/* Many connections at once, each one call: reports of one response by
+ * different readers all count, and replacing one writer's muted words
+ * leaves one of the lists, never a mix. */
+
+#define NPAR 8
+
+struct par {
+	struct store *s;
+	pthread_barrier_t *go;
+	const char *response_id, *reporter_id, *writer_id;
+	const char *words[2];
+	enum store_err report, muted;
+};
+
+static void *par_run(void *arg)
+{
+	struct par *p = arg;
+	pthread_barrier_wait(p->go);
+	p->report = store_response_report(p->s, p->response_id, p->reporter_id, NOW);
+	p->muted = store_muted_set(p->s, p->writer_id, p->words, 2);
+	return NULL;
+}
+
+static void test_parallel_writes(void)
+{
+	struct user_row w, readers[NPAR];
+	struct story_row s;
+	struct response_row r;
+	if (!ok(new_user(&w, "par-w") && new_story(&s, &w, "parallel", "public", NULL), "a story"))
+		return;
+	bool made = true;
+	for (int i = 0; i < NPAR; i++)
+		made = made && new_user(&readers[i], arena_printf(&A, "par-r%d", i));
+	new_response(&r, &s, &readers[0], NULL, "visible", NOW);
+	if (!ok(made && store_response_insert(st, &r) == STORE_OK, "readers, a response"))
+		return;
+	struct par ps[NPAR];
+	pthread_t th[NPAR];
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, NPAR);
+	char err[256];
+	int opened = 0;
+	for (int i = 0; i < NPAR; i++) {
+		memset(&ps[i], 0, sizeof(ps[i]));
+		if (store_open(db_url, &ps[i].s, err, sizeof(err)))
+			break;
+		opened++;
+		ps[i].go = &go;
+		ps[i].response_id = r.id;
+		ps[i].reporter_id = readers[i].id;
+		ps[i].writer_id = w.id;
+		ps[i].words[0] = arena_printf(&A, "list %d a", i);
+		ps[i].words[1] = arena_printf(&A, "list %d b", i);
+	}
+	if (!ok(opened == NPAR, "%d connections", NPAR)) {
+		for (int i = 0; i < opened; i++)
+			store_close(ps[i].s);
+		pthread_barrier_destroy(&go);
+		return;
+	}
+	for (int i = 0; i < NPAR; i++)
+		pthread_create(&th[i], NULL, par_run, &ps[i]);
+	bool all_ok = true;
+	for (int i = 0; i < NPAR; i++) {
+		pthread_join(th[i], NULL);
+		all_ok = all_ok && ps[i].report == STORE_OK && ps[i].muted == STORE_OK;
+		store_close(ps[i].s);
+	}
+	pthread_barrier_destroy(&go);
+	ok(all_ok, "every parallel call succeeded");
+	struct response_row got;
+	got.reports = -1;
+	if (store_response_get(st, &A, r.id, &got))
+		got.reports = -1;
+	ok(got.reports == NPAR, "%d reports at once, %lld counted", NPAR, (long long)got.reports);
+	const char **ph = NULL;
+	size_t n = 0;
+	if (store_muted_get(st, &A, w.id, &ph, &n))
+		n = 0;
+	bool one_list = n == 2 && strlen(ph[0]) > 6 && !strncmp(ph[0], ph[1], 6) &&
+			!strcmp(ph[0] + strlen(ph[0]) - 2, " a") && !strcmp(ph[1] + strlen(ph[1]) - 2, " b");
+	ok(one_list, "%d replacements of a muted list at once leave one list (%zu phrases)", NPAR, n);
+}
+
 static void suite(const char *kind, const char *url)
 {
 	char err[256];
@@ -627,6 +863,9 @@ static void suite(const char *kind, const char *url)
 	test_responses();
 	test_visibility_rule_agrees();
 	test_blocks_muted_defaults_rates();
+	db_url = url;
+	test_transactions_serialise();
+	test_parallel_writes();
 	store_close(st);
 	st = NULL;
 }

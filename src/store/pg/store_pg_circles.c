@@ -4,6 +4,14 @@
  * invitations go with their circle (ON DELETE CASCADE); its stories are
  * made private in the same transaction. Text is ordered byte by byte
  * (COLLATE "C"), as SQLite does, whatever the database's locale.
+ *
+ * Joining (circles.c) is one transaction: already a member, or spend a
+ * use and join. SQLite's single writer keeps two joins of the same
+ * reader apart; on PostgreSQL, circle_is_member() inside a transaction
+ * first takes an advisory lock on (circle, reader) (key 7161, hashed),
+ * held to the end of the transaction, so the second join waits, then
+ * sees the first and spends nothing. A single-use link joined by two
+ * readers at once needs no lock: the use is one conditional UPDATE.
  */
 #include "store/pg/pg_int.h"
 
@@ -30,6 +38,8 @@ static const char SQL_MEMBER_REMOVE[] =
 static const char SQL_MEMBERS[] =
 	"SELECT u.id, u.handle, u.name, m.joined_at FROM circle_members m JOIN users u ON "
 	"u.id = m.user_id WHERE m.circle_id = $1 ORDER BY u.handle COLLATE \"C\" LIMIT 5000";
+static const char SQL_JOIN_LOCK[] =
+	"SELECT pg_advisory_xact_lock(7161, hashtext($1::text || ' ' || $2::text))";
 static const char SQL_IS_MEMBER[] =
 	"SELECT 1 FROM circle_members WHERE circle_id = $1 AND user_id = $2";
 /* uses_left -1 is stored as NULL: unlimited. */
@@ -174,6 +184,12 @@ enum store_err pg_circle_is_member(struct store *s, const char *circle_id, const
 	struct pg_params p = {0};
 	pp_text(&p, circle_id);
 	pp_text(&p, user_id);
+	if (PG(s)->txn_depth > 0) {
+		PGresult *l = pg_run(s, SQL_JOIN_LOCK, &p);
+		if (!l)
+			return STORE_ERROR;
+		PQclear(l);
+	}
 	PGresult *r = pg_run(s, SQL_IS_MEMBER, &p);
 	if (!r)
 		return STORE_ERROR;

@@ -10,6 +10,13 @@
  * that shows or counts responses to readers uses it; the conformance
  * suite (tests/unit/test_store_people.c) checks it against the C rule.
  * Text is ordered byte by byte (COLLATE "C"), as SQLite does.
+ *
+ * The two transactions here read what they then write, which SQLite's
+ * single writer keeps whole; PostgreSQL's READ COMMITTED would not, so
+ * each first locks what it is about: a report locks the response's row
+ * (then its count includes every report committed before), replacing
+ * muted words takes an advisory lock on the writer (key 7162, hashed),
+ * so that two replacements at once leave one list, not their union.
  */
 #include "store/pg/pg_int.h"
 
@@ -57,6 +64,8 @@ static const char SQL_QUEUE[] =
 	"SELECT " RESPONSE_COLS RESPONSE_FROM "WHERE s.author_id = $1 AND s.deleted_at IS NULL "
 	"AND (r.status <> 'visible' OR r.reports > 0) ORDER BY r.created_at DESC, r.id DESC "
 	"LIMIT 500";
+static const char SQL_REPORT_LOCK[] =
+	"SELECT 1 FROM responses WHERE id = $1 FOR NO KEY UPDATE";
 static const char SQL_REPORT[] =
 	"INSERT INTO response_reports(response_id, reporter_id, created_at) VALUES ($1, $2, $3) "
 	"ON CONFLICT DO NOTHING";
@@ -74,6 +83,7 @@ static const char SQL_BLOCK_LIST[] =
 static const char SQL_MUTED_GET[] =
 	"SELECT phrase FROM muted_words WHERE writer_id = $1 ORDER BY phrase COLLATE \"C\" "
 	"LIMIT 1000";
+static const char SQL_MUTED_LOCK[] = "SELECT pg_advisory_xact_lock(7162, hashtext($1::text))";
 static const char SQL_MUTED_CLEAR[] = "DELETE FROM muted_words WHERE writer_id = $1";
 static const char SQL_MUTED_ADD[] =
 	"INSERT INTO muted_words(writer_id, phrase) VALUES ($1, $2) ON CONFLICT DO NOTHING";
@@ -232,7 +242,9 @@ enum store_err pg_response_report(struct store *s, const char *id, const char *r
 	pp_text(&b, id);
 	if (pg_begin(s))
 		return STORE_ERROR;
-	if (pg_write(s, SQL_REPORT, &a, NULL) || pg_write(s, SQL_REPORT_COUNT, &b, NULL)) {
+	PGresult *l = pg_run(s, SQL_REPORT_LOCK, &b);
+	PQclear(l);
+	if (!l || pg_write(s, SQL_REPORT, &a, NULL) || pg_write(s, SQL_REPORT_COUNT, &b, NULL)) {
 		pg_rollback(s);
 		return STORE_ERROR;
 	}
@@ -314,7 +326,9 @@ enum store_err pg_muted_set(struct store *s, const char *writer_id, const char *
 	pp_text(&clr, writer_id);
 	if (pg_begin(s))
 		return STORE_ERROR;
-	if (pg_write(s, SQL_MUTED_CLEAR, &clr, NULL))
+	PGresult *l = pg_run(s, SQL_MUTED_LOCK, &clr);
+	PQclear(l);
+	if (!l || pg_write(s, SQL_MUTED_CLEAR, &clr, NULL))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		struct pg_params add = {0};

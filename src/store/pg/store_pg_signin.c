@@ -6,6 +6,15 @@
  *
  * An attempt is named by signin_attempts.id, an identity column (SQLite
  * uses its rowid), which store_signin_add() returns.
+ *
+ * store.h has the caller run counts and add in one transaction "so that
+ * no other attempt slips in between". SQLite gets that from its single
+ * writer; PostgreSQL's READ COMMITTED does not (two transactions count
+ * the same rows, then both add). So inside a transaction the counts
+ * first take a transaction-scoped advisory lock (key 7160, 0; released
+ * at commit or rollback), and the counting statement, which runs after
+ * it, sees every attempt committed before. Outside a transaction there
+ * is nothing to hold, and no lock is taken.
  */
 #include "store/pg/pg_int.h"
 
@@ -26,6 +35,7 @@ static const char SQL_COUNTS[] =
 	"AND state <> 'ok'), "
 	"EXISTS (SELECT 1 FROM signin_attempts WHERE handle = $1 AND addr = $2 AND at >= $5 "
 	"AND state = 'ok')";
+static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(7160, 0)";
 static const char SQL_ADD[] =
 	"INSERT INTO signin_attempts(handle, addr, at, state) VALUES ($1, $2, $3, 'pending') "
 	"RETURNING id";
@@ -38,6 +48,12 @@ enum store_err pg_signin_counts(struct store *s, const char *handle, const char 
 				int64_t since, int64_t slow_since, int64_t known_since,
 				struct signin_counts *out)
 {
+	if (PG(s)->txn_depth > 0) {
+		PGresult *l = pg_run(s, SQL_LOCK, NULL);
+		if (!l)
+			return STORE_ERROR;
+		PQclear(l);
+	}
 	struct pg_params p = {0};
 	pp_text(&p, handle);
 	pp_text(&p, addr);
