@@ -519,6 +519,11 @@ static int cmd_serve(const struct opts *o)
 		.spool = media_spool,
 		.log = log_request,
 	};
+	/* Before serving: whoever sees the server answer can already read
+	 * the link (the tests wait for /healthz, then read the log). */
+	if (!setup_announce(st, cfg.base_url)) {
+		fprintf(stderr, "quire: could not prepare the setup link\n");
+	}
 	/* Photo uploads are decoded off the request threads (media.h). */
 	media_pool_start();
 	struct http_server *srv = http_server_start(&hc);
@@ -527,9 +532,6 @@ static int cmd_serve(const struct opts *o)
 		store_close(st);
 		web_shutdown();
 		return 1;
-	}
-	if (!setup_announce(st, cfg.base_url)) {
-		fprintf(stderr, "quire: could not prepare the setup link\n");
 	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");

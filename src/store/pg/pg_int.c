@@ -166,7 +166,8 @@ enum store_err pg_exec(struct store *s, const char *sql)
 	if (!pg_ready(s))
 		return STORE_ERROR;
 	PGresult *r = PQexec(PG(s)->conn, sql);
-	bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	bool ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+			PQresultStatus(r) == PGRES_TUPLES_OK);
 	if (!ok)
 		log_error(s, "statement failed", r, sql);
 	PQclear(r);

@@ -33,6 +33,15 @@
 #include "store/backend.h"
 
 #define PG_STMT_CACHE 256
+
+/* Advisory lock keys (one 64-bit key, or two 32-bit ones), each named
+ * here so that none is taken twice by accident:
+ *  7150        every explicit transaction (pg_begin: one writer at a time)
+ *  7151        schema migrations (store_pg.c)
+ *  7152, id    a story's schedule being claimed (store_pg_desk.c)
+ *  7160-7162   sign-in counts, circle joins (store_pg_signin.c,
+ *              store_pg_circles.c; taken inside a transaction) */
+#define PG_LOCK_WRITER "7150"
 #define PG_MAX_PARAMS 24
 
 struct pg_store {

@@ -185,7 +185,12 @@ enum store_err pg_begin(struct store *s)
 		fprintf(stderr, "quire: store: nested transaction\n");
 		return STORE_ERROR;
 	}
-	if (pg_exec(s, "BEGIN"))
+	/* The rules were written for SQLite's one writer at a time: a
+	 * transaction that reads, then writes, sees nothing slip in between.
+	 * One transaction-level advisory lock gives every explicit
+	 * transaction the same, across every app server (autocommit
+	 * statements do not take it). One round trip. */
+	if (pg_exec(s, "BEGIN; SELECT pg_advisory_xact_lock(" PG_LOCK_WRITER ")"))
 		return STORE_ERROR;
 	q->txn_depth = 1;
 	q->txn_failed = false;
