@@ -35,7 +35,7 @@
 enum store_err {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,
-	STORE_CONFLICT, /* unique constraint: handle or slug taken */
+	STORE_CONFLICT, /* a constraint: handle or slug taken, a reference to nothing */
 	STORE_ERROR,    /* I/O, corruption, busy beyond the timeout */
 };
 const char *store_strerror(enum store_err e);

@@ -121,8 +121,8 @@ static PGresult *run(struct store *s, const char *sql, int n, const char *const 
 		return r;
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(last_state, sizeof(q->state), "%s", state ? state : "");
-	/* A unique violation is an answer (CONFLICT), not a fault to log. */
-	if (strcmp(last_state, "23505") != 0)
+	/* A constraint violation is an answer (CONFLICT), not a fault to log. */
+	if (strncmp(last_state, "23", 2) != 0)
 		log_error(s, "statement failed", r, sql);
 	if (q->txn_depth > 0)
 		q->txn_failed = true;
@@ -151,7 +151,9 @@ enum store_err pg_write(struct store *s, const char *sql, const struct pg_params
 {
 	PGresult *r = pg_run(s, sql, p);
 	if (!r)
-		return strcmp(PG(s)->state, "23505") == 0 ? STORE_CONFLICT : STORE_ERROR;
+		/* Any integrity constraint (class 23: unique, foreign key, not
+		 * null, check), as SQLite's SQLITE_CONSTRAINT is. */
+		return strncmp(PG(s)->state, "23", 2) == 0 ? STORE_CONFLICT : STORE_ERROR;
 	if (changed) {
 		const char *t = PQcmdTuples(r);
 		*changed = t && *t ? strtoll(t, NULL, 10) : 0;
