@@ -48,7 +48,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 {
 	if (!viewer)
 		return RESP_SIGN_IN;
-	if (!audience_may_see_story(st, viewer->id, s) || strcmp(s->status, "published") != 0)
+	if (!audience_may_see_story(st, viewer->id, s) || s->status != STATUS_PUBLISHED)
 		return RESP_NOT_FOUND;
 	if (response_is_writer(viewer->id, s))
 		return RESP_OK;
@@ -61,7 +61,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 		return RESP_NOT_ALLOWED;
 	if (strcmp(s->responders, "circle") == 0) {
 		bool member = false;
-		if (strcmp(s->audience, "circle") == 0 && s->circle_id[0]) {
+		if (s->audience == AUDIENCE_CIRCLE && s->circle_id[0]) {
 			if (store_circle_is_member(st, s->circle_id, viewer->id, &member))
 				return RESP_STORE;
 		} else {

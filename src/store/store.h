@@ -190,6 +190,17 @@ enum store_err store_signin_prune(struct store *s, int64_t failed_before, int64_
 	__attribute__((warn_unused_result));
 
 /* ---- stories ---- */
+/* A story's status and audience: enums in C, their names only at the
+ * edges (SQL, JSON, forms, templates). parse() is false for any other
+ * name; a stored name a backend does not know reads as the most careful
+ * value (draft, private). */
+enum story_status { STATUS_DRAFT, STATUS_PUBLISHED };
+enum story_audience { AUDIENCE_PUBLIC, AUDIENCE_UNLISTED, AUDIENCE_CIRCLE, AUDIENCE_PRIVATE };
+const char *story_status_name(enum story_status st);
+bool story_status_parse(const char *name, enum story_status *out);
+const char *story_audience_name(enum story_audience a);
+bool story_audience_parse(const char *name, enum story_audience *out);
+
 struct story_row {
 	char id[17];
 	char author_id[17];
@@ -200,12 +211,12 @@ struct story_row {
 	const char *body_html;
 	const char *excerpt;
 	int64_t word_count;
-	const char *status; /* "draft" or "published" */
+	enum story_status status;
 	int64_t published_at; /* 0 when never published */
 	int64_t created_at, updated_at;
 	int64_t edited_at; /* last content change after first publication, or 0 */
-	const char *audience;     /* "public" | "unlisted" | "circle" | "private" */
-	char circle_id[17];       /* for "circle"; empty otherwise */
+	enum story_audience audience;
+	char circle_id[17];       /* for AUDIENCE_CIRCLE; empty otherwise */
 	const char *content_note; /* "" when none */
 	char share_key[17];       /* unlisted link secret; empty when none */
 	const char *responses;    /* "open" | "approval" | "off" */

@@ -63,10 +63,11 @@ static bool new_story(struct story_row *s, const struct user_row *author, const 
 	s->excerpt = "body";
 	s->search_text = "body";
 	s->word_count = 1;
-	s->status = "published";
+	s->status = STATUS_PUBLISHED;
 	s->published_at = NOW;
 	s->created_at = s->updated_at = NOW++;
-	s->audience = audience;
+	if (!story_audience_parse(audience, &s->audience))
+		s->audience = AUDIENCE_PRIVATE;
 	if (circle_id)
 		memcpy(s->circle_id, circle_id, sizeof(s->circle_id));
 	s->content_note = "";
@@ -303,9 +304,9 @@ static void test_circles(void)
 		new_story(&s2, &w, "for-friends", "circle", c2.id), "circle stories"))
 		return;
 	ok(store_circle_delete(st, c1.id) == STORE_OK, "circle delete");
-	ok(store_story_get(st, &A, s1.id, &sg) == STORE_OK && !strcmp(sg.audience, "private") &&
+	ok(store_story_get(st, &A, s1.id, &sg) == STORE_OK && sg.audience == AUDIENCE_PRIVATE &&
 	   sg.circle_id[0] == '\0', "its story became private");
-	ok(store_story_get(st, &A, s2.id, &sg) == STORE_OK && !strcmp(sg.audience, "circle") &&
+	ok(store_story_get(st, &A, s2.id, &sg) == STORE_OK && sg.audience == AUDIENCE_CIRCLE &&
 	   !strcmp(sg.circle_id, c2.id), "another circle's story is untouched");
 	ok(store_circle_get(st, &A, c1.id, &got) == STORE_NOT_FOUND, "the circle is gone");
 	ok(store_circle_is_member(st, c1.id, m1.id, &is) == STORE_OK && !is &&

@@ -225,14 +225,16 @@ void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row
 	out->body_html = pg_text(a, r, row, 6);
 	out->excerpt = pg_text(a, r, row, 7);
 	out->word_count = pg_int(r, row, 8);
-	out->status = pg_text(a, r, row, 9);
+	if (!story_status_parse(PQgetvalue(r, row, 9), &out->status))
+		out->status = STATUS_DRAFT;
 	out->published_at = pg_int(r, row, 10);
 	out->created_at = pg_int(r, row, 11);
 	out->updated_at = pg_int(r, row, 12);
 	out->edited_at = pg_int(r, row, 13);
 	out->author_handle = pg_text(a, r, row, 14);
 	out->author_name = pg_text(a, r, row, 15);
-	out->audience = pg_text(a, r, row, 16);
+	if (!story_audience_parse(PQgetvalue(r, row, 16), &out->audience))
+		out->audience = AUDIENCE_PRIVATE;
 	pg_id(out->circle_id, r, row, 17);
 	out->content_note = pg_text(a, r, row, 18);
 	pg_id(out->share_key, r, row, 19);

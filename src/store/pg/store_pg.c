@@ -544,12 +544,12 @@ static void story_params(struct pg_params *p, const struct story_row *r)
 	pp_text(p, r->body_html ? r->body_html : "");
 	pp_text(p, r->excerpt ? r->excerpt : "");
 	pp_int(p, r->word_count);
-	pp_text(p, r->status);
+	pp_text(p, story_status_name(r->status));
 	pp_int(p, r->published_at);
 	pp_int(p, r->created_at);
 	pp_int(p, r->updated_at);
 	pp_int(p, r->edited_at);
-	pp_text(p, r->audience ? r->audience : "public");
+	pp_text(p, story_audience_name(r->audience));
 	pp_text(p, r->circle_id);
 	pp_text(p, r->content_note ? r->content_note : "");
 	pp_text(p, r->share_key);
