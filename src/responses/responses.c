@@ -133,9 +133,9 @@ enum resp_err response_render(struct arena *a, const char *body, const char **ht
 /* Status for a new or edited response by author_id on story s. */
 static enum resp_err decide_status(struct store *st, struct arena *a, const char *author_id,
 				   const struct story_row *s, const char *body, const char *html,
-				   const char **status, const char **held_for)
+				   enum response_status *status, const char **held_for)
 {
-	*status = "visible";
+	*status = RESPONSE_VISIBLE;
 	*held_for = "";
 	if (response_is_writer(author_id, s))
 		return RESP_OK;
@@ -147,10 +147,10 @@ static enum resp_err decide_status(struct store *st, struct arena *a, const char
 	 * source as typed, so that neither hides a muted phrase. */
 	if (muted_match_html(a, html, strlen(html), phrases, n) ||
 	    muted_match(a, body, strlen(body), phrases, n)) {
-		*status = "pending";
+		*status = RESPONSE_PENDING;
 		*held_for = "muted";
 	} else if (strcmp(s->responses, "approval") == 0) {
-		*status = "pending";
+		*status = RESPONSE_PENDING;
 		*held_for = "approval";
 	}
 	return RESP_OK;
@@ -232,17 +232,18 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 enum resp_err response_edit(struct store *st, struct arena *a, const struct story_row *s,
 			    struct response_row *r, const char *body)
 {
-	const char *html, *status, *held;
+	const char *html, *held;
+	enum response_status status;
 	enum resp_err e = response_render(a, body ? body : "", &html);
 	if (e)
 		return e;
 	if ((e = decide_status(st, a, r->author_id, s, body, html, &status, &held)))
 		return e;
 	/* Editing never un-hides or un-holds what the writer held back. */
-	if (strcmp(r->status, "hidden") == 0)
-		status = "hidden";
-	else if (strcmp(r->status, "pending") == 0 && strcmp(status, "visible") == 0) {
-		status = "pending";
+	if (r->status == RESPONSE_HIDDEN)
+		status = RESPONSE_HIDDEN;
+	else if (r->status == RESPONSE_PENDING && status == RESPONSE_VISIBLE) {
+		status = RESPONSE_PENDING;
 		held = r->held_for;
 	}
 	int64_t now = clock_now();
@@ -261,7 +262,7 @@ bool response_visible_to(const char *viewer_id, const struct story_row *s,
 {
 	if (response_is_writer(viewer_id, s))
 		return true;
-	return strcmp(r->status, "visible") == 0 && !r->author_blocked;
+	return r->status == RESPONSE_VISIBLE && !r->author_blocked;
 }
 
 bool response_may_moderate(const struct user_row *viewer, const struct story_row *s)

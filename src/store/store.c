@@ -54,6 +54,25 @@ bool story_audience_parse(const char *name, enum story_audience *out)
 	return false;
 }
 
+static const char *const response_status_names[] = {[RESPONSE_VISIBLE] = "visible",
+						    [RESPONSE_PENDING] = "pending",
+						    [RESPONSE_HIDDEN] = "hidden"};
+
+const char *response_status_name(enum response_status st)
+{
+	return (unsigned)st < 3 ? response_status_names[st] : "hidden";
+}
+
+bool response_status_parse(const char *name, enum response_status *out)
+{
+	for (unsigned i = 0; name && i < 3; i++)
+		if (strcmp(name, response_status_names[i]) == 0) {
+			*out = (enum response_status)i;
+			return true;
+		}
+	return false;
+}
+
 const char *const store_tables[] = {
 	"settings", "users", "sessions", "invites", "stories", "story_slugs", "circles",
 	"circle_members", "circle_invites", "photos", "photo_variants", "responses",

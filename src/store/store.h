@@ -350,6 +350,10 @@ enum store_err store_circle_invites(struct store *s, struct arena *a, const char
 	__attribute__((warn_unused_result));
 
 /* ---- responses, blocks, muted words, rate events ---- */
+enum response_status { RESPONSE_VISIBLE, RESPONSE_PENDING, RESPONSE_HIDDEN };
+const char *response_status_name(enum response_status st);
+bool response_status_parse(const char *name, enum response_status *out);
+
 struct response_row {
 	char id[17];
 	char story_id[17];
@@ -357,7 +361,7 @@ struct response_row {
 	char parent_id[17];   /* empty for a top-level response */
 	const char *body;
 	const char *body_html;
-	const char *status;   /* "visible" | "pending" | "hidden" */
+	enum response_status status;
 	const char *held_for; /* "", "approval" or "muted" */
 	int64_t created_at;
 	int64_t edited_at;    /* 0 if never edited */
@@ -378,9 +382,10 @@ enum store_err store_response_insert(struct store *s, const struct response_row 
 enum store_err store_response_get(struct store *s, struct arena *a, const char *id,
 				  struct response_row *out) __attribute__((warn_unused_result));
 enum store_err store_response_edit(struct store *s, const char *id, const char *body,
-				   const char *html, const char *status, const char *held_for,
+				   const char *html, enum response_status status, const char *held_for,
 				   int64_t now) __attribute__((warn_unused_result));
-enum store_err store_response_set_status(struct store *s, const char *id, const char *status)
+enum store_err store_response_set_status(struct store *s, const char *id,
+					 enum response_status status)
 	__attribute__((warn_unused_result));
 /* Deletes the response and its replies. */
 enum store_err store_response_delete(struct store *s, const char *id)

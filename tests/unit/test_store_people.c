@@ -88,7 +88,8 @@ static void new_response(struct response_row *r, const struct story_row *s,
 		snprintf(r->parent_id, sizeof(r->parent_id), "%s", parent_id);
 	r->body = "words";
 	r->body_html = "<p>words</p>";
-	r->status = status;
+	if (!response_status_parse(status, &r->status))
+		r->status = RESPONSE_HIDDEN;
 	r->held_for = strcmp(status, "pending") == 0 ? "approval" : "";
 	r->created_at = at;
 }
@@ -350,7 +351,7 @@ static void test_responses(void)
 
 	ok(store_response_get(st, &A, a.id, &got) == STORE_OK && !strcmp(got.story_id, s.id) &&
 	   !strcmp(got.author_id, r1.id) && got.parent_id[0] == '\0' && !strcmp(got.body, "words") &&
-	   !strcmp(got.body_html, "<p>words</p>") && !strcmp(got.status, "visible") &&
+	   !strcmp(got.body_html, "<p>words</p>") && got.status == RESPONSE_VISIBLE &&
 	   !strcmp(got.held_for, "") && got.created_at == 5000 && got.edited_at == 0 &&
 	   got.reports == 0 && !strcmp(got.author_handle, "rr1") &&
 	   !strcmp(got.author_name, "Name of rr1") && !got.author_blocked &&
@@ -391,23 +392,23 @@ static void test_responses(void)
 	   "a story without responses");
 
 	/* Edit and status. */
-	ok(store_response_edit(st, a.id, "new words", "<p>new words</p>", "pending", "muted",
+	ok(store_response_edit(st, a.id, "new words", "<p>new words</p>", RESPONSE_PENDING, "muted",
 			       NOW + 50) == STORE_OK &&
 	   store_response_get(st, &A, a.id, &got) == STORE_OK && !strcmp(got.body, "new words") &&
-	   !strcmp(got.body_html, "<p>new words</p>") && !strcmp(got.status, "pending") &&
+	   !strcmp(got.body_html, "<p>new words</p>") && got.status == RESPONSE_PENDING &&
 	   !strcmp(got.held_for, "muted") && got.edited_at == NOW + 50, "edit");
-	ok(store_response_edit(st, "0000000000000000", "x", "x", "visible", NULL, NOW) ==
+	ok(store_response_edit(st, "0000000000000000", "x", "x", RESPONSE_VISIBLE, NULL, NOW) ==
 	   STORE_NOT_FOUND, "edit: NOT_FOUND");
-	ok(store_response_edit(st, b.id, "x", "<p>x</p>", "visible", NULL, NOW) == STORE_OK &&
+	ok(store_response_edit(st, b.id, "x", "<p>x</p>", RESPONSE_VISIBLE, NULL, NOW) == STORE_OK &&
 	   store_response_get(st, &A, b.id, &got) == STORE_OK && !strcmp(got.held_for, ""),
 	   "edit with held_for NULL stores ''");
-	ok(store_response_set_status(st, a.id, "pending") == STORE_OK &&
+	ok(store_response_set_status(st, a.id, RESPONSE_PENDING) == STORE_OK &&
 	   store_response_get(st, &A, a.id, &got) == STORE_OK && !strcmp(got.held_for, "muted"),
 	   "status pending keeps the reason");
-	ok(store_response_set_status(st, a.id, "visible") == STORE_OK &&
-	   store_response_get(st, &A, a.id, &got) == STORE_OK && !strcmp(got.status, "visible") &&
+	ok(store_response_set_status(st, a.id, RESPONSE_VISIBLE) == STORE_OK &&
+	   store_response_get(st, &A, a.id, &got) == STORE_OK && got.status == RESPONSE_VISIBLE &&
 	   !strcmp(got.held_for, ""), "any other status clears it");
-	ok(store_response_set_status(st, "0000000000000000", "hidden") == STORE_NOT_FOUND,
+	ok(store_response_set_status(st, "0000000000000000", RESPONSE_HIDDEN) == STORE_NOT_FOUND,
 	   "status: NOT_FOUND");
 
 	/* Reports and the moderation queue. */
@@ -427,7 +428,7 @@ static void test_responses(void)
 	   !strcmp(l.items[0].id, h.id) && l.items[0].reports == 2 &&
 	   !strcmp(l.items[1].id, f.id) && !has_id(&l, oth.id),
 	   "queue: the reported and the hidden one on her stories, newest first");
-	ok(store_response_set_status(st, b.id, "pending") == STORE_OK &&
+	ok(store_response_set_status(st, b.id, RESPONSE_PENDING) == STORE_OK &&
 	   store_moderation_queue(st, &A, w.id, &l) == STORE_OK && l.n == 3 &&
 	   !strcmp(l.items[2].id, b.id), "a pending response joins the queue");
 	ok(store_moderation_queue(st, &A, other.id, &l) == STORE_OK && l.n == 1 &&
@@ -519,7 +520,7 @@ static void test_visibility_rule_agrees(void)
 			if (sql != c) {
 				disagreements++;
 				printf("# viewer %d response %d (%s, parent %s): SQL %d, C %d\n", v, i,
-				       r.status, r.parent_id[0] ? "yes" : "no", sql, c);
+				       response_status_name(r.status), r.parent_id[0] ? "yes" : "no", sql, c);
 			}
 		}
 	}

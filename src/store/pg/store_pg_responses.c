@@ -104,7 +104,8 @@ static void read_response(struct arena *a, const PGresult *r, int row, struct re
 	pg_id(o->parent_id, r, row, 3);
 	o->body = pg_text(a, r, row, 4);
 	o->body_html = pg_text(a, r, row, 5);
-	o->status = pg_text(a, r, row, 6);
+	if (!response_status_parse(PQgetvalue(r, row, 6), &o->status))
+		o->status = RESPONSE_HIDDEN;
 	o->held_for = pg_text(a, r, row, 7);
 	o->created_at = pg_int(r, row, 8);
 	o->edited_at = pg_int(r, row, 9);
@@ -148,7 +149,7 @@ enum store_err pg_response_insert(struct store *s, const struct response_row *r)
 	pp_opt(&p, r->parent_id);
 	pp_text(&p, r->body);
 	pp_text(&p, r->body_html);
-	pp_text(&p, r->status);
+	pp_text(&p, response_status_name(r->status));
 	pp_text(&p, r->held_for ? r->held_for : "");
 	pp_int(&p, r->created_at);
 	return pg_write(s, SQL_INSERT, &p, NULL);
@@ -172,24 +173,25 @@ enum store_err pg_response_get(struct store *s, struct arena *a, const char *id,
 }
 
 enum store_err pg_response_edit(struct store *s, const char *id, const char *body,
-				const char *html, const char *status, const char *held_for,
+				const char *html, enum response_status status, const char *held_for,
 				int64_t now)
 {
 	struct pg_params p = {0};
 	pp_text(&p, id);
 	pp_text(&p, body);
 	pp_text(&p, html);
-	pp_text(&p, status);
+	pp_text(&p, response_status_name(status));
 	pp_text(&p, held_for ? held_for : "");
 	pp_int(&p, now);
 	return write_one(s, SQL_EDIT, &p);
 }
 
-enum store_err pg_response_set_status(struct store *s, const char *id, const char *status)
+enum store_err pg_response_set_status(struct store *s, const char *id,
+				      enum response_status status)
 {
 	struct pg_params p = {0};
 	pp_text(&p, id);
-	pp_text(&p, status);
+	pp_text(&p, response_status_name(status));
 	return write_one(s, SQL_STATUS, &p);
 }
 
