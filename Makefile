@@ -42,7 +42,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench
+.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench bench-scale
 
 all: $(B)/quire
 
@@ -118,6 +118,12 @@ fuzz:
 # Not part of `make test`. See docs/performance.md.
 bench:
 	@bench/run.sh
+	@bench/scale.sh
+
+# SQLite, PostgreSQL, and two PostgreSQL nodes behind haproxy, side by
+# side (bench/scale.sh; figures in docs/scaling.md).
+bench-scale:
+	@bench/scale.sh
 
 fuzz-smoke:
 	@FUZZ_TIME=5 fuzz/run.sh

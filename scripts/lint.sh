@@ -38,9 +38,20 @@ $h"
 # Rules never include web code: these rule files take the store and the
 # clock and return data (the list grows as rooms are reshaped, issue 15).
 for rule in src/audience/*.c src/audience/*.h src/circles/circles.c src/circles/circles.h \
-	src/stories/stories.c src/stories/drafts.c src/stories/revisions.c src/core/clock.h; do
+	src/stories/stories.c src/stories/stories.h src/stories/desk.h src/stories/drafts.c \
+	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
+	src/responses/responses.c src/responses/responses.h src/responses/responses_int.h \
+	src/responses/muted.c src/responses/muted.h src/core/clock.h; do
 	h=$(grep -nE '#include "(http|web|tmpl)/' "$rule" || true)
 	[ -n "$h" ] && say "$rule is a rule file and includes web code:
+$h"
+done
+# ... not even through another header: what the compiler would read.
+for rule in src/audience/*.c src/circles/circles.c src/stories/stories.c src/stories/drafts.c \
+	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
+	src/responses/responses.c src/responses/muted.c; do
+	h=$(${CC:-cc} -MM -MG -Isrc "$rule" 2>/dev/null | tr ' \\' '\n\n' | grep -E '^src/(http|web|tmpl)/' || true)
+	[ -n "$h" ] && say "$rule reaches web code through its headers:
 $h"
 done
 h=$(grep -nE '#include "' src/audience/*.c src/audience/*.h | grep -vE '"(audience|store|core)/' || true)

@@ -4,7 +4,7 @@
  */
 #include "accounts/accounts.h"
 #include "circles/circles_web.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"
 #include "core/crypto.h"
@@ -13,8 +13,7 @@
 #include "media/media.h"
 #include "web/page_cache.h"
 #include "web/web.h"
-#include "stories/desk.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -317,7 +316,8 @@ static void usage(FILE *f)
 		"restore    make a new data directory (or database, with --db) from such a\n"
 		"           file; a backup restores into either kind of database.\n"
 		"migrate    copy a whole site into a new, empty database (e.g. from\n"
-		"           sqlite:DIR to postgres://...), checked table by table.\n"
+		"           sqlite:DIR to postgres://...), checked table by table; the\n"
+		"           photos are read from (and written to) --data DIR/media.\n"
 		"\n"
 		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
 		"open connections. Behind a reverse proxy, name it with --trusted-proxy\n"
@@ -493,6 +493,7 @@ static int cmd_serve(const struct opts *o)
 	/* Cross-domain reactions, wired here so domains do not import each
 	 * other: purging the trash removes the stories' photos first. */
 	desk_set_purge_hook(media_collect);
+	responses_set_rate_limits(cfg.responses_per_minute_user, cfg.responses_per_minute_addr);
 	if (!web_init(&cfg, st)) {
 		store_close(st);
 		web_shutdown();
@@ -518,6 +519,11 @@ static int cmd_serve(const struct opts *o)
 		.spool = media_spool,
 		.log = log_request,
 	};
+	/* Before serving: whoever sees the server answer can already read
+	 * the link (the tests wait for /healthz, then read the log). */
+	if (!setup_announce(st, cfg.base_url)) {
+		fprintf(stderr, "quire: could not prepare the setup link\n");
+	}
 	/* Photo uploads are decoded off the request threads (media.h). */
 	media_pool_start();
 	struct http_server *srv = http_server_start(&hc);
@@ -526,9 +532,6 @@ static int cmd_serve(const struct opts *o)
 		store_close(st);
 		web_shutdown();
 		return 1;
-	}
-	if (!setup_announce(st, cfg.base_url)) {
-		fprintf(stderr, "quire: could not prepare the setup link\n");
 	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
@@ -570,9 +573,14 @@ static int cmd_backup(const struct opts *o, const char *file)
 	char *media = xmalloc(n);
 	snprintf(media, n, "%s/media", o->data);
 	char err[512];
-	unsigned long files = 0;
+	unsigned long files = 0, fetched = 0;
 	int rc = 0;
-	if (store_backup(s, file, media, &files, err, sizeof(err))) {
+	/* Where the database holds the photos (PostgreSQL), this node's
+	 * files are a cache: complete it first. */
+	if (!media_blobs_to_files(s, media, &fetched)) {
+		fprintf(stderr, "quire: backup failed: cannot fetch the photo files\n");
+		rc = 1;
+	} else if (store_backup(s, file, media, &files, err, sizeof(err))) {
 		fprintf(stderr, "quire: backup failed: %s\n", err);
 		rc = 1;
 	} else {
@@ -609,10 +617,17 @@ static int cmd_restore(const struct opts *o, const char *file)
 		struct web_config cfg;
 		config_defaults(&cfg, o);
 		struct store *s;
+		unsigned long pushed = 0;
 		if (open_data(o, &cfg, &s)) {
+			/* Where the database holds the photos, put them there. */
+			if (!media_files_to_blobs(s, media, &pushed)) {
+				fprintf(stderr, "quire: restore failed: cannot store the photos\n");
+			} else {
+				printf("restored %s into %s (database and %lu photo files)\n", file,
+				       o->data, files);
+				rc = 0;
+			}
 			store_close(s);
-			printf("restored %s into %s (database and %lu photo files)\n", file, o->data, files);
-			rc = 0;
 		}
 		free((char *)cfg.db_url);
 	}
@@ -642,13 +657,27 @@ static int cmd_migrate(const struct opts *o)
 	}
 	int64_t rows = 0;
 	int rc = 0;
-	if (store_copy(from, to, &rows, err, sizeof(err))) {
+	size_t n = strlen(o->data) + 8;
+	char *media = xmalloc(n);
+	snprintf(media, n, "%s/media", o->data);
+	unsigned long fetched = 0, pushed = 0;
+	/* The photos: complete the files from the source's blobs, copy the
+	 * rows, then put the files into the target's blobs (each step does
+	 * nothing where a backend keeps the files only). */
+	if (!media_blobs_to_files(from, media, &fetched)) {
+		fprintf(stderr, "quire: migrate failed: cannot fetch the photo files\n");
+		rc = 1;
+	} else if (store_copy(from, to, &rows, err, sizeof(err))) {
 		fprintf(stderr, "quire: migrate failed: %s\n", err);
 		rc = 1;
+	} else if (!media_files_to_blobs(to, media, &pushed)) {
+		fprintf(stderr, "quire: migrate failed: cannot store the photos in the target\n");
+		rc = 1;
 	} else {
-		printf("moved %lld rows from %s to %s; every table checked (rows and checksums). "
-		       "Photos stay in the data directory.\n", (long long)rows, o->from, o->to);
+		printf("moved %lld rows from %s to %s; every table checked (rows and checksums); "
+		       "photo files in %s\n", (long long)rows, o->from, o->to, media);
 	}
+	free(media);
 	store_close(to);
 	store_close(from);
 	return rc;

@@ -18,6 +18,61 @@ const char *store_strerror(enum store_err e)
 	return "unknown error";
 }
 
+static const char *const status_names[] = {[STATUS_DRAFT] = "draft",
+					   [STATUS_PUBLISHED] = "published"};
+static const char *const audience_names[] = {
+	[AUDIENCE_PUBLIC] = "public", [AUDIENCE_UNLISTED] = "unlisted",
+	[AUDIENCE_CIRCLE] = "circle", [AUDIENCE_PRIVATE] = "private"};
+
+const char *story_status_name(enum story_status st)
+{
+	return (unsigned)st < 2 ? status_names[st] : "draft";
+}
+
+bool story_status_parse(const char *name, enum story_status *out)
+{
+	for (unsigned i = 0; name && i < 2; i++)
+		if (strcmp(name, status_names[i]) == 0) {
+			*out = (enum story_status)i;
+			return true;
+		}
+	return false;
+}
+
+const char *story_audience_name(enum story_audience a)
+{
+	return (unsigned)a < 4 ? audience_names[a] : "private";
+}
+
+bool story_audience_parse(const char *name, enum story_audience *out)
+{
+	for (unsigned i = 0; name && i < 4; i++)
+		if (strcmp(name, audience_names[i]) == 0) {
+			*out = (enum story_audience)i;
+			return true;
+		}
+	return false;
+}
+
+static const char *const response_status_names[] = {[RESPONSE_VISIBLE] = "visible",
+						    [RESPONSE_PENDING] = "pending",
+						    [RESPONSE_HIDDEN] = "hidden"};
+
+const char *response_status_name(enum response_status st)
+{
+	return (unsigned)st < 3 ? response_status_names[st] : "hidden";
+}
+
+bool response_status_parse(const char *name, enum response_status *out)
+{
+	for (unsigned i = 0; name && i < 3; i++)
+		if (strcmp(name, response_status_names[i]) == 0) {
+			*out = (enum response_status)i;
+			return true;
+		}
+	return false;
+}
+
 const char *const store_tables[] = {
 	"settings", "users", "sessions", "invites", "stories", "story_slugs", "circles",
 	"circle_members", "circle_invites", "photos", "photo_variants", "responses",

@@ -4,6 +4,18 @@
  * audience/, which supplies the viewer; the SQL form of that rule lives in
  * each backend, once, and every listing query uses it).
  *
+ * Backends (store_open(url) picks one; store/backend.h): SQLite in
+ * sqlite/, PostgreSQL in pg/. Rules that must be written in SQL, because
+ * listings filter with them, are written once per backend, named, and
+ * held to their C forms by the conformance suite (tests/unit/test_store*):
+ *  - the audience rule of listings and search: AUDIENCE_SQL (SQLite),
+ *    PG_AUDIENCE_SQL (PostgreSQL); C form audience_may_see_story();
+ *  - the share-card photo choice: PHOTO_FOR_ALL_SQL, PG_PHOTO_FOR_ALL_SQL;
+ *    C form audience_may_see_photo() for nobody in particular;
+ *  - which responses readers see (store_responses_for_story with
+ *    everything false): visible, author not blocked, parent visible;
+ *  - deleting a circle makes its stories private (store_circle_delete).
+ *
  * A struct store is one database connection and belongs to one thread.
  * Strings in returned rows are allocated from the arena the caller passes
  * and live as long as it. Functions return STORE_OK or an error; after an
@@ -23,7 +35,7 @@
 enum store_err {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,
-	STORE_CONFLICT, /* unique constraint: handle or slug taken */
+	STORE_CONFLICT, /* a constraint: handle or slug taken, a reference to nothing */
 	STORE_ERROR,    /* I/O, corruption, busy beyond the timeout */
 };
 const char *store_strerror(enum store_err e);
@@ -178,6 +190,17 @@ enum store_err store_signin_prune(struct store *s, int64_t failed_before, int64_
 	__attribute__((warn_unused_result));
 
 /* ---- stories ---- */
+/* A story's status and audience: enums in C, their names only at the
+ * edges (SQL, JSON, forms, templates). parse() is false for any other
+ * name; a stored name a backend does not know reads as the most careful
+ * value (draft, private). */
+enum story_status { STATUS_DRAFT, STATUS_PUBLISHED };
+enum story_audience { AUDIENCE_PUBLIC, AUDIENCE_UNLISTED, AUDIENCE_CIRCLE, AUDIENCE_PRIVATE };
+const char *story_status_name(enum story_status st);
+bool story_status_parse(const char *name, enum story_status *out);
+const char *story_audience_name(enum story_audience a);
+bool story_audience_parse(const char *name, enum story_audience *out);
+
 struct story_row {
 	char id[17];
 	char author_id[17];
@@ -188,12 +211,12 @@ struct story_row {
 	const char *body_html;
 	const char *excerpt;
 	int64_t word_count;
-	const char *status; /* "draft" or "published" */
+	enum story_status status;
 	int64_t published_at; /* 0 when never published */
 	int64_t created_at, updated_at;
 	int64_t edited_at; /* last content change after first publication, or 0 */
-	const char *audience;     /* "public" | "unlisted" | "circle" | "private" */
-	char circle_id[17];       /* for "circle"; empty otherwise */
+	enum story_audience audience;
+	char circle_id[17];       /* for AUDIENCE_CIRCLE; empty otherwise */
 	const char *content_note; /* "" when none */
 	char share_key[17];       /* unlisted link secret; empty when none */
 	const char *responses;    /* "open" | "approval" | "off" */
@@ -327,6 +350,10 @@ enum store_err store_circle_invites(struct store *s, struct arena *a, const char
 	__attribute__((warn_unused_result));
 
 /* ---- responses, blocks, muted words, rate events ---- */
+enum response_status { RESPONSE_VISIBLE, RESPONSE_PENDING, RESPONSE_HIDDEN };
+const char *response_status_name(enum response_status st);
+bool response_status_parse(const char *name, enum response_status *out);
+
 struct response_row {
 	char id[17];
 	char story_id[17];
@@ -334,7 +361,7 @@ struct response_row {
 	char parent_id[17];   /* empty for a top-level response */
 	const char *body;
 	const char *body_html;
-	const char *status;   /* "visible" | "pending" | "hidden" */
+	enum response_status status;
 	const char *held_for; /* "", "approval" or "muted" */
 	int64_t created_at;
 	int64_t edited_at;    /* 0 if never edited */
@@ -355,9 +382,10 @@ enum store_err store_response_insert(struct store *s, const struct response_row 
 enum store_err store_response_get(struct store *s, struct arena *a, const char *id,
 				  struct response_row *out) __attribute__((warn_unused_result));
 enum store_err store_response_edit(struct store *s, const char *id, const char *body,
-				   const char *html, const char *status, const char *held_for,
+				   const char *html, enum response_status status, const char *held_for,
 				   int64_t now) __attribute__((warn_unused_result));
-enum store_err store_response_set_status(struct store *s, const char *id, const char *status)
+enum store_err store_response_set_status(struct store *s, const char *id,
+					 enum response_status status)
 	__attribute__((warn_unused_result));
 /* Deletes the response and its replies. */
 enum store_err store_response_delete(struct store *s, const char *id)

@@ -112,10 +112,10 @@ STORE_FN(enum store_err, response_insert, (struct store *s, const struct respons
 STORE_FN(enum store_err, response_get, (struct store *s, struct arena *a, const char *id,
 	 struct response_row *out), (s, a, id, out))
 STORE_FN(enum store_err, response_edit, (struct store *s, const char *id, const char *body,
-	 const char *html, const char *status, const char *held_for, int64_t now), (s, id, body, html,
+	 const char *html, enum response_status status, const char *held_for, int64_t now), (s, id, body, html,
 	 status, held_for, now))
 STORE_FN(enum store_err, response_set_status, (struct store *s, const char *id,
-	 const char *status), (s, id, status))
+	 enum response_status status), (s, id, status))
 STORE_FN(enum store_err, response_delete, (struct store *s, const char *id), (s, id))
 STORE_FN(enum store_err, responses_for_story, (struct store *s, struct arena *a,
 	 const char *story_id, const char *writer_id, bool everything, struct response_list *out), (s, a,
@@ -218,3 +218,10 @@ STORE_FN(enum store_err, load_row, (struct store *s, const char *table, const ch
 STORE_FN(enum store_err, load_done, (struct store *s), (s))
 STORE_FN(enum store_err, table_count, (struct store *s, const char *table, int64_t *n), (s,
 	 table, n))
+STORE_FN(enum store_err, blob_put, (struct store *s, const char *hash, const void *data,
+	 size_t len), (s, hash, data, len))
+STORE_FN(enum store_err, blob_get, (struct store *s, const char *hash, unsigned char **data,
+	 size_t *len), (s, hash, data, len))
+STORE_FN(enum store_err, blob_delete, (struct store *s, const char *hash), (s, hash))
+STORE_FN(enum store_err, variant_hashes, (struct store *s,
+	 bool (*row)(void *ctx, const char *hash, const char *format), void *ctx), (s, row, ctx))

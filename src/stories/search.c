@@ -4,7 +4,7 @@
  * store's search query uses AUDIENCE_SQL), so nobody finds a story they
  * may not read.
  */
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "core/buf.h"
 #include "core/text.h"
 #include "web/web.h"

@@ -53,16 +53,18 @@ def wait_for(cond, what, timeout=30):
 
 
 class Site:
-    """Two nodes sharing one database (and, for photos, one data
-    directory), and haproxy in front."""
+    """Two nodes sharing one database, each with a data directory of its
+    own (photos come to a node from the database), and haproxy in front."""
 
     def __init__(self, cluster_dir=None, db=None):
         self.db = db or fresh_db_url_in(cluster_dir or PG_DIR)
         self.data = tempfile.mkdtemp(prefix="quire-nodes-")
-        self.a = Server(data=self.data, db=self.db, extra=["--trusted-proxy", "127.0.0.1"])
-        self.b = Server(admin=None, data=self.data, db=self.db,
+        os.mkdir(os.path.join(self.data, "a"))
+        os.mkdir(os.path.join(self.data, "b"))
+        self.a = Server(data=os.path.join(self.data, "a"), db=self.db,
                         extra=["--trusted-proxy", "127.0.0.1"])
-        self.b.log_path = os.path.join(self.data, "server-b.log")
+        self.b = Server(admin=None, data=os.path.join(self.data, "b"), db=self.db,
+                        extra=["--trusted-proxy", "127.0.0.1"])
         self.proxy = None
 
     def start(self):
@@ -143,6 +145,26 @@ def test_a_write_on_one_node_is_served_by_the_other_at_once(site):
     # The bound: another node's commit shows within a second (in practice
     # a few milliseconds: the notification's delivery).
     assert windows[-1] < 1000
+
+
+def test_a_photo_uploaded_through_one_node_is_served_by_the_other(site):
+    h = bearer(site.a)
+    r = requests.post(site.a.url + "/api/v1/stories", headers=h,
+                      json={"title": "Photo", "body": "x", "status": "published"})
+    story = r.json()
+    img = os.path.join(site.data, "p.jpg")
+    subprocess.run(["convert", "-size", "64x48", "xc:#336699", img], check=True)
+    with open(img, "rb") as f:
+        ph = requests.post(site.a.url + "/api/v1/stories/%s/photos" % story["id"], headers=h,
+                           data={"alt": "a square"}, files={"file": ("p.jpg", f, "image/jpeg")})
+    assert ph.status_code == 201, ph.text
+    var = ph.json()["variants"][0]["url"].split("/", 3)[3]
+    assert not os.listdir(os.path.join(site.b.data, "media")) if os.path.isdir(
+        os.path.join(site.b.data, "media")) else True
+    got = requests.get(site.b.url + "/" + var)
+    assert got.status_code == 200 and got.content == requests.get(site.a.url + "/" + var).content
+    # Now in B's cache: served from its own file.
+    assert any(files for _, _, files in os.walk(os.path.join(site.b.data, "media")))
 
 
 def test_signed_in_on_one_node_stays_signed_in_on_the_other(site):

@@ -52,10 +52,10 @@ static void new_story(struct story_row *s, const struct user_row *author, const 
 	s->excerpt = "body";
 	s->search_text = arena_printf(&A, "searchable zqs %s", slug);
 	s->word_count = 1;
-	s->status = status;
+	if (!story_status_parse(status, &s->status) || !story_audience_parse(audience, &s->audience))
+		ok(0, "names %s/%s parse", status, audience);
 	s->published_at = strcmp(status, "published") == 0 ? NOW : 0;
 	s->created_at = s->updated_at = NOW++;
-	s->audience = audience;
 	if (circle_id)
 		memcpy(s->circle_id, circle_id, sizeof(s->circle_id));
 	if (strcmp(audience, "unlisted") == 0)
@@ -126,7 +126,7 @@ static void test_stories(void)
 	ok(store_story_insert(st, &clash) == STORE_CONFLICT, "a taken slug is STORE_CONFLICT");
 	got.title = "First, renamed";
 	got.slug = "first-renamed";
-	got.status = "published";
+	got.status = STATUS_PUBLISHED;
 	got.published_at = NOW;
 	ok(store_story_update(st, &got) == STORE_OK, "story update");
 	ok(store_story_slug_remember(st, u.id, "first", s.id) == STORE_OK, "old slug kept");
@@ -277,8 +277,8 @@ static void test_audience_rule_agrees(void)
 			checked++;
 			if (listed != c) {
 				disagreements++;
-				printf("# viewer %d story %d (%s %s): SQL %d, C %d\n", v, i, got.status,
-				       got.audience, listed, c);
+				printf("# viewer %d story %d (%s %s): SQL %d, C %d\n", v, i, story_status_name(got.status),
+				       story_audience_name(got.audience), listed, c);
 			}
 		}
 	}
@@ -371,9 +371,30 @@ static void suite(const char *kind, const char *url)
 	st = NULL;
 }
 
+/* The names of the enums, the one place C meets the strings of SQL and JSON. */
+static void test_names(void)
+{
+	enum story_status st_;
+	enum story_audience au;
+	bool all = true;
+	for (int i = STATUS_DRAFT; i <= STATUS_PUBLISHED; i++)
+		all = all && story_status_parse(story_status_name((enum story_status)i), &st_) &&
+		      (int)st_ == i;
+	for (int i = AUDIENCE_PUBLIC; i <= AUDIENCE_PRIVATE; i++)
+		all = all && story_audience_parse(story_audience_name((enum story_audience)i), &au) &&
+		      (int)au == i;
+	ok(all, "status and audience names round-trip");
+	ok(!story_status_parse("scheduled", &st_) && !story_status_parse(NULL, &st_) &&
+	   !story_audience_parse("Public", &au) && !story_audience_parse("", &au),
+	   "other names do not parse");
+	ok(!strcmp(story_audience_name(AUDIENCE_UNLISTED), "unlisted") &&
+	   !strcmp(story_status_name(STATUS_PUBLISHED), "published"), "names as stored");
+}
+
 int main(void)
 {
 	arena_init(&A);
+	test_names();
 	store_for_each_backend(suite);
 	arena_release(&A);
 	return tap_done();

@@ -147,7 +147,7 @@ static void test_schedule(const char *kind, const char *url)
 	/* Publishing (what the scheduler does) ends it being due. */
 	struct story_row got;
 	ok(store_story_get(st, &A, b.id, &got) == STORE_OK, "read b");
-	got.status = "published";
+	got.status = STATUS_PUBLISHED;
 	got.published_at = NOW + 50;
 	ok(store_story_update(st, &got) == STORE_OK && store_schedule_due(st, NOW + 60, due, 8, &n) ==
 	   STORE_OK && n == 0, "a published story is not due, even before its schedule is cleared");
@@ -184,7 +184,7 @@ static void test_schedule(const char *kind, const char *url)
 		   !strcmp(mine[0], many[0].id), "a connection's next call claims again what is still due");
 		/* The first publishes one, then lets go: the second never gets it. */
 		ok(store_story_get(st, &A, many[0].id, &got) == STORE_OK, "read the first");
-		got.status = "published";
+		got.status = STATUS_PUBLISHED;
 		ok(store_story_update(st, &got) == STORE_OK && store_schedule_set(st, got.id, 0) ==
 		   STORE_OK, "the first connection publishes it");
 		ok(store_schedule_due(st, NOW + 300, mine, 0, &nm) == STORE_OK && nm == 0,
@@ -248,7 +248,7 @@ static void *race(void *arg)
 			arena_init(&a);
 			struct story_row got;
 			if (store_story_get(s, &a, due[i], &got) == STORE_OK) {
-				got.status = "published";
+				got.status = STATUS_PUBLISHED;
 				if (store_story_update(s, &got) || store_schedule_set(s, got.id, 0))
 					r->failed = true;
 				for (int k = 0; k < RACE_N; k++)

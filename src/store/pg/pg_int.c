@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void pp_text(struct pg_params *p, const char *v)
 {
@@ -32,19 +33,30 @@ void pp_bool(struct pg_params *p, bool v)
 	pp_text(p, v ? "t" : "f");
 }
 
-/* A connection that broke is reset between transactions: statements
- * prepared on the old one are gone, and so is its LISTEN. */
-static bool usable(struct store *s)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool pg_ready(struct store *s)
 {
 	struct pg_store *q = PG(s);
 	if (PQstatus(q->conn) == CONNECTION_OK)
 		return true;
 	if (q->txn_depth > 0)
 		return false; /* the transaction is lost: the caller rolls back */
-	PQreset(q->conn);
-	if (PQstatus(q->conn) != CONNECTION_OK)
+	int64_t now = now_ms();
+	if (now < q->retry_ms)
 		return false;
+	PQreset(q->conn);
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		q->retry_ms = now + 1000;
+		return false;
+	}
 	fprintf(stderr, "quire: store: reconnected to PostgreSQL\n");
+	q->retry_ms = 0;
 	q->nprep = 0;
 	q->listening = false;
 	return pg_listen(s) == STORE_OK;
@@ -81,17 +93,17 @@ static const char *prepared(struct store *s, const char *sql, int nparams)
 	return q->prep[q->nprep++].name;
 }
 
-PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
+static PGresult *run(struct store *s, const char *sql, int n, const char *const *values,
+		     const int *lengths, const int *formats, int result_format)
 {
 	struct pg_store *q = PG(s);
-	int n = p ? p->n : 0;
 	char *last_state = q->state;
 	last_state[0] = '\0';
 	if (n > PG_MAX_PARAMS) {
 		fprintf(stderr, "quire: store: too many parameters\n  %.200s\n", sql);
 		return NULL;
 	}
-	if (!usable(s)) {
+	if (!pg_ready(s)) {
 		log_error(s, "no connection", NULL, NULL);
 		if (q->txn_depth > 0)
 			q->txn_failed = true;
@@ -103,19 +115,30 @@ PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
 			q->txn_failed = true;
 		return NULL;
 	}
-	PGresult *r = PQexecPrepared(q->conn, name, n, p ? p->v : NULL, NULL, NULL, 0);
+	PGresult *r = PQexecPrepared(q->conn, name, n, values, lengths, formats, result_format);
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return r;
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	snprintf(last_state, sizeof(q->state), "%s", state ? state : "");
-	/* A unique violation is an answer (CONFLICT), not a fault to log. */
-	if (strcmp(last_state, "23505") != 0)
+	/* A constraint violation is an answer (CONFLICT), not a fault to log. */
+	if (strncmp(last_state, "23", 2) != 0)
 		log_error(s, "statement failed", r, sql);
 	if (q->txn_depth > 0)
 		q->txn_failed = true;
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p)
+{
+	return run(s, sql, p ? p->n : 0, p ? p->v : NULL, NULL, NULL, 0);
+}
+
+PGresult *pg_run_binary(struct store *s, const char *sql, int n, const char *const *values,
+			const int *lengths, const int *formats, int result_format)
+{
+	return run(s, sql, n, values, lengths, formats, result_format);
 }
 
 const char *pg_last_state(struct store *s)
@@ -128,7 +151,9 @@ enum store_err pg_write(struct store *s, const char *sql, const struct pg_params
 {
 	PGresult *r = pg_run(s, sql, p);
 	if (!r)
-		return strcmp(PG(s)->state, "23505") == 0 ? STORE_CONFLICT : STORE_ERROR;
+		/* Any integrity constraint (class 23: unique, foreign key, not
+		 * null, check), as SQLite's SQLITE_CONSTRAINT is. */
+		return strncmp(PG(s)->state, "23", 2) == 0 ? STORE_CONFLICT : STORE_ERROR;
 	if (changed) {
 		const char *t = PQcmdTuples(r);
 		*changed = t && *t ? strtoll(t, NULL, 10) : 0;
@@ -140,10 +165,11 @@ enum store_err pg_write(struct store *s, const char *sql, const struct pg_params
 
 enum store_err pg_exec(struct store *s, const char *sql)
 {
-	if (!usable(s))
+	if (!pg_ready(s))
 		return STORE_ERROR;
 	PGresult *r = PQexec(PG(s)->conn, sql);
-	bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	bool ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+			PQresultStatus(r) == PGRES_TUPLES_OK);
 	if (!ok)
 		log_error(s, "statement failed", r, sql);
 	PQclear(r);
@@ -199,14 +225,16 @@ void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row
 	out->body_html = pg_text(a, r, row, 6);
 	out->excerpt = pg_text(a, r, row, 7);
 	out->word_count = pg_int(r, row, 8);
-	out->status = pg_text(a, r, row, 9);
+	if (!story_status_parse(PQgetvalue(r, row, 9), &out->status))
+		out->status = STATUS_DRAFT;
 	out->published_at = pg_int(r, row, 10);
 	out->created_at = pg_int(r, row, 11);
 	out->updated_at = pg_int(r, row, 12);
 	out->edited_at = pg_int(r, row, 13);
 	out->author_handle = pg_text(a, r, row, 14);
 	out->author_name = pg_text(a, r, row, 15);
-	out->audience = pg_text(a, r, row, 16);
+	if (!story_audience_parse(PQgetvalue(r, row, 16), &out->audience))
+		out->audience = AUDIENCE_PRIVATE;
 	pg_id(out->circle_id, r, row, 17);
 	out->content_note = pg_text(a, r, row, 18);
 	pg_id(out->share_key, r, row, 19);

@@ -33,6 +33,15 @@
 #include "store/backend.h"
 
 #define PG_STMT_CACHE 256
+
+/* Advisory lock keys (one 64-bit key, or two 32-bit ones), each named
+ * here so that none is taken twice by accident:
+ *  7150        every explicit transaction (pg_begin: one writer at a time)
+ *  7151        schema migrations (store_pg.c)
+ *  7152, id    a story's schedule being claimed (store_pg_desk.c)
+ *  7160-7162   sign-in counts, circle joins (store_pg_signin.c,
+ *              store_pg_circles.c; taken inside a transaction) */
+#define PG_LOCK_WRITER "7150"
 #define PG_MAX_PARAMS 24
 
 struct pg_store {
@@ -51,6 +60,7 @@ struct pg_store {
 	int64_t heard;        /* change notifications received */
 	bool listening;       /* LISTEN quire_change holds on this connection */
 	int64_t heard_ms;     /* when notifications were last read (monotonic) */
+	int64_t retry_ms;     /* a broken connection is tried again from then */
 	char state[6];        /* SQLSTATE of the last failed statement */
 	char *columns[32];    /* store_pg_dump.c: ",col,col," of each store_tables entry */
 };
@@ -86,6 +96,11 @@ void pp_opt(struct pg_params *p, const char *v);
 /* Run sql (static string) with p (NULL: none); the result (rows or
  * command status), or NULL after logging the error. The caller PQclear()s. */
 PGresult *pg_run(struct store *s, const char *sql, const struct pg_params *p);
+/* pg_run with parameters given as libpq takes them (formats[i] 1:
+ * binary, with lengths[i]), and results in binary when result_format is
+ * 1: for bytes (photo blobs). */
+PGresult *pg_run_binary(struct store *s, const char *sql, int n, const char *const *values,
+			const int *lengths, const int *formats, int result_format);
 /* Run a statement without result rows: OK, CONFLICT on a unique
  * violation, ERROR otherwise. *changed (may be NULL) gets the row count. */
 enum store_err pg_write(struct store *s, const char *sql, const struct pg_params *p,
@@ -137,6 +152,12 @@ void pg_read_members(struct arena *a, const PGresult *r, struct member_row **row
 
 /* Re-index one story for full-text search (store_pg_search.c). */
 enum store_err pg_fts_refresh(struct store *s, const char *story_id);
+
+/* Whether the connection can run a statement now: a broken one is reset
+ * (at most once a second, so a database that is down costs requests no
+ * wait), prepared statements forgotten and LISTEN renewed. Never inside a
+ * transaction: that one is lost and the caller rolls it back. */
+bool pg_ready(struct store *s);
 
 /* store_pg_stamp.c: start listening for changes (called by pg_open and
  * after a reconnect), and count a committed write of this connection. */

@@ -111,7 +111,12 @@ enum store_err pg_open(const char *url, struct store **out, char *err, size_t er
 		return STORE_ERROR;
 	}
 	q->base.be = &store_pg_backend;
-	q->conn = PQconnectdb(url);
+	/* A database that does not answer must not hold a worker forever:
+	 * a connect timeout unless the URL sets its own (later keywords win,
+	 * and the URL is expanded last). */
+	const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+	const char *const vals[] = {"5", "quire", url, NULL};
+	q->conn = PQconnectdbParams(keys, vals, 1);
 	if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
 		const char *m = q->conn ? PQerrorMessage(q->conn) : "out of memory";
 		snprintf(err, errlen, "cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"), m);
@@ -180,7 +185,12 @@ enum store_err pg_begin(struct store *s)
 		fprintf(stderr, "quire: store: nested transaction\n");
 		return STORE_ERROR;
 	}
-	if (pg_exec(s, "BEGIN"))
+	/* The rules were written for SQLite's one writer at a time: a
+	 * transaction that reads, then writes, sees nothing slip in between.
+	 * One transaction-level advisory lock gives every explicit
+	 * transaction the same, across every app server (autocommit
+	 * statements do not take it). One round trip. */
+	if (pg_exec(s, "BEGIN; SELECT pg_advisory_xact_lock(" PG_LOCK_WRITER ")"))
 		return STORE_ERROR;
 	q->txn_depth = 1;
 	q->txn_failed = false;
@@ -534,12 +544,12 @@ static void story_params(struct pg_params *p, const struct story_row *r)
 	pp_text(p, r->body_html ? r->body_html : "");
 	pp_text(p, r->excerpt ? r->excerpt : "");
 	pp_int(p, r->word_count);
-	pp_text(p, r->status);
+	pp_text(p, story_status_name(r->status));
 	pp_int(p, r->published_at);
 	pp_int(p, r->created_at);
 	pp_int(p, r->updated_at);
 	pp_int(p, r->edited_at);
-	pp_text(p, r->audience ? r->audience : "public");
+	pp_text(p, story_audience_name(r->audience));
 	pp_text(p, r->circle_id);
 	pp_text(p, r->content_note ? r->content_note : "");
 	pp_text(p, r->share_key);

@@ -59,17 +59,11 @@ static int64_t now_ms(void)
 static bool hear(struct store *s)
 {
 	struct pg_store *q = PG(s);
-	if (PQstatus(q->conn) != CONNECTION_OK) {
-		/* Try to come back now: a node whose database returned should
-		 * not wait for a request that writes. */
-		PQreset(q->conn);
-		if (PQstatus(q->conn) != CONNECTION_OK)
-			return false;
-		q->nprep = 0;
-		q->listening = false;
-		if (pg_listen(s))
-			return false;
-	}
+	/* A broken connection comes back here too (pg_ready), so that a node
+	 * whose database returned serves from its cache again without
+	 * waiting for a request that queries. */
+	if (!pg_ready(s))
+		return false;
 	if (!PQconsumeInput(q->conn))
 		return false;
 	PGnotify *n;
