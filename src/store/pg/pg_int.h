@@ -38,7 +38,10 @@
  * here so that none is taken twice by accident:
  *  7150        every explicit transaction (pg_begin: one writer at a time)
  *  7151        schema migrations (store_pg.c)
- *  7152, id    a story's schedule being claimed (store_pg_desk.c)
+ *  7152, id    a story's schedule being claimed (store_pg_desk.c): the
+ *              only session-level locks; every other lock is taken for a
+ *              transaction, since pg_schedule_due() releases all of the
+ *              session's locks
  *  7160-7162   sign-in counts, circle joins (store_pg_signin.c,
  *              store_pg_circles.c; taken inside a transaction) */
 #define PG_LOCK_WRITER "7150"

@@ -152,7 +152,14 @@ static const char SQL_SCHED_NEXT[] =
  * published it) or until the connection ends (a node that dies mid-way
  * releases its claims and another node publishes what it left).
  *
- * SQL_SCHED_RELEASE drops the claims of the previous call. SQL_SCHED_CLAIM
+ * SQL_SCHED_RELEASE drops the claims of the previous call (all of the
+ * session's advisory locks: the others are transaction locks, pg_int.h,
+ * and this way a key taken twice, two ids hashing alike, is let go
+ * whole). A reconnect (pg_int.c) drops them too; a scheduler that loses
+ * its connection between a claim and its publication can meet another
+ * node publishing the same story, a window of one statement's length
+ * that the database being unreachable in between makes unlikely to
+ * matter. SQL_SCHED_CLAIM
  * takes the first max due stories (in a subquery, so that no lock is
  * taken on a row the LIMIT then drops) and locks those no other
  * connection holds. A claim taken while another node was committing its
