@@ -155,11 +155,10 @@ static const char SQL_SCHED_NEXT[] =
  * SQL_SCHED_RELEASE drops the claims of the previous call (all of the
  * session's advisory locks: the others are transaction locks, pg_int.h,
  * and this way a key taken twice, two ids hashing alike, is let go
- * whole). A reconnect (pg_int.c) drops them too; a scheduler that loses
- * its connection between a claim and its publication can meet another
- * node publishing the same story, a window of one statement's length
- * that the database being unreachable in between makes unlikely to
- * matter. SQL_SCHED_CLAIM
+ * whole). A reconnect (pg_int.c) drops them too: if the scheduler's
+ * connection breaks between a claim and the publication's commit,
+ * another node may claim and publish the same story in that moment (rare;
+ * not guarded here). SQL_SCHED_CLAIM
  * takes the first max due stories (in a subquery, so that no lock is
  * taken on a row the LIMIT then drops) and locks those no other
  * connection holds. A claim taken while another node was committing its
