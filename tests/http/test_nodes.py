@@ -74,8 +74,9 @@ class Site:
         cfg = os.path.join(self.data, "haproxy.cfg")
         with open(cfg, "w") as f:
             f.write(HAPROXY_CFG % {"port": self.port, "a": self.a.port, "b": self.b.port})
-        self.proxy = subprocess.Popen(["haproxy", "-f", cfg, "-db"], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+        self.proxy_log = open(os.path.join(self.data, "haproxy.log"), "w")
+        self.proxy = subprocess.Popen(["haproxy", "-f", cfg, "-db"], stdout=self.proxy_log,
+                                      stderr=subprocess.STDOUT)
         wait_for(lambda: self._up(), "haproxy")
         return self
 
@@ -215,7 +216,8 @@ def writers(url, token, n_threads, stop, acked, errors):
             except requests.RequestException:
                 errors.append("conn")
             i += 1
-    ts = [threading.Thread(target=run, args=(w,)) for w in range(n_threads)]
+    # Daemon threads: a failing test must not leave them writing forever.
+    ts = [threading.Thread(target=run, args=(w,), daemon=True) for w in range(n_threads)]
     for t in ts:
         t.start()
     return ts
@@ -238,15 +240,17 @@ def test_killing_a_node_under_writes_loses_nothing_acknowledged(site):
     token = api_token(site.a, *ADMIN)
     stop, acked, errors = threading.Event(), [], []
     ts = writers(site.url, token, 4, stop, acked, errors)
-    wait_for(lambda: len(acked) >= 30, "writes through both nodes")
-    site.a.proc.send_signal(signal.SIGKILL)
-    site.a.proc.wait()
-    site.a.proc = None
-    n = len(acked)
-    wait_for(lambda: len(acked) >= n + 30, "writes going on through node B")
-    stop.set()
-    for t in ts:
-        t.join()
+    try:
+        wait_for(lambda: len(acked) >= 30, "writes through both nodes")
+        site.a.proc.send_signal(signal.SIGKILL)
+        site.a.proc.wait()
+        site.a.proc = None
+        n = len(acked)
+        wait_for(lambda: len(acked) >= n + 30, "writes going on through node B")
+    finally:
+        stop.set()
+        for t in ts:
+            t.join()
     ids = all_ids(site.b.url, {"Authorization": "Bearer " + token})
     missing = [i for i in acked if i not in ids]
     print("\n%d writes acknowledged, %d failed (in flight when the node died)" %
@@ -264,21 +268,35 @@ def test_killing_postgres_mid_write_loses_nothing_and_nodes_reconnect():
         token = api_token(site.a, *ADMIN)
         stop, acked, errors = threading.Event(), [], []
         ts = writers(site.url, token, 4, stop, acked, errors)
+        site.writers = (stop, ts)
         wait_for(lambda: len(acked) >= 30, "writes")
         pid = int(open(os.path.join(cluster, "data", "postmaster.pid")).readline())
+        children = [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                                   text=True).stdout.split()]
         os.kill(pid, signal.SIGKILL)
         n = len(acked)
         wait_for(lambda: errors, "writes to fail while the database is down")
-        # Restart it where it was; the nodes come back by themselves.
-        subprocess.run(["runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl",
-                        "-D", os.path.join(cluster, "data"), "-l",
-                        os.path.join(cluster, "server.log"), "-w", "-t", "60", "-o",
-                        "-k %s -p 5432 -c listen_addresses='' -c fsync=off" % cluster, "start"]
-                       if os.getuid() == 0 else
-                       ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", os.path.join(cluster, "data"),
-                        "-l", os.path.join(cluster, "server.log"), "-w", "-t", "60", "-o",
-                        "-k %s -p 5432 -c listen_addresses='' -c fsync=off" % cluster, "start"],
-                       check=True, capture_output=True, timeout=120)
+        # Its backends notice their postmaster died and exit; only then
+        # does the data directory take a new server.
+        wait_for(lambda: not [c for c in [pid] + children if os.path.exists("/proc/%d" % c)
+                              and open("/proc/%d/stat" % c).read().split()[2] != "Z"],
+                 "the killed server's processes to end", timeout=60)
+        # A killed process nobody reaps stays a zombie, which the new
+        # server would take for a live one holding the data directory and
+        # the socket: their lock files are stale, since every process of
+        # the old server ended.
+        for stale in (os.path.join(cluster, "data", "postmaster.pid"),
+                      os.path.join(cluster, ".s.PGSQL.5432.lock"),
+                      os.path.join(cluster, ".s.PGSQL.5432")):
+            if os.path.exists(stale):
+                os.unlink(stale)
+        pg_ctl = ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", os.path.join(cluster, "data"), "-l",
+                  os.path.join(cluster, "server.log"), "-w", "-t", "60", "-o",
+                  "-k %s -p 5432 -c listen_addresses='' -c fsync=off" % cluster, "start"]
+        if os.getuid() == 0:
+            pg_ctl = ["runuser", "-u", "postgres", "--"] + pg_ctl
+        r = subprocess.run(pg_ctl, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
         wait_for(lambda: len(acked) >= n + 30, "writes to succeed again without a restart",
                  timeout=60)
         stop.set()
@@ -294,5 +312,9 @@ def test_killing_postgres_mid_write_loses_nothing_and_nodes_reconnect():
         site.stop()
     finally:
         if site:
+            if getattr(site, "writers", None):
+                site.writers[0].set()
+                for t in site.writers[1]:
+                    t.join()
             site.cleanup()
         subprocess.run([PG_SH, "stop", cluster], capture_output=True, timeout=120)
