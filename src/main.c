@@ -290,7 +290,7 @@ static atomic_bool log_json;
  * on SIGHUP (main thread only). Live as long as the process. */
 static struct arena conf_arena;
 static struct conf conf;
-static const char *conf_file;      /* the file read, or NULL */
+static const char *conf_file;      /* the file to read (the default may not exist) */
 static bool conf_file_explicit;    /* named by --config or QUIRE_CONFIG */
 
 /* The path as it may be logged: no query string (it can carry invitation
@@ -409,7 +409,9 @@ static void usage(FILE *f)
 		"usage: quire serve [--data DIR] [--db URL] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
 		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
 		"                   [--max-conns N] [--max-conns-per-ip N] [--trusted-proxy CIDR[,CIDR...]]\n"
-		"                   [--log-level error|warn|info|debug]\n"
+		"                   [--log-level error|warn|info|debug] [--log-format text|json]\n"
+		"                   [--metrics-listen ADDR:PORT [--metrics-allow-remote]] [--config FILE]\n"
+		"       quire check-config [--config FILE] [any setting flag]\n"
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR] [--db URL]\n"
 		"       quire backup FILE [--data DIR] [--db URL]\n"
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
@@ -439,7 +441,21 @@ static void usage(FILE *f)
 		"(the default is DIR/quire.db). Photos and temporary files stay in --data.\n"
 		"\n"
 		"Every command creates the data directory and applies pending schema\n"
-		"migrations first.\n");
+		"migrations first.\n"
+		"\n"
+		"Settings: every flag above but --from, --to, --name, --admin and\n"
+		"--password-stdin is also a line 'key = value' of the configuration file\n"
+		"(--config FILE, QUIRE_CONFIG, else DATA/quire.conf if it exists; the key is\n"
+		"the flag without '--') and an environment variable QUIRE_<KEY>\n"
+		"(QUIRE_MAX_CONNS for max-conns). Flags win over the environment, which wins\n"
+		"over the file; a wrong key or value is an error naming its line.\n"
+		"check-config prints the effective settings, passwords masked.\n"
+		"\n"
+		"--metrics-listen ADDR:PORT serves Prometheus metrics at /metrics there\n"
+		"(default off; a loopback address unless --metrics-allow-remote). GET /readyz\n"
+		"answers 200 when the database answers and its schema is current. SIGHUP\n"
+		"reloads log-level and log-format; under systemd the server sends READY=1,\n"
+		"RELOADING=1 and STOPPING=1.\n");
 }
 
 struct opts {
@@ -1167,8 +1183,9 @@ static bool conf_collect(struct conf *c, struct arena *a, int argc, char **argv)
  * masked) and where it comes from; exit 0 when all are valid. */
 static int cmd_check_config(const struct conf *c, const struct opts *o)
 {
-	printf("# quire %s: effective settings (%s)\n", QUIRE_VERSION,
-	       conf_file ? conf_file : "no configuration file");
+	bool found = conf_file && access(conf_file, F_OK) == 0;
+	printf("# quire %s: effective settings (%s%s)\n", QUIRE_VERSION,
+	       found ? "" : "no configuration file; none at ", conf_file);
 	for (int k = 0; k < CONF_NKEYS; k++) {
 		char where[300];
 		conf_origin(c, (enum conf_id)k, where, sizeof(where));
@@ -1216,11 +1233,10 @@ int main(int argc, char **argv)
 			data_hint = argv[++i];
 		}
 	}
-	if (!conf_file) {
+	/* The default file is read when it exists (also when it appears
+	 * later, on SIGHUP). */
+	if (!conf_file)
 		conf_file = arena_printf(&conf_arena, "%s/quire.conf", data_hint);
-		if (access(conf_file, F_OK) != 0)
-			conf_file = NULL;
-	}
 	conf_init(&conf, &conf_arena);
 	if (conf_file && !conf_load_file(&conf, conf_file, conf_file_explicit))
 		return 2;
