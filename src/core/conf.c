@@ -312,45 +312,45 @@ void conf_origin(const struct conf *c, enum conf_id key, char *out, size_t outle
 	}
 }
 
+/* One pass from left to right. Whatever a rule covers (a password=
+ * value, or a URL's whole authority) is emitted and never looked at
+ * again, and "*****" starts no rule, so masking twice is masking once
+ * (fuzz/fuzz_conf.c holds it). */
 void conf_mask(const char *value, struct buf *out)
 {
 	const char *p = value;
-	/* scheme://user:PASSWORD@host: the user information ends at the last
-	 * '@' before the path or query (a fragment has no place in a
-	 * database URL, and a '#' may be part of the password). */
-	const char *sep = strstr(p, "://");
-	if (sep) {
-		const char *auth = sep + 3;
-		size_t al = strcspn(auth, "/?");
-		const char *at = NULL;
-		for (size_t i = 0; i < al; i++)
-			if (auth[i] == '@')
-				at = auth + i;
-		const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-		if (colon) {
-			buf_add(out, p, (size_t)(colon + 1 - p));
-			buf_adds(out, "*****");
-			p = at;
-		}
-	}
-	/* password=VALUE, in a query string or a key=value string. */
 	while (*p) {
-		const char *hit = NULL;
-		for (const char *q = p; *q; q++)
-			if (!strncasecmp(q, "password=", 9) &&
-			    (q == value || q[-1] == '?' || q[-1] == '&' || q[-1] == ' ' ||
-			     q[-1] == '\t')) {
-				hit = q;
-				break;
-			}
-		if (!hit) {
-			buf_adds(out, p);
-			return;
+		/* password=VALUE, in a query string or a key=value string. */
+		if (!strncasecmp(p, "password=", 9) &&
+		    (p == value || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ' || p[-1] == '\t')) {
+			buf_add(out, p, 9);
+			buf_adds(out, "*****");
+			p += 9;
+			p += strcspn(p, "& \t");
+			continue;
 		}
-		buf_add(out, p, (size_t)(hit + 9 - p));
-		buf_adds(out, "*****");
-		p = hit + 9;
-		p += strcspn(p, "& \t");
+		/* scheme://user:PASSWORD@host: the authority ends at the path,
+		 * the query or a blank; the user information at its last '@'
+		 * (a '#', '&' or '@' may be part of the password). */
+		if (!strncmp(p, "://", 3)) {
+			const char *auth = p + 3;
+			size_t al = strcspn(auth, "/? \t");
+			const char *at = NULL;
+			for (size_t i = 0; i < al; i++)
+				if (auth[i] == '@')
+					at = auth + i;
+			const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+			if (colon) {
+				buf_add(out, p, (size_t)(colon + 1 - p));
+				buf_adds(out, "*****");
+				buf_add(out, at, (size_t)(auth + al - at));
+			} else {
+				buf_add(out, p, 3 + al);
+			}
+			p = auth + al;
+			continue;
+		}
+		buf_addch(out, *p++);
 	}
 }
 

@@ -150,6 +150,8 @@ static void test_mask(void)
 	     "host=db user=q password=***** dbname=quire");
 	mask("sqlite:/srv/quire/quire.db", "sqlite:/srv/quire/quire.db");
 	mask("/a/b@c:d", "/a/b@c:d");
+	mask("postgres://u:p&q#r@h/d", "postgres://u:*****@h/d");
+	mask("x://a&password=b/c&d:e@f", "x://a&password=b/c&d:e@f");
 }
 
 int main(void)
