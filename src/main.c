@@ -1211,6 +1211,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "quire: cannot initialise libsodium\n");
 		return 1;
 	}
+	/* Not for people: the server starts it for each photo upload. It
+	 * reads no settings (a file edited since the server started must
+	 * not stop uploads). */
+	if (argc == 2 && !strcmp(argv[1], "photo-worker"))
+		return media_worker_main();
 	struct opts o = {0};
 	main_argc = argc;
 	main_argv = argv;
@@ -1301,9 +1306,6 @@ int main(int argc, char **argv)
 		return cmd_check_config(&conf, &o);
 	if (npos == 1 && !strcmp(pos[0], "serve"))
 		return cmd_serve(&o);
-	/* Not for people: the server starts it for each photo upload. */
-	if (npos == 1 && !strcmp(pos[0], "photo-worker"))
-		return media_worker_main();
 	if (npos == 2 && !strcmp(pos[0], "backup"))
 		return cmd_backup(&o, pos[1]);
 	if (npos == 2 && !strcmp(pos[0], "restore"))

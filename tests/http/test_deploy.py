@@ -257,3 +257,34 @@ def test_make_install_and_uninstall(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     left = [p for p in dest.rglob("*") if p.is_file()]
     assert not left, left
+
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"),
+                    reason="needs nginx and openssl")
+def test_nginx_sample_is_valid(tmp_path):
+    """nginx -t accepts deploy/nginx.conf inside an http block, with a
+    throwaway certificate in place of certbot's."""
+    crt, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=essays.example",
+                    "-keyout", str(key), "-out", str(crt), "-days", "1"], check=True, capture_output=True,
+                   timeout=60)
+    site = open(os.path.join(ROOT, "deploy", "nginx.conf")).read()
+    site = site.replace("/etc/letsencrypt/live/essays.example/fullchain.pem", str(crt))
+    site = site.replace("/etc/letsencrypt/live/essays.example/privkey.pem", str(key))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        "pid %(t)s/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n  access_log off;\n"
+        "  client_body_temp_path %(t)s/body;\n  proxy_temp_path %(t)s/proxy;\n"
+        "  fastcgi_temp_path %(t)s/fcgi;\n  uwsgi_temp_path %(t)s/uwsgi;\n  scgi_temp_path %(t)s/scgi;\n"
+        "  include %(t)s/site.conf;\n}\n" % {"t": tmp_path})
+    r = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.skipif(not shutil.which("caddy"), reason="needs caddy")
+def test_caddy_sample_is_valid():
+    r = subprocess.run(["caddy", "validate", "--adapter", "caddyfile", "--config",
+                        os.path.join(ROOT, "deploy", "Caddyfile")], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
