@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libseccomp
+PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libseccomp libsystemd
 # libvips: headers at build time, the library opened at the first photo
 # upload (src/media/vips_dl.h), so it is not linked.
 PKGS_HDR  := vips
@@ -42,7 +42,8 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench bench-scale
+.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench bench-scale \
+        install uninstall
 
 all: $(B)/quire
 
@@ -127,6 +128,37 @@ bench-scale:
 
 fuzz-smoke:
 	@FUZZ_TIME=5 fuzz/run.sh
+
+# make install PREFIX=/usr/local (DESTDIR= for packaging): the binary, the
+# systemd unit (its paths made PREFIX's), the sample configurations, the
+# manual page and the operator's guide. See docs/operating.md.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+INSTALL     ?= install
+# The binary to install (tests install the one they run, unbuilt).
+QUIRE_INSTALL_BIN ?= $(B)/quire
+I_BIN   = $(DESTDIR)$(PREFIX)/bin
+I_UNIT  = $(DESTDIR)$(PREFIX)/lib/systemd/system
+I_SHARE = $(DESTDIR)$(PREFIX)/share/quire
+I_MAN   = $(DESTDIR)$(PREFIX)/share/man/man1
+I_DOC   = $(DESTDIR)$(PREFIX)/share/doc/quire
+
+install: $(QUIRE_INSTALL_BIN)
+	$(INSTALL) -d $(I_BIN) $(I_UNIT) $(I_SHARE) $(I_MAN) $(I_DOC)
+	$(INSTALL) -m 0755 $(QUIRE_INSTALL_BIN) $(I_BIN)/quire
+	sed -e 's|/usr/local/bin/quire|$(PREFIX)/bin/quire|g' \
+	    -e 's|/usr/local/share/doc/quire|$(PREFIX)/share/doc/quire|g' \
+	    -e 's|/usr/local/share/quire|$(PREFIX)/share/quire|g' \
+	    deploy/quire.service > $(I_UNIT)/quire.service.tmp
+	chmod 0644 $(I_UNIT)/quire.service.tmp && mv $(I_UNIT)/quire.service.tmp $(I_UNIT)/quire.service
+	$(INSTALL) -m 0644 deploy/quire.conf deploy/nginx.conf deploy/Caddyfile $(I_SHARE)/
+	$(INSTALL) -m 0644 docs/quire.1 $(I_MAN)/quire.1
+	$(INSTALL) -m 0644 docs/operating.md $(I_DOC)/operating.md
+
+uninstall:
+	rm -f $(I_BIN)/quire $(I_UNIT)/quire.service $(I_MAN)/quire.1 \
+	      $(I_SHARE)/quire.conf $(I_SHARE)/nginx.conf $(I_SHARE)/Caddyfile $(I_DOC)/operating.md
+	-rmdir $(I_SHARE) $(I_DOC) 2>/dev/null || true
 
 clean:
 	rm -rf build

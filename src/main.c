@@ -7,12 +7,16 @@
 #include "responses/responses_web.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"
+#include "core/conf.h"
+#include "core/embed.h"
+#include "core/metrics.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "http/http.h"
 #include "media/media.h"
 #include "web/page_cache.h"
 #include "web/web.h"
+#include "stories/markdown.h"
 #include "stories/stories_web.h"
 #include "store/store.h"
 
@@ -21,13 +25,16 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #ifndef QUIRE_VERSION
 #define QUIRE_VERSION "0.0.0"
@@ -44,6 +51,47 @@ static void page_healthz(struct http_req *req, struct http_res *res)
 	buf_adds(&res->body, ok ? "ok\n" : "database unavailable\n");
 }
 
+/* The schema version this binary's migrations reach on the backend of
+ * the configured database; set before the server starts. */
+static int schema_latest;
+
+static int schema_latest_for(const char *db_url)
+{
+	bool pg = !strncmp(db_url, "postgres://", 11) || !strncmp(db_url, "postgresql://", 13);
+	const struct embedded_file *m = pg ? embedded_pg_migrations : embedded_migrations;
+	unsigned long n = pg ? embedded_pg_migrations_count : embedded_migrations_count;
+	int want = 1;
+	for (bool found = true; found; want += found) {
+		found = false;
+		for (unsigned long i = 0; i < n && m[i].name; i++) {
+			char *end;
+			long v = strtol(m[i].name, &end, 10);
+			found = found || (end != m[i].name && *end == '_' && v == want);
+		}
+	}
+	return want - 1;
+}
+
+/* Ready to serve: the database answers and its schema is this binary's.
+ * Unlike /healthz, also reached when this thread has no connection. */
+static void page_readyz(struct http_req *req, struct http_res *res)
+{
+	struct store *st = web_store(req);
+	const char *why = NULL;
+	if (!st)
+		why = "not ready: cannot connect to the database";
+	else if (store_ping(st) != STORE_OK)
+		why = "not ready: the database does not answer";
+	else if (store_schema_version(st) < schema_latest)
+		why = arena_printf(&req->arena, "not ready: schema version %d, this version needs %d",
+				   store_schema_version(st), schema_latest);
+	res->status = why ? 503 : 200;
+	res->content_type = "text/plain; charset=utf-8";
+	http_res_header(req, res, "Cache-Control", "no-store");
+	buf_adds(&res->body, why ? why : "ready");
+	buf_addch(&res->body, '\n');
+}
+
 static void page_static(struct http_req *req, struct http_res *res)
 {
 	if (!web_static_serve(req, res, http_req_param(req, "file")))
@@ -53,6 +101,7 @@ static void page_static(struct http_req *req, struct http_res *res)
 static const struct http_route routes[] = {
 	{HTTP_GET, "/", page_home},
 	{HTTP_GET, "/healthz", page_healthz},
+	{HTTP_GET, "/readyz", page_readyz},
 	{HTTP_GET, "/static/{file}", page_static},
 	{HTTP_GET, "/login", page_login},
 	{HTTP_POST, "/login", page_login_post},
@@ -169,6 +218,13 @@ static void app(struct http_req *req, struct http_res *res)
 	struct web_req *sr = web_req(req);
 	sr->api = web_is_api_path(req->path);
 	if (!web_store(req)) {
+		if ((req->method & (HTTP_GET | HTTP_HEAD)) && !strcmp(req->path, "/readyz")) {
+			for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+				if (routes[i].fn == page_readyz)
+					sr->route = (int)i + 1;
+			page_readyz(req, res);
+			return;
+		}
 		web_error(req, res, 503, "The database is not available.");
 		return;
 	}
@@ -184,9 +240,12 @@ static void app(struct http_req *req, struct http_res *res)
 		store_read_begin(st);
 	session_load(req);
 	if (page_cache_serve(req, res)) {
+		metrics_cache(true);
 		store_read_end(st);
 		return;
 	}
+	if (sr->page_ticket)
+		metrics_cache(false);
 	/* A page that may be cached was stamped just now: render it from a
 	 * snapshot no older than that stamp, never from the session's. */
 	if (get && !web_viewer(req)->signed_in)
@@ -202,6 +261,7 @@ static void route(struct http_req *req, struct http_res *res)
 	unsigned allow;
 	enum http_match m = http_route_match(req, routes, sizeof(routes) / sizeof(routes[0]), &r,
 					     &allow);
+	sr->route = m == HTTP_MATCH_OK ? (int)(r - routes) + 1 : -1;
 	if (m == HTTP_MATCH_NONE) {
 		web_error(req, res, 404, sr->api ? "No such API route." :
 			   "There is nothing at this address.");
@@ -219,8 +279,18 @@ static void route(struct http_req *req, struct http_res *res)
 /* ---- request log ---- */
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
-/* Set once from --log-level before the server starts; read-only after. */
-static enum log_level log_level = LOG_INFO;
+/* From the log-level setting at start, and again on SIGHUP (so atomic:
+ * every worker reads it). */
+static atomic_int log_level = LOG_INFO;
+/* log-format json: one JSON object per line; same rules. */
+static atomic_bool log_json;
+
+/* The settings (core/conf.h), loaded at start; the reloadable ones again
+ * on SIGHUP (main thread only). Live as long as the process. */
+static struct arena conf_arena;
+static struct conf conf;
+static const char *conf_file;      /* the file to read (the default may not exist) */
+static bool conf_file_explicit;    /* named by --config or QUIRE_CONFIG */
 
 /* The path as it may be logged: no query string (it can carry invitation
  * tokens), secret segments (unlisted keys, setup and invitation tokens)
@@ -265,9 +335,14 @@ static void log_path(struct buf *b, const char *path)
 static void log_request(const struct http_req *req, int status, uint64_t bytes, double ms,
 			bool complete)
 {
+	const struct web_req *sr = req->app;
+	int route = !sr || !sr->route ? METRICS_ROUTE_EARLY :
+		    sr->route < 0 ? METRICS_ROUTE_NONE : sr->route - 1;
+	metrics_request(route, status, ms);
 	enum log_level need = status >= 500 || status == 0 ? LOG_WARN : LOG_INFO;
-	if (log_level < need)
+	if (atomic_load_explicit(&log_level, memory_order_relaxed) < (int)need)
 		return;
+	bool json = atomic_load_explicit(&log_json, memory_order_relaxed);
 	struct buf line;
 	buf_init(&line, 4096);
 	time_t now = time(NULL);
@@ -275,14 +350,34 @@ static void log_request(const struct http_req *req, int status, uint64_t bytes, 
 	gmtime_r(&now, &tm);
 	char ts[32];
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	buf_addf(&line, "%s %s request method=%s path=\"", ts, need == LOG_WARN ? "warn" : "info",
-		 req->method == HTTP_OTHER ? "OTHER" : req->method_name);
-	log_path(&line, req->path ? req->path : "");
-	buf_addf(&line, "\" status=%d bytes=%llu ms=%.2f%s addr=%s", status, (unsigned long long)bytes,
-		 ms, complete ? "" : " aborted=1", req->remote_addr ? req->remote_addr : "unknown");
+	const char *level = need == LOG_WARN ? "warn" : "info";
+	const char *method = req->method == HTTP_OTHER ? "OTHER" : req->method_name;
+	const char *addr = req->remote_addr ? req->remote_addr : "unknown";
 	/* Behind a trusted proxy: which one passed it on. */
-	if (req->peer_addr && req->remote_addr && strcmp(req->peer_addr, req->remote_addr) != 0)
-		buf_addf(&line, " via=%s", req->peer_addr);
+	const char *via = req->peer_addr && req->remote_addr &&
+			  strcmp(req->peer_addr, req->remote_addr) != 0 ? req->peer_addr : NULL;
+	/* Every value is printable ASCII without '"' or '\\' (log_path
+	 * escapes the path; methods are tokens; addresses are IP text), so
+	 * the JSON form needs no escaping either. */
+	if (json)
+		buf_addf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"request\","
+				"\"method\":\"%s\",\"path\":\"", ts, level, method);
+	else
+		buf_addf(&line, "%s %s request method=%s path=\"", ts, level, method);
+	log_path(&line, req->path ? req->path : "");
+	if (json) {
+		buf_addf(&line, "\",\"status\":%d,\"bytes\":%llu,\"ms\":%.2f%s,\"addr\":\"%s\"",
+			 status, (unsigned long long)bytes, ms, complete ? "" : ",\"aborted\":true",
+			 addr);
+		if (via)
+			buf_addf(&line, ",\"via\":\"%s\"", via);
+		buf_addch(&line, '}');
+	} else {
+		buf_addf(&line, "\" status=%d bytes=%llu ms=%.2f%s addr=%s", status,
+			 (unsigned long long)bytes, ms, complete ? "" : " aborted=1", addr);
+		if (via)
+			buf_addf(&line, " via=%s", via);
+	}
 	buf_addch(&line, '\n');
 	fputs(buf_str(&line), stderr);
 	buf_release(&line);
@@ -295,13 +390,27 @@ static void early_error(struct http_req *req, struct http_res *res, int status, 
 
 /* ---- command line ---- */
 
+/* quire --version: ours, and the libraries' as loaded at run time. */
+static void print_version(void)
+{
+	char store_v[128], photo_v[64];
+	store_lib_versions(store_v, sizeof(store_v));
+	media_vips_version(photo_v, sizeof(photo_v));
+	printf("quire %s\n", QUIRE_VERSION);
+	printf("libmicrohttpd %s, %s, libsodium %s, jansson %s, cmark-gfm %s, libvips %s, zlib %s\n",
+	       http_lib_version(), store_v, crypto_lib_version(), jansson_version_str(),
+	       md_lib_version(), photo_v, zlibVersion());
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: quire serve [--data DIR] [--db URL] [--listen ADDR:PORT] [--base-url URL] [--threads N]\n"
 		"                   [--responses-per-minute N] [--responses-per-minute-addr N]\n"
 		"                   [--max-conns N] [--max-conns-per-ip N] [--trusted-proxy CIDR[,CIDR...]]\n"
-		"                   [--log-level error|warn|info|debug]\n"
+		"                   [--log-level error|warn|info|debug] [--log-format text|json]\n"
+		"                   [--metrics-listen ADDR:PORT [--metrics-allow-remote]] [--config FILE]\n"
+		"       quire check-config [--config FILE] [any setting flag]\n"
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR] [--db URL]\n"
 		"       quire backup FILE [--data DIR] [--db URL]\n"
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
@@ -331,11 +440,27 @@ static void usage(FILE *f)
 		"(the default is DIR/quire.db). Photos and temporary files stay in --data.\n"
 		"\n"
 		"Every command creates the data directory and applies pending schema\n"
-		"migrations first.\n");
+		"migrations first.\n"
+		"\n"
+		"Settings: every flag above but --from, --to, --name, --admin and\n"
+		"--password-stdin is also a line 'key = value' of the configuration file\n"
+		"(--config FILE, QUIRE_CONFIG, else DATA/quire.conf if it exists; the key is\n"
+		"the flag without '--') and an environment variable QUIRE_<KEY>\n"
+		"(QUIRE_MAX_CONNS for max-conns). Flags win over the environment, which wins\n"
+		"over the file; a wrong key or value is an error naming its line.\n"
+		"check-config prints the effective settings, passwords masked.\n"
+		"\n"
+		"--metrics-listen ADDR:PORT serves Prometheus metrics at /metrics there\n"
+		"(default off; a loopback address unless --metrics-allow-remote). GET /readyz\n"
+		"answers 200 when the database answers and its schema is current. SIGHUP\n"
+		"reloads log-level and log-format; under systemd the server sends READY=1,\n"
+		"RELOADING=1 and STOPPING=1.\n");
 }
 
 struct opts {
 	const char *data;
+	const char *metrics_listen; /* NULL: no metrics listener */
+	bool log_format_json;
 	const char *db; /* --db URL, QUIRE_DB; NULL: sqlite:DATA/quire.db */
 	const char *from, *to; /* quire migrate */
 	const char *listen;
@@ -380,6 +505,7 @@ static bool open_data(const struct opts *o, struct web_config *cfg, struct store
 	if (!ok)
 		return false;
 	char *db = db_url_of(o);
+	schema_latest = schema_latest_for(db);
 	cfg->data_dir = o->data;
 	cfg->db_url = db;
 	char err[512];
@@ -477,10 +603,109 @@ static void tune_malloc(unsigned workers)
 	mallopt(M_ARENA_MAX, (int)workers + 2);
 }
 
+/* argv as given, for reading the settings again on SIGHUP. */
+static int main_argc;
+static char **main_argv;
+static bool conf_collect(struct conf *c, struct arena *a, int argc, char **argv);
+static int log_level_of(const char *v);
+
+/* SIGHUP: read the settings again (file, environment, the same flags)
+ * and apply those that can change while serving: log-level and
+ * log-format. Others that changed are named: they wait for a restart. */
+static void conf_reload(void)
+{
+	struct arena a;
+	arena_init(&a);
+	struct conf c;
+	if (!conf_collect(&c, &a, main_argc, main_argv)) {
+		fprintf(stderr, "quire: SIGHUP: settings not reloaded (see above); keeping the "
+				"current ones\n");
+		arena_release(&a);
+		return;
+	}
+	atomic_store(&log_level, log_level_of(conf_get(&c, CONF_LOG_LEVEL)));
+	atomic_store(&log_json, !strcmp(conf_get(&c, CONF_LOG_FORMAT), "json"));
+	for (int k = 0; k < CONF_NKEYS; k++) {
+		const char *was = conf_get(&conf, (enum conf_id)k), *now = conf_get(&c, (enum conf_id)k);
+		if (!conf_keys[k].reloadable && strcmp(was ? was : "", now ? now : ""))
+			fprintf(stderr, "quire: SIGHUP: %s changed; it takes effect at the next "
+					"restart\n", conf_keys[k].name);
+	}
+	fprintf(stderr, "quire: SIGHUP: settings reloaded (log-level %s, log-format %s)\n",
+		conf_get(&c, CONF_LOG_LEVEL), conf_get(&c, CONF_LOG_FORMAT));
+	for (int k = 0; k < CONF_NKEYS; k++)
+		if (conf_keys[k].reloadable)
+			conf.v[k] = (struct conf_value){c.v[k].value ? arena_strdup(&conf_arena,
+							   c.v[k].value) : NULL, c.v[k].source,
+							   c.v[k].line};
+	arena_release(&a);
+}
+
+/* ---- /metrics, on its own listener (--metrics-listen) ---- */
+
+static time_t started_at;
+
+static void metrics_extra(struct buf *out)
+{
+	struct media_stats ms;
+	media_stats(&ms);
+	buf_addf(out, "# HELP quire_photo_queue_waiting Photo uploads waiting for a worker.\n"
+		      "# TYPE quire_photo_queue_waiting gauge\nquire_photo_queue_waiting %zu\n"
+		      "# HELP quire_photo_queue_decoding Photo uploads being decoded.\n"
+		      "# TYPE quire_photo_queue_decoding gauge\nquire_photo_queue_decoding %zu\n"
+		      "# HELP quire_photo_workers Photo workers the pool runs at once.\n"
+		      "# TYPE quire_photo_workers gauge\nquire_photo_workers %zu\n"
+		      "# HELP quire_photo_worker_deaths_total Photo workers killed by a signal "
+		      "(crash, sandbox, CPU limit).\n"
+		      "# TYPE quire_photo_worker_deaths_total counter\n"
+		      "quire_photo_worker_deaths_total %llu\n",
+		 ms.waiting, ms.running, ms.workers, (unsigned long long)ms.worker_deaths);
+	buf_addf(out, "# HELP quire_info The running version.\n# TYPE quire_info gauge\n"
+		      "quire_info{version=\"%s\"} 1\n"
+		      "# HELP quire_start_time_seconds When this process started (Unix time).\n"
+		      "# TYPE quire_start_time_seconds gauge\nquire_start_time_seconds %lld\n",
+		 QUIRE_VERSION, (long long)started_at);
+}
+
+static void metrics_app(struct http_req *req, struct http_res *res)
+{
+	res->content_type = "text/plain; charset=utf-8";
+	if (strcmp(req->path, "/metrics") != 0) {
+		res->status = 404;
+		buf_adds(&res->body, "Only /metrics here.\n");
+		return;
+	}
+	if (!(req->method & (HTTP_GET | HTTP_HEAD))) {
+		res->status = 405;
+		http_res_header(req, res, "Allow", "GET, HEAD");
+		return;
+	}
+	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	http_res_header(req, res, "Cache-Control", "no-store");
+	metrics_render(&res->body);
+}
+
+/* "method=\"GET\",route=\"/@{handle}/{slug}\"" for each route: the
+ * labels of its counters. */
+static void metrics_setup(void)
+{
+	static const char *labels[sizeof(routes) / sizeof(routes[0])];
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char *m = http_methods_str(&conf_arena, routes[i].methods);
+		size_t ml = strcspn(m, ",");
+		labels[i] = arena_printf(&conf_arena, "method=\"%.*s\",route=\"%s\"", (int)ml, m,
+					 routes[i].pattern);
+	}
+	metrics_init(labels, sizeof(routes) / sizeof(routes[0]));
+	metrics_set_extra(metrics_extra);
+	started_at = time(NULL);
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	struct web_config cfg;
 	config_defaults(&cfg, o);
+	metrics_setup();
 	tune_malloc(cfg.limits.threads);
 	fit_fd_limit(&cfg.limits);
 	struct store *st;
@@ -506,6 +731,7 @@ static int cmd_serve(const struct opts *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -533,16 +759,52 @@ static int cmd_serve(const struct opts *o)
 		web_shutdown();
 		return 1;
 	}
+	struct http_server *msrv = NULL;
+	if (o->metrics_listen) {
+		struct http_server_config mc = {
+			.listen = o->metrics_listen,
+			.limits = {.max_body = 4096, .max_header_bytes = 16 * 1024, .conn_timeout = 10,
+				   .max_conns = 16, .threads = 1},
+			.app = metrics_app,
+		};
+		msrv = http_server_start(&mc);
+		if (!msrv) {
+			desk_scheduler_stop();
+			media_pool_stop();
+			http_server_stop(srv);
+			store_close(st);
+			web_shutdown();
+			return 1;
+		}
+		fprintf(stderr, "quire: metrics on http://%s/metrics (port %u)\n", o->metrics_listen,
+			(unsigned)http_server_port(msrv));
+	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
 	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
 	fflush(stderr);
+	/* systemd (Type=notify): serving now. Nothing when not under it. */
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s\nMAINPID=%lu", cfg.base_url,
+		   (unsigned long)getpid());
 
 	int sig = 0;
-	sigwait(&set, &sig);
+	for (;;) {
+		sigwait(&set, &sig);
+		if (sig != SIGHUP)
+			break;
+		char msg[64];
+		snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+			 (unsigned long long)(metrics_now_ns() / 1000));
+		sd_notify(0, msg);
+		conf_reload();
+		fflush(stderr);
+		sd_notify(0, "READY=1");
+	}
+	sd_notify(0, "STOPPING=1");
 	fprintf(stderr, "quire: %s received, finishing requests and stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_server_stop(msrv);
 	desk_scheduler_stop();
 	/* Before the HTTP server: answers every upload still in the queue. */
 	media_pool_stop();
@@ -734,45 +996,281 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 	return rc;
 }
 
+/* ---- settings: quire.conf, QUIRE_<KEY>, flags (core/conf.h) ---- */
+
+
+/* Read name into c as its file settings. A missing file is an error only
+ * when it was named. */
+static bool conf_load_file(struct conf *c, const char *name, bool must_exist)
+{
+	FILE *f = fopen(name, "rb");
+	if (!f) {
+		if (!must_exist && errno == ENOENT)
+			return true;
+		fprintf(stderr, "quire: cannot read %s: %s\n", name, strerror(errno));
+		return false;
+	}
+	struct buf text;
+	buf_init(&text, 1 << 20);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, n);
+	bool rd_err = ferror(f);
+	fclose(f);
+	if (rd_err || buf_failed(&text)) {
+		fprintf(stderr, "quire: cannot read %s: %s\n", name,
+			rd_err ? "read error" : "larger than 1 MiB");
+		buf_release(&text);
+		return false;
+	}
+	char err[600];
+	bool ok = conf_parse(c, buf_str(&text), text.len, name, err, sizeof(err));
+	if (!ok)
+		fprintf(stderr, "quire: %s\n", err);
+	buf_release(&text);
+	return ok;
+}
+
+/* QUIRE_<KEY> for every key (an empty variable counts as unset). */
+static bool conf_load_env(struct conf *c)
+{
+	for (int k = 0; k < CONF_NKEYS; k++) {
+		char name[64], err[600];
+		conf_env_name((enum conf_id)k, name, sizeof(name));
+		const char *v = getenv(name);
+		if (v && *v && !conf_set(c, (enum conf_id)k, v, CONF_SRC_ENV, 0, err, sizeof(err))) {
+			fprintf(stderr, "quire: %s: %s\n", name, err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The flags that are settings: --KEY VALUE (--KEY alone for yes/no keys).
+ * Returns 1 when argv[*i] was one (and advances *i past its value), 0 when
+ * it is not a setting, -1 on a bad value (message printed). */
+static int conf_flag(struct conf *c, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (strncmp(a, "--", 2) != 0)
+		return 0;
+	int k = conf_find(a + 2);
+	if (k < 0)
+		return 0;
+	const char *val;
+	if (conf_keys[k].type == CONF_T_BOOL) {
+		val = "yes";
+	} else if (*i + 1 < argc) {
+		val = argv[++*i];
+	} else {
+		fprintf(stderr, "quire: %s needs a value\n", a);
+		return -1;
+	}
+	char err[600];
+	if (!conf_set(c, (enum conf_id)k, val, CONF_SRC_FLAG, 0, err, sizeof(err))) {
+		fprintf(stderr, "quire: %s\n", err);
+		return -1;
+	}
+	return 1;
+}
+
+static const char *const log_level_names[] = {"error", "warn", "info", "debug"};
+
+static int log_level_of(const char *v)
+{
+	for (int k = 0; k < 4; k++)
+		if (!strcmp(v, log_level_names[k]))
+			return k;
+	return LOG_INFO;
+}
+
+/* Whether the address of an ADDR:PORT is a loopback one (127.0.0.0/8,
+ * ::1, ::ffff:127.x). */
+static bool loopback_listen(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	size_t hl = colon ? (size_t)(colon - listen) : strlen(listen);
+	const char *host = listen;
+	if (hl >= 2 && host[0] == '[') {
+		host++;
+		hl -= 2;
+	}
+	struct net_addr ad;
+	if (!hl || !net_addr_parse(host, hl, &ad))
+		return false;
+	static const struct net_cidr loop[2] = {
+		{{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 0}}, 104},
+		{{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}, 128},
+	};
+	struct net_list l = {loop, 2};
+	return net_list_contains(&l, &ad);
+}
+
+/* The settings into o, with the checks that need more than one key or
+ * more than core/conf.c knows; a refusal names where the value came from. */
+static bool conf_apply(const struct conf *c, struct opts *o)
+{
+	char where[300];
+	o->data = conf_get(c, CONF_DATA);
+	o->db = conf_get(c, CONF_DB);
+	o->listen = conf_get(c, CONF_LISTEN);
+	o->base_url = conf_get(c, CONF_BASE_URL);
+	o->threads = (unsigned)conf_num(c, CONF_THREADS);
+	o->resp_user = (unsigned)conf_num(c, CONF_RESPONSES_PER_MINUTE);
+	o->resp_addr = (unsigned)conf_num(c, CONF_RESPONSES_PER_MINUTE_ADDR);
+	o->max_conns = conf_num(c, CONF_MAX_CONNS);
+	o->max_conns_per_ip = conf_num(c, CONF_MAX_CONNS_PER_IP);
+	memset(&o->trusted_proxies, 0, sizeof(o->trusted_proxies));
+	const char *tp = conf_get(c, CONF_TRUSTED_PROXY);
+	if (tp) {
+		/* Lives as long as the process: the server reads it. */
+		static struct arena proxies;
+		static bool proxies_init;
+		if (!proxies_init)
+			arena_init(&proxies);
+		proxies_init = true;
+		const char *bad = NULL;
+		if (!net_list_parse(&proxies, tp, &o->trusted_proxies, &bad)) {
+			conf_origin(c, CONF_TRUSTED_PROXY, where, sizeof(where));
+			fprintf(stderr, "quire: trusted-proxy (%s): '%s' is not an address or network "
+					"(want e.g. 127.0.0.1, ::1, 10.0.0.0/8 or 2001:db8::/32, "
+					"separated by commas)\n", where, bad ? bad : tp);
+			return false;
+		}
+	}
+	const char *ml = conf_get(c, CONF_METRICS_LISTEN);
+	o->metrics_listen = ml && strcmp(ml, "off") ? ml : NULL;
+	if (o->metrics_listen && !conf_bool(c, CONF_METRICS_ALLOW_REMOTE) &&
+	    !loopback_listen(o->metrics_listen)) {
+		conf_origin(c, CONF_METRICS_LISTEN, where, sizeof(where));
+		fprintf(stderr, "quire: metrics-listen (%s): %s is not a loopback address; the "
+				"metrics are for this machine only unless you also set "
+				"metrics-allow-remote (--metrics-allow-remote)\n", where,
+			o->metrics_listen);
+		return false;
+	}
+	if (o->metrics_listen && !strcmp(o->metrics_listen, o->listen)) {
+		fprintf(stderr, "quire: metrics-listen must differ from listen (the metrics are "
+				"never served on the public port)\n");
+		return false;
+	}
+	o->log_format_json = !strcmp(conf_get(c, CONF_LOG_FORMAT), "json");
+	return true;
+}
+
+/* Settings from every source, for cmd_check_config and SIGHUP: file (as
+ * named at start), environment, then the flags of argv. */
+static bool conf_collect(struct conf *c, struct arena *a, int argc, char **argv)
+{
+	conf_init(c, a);
+	if (conf_file && !conf_load_file(c, conf_file, conf_file_explicit))
+		return false;
+	if (!conf_load_env(c))
+		return false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") || (argv[i][0] == '-' && i + 1 < argc &&
+		    (!strcmp(argv[i], "--from") || !strcmp(argv[i], "--to") ||
+		     !strcmp(argv[i], "--name") || !strcmp(argv[i], "--trash-days")))) {
+			i++;
+			continue;
+		}
+		if (conf_flag(c, argc, argv, &i) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* quire check-config: every setting, its effective value (secrets
+ * masked) and where it comes from; exit 0 when all are valid. */
+static int cmd_check_config(const struct conf *c, const struct opts *o)
+{
+	bool found = conf_file && access(conf_file, F_OK) == 0;
+	printf("# quire %s: effective settings (%s%s)\n", QUIRE_VERSION,
+	       found ? "" : "no configuration file; none at ", conf_file);
+	for (int k = 0; k < CONF_NKEYS; k++) {
+		char where[300];
+		conf_origin(c, (enum conf_id)k, where, sizeof(where));
+		const char *v = conf_display(c, (enum conf_id)k);
+		/* What an unset key means. */
+		if (!conf_get(c, (enum conf_id)k) && k == CONF_DB)
+			v = arena_printf(&conf_arena, "sqlite:%s/quire.db", o->data);
+		else if (!conf_get(c, (enum conf_id)k) && k == CONF_BASE_URL)
+			v = arena_printf(&conf_arena, "http://%s", o->listen);
+		else if (!conf_get(c, (enum conf_id)k) && k == CONF_THREADS)
+			v = arena_printf(&conf_arena, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+		else if (!conf_get(c, (enum conf_id)k) && k == CONF_TRUSTED_PROXY)
+			v = "(none)";
+		printf("%-26s = %-40s # %s\n", conf_keys[k].name, v, where);
+	}
+	printf("# ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (!crypto_init()) {
 		fprintf(stderr, "quire: cannot initialise libsodium\n");
 		return 1;
 	}
-	struct opts o = {.data = "./quire-data", .listen = "127.0.0.1:8080", .max_conns = -1,
-			 .max_conns_per_ip = -1};
-	const char *env_db = getenv("QUIRE_DB");
-	if (env_db && *env_db)
-		o.db = env_db;
+	/* Not for people: the server starts it for each photo upload. It
+	 * reads no settings (a file edited since the server started must
+	 * not stop uploads). */
+	if (argc == 2 && !strcmp(argv[1], "photo-worker"))
+		return media_worker_main();
+	struct opts o = {0};
+	main_argc = argc;
+	main_argv = argv;
+	arena_init(&conf_arena);
+	/* The file: --config FILE, else QUIRE_CONFIG, else quire.conf in the
+	 * data directory (as the flag or QUIRE_DATA names it) if it exists. */
+	const char *data_hint = getenv("QUIRE_DATA");
+	if (!data_hint || !*data_hint)
+		data_hint = conf_keys[CONF_DATA].def;
+	const char *env_conf = getenv("QUIRE_CONFIG");
+	if (env_conf && *env_conf) {
+		conf_file = env_conf;
+		conf_file_explicit = true;
+	}
+	for (int i = 1; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--config")) {
+			conf_file = argv[++i];
+			conf_file_explicit = true;
+		} else if (!strcmp(argv[i], "--data")) {
+			data_hint = argv[++i];
+		}
+	}
+	/* The default file is read when it exists (also when it appears
+	 * later, on SIGHUP). */
+	if (!conf_file)
+		conf_file = arena_printf(&conf_arena, "%s/quire.conf", data_hint);
+	conf_init(&conf, &conf_arena);
+	if (conf_file && !conf_load_file(&conf, conf_file, conf_file_explicit))
+		return 2;
+	if (!conf_load_env(&conf))
+		return 2;
 	const char *pos[4] = {0};
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int cf;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--version")) {
-			printf("quire %s\n", QUIRE_VERSION);
+			print_version();
 			return 0;
-		} else if (!strcmp(a, "--data") && val) {
-			o.data = val;
-			i++;
-		} else if (!strcmp(a, "--db") && val) {
-			o.db = val;
+		} else if ((cf = conf_flag(&conf, argc, argv, &i)) != 0) {
+			if (cf < 0)
+				return 2;
+		} else if (!strcmp(a, "--config") && val) {
 			i++;
 		} else if (!strcmp(a, "--from") && val) {
 			o.from = val;
 			i++;
 		} else if (!strcmp(a, "--to") && val) {
 			o.to = val;
-			i++;
-		} else if (!strcmp(a, "--listen") && val) {
-			o.listen = val;
-			i++;
-		} else if (!strcmp(a, "--base-url") && val) {
-			o.base_url = val;
 			i++;
 		} else if (!strcmp(a, "--name") && val) {
 			o.name = val;
@@ -786,65 +1284,6 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			desk_set_trash_window((int64_t)(d * 86400.0));
-			i++;
-		} else if (!strcmp(a, "--threads") && val) {
-			char *end;
-			long t = strtol(val, &end, 10);
-			if (*end || t < 1 || t > 64) {
-				fprintf(stderr, "quire: --threads takes 1 to 64\n");
-				return 2;
-			}
-			o.threads = (unsigned)t;
-			i++;
-		} else if ((!strcmp(a, "--responses-per-minute") || !strcmp(a, "--responses-per-minute-addr")) && val) {
-			char *end;
-			long t = strtol(val, &end, 10);
-			if (*end || t < 1 || t > 100000) {
-				fprintf(stderr, "quire: %s takes 1 to 100000\n", a);
-				return 2;
-			}
-			if (!strcmp(a, "--responses-per-minute"))
-				o.resp_user = (unsigned)t;
-			else
-				o.resp_addr = (unsigned)t;
-			i++;
-		} else if ((!strcmp(a, "--max-conns") || !strcmp(a, "--max-conns-per-ip")) && val) {
-			char *end;
-			long t = strtol(val, &end, 10);
-			bool per_ip = !strcmp(a, "--max-conns-per-ip");
-			if (*end || end == val || t < (per_ip ? 0 : 1) || t > 1000000) {
-				fprintf(stderr, "quire: %s takes %d to 1000000\n", a, per_ip ? 0 : 1);
-				return 2;
-			}
-			if (per_ip)
-				o.max_conns_per_ip = t;
-			else
-				o.max_conns = t;
-			i++;
-		} else if (!strcmp(a, "--trusted-proxy") && val) {
-			/* Lives as long as the process: the server reads it. */
-			static struct arena proxies;
-			arena_init(&proxies);
-			const char *bad = NULL;
-			if (!net_list_parse(&proxies, val, &o.trusted_proxies, &bad)) {
-				fprintf(stderr, "quire: --trusted-proxy: '%s' is not an address or network "
-						"(want e.g. 127.0.0.1, ::1, 10.0.0.0/8 or 2001:db8::/32, "
-						"separated by commas)\n", bad ? bad : val);
-				return 2;
-			}
-			i++;
-		} else if (!strcmp(a, "--log-level") && val) {
-			static const char *const names[] = {"error", "warn", "info", "debug"};
-			bool found = false;
-			for (int k = 0; k < 4; k++)
-				if (!strcmp(val, names[k])) {
-					log_level = (enum log_level)k;
-					found = true;
-				}
-			if (!found) {
-				fprintf(stderr, "quire: --log-level is error, warn, info or debug\n");
-				return 2;
-			}
 			i++;
 		} else if (!strcmp(a, "--admin")) {
 			o.admin = true;
@@ -861,15 +1300,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (o.base_url && strncmp(o.base_url, "http://", 7) && strncmp(o.base_url, "https://", 8)) {
-		fprintf(stderr, "quire: --base-url must start with http:// or https://\n");
+	if (!conf_apply(&conf, &o))
 		return 2;
-	}
+	log_level = log_level_of(conf_get(&conf, CONF_LOG_LEVEL));
+	log_json = o.log_format_json;
+	if (npos == 1 && !strcmp(pos[0], "check-config"))
+		return cmd_check_config(&conf, &o);
 	if (npos == 1 && !strcmp(pos[0], "serve"))
 		return cmd_serve(&o);
-	/* Not for people: the server starts it for each photo upload. */
-	if (npos == 1 && !strcmp(pos[0], "photo-worker"))
-		return media_worker_main();
 	if (npos == 2 && !strcmp(pos[0], "backup"))
 		return cmd_backup(&o, pos[1]);
 	if (npos == 2 && !strcmp(pos[0], "restore"))

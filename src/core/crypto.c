@@ -4,6 +4,11 @@
 #include <sodium.h>
 #include <string.h>
 
+const char *crypto_lib_version(void)
+{
+	return sodium_version_string();
+}
+
 bool crypto_init(void)
 {
 	return sodium_init() >= 0;

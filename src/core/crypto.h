@@ -12,6 +12,8 @@
 
 /* Call once at start; false if the library cannot initialise. */
 bool crypto_init(void) __attribute__((warn_unused_result));
+/* libsodium's version ("1.0.18"), for quire --version. */
+const char *crypto_lib_version(void);
 
 void random_fill(void *p, size_t n);
 

@@ -233,6 +233,9 @@ struct http_server_config {
 
 struct http_server;
 
+/* libmicrohttpd's version ("0.9.75"), for quire --version. */
+const char *http_lib_version(void);
+
 /* Start listening; NULL with a message on stderr on failure. */
 struct http_server *http_server_start(const struct http_server_config *cfg);
 /* Actual bound port (useful with port 0). */

@@ -877,7 +877,10 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 	s->daemon = MHD_start_daemon(
 		flags, 0, own_ip_limit ? accept_policy : NULL, own_ip_limit ? s : NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(l->threads ? l->threads : 2),
+		/* One thread: no pool at all (libmicrohttpd warns about a pool of
+		 * one or zero), so the slot repeats the timeout instead. */
+		l->threads == 1 ? MHD_OPTION_CONNECTION_TIMEOUT : MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(l->threads == 1 ? l->conn_timeout : l->threads ? l->threads : 2),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)l->conn_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)l->max_conns,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, own_ip_limit ? 0u : (unsigned)l->max_conns_per_ip,
@@ -900,6 +903,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg)
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
 	return s;
+}
+
+const char *http_lib_version(void)
+{
+	return MHD_get_version();
 }
 
 uint16_t http_server_port(const struct http_server *s)

@@ -38,6 +38,14 @@ static void vips_stop(void)
 	vips_shutdown();
 }
 
+void media_vips_version(char *out, size_t n)
+{
+	if (vips_dl_open())
+		snprintf(out, n, "%d.%d.%d", vips_version(0), vips_version(1), vips_version(2));
+	else
+		snprintf(out, n, "not loadable");
+}
+
 static void vips_start(void)
 {
 	if (!vips_dl_open())

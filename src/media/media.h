@@ -84,6 +84,17 @@ int media_err_status(enum media_err e);
  * then answered 503).
  */
 bool media_pool_start(void);
+/* The photo queue right now, for /metrics. */
+struct media_stats {
+	size_t waiting;          /* uploads queued for a worker */
+	size_t running;          /* being decoded */
+	size_t workers;          /* the pool's size */
+	uint64_t worker_deaths;  /* workers killed by a signal since start */
+};
+void media_stats(struct media_stats *out);
+/* "8.14.1": the version of libvips, opened as a photo upload would
+ * (quire --version), or "not loadable". */
+void media_vips_version(char *out, size_t n);
 void media_pool_stop(void);
 
 /* `quire photo-worker`: decode the upload on stdin, write the variants to

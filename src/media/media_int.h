@@ -155,4 +155,9 @@ const char *media_path_in(struct arena *a, const char *dir, const char *hash, co
 bool media_files_lock(void) __attribute__((warn_unused_result));
 void media_files_unlock(void);
 
+/* Photo workers that died of a signal (a crash, the sandbox, the CPU
+ * limit), for media_stats(); written in worker.c. */
+#include <stdatomic.h>
+extern _Atomic uint64_t media_worker_deaths;
+
 #endif

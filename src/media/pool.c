@@ -50,6 +50,16 @@ static struct {
 	double avg_secs;        /* recent job durations, for Retry-After */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .avg_secs = 2.0};
 
+void media_stats(struct media_stats *out)
+{
+	pthread_mutex_lock(&pool.lock);
+	out->waiting = pool.waiting;
+	out->running = pool.nrunning;
+	out->workers = pool.nrunners;
+	pthread_mutex_unlock(&pool.lock);
+	out->worker_deaths = atomic_load_explicit(&media_worker_deaths, memory_order_relaxed);
+}
+
 static int64_t mono_ms(void)
 {
 	struct timespec ts;

@@ -247,6 +247,8 @@ enum media_err media_worker_parse(const unsigned char *p, size_t n, struct arena
 	return MEDIA_OK;
 }
 
+_Atomic uint64_t media_worker_deaths;
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -410,6 +412,7 @@ enum media_err media_decode_isolated(int fd, uint64_t size, struct arena *a,
 	}
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
+		atomic_fetch_add_explicit(&media_worker_deaths, 1, memory_order_relaxed);
 		if (sig == SIGXCPU || sig == SIGKILL) {
 			/* Its CPU limit (soft, then hard). */
 			fprintf(stderr, "quire: photo worker ran out of CPU time (signal %d)\n", sig);

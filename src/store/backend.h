@@ -39,6 +39,10 @@ struct store {
 /* session_memo.c: free the connection's remembered sessions. */
 void session_memo_free(struct store *s);
 
+/* The backends' libraries' versions (store_lib_versions). */
+const char *sq_lib_version(void);
+int pg_lib_version(void);
+
 /* The backends this binary holds. */
 extern const struct store_backend store_sqlite_backend;
 extern const struct store_backend store_pg_backend;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/backend.h"
+#include "core/metrics.h"
 
 const char *store_strerror(enum store_err e)
 {
@@ -125,6 +126,12 @@ enum store_err store_open(const char *url, struct store **out, char *err, size_t
 	return be->open(where, out, err, errlen);
 }
 
+void store_lib_versions(char *out, size_t n)
+{
+	int pv = pg_lib_version();
+	snprintf(out, n, "SQLite %s, libpq %d.%d", sq_lib_version(), pv / 10000, pv % 10000);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
@@ -133,10 +140,23 @@ void store_close(struct store *s)
 	s->be->close(s);
 }
 
+/* Each call is timed for /metrics (core/metrics.h: outermost calls only,
+ * two clock reads, no lock). */
 #define STORE_FN(ret, name, params, args) \
-	ret store_##name params { return s->be->name args; }
+	ret store_##name params \
+	{ \
+		uint64_t t0_ = metrics_db_begin(); \
+		ret r_ = s->be->name args; \
+		metrics_db_end(t0_); \
+		return r_; \
+	}
 #define STORE_FN_VOID(name, params, args) \
-	void store_##name params { s->be->name args; }
+	void store_##name params \
+	{ \
+		uint64_t t0_ = metrics_db_begin(); \
+		s->be->name args; \
+		metrics_db_end(t0_); \
+	}
 /* Those whose call does more than pass it on: written out elsewhere. */
 #define STORE_FN_OWN(ret, name, params, args)
 #include "store/store_fns.h"

@@ -47,6 +47,9 @@ struct store;
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void store_close(struct store *s);
+/* "SQLite 3.40.1, libpq 15.x" (the libraries' own versions at run time),
+ * into out; for quire --version. Not a connection function. */
+void store_lib_versions(char *out, size_t n);
 /* Schema version after migrations. */
 int store_schema_version(struct store *s);
 /* Cheap round trip for health checks. */

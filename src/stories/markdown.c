@@ -33,6 +33,11 @@
 #include <cmark-gfm.h>
 #include <cmark-gfm-core-extensions.h>
 
+const char *md_lib_version(void)
+{
+	return cmark_version_string();
+}
+
 #include "core/buf.h"
 #include "core/text.h"
 

@@ -84,6 +84,8 @@ enum md_err {
 
 /* A short English message for e; never NULL. */
 const char *md_strerror(enum md_err e);
+/* cmark-gfm's version ("0.29.0.gfm.6"), for quire --version. */
+const char *md_lib_version(void);
 
 /*
  * Image hook: lets a caller map its own image references (such as a future

@@ -24,6 +24,7 @@ struct entry {
 	struct http_shared *shared[2]; /* built at the first answer: plain, gzip */
 	struct entry *lru_prev, *lru_next; /* head: most recently used */
 	struct entry *chain;
+	int route;              /* web_req.route of the request that stored it */
 	uint64_t hash;
 	const char *key;
 	size_t klen;
@@ -442,6 +443,7 @@ bool page_cache_serve(struct http_req *req, struct http_res *res)
 	t->key = request_key(req, &t->klen);
 	const struct page_entry *e = page_cache_get(pc, t->key, t->klen);
 	if (e) {
+		sr->route = ((const struct entry *)(const void *)e)->route;
 		answer_from(req, res, e);
 		return true;
 	}
@@ -477,6 +479,8 @@ void page_cache_store(struct http_req *req, struct http_res *res)
 	const struct page_entry *e =
 		page_cache_put(pc, &t->stamp, t->key, t->klen, res->content_type, res->headers,
 			       res->nheaders, buf_str(&res->body), res->body.len);
-	if (e)
+	if (e) {
+		((struct entry *)(void *)e)->route = sr->route;
 		answer_from(req, res, e);
+	}
 }
