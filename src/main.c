@@ -865,15 +865,18 @@ static int cmd_restore(const struct opts *o, const char *file)
 	int rc = 1;
 	char err[512];
 	unsigned long files = 0;
+	enum store_err e;
 	if (!o->db && stat(db, &st) == 0) {
 		fprintf(stderr, "quire: %s already holds a site; restore into a new directory\n", o->data);
 		rc = 2;
 	} else if (!mkdir_p(o->data) || !mkdir_p(media)) {
 		rc = 1;
-	} else if (store_restore(file, db, media, &files, err, sizeof(err))) {
+	} else if ((e = store_restore(file, db, media, &files, err, sizeof(err)))) {
 		fprintf(stderr, "quire: restore failed: %s\n", err);
 		if (!o->db)
 			unlink(db);
+		if (e == STORE_CONFLICT)
+			rc = 2; /* refused: nothing was overwritten */
 	} else {
 		/* Open once: checks it and applies any newer migrations. */
 		struct web_config cfg;
@@ -919,6 +922,7 @@ static int cmd_migrate(const struct opts *o)
 	}
 	int64_t rows = 0;
 	int rc = 0;
+	enum store_err e;
 	size_t n = strlen(o->data) + 8;
 	char *media = xmalloc(n);
 	snprintf(media, n, "%s/media", o->data);
@@ -929,9 +933,9 @@ static int cmd_migrate(const struct opts *o)
 	if (!media_blobs_to_files(from, media, &fetched)) {
 		fprintf(stderr, "quire: migrate failed: cannot fetch the photo files\n");
 		rc = 1;
-	} else if (store_copy(from, to, &rows, err, sizeof(err))) {
+	} else if ((e = store_copy(from, to, &rows, err, sizeof(err)))) {
 		fprintf(stderr, "quire: migrate failed: %s\n", err);
-		rc = 1;
+		rc = e == STORE_CONFLICT ? 2 : 1;
 	} else if (!media_files_to_blobs(to, media, &pushed)) {
 		fprintf(stderr, "quire: migrate failed: cannot store the photos in the target\n");
 		rc = 1;

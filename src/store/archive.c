@@ -460,7 +460,7 @@ enum store_err store_restore(const char *backup_path, const char *url, const cha
 	enum store_err e = store_open(url, &s, err, errlen);
 	if (!e && !empty(s)) {
 		snprintf(err, errlen, "the database already holds a site; restore into a new one");
-		e = STORE_ERROR;
+		e = STORE_CONFLICT;
 	}
 	if (!e)
 		e = restore_stream(gz, s, media_dir, files, err, errlen);
@@ -543,7 +543,7 @@ enum store_err store_copy(struct store *from, struct store *to, int64_t *rows, c
 	*rows = 0;
 	if (!empty(to)) {
 		snprintf(err, errlen, "the target database already holds a site; give a new one");
-		return STORE_ERROR;
+		return STORE_CONFLICT;
 	}
 	struct copy c = {.to = to};
 	if (store_begin(to)) {

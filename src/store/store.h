@@ -643,7 +643,8 @@ enum store_err store_table_count(struct store *s, const char *table, int64_t *n)
  * database at url, which must be empty (a new SQLite path, or a new
  * PostgreSQL database), and writes the media files under media_dir; it
  * also reads the backups of earlier versions (a SQLite file) into SQLite.
- * On error err holds a message.
+ * STORE_CONFLICT when the database already holds a site (nothing
+ * written). On error err holds a message.
  */
 enum store_err store_backup(struct store *s, const char *dest_path, const char *media_dir,
 			    unsigned long *files, char *err, size_t errlen)
@@ -653,7 +654,8 @@ enum store_err store_restore(const char *backup_path, const char *url, const cha
 	__attribute__((warn_unused_result));
 /* Copy every row of from into to (empty), in one transaction of to, then
  * read to back and compare each table's row count and checksum (the same
- * whichever backend wrote it). *rows counts the rows moved. */
+ * whichever backend wrote it). *rows counts the rows moved.
+ * STORE_CONFLICT when to already holds a site (nothing written). */
 enum store_err store_copy(struct store *from, struct store *to, int64_t *rows, char *err,
 			  size_t errlen) __attribute__((warn_unused_result));
 

@@ -30,7 +30,7 @@ STORY_ROUTES = {
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
-    "/healthz", "/static/{file}", "/login", "/signup", "/setup/{token}", "/settings", "/admin",
+    "/healthz", "/readyz", "/static/{file}", "/login", "/signup", "/setup/{token}", "/settings", "/admin",
     "/write", "/circles", "/circles/{id}", "/c/{token}", "/api/v1/me", "/api/v1/circles",
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
     "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",

@@ -9,7 +9,7 @@ import threading
 
 import requests
 
-from quire_server import ADMIN, BIN, Server, api_token
+from quire_server import ADMIN, BIN, ON_PG, PG_DIR, Server, api_token, fresh_db_url_in
 
 
 def test_backup_while_writing_then_serve_the_copy():
@@ -46,7 +46,8 @@ def test_backup_while_writing_then_serve_the_copy():
         t = threading.Thread(target=writer)
         t.start()
         try:
-            r = subprocess.run([BIN, "backup", dest, "--data", s.data], capture_output=True, text=True, timeout=120)
+            r = subprocess.run([BIN, "backup", dest, "--data", s.data, *s.db_args()],
+                               capture_output=True, text=True, timeout=120)
         finally:
             stop.set()
             t.join()
@@ -55,22 +56,29 @@ def test_backup_while_writing_then_serve_the_copy():
         assert written, "writes went on during the backup"
         assert os.path.isfile(dest) and not os.path.exists(dest + ".part")
         # A backup never overwrites an existing file.
-        r2 = subprocess.run([BIN, "backup", dest, "--data", s.data], capture_output=True, text=True)
+        r2 = subprocess.run([BIN, "backup", dest, "--data", s.data, *s.db_args()],
+                            capture_output=True, text=True)
         assert r2.returncode == 2 and "exists" in r2.stderr
         s.stop()
-        r = subprocess.run([BIN, "restore", dest, "--data", restored], capture_output=True, text=True, timeout=120)
+        # On PostgreSQL the copy goes into a new database of its own.
+        restored_db = fresh_db_url_in(PG_DIR) if ON_PG else None
+        db_args = ["--db", restored_db] if restored_db else []
+        r = subprocess.run([BIN, "restore", dest, "--data", restored, *db_args],
+                           capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
-        out = subprocess.run(["sqlite3", restored + "/quire.db", "PRAGMA integrity_check;"],
-                             capture_output=True, text=True).stdout.strip()
-        assert out == "ok"
+        if not restored_db:
+            out = subprocess.run(["sqlite3", restored + "/quire.db", "PRAGMA integrity_check;"],
+                                 capture_output=True, text=True).stdout.strip()
+            assert out == "ok"
         # Restoring over an existing site is refused; a non-backup is refused.
-        r3 = subprocess.run([BIN, "restore", dest, "--data", restored], capture_output=True, text=True)
-        assert r3.returncode == 2
+        r3 = subprocess.run([BIN, "restore", dest, "--data", restored, *db_args],
+                            capture_output=True, text=True)
+        assert r3.returncode == 2 and "already holds a site" in r3.stderr, r3.stderr
         junk = os.path.join(work, "junk")
         open(junk, "wb").write(b"not a backup")
         r4 = subprocess.run([BIN, "restore", junk, "--data", os.path.join(work, "r2")], capture_output=True, text=True)
         assert r4.returncode == 1 and "restore failed" in r4.stderr
-        copy = Server(admin=None, data=restored)
+        copy = Server(admin=None, data=restored, db=restored_db)
         try:
             copy.start()
             for st in before:

@@ -160,7 +160,7 @@ def test_sqlite_site_moves_to_postgres_and_back_serving_the_same_pages(how):
         assert "checked" in r.stdout
         # Migrating into a database that holds a site is refused.
         r = run("migrate", "--from", pg_url, "--to", back)
-        assert r.returncode == 1 and "already holds a site" in r.stderr
+        assert r.returncode == 2 and "already holds a site" in r.stderr
     finally:
         s.cleanup()
         shutil.rmtree(work, ignore_errors=True)
