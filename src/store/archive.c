@@ -230,10 +230,16 @@ enum archive_line archive_read_line(const char *line, size_t len, struct archive
 	json_t *v;
 	if ((v = json_object_get(o, "t")) && json_is_string(v) && json_object_size(o) == 2 &&
 	    json_is_object(json_object_get(o, "r"))) {
-		snprintf(it->table, sizeof(it->table), "%s", json_string_value(v));
-		it->row = json_dumps(json_object_get(o, "r"), JSON_COMPACT);
-		kind = it->row && strlen(json_string_value(v)) < sizeof(it->table) ? ARCHIVE_ROW
-										 : ARCHIVE_BAD;
+		/* A table's name: a plain word (store_load_row() then checks it
+		 * is one of the schema's). */
+		const char *t = json_string_value(v);
+		size_t tl = strlen(t);
+		if (tl > 0 && tl < sizeof(it->table) &&
+		    strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_") == tl) {
+			snprintf(it->table, sizeof(it->table), "%s", t);
+			it->row = json_dumps(json_object_get(o, "r"), JSON_COMPACT);
+			kind = it->row ? ARCHIVE_ROW : ARCHIVE_BAD;
+		}
 	} else if ((v = json_object_get(o, "f")) && json_is_string(v) && json_object_size(o) == 2 &&
 		   json_is_integer(json_object_get(o, "n"))) {
 		const char *name = json_string_value(v);
