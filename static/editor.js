@@ -140,15 +140,12 @@
     el.selectionEnd = e + mark.length;
     changed();
   }
-  /* Focus mode without a reload: the link works without script too. */
+  /* Focus mode without a reload: a toggle button (aria-pressed); without
+   * script it is a GET form that reloads the editor with ?focus=1. */
   var toggle = document.getElementById("focus-toggle");
   function setFocus(on) {
     document.body.classList.toggle("focus", on);
-    if (toggle) {
-      toggle.textContent = on ? "Leave focus mode" : "Focus mode";
-      toggle.setAttribute("aria-pressed", on ? "true" : "false");
-      toggle.setAttribute("href", on ? "?" : "?focus=1");
-    }
+    if (toggle) toggle.setAttribute("aria-pressed", on ? "true" : "false");
     try { localStorage.setItem("quire-focus", on ? "1" : ""); } catch (e) { /* private mode */ }
     if (on && field("body")) field("body").focus();
   }

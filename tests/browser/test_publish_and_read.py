@@ -85,7 +85,7 @@ def test_setup_write_publish_and_read_anonymously(server, browser, browser2):
     click_and_wait(r, link_el)
     assert r.current_url == story_url
     assert r.find_element(By.CSS_SELECTOR, "article .subtitle").text == "Notes from a long winter"
-    assert r.find_element(By.CSS_SELECTOR, "article .body h3").text == "What we lost"
+    assert r.find_element(By.CSS_SELECTOR, "article .body h2").text == "What we lost"
     byline = r.find_element(By.CSS_SELECTOR, ".byline").text
     assert "María Ortega" in byline and "min read" in byline
     assert r.get_cookies() == [], "an anonymous reader gets no cookies"

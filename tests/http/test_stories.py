@@ -41,7 +41,7 @@ def test_write_preview_draft_publish_read(server):
     html = page.text
     assert "<h1>The Spring</h1>" in html
     assert "A year later" in html
-    assert "<h3>After</h3>" in html and "<h1>After" not in html, "body headings sit below the title"
+    assert "<h2>After</h2>" in html and "<h1>After" not in html, "## is a section under the title"
     assert "<table>" in html and "<del>gone</del>" in html
     assert '<a href="https://example.org"' in html
     assert "footnote" in html.lower()
