@@ -83,6 +83,7 @@ void page_login_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not start a session.");
 		return;
 	}
+	web_flash(req, res, WEB_FLASH_SIGNIN, u.handle);
 	http_res_redirect(req, res, 303, safe_return(http_req_form(req, "return_to")));
 }
 
@@ -200,15 +201,28 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	/* With sign-up open, a circle link is only an invitation to join. */
+	/* With sign-up open, a circle link is only an invitation to join
+	 * (by_circle: the claim above made her a member). Either way she
+	 * follows the circle's writer (circles.h). */
 	struct circle_row joined;
-	if (!by_circle && circle && *circle &&
-	    !circle_invite_accept(st, &req->arena, circle, u.id, clock_now(), &joined))
+	bool in_circle = false;
+	if (by_circle)
+		in_circle = circle_of_token(st, &req->arena, circle, &joined) &&
+			    circle_follow_owner(st, &joined, u.id, clock_now());
+	else if (circle && *circle)
+		in_circle = circle_invite_accept(st, &req->arena, circle, u.id, clock_now(), &joined);
+	if (circle && *circle && !in_circle)
 		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
 		web_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
 		return;
 	}
-	http_res_redirect(req, res, 303, "/write");
+	const char *owner = NULL;
+	struct user_row ow;
+	if (in_circle && store_user_by_id(st, &req->arena, joined.owner_id, &ow) == STORE_OK)
+		owner = ow.handle;
+	web_flash(req, res, owner ? WEB_FLASH_SIGNUP_JOINED : WEB_FLASH_SIGNUP, owner);
+	http_res_redirect(req, res, 303, owner ? arena_printf(&req->arena, "/@%s", owner) : "/write");
 }
 
 /* ---- first-start setup ---- */
@@ -292,6 +306,7 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "The account was made, but signing in failed.");
 		return;
 	}
+	web_flash(req, res, WEB_FLASH_SETUP, NULL);
 	http_res_redirect(req, res, 303, "/admin");
 }
 
@@ -392,10 +407,8 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not save your settings.");
 		return;
 	}
-	v->user.name = name;
-	v->user.bio = bio;
-	v->user.time_zone = zone;
-	render_settings(req, res, 200, NULL, "Saved.");
+	web_flash(req, res, WEB_FLASH_SETTINGS_SAVED, NULL);
+	http_res_redirect(req, res, 303, "/settings");
 }
 
 /* A signed-in writer changes her password: the current one first (counted
@@ -436,8 +449,8 @@ void page_password_post(struct http_req *req, struct http_res *res)
 		render_settings(req, res, e == ACCT_BUSY ? 503 : 500, acct_strerror(e), NULL);
 		return;
 	}
-	render_settings(req, res, 200, NULL,
-			"Your password is changed. You were signed out everywhere else.");
+	web_flash(req, res, WEB_FLASH_PASSWORD_CHANGED, NULL);
+	http_res_redirect(req, res, 303, "/settings");
 }
 
 /* ---- admin ---- */

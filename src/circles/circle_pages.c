@@ -92,6 +92,7 @@ void page_circles_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not create the circle.");
 		return;
 	}
+	web_flash(req, res, WEB_FLASH_CIRCLE_CREATED, NULL);
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 }
 
@@ -181,7 +182,8 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 404, "No such invitation.");
 			return;
 		}
-		render_circle(req, res, 200, &c, NULL, "The invitation link no longer works.");
+		web_flash(req, res, WEB_FLASH_INVITE_REVOKED, NULL);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 		return;
 	}
 	if (strcmp(action, "remove") == 0) {
@@ -192,8 +194,8 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 404, "That reader is not in this circle.");
 			return;
 		}
-		render_circle(req, res, 200, &c, NULL,
-			      arena_printf(&req->arena, "@%s can no longer read this circle's stories.", h));
+		web_flash(req, res, WEB_FLASH_MEMBER_REMOVED, h);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 		return;
 	}
 	if (strcmp(action, "delete") == 0) {
@@ -255,8 +257,11 @@ void page_invite_post(struct http_req *req, struct http_res *res)
 	}
 	struct user_row owner;
 	const char *to = "/";
-	if (store_user_by_id(web_store(req), &req->arena, c.owner_id, &owner) == STORE_OK)
+	if (store_user_by_id(web_store(req), &req->arena, c.owner_id, &owner) == STORE_OK) {
 		to = arena_printf(&req->arena, "/@%s", owner.handle);
+		if (strcmp(owner.id, v->user.id) != 0)
+			web_flash(req, res, WEB_FLASH_JOINED, owner.handle);
+	}
 	http_res_redirect(req, res, 303, to);
 }
 

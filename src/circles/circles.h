@@ -29,13 +29,22 @@ bool circle_token_ok(const char *token);
 /* Is token a live circle invitation at now? Fills *c (its circle) if so. */
 bool circle_invite_live(struct store *st, struct arena *a, const char *token, int64_t now,
 			struct circle_row *c);
-/* Join the invitation's circle as user_id, consuming one use, in one
+/* Join the invitation's circle as user_id, consuming one use, and follow
+ * its writer (her circle stories then reach the member's home), in one
  * transaction (a single-use link makes one member however many arrive at
  * once; a member joining again spends nothing). The circle's owner
  * joining her own circle is a no-op success. */
 bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
 			  const char *user_id, int64_t now, struct circle_row *c)
 	__attribute__((warn_unused_result));
+/* The circle an invitation token is for, live or spent; false if none. */
+bool circle_of_token(struct store *st, struct arena *a, const char *token, struct circle_row *c)
+	__attribute__((warn_unused_result));
+/* user_id, a member of c, follows c's writer (a sign-up through a
+ * circle link joins in the account's own transaction, then this). False
+ * when she is not a member or the store failed. */
+bool circle_follow_owner(struct store *st, const struct circle_row *c, const char *user_id,
+			 int64_t now) __attribute__((warn_unused_result));
 
 /* A new circle of owner's named name (checked by the caller). */
 enum store_err circle_create(struct store *st, const char *owner, const char *name, int64_t now,

@@ -369,7 +369,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		json_object_set_new(ed, "has_draft", json_boolean(has_draft));
 		json_object_set_new(ed, "preview_url",
 				    json_string(arena_printf(&req->arena, "/edit/%s/preview", s->id)));
-		if (has_draft && !notice)
+		if (has_draft && !notice && !json_object_get(ctx, "flash"))
 			notice = "Changes saved, not yet published: readers still see the "
 				 "published version until you press Update.";
 	}
@@ -441,10 +441,12 @@ void page_write_post(struct http_req *req, struct http_res *res)
 			      story_strerror(e), NULL, false);
 		return;
 	}
+	web_flash(req, res, strcmp(s.status, "published") == 0 ? WEB_FLASH_PUBLISHED : WEB_FLASH_SAVED,
+		  NULL);
 	if (strcmp(s.status, "published") == 0)
 		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
 	else
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 }
 
 /* Load the story named by {id} for editing by the viewer, or answer. */
@@ -467,25 +469,14 @@ void page_edit(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load_own_story(req, res, &s))
 		return;
-	const char *notice = NULL;
-	const char *saved = http_req_query(req, "saved");
-	const char *held = http_req_query(req, "held");
-	const char *discarded = http_req_query(req, "discarded");
 	struct story_draft_row d;
 	bool has = false;
 	if (story_draft_get(web_store(req), &req->arena, &s, &d, &has)) {
 		web_error(req, res, 500, "Could not read the story.");
 		return;
 	}
-	if (held && strcmp(held, "1") == 0 && has)
-		notice = "Changes saved, not yet published: readers still see the published "
-			 "version until you press Update.";
-	else if (discarded && strcmp(discarded, "1") == 0)
-		notice = "Your changes were discarded; this is the published version.";
-	else if (saved && strcmp(saved, "1") == 0)
-		notice = "Saved.";
 	render_editor(req, res, 200, &s, has ? d.title : s.title, has ? d.subtitle : s.subtitle,
-		      has ? d.body : s.body, NULL, notice, false);
+		      has ? d.body : s.body, NULL, NULL, false);
 }
 
 static void render_delete_confirm(struct http_req *req, struct http_res *res,
@@ -529,7 +520,8 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		desk_scheduler_poke(); /* the trash changed */
-		http_res_redirect(req, res, 303, "/me/stories?deleted=1");
+		web_flash(req, res, WEB_FLASH_DELETED, NULL);
+		http_res_redirect(req, res, 303, "/me/stories");
 		return;
 	}
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
@@ -537,11 +529,23 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0};
 	story_form_tags(req, &in);
 	if (strcmp(action, "discard") == 0) {
+		if (!web_confirmed(req)) {
+			const char *fields[] = {"action", "discard"};
+			web_confirm_render(req, res, "Discard your changes?",
+					   "Everything saved since this story was last published goes; "
+					   "readers keep the published version, and the editor shows it "
+					   "again. The discarded text stays in the story's history.",
+					   arena_printf(&req->arena, "/edit/%s", s.id), fields, 1,
+					   "Discard the changes",
+					   arena_printf(&req->arena, "/edit/%s", s.id));
+			return;
+		}
 		if (story_draft_discard(web_store(req), &req->arena, &s, NULL)) {
 			web_error(req, res, 500, "Could not discard the changes.");
 			return;
 		}
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?discarded=1", s.id));
+		web_flash(req, res, WEB_FLASH_DISCARDED, NULL);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 		return;
 	}
 	if (strcmp(action, "publish") == 0)
@@ -574,11 +578,22 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 			      NULL, false);
 		return;
 	}
+	enum web_flash f = WEB_FLASH_SAVED;
+	if (strcmp(action, "publish") == 0)
+		f = live ? WEB_FLASH_UPDATED : WEB_FLASH_PUBLISHED;
+	else if (strcmp(action, "unpublish") == 0)
+		f = live ? WEB_FLASH_UNPUBLISHED : WEB_FLASH_SAVED;
+	else if (strcmp(action, "schedule") == 0)
+		f = WEB_FLASH_SCHEDULED;
+	else if (strcmp(action, "unschedule") == 0)
+		f = WEB_FLASH_UNSCHEDULED;
+	else if (live && !in.status)
+		f = WEB_FLASH_HELD;
+	web_flash(req, res, f, NULL);
 	if (strcmp(action, "publish") == 0)
 		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
 	else
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?%s=1", s.id,
-							      live && !in.status ? "held" : "saved"));
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 }
 
 /* The pending draft (or the story) exactly as readers will get it, for
@@ -651,9 +666,6 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "drafts", drafts);
 	json_object_set_new(ctx, "published", published);
 	json_object_set_new(ctx, "trash_days", json_integer(desk_trash_window() / 86400));
-	const char *deleted = http_req_query(req, "deleted");
-	if (deleted)
-		json_object_set_new(ctx, "notice", json_string("The story was moved to the trash."));
 	json_object_set_new(ctx, "noindex", json_true());
 	web_page_render(req, res, 200, "mine", ctx);
 }

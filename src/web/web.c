@@ -296,6 +296,9 @@ json_t *web_page_context(struct http_req *req, const char *title)
 		json_object_set_new(u, "is_admin", json_boolean(v->user.is_admin));
 		json_object_set_new(ctx, "viewer", u);
 	}
+	const char *flash = web_flash_take(req);
+	if (flash)
+		json_object_set_new(ctx, "flash", json_string(flash));
 	return ctx;
 }
 
@@ -307,6 +310,10 @@ void web_page_render(struct http_req *req, struct http_res *res, int status, con
 	buf_reset(&res->body);
 	web_security_headers(req, res);
 	web_req(req)->page_rendered = true;
+	if (web_req(req)->flash_clear) {
+		web_flash_clear(req, res);
+		page_cache_skip(req);
+	}
 	const struct viewer *v = web_viewer(req);
 	/* Pages for a signed-in viewer are personal: never store them in a
 	 * shared cache. */

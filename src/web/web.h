@@ -69,6 +69,7 @@ struct web_req {
 	bool page_rendered;  /* set by web_page_render(); see web/page_cache.h */
 	bool page_skip;      /* page_cache_skip(): never store this response */
 	void *page_ticket;   /* page cache miss to fill (page_cache.c) */
+	bool flash_clear;    /* the request carried a flash cookie: clear it */
 };
 
 struct web_req *web_req(struct http_req *req);
@@ -141,6 +142,51 @@ bool web_api_page_params(struct http_req *req, struct http_res *res, struct stor
 /* Parse a JSON/body-limited request body into a JSON object, or answer
  * the error (400/415/422) and return NULL. Result owned by the caller. */
 json_t *web_json_body(struct http_req *req, struct http_res *res);
+
+/* Flash messages (flash.c): one sentence saying what a form action did,
+ * shown on the next page after its redirect, with no JavaScript. The
+ * handler names the message; the browser holds only its code (and at
+ * most one handle) in a short-lived (60 s) HttpOnly cookie signed with
+ * the server key, so the text can never be chosen by a request. */
+enum web_flash {
+	WEB_FLASH_NONE = 0,
+	WEB_FLASH_SETUP, WEB_FLASH_SIGNUP, WEB_FLASH_SIGNUP_JOINED, WEB_FLASH_SIGNIN,
+	WEB_FLASH_PUBLISHED, WEB_FLASH_UPDATED, WEB_FLASH_SAVED, WEB_FLASH_HELD,
+	WEB_FLASH_DISCARDED, WEB_FLASH_UNPUBLISHED, WEB_FLASH_SCHEDULED, WEB_FLASH_UNSCHEDULED,
+	WEB_FLASH_DELETED, WEB_FLASH_RESTORED, WEB_FLASH_PURGED, WEB_FLASH_REVISION_RESTORED,
+	WEB_FLASH_JOINED, WEB_FLASH_ALREADY_MEMBER, WEB_FLASH_INVITE_DECLINED,
+	WEB_FLASH_BLOCKED, WEB_FLASH_UNBLOCKED,
+	WEB_FLASH_RESPONSE_SENT, WEB_FLASH_RESPONSE_HELD, WEB_FLASH_RESPONSE_SAVED,
+	WEB_FLASH_RESPONSE_DELETED, WEB_FLASH_RESPONSE_DONE, WEB_FLASH_REPORTED,
+	WEB_FLASH_SETTINGS_SAVED, WEB_FLASH_PASSWORD_CHANGED, WEB_FLASH_SITE_SAVED,
+	WEB_FLASH_FOLLOWED, WEB_FLASH_UNFOLLOWED,
+	WEB_FLASH_CIRCLE_CREATED, WEB_FLASH_CIRCLE_INVITED, WEB_FLASH_MEMBER_REMOVED,
+	WEB_FLASH_INVITE_REVOKED,
+	WEB_FLASH_PHOTO_SAVED, WEB_FLASH_PHOTO_DELETED, WEB_FLASH_PHOTO_ADDED,
+	WEB_FLASH_COUNT
+};
+/* Queue message code for the next page (a Set-Cookie on res; call it
+ * with the redirect). handle, when not NULL, must be a handle (a-z 0-9 _,
+ * at most 30) and fills the message's "@handle"; anything else is left
+ * out. */
+void web_flash(struct http_req *req, struct http_res *res, enum web_flash code,
+	       const char *handle);
+/* The message the request's flash cookie carries (arena), or NULL when
+ * there is none or it is not one of ours or has expired. Called by
+ * web_page_context; web_page_render then clears the cookie. */
+const char *web_flash_take(struct http_req *req);
+void web_flash_clear(struct http_req *req, struct http_res *res);
+
+/* A confirmation step for a destructive form action, with no script:
+ * the page asks (heading, text), and its button posts the same action
+ * again to action_url with confirm=1 and the hidden fields given as
+ * name/value pairs (fields[2*i], fields[2*i+1], nfields pairs). Cancel
+ * goes to cancel_url. A handler calls web_confirmed() first and renders
+ * this when it is false. */
+bool web_confirmed(struct http_req *req);
+void web_confirm_render(struct http_req *req, struct http_res *res, const char *heading,
+			const char *text, const char *action_url, const char *const *fields,
+			size_t nfields, const char *button, const char *cancel_url);
 
 /* Static asset URL by name ("quire.css" -> "/static/quire.3fa9c2.css"). */
 const char *web_static_url(const char *name);

@@ -382,7 +382,7 @@ def test_delete_removes_unreferenced_files_only(server, tok, work):
     # Purged from the trash: the photos go and, now unreferenced, the files.
     s = login(server, *ADMIN)
     page = s.get(server.url + "/me/trash")
-    r = s.post(server.url + "/me/trash", data={"csrf": csrf_of(page.text), "action": "purge",
+    r = s.post(server.url + "/me/trash", data={"csrf": csrf_of(page.text), "action": "purge", "confirm": "1",
                                                "id": s2["id"]}, allow_redirects=False)
     assert r.status_code == 303, r.text
     assert set(media_files(server)) - before == set()
