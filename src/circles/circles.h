@@ -9,6 +9,14 @@
  * before it reaches a hash, a page or a header. Removing a member or
  * deleting a circle takes effect on the next request: access is looked
  * up per request (audience/), never cached in a session.
+ *
+ * A writer can also invite an existing reader by handle. That is only an
+ * invitation: the reader is not in the circle (and reads none of its
+ * stories) until she accepts it herself, on her Circles page or by API;
+ * she may decline, and the writer may withdraw it. Being put into a
+ * group by someone else, unasked, is what a careful product never does
+ * (the same rule as a link: joining is always the reader's act).
+ * Accepting, like accepting a link, also follows the writer.
  */
 #ifndef QUIRE_CIRCLES_CIRCLES_H
 #define QUIRE_CIRCLES_CIRCLES_H
@@ -53,6 +61,28 @@ enum store_err circle_create(struct store *st, const char *owner, const char *na
  * seconds; *token gets the raw token (in a), shown once. */
 enum store_err circle_invite_create(struct store *st, struct arena *a, const char *circle_id,
 				    int64_t uses, int64_t expires_in, int64_t now, const char **token)
+	__attribute__((warn_unused_result));
+
+enum circle_invite_result {
+	CIRCLE_INVITED = 0,
+	CIRCLE_NO_SUCH_READER, /* no account with that handle */
+	CIRCLE_IS_OWNER,       /* the writer herself */
+	CIRCLE_IS_MEMBER,      /* already in the circle */
+	CIRCLE_INVITE_FAILED   /* the store failed */
+};
+/* Invite the account with handle (normalised) into c; *who is her row on
+ * CIRCLE_INVITED (a second invitation of the same reader is CIRCLE_INVITED
+ * and changes nothing). */
+enum circle_invite_result circle_invite_handle(struct store *st, struct arena *a,
+					       const struct circle_row *c, const char *handle,
+					       int64_t now, struct user_row *who)
+	__attribute__((warn_unused_result));
+/* user_id accepts her invitation into circle_id: in one transaction the
+ * invitation goes, she becomes a member and follows the writer. False
+ * when there was no invitation (nothing changes) or the store failed;
+ * *c is the circle on success. */
+bool circle_invitation_accept(struct store *st, struct arena *a, const char *circle_id,
+			      const char *user_id, int64_t now, struct circle_row *c)
 	__attribute__((warn_unused_result));
 
 #endif

@@ -80,6 +80,16 @@ void page_home(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "timeline", json_boolean(timeline));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "is_first_page", json_boolean(q.before_at == 0));
+	/* Circle invitations waiting for her answer (circles.h). */
+	struct circle_row *inv;
+	size_t ninv = 0;
+	if (v->signed_in &&
+	    store_circle_invitations_for(web_store(req), &req->arena, v->user.id, &inv, &ninv) == STORE_OK &&
+	    ninv)
+		json_object_set_new(ctx, "invitations_waiting",
+				    json_string(ninv == 1 ? "You have an invitation into a circle." :
+						arena_printf(&req->arena,
+							     "You have %zu invitations into circles.", ninv)));
 	web_page_render(req, res, 200, "home", ctx);
 }
 

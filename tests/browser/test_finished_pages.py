@@ -213,3 +213,34 @@ def test_axe_and_no_sideways_scroll(site, browser, width):
         if v or (width == 390 and horizontal_overflow(d)):
             problems["anonymous " + name] = {"axe": v, "overflow": horizontal_overflow(d)}
     assert problems == {}, problems
+
+
+def test_circle_invitation_by_handle_journey(site, browser, browser2):
+    """The writer invites Rosa by handle; Rosa finds the invitation on her
+    home page, accepts it, is told she joined and follows the writer, and
+    the circle's story is on her home; the writer's circle page shows her
+    in. No step needs JavaScript."""
+    s = site["server"]
+    w, r = browser, browser2
+    sign_in(s, w)
+    w.get(s.url + "/circles/" + site["circle"]["id"])
+    w.find_element(By.ID, "invite-handle").send_keys(READER[0])
+    w.find_element(By.CSS_SELECTOR, "form.invite-handle button[type=submit]").click()
+    WebDriverWait(w, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+    assert "@rosa is invited" in w.find_element(By.CSS_SELECTOR, ".flash").text
+    assert "Rosa" in w.find_element(By.CSS_SELECTOR, "main").text.split("Invited")[1]
+    assert violations(w) == []
+    sign_in(s, r, READER)
+    r.get(s.url + "/")
+    r.find_element(By.LINK_TEXT, "Answer it on your Circles page").click()
+    WebDriverWait(r, 10).until(lambda d: "/circles" in d.current_url)
+    assert violations(r) == []
+    r.find_element(By.CSS_SELECTOR, '.invitations button[value="accept"]').click()
+    WebDriverWait(r, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))
+    msg = r.find_element(By.CSS_SELECTOR, ".flash").text
+    assert "joined @ada" in msg and "now follow @ada" in msg, msg
+    r.get(s.url + "/")
+    assert "Only for family" in r.find_element(By.TAG_NAME, "main").text
+    w.refresh()
+    inside = w.find_element(By.CSS_SELECTOR, "main").text.split("Who is in")[1].split("Invited")[0]
+    assert "Rosa" in inside

@@ -35,6 +35,7 @@ NON_STORY_ROUTES = {
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
     "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
     "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
+    "/api/v1/circles/{id}/invitations", "/api/v1/invitations",
 }
 
 
