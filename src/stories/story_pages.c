@@ -307,6 +307,9 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 {
 	json_t *ctx = web_page_context(req, s ? "Edit story" : "New story");
 	json_t *ed = json_object();
+	json_object_set_new(ed, "heading",
+			    json_string(s ? arena_printf(&req->arena, "Edit “%s”", s->title) :
+					"Write a new story"));
 	/* A published story with held edits: the editor shows the draft. */
 	struct story_draft_row draft;
 	bool has_draft = false;

@@ -181,6 +181,8 @@ def page_urls(site):
     sid = site["story"]["id"]
     return {
         "story": site["story"]["url"],
+        "editor": s + "/edit/" + sid,
+        "write": s + "/write",
         "preview": s + "/edit/%s/preview" % sid,
         "home": s + "/",
         "profile": s + "/@" + ADMIN[0],
@@ -204,6 +206,14 @@ def test_axe_and_no_sideways_scroll(site, browser, width):
         sw = d.execute_script("return document.documentElement.scrollWidth")
         if v or over or (width == 390 and sw > 390):
             problems[name] = {"axe": v, "overflow": over, "scrollWidth": sw}
+    # The editor with its preview toggled on, in place.
+    d.get(page_urls(site)["editor"])
+    loaded(d)
+    d.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
+    WebDriverWait(d, 20).until(lambda x: x.find_elements(By.CSS_SELECTOR, "#preview .preview-title"))
+    v = violations(d)
+    if v or (width == 390 and horizontal_overflow(d)):
+        problems["editor preview"] = {"axe": v, "overflow": horizontal_overflow(d)}
     # The anonymous reader's story and home pages too.
     d.delete_all_cookies()
     for name in ("story", "home", "profile"):
@@ -244,3 +254,42 @@ def test_circle_invitation_by_handle_journey(site, browser, browser2):
     w.refresh()
     inside = w.find_element(By.CSS_SELECTOR, "main").text.split("Who is in")[1].split("Invited")[0]
     assert "Rosa" in inside
+
+
+def test_editor_writes_in_the_story_typography(site, browser):
+    d = browser
+    sign_in(site["server"], d)
+    for width in (1280, 390):
+        d.set_window_size(width, 900)
+        d.get(site["server"].url + "/edit/" + site["story"]["id"])
+        loaded(d)
+        m = d.execute_script("""
+            const cs = e => getComputedStyle(document.querySelector(e));
+            const body = document.getElementById('body');
+            const probe = document.createElement('span');
+            probe.textContent = '0'.repeat(100);
+            probe.style.font = cs('#body').font;
+            document.body.appendChild(probe);
+            const ch = probe.getBoundingClientRect().width / 100;
+            probe.remove();
+            const set = document.querySelector('.editor-settings').getBoundingClientRect();
+            const main = document.querySelector('.editor-main').getBoundingClientRect();
+            return {bodyFont: cs('#body').fontFamily, bodySize: parseFloat(cs('#body').fontSize),
+                    titleFont: cs('#title').fontFamily, titleSize: parseFloat(cs('#title').fontSize),
+                    measure: body.getBoundingClientRect().width / ch,
+                    settingsBeside: set.left >= main.right - 1, settingsBelow: set.top >= main.bottom - 1,
+                    circleShown: !!document.getElementById('circle-choice').offsetParent};
+        """)
+        assert "Charter" in m["bodyFont"] and "Charter" in m["titleFont"], m
+        assert m["bodySize"] == 20 and m["titleSize"] >= 32, m
+        assert m["measure"] <= 75, m
+        if width == 1280:
+            assert m["measure"] >= 55 and m["settingsBeside"], m
+        else:
+            assert m["settingsBelow"] and horizontal_overflow(d) == 0, m
+        # The story is public: no Circle menu until Circle is chosen.
+        assert not m["circleShown"], m
+        d.find_element(By.CSS_SELECTOR, 'input[name="audience"][value="circle"]').click()
+        assert d.find_element(By.ID, "circle_id").is_displayed()
+        d.find_element(By.CSS_SELECTOR, 'input[name="audience"][value="public"]').click()
+        assert not d.find_element(By.ID, "circle_id").is_displayed()
