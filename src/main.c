@@ -67,6 +67,7 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/settings/password", page_password_post},
 	{HTTP_GET, "/admin", page_admin},
 	{HTTP_POST, "/admin", page_admin_post},
+	{HTTP_GET, "/about", page_about},
 	{HTTP_GET, "/write", page_write},
 	{HTTP_POST, "/write", page_write_post},
 	{HTTP_GET, "/edit/{id}", page_edit},

@@ -136,6 +136,35 @@ static void not_found_story(struct http_req *req, struct http_res *res)
 	web_error(req, res, 404, "This story does not exist, or it is not shared with you.");
 }
 
+/* The end of a story page: a card for its writer (name, bio, profile)
+ * and a few of her other stories that this viewer may read, from the
+ * one listing query with its audience rule (never a query of its own). */
+#define MORE_FROM 3
+static void story_author_context(struct http_req *req, const struct story_row *s, json_t *ctx)
+{
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
+	struct user_row u;
+	if (store_user_by_id(st, &req->arena, s->author_id, &u))
+		return;
+	json_t *card = json_pack("{s:s,s:s,s:s}", "name", u.name, "handle", u.handle, "url",
+				 arena_printf(&req->arena, "/@%s", u.handle));
+	if (u.bio && u.bio[0])
+		json_object_set_new(card, "bio", json_string(u.bio));
+	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
+				.author_id = s->author_id, .published_only = true,
+				.limit = MORE_FROM + 1};
+	struct story_list l;
+	json_t *more = json_array();
+	if (store_story_list(st, &req->arena, &q, &l) == STORE_OK)
+		for (size_t i = 0; i < l.n && json_array_size(more) < MORE_FROM; i++)
+			if (strcmp(l.items[i].id, s->id) != 0)
+				json_array_append_new(more, story_view(req, &l.items[i], false));
+	json_object_set_new(card, "has_more", json_boolean(json_array_size(more) > 0));
+	json_object_set_new(card, "more", more);
+	json_object_set_new(ctx, "author_card", card);
+}
+
 static void render_story(struct http_req *req, struct http_res *res, const struct story_row *s)
 {
 	json_t *ctx = web_page_context(req, s->title);
@@ -156,6 +185,7 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 		json_object_set_new(ctx, "noindex", json_true());
 		json_object_set_new(ctx, "cache_private", json_true());
 	}
+	story_author_context(req, s, ctx);
 	responses_page_context(req, s, ctx);
 	/* Link previews are read by crawlers, which are never signed in. */
 	if (!web_viewer(req)->signed_in)

@@ -60,6 +60,19 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
 		json_object_set_new(o, "can_edit", json_true());
 		json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
+		/* In her own lists the writer sees at a glance who each story
+		 * is for; nobody else gets these badges. */
+		json_t *badges = json_array();
+		if (strcmp(s->status, "draft") == 0)
+			json_array_append_new(badges, json_pack("{s:s,s:s}", "badge", "Draft", "kind", "draft"));
+		if (strcmp(s->audience, "public") != 0)
+			json_array_append_new(badges, json_pack(
+				"{s:s,s:s}", "badge",
+				strcmp(s->audience, "unlisted") == 0 ? "Unlisted" :
+				strcmp(s->audience, "circle") == 0 ? "Circle" : "Private",
+				"kind", s->audience));
+		json_object_set_new(o, "has_badges", json_boolean(json_array_size(badges) > 0));
+		json_object_set_new(o, "badges", badges);
 	}
 	if (full) {
 		/* Stored HTML came from our renderer: valid UTF-8, no need to re-check. */

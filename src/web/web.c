@@ -279,12 +279,41 @@ const char *web_fmt_rfc3339(struct arena *a, int64_t t)
 	return arena_strdup(a, out);
 }
 
+static const char *setting_or(struct http_req *req, const char *key, const char *dflt)
+{
+	char *v = NULL;
+	struct store *st = web_store(req);
+	if (!st || store_setting_get(st, &req->arena, key, &v) || !v || !*v)
+		return dflt;
+	return v;
+}
+
+const struct web_site *web_site(struct http_req *req)
+{
+	struct web_req *sr = web_req(req);
+	if (!sr->site) {
+		struct web_site *s = arena_alloc(&req->arena, sizeof(*s));
+		s->name = setting_or(req, "site_name", web_cfg->site_name);
+		s->description = setting_or(req, "site_description", "");
+		s->about = setting_or(req, "site_about", "");
+		sr->site = s;
+	}
+	return sr->site;
+}
+
 json_t *web_page_context(struct http_req *req, const char *title)
 {
 	const struct viewer *v = web_viewer(req);
+	const struct web_site *site = web_site(req);
 	json_t *ctx = json_object();
-	json_object_set_new(ctx, "site_name", json_string(web_cfg->site_name));
-	json_object_set_new(ctx, "page_title", json_string(title ? title : web_cfg->site_name));
+	json_object_set_new(ctx, "site_name", json_string(site->name));
+	if (site->description[0]) {
+		json_object_set_new(ctx, "site_description", json_string(site->description));
+		/* A page's own description (a story's) replaces it. */
+		json_object_set_new(ctx, "description", json_string(site->description));
+	}
+	json_object_set_new(ctx, "has_about", json_boolean(site->about[0] != '\0'));
+	json_object_set_new(ctx, "page_title", json_string(title ? title : site->name));
 	json_object_set_new(ctx, "is_site_title", json_boolean(title == NULL));
 	json_object_set_new(ctx, "css_url", json_string(web_static_url("quire.css")));
 	json_object_set_new(ctx, "icon_url", json_string(web_static_url("favicon.svg")));

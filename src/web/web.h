@@ -70,6 +70,7 @@ struct web_req {
 	bool page_skip;      /* page_cache_skip(): never store this response */
 	void *page_ticket;   /* page cache miss to fill (page_cache.c) */
 	bool flash_clear;    /* the request carried a flash cookie: clear it */
+	const struct web_site *site; /* web_site(), read once per request */
 };
 
 struct web_req *web_req(struct http_req *req);
@@ -78,6 +79,22 @@ struct store *web_store(struct http_req *req);
 struct page_cache *web_page_cache(struct http_req *req);
 const struct viewer *web_viewer(struct http_req *req);
 
+
+/* The site's identity, set by an admin on /admin and stored as settings
+ * (site_name, site_description, site_about): used in the header, the
+ * footer, page titles, the Atom feeds and share cards. name is never
+ * empty (web_config.site_name, "Quire", until an admin names the site);
+ * description and about are "" when unset. Read once per request (from
+ * its snapshot), in the request's arena. */
+#define WEB_SITE_NAME_MAX 80
+#define WEB_SITE_DESCRIPTION_MAX 200
+#define WEB_SITE_ABOUT_MAX 5000
+struct web_site {
+	const char *name;
+	const char *description;
+	const char *about;
+};
+const struct web_site *web_site(struct http_req *req);
 
 /* Top-level template context shared by every page (viewer, csrf, css).
  * Returns a new object owned by the caller (json_decref). */

@@ -35,7 +35,7 @@ NON_STORY_ROUTES = {
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
     "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
     "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
-    "/api/v1/circles/{id}/invitations", "/api/v1/invitations",
+    "/api/v1/circles/{id}/invitations", "/api/v1/invitations", "/about",
 }
 
 
@@ -397,3 +397,23 @@ def test_a_pending_response_is_seen_only_by_its_author_and_the_writer(world, pen
             assert '"response_count":0' in fetch(w, viewer, "/api/v1/stories/" + st["id"],
                                                  api=True).text.replace(" ", "") or \
                 fetch(w, viewer, "/api/v1/stories/" + st["id"], api=True).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_author_card_and_more_from_this_writer(world, viewer):
+    """The end of every story page: the writer's card, and more of her
+    stories through the listing's audience rule - the member finds the
+    circle story there, nobody else does (assert_no_leak covers the rest
+    of the page for every audience)."""
+    w = world
+    r = fetch(w, viewer, "/@v_author/" + w.stories["public"]["slug"])
+    assert r.status_code == 200
+    assert 'class="author-card"' in r.text and 'href="/@v_author"' in r.text
+    assert_no_leak(w, viewer, r, "more from this writer")
+    more = r.text.split('class="more-from list"')[1] if 'class="more-from list"' in r.text else ""
+    if viewer == "member":
+        assert "Title-circle-zq" in more
+    elif viewer != "author":  # hers: whichever three are newest
+        assert "Title-circle-zq" not in more, viewer
+    assert "Title-public-zq" not in more, "not the story itself"
+    assert ('class="badge' in r.text) == (viewer == "author"), "badges are the writer's"
