@@ -28,6 +28,12 @@ struct asset {
 	const unsigned char *data;
 	size_t len;
 	char etag[24];
+	/* Precompressed at start for text types (web_gzip, web_brotli); NULL
+	 * when it would not pay. Each coding is its own representation,
+	 * with its own ETag. */
+	char *gz, *br;
+	size_t gz_len, br_len;
+	char etag_gz[28], etag_br[28];
 };
 static struct asset *assets;
 static size_t nassets;
@@ -70,6 +76,13 @@ static bool load_assets(void)
 		a->data = f->data;
 		a->len = (size_t)f->len;
 		snprintf(a->etag, sizeof(a->etag), "\"%.10s\"", h);
+		snprintf(a->etag_gz, sizeof(a->etag_gz), "\"%.10s-gz\"", h);
+		snprintf(a->etag_br, sizeof(a->etag_br), "\"%.10s-br\"", h);
+		bool text = strncmp(a->type, "text/", 5) == 0 || strcmp(a->type, "image/svg+xml") == 0;
+		if (text && a->len >= 256) {
+			a->gz = web_gzip(a->data, a->len, 9, &a->gz_len);
+			a->br = web_brotli(a->data, a->len, &a->br_len);
+		}
 	}
 	return true;
 }
@@ -122,6 +135,8 @@ void web_shutdown(void)
 	for (size_t i = 0; i < nassets; i++) {
 		free((char *)assets[i].hashed);
 		free((char *)assets[i].url);
+		free(assets[i].gz);
+		free(assets[i].br);
 	}
 	free(assets);
 	assets = NULL;
@@ -202,16 +217,31 @@ bool web_static_serve(struct http_req *req, struct http_res *res, const char *fi
 		if (!hashed && strcmp(a->name, file) != 0)
 			continue;
 		res->content_type = a->type;
+		/* A hashed name never changes its bytes: cached for good. */
 		http_res_header(req, res, "Cache-Control",
 				hashed ? "public, max-age=31536000, immutable" : "public, max-age=300");
-		http_res_header(req, res, "ETag", a->etag);
+		const char *ae = http_req_header(req, "Accept-Encoding");
+		bool br = a->br && web_accepts_coding(ae, "br");
+		bool gz = !br && a->gz && web_accepts_coding(ae, "gzip");
+		const char *etag = br ? a->etag_br : gz ? a->etag_gz : a->etag;
+		http_res_header(req, res, "ETag", etag);
+		if (a->br || a->gz)
+			http_res_header(req, res, "Vary", "Accept-Encoding");
 		http_res_header(req, res, "X-Content-Type-Options", "nosniff");
 		const char *inm = http_req_header(req, "If-None-Match");
-		if (inm && strstr(inm, a->etag)) {
+		if (inm && strstr(inm, etag)) {
 			res->status = 304;
 			return true;
 		}
-		buf_add(&res->body, a->data, a->len);
+		if (br) {
+			http_res_header(req, res, "Content-Encoding", "br");
+			buf_add(&res->body, a->br, a->br_len);
+		} else if (gz) {
+			http_res_header(req, res, "Content-Encoding", "gzip");
+			buf_add(&res->body, a->gz, a->gz_len);
+		} else {
+			buf_add(&res->body, a->data, a->len);
+		}
 		return true;
 	}
 	return false;
