@@ -100,6 +100,12 @@ def test_circle_pages_and_signup_through_a_circle_invitation(server):
                                                 "password2": "aunt jo password", "circle": token,
                                                 "csrf": csrf_of(form.text)}, allow_redirects=False)
     assert r.status_code == 303, r.text[:500]
+    # She lands on the writer's page, told she joined and follows her.
+    assert r.headers["Location"].startswith("/@")
+    landed = anon.get(server.url + r.headers["Location"]).text
+    assert "Welcome" in landed and "now follow @" in landed, landed[:2000]
+    writer = r.headers["Location"][2:]
+    assert 'value="unfollow"' in landed, "following " + writer
     page = w.get(circle_url)
     assert "@aunt_jo" in page.text
     # The single-use link is spent.
