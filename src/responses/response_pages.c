@@ -252,7 +252,7 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	bool mod = response_may_moderate(&v->user, &s);
 	enum store_err se = STORE_OK;
 	const char *to = back_to(req, &s);
-	enum web_flash done = WEB_FLASH_RESPONSE_DONE;
+	enum web_flash done = WEB_FLASH_NONE;
 	const char *who = NULL;
 	if (strcmp(action, "edit") == 0 && own) {
 		enum resp_err e = response_edit(st, &req->arena, &s, &r, http_req_form(req, "body"));
@@ -267,10 +267,13 @@ void page_response_action(struct http_req *req, struct http_res *res)
 		done = WEB_FLASH_RESPONSE_DELETED;
 	} else if (strcmp(action, "approve") == 0 && mod) {
 		se = store_response_set_status(st, r.id, "visible");
+		done = WEB_FLASH_RESPONSE_APPROVED;
 	} else if (strcmp(action, "hide") == 0 && mod) {
 		se = store_response_set_status(st, r.id, "hidden");
+		done = WEB_FLASH_RESPONSE_HIDDEN;
 	} else if (strcmp(action, "unhide") == 0 && mod) {
 		se = store_response_set_status(st, r.id, "visible");
+		done = WEB_FLASH_RESPONSE_UNHIDDEN;
 	} else if (strcmp(action, "report") == 0 && !own) {
 		se = store_response_report(st, r.id, v->user.id, clock_now());
 		done = WEB_FLASH_REPORTED;

@@ -169,6 +169,11 @@ def test_circle_block_and_response_feedback():
                       {"story_id": st["id"], "body": "My held words"})
         assert "waits for the writer" in flash_of(r.text).replace("&#39;", "'")
         assert "My held words" in r.text and "Waiting for the writer" in r.text
+        mod = writer.get(s.url + "/moderation").text
+        held_id = re.search(r'action="/responses/([0-9a-f]{16})"', mod).group(1)
+        r = post_form(writer, s, "/moderation", "/responses/" + held_id,
+                      {"action": "approve", "return_to": "/moderation"})
+        assert flash_of(r.text) == "The response is approved: readers see it now."
         # An open story: posted.
         st2 = requests.post(s.url + "/api/v1/stories", headers=wt,
                             json={"title": "Open", "body": "Words.", "status": "published"}).json()
