@@ -293,3 +293,36 @@ def test_editor_writes_in_the_story_typography(site, browser):
         assert d.find_element(By.ID, "circle_id").is_displayed()
         d.find_element(By.CSS_SELECTOR, 'input[name="audience"][value="public"]').click()
         assert not d.find_element(By.ID, "circle_id").is_displayed()
+
+
+def test_feedback_journey_publish_and_block(site, browser):
+    """A writer publishes from the editor and is told so on her story; a
+    reader's response is blocked only after a confirmation page, which
+    says what will happen, and then she is told it is done."""
+    s = site["server"]
+    d = browser
+    sign_in(s, d)
+    d.get(s.url + "/write")
+    d.find_element(By.ID, "title").send_keys("Told so")
+    d.find_element(By.ID, "body").send_keys("Words that go out.")
+    d.find_element(By.CSS_SELECTOR, 'button[value="publish"]').click()
+    WebDriverWait(d, 20).until(lambda x: x.current_url.endswith("/@ada/told-so"))
+    assert "Published" in d.find_element(By.CSS_SELECTOR, ".flash").text
+    d.refresh()
+    assert not d.find_elements(By.CSS_SELECTOR, ".flash"), "said once"
+    # Rosa responds (by API); the writer blocks her from the story page.
+    sid = requests.get(s.url + "/api/v1/stories?author=ada",
+                       headers={"Authorization": "Bearer " + api_token(s, *ADMIN)}).json()
+    sid = [x for x in sid["stories"] if x["slug"] == "told-so"][0]["id"]
+    rt = {"Authorization": "Bearer " + api_token(s, *READER)}
+    assert requests.post(s.url + "/api/v1/stories/%s/responses" % sid, headers=rt,
+                         json={"body": "Rude words"}).status_code == 201
+    d.get(s.url + "/@ada/told-so")
+    d.find_element(By.CSS_SELECTOR, 'button[value="block"]').click()
+    WebDriverWait(d, 10).until(lambda x: "Block @rosa?" in x.find_element(By.TAG_NAME, "h1").text)
+    assert "They are not told" in d.find_element(By.TAG_NAME, "main").text
+    assert violations(d) == []
+    d.find_element(By.CSS_SELECTOR, "main form button.danger").click()
+    WebDriverWait(d, 10).until(lambda x: x.find_elements(By.CSS_SELECTOR, ".flash"))
+    assert d.find_element(By.CSS_SELECTOR, ".flash").text.startswith("@rosa is blocked")
+    assert d.current_url.endswith("/@ada/told-so")
