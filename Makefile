@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp
+PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp
 # libvips: headers at build time, the library opened at the first photo
 # upload (src/media/vips_dl.h), so it is not linked.
 PKGS_HDR  := vips
@@ -34,13 +34,15 @@ LIB_SRC   := $(filter-out src/main.c,$(SRC))
 TEMPLATES := $(sort $(wildcard templates/*.mustache))
 STATIC    := $(sort $(wildcard static/*))
 MIGRATIONS:= $(sort $(wildcard src/store/sqlite/migrations/*.sql))
-GEN_SRC   := $(B)/gen/embed_templates.c $(B)/gen/embed_static.c $(B)/gen/embed_migrations.c
+PG_MIGRATIONS := $(sort $(wildcard src/store/pg/migrations/*.sql))
+GEN_SRC   := $(B)/gen/embed_templates.c $(B)/gen/embed_static.c $(B)/gen/embed_migrations.c \
+             $(B)/gen/embed_pg_migrations.c $(B)/gen/pg_stubs.c
 OBJ       := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench
+.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench bench-scale
 
 all: $(B)/quire
 
@@ -70,10 +72,17 @@ $(B)/gen/embed_static.c: $(STATIC) $(B)/embed
 $(B)/gen/embed_migrations.c: $(MIGRATIONS) $(B)/embed
 	@mkdir -p $(dir $@)
 	$(B)/embed migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
-
-$(B)/tests/%: tests/unit/%.c $(B)/libquire.a tests/unit/tap.h
+$(B)/gen/embed_pg_migrations.c: $(PG_MIGRATIONS) $(B)/embed
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDSAN) -o $@ $< $(B)/libquire.a $(LIBS)
+	$(B)/embed pg_migrations $(PG_MIGRATIONS) > $@.tmp && mv $@.tmp $@
+# Stubs for the store functions the PostgreSQL backend does not have yet.
+$(B)/gen/pg_stubs.c: tools/pg_stubs.sh src/store/store_fns.h $(wildcard src/store/pg/*.c)
+	@mkdir -p $(dir $@)
+	sh tools/pg_stubs.sh > $@.tmp && mv $@.tmp $@
+
+$(B)/tests/%: tests/unit/%.c $(B)/libquire.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -DQUIRE_SOURCE_DIR='"$(CURDIR)"' $(LDSAN) -o $@ $< $(B)/libquire.a $(LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -109,6 +118,12 @@ fuzz:
 # Not part of `make test`. See docs/performance.md.
 bench:
 	@bench/run.sh
+	@bench/scale.sh
+
+# SQLite, PostgreSQL, and two PostgreSQL nodes behind haproxy, side by
+# side (bench/scale.sh; figures in docs/scaling.md).
+bench-scale:
+	@bench/scale.sh
 
 fuzz-smoke:
 	@FUZZ_TIME=5 fuzz/run.sh

@@ -23,7 +23,7 @@
  */
 #include "core/crypto.h"
 #include "web/web.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -15,7 +15,7 @@
  */
 #include "accounts/accounts.h"
 #include "core/text.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  */
 #include "accounts/accounts.h"
 #include "circles/circles_web.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"
 #include "core/crypto.h"
@@ -13,8 +13,7 @@
 #include "media/media.h"
 #include "web/page_cache.h"
 #include "web/web.h"
-#include "stories/desk.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -312,6 +311,7 @@ static void usage(FILE *f)
 		"       quire user add HANDLE [--admin] [--name NAME] --password-stdin [--data DIR] [--db URL]\n"
 		"       quire backup FILE [--data DIR] [--db URL]\n"
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
+		"       quire migrate --from URL --to URL\n"
 		"       quire --help | --version\n"
 		"\n"
 		"serve      run the site (default data directory ./quire-data, listening on\n"
@@ -319,7 +319,11 @@ static void usage(FILE *f)
 		"user add   create an account, reading the password from standard input.\n"
 		"backup     write one file holding a consistent snapshot of the database\n"
 		"           and the photos, while the server keeps running.\n"
-		"restore    make a new data directory from such a file.\n"
+		"restore    make a new data directory (or database, with --db) from such a\n"
+		"           file; a backup restores into either kind of database.\n"
+		"migrate    copy a whole site into a new, empty database (e.g. from\n"
+		"           sqlite:DIR to postgres://...), checked table by table; the\n"
+		"           photos are read from (and written to) --data DIR/media.\n"
 		"\n"
 		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
 		"open connections. Behind a reverse proxy, name it with --trusted-proxy\n"
@@ -339,6 +343,7 @@ static void usage(FILE *f)
 struct opts {
 	const char *data;
 	const char *db; /* --db URL, QUIRE_DB; NULL: sqlite:DATA/quire.db */
+	const char *from, *to; /* quire migrate */
 	const char *listen;
 	const char *base_url;
 	const char *name;
@@ -494,6 +499,7 @@ static int cmd_serve(const struct opts *o)
 	/* Cross-domain reactions, wired here so domains do not import each
 	 * other: purging the trash removes the stories' photos first. */
 	desk_set_purge_hook(media_collect);
+	responses_set_rate_limits(cfg.responses_per_minute_user, cfg.responses_per_minute_addr);
 	if (!web_init(&cfg, st)) {
 		store_close(st);
 		web_shutdown();
@@ -519,6 +525,11 @@ static int cmd_serve(const struct opts *o)
 		.spool = media_spool,
 		.log = log_request,
 	};
+	/* Before serving: whoever sees the server answer can already read
+	 * the link (the tests wait for /healthz, then read the log). */
+	if (!setup_announce(st, cfg.base_url)) {
+		fprintf(stderr, "quire: could not prepare the setup link\n");
+	}
 	/* Photo uploads are decoded off the request threads (media.h). */
 	media_pool_start();
 	struct http_server *srv = http_server_start(&hc);
@@ -527,9 +538,6 @@ static int cmd_serve(const struct opts *o)
 		store_close(st);
 		web_shutdown();
 		return 1;
-	}
-	if (!setup_announce(st, cfg.base_url)) {
-		fprintf(stderr, "quire: could not prepare the setup link\n");
 	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
@@ -571,9 +579,14 @@ static int cmd_backup(const struct opts *o, const char *file)
 	char *media = xmalloc(n);
 	snprintf(media, n, "%s/media", o->data);
 	char err[512];
-	unsigned long files = 0;
+	unsigned long files = 0, fetched = 0;
 	int rc = 0;
-	if (store_backup(s, file, media, &files, err, sizeof(err))) {
+	/* Where the database holds the photos (PostgreSQL), this node's
+	 * files are a cache: complete it first. */
+	if (!media_blobs_to_files(s, media, &fetched)) {
+		fprintf(stderr, "quire: backup failed: cannot fetch the photo files\n");
+		rc = 1;
+	} else if (store_backup(s, file, media, &files, err, sizeof(err))) {
 		fprintf(stderr, "quire: backup failed: %s\n", err);
 		rc = 1;
 	} else {
@@ -610,15 +623,69 @@ static int cmd_restore(const struct opts *o, const char *file)
 		struct web_config cfg;
 		config_defaults(&cfg, o);
 		struct store *s;
+		unsigned long pushed = 0;
 		if (open_data(o, &cfg, &s)) {
+			/* Where the database holds the photos, put them there. */
+			if (!media_files_to_blobs(s, media, &pushed)) {
+				fprintf(stderr, "quire: restore failed: cannot store the photos\n");
+			} else {
+				printf("restored %s into %s (database and %lu photo files)\n", file,
+				       o->data, files);
+				rc = 0;
+			}
 			store_close(s);
-			printf("restored %s into %s (database and %lu photo files)\n", file, o->data, files);
-			rc = 0;
 		}
 		free((char *)cfg.db_url);
 	}
 	free(db);
 	free(media);
+	return rc;
+}
+
+/* quire migrate --from URL --to URL: the whole site into another
+ * (empty) database, checked by counts and checksums. */
+static int cmd_migrate(const struct opts *o)
+{
+	if (!o->from || !o->to) {
+		fprintf(stderr, "quire: migrate needs --from URL and --to URL\n");
+		return 2;
+	}
+	char err[512];
+	struct store *from, *to;
+	if (store_open(o->from, &from, err, sizeof(err))) {
+		fprintf(stderr, "quire: %s\n", err);
+		return 1;
+	}
+	if (store_open(o->to, &to, err, sizeof(err))) {
+		fprintf(stderr, "quire: %s\n", err);
+		store_close(from);
+		return 1;
+	}
+	int64_t rows = 0;
+	int rc = 0;
+	size_t n = strlen(o->data) + 8;
+	char *media = xmalloc(n);
+	snprintf(media, n, "%s/media", o->data);
+	unsigned long fetched = 0, pushed = 0;
+	/* The photos: complete the files from the source's blobs, copy the
+	 * rows, then put the files into the target's blobs (each step does
+	 * nothing where a backend keeps the files only). */
+	if (!media_blobs_to_files(from, media, &fetched)) {
+		fprintf(stderr, "quire: migrate failed: cannot fetch the photo files\n");
+		rc = 1;
+	} else if (store_copy(from, to, &rows, err, sizeof(err))) {
+		fprintf(stderr, "quire: migrate failed: %s\n", err);
+		rc = 1;
+	} else if (!media_files_to_blobs(to, media, &pushed)) {
+		fprintf(stderr, "quire: migrate failed: cannot store the photos in the target\n");
+		rc = 1;
+	} else {
+		printf("moved %lld rows from %s to %s; every table checked (rows and checksums); "
+		       "photo files in %s\n", (long long)rows, o->from, o->to, media);
+	}
+	free(media);
+	store_close(to);
+	store_close(from);
 	return rc;
 }
 
@@ -700,6 +767,12 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--db") && val) {
 			o.db = val;
+			i++;
+		} else if (!strcmp(a, "--from") && val) {
+			o.from = val;
+			i++;
+		} else if (!strcmp(a, "--to") && val) {
+			o.to = val;
 			i++;
 		} else if (!strcmp(a, "--listen") && val) {
 			o.listen = val;
@@ -807,6 +880,8 @@ int main(int argc, char **argv)
 		return cmd_backup(&o, pos[1]);
 	if (npos == 2 && !strcmp(pos[0], "restore"))
 		return cmd_restore(&o, pos[1]);
+	if (npos == 1 && !strcmp(pos[0], "migrate"))
+		return cmd_migrate(&o);
 	if (npos == 3 && !strcmp(pos[0], "user") && !strcmp(pos[1], "add"))
 		return cmd_user_add(&o, pos[2]);
 	usage(stderr);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-all.sh - every test, in the order that fails fastest:
-#   lint, unit tests (plain build), unit tests + end-to-end HTTP tests +
-#   browser test under ASan+UBSan, fuzz target smoke runs.
+#   lint, unit tests (plain build), unit tests + end-to-end HTTP tests (on
+#   SQLite, then on PostgreSQL) + browser tests under ASan+UBSan, fuzz
+#   target smoke runs.
 # Called by `make test` after the Debian packages are in place.
 set -eu
 cd "$(dirname "$0")/.."
@@ -16,7 +17,15 @@ step() { printf '\n== %s ==\n' "$*"; }
 step "lint"
 scripts/lint.sh
 
-step "build and unit tests (optimised build)"
+# One PostgreSQL cluster for the whole run, in a directory of its own
+# (Unix socket only); every test makes its own database in it.
+step "PostgreSQL for the tests"
+PGDIR=$(mktemp -d /tmp/quire-pg-XXXXXX)
+trap 'tests/lib/pg.sh stop "$PGDIR"' EXIT INT TERM
+tests/lib/pg.sh start "$PGDIR"
+export QUIRE_TEST_PG="$PGDIR"
+
+step "build and unit tests (optimised build; the store suite on SQLite and PostgreSQL)"
 make --no-print-directory -j"$JOBS" all unit >/dev/null
 prove --exec '' build/tests/test_*
 
@@ -24,8 +33,17 @@ step "build and unit tests (ASan + UBSan)"
 make --no-print-directory -j"$JOBS" SANITIZE=address,undefined all unit >/dev/null
 prove --exec '' build/san/tests/test_*
 
-step "end-to-end HTTP tests against the sanitizer build"
-QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider tests/http
+# Each suite runs its test files on $JOBS workers (python3-pytest-xdist);
+# the few tests that bound latency under load run after, alone.
+step "end-to-end HTTP tests against the sanitizer build, on SQLite"
+QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider -n "$JOBS" -m "not quiet" tests/http
+
+step "the same HTTP tests, every server on PostgreSQL"
+QUIRE_BIN="$PWD/build/san/quire" QUIRE_TEST_BACKEND=postgres \
+	$PY -m pytest -q -p no:cacheprovider -n "$JOBS" -m "not quiet" tests/http
+
+step "HTTP tests that need the machine to themselves"
+QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider -m quiet tests/http
 
 step "browser tests (headless Chromium) against the sanitizer build"
 QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider tests/browser

@@ -5,7 +5,7 @@
 #include "accounts/accounts.h"
 #include "core/crypto.h"
 #include "web/web.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <stdlib.h>
 #include <string.h>

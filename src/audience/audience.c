@@ -29,15 +29,15 @@ bool audience_may_see_story_key(struct store *st, const char *viewer_id,
 {
 	if (viewer_id && *viewer_id && strcmp(viewer_id, s->author_id) == 0)
 		return true;
-	if (strcmp(s->status, "published") != 0)
+	if (s->status != STATUS_PUBLISHED)
 		return false;
-	if (strcmp(s->audience, "public") == 0)
+	if (s->audience == AUDIENCE_PUBLIC)
 		return true;
-	if (strcmp(s->audience, "unlisted") == 0)
+	if (s->audience == AUDIENCE_UNLISTED)
 		return key && strlen(key) == ID_LEN && strlen(s->share_key) == ID_LEN &&
 		       ct_equal(key, s->share_key, ID_LEN);
 	/* A reader the writer blocked loses her stories that need signing in. */
-	if (strcmp(s->audience, "circle") == 0)
+	if (s->audience == AUDIENCE_CIRCLE)
 		return circle_reader(st, s->circle_id, s->author_id, viewer_id);
 	return false; /* private, or anything unknown */
 }
@@ -73,7 +73,7 @@ bool audience_may_see_story(struct store *st, const char *viewer_id, const struc
 
 bool audience_is_listed(const struct story_row *s)
 {
-	return strcmp(s->status, "published") == 0 && strcmp(s->audience, "public") == 0;
+	return s->status == STATUS_PUBLISHED && s->audience == AUDIENCE_PUBLIC;
 }
 
 bool audience_may_edit_story(const char *viewer_id, const struct story_row *s)

@@ -1,6 +1,6 @@
 /*
  * embed.h - files built into the binary by tools/embed.c: templates,
- * static assets and schema migrations. Read-only; each array ends with a
+ * static assets and the schema migrations of each store backend. Read-only; each array ends with a
  * zeroed entry. data is NUL-terminated (not counted in len).
  */
 #ifndef QUIRE_CORE_EMBED_H
@@ -20,5 +20,7 @@ extern const struct embedded_file embedded_static[];
 extern const unsigned long embedded_static_count;
 extern const struct embedded_file embedded_migrations[];
 extern const unsigned long embedded_migrations_count;
+extern const struct embedded_file embedded_pg_migrations[];
+extern const unsigned long embedded_pg_migrations_count;
 
 #endif

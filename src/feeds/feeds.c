@@ -10,7 +10,7 @@
 #include "render/render.h"
 #include "web/page_cache.h"
 #include "web/web.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -19,6 +19,7 @@
 #include <webp/encode.h>
 
 #include "media/vips_dl.h"
+#include "store/store_media.h"
 
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ok;
@@ -581,35 +582,54 @@ static bool write_all(int fd, const void *p, size_t n)
 
 const char *media_file_path(struct arena *a, const char *hash, const char *format)
 {
-	return arena_printf(a, "%s/%.2s/%s.%s", media_dir(), hash, hash,
+	return media_path_in(a, media_dir(), hash, format);
+}
+
+const char *media_path_in(struct arena *a, const char *dir, const char *hash, const char *format)
+{
+	return arena_printf(a, "%s/%.2s/%s.%s", dir, hash, hash,
 			    strcmp(format, "webp") == 0 ? "webp" : "jpg");
 }
 
-enum media_err media_write(struct arena *a, const struct media_ingest *in)
+enum media_err media_file_write(struct arena *a, const char *dir, const char *hash,
+				const char *format, const void *data, size_t len)
+{
+	const char *sub = arena_printf(a, "%s/%.2s", dir, hash);
+	if (mkdir(sub, 0750) && errno != EEXIST)
+		return MEDIA_IO;
+	const char *path = media_path_in(a, dir, hash, format);
+	if (access(path, F_OK) == 0)
+		return MEDIA_OK; /* same bytes already stored */
+	char *tmp = arena_printf(a, "%s/.tmp-XXXXXX", sub);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return MEDIA_IO;
+	bool ok = write_all(fd, data, len) && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return MEDIA_IO;
+	}
+	int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return MEDIA_OK;
+}
+
+enum media_err media_write(struct store *st, struct arena *a, const struct media_ingest *in)
 {
 	for (size_t i = 0; i < in->nblobs; i++) {
 		const struct media_blob *b = &in->blobs[i];
-		const char *dir = arena_printf(a, "%s/%.2s", media_dir(), b->hash);
-		if (mkdir(dir, 0750) && errno != EEXIST)
+		/* The store first: where it holds blobs they are the truth for
+		 * every app server, and this node's file is only its cache. */
+		if (store_blob_put(st, b->hash, b->data, b->len))
 			return MEDIA_IO;
-		const char *path = media_file_path(a, b->hash, b->format);
-		if (access(path, F_OK) == 0)
-			continue; /* same bytes already stored */
-		char *tmp = arena_printf(a, "%s/.tmp-XXXXXX", dir);
-		int fd = mkostemp(tmp, O_CLOEXEC);
-		if (fd < 0)
-			return MEDIA_IO;
-		bool ok = write_all(fd, b->data, b->len) && fsync(fd) == 0;
-		ok = close(fd) == 0 && ok;
-		if (!ok || rename(tmp, path) != 0) {
-			unlink(tmp);
-			return MEDIA_IO;
-		}
-		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
+		enum media_err e = media_file_write(a, media_dir(), b->hash, b->format, b->data,
+						    b->len);
+		if (e)
+			return e;
 	}
 	return MEDIA_OK;
 }

@@ -117,6 +117,16 @@ json_t *media_editor_photos(struct http_req *req, const char *story_id);
  * the files nothing references any more; the trash purge calls it. */
 void media_collect(struct store *st);
 
+/* Backups, restores and moves between backends (main.c). media_blobs_to_files
+ * writes under dir (a media directory) every photo file the store holds as
+ * a blob and dir lacks; media_files_to_blobs puts every photo file of dir
+ * into the store's blobs (nothing changes where the backend keeps none).
+ * *n counts the files moved; false on an error. */
+bool media_blobs_to_files(struct store *st, const char *dir, unsigned long *n)
+	__attribute__((warn_unused_result));
+bool media_files_to_blobs(struct store *st, const char *dir, unsigned long *n)
+	__attribute__((warn_unused_result));
+
 /* Pages. */
 void page_photo_file(struct http_req *req, struct http_res *res);
 void page_photo_redirect(struct http_req *req, struct http_res *res);

@@ -131,14 +131,22 @@ bool media_sandbox_enter(uint64_t mem_budget, unsigned cpu_secs) __attribute__((
  */
 void media_sandbox_selftest(void);
 
-/* Write every blob to its content-addressed path (temp + fsync + rename);
- * files already present are kept. Call with media_files_lock held. */
-enum media_err media_write(struct arena *a, const struct media_ingest *in)
+/* Put every blob into the store (store_blob_put: the truth where the
+ * backend holds blobs) and write it to its content-addressed path under
+ * media_dir() (temp + fsync + rename); files already present are kept.
+ * Call with media_files_lock held. */
+enum media_err media_write(struct store *st, struct arena *a, const struct media_ingest *in)
+	__attribute__((warn_unused_result));
+/* One file under dir at its content-addressed path, the same way. */
+enum media_err media_file_write(struct arena *a, const char *dir, const char *hash,
+				const char *format, const void *data, size_t len)
 	__attribute__((warn_unused_result));
 
-/* DATA/media (created at first use) and a file's path under it. */
+/* DATA/media (created at first use) and a file's path under it, or under
+ * another media directory. */
 const char *media_dir(void);
 const char *media_file_path(struct arena *a, const char *hash, const char *format);
+const char *media_path_in(struct arena *a, const char *dir, const char *hash, const char *format);
 
 /* The lock that keeps writing files + inserting rows apart from deleting
  * rows + unlinking files. Taken with a deadline (MEDIA_FILES_LOCK_SECS):

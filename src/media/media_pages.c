@@ -10,8 +10,7 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "web/web.h"
-#include "stories/desk.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "store/store_media.h"
 
 #include <errno.h>
@@ -291,6 +290,8 @@ static void unlink_unused(struct store *st, struct arena *a, char (*hashes)[65],
 		bool unused = false;
 		if (store_hash_unused(st, hashes[i], &unused) || !unused)
 			continue;
+		if (store_blob_delete(st, hashes[i]))
+			continue; /* keep the file while the blob stays */
 		unlink(media_file_path(a, hashes[i], "webp"));
 		unlink(media_file_path(a, hashes[i], "jpeg"));
 	}
@@ -495,7 +496,7 @@ static void photo_job_run(struct media_job *mj, struct store *st)
 		media_files_unlock();
 		return;
 	}
-	e = media_write(&j->arena, in);
+	e = media_write(st, &j->arena, in);
 	enum store_err se = e ? STORE_OK : store_photo_insert(st, p);
 	if (e || se) {
 		/* Files this upload added and no row names: remove them. */
@@ -768,6 +769,24 @@ void api_photo_delete(struct http_req *req, struct http_res *res)
 
 /* ---- serving ---- */
 
+/* A file this node does not have yet: from the store's blob (another app
+ * server stored it) into this node's cache. */
+static bool media_cache_fetch(struct store *st, struct arena *a, const struct photo_variant_row *v)
+{
+	unsigned char *data;
+	size_t len;
+	if (store_blob_get(st, v->hash, &data, &len))
+		return false;
+	char hex[65];
+	hash_token((const char *)data, len, hex);
+	bool ok = strcmp(hex, v->hash) == 0 &&
+		  media_file_write(a, media_dir(), v->hash, v->format, data, len) == MEDIA_OK;
+	if (strcmp(hex, v->hash) != 0)
+		fprintf(stderr, "quire: photo blob %.16s... does not match its hash\n", v->hash);
+	free(data);
+	return ok;
+}
+
 void page_photo_file(struct http_req *req, struct http_res *res)
 {
 	struct photo_row p;
@@ -794,6 +813,8 @@ void page_photo_file(struct http_req *req, struct http_res *res)
 		return;
 	}
 	int fd = open(media_file_path(&req->arena, v->hash, v->format), O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && media_cache_fetch(web_store(req), &req->arena, v))
+		fd = open(media_file_path(&req->arena, v->hash, v->format), O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		if (fd >= 0)

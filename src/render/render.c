@@ -11,7 +11,7 @@
 #include "web/web.h"
 #include "store/store_media.h"
 #include "stories/markdown.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <string.h>
 
@@ -66,7 +66,7 @@ json_t *render_story_parts(struct http_req *req, const struct story_row *s,
 {
 	const char *html = body_html ? body_html : s->body_html;
 	/* Readers of an unlisted story hold its key; the photo URLs carry it. */
-	const char *key = strcmp(s->audience, "unlisted") == 0 && s->share_key[0] ?
+	const char *key = s->audience == AUDIENCE_UNLISTED && s->share_key[0] ?
 			  s->share_key : NULL;
 	static const char needle[] = "<img src=\"/photos/";
 	const size_t nl = sizeof(needle) - 1;

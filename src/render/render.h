@@ -39,17 +39,9 @@
 
 #include "core/buf.h"
 #include "http/http.h"
+#include "render/plain.h"
 #include "store/store.h"
 
-enum render_context {
-	RENDER_PAGE,    /* the story page: photos with srcset, sensitive ones gated */
-	RENDER_PREVIEW, /* the writer's preview: as RENDER_PAGE, for her draft text */
-	RENDER_FEED,    /* Atom entries: an anonymous reader, absolute URLs */
-	RENDER_API,     /* the JSON API's "html", for the requesting viewer */
-	RENDER_SEARCH,  /* full-text search text and snippets: plain text */
-	RENDER_EXCERPT, /* excerpts in lists and descriptions: plain text */
-	RENDER_CARD,    /* Open Graph / Twitter card image */
-};
 
 /*
  * The story's body HTML (body_html, the renderer's output for story s;
@@ -76,19 +68,6 @@ const char *render_story_html(struct http_req *req, const struct story_row *s,
  * are sensitive or not for them (so no alt text or caption travels), or
  * "" if a reference cannot be cut cleanly. In req's arena. */
 const char *render_story_source(struct http_req *req, const struct story_row *s);
-
-/* The scan behind render_story_source(), pure, for the fuzzer: body with
- * every "![alt](photo:ID "title")" whose ID keep() refuses cut out,
- * appended to out. False (out partly written) when such a reference does
- * not close cleanly or out overflows. */
-bool render_cut_photo_refs(const char *body, bool (*keep)(void *ctx, const char *id), void *ctx,
-			   struct buf *out);
-
-/* Plain text of Markdown body[0..n) for RENDER_SEARCH (everything a
- * reader reads, no photos) or RENDER_EXCERPT (the opening prose, at most
- * max_chars), appended to out. */
-void render_plain(const char *body, size_t n, enum render_context where, size_t max_chars,
-		  struct buf *out);
 
 /* The absolute URL of story s's share-card image (RENDER_CARD), or NULL. */
 const char *render_card_image(struct http_req *req, const struct story_row *s);

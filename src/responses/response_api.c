@@ -2,6 +2,7 @@
  * response_api.c - JSON API for responses, blocks and muted words.
  */
 #include "responses/responses_int.h"
+#include "responses/responses_web.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
@@ -19,7 +20,7 @@ static json_t *response_json(struct http_req *req, const struct response_row *r)
 	json_object_set_new(o, "parent_id", r->parent_id[0] ? json_string(r->parent_id) : json_null());
 	json_object_set_new(o, "body", json_string(r->body));
 	json_object_set_new(o, "html", json_string(r->body_html));
-	json_object_set_new(o, "status", json_string(r->status));
+	json_object_set_new(o, "status", json_string(response_status_name(r->status)));
 	json_object_set_new(o, "created_at", json_string(web_fmt_rfc3339(&req->arena, r->created_at)));
 	json_object_set_new(o, "edited_at", r->edited_at ?
 			    json_string(web_fmt_rfc3339(&req->arena, r->edited_at)) : json_null());
@@ -185,7 +186,7 @@ void api_response_delete(struct http_req *req, struct http_res *res)
 	no_content(req, res);
 }
 
-static void set_status(struct http_req *req, struct http_res *res, const char *status)
+static void set_status(struct http_req *req, struct http_res *res, enum response_status status)
 {
 	struct response_row r;
 	struct story_row s;
@@ -205,17 +206,17 @@ static void set_status(struct http_req *req, struct http_res *res, const char *s
 
 void api_response_approve(struct http_req *req, struct http_res *res)
 {
-	set_status(req, res, "visible");
+	set_status(req, res, RESPONSE_VISIBLE);
 }
 
 void api_response_hide(struct http_req *req, struct http_res *res)
 {
-	set_status(req, res, "hidden");
+	set_status(req, res, RESPONSE_HIDDEN);
 }
 
 void api_response_unhide(struct http_req *req, struct http_res *res)
 {
-	set_status(req, res, "visible");
+	set_status(req, res, RESPONSE_VISIBLE);
 }
 
 void api_response_report(struct http_req *req, struct http_res *res)

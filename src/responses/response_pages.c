@@ -4,13 +4,14 @@
  * queue and her response settings (defaults, muted words, blocks).
  */
 #include "responses/responses_int.h"
+#include "responses/responses_web.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
 #include "web/web.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,22 +33,22 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 	bool own = vid && strcmp(vid, r->author_id) == 0;
 	if (writer) {
 		const char *label = NULL;
-		if (strcmp(r->status, "pending") == 0)
+		if (r->status == RESPONSE_PENDING)
 			label = strcmp(r->held_for, "muted") == 0 ? "Held: contains a muted word" :
 				"Waiting for your approval";
-		else if (strcmp(r->status, "hidden") == 0)
+		else if (r->status == RESPONSE_HIDDEN)
 			label = "Hidden from readers";
 		else if (r->author_blocked)
 			label = "From a reader you blocked: hidden from readers";
 		if (label)
 			json_object_set_new(o, "r_status_label", json_string(label));
-		json_object_set_new(o, "r_pending", json_boolean(strcmp(r->status, "pending") == 0));
-		json_object_set_new(o, "r_hidden", json_boolean(strcmp(r->status, "hidden") == 0));
-		json_object_set_new(o, "r_visible", json_boolean(strcmp(r->status, "visible") == 0));
+		json_object_set_new(o, "r_pending", json_boolean(r->status == RESPONSE_PENDING));
+		json_object_set_new(o, "r_hidden", json_boolean(r->status == RESPONSE_HIDDEN));
+		json_object_set_new(o, "r_visible", json_boolean(r->status == RESPONSE_VISIBLE));
 		json_object_set_new(o, "r_moderate", json_true());
 		json_object_set_new(o, "r_blockable", json_boolean(!own && !r->author_blocked));
 	}
-	if (own && !writer && strcmp(r->status, "pending") == 0) {
+	if (own && !writer && r->status == RESPONSE_PENDING) {
 		json_object_set_new(o, "r_status_label",
 				    json_string("Waiting for the writer's approval: only you can see "
 						"this response until then."));
@@ -84,7 +85,7 @@ static bool own_pending_merge(struct http_req *req, const struct story_row *s, c
 	bool any = false;
 	for (size_t i = 0; i < all.n; i++) {
 		const struct response_row *r = &all.items[i];
-		bool mine = strcmp(r->author_id, vid) == 0 && strcmp(r->status, "pending") == 0 &&
+		bool mine = strcmp(r->author_id, vid) == 0 && r->status == RESPONSE_PENDING &&
 			    !r->author_blocked && (!r->parent_id[0] || listed(l, r->parent_id));
 		if (mine || listed(l, r->id))
 			out.items[out.n++] = *r;
@@ -129,7 +130,7 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 	}
 	/* Her own waiting responses are not counted among the story's. */
 	for (size_t i = 0; !writer && i < l.n; i++)
-		if (strcmp(l.items[i].status, "pending") == 0)
+		if (l.items[i].status == RESPONSE_PENDING)
 			shown--;
 	int64_t count = writer ? responses_count(st, s) : shown;
 	json_object_set_new(sec, "resp_items", items);
@@ -201,7 +202,7 @@ void page_response_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	const char *to = back_to(req, &s);
-	bool held = strcmp(r.status, "pending") == 0;
+	bool held = r.status == RESPONSE_PENDING;
 	web_flash(req, res, held ? WEB_FLASH_RESPONSE_HELD : WEB_FLASH_RESPONSE_SENT, NULL);
 	/* Held or not, her response is on the page for her (marked waiting
 	 * when held): take her to it. */
@@ -266,13 +267,13 @@ void page_response_action(struct http_req *req, struct http_res *res)
 		se = store_response_delete(st, r.id);
 		done = WEB_FLASH_RESPONSE_DELETED;
 	} else if (strcmp(action, "approve") == 0 && mod) {
-		se = store_response_set_status(st, r.id, "visible");
+		se = store_response_set_status(st, r.id, RESPONSE_VISIBLE);
 		done = WEB_FLASH_RESPONSE_APPROVED;
 	} else if (strcmp(action, "hide") == 0 && mod) {
-		se = store_response_set_status(st, r.id, "hidden");
+		se = store_response_set_status(st, r.id, RESPONSE_HIDDEN);
 		done = WEB_FLASH_RESPONSE_HIDDEN;
 	} else if (strcmp(action, "unhide") == 0 && mod) {
-		se = store_response_set_status(st, r.id, "visible");
+		se = store_response_set_status(st, r.id, RESPONSE_VISIBLE);
 		done = WEB_FLASH_RESPONSE_UNHIDDEN;
 	} else if (strcmp(action, "report") == 0 && !own) {
 		se = store_response_report(st, r.id, v->user.id, clock_now());
@@ -327,9 +328,9 @@ void page_moderation(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
 		json_object_set_new(o, "r_body_html", json_string(r->body_html));
 		json_object_set_new(o, "r_story_title", json_string(r->story_title));
-		json_object_set_new(o, "r_pending", json_boolean(strcmp(r->status, "pending") == 0));
-		json_object_set_new(o, "r_hidden", json_boolean(strcmp(r->status, "hidden") == 0));
-		json_object_set_new(o, "r_visible", json_boolean(strcmp(r->status, "visible") == 0));
+		json_object_set_new(o, "r_pending", json_boolean(r->status == RESPONSE_PENDING));
+		json_object_set_new(o, "r_hidden", json_boolean(r->status == RESPONSE_HIDDEN));
+		json_object_set_new(o, "r_visible", json_boolean(r->status == RESPONSE_VISIBLE));
 		json_object_set_new(o, "r_muted", json_boolean(strcmp(r->held_for, "muted") == 0));
 		json_object_set_new(o, "r_reports", json_integer(r->reports));
 		json_object_set_new(o, "r_blockable", json_boolean(!r->author_blocked &&
@@ -483,4 +484,26 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 	}
 	web_flash(req, res, WEB_FLASH_SETTINGS_SAVED, NULL);
 	http_res_redirect(req, res, 303, "/settings/responses");
+}
+
+/* Load response {id} and its story, both visible to the request's viewer. */
+enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
+			    struct story_row *s)
+{
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
+	const char *vid = v->signed_in ? v->user.id : NULL;
+	if (!id_valid(id) || store_response_get(st, &req->arena, id, r) ||
+	    store_story_get(st, &req->arena, r->story_id, s))
+		return RESP_NOT_FOUND;
+	bool admin = v->signed_in && v->user.is_admin;
+	if (!admin && (!audience_may_see_story(st, vid, s) || !response_visible_to(vid, s, r)))
+		return RESP_NOT_FOUND;
+	if (r->parent_id[0] && !response_is_writer(vid, s)) {
+		struct response_row p;
+		if (store_response_get(st, &req->arena, r->parent_id, &p) ||
+		    (!admin && !response_visible_to(vid, s, &p)))
+			return RESP_NOT_FOUND;
+	}
+	return RESP_OK;
 }

@@ -4,10 +4,10 @@
  */
 #include "responses/responses_int.h"
 #include "audience/audience.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/text.h"
 #include "responses/muted.h"
-#include "web/web.h"
 #include "stories/markdown.h"
 
 #include <string.h>
@@ -48,7 +48,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 {
 	if (!viewer)
 		return RESP_SIGN_IN;
-	if (!audience_may_see_story(st, viewer->id, s) || strcmp(s->status, "published") != 0)
+	if (!audience_may_see_story(st, viewer->id, s) || s->status != STATUS_PUBLISHED)
 		return RESP_NOT_FOUND;
 	if (response_is_writer(viewer->id, s))
 		return RESP_OK;
@@ -61,7 +61,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 		return RESP_NOT_ALLOWED;
 	if (strcmp(s->responders, "circle") == 0) {
 		bool member = false;
-		if (strcmp(s->audience, "circle") == 0 && s->circle_id[0]) {
+		if (s->audience == AUDIENCE_CIRCLE && s->circle_id[0]) {
 			if (store_circle_is_member(st, s->circle_id, viewer->id, &member))
 				return RESP_STORE;
 		} else {
@@ -133,9 +133,9 @@ enum resp_err response_render(struct arena *a, const char *body, const char **ht
 /* Status for a new or edited response by author_id on story s. */
 static enum resp_err decide_status(struct store *st, struct arena *a, const char *author_id,
 				   const struct story_row *s, const char *body, const char *html,
-				   const char **status, const char **held_for)
+				   enum response_status *status, const char **held_for)
 {
-	*status = "visible";
+	*status = RESPONSE_VISIBLE;
 	*held_for = "";
 	if (response_is_writer(author_id, s))
 		return RESP_OK;
@@ -147,13 +147,24 @@ static enum resp_err decide_status(struct store *st, struct arena *a, const char
 	 * source as typed, so that neither hides a muted phrase. */
 	if (muted_match_html(a, html, strlen(html), phrases, n) ||
 	    muted_match(a, body, strlen(body), phrases, n)) {
-		*status = "pending";
+		*status = RESPONSE_PENDING;
 		*held_for = "muted";
 	} else if (strcmp(s->responses, "approval") == 0) {
-		*status = "pending";
+		*status = RESPONSE_PENDING;
 		*held_for = "approval";
 	}
 	return RESP_OK;
+}
+
+/* Set once at start (main.c), read-only afterwards. */
+static struct {
+	unsigned per_user, per_addr;
+} rate_limits = {10, 60};
+
+void responses_set_rate_limits(unsigned per_user, unsigned per_addr)
+{
+	rate_limits.per_user = per_user;
+	rate_limits.per_addr = per_addr;
 }
 
 static enum resp_err rate_check(struct store *st, struct arena *a, const char *user_id,
@@ -166,7 +177,7 @@ static enum resp_err rate_check(struct store *st, struct arena *a, const char *u
 	if (store_rate_count(st, us, now - window + 1, &nu, &ou) ||
 	    store_rate_count(st, as, now - window + 1, &na, &oa))
 		return RESP_STORE;
-	unsigned lu = web_cfg->responses_per_minute_user, la = web_cfg->responses_per_minute_addr;
+	unsigned lu = rate_limits.per_user, la = rate_limits.per_addr;
 	if (nu >= lu || na >= la) {
 		int64_t oldest = nu >= lu ? ou : oa;
 		*retry_after = oldest + window - now;
@@ -221,17 +232,18 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 enum resp_err response_edit(struct store *st, struct arena *a, const struct story_row *s,
 			    struct response_row *r, const char *body)
 {
-	const char *html, *status, *held;
+	const char *html, *held;
+	enum response_status status;
 	enum resp_err e = response_render(a, body ? body : "", &html);
 	if (e)
 		return e;
 	if ((e = decide_status(st, a, r->author_id, s, body, html, &status, &held)))
 		return e;
 	/* Editing never un-hides or un-holds what the writer held back. */
-	if (strcmp(r->status, "hidden") == 0)
-		status = "hidden";
-	else if (strcmp(r->status, "pending") == 0 && strcmp(status, "visible") == 0) {
-		status = "pending";
+	if (r->status == RESPONSE_HIDDEN)
+		status = RESPONSE_HIDDEN;
+	else if (r->status == RESPONSE_PENDING && status == RESPONSE_VISIBLE) {
+		status = RESPONSE_PENDING;
 		held = r->held_for;
 	}
 	int64_t now = clock_now();
@@ -250,7 +262,7 @@ bool response_visible_to(const char *viewer_id, const struct story_row *s,
 {
 	if (response_is_writer(viewer_id, s))
 		return true;
-	return strcmp(r->status, "visible") == 0 && !r->author_blocked;
+	return r->status == RESPONSE_VISIBLE && !r->author_blocked;
 }
 
 bool response_may_moderate(const struct user_row *viewer, const struct story_row *s)
@@ -266,24 +278,3 @@ int64_t responses_count(struct store *st, const struct story_row *s)
 	return n;
 }
 
-/* Load response {id} and its story, both visible to the viewer. */
-enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
-			    struct story_row *s)
-{
-	struct store *st = web_store(req);
-	const struct viewer *v = web_viewer(req);
-	const char *vid = v->signed_in ? v->user.id : NULL;
-	if (!id_valid(id) || store_response_get(st, &req->arena, id, r) ||
-	    store_story_get(st, &req->arena, r->story_id, s))
-		return RESP_NOT_FOUND;
-	bool admin = v->signed_in && v->user.is_admin;
-	if (!admin && (!audience_may_see_story(st, vid, s) || !response_visible_to(vid, s, r)))
-		return RESP_NOT_FOUND;
-	if (r->parent_id[0] && !response_is_writer(vid, s)) {
-		struct response_row p;
-		if (store_response_get(st, &req->arena, r->parent_id, &p) ||
-		    (!admin && !response_visible_to(vid, s, &p)))
-			return RESP_NOT_FOUND;
-	}
-	return RESP_OK;
-}

@@ -2,7 +2,8 @@
  * responses.h - readers' responses to a story, on the writer's terms:
  * per-story policy (open / held for approval / off; any signed-in reader
  * or circle members only), approval, hiding, deletion, blocking, muted
- * words, reports and rate limits; the pages and JSON API for all of it.
+ * words, reports and rate limits (the rules, here; the pages and JSON API
+ * are in responses_web.h).
  *
  * Who sees a response: the story's writer sees every response on her
  * stories. Everyone else sees a response only when they may see the story
@@ -16,7 +17,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "http/http.h"
 #include "store/store.h"
 
 #define RESPONSE_MAX_CHARS 5000
@@ -43,30 +43,11 @@ bool responses_policy_valid(const char *responses, const char *responders);
 enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 				const struct story_row *s);
 
-/* Add the story page's responses section (visible list, form, counts) to ctx. */
-void responses_page_context(struct http_req *req, const struct story_row *s, json_t *ctx);
 /* Visible responses on s for counts in lists and the API. */
 int64_t responses_count(struct store *st, const struct story_row *s);
 
-void page_response_post(struct http_req *req, struct http_res *res);
-void page_response_action(struct http_req *req, struct http_res *res);
-void page_response_edit(struct http_req *req, struct http_res *res);
-void page_moderation(struct http_req *req, struct http_res *res);
-void page_response_settings(struct http_req *req, struct http_res *res);
-void page_response_settings_post(struct http_req *req, struct http_res *res);
-
-void api_story_responses(struct http_req *req, struct http_res *res);
-void api_story_respond(struct http_req *req, struct http_res *res);
-void api_response_patch(struct http_req *req, struct http_res *res);
-void api_response_delete(struct http_req *req, struct http_res *res);
-void api_response_approve(struct http_req *req, struct http_res *res);
-void api_response_hide(struct http_req *req, struct http_res *res);
-void api_response_unhide(struct http_req *req, struct http_res *res);
-void api_response_report(struct http_req *req, struct http_res *res);
-void api_blocks_list(struct http_req *req, struct http_res *res);
-void api_blocks_add(struct http_req *req, struct http_res *res);
-void api_blocks_remove(struct http_req *req, struct http_res *res);
-void api_muted_get(struct http_req *req, struct http_res *res);
-void api_muted_put(struct http_req *req, struct http_res *res);
+/* The limits on responses per minute, per reader and per client address
+ * (set once at start; defaults 10 and 60). */
+void responses_set_rate_limits(unsigned per_user, unsigned per_addr);
 
 #endif

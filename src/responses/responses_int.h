@@ -18,7 +18,5 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 enum resp_err response_edit(struct store *st, struct arena *a, const struct story_row *s,
 			    struct response_row *r, const char *body);
 bool muted_list_ok(const char *const *phrases, size_t n);
-enum resp_err response_load(struct http_req *req, const char *id, struct response_row *r,
-			    struct story_row *s);
 
 #endif

@@ -18,6 +18,68 @@ const char *store_strerror(enum store_err e)
 	return "unknown error";
 }
 
+static const char *const status_names[] = {[STATUS_DRAFT] = "draft",
+					   [STATUS_PUBLISHED] = "published"};
+static const char *const audience_names[] = {
+	[AUDIENCE_PUBLIC] = "public", [AUDIENCE_UNLISTED] = "unlisted",
+	[AUDIENCE_CIRCLE] = "circle", [AUDIENCE_PRIVATE] = "private"};
+
+const char *story_status_name(enum story_status st)
+{
+	return (unsigned)st < 2 ? status_names[st] : "draft";
+}
+
+bool story_status_parse(const char *name, enum story_status *out)
+{
+	for (unsigned i = 0; name && i < 2; i++)
+		if (strcmp(name, status_names[i]) == 0) {
+			*out = (enum story_status)i;
+			return true;
+		}
+	return false;
+}
+
+const char *story_audience_name(enum story_audience a)
+{
+	return (unsigned)a < 4 ? audience_names[a] : "private";
+}
+
+bool story_audience_parse(const char *name, enum story_audience *out)
+{
+	for (unsigned i = 0; name && i < 4; i++)
+		if (strcmp(name, audience_names[i]) == 0) {
+			*out = (enum story_audience)i;
+			return true;
+		}
+	return false;
+}
+
+static const char *const response_status_names[] = {[RESPONSE_VISIBLE] = "visible",
+						    [RESPONSE_PENDING] = "pending",
+						    [RESPONSE_HIDDEN] = "hidden"};
+
+const char *response_status_name(enum response_status st)
+{
+	return (unsigned)st < 3 ? response_status_names[st] : "hidden";
+}
+
+bool response_status_parse(const char *name, enum response_status *out)
+{
+	for (unsigned i = 0; name && i < 3; i++)
+		if (strcmp(name, response_status_names[i]) == 0) {
+			*out = (enum response_status)i;
+			return true;
+		}
+	return false;
+}
+
+const char *const store_tables[] = {
+	"settings", "users", "sessions", "invites", "stories", "story_slugs", "circles",
+	"circle_members", "circle_invites", "circle_invitations", "photos", "photo_variants", "responses",
+	"response_reports", "blocks", "muted_words", "revisions", "story_schedule", "follows",
+	"story_tags", "story_drafts", NULL,
+};
+
 /* URL schemes and their backends; SQLite takes the part after "sqlite:"
  * (or "sqlite://"), the others the whole URL. */
 static const struct {
@@ -25,10 +87,8 @@ static const struct {
 	const struct store_backend *be;
 } schemes[] = {
 	{"sqlite", &store_sqlite_backend},
-#ifdef QUIRE_PG
 	{"postgres", &store_pg_backend},
 	{"postgresql", &store_pg_backend},
-#endif
 };
 
 const struct store_backend *store_backend_for(const char *url, const char **where)
@@ -65,29 +125,21 @@ enum store_err store_open(const char *url, struct store **out, char *err, size_t
 	return be->open(where, out, err, errlen);
 }
 
-enum store_err store_restore(const char *backup_path, const char *url, const char *media_dir,
-			     unsigned long *files, char *err, size_t errlen)
-{
-	const char *where;
-	const struct store_backend *be = store_backend_for(url, &where);
-	*files = 0;
-	if (!be) {
-		snprintf(err, errlen, "%s: unknown kind of database", url);
-		return STORE_ERROR;
-	}
-	return be->restore(backup_path, where, media_dir, files, err, errlen);
-}
-
 void store_close(struct store *s)
 {
-	if (s)
-		s->be->close(s);
+	if (!s)
+		return;
+	session_memo_free(s);
+	s->be->close(s);
 }
 
 #define STORE_FN(ret, name, params, args) \
 	ret store_##name params { return s->be->name args; }
 #define STORE_FN_VOID(name, params, args) \
 	void store_##name params { s->be->name args; }
+/* Those whose call does more than pass it on: written out elsewhere. */
+#define STORE_FN_OWN(ret, name, params, args)
 #include "store/store_fns.h"
 #undef STORE_FN
 #undef STORE_FN_VOID
+#undef STORE_FN_OWN

@@ -4,6 +4,18 @@
  * audience/, which supplies the viewer; the SQL form of that rule lives in
  * each backend, once, and every listing query uses it).
  *
+ * Backends (store_open(url) picks one; store/backend.h): SQLite in
+ * sqlite/, PostgreSQL in pg/. Rules that must be written in SQL, because
+ * listings filter with them, are written once per backend, named, and
+ * held to their C forms by the conformance suite (tests/unit/test_store*):
+ *  - the audience rule of listings and search: AUDIENCE_SQL (SQLite),
+ *    PG_AUDIENCE_SQL (PostgreSQL); C form audience_may_see_story();
+ *  - the share-card photo choice: PHOTO_FOR_ALL_SQL, PG_PHOTO_FOR_ALL_SQL;
+ *    C form audience_may_see_photo() for nobody in particular;
+ *  - which responses readers see (store_responses_for_story with
+ *    everything false): visible, author not blocked, parent visible;
+ *  - deleting a circle makes its stories private (store_circle_delete).
+ *
  * A struct store is one database connection and belongs to one thread.
  * Strings in returned rows are allocated from the arena the caller passes
  * and live as long as it. Functions return STORE_OK or an error; after an
@@ -23,7 +35,7 @@
 enum store_err {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,
-	STORE_CONFLICT, /* unique constraint: handle or slug taken */
+	STORE_CONFLICT, /* a constraint: handle or slug taken, a reference to nothing */
 	STORE_ERROR,    /* I/O, corruption, busy beyond the timeout */
 };
 const char *store_strerror(enum store_err e);
@@ -178,6 +190,17 @@ enum store_err store_signin_prune(struct store *s, int64_t failed_before, int64_
 	__attribute__((warn_unused_result));
 
 /* ---- stories ---- */
+/* A story's status and audience: enums in C, their names only at the
+ * edges (SQL, JSON, forms, templates). parse() is false for any other
+ * name; a stored name a backend does not know reads as the most careful
+ * value (draft, private). */
+enum story_status { STATUS_DRAFT, STATUS_PUBLISHED };
+enum story_audience { AUDIENCE_PUBLIC, AUDIENCE_UNLISTED, AUDIENCE_CIRCLE, AUDIENCE_PRIVATE };
+const char *story_status_name(enum story_status st);
+bool story_status_parse(const char *name, enum story_status *out);
+const char *story_audience_name(enum story_audience a);
+bool story_audience_parse(const char *name, enum story_audience *out);
+
 struct story_row {
 	char id[17];
 	char author_id[17];
@@ -188,12 +211,12 @@ struct story_row {
 	const char *body_html;
 	const char *excerpt;
 	int64_t word_count;
-	const char *status; /* "draft" or "published" */
+	enum story_status status;
 	int64_t published_at; /* 0 when never published */
 	int64_t created_at, updated_at;
 	int64_t edited_at; /* last content change after first publication, or 0 */
-	const char *audience;     /* "public" | "unlisted" | "circle" | "private" */
-	char circle_id[17];       /* for "circle"; empty otherwise */
+	enum story_audience audience;
+	char circle_id[17];       /* for AUDIENCE_CIRCLE; empty otherwise */
 	const char *content_note; /* "" when none */
 	char share_key[17];       /* unlisted link secret; empty when none */
 	const char *responses;    /* "open" | "approval" | "off" */
@@ -344,6 +367,10 @@ enum store_err store_circle_invitations_for(struct store *s, struct arena *a, co
 	__attribute__((warn_unused_result));
 
 /* ---- responses, blocks, muted words, rate events ---- */
+enum response_status { RESPONSE_VISIBLE, RESPONSE_PENDING, RESPONSE_HIDDEN };
+const char *response_status_name(enum response_status st);
+bool response_status_parse(const char *name, enum response_status *out);
+
 struct response_row {
 	char id[17];
 	char story_id[17];
@@ -351,7 +378,7 @@ struct response_row {
 	char parent_id[17];   /* empty for a top-level response */
 	const char *body;
 	const char *body_html;
-	const char *status;   /* "visible" | "pending" | "hidden" */
+	enum response_status status;
 	const char *held_for; /* "", "approval" or "muted" */
 	int64_t created_at;
 	int64_t edited_at;    /* 0 if never edited */
@@ -372,9 +399,10 @@ enum store_err store_response_insert(struct store *s, const struct response_row 
 enum store_err store_response_get(struct store *s, struct arena *a, const char *id,
 				  struct response_row *out) __attribute__((warn_unused_result));
 enum store_err store_response_edit(struct store *s, const char *id, const char *body,
-				   const char *html, const char *status, const char *held_for,
+				   const char *html, enum response_status status, const char *held_for,
 				   int64_t now) __attribute__((warn_unused_result));
-enum store_err store_response_set_status(struct store *s, const char *id, const char *status)
+enum store_err store_response_set_status(struct store *s, const char *id,
+					 enum response_status status)
 	__attribute__((warn_unused_result));
 /* Deletes the response and its replies. */
 enum store_err store_response_delete(struct store *s, const char *id)
@@ -466,7 +494,14 @@ enum store_err store_schedule_get(struct store *s, const char *story_id, int64_t
 /* Earliest publish_at of a live draft; *at is 0 when none. */
 enum store_err store_schedule_next(struct store *s, int64_t *at)
 	__attribute__((warn_unused_result));
-/* Live drafts due at or before now, at most max ids. */
+/* Live drafts due at or before now, at most max ids, earliest first.
+ * Each is claimed for this connection: where several app servers share
+ * the database (PostgreSQL), no other connection's store_schedule_due()
+ * returns a story this one returned until this connection calls
+ * store_schedule_due() again or closes, so that a scheduler that
+ * publishes what it got before asking again publishes each story exactly
+ * once. (SQLite has one server process and one scheduler: nothing to
+ * claim.) */
 enum store_err store_schedule_due(struct store *s, int64_t now, char (*ids)[17], size_t max,
 				  size_t *n) __attribute__((warn_unused_result));
 
@@ -561,28 +596,79 @@ enum store_err store_tags_set(struct store *s, const char *story_id, const char 
 			      size_t n) __attribute__((warn_unused_result));
 
 /*
- * Full-text search for fts_query (FTS5 syntax, built by the caller from
- * quoted terms), best match first, only stories the viewer may see
- * (AUDIENCE_SQL) and published ones. snippets[i] is a plain-text extract
- * of items[i] where matches are wrapped in \x02 ... \x03.
+ * Full-text search for what a reader typed (query: valid UTF-8, its
+ * length bounded by the caller), the same contract on every backend:
+ *  - every word must match, in any order and any column (title,
+ *    subtitle, tags, the body's search text; never photo text), after
+ *    stemming ("walk" finds "walking"); "a quoted phrase" matches those
+ *    words in that order. Anything else in the query is taken as words
+ *    (a backend may understand more of a search syntax, e.g. OR, but
+ *    nothing relies on it); a query with nothing searchable finds
+ *    nothing, and no query is an error.
+ *  - only published stories the viewer may see (AUDIENCE_SQL; viewer_id
+ *    NULL: an anonymous reader).
+ *  - best match first: a match in the title ranks above one in the
+ *    subtitle or tags, which ranks above one in the body; ties newest
+ *    first. At most limit rows (1..100; otherwise 20).
+ * snippets[i] is a short plain-text extract (not HTML) of items[i] around
+ * its matches, where each match is wrapped in STORE_MARK_OPEN ...
+ * STORE_MARK_CLOSE (neither byte appears in a snippet otherwise); '…'
+ * shows where the extract cuts its text.
  */
+#define STORE_MARK_OPEN '\x02'
+#define STORE_MARK_CLOSE '\x03'
 enum store_err store_search(struct store *s, struct arena *a, const char *viewer_id,
-			    const char *fts_query, int limit, struct story_list *out,
+			    const char *query, int limit, struct story_list *out,
 			    const char ***snippets) __attribute__((warn_unused_result));
 
 /*
- * Backups are one file: a consistent snapshot of the database (taken
- * while others keep reading and writing) plus the files under media_dir.
- * store_backup writes dest_path atomically (a .part file renamed into
- * place); *files counts the media files stored. store_restore writes the
- * media files under media_dir and the database to db_path (which must not
- * exist yet). On error err holds a message.
+ * The whole site as rows, for backups and for moving between backends
+ * (store/archive.c). store_tables lists the schema's tables, the same in
+ * every backend with the same columns, in an order that loads (a row's
+ * references come before it); derived data (search indexes) is not in
+ * them and is rebuilt by store_load_done().
+ *
+ * store_dump calls row(ctx, table, json) for every row of every table in
+ * that order, read from one consistent snapshot while others keep writing;
+ * json is one object {"column": value} with numbers, strings and null
+ * (flags as 0/1 or true/false). It stops with STORE_ERROR when row
+ * returns false. store_load_row inserts one such row (a known table and
+ * known columns only: a dump is outside input); run loads inside
+ * store_begin(). store_table_count counts a table's rows (NOT_FOUND for a
+ * name not in store_tables).
+ */
+extern const char *const store_tables[];
+enum store_err store_dump(struct store *s, bool (*row)(void *ctx, const char *table,
+						       const char *json),
+			  void *ctx) __attribute__((warn_unused_result));
+enum store_err store_load_row(struct store *s, const char *table, const char *json)
+	__attribute__((warn_unused_result));
+enum store_err store_load_done(struct store *s) __attribute__((warn_unused_result));
+enum store_err store_table_count(struct store *s, const char *table, int64_t *n)
+	__attribute__((warn_unused_result));
+
+/*
+ * Backups are one file (store/archive.c): a gzip stream of JSON lines, the
+ * rows of store_dump() and then every file under media_dir, with a
+ * header naming the format and a closing line with the counts, so that a
+ * cut file is refused. It restores into any backend. store_backup writes
+ * dest_path atomically (a .part file renamed into place, 0600); *files
+ * counts the media files stored. store_restore loads one into the
+ * database at url, which must be empty (a new SQLite path, or a new
+ * PostgreSQL database), and writes the media files under media_dir; it
+ * also reads the backups of earlier versions (a SQLite file) into SQLite.
+ * On error err holds a message.
  */
 enum store_err store_backup(struct store *s, const char *dest_path, const char *media_dir,
 			    unsigned long *files, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
-enum store_err store_restore(const char *backup_path, const char *db_path, const char *media_dir,
+enum store_err store_restore(const char *backup_path, const char *url, const char *media_dir,
 			     unsigned long *files, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+/* Copy every row of from into to (empty), in one transaction of to, then
+ * read to back and compare each table's row count and checksum (the same
+ * whichever backend wrote it). *rows counts the rows moved. */
+enum store_err store_copy(struct store *from, struct store *to, int64_t *rows, char *err,
+			  size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * store_fns.h - every function of the store contract once, as a list for
  * the dispatch: STORE_FN(return type, name, (parameters), (arguments)) and
- * STORE_FN_VOID(name, (parameters), (arguments)). The documented
+ * STORE_FN_VOID(name, (parameters), (arguments)); STORE_FN_OWN is a
+ * STORE_FN whose store_NAME() does more than pass the call on and is
+ * written out (session_memo.c). The documented
  * prototypes are in store.h and store_media.h (the compiler checks the two
  * agree); this list makes the backend table (store/backend.h), each
  * backend's prototypes and the store_NAME() calls (store/store.c). A new
@@ -38,7 +40,7 @@ STORE_FN(enum store_err, user_set_password, (struct store *s, const char *id, co
 STORE_FN(enum store_err, session_insert, (struct store *s, const char *token_hash,
 	 const char *user_id, const char *kind, int64_t now, int64_t expires_at), (s, token_hash,
 	 user_id, kind, now, expires_at))
-STORE_FN(enum store_err, session_user, (struct store *s, struct arena *a, const char *token_hash,
+STORE_FN_OWN(enum store_err, session_user, (struct store *s, struct arena *a, const char *token_hash,
 	 struct session_row *sess, struct user_row *user), (s, a, token_hash, sess, user))
 STORE_FN(enum store_err, session_touch, (struct store *s, const char *token_hash, int64_t now),
 	 (s, token_hash, now))
@@ -118,10 +120,10 @@ STORE_FN(enum store_err, response_insert, (struct store *s, const struct respons
 STORE_FN(enum store_err, response_get, (struct store *s, struct arena *a, const char *id,
 	 struct response_row *out), (s, a, id, out))
 STORE_FN(enum store_err, response_edit, (struct store *s, const char *id, const char *body,
-	 const char *html, const char *status, const char *held_for, int64_t now), (s, id, body, html,
+	 const char *html, enum response_status status, const char *held_for, int64_t now), (s, id, body, html,
 	 status, held_for, now))
 STORE_FN(enum store_err, response_set_status, (struct store *s, const char *id,
-	 const char *status), (s, id, status))
+	 enum response_status status), (s, id, status))
 STORE_FN(enum store_err, response_delete, (struct store *s, const char *id), (s, id))
 STORE_FN(enum store_err, responses_for_story, (struct store *s, struct arena *a,
 	 const char *story_id, const char *writer_id, bool everything, struct response_list *out), (s, a,
@@ -202,10 +204,8 @@ STORE_FN(enum store_err, tags_get, (struct store *s, struct arena *a, const char
 STORE_FN(enum store_err, tags_set, (struct store *s, const char *story_id,
 	 const char *const *tags, size_t n), (s, story_id, tags, n))
 STORE_FN(enum store_err, search, (struct store *s, struct arena *a, const char *viewer_id,
-	 const char *fts_query, int limit, struct story_list *out, const char ***snippets), (s, a,
-	 viewer_id, fts_query, limit, out, snippets))
-STORE_FN(enum store_err, backup, (struct store *s, const char *dest_path, const char *media_dir,
-	 unsigned long *files, char *err, size_t errlen), (s, dest_path, media_dir, files, err, errlen))
+	 const char *query, int limit, struct story_list *out, const char ***snippets), (s, a,
+	 viewer_id, query, limit, out, snippets))
 STORE_FN(enum store_err, photo_insert, (struct store *s, const struct photo_row *p), (s, p))
 STORE_FN(enum store_err, photo_get, (struct store *s, struct arena *a, const char *id,
 	 struct photo_row *out), (s, a, id, out))
@@ -219,3 +219,17 @@ STORE_FN(enum store_err, photo_delete, (struct store *s, const char *id, char (*
 STORE_FN(enum store_err, photo_orphan, (struct store *s, char id[17]), (s, id))
 STORE_FN(enum store_err, hash_unused, (struct store *s, const char *hash, bool *unused), (s, hash,
 	 unused))
+STORE_FN(enum store_err, dump, (struct store *s,
+	 bool (*row)(void *ctx, const char *table, const char *json), void *ctx), (s, row, ctx))
+STORE_FN(enum store_err, load_row, (struct store *s, const char *table, const char *json), (s,
+	 table, json))
+STORE_FN(enum store_err, load_done, (struct store *s), (s))
+STORE_FN(enum store_err, table_count, (struct store *s, const char *table, int64_t *n), (s,
+	 table, n))
+STORE_FN(enum store_err, blob_put, (struct store *s, const char *hash, const void *data,
+	 size_t len), (s, hash, data, len))
+STORE_FN(enum store_err, blob_get, (struct store *s, const char *hash, unsigned char **data,
+	 size_t *len), (s, hash, data, len))
+STORE_FN(enum store_err, blob_delete, (struct store *s, const char *hash), (s, hash))
+STORE_FN(enum store_err, variant_hashes, (struct store *s,
+	 bool (*row)(void *ctx, const char *hash, const char *format), void *ctx), (s, row, ctx))

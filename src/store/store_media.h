@@ -70,4 +70,26 @@ enum store_err store_photo_orphan(struct store *s, char id[17])
 enum store_err store_hash_unused(struct store *s, const char *hash, bool *unused)
 	__attribute__((warn_unused_result));
 
+/*
+ * Photo files as content-addressed blobs (name: the SHA-256 hex of the
+ * bytes), where the backend holds them. PostgreSQL does: its blobs are
+ * the source of truth for every app server, and each keeps the files in
+ * its data directory as a cache (immutable by hash, so always right).
+ * SQLite keeps none (the files in the data directory are the truth):
+ * store_blob_put and store_blob_delete do nothing and store_blob_get
+ * answers NOT_FOUND. store_blob_get hands back malloc'd bytes (*data, the
+ * caller frees). Putting a hash already held is OK and changes nothing.
+ */
+enum store_err store_blob_put(struct store *s, const char *hash, const void *data, size_t len)
+	__attribute__((warn_unused_result));
+enum store_err store_blob_get(struct store *s, const char *hash, unsigned char **data,
+			      size_t *len) __attribute__((warn_unused_result));
+enum store_err store_blob_delete(struct store *s, const char *hash)
+	__attribute__((warn_unused_result));
+/* The hash and format of every photo variant file (for backups and
+ * moves), each once, in order: row(ctx, hash, format) for each; stops with STORE_ERROR if it returns false. */
+enum store_err store_variant_hashes(struct store *s,
+				    bool (*row)(void *ctx, const char *hash, const char *format),
+				    void *ctx) __attribute__((warn_unused_result));
+
 #endif

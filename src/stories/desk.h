@@ -128,39 +128,6 @@ json_t *desk_diff(const char *from, const char *to);
 /* "2026-05-01T14:02:00Z" / "+02:00" offsets / fractions: Unix time, or -1. */
 int64_t desk_parse_rfc3339(const char *s);
 
-/* The API's story object (story_api.c). New reference. */
-json_t *story_json(struct http_req *req, const struct story_row *s);
-/* desk_input_from_json(), answering 422 and returning false on error. */
-bool desk_read_json(struct http_req *req, struct http_res *res, json_t *body,
-		    struct story_input *in, struct desk_save *ds);
-/* Answer 409: {"error":{...}, "revision":{current, with text},
- * "conflict_revision": id of the kept refused text}. */
-void desk_conflict_reply(struct http_req *req, struct http_res *res, const struct story_row *s,
-			 const struct desk_result *dr);
-/* After a save that returned e: answer its failure (409 with the
- * conflict, or the mapped error) and return true; false when e is
- * STORY_OK and the caller answers. */
-bool desk_save_failed(struct http_req *req, struct http_res *res, const struct story_row *s,
-		      enum story_err e, const struct desk_result *dr);
-/* Add revision_id, publish_at and status "scheduled" to a story object. */
-void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o);
-/* Read "base_revision", "publish_at" and "status":"scheduled" from a JSON
- * request into ds (and in->status). NULL, or the error message. */
-const char *desk_input_from_json(struct arena *a, json_t *body, struct story_input *in,
-				 struct desk_save *ds);
-/* Editor template data: base revision, autosave and history links,
- * schedule, the script. */
-void desk_editor_context(struct http_req *req, json_t *ed, const struct story_row *s);
-
-/* "1 May 2026, 14:02 (Europe/Paris)" when story_id is scheduled to
- * publish (in the signed-in writer's zone), else NULL. */
-const char *desk_schedule_label(struct http_req *req, const char *story_id);
-
-/* Desk fields of an editor form post: base_revision, and for action
- * "schedule"/"unschedule" the schedule (publish_at from a datetime-local
- * field plus tz_offset). NULL, or a message for the writer. */
-const char *desk_form_input(struct http_req *req, const char *action, struct desk_save *ds);
-
 /* ---- trash ---- */
 /* The trash window in seconds (set once at start). */
 void desk_set_trash_window(int64_t secs);
@@ -181,28 +148,5 @@ bool desk_scheduler_start(const char *db_url) __attribute__((warn_unused_result)
  * no-op when the scheduler is not running. */
 void desk_scheduler_poke(void);
 void desk_scheduler_stop(void);
-
-/* ---- pages and API ---- */
-void page_autosave(struct http_req *req, struct http_res *res);
-void page_write_autosave(struct http_req *req, struct http_res *res);
-void page_history(struct http_req *req, struct http_res *res);
-void page_revision(struct http_req *req, struct http_res *res);
-void page_revision_restore(struct http_req *req, struct http_res *res);
-void page_trash(struct http_req *req, struct http_res *res);
-void page_trash_post(struct http_req *req, struct http_res *res);
-void api_story_revisions(struct http_req *req, struct http_res *res);
-void api_revision_get(struct http_req *req, struct http_res *res);
-void api_revision_restore(struct http_req *req, struct http_res *res);
-void api_story_restore(struct http_req *req, struct http_res *res);
-void api_trash_list(struct http_req *req, struct http_res *res);
-/* Held edits: GET|PUT|DELETE /api/v1/stories/{id}/draft and
- * POST /api/v1/stories/{id}/draft/publish; the editor's preview of them. */
-void api_story_draft_get(struct http_req *req, struct http_res *res);
-void api_story_draft_put(struct http_req *req, struct http_res *res);
-void api_story_draft_delete(struct http_req *req, struct http_res *res);
-void api_story_draft_publish(struct http_req *req, struct http_res *res);
-void page_draft_preview(struct http_req *req, struct http_res *res);
-/* The API's draft object. New reference. */
-json_t *desk_draft_json(struct http_req *req, const struct story_draft_row *d);
 
 #endif

@@ -5,7 +5,7 @@
  * "scheduled" + publish_at). Only the writer sees revisions and trash;
  * to everyone else they do not exist (404).
  */
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "web/web.h"
@@ -23,7 +23,7 @@ void desk_story_json(struct http_req *req, const struct story_row *s, json_t *o)
 	bool have = store_revision_current(st, &req->arena, s->id, &cur) == STORE_OK;
 	json_object_set_new(o, "revision_id", have ? json_string(cur.id) : json_null());
 	int64_t at = 0;
-	if (strcmp(s->status, "draft") == 0 && store_schedule_get(st, s->id, &at) != STORE_OK)
+	if (s->status == STATUS_DRAFT && store_schedule_get(st, s->id, &at) != STORE_OK)
 		at = 0;
 	json_object_set_new(o, "publish_at", at ? json_string(web_fmt_rfc3339(&req->arena, at)) : json_null());
 	if (at)

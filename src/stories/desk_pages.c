@@ -5,7 +5,7 @@
  * history page with diffs, one revision, restore, and the trash.
  * Everything here is the writer's own: others get 404.
  */
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "audience/audience.h"
 #include "core/buf.h"
 #include "core/crypto.h"
@@ -70,7 +70,7 @@ void desk_editor_context(struct http_req *req, json_t *ed, const struct story_ro
 	json_object_set_new(ed, "history_url", json_string(arena_printf(a, "/edit/%s/history", s->id)));
 	json_object_set_new(ed, "last_saved_iso", json_string(web_fmt_rfc3339(a, s->updated_at)));
 	int64_t at = 0;
-	bool draft = strcmp(s->status, "draft") == 0;
+	bool draft = s->status == STATUS_DRAFT;
 	json_object_set_new(ed, "can_schedule", json_boolean(draft));
 	struct tz z;
 	const char *zone = writer_zone(req, &z);
@@ -171,7 +171,7 @@ static void saved_reply(struct http_req *req, struct http_res *res, int status,
 	 * published version (editor.js says so). */
 	struct story_draft_row d;
 	bool held = false;
-	if (strcmp(s->status, "published") == 0 &&
+	if (s->status == STATUS_PUBLISHED &&
 	    story_draft_get(web_store(req), a, s, &d, &held))
 		held = false;
 	json_object_set_new(o, "held", json_boolean(held));

@@ -37,7 +37,7 @@ static enum story_err draft_of_story(struct store *st, struct arena *a, const st
 	d->title = s->title;
 	d->subtitle = s->subtitle;
 	d->body = s->body;
-	d->audience = s->audience;
+	d->audience = story_audience_name(s->audience);
 	memcpy(d->circle_id, s->circle_id, sizeof(d->circle_id));
 	d->content_note = s->content_note;
 	d->responses = s->responses;
@@ -64,7 +64,8 @@ struct story_row story_draft_view(const struct story_row *s, const struct story_
 	n.title = d->title;
 	n.subtitle = d->subtitle;
 	n.body = d->body;
-	n.audience = d->audience;
+	if (!story_audience_parse(d->audience, &n.audience))
+		n.audience = AUDIENCE_PRIVATE;
 	memcpy(n.circle_id, d->circle_id, sizeof(n.circle_id));
 	n.content_note = d->content_note;
 	n.responses = d->responses;
@@ -138,7 +139,7 @@ enum story_err story_draft_save(struct store *st, struct arena *a, const struct 
 	d.title = n.title;
 	d.subtitle = n.subtitle;
 	d.body = n.body;
-	d.audience = n.audience;
+	d.audience = story_audience_name(n.audience);
 	memcpy(d.circle_id, n.circle_id, sizeof(d.circle_id));
 	d.content_note = n.content_note;
 	d.responses = n.responses;

@@ -49,7 +49,7 @@ enum story_err desk_on_create(struct store *st, struct arena *a, const struct st
 	rev_from_story(&r, s, "create", s->created_at);
 	if (store_revision_add(st, &r))
 		return STORY_STORE;
-	if (ds && ds->set_schedule && ds->publish_at && strcmp(s->status, "draft") == 0) {
+	if (ds && ds->set_schedule && ds->publish_at && s->status == STATUS_DRAFT) {
 		if (store_schedule_set(st, s->id, ds->publish_at))
 			return STORY_STORE;
 	}
@@ -128,7 +128,7 @@ enum story_err desk_on_update(struct store *st, struct arena *a, const struct st
 	}
 	/* The schedule: publishing or an explicit status ends it; a save may
 	 * set or clear it. */
-	if (strcmp(n->status, "published") == 0 || (in->status && !(ds && ds->set_schedule))) {
+	if (n->status == STATUS_PUBLISHED || (in->status && !(ds && ds->set_schedule))) {
 		if (store_schedule_set(st, n->id, 0))
 			return STORY_STORE;
 	} else if (ds && ds->set_schedule) {

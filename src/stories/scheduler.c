@@ -12,7 +12,7 @@
  * any other write (web/page_cache.h).
  */
 #include "stories/desk.h"
-#include "web/web.h"
+#include "core/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * store's search query uses AUDIENCE_SQL), so nobody finds a story they
  * may not read.
  */
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 #include "core/buf.h"
 #include "core/text.h"
 #include "web/web.h"
@@ -12,70 +12,28 @@
 #include <string.h>
 
 #define SEARCH_MAX_CHARS 200
-#define SEARCH_MAX_TERMS 12
 
-const char *search_query(struct arena *a, const char *q)
+/* What the reader typed, if it is worth asking the store: valid UTF-8 of
+ * at most SEARCH_MAX_CHARS characters. The store reads it (store.h:
+ * words and "quoted phrases"); its query syntax is the backend's. */
+static bool query_ok(const char *q)
 {
 	if (!q)
-		return NULL;
+		return false;
 	size_t n = strlen(q);
-	if (n == 0 || !utf8_valid(q, n) || utf8_count(q, n) > SEARCH_MAX_CHARS)
-		return NULL;
-	struct buf out;
-	buf_init(&out, 4096);
-	size_t terms = 0;
-	const char *p = q;
-	while (*p && terms < SEARCH_MAX_TERMS) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		if (!*p)
-			break;
-		const char *start, *end;
-		if (*p == '"') {
-			start = ++p;
-			end = strchr(p, '"');
-			if (!end)
-				end = p + strlen(p);
-			p = *end ? end + 1 : end;
-		} else {
-			start = p;
-			while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '"')
-				p++;
-			end = p;
-		}
-		/* Keep the term only if it has a letter or digit in it. */
-		bool word = false;
-		for (const char *c = start; c < end; c++)
-			if ((unsigned char)*c >= 0x80 || (*c >= 'a' && *c <= 'z') ||
-			    (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
-				word = true;
-		if (!word)
-			continue;
-		if (terms)
-			buf_addch(&out, ' ');
-		buf_addch(&out, '"');
-		for (const char *c = start; c < end; c++) {
-			if (*c == '"')
-				buf_addch(&out, '"');
-			buf_addch(&out, *c);
-		}
-		buf_addch(&out, '"');
-		terms++;
-	}
-	const char *r = terms ? arena_strndup(a, buf_str(&out), out.len) : NULL;
-	buf_release(&out);
-	return r;
+	return n > 0 && utf8_valid(q, n) && utf8_count(q, n) <= SEARCH_MAX_CHARS;
 }
 
-/* Escape a snippet and turn its \x02..\x03 match markers into <mark>. */
+/* Escape a snippet and turn its match markers (STORE_MARK_OPEN ..
+ * STORE_MARK_CLOSE, store.h) into <mark>. */
 static const char *snippet_html(struct arena *a, const char *s)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	for (const char *p = s; *p; p++) {
-		if (*p == '\x02')
+		if (*p == STORE_MARK_OPEN)
 			buf_adds(&b, "<mark>");
-		else if (*p == '\x03')
+		else if (*p == STORE_MARK_CLOSE)
 			buf_adds(&b, "</mark>");
 		else
 			buf_add_html(&b, p, 1);
@@ -88,11 +46,10 @@ static const char *snippet_html(struct arena *a, const char *s)
 static bool run(struct http_req *req, const char *q, struct story_list *l, const char ***snips)
 {
 	l->n = 0;
-	const char *fts = search_query(&req->arena, q);
-	if (!fts)
+	if (!query_ok(q))
 		return true;
 	const struct viewer *v = web_viewer(req);
-	return store_search(web_store(req), &req->arena, v->signed_in ? v->user.id : NULL, fts, 30,
+	return store_search(web_store(req), &req->arena, v->signed_in ? v->user.id : NULL, q, 30,
 			    l, snips) == STORE_OK;
 }
 

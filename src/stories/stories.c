@@ -7,7 +7,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "audience/audience.h"
-#include "render/render.h"
+#include "render/plain.h"
 #include "responses/responses.h"
 #include "core/clock.h"
 #include "stories/desk.h"
@@ -137,14 +137,15 @@ enum story_err story_validate(struct arena *a, struct story_input *in)
 enum story_err story_apply_audience(struct store *st, struct arena *a, struct story_row *n,
 				    const struct story_input *in)
 {
-	if (in->audience)
-		n->audience = in->audience;
+	/* Validated already (story_validate): the names parse. */
+	if (in->audience && !story_audience_parse(in->audience, &n->audience))
+		return STORY_BAD_AUDIENCE;
 	if (in->circle_id) {
 		if (in->circle_id[0] && !id_valid(in->circle_id))
 			return STORY_BAD_CIRCLE;
 		snprintf(n->circle_id, sizeof(n->circle_id), "%s", in->circle_id);
 	}
-	if (strcmp(n->audience, "circle") == 0) {
+	if (n->audience == AUDIENCE_CIRCLE) {
 		struct circle_row c;
 		if (!n->circle_id[0] || store_circle_get(st, a, n->circle_id, &c) ||
 		    strcmp(c.owner_id, n->author_id) != 0)
@@ -152,9 +153,9 @@ enum story_err story_apply_audience(struct store *st, struct arena *a, struct st
 	} else {
 		n->circle_id[0] = '\0';
 	}
-	if (strcmp(n->audience, "unlisted") == 0 && !n->share_key[0])
+	if (n->audience == AUDIENCE_UNLISTED && !n->share_key[0])
 		id_new(n->share_key);
-	else if (strcmp(n->audience, "unlisted") != 0)
+	else if (n->audience != AUDIENCE_UNLISTED)
 		n->share_key[0] = '\0'; /* leaving unlisted retires the link */
 	if (in->content_note)
 		n->content_note = in->content_note;
@@ -237,13 +238,15 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 	s.title = in.title;
 	s.subtitle = in.subtitle ? in.subtitle : "";
 	s.body = in.body ? in.body : "";
-	s.status = in.status ? in.status : "draft";
+	s.status = STATUS_DRAFT;
+	if (in.status && !story_status_parse(in.status, &s.status))
+		return STORY_BAD_STATUS;
 	s.created_at = s.updated_at = clock_now();
-	if (strcmp(s.status, "published") == 0)
+	if (s.status == STATUS_PUBLISHED)
 		s.published_at = s.created_at;
 	s.author_handle = author->handle;
 	s.author_name = author->name;
-	s.audience = "public";
+	s.audience = AUDIENCE_PUBLIC;
 	s.content_note = "";
 	if (store_response_defaults(st, a, author->id, &s.responses, &s.responders)) {
 		s.responses = "open";
@@ -277,7 +280,7 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 			  const struct story_input *in_, const struct desk_save *ds_,
 			  struct desk_result *out)
 {
-	bool was_live = strcmp(s->status, "published") == 0;
+	bool was_live = s->status == STATUS_PUBLISHED;
 	/* Nothing the editor saves reaches readers of a published story. */
 	if (ds_ && ds_->held && !in_->status && was_live)
 		return story_draft_save(st, a, s, in_, ds_, out);
@@ -331,13 +334,13 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 		if ((e = render(a, &n)))
 			return e;
 	}
-	if (in.status)
-		n.status = in.status;
+	if (in.status && !story_status_parse(in.status, &n.status))
+		return STORY_BAD_STATUS;
 	if ((e = story_apply_audience(st, a, &n, &in)))
 		return e;
 	int64_t now = clock_now();
-	bool was_published = strcmp(s->status, "published") == 0;
-	bool publish = strcmp(n.status, "published") == 0;
+	bool was_published = s->status == STATUS_PUBLISHED;
+	bool publish = n.status == STATUS_PUBLISHED;
 	if (publish && n.published_at == 0)
 		n.published_at = now;
 	if (content_changed && was_published && publish)
@@ -411,7 +414,7 @@ int story_reading_minutes(int64_t words)
 
 const char *story_path(struct arena *a, const struct story_row *s)
 {
-	if (strcmp(s->audience, "unlisted") == 0 && s->share_key[0])
+	if (s->audience == AUDIENCE_UNLISTED && s->share_key[0])
 		return arena_printf(a, "/u/%s", s->share_key);
 	return arena_printf(a, "/@%s/%s", s->author_handle, s->slug);
 }

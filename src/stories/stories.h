@@ -11,7 +11,6 @@
 
 #include <jansson.h>
 
-#include "http/http.h"
 #include "store/store.h"
 
 #define TITLE_MAX_CHARS 200
@@ -87,47 +86,5 @@ const char *tag_normalise(struct arena *a, const char *t);
 /* "/@handle/slug" in the arena; for an unlisted story its share link
  * "/u/KEY" (only ever shown to the writer or to whoever has the key). */
 const char *story_path(struct arena *a, const struct story_row *s);
-
-/* The editor form's comma-separated "tags" field into in (absent: in
- * unchanged; more than anyone may have: validation refuses it). */
-void story_form_tags(struct http_req *req, struct story_input *in);
-/* ---- view data (story_view.c), shared by pages, feeds and the API ---- */
-/* The story's tags as a JSON array of strings. New reference. */
-json_t *story_tags_json(struct http_req *req, const struct story_row *s);
-/* Template data for a story (list item or full page). New reference. */
-json_t *story_view(struct http_req *req, const struct story_row *s, bool full);
-
-/* Pages. */
-void page_home(struct http_req *req, struct http_res *res);
-void page_profile(struct http_req *req, struct http_res *res);
-void page_story(struct http_req *req, struct http_res *res);
-void page_unlisted(struct http_req *req, struct http_res *res);
-void page_write(struct http_req *req, struct http_res *res);
-void page_write_post(struct http_req *req, struct http_res *res);
-void page_edit(struct http_req *req, struct http_res *res);
-void page_edit_post(struct http_req *req, struct http_res *res);
-void page_my_stories(struct http_req *req, struct http_res *res);
-
-/* Answer 200 {"stories":[story objects], "next_cursor": "AT-ID"|null}. */
-void api_story_list_reply(struct http_req *req, struct http_res *res, const struct story_list *l);
-/* The API's story object. New reference. */
-json_t *story_json(struct http_req *req, const struct story_row *s);
-
-/* Search: /search?q= and GET /api/v1/search?q=. */
-void page_search(struct http_req *req, struct http_res *res);
-void api_search(struct http_req *req, struct http_res *res);
-/* FTS5 query from what a reader typed: words and "quoted phrases", each
- * quoted for FTS5, all required. NULL when nothing searchable remains. */
-const char *search_query(struct arena *a, const char *q);
-
-/* JSON API. */
-void api_stories_create(struct http_req *req, struct http_res *res);
-void api_stories_list(struct http_req *req, struct http_res *res);
-void api_story_get(struct http_req *req, struct http_res *res);
-void api_story_patch(struct http_req *req, struct http_res *res);
-void api_story_delete(struct http_req *req, struct http_res *res);
-/* POST /api/v1/stories/{id}/unlisted-link: a new key for an unlisted
- * story (the old link stops working); the story object. unlisted.c. */
-void api_story_unlisted_link(struct http_req *req, struct http_res *res);
 
 #endif

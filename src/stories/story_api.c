@@ -2,11 +2,10 @@
  * story_api.c - /api/v1/stories: JSON in, JSON out. Same rules as the
  * pages (stories.c for validity, audience/ for who sees what).
  */
-#include "stories/stories.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
 #include "core/crypto.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "web/web.h"
 
 #include <stdlib.h>

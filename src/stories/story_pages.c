@@ -3,7 +3,6 @@
  * page, the editor (new, edit, preview, publish, unpublish, delete) and
  * the writer's own list. Every page that shows a story asks audience/.
  */
-#include "stories/stories.h"
 #include "accounts/accounts.h"
 #include "accounts/follows.h"
 #include "audience/audience.h"
@@ -12,9 +11,9 @@
 #include "media/media.h"
 #include "render/render.h"
 #include "feeds/feeds.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "web/web.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "stories/markdown.h"
 
 #include <stdio.h>
@@ -251,7 +250,7 @@ void page_unlisted(struct http_req *req, struct http_res *res)
 	}
 	/* A story that is no longer unlisted lives at its ordinary address;
 	 * the old link only leads there for those who may see it. */
-	if (strcmp(s.audience, "unlisted") != 0) {
+	if (s.audience != AUDIENCE_UNLISTED) {
 		http_res_redirect(req, res, 302, story_path(&req->arena, &s));
 		return;
 	}
@@ -354,7 +353,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 	const char *aud = http_req_form(req, "audience");
 	const char *cid = http_req_form(req, "circle_id");
 	const char *note = http_req_form(req, "content_note");
-	editor_audience(req, ed, aud ? aud : s ? s->audience : NULL,
+	editor_audience(req, ed, aud ? aud : s ? story_audience_name(s->audience) : NULL,
 			cid ? cid : s ? s->circle_id : NULL, note ? note : s ? s->content_note : NULL);
 	const char *tf = http_req_form(req, "tags");
 	if (!tf && s) {
@@ -408,7 +407,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		json_object_set_new(ed, "photo_api_url",
 				    json_string(arena_printf(&req->arena, "/api/v1/stories/%s/photos", s->id)));
 		json_object_set_new(ctx, "photos_js_url", json_string(web_static_url("photos.js")));
-		json_object_set_new(ed, "is_published", json_boolean(strcmp(s->status, "published") == 0));
+		json_object_set_new(ed, "is_published", json_boolean(s->status == STATUS_PUBLISHED));
 		json_object_set_new(ed, "has_draft", json_boolean(has_draft));
 		json_object_set_new(ed, "preview_url",
 				    json_string(arena_printf(&req->arena, "/edit/%s/preview", s->id)));
@@ -422,7 +421,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		if (md_render(body, strlen(body), &html) == MD_OK) {
 			/* The story page's own parts: a sensitive photo is gated in
 			 * the preview as readers will see it. */
-			struct story_row blank = {.audience = "private", .status = "draft"};
+			struct story_row blank = {.audience = AUDIENCE_PRIVATE, .status = STATUS_DRAFT};
 			if (!s)
 				memcpy(blank.author_id, web_viewer(req)->user.id, sizeof(blank.author_id));
 			json_t *parts = render_story_parts(req, s ? s : &blank, buf_str(&html),
@@ -484,9 +483,8 @@ void page_write_post(struct http_req *req, struct http_res *res)
 			      story_strerror(e), NULL, false);
 		return;
 	}
-	web_flash(req, res, strcmp(s.status, "published") == 0 ? WEB_FLASH_PUBLISHED : WEB_FLASH_SAVED,
-		  NULL);
-	if (strcmp(s.status, "published") == 0)
+	web_flash(req, res, s.status == STATUS_PUBLISHED ? WEB_FLASH_PUBLISHED : WEB_FLASH_SAVED, NULL);
+	if (s.status == STATUS_PUBLISHED)
 		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
 	else
 		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
@@ -608,7 +606,7 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	}
 	/* Save and Schedule of a published story are held in its draft; Update
 	 * and Unpublish send every field, which then replaces the draft. */
-	bool live = strcmp(s.status, "published") == 0;
+	bool live = s.status == STATUS_PUBLISHED;
 	ds.held = true;
 	ds.drop_draft = in.status != NULL;
 	enum story_err e = story_save(web_store(req), &req->arena, &s, &in, &ds, NULL);
@@ -674,7 +672,7 @@ void page_draft_preview(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "preview_banner",
 			    json_string(has ? "Preview of your changes: not published yet. Readers "
 					      "still see the published version." :
-					      strcmp(s.status, "published") == 0 ?
+					      s.status == STATUS_PUBLISHED ?
 					      "Preview: this is the published version." :
 					      "Preview: this draft is not published."));
 	json_object_set_new(ctx, "back_url", json_string(arena_printf(&req->arena, "/edit/%s", s.id)));
@@ -696,7 +694,7 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 	}
 	json_t *drafts = json_array(), *published = json_array();
 	for (size_t i = 0; i < l.n; i++) {
-		bool draft = strcmp(l.items[i].status, "draft") == 0;
+		bool draft = l.items[i].status == STATUS_DRAFT;
 		json_t *o = story_view(req, &l.items[i], false);
 		const char *when = draft ? desk_schedule_label(req, l.items[i].id) : NULL;
 		if (when)

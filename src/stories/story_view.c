@@ -4,12 +4,11 @@
  * Used by several handlers, so it lives here, not in a page file. What
  * of the content a viewer gets is render/'s decision.
  */
-#include "stories/stories.h"
 #include "audience/audience.h"
 #include "render/render.h"
-#include "responses/responses.h"
+#include "responses/responses_web.h"
 #include "web/web.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 
 #include <string.h>
 
@@ -42,12 +41,12 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
-	json_object_set_new(o, "is_draft", json_boolean(strcmp(s->status, "draft") == 0));
-	json_object_set_new(o, "audience", json_string(s->audience));
-	json_object_set_new(o, "is_public", json_boolean(strcmp(s->audience, "public") == 0));
-	if (strcmp(s->audience, "public") != 0) {
-		const char *label = strcmp(s->audience, "unlisted") == 0 ? "Unlisted: anyone with the link" :
-				    strcmp(s->audience, "circle") == 0 ? "Circle: invited readers only" :
+	json_object_set_new(o, "is_draft", json_boolean(s->status == STATUS_DRAFT));
+	json_object_set_new(o, "audience", json_string(story_audience_name(s->audience)));
+	json_object_set_new(o, "is_public", json_boolean(s->audience == AUDIENCE_PUBLIC));
+	if (s->audience != AUDIENCE_PUBLIC) {
+		const char *label = s->audience == AUDIENCE_UNLISTED ? "Unlisted: anyone with the link" :
+				    s->audience == AUDIENCE_CIRCLE ? "Circle: invited readers only" :
 				    "Private: only you";
 		json_object_set_new(o, "audience_label", json_string(label));
 	}
@@ -63,14 +62,14 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 		/* In her own lists the writer sees at a glance who each story
 		 * is for; nobody else gets these badges. */
 		json_t *badges = json_array();
-		if (strcmp(s->status, "draft") == 0)
+		if (s->status == STATUS_DRAFT)
 			json_array_append_new(badges, json_pack("{s:s,s:s}", "badge", "Draft", "kind", "draft"));
-		if (strcmp(s->audience, "public") != 0)
+		if (s->audience != AUDIENCE_PUBLIC)
 			json_array_append_new(badges, json_pack(
 				"{s:s,s:s}", "badge",
-				strcmp(s->audience, "unlisted") == 0 ? "Unlisted" :
-				strcmp(s->audience, "circle") == 0 ? "Circle" : "Private",
-				"kind", s->audience));
+				s->audience == AUDIENCE_UNLISTED ? "Unlisted" :
+				s->audience == AUDIENCE_CIRCLE ? "Circle" : "Private",
+				"kind", story_audience_name(s->audience)));
 		json_object_set_new(o, "has_badges", json_boolean(json_array_size(badges) > 0));
 		json_object_set_new(o, "badges", badges);
 	}
@@ -99,7 +98,7 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "body", json_string(render_story_source(req, s)));
 	json_object_set_new(o, "html", json_string(render_story_html(req, s, RENDER_API)));
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
-	json_object_set_new(o, "status", json_string(s->status));
+	json_object_set_new(o, "status", json_string(story_status_name(s->status)));
 	json_object_set_new(o, "published_at",
 			    s->published_at ? json_string(web_fmt_rfc3339(a, s->published_at)) : json_null());
 	json_object_set_new(o, "created_at", json_string(web_fmt_rfc3339(a, s->created_at)));
@@ -108,7 +107,7 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 			    s->edited_at ? json_string(web_fmt_rfc3339(a, s->edited_at)) : json_null());
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
-	json_object_set_new(o, "audience", json_string(s->audience));
+	json_object_set_new(o, "audience", json_string(story_audience_name(s->audience)));
 	json_object_set_new(o, "circle_id", s->circle_id[0] ? json_string(s->circle_id) : json_null());
 	json_object_set_new(o, "content_note", json_string(s->content_note));
 	json_object_set_new(o, "tags", story_tags_json(req, s));

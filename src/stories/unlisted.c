@@ -9,7 +9,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "web/web.h"
-#include "stories/stories.h"
+#include "stories/stories_web.h"
 
 #include <string.h>
 
@@ -27,7 +27,7 @@ void api_story_unlisted_link(struct http_req *req, struct http_res *res)
 		web_json_error(req, res, 404, "not_found", "No such story.");
 		return;
 	}
-	if (strcmp(s.audience, "unlisted") != 0) {
+	if (s.audience != AUDIENCE_UNLISTED) {
 		web_json_error(req, res, 409, "not_unlisted",
 			   "This story is not unlisted, so it has no link to replace.");
 		return;

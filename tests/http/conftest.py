@@ -10,6 +10,12 @@ from quire_server import Server  # noqa: E402
 from quire_server import ADMIN  # noqa: E402,F401
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "quiet: needs the machine to itself (a latency bound under load); "
+        "run alone, after the parallel run")
+
+
 @pytest.fixture(scope="module")
 def server():
     s = Server(admin=ADMIN)

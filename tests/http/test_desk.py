@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from quire_server import ADMIN, Server, api_token, csrf_of, login
+from site_db import site_db
 
 
 def auth(server, who=ADMIN):
@@ -279,11 +280,9 @@ def test_trash_expiry_purges_for_good():
         assert requests.post(srv.url + "/api/v1/stories/%s/restore" % st["id"], headers=h).status_code == 404
         assert requests.get(srv.url + "/api/v1/stories/" + keep["id"], headers=h).status_code == 200
         srv.stop()
-        import sqlite3
-        db = sqlite3.connect(os.path.join(srv.data, "quire.db"))
-        assert db.execute("SELECT count(*) FROM stories WHERE id = ?", (st["id"],)).fetchone()[0] == 0
-        assert db.execute("SELECT count(*) FROM revisions WHERE story_id = ?", (st["id"],)).fetchone()[0] == 0
-        db.close()
+        with site_db(srv) as db:
+            assert db.execute("SELECT count(*) FROM stories WHERE id = ?", (st["id"],)).fetchone()[0] == 0
+            assert db.execute("SELECT count(*) FROM revisions WHERE story_id = ?", (st["id"],)).fetchone()[0] == 0
     finally:
         srv.stop()
         srv.cleanup()

@@ -5,7 +5,6 @@ version until the writer publishes the draft. PATCH stays an explicit,
 immediate change. Also photo audiences through the API, and the search
 text of stories stored before it existed."""
 import re
-import sqlite3
 import subprocess
 import os
 import tempfile
@@ -13,6 +12,7 @@ import tempfile
 import requests
 
 from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
+from site_db import on_pg, site_db
 
 
 def auth(tok):
@@ -252,18 +252,19 @@ def test_search_text_backfilled_for_old_stories():
         tok = api_token(s, *ADMIN)
         st = new_published(s, tok, "Old story", "Words zqold here.\n\n![secret alt zqalt](http://x/y.png)")
         s.stop()
-        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
-        db.execute("UPDATE stories SET search_text = NULL")
-        db.execute("DELETE FROM stories_fts")
-        db.commit()
-        db.close()
+        with site_db(s) as db:
+            db.execute("UPDATE stories SET search_text = NULL")
+            if on_pg(s):
+                db.execute("UPDATE stories SET search_doc = NULL")
+            else:
+                db.execute("DELETE FROM stories_fts")
+                db.commit()
         s.start()
         r = requests.get(s.url + "/api/v1/search?q=zqold").json()
         assert [x["id"] for x in r["stories"]] == [st["id"]]
         assert requests.get(s.url + "/api/v1/search?q=zqalt").json()["stories"] == []
-        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
-        assert db.execute("SELECT count(*) FROM stories WHERE search_text IS NULL").fetchone()[0] == 0
-        db.close()
+        with site_db(s) as db:
+            assert db.execute("SELECT count(*) FROM stories WHERE search_text IS NULL").fetchone()[0] == 0
     finally:
         s.stop()
         s.cleanup()

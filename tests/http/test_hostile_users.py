@@ -19,7 +19,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -31,6 +30,7 @@ import xml.etree.ElementTree as ET
 import requests
 
 from quire_server import ADMIN, BIN, ROOT, Server, api_token, csrf_of, invite_and_signup, login
+from site_db import site_db
 
 PW = "hostile users password"
 
@@ -88,7 +88,7 @@ def add_user(s, handle, password=PW):
 
 
 def db(s):
-    return sqlite3.connect(os.path.join(s.data, "quire.db"), timeout=10)
+    return site_db(s)  # the site's rows, on SQLite or PostgreSQL
 
 
 # ---- 2: the client address behind a proxy ----

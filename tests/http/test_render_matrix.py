@@ -37,7 +37,7 @@ RENDERINGS = {
 
 
 def render_contexts():
-    src = open(os.path.join(ROOT, "src", "render", "render.h")).read()
+    src = open(os.path.join(ROOT, "src", "render", "plain.h")).read()
     body = re.search(r"enum render_context \{(.*?)\};", src, re.S).group(1)
     return set(re.findall(r"\b(RENDER_[A-Z_]+)\b", body))
 

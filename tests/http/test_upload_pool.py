@@ -404,6 +404,7 @@ def p(lat, q):
     return lat[min(len(lat) - 1, int(q * len(lat)))]
 
 
+@pytest.mark.quiet
 def test_site_answers_within_100ms_p99_while_20_hostile_uploads_are_in_flight(png):
     """20 hostile uploads from 5 writers (4 each: the default per-writer
     limit) with a budget that lets each be decoded in full, 2 at a time

@@ -23,6 +23,38 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
                      "UndefinedBehaviorSanitizer")
 
 
+# QUIRE_TEST_PG names a PostgreSQL cluster started by tests/lib/pg.sh (the
+# tests that move a site between backends need it). With
+# QUIRE_TEST_BACKEND=postgres too, every server gets a database of its own
+# there (the whole suite runs on PostgreSQL); otherwise the SQLite file in
+# its data directory.
+PG_DIR = os.environ.get("QUIRE_TEST_PG") or None
+ON_PG = PG_DIR is not None and os.environ.get("QUIRE_TEST_BACKEND") == "postgres"
+PG_SH = os.path.join(ROOT, "tests", "lib", "pg.sh")
+DB_URL_FILE = "test-db-url"  # in the data directory: the same site on a restart
+
+
+def fresh_db_url_in(cluster):
+    """A new empty PostgreSQL database in the test cluster."""
+    name = "t_" + os.urandom(8).hex()
+    return subprocess.run([PG_SH, "createdb", cluster, name], check=True, capture_output=True,
+                          text=True, timeout=60).stdout.strip()
+
+
+def db_url_for(data):
+    """The database of the site in data: made once, then remembered there."""
+    if not ON_PG:
+        return None
+    path = os.path.join(data, DB_URL_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            return f.read().strip()
+    url = fresh_db_url_in(PG_DIR)
+    with open(path, "w") as f:
+        f.write(url)
+    return url
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,8 +64,10 @@ def free_port():
 class Server:
     def __init__(self, admin=ADMIN, data=None, extra=(), db=None):
         self.owns_data = data is None
-        self.db = db  # --db URL; None: the SQLite file in the data directory
+        # --db URL; None: the SQLite file in the data directory (or, when
+        # the suite runs on PostgreSQL, this site's own database there).
         self.data = data or tempfile.mkdtemp(prefix="quire-test-")
+        self.db = db or db_url_for(self.data)
         self.port = None
         self.proc = None
         self.log_path = os.path.join(self.data, "server.log")

@@ -3,7 +3,7 @@
  * Expected Unix times were computed independently (Python's datetime). */
 #include "core/arena.h"
 #include "web/web.h"
-#include "stories/desk.h"
+#include "stories/stories_web.h"
 #include "tap.h"
 
 #include <jansson.h>

@@ -23,7 +23,7 @@ static json_t *parts_of(const char *html_text, char **keep)
 	memset(&s, 0, sizeof(s));
 	memcpy(s.id, "0123456789abcdef", 17);
 	s.body_html = html;
-	s.audience = "public";
+	s.audience = AUDIENCE_PUBLIC;
 	json_t *parts = render_story_parts(&req, &s, NULL, RENDER_PAGE, NULL);
 	arena_release(&req.arena);
 	return parts;

@@ -1,14 +1,11 @@
 /*
- * sq_backup.c - backups as one file, and restoring them.
+ * store_backup.c - restoring the backups of earlier versions, which were
+ * SQLite files (backups are now backend-neutral: store/archive.c).
  *
- * A backup is a SQLite database: a consistent snapshot of quire.db taken
- * with the online backup API (in WAL mode readers and writers go on while
- * it is taken), plus one extra table, quire_backup_files, holding every
- * file under the data directory's media/ folder. Photo files are written
- * once (temp + rename) and never changed, and a photo row is committed
- * only after its files exist, so files copied after the snapshot cover
- * every photo the snapshot names. Restoring writes the files back and
- * copies the database without that table.
+ * Such a backup is a SQLite database: a snapshot of quire.db plus one
+ * extra table, quire_backup_files, holding every file under the data
+ * directory's media/ folder. Restoring writes the files back and copies
+ * the database without that table.
  *
  * A backup holds password hashes, session-token hashes and the server
  * key: the file is created 0600 before SQLite opens it (SQLite creates
@@ -67,130 +64,6 @@ static bool integrity_ok(sqlite3 *db)
 		  sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
 	sqlite3_finalize(st);
 	return ok;
-}
-
-static bool read_file(const char *path, unsigned char **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
-		fclose(f);
-		return false;
-	}
-	*len = (size_t)st.st_size;
-	*data = malloc(*len ? *len : 1);
-	bool ok = *data && fread(*data, 1, *len, f) == *len;
-	fclose(f);
-	if (!ok)
-		free(*data);
-	return ok;
-}
-
-/* Add every regular file under dir (path rel inside the archive). */
-static bool add_tree(sqlite3 *db, sqlite3_stmt *ins, const char *dir, const char *rel,
-		     unsigned long *files, char *err, size_t errlen)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return errno == ENOENT;
-	bool ok = true;
-	struct dirent *e;
-	while (ok && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096], sub[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-		struct stat st;
-		if (lstat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			ok = add_tree(db, ins, path, sub, files, err, errlen);
-		} else if (S_ISREG(st.st_mode)) {
-			unsigned char *data;
-			size_t len;
-			if (!read_file(path, &data, &len)) {
-				snprintf(err, errlen, "cannot read %s", path);
-				ok = false;
-				break;
-			}
-			sqlite3_bind_text(ins, 1, sub, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_blob64(ins, 2, data, len, free);
-			if (sqlite3_step(ins) != SQLITE_DONE) {
-				snprintf(err, errlen, "cannot store %s: %s", sub, sqlite3_errmsg(db));
-				ok = false;
-			}
-			sqlite3_reset(ins);
-			(*files)++;
-		}
-	}
-	closedir(d);
-	return ok;
-}
-
-enum store_err sq_backup(struct store *s, const char *dest_path, const char *media_dir,
-			    unsigned long *files, char *err, size_t errlen)
-{
-	*files = 0;
-	size_t n = strlen(dest_path) + 8;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		snprintf(err, errlen, "out of memory");
-		return STORE_ERROR;
-	}
-	snprintf(tmp, n, "%s.part", dest_path);
-	unlink(tmp);
-	sqlite3 *dst = NULL;
-	enum store_err e = STORE_ERROR;
-	sqlite3_stmt *ins = NULL;
-	if (!create_private(tmp)) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return STORE_ERROR;
-	}
-	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot create %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "no memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(dst, 5000);
-	if (copy_db(SQ(s)->db, dst, err, errlen))
-		goto out;
-	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE; BEGIN; CREATE TABLE " FILES_TABLE
-			 " (path TEXT PRIMARY KEY, data BLOB NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(dst, "INSERT INTO " FILES_TABLE "(path, data) VALUES (?1, ?2)", -1,
-			       &ins, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot prepare the backup file: %s", sqlite3_errmsg(dst));
-		goto out;
-	}
-	if (!add_tree(dst, ins, media_dir, "", files, err, errlen))
-		goto out;
-	sqlite3_finalize(ins);
-	ins = NULL;
-	if (sqlite3_exec(dst, "COMMIT", NULL, NULL, NULL) != SQLITE_OK || !integrity_ok(dst)) {
-		snprintf(err, errlen, "the backup failed its integrity check");
-		goto out;
-	}
-	if (sqlite3_close(dst) != SQLITE_OK) {
-		dst = NULL;
-		snprintf(err, errlen, "cannot close the backup file");
-		goto out;
-	}
-	dst = NULL;
-	if (rename(tmp, dest_path) != 0) {
-		snprintf(err, errlen, "cannot move the backup into place: %s", strerror(errno));
-		goto out;
-	}
-	e = STORE_OK;
-out:
-	sqlite3_finalize(ins);
-	if (dst)
-		sqlite3_close(dst);
-	if (e)
-		unlink(tmp);
-	free(tmp);
-	return e;
 }
 
 /* mkdir -p for the directories of path (not the last component). */

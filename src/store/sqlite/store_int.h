@@ -26,7 +26,6 @@ struct sqlite_store {
 		sqlite3_stmt *st;
 	} cache[STORE_STMT_CACHE];
 	size_t ncache;
-	struct session_memo *memo; /* store_session.c */
 	bool read_wanted;        /* sq_read_begin(): reads share one snapshot ... */
 	bool reading;            /* ... and this connection's BEGIN for it is open */
 	int64_t data_version;    /* store_stamp.c: PRAGMA data_version ... */
@@ -41,16 +40,15 @@ static inline struct sqlite_store *SQ(struct store *s)
 /* The backend's side of every store function (store_fns.h): sq_NAME. */
 #define STORE_FN(ret, name, params, args) ret sq_##name params;
 #define STORE_FN_VOID(name, params, args) void sq_##name params;
+#define STORE_FN_OWN STORE_FN
 #include "store/store_fns.h"
 #undef STORE_FN
 #undef STORE_FN_VOID
+#undef STORE_FN_OWN
 enum store_err sq_open(const char *path, struct store **out, char *err, size_t errlen);
 enum store_err sq_restore(const char *backup_path, const char *db_path, const char *media_dir,
 			  unsigned long *files, char *err, size_t errlen);
 void sq_close(struct store *s);
-
-/* store_session.c: free the connection's remembered sessions. */
-void session_memo_free(struct store *s);
 
 /* store_stamp.c: count this connection's commits for sq_change_stamp();
  * called once by sq_open(). */

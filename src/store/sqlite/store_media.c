@@ -262,3 +262,53 @@ enum store_err sq_hash_unused(struct store *s, const char *hash, bool *unused)
 	done(st);
 	return e;
 }
+
+/* ---- blobs: the SQLite backend keeps none (store_media.h) ---- */
+
+enum store_err sq_blob_put(struct store *s, const char *hash, const void *data, size_t len)
+{
+	(void)s;
+	(void)hash;
+	(void)data;
+	(void)len;
+	return STORE_OK;
+}
+
+enum store_err sq_blob_get(struct store *s, const char *hash, unsigned char **data, size_t *len)
+{
+	(void)s;
+	(void)hash;
+	*data = NULL;
+	*len = 0;
+	return STORE_NOT_FOUND;
+}
+
+enum store_err sq_blob_delete(struct store *s, const char *hash)
+{
+	(void)s;
+	(void)hash;
+	return STORE_OK;
+}
+
+static const char SQL_ALL_HASHES[] =
+	"SELECT DISTINCT hash, format FROM photo_variants ORDER BY hash";
+
+enum store_err sq_variant_hashes(struct store *s, bool (*row)(void *ctx, const char *hash, const char *format),
+				 void *ctx)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_ALL_HASHES);
+	if (!st)
+		return STORE_ERROR;
+	int rc;
+	enum store_err e = STORE_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!row(ctx, (const char *)sqlite3_column_text(st, 0),
+			 (const char *)sqlite3_column_text(st, 1))) {
+			e = STORE_ERROR;
+			break;
+		}
+	if (!e && rc != SQLITE_DONE)
+		e = err_of(s, rc);
+	done(st);
+	return e;
+}

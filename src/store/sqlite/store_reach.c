@@ -1,7 +1,10 @@
 /*
- * store_reach.c - follows, tags and full-text search (SQLite FTS5).
+ * store_reach.c - follows, tags and full-text search (SQLite FTS5). The
+ * reader's query becomes FTS5 syntax here (fts5_query()), so that nothing
+ * above the store knows it.
  */
 #include "store/sqlite/store_int.h"
+#include "core/buf.h"
 
 #include <string.h>
 
@@ -21,19 +24,27 @@ static const char SQL_TAGS_GET[] =
 static const char SQL_TAGS_CLEAR[] = "DELETE FROM story_tags WHERE story_id = ?1";
 static const char SQL_TAGS_ADD[] =
 	"INSERT INTO story_tags(story_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+/* Column weights of the ranking (title, subtitle, body, tags): the title
+ * above the subtitle and tags above the body, as store.h promises. */
+#define FTS_WEIGHTS "10.0, 4.0, 1.0, 4.0"
 static const char SQL_SEARCH[] =
 	"SELECT " STORY_COLS ", snippet(stories_fts, -1, char(2), char(3), '…', 16) "
 	"FROM stories_fts JOIN stories s ON s.rowid = stories_fts.rowid "
 	"JOIN users u ON u.id = s.author_id "
 	"WHERE stories_fts MATCH :q AND s.status = 'published' AND " AUDIENCE_SQL
-	" ORDER BY rank LIMIT :limit";
+	" ORDER BY bm25(stories_fts, " FTS_WEIGHTS "), COALESCE(s.published_at, s.created_at) DESC, "
+	"s.id DESC LIMIT :limit";
 
 static const char SQL_FTS_DELETE[] =
 	"DELETE FROM stories_fts WHERE rowid = (SELECT rowid FROM stories WHERE id = ?1)";
+/* The snippet markers (char(2), char(3)) are taken out of the indexed
+ * text, so that in a snippet they only ever mark matches. */
+#define NO_MARKS(x) "replace(replace(" x ", char(2), ''), char(3), '')"
 static const char SQL_FTS_INSERT[] =
-	"INSERT INTO stories_fts(rowid, title, subtitle, body, tags) SELECT rowid, title, "
-	"subtitle, COALESCE(search_text, ''), COALESCE((SELECT group_concat(tag, ' ') FROM story_tags WHERE "
-	"story_id = ?1), '') FROM stories WHERE id = ?1";
+	"INSERT INTO stories_fts(rowid, title, subtitle, body, tags) SELECT rowid, "
+	NO_MARKS("title") ", " NO_MARKS("subtitle") ", " NO_MARKS("COALESCE(search_text, '')") ", "
+	"COALESCE((SELECT group_concat(tag, ' ') FROM story_tags WHERE story_id = ?1), '') "
+	"FROM stories WHERE id = ?1";
 
 enum store_err store_fts_refresh(struct store *s, const char *story_id)
 {
@@ -181,15 +192,72 @@ fail:
 	return STORE_ERROR;
 }
 
+#define FTS_MAX_TERMS 12
+
+/* The reader's query as FTS5 syntax: each word and each "quoted phrase"
+ * quoted for FTS5 (so that no operator, column filter or prefix of hers
+ * reaches FTS5), all required; at most FTS_MAX_TERMS of them. Terms
+ * without a letter or digit are dropped. NULL when nothing remains. */
+static const char *fts5_query(struct arena *a, const char *q)
+{
+	struct buf out;
+	buf_init(&out, 4096);
+	size_t terms = 0;
+	const char *p = q;
+	while (*p && terms < FTS_MAX_TERMS) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		const char *start, *end;
+		if (*p == '"') {
+			start = ++p;
+			end = strchr(p, '"');
+			if (!end)
+				end = p + strlen(p);
+			p = *end ? end + 1 : end;
+		} else {
+			start = p;
+			while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '"')
+				p++;
+			end = p;
+		}
+		bool word = false;
+		for (const char *c = start; c < end; c++)
+			if ((unsigned char)*c >= 0x80 || (*c >= 'a' && *c <= 'z') ||
+			    (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
+				word = true;
+		if (!word)
+			continue;
+		if (terms)
+			buf_addch(&out, ' ');
+		buf_addch(&out, '"');
+		for (const char *c = start; c < end; c++) {
+			if (*c == '"')
+				buf_addch(&out, '"');
+			buf_addch(&out, *c);
+		}
+		buf_addch(&out, '"');
+		terms++;
+	}
+	const char *r = terms ? arena_strndup(a, buf_str(&out), out.len) : NULL;
+	buf_release(&out);
+	return r;
+}
+
 enum store_err sq_search(struct store *s, struct arena *a, const char *viewer_id,
-			    const char *fts_query, int limit, struct story_list *out,
+			    const char *query, int limit, struct story_list *out,
 			    const char ***snippets)
 {
 	out->items = NULL;
 	out->n = 0;
 	out->more = false;
+	*snippets = NULL;
 	if (limit < 1 || limit > 100)
 		limit = 20;
+	const char *fts_query = query ? fts5_query(a, query) : NULL;
+	if (!fts_query)
+		return STORE_OK;
 	sqlite3_stmt *st = stmt_cached(s, SQL_SEARCH);
 	if (!st)
 		return STORE_ERROR;

@@ -83,7 +83,8 @@ static void read_response(struct arena *a, sqlite3_stmt *st, struct response_row
 	col_id(r->parent_id, st, 3);
 	r->body = col_text(a, st, 4);
 	r->body_html = col_text(a, st, 5);
-	r->status = col_text(a, st, 6);
+	if (!response_status_parse((const char *)sqlite3_column_text(st, 6), &r->status))
+		r->status = RESPONSE_HIDDEN;
 	r->held_for = col_text(a, st, 7);
 	r->created_at = sqlite3_column_int64(st, 8);
 	r->edited_at = sqlite3_column_int64(st, 9);
@@ -126,7 +127,7 @@ enum store_err sq_response_insert(struct store *s, const struct response_row *r)
 	bind_text(st, 4, r->parent_id);
 	bind_text(st, 5, r->body);
 	bind_text(st, 6, r->body_html);
-	bind_text(st, 7, r->status);
+	bind_text(st, 7, response_status_name(r->status));
 	bind_text(st, 8, r->held_for ? r->held_for : "");
 	sqlite3_bind_int64(st, 9, r->created_at);
 	return exec_write(s, st);
@@ -157,7 +158,7 @@ static enum store_err changed_one(struct store *s, enum store_err e)
 }
 
 enum store_err sq_response_edit(struct store *s, const char *id, const char *body,
-				   const char *html, const char *status, const char *held_for,
+				   const char *html, enum response_status status, const char *held_for,
 				   int64_t now)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_EDIT);
@@ -166,19 +167,20 @@ enum store_err sq_response_edit(struct store *s, const char *id, const char *bod
 	bind_text(st, 1, id);
 	bind_text(st, 2, body);
 	bind_text(st, 3, html);
-	bind_text(st, 4, status);
+	bind_text(st, 4, response_status_name(status));
 	bind_text(st, 5, held_for ? held_for : "");
 	sqlite3_bind_int64(st, 6, now);
 	return changed_one(s, exec_write(s, st));
 }
 
-enum store_err sq_response_set_status(struct store *s, const char *id, const char *status)
+enum store_err sq_response_set_status(struct store *s, const char *id,
+				      enum response_status status)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_STATUS);
 	if (!st)
 		return STORE_ERROR;
 	bind_text(st, 1, id);
-	bind_text(st, 2, status);
+	bind_text(st, 2, response_status_name(status));
 	return changed_one(s, exec_write(s, st));
 }
 

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 enum stmt_id {
 	ST_SETTING_GET, ST_SETTING_SET, ST_SETTING_INIT,
@@ -205,6 +208,21 @@ enum store_err sq_open(const char *path, struct store **out, char *err, size_t e
 	}
 	q->base.be = &store_sqlite_backend;
 	struct store *s = &q->base;
+	/* sqlite:DIR names a data directory: its quire.db. */
+	char in_dir[4096];
+	struct stat dst;
+	if (stat(path, &dst) == 0 && S_ISDIR(dst.st_mode)) {
+		snprintf(in_dir, sizeof(in_dir), "%s/quire.db", path);
+		path = in_dir;
+	}
+	/* A new database holds password hashes and the server key: create it
+	 * readable by its owner only (SQLite gives its journal the same mode). */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0)
+			fprintf(stderr, "quire: cannot make %s private\n", path);
+		close(fd);
+	}
 	int rc = sqlite3_open_v2(path, &q->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -235,7 +253,6 @@ void sq_close(struct store *s)
 	for (size_t i = 0; i < SQ(s)->ncache; i++)
 		sqlite3_finalize(SQ(s)->cache[i].st);
 	sqlite3_close(SQ(s)->db);
-	session_memo_free(s);
 	free(s);
 }
 
@@ -524,12 +541,12 @@ static void bind_story(sqlite3_stmt *st, const struct story_row *r)
 	bind_text(st, 7, r->body_html ? r->body_html : "");
 	bind_text(st, 8, r->excerpt ? r->excerpt : "");
 	sqlite3_bind_int64(st, 9, r->word_count);
-	bind_text(st, 10, r->status);
+	bind_text(st, 10, story_status_name(r->status));
 	sqlite3_bind_int64(st, 11, r->published_at);
 	sqlite3_bind_int64(st, 12, r->created_at);
 	sqlite3_bind_int64(st, 13, r->updated_at);
 	sqlite3_bind_int64(st, 14, r->edited_at);
-	bind_text(st, 15, r->audience ? r->audience : "public");
+	bind_text(st, 15, story_audience_name(r->audience));
 	bind_text(st, 16, r->circle_id);
 	bind_text(st, 17, r->content_note ? r->content_note : "");
 	bind_text(st, 18, r->share_key);
@@ -552,14 +569,16 @@ void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	r->body_html = col_text(a, st, 6);
 	r->excerpt = col_text(a, st, 7);
 	r->word_count = sqlite3_column_int64(st, 8);
-	r->status = col_text(a, st, 9);
+	if (!story_status_parse((const char *)sqlite3_column_text(st, 9), &r->status))
+		r->status = STATUS_DRAFT;
 	r->published_at = sqlite3_column_int64(st, 10);
 	r->created_at = sqlite3_column_int64(st, 11);
 	r->updated_at = sqlite3_column_int64(st, 12);
 	r->edited_at = sqlite3_column_int64(st, 13);
 	r->author_handle = col_text(a, st, 14);
 	r->author_name = col_text(a, st, 15);
-	r->audience = col_text(a, st, 16);
+	if (!story_audience_parse((const char *)sqlite3_column_text(st, 16), &r->audience))
+		r->audience = AUDIENCE_PRIVATE;
 	col_id(r->circle_id, st, 17);
 	r->content_note = col_text(a, st, 18);
 	col_id(r->share_key, st, 19);
@@ -733,11 +752,13 @@ enum store_err sq_story_list(struct store *s, struct arena *a, const struct stor
 const struct store_backend store_sqlite_backend = {
 	.scheme = "sqlite",
 	.open = sq_open,
-	.restore = sq_restore,
+	.restore_sqlite_file = sq_restore,
 	.close = sq_close,
 #define STORE_FN(ret, name, params, args) .name = sq_##name,
 #define STORE_FN_VOID(name, params, args) .name = sq_##name,
+#define STORE_FN_OWN STORE_FN
 #include "store/store_fns.h"
 #undef STORE_FN
 #undef STORE_FN_VOID
+#undef STORE_FN_OWN
 };

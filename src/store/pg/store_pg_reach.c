@@ -1,0 +1,156 @@
+/*
+ * store_pg_reach.c - follows, tags and the share-card photo (PostgreSQL).
+ * The twin of sqlite/store_reach.c, held to the same answers by
+ * tests/unit/test_store_media.c; search is in store_pg_search.c.
+ *
+ * Text is ordered byte by byte (COLLATE "C"), as SQLite orders it,
+ * whatever the database's collation.
+ */
+#include "store/pg/pg_int.h"
+
+static const char SQL_FOLLOW_ADD[] =
+	"INSERT INTO follows(follower_id, writer_id, created_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_FOLLOW_REMOVE[] =
+	"DELETE FROM follows WHERE follower_id = $1 AND writer_id = $2";
+static const char SQL_FOLLOW_CHECK[] =
+	"SELECT 1 FROM follows WHERE follower_id = $1 AND writer_id = $2";
+static const char SQL_FOLLOWING[] =
+	"SELECT u.id, u.handle, u.name, f.created_at FROM follows f JOIN users u ON "
+	"u.id = f.writer_id WHERE f.follower_id = $1 ORDER BY u.handle COLLATE \"C\" LIMIT 5000";
+static const char SQL_FOLLOWERS[] =
+	"SELECT u.id, u.handle, u.name, f.created_at FROM follows f JOIN users u ON "
+	"u.id = f.follower_id WHERE f.writer_id = $1 ORDER BY u.handle COLLATE \"C\" LIMIT 5000";
+/* At most 8 tags, as the SQLite backend reads (the rules keep fewer). */
+static const char SQL_TAGS_GET[] =
+	"SELECT tag FROM story_tags WHERE story_id = $1 ORDER BY tag COLLATE \"C\" LIMIT 8";
+static const char SQL_TAGS_CLEAR[] = "DELETE FROM story_tags WHERE story_id = $1";
+static const char SQL_TAGS_ADD[] =
+	"INSERT INTO story_tags(story_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+static const char SQL_SHARE_PHOTO[] =
+	"SELECT p.id, max(v.width) FROM photos p JOIN photo_variants v ON v.photo_id = p.id "
+	"AND v.format = 'jpeg' AND v.width <= 1600 WHERE p.story_id = $1 AND NOT p.sensitive "
+	"AND " PG_PHOTO_FOR_ALL_SQL " GROUP BY p.id ORDER BY p.created_at, p.id COLLATE \"C\" "
+	"LIMIT 1";
+
+enum store_err pg_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
+				    int64_t *width)
+{
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	PGresult *r = pg_run(s, SQL_SHARE_PHOTO, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r) == 1) {
+		pg_id(photo_id, r, 0, 0);
+		*width = pg_int(r, 0, 1);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_follow_add(struct store *s, const char *follower_id, const char *writer_id,
+			     int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, follower_id);
+	pp_text(&p, writer_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_FOLLOW_ADD, &p, NULL);
+}
+
+enum store_err pg_follow_remove(struct store *s, const char *follower_id, const char *writer_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, follower_id);
+	pp_text(&p, writer_id);
+	int64_t n = 0;
+	enum store_err e = pg_write(s, SQL_FOLLOW_REMOVE, &p, &n);
+	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+}
+
+enum store_err pg_follow_check(struct store *s, const char *follower_id, const char *writer_id,
+			       bool *follows)
+{
+	struct pg_params p = {0};
+	pp_text(&p, follower_id);
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_FOLLOW_CHECK, &p);
+	if (!r)
+		return STORE_ERROR;
+	*follows = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+static enum store_err people(struct store *s, struct arena *a, const char *sql, const char *id,
+			     struct member_row **rows, size_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	PGresult *r = pg_run(s, sql, &p);
+	if (!r)
+		return STORE_ERROR;
+	pg_read_members(a, r, rows, n);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_following(struct store *s, struct arena *a, const char *user_id,
+			    struct member_row **rows, size_t *n)
+{
+	return people(s, a, SQL_FOLLOWING, user_id, rows, n);
+}
+
+enum store_err pg_followers(struct store *s, struct arena *a, const char *writer_id,
+			    struct member_row **rows, size_t *n)
+{
+	return people(s, a, SQL_FOLLOWERS, writer_id, rows, n);
+}
+
+enum store_err pg_tags_get(struct store *s, struct arena *a, const char *story_id,
+			   const char ***tags, size_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	PGresult *r = pg_run(s, SQL_TAGS_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	*tags = arena_alloc(a, (size_t)(nt ? nt : 1) * sizeof(**tags));
+	*n = (size_t)nt;
+	for (int i = 0; i < nt; i++)
+		(*tags)[i] = pg_text(a, r, i, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+/* Inside the caller's transaction when one is open (story_update()),
+ * else in its own: the tags and the search document change together. */
+enum store_err pg_tags_set(struct store *s, const char *story_id, const char *const *tags,
+			   size_t n)
+{
+	bool own = PG(s)->txn_depth == 0;
+	if (own && pg_begin(s))
+		return STORE_ERROR;
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	enum store_err e = pg_write(s, SQL_TAGS_CLEAR, &p, NULL);
+	for (size_t i = 0; !e && i < n; i++) {
+		struct pg_params t = {0};
+		pp_text(&t, story_id);
+		pp_text(&t, tags[i]);
+		e = pg_write(s, SQL_TAGS_ADD, &t, NULL);
+	}
+	if (!e)
+		e = pg_fts_refresh(s, story_id);
+	if (!own)
+		return e ? STORE_ERROR : STORE_OK;
+	if (e) {
+		pg_rollback(s);
+		return STORE_ERROR;
+	}
+	return pg_commit(s);
+}
