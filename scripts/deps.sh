@@ -6,8 +6,8 @@
 # As root, missing packages are installed (apt-get update first); as any
 # other user the exact apt-get line is printed and the script fails.
 set -eu
-BUILD="make gcc pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev libwebp-dev zlib1g-dev libunistring-dev libseccomp-dev libsystemd-dev"
-TEST="perl postgresql haproxy systemd python3-pytest-xdist clang libclang-rt-14-dev python3 python3-requests python3-pytest python3-selenium chromium chromium-driver sqlite3 curl procps slowhttptest libimage-exiftool-perl libheif-examples libvips-tools imagemagick python3-feedparser"
+BUILD="make gcc pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev libwebp-dev zlib1g-dev libbrotli-dev libunistring-dev libseccomp-dev libsystemd-dev"
+TEST="perl postgresql haproxy systemd python3-pytest-xdist clang libclang-rt-14-dev python3 python3-requests python3-pytest python3-selenium chromium chromium-driver sqlite3 curl procps slowhttptest libimage-exiftool-perl libheif-examples libvips-tools imagemagick python3-feedparser python3-brotli nodejs"
 
 case "${1:-run}" in
 run) want="$BUILD" ;;
@@ -27,19 +27,42 @@ if [ "${1:-run}" = test ] && ! getent hosts localhost >/dev/null 2>&1; then
 	fi
 fi
 
+# Test-only npm packages (axe-core, injected into Chromium by the browser
+# tests), pinned in tests/package-lock.json; the test run itself needs no
+# network. Run after the Debian packages are in place.
+npm_test_deps() {
+	[ "${1:-run}" = test ] || return 0
+	if [ -f tests/node_modules/.package-lock.json ] &&
+	   cmp -s tests/package-lock.json tests/node_modules/.quire-lock 2>/dev/null; then
+		return 0
+	fi
+	echo "deps: npm ci in tests/ (pinned test tools)"
+	(cd tests && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) &&
+		cp tests/package-lock.json tests/node_modules/.quire-lock
+}
+
+cd "$(dirname "$0")/.."
 missing=""
 for p in $want; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# Debian packages npm apart from nodejs; some nodejs builds bring their own.
+if [ "${1:-run}" = test ] && ! command -v npm >/dev/null 2>&1; then
+	missing="$missing npm"
+fi
+if [ -z "$missing" ]; then
+	npm_test_deps "${1:-run}"
+	exit 0
+fi
 
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	npm_test_deps "${1:-run}"
 else
 	echo "Quire needs these Debian packages. Install them with:" >&2
 	echo "  sudo apt-get install -y$missing" >&2

@@ -104,13 +104,137 @@
         say("Not saved: " + (msg || "the server answered " + r.status) + " Your text is still here.", "conflict");
       }
       if (again && !stopped) { again = false; save(false); }
+      else afterSave(r.status === 200 || r.status === 201);
     }, function () {
       saving = false;
       dirty = true;
       say("Not saved: no connection. Trying again shortly; your text is still here.", "conflict");
       timer = setTimeout(function () { save(false); }, 5000);
+      afterSave(false);
     });
   }
+
+  /* Who waits for the save in flight (the preview). */
+  var waiting = [];
+  function afterSave(ok) {
+    var w = waiting;
+    waiting = [];
+    for (var i = 0; i < w.length; i++) w[i](ok);
+    if (ok && previewOn()) showPreview(false);
+  }
+  function whenSaved(fn) {
+    if (stopped) { fn(false); return; }
+    if (!saving && !dirty && !timer && url && /\/edit\//.test(form.getAttribute("action"))) {
+      fn(true);
+      return;
+    }
+    waiting.push(fn);
+    if (!saving) save(true);
+  }
+
+  /* Preview as a toggle in place: the saved text, rendered by the server
+   * exactly as readers get it (/edit/ID/preview), shown where the words
+   * were. Without script the Preview button posts the form and the page
+   * comes back with the preview above the words. */
+  var previewBtn = form.querySelector('button[value="preview"]');
+  var writing = document.getElementById("writing");
+  var preview = document.getElementById("preview");
+  function previewOn() { return previewBtn && previewBtn.getAttribute("aria-pressed") === "true"; }
+  function previewBox() {
+    if (!preview) {
+      preview = document.createElement("section");
+      preview.className = "preview";
+      preview.id = "preview";
+      preview.setAttribute("aria-labelledby", "preview-label");
+      writing.parentNode.insertBefore(preview, writing);
+    }
+    return preview;
+  }
+  function setPreviewLabel(box, text) {
+    var label = box.querySelector("#preview-label");
+    if (!label) {
+      label = document.createElement("p");
+      label.className = "preview-label";
+      label.id = "preview-label";
+      box.insertBefore(label, box.firstChild);
+    }
+    label.textContent = text;
+  }
+  function showPreview(move) {
+    var box = previewBox();
+    whenSaved(function (ok) {
+      if (!ok) {
+        setPreviewLabel(box, "Preview unavailable: the text could not be saved (see above).");
+        return;
+      }
+      fetch(form.getAttribute("action") + "/preview", {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var art = doc.querySelector("article.story");
+          if (!art) return Promise.reject("no story");
+          var h1 = art.querySelector("h1");
+          if (h1) {
+            var h2 = document.createElement("h2");
+            h2.className = "preview-title";
+            h2.textContent = h1.textContent;
+            h1.parentNode.replaceChild(h2, h1);
+          }
+          var tools = art.querySelector(".tools");
+          if (tools) tools.parentNode.removeChild(tools);
+          while (box.firstChild) box.removeChild(box.firstChild);
+          box.appendChild(document.importNode(art, true));
+          var held = status && status.getAttribute("data-held");
+          setPreviewLabel(box, "Preview of your saved text, as readers will see it" +
+                          (held ? " once you publish the changes." : "."));
+          if (move) box.scrollIntoView({block: "start"});
+        })
+        .catch(function () { setPreviewLabel(box, "The preview could not be loaded; try again."); });
+    });
+  }
+  function setPreview(on) {
+    if (!previewBtn || !writing) return;
+    previewBtn.setAttribute("aria-pressed", on ? "true" : "false");
+    writing.hidden = on;
+    var box = previewBox();
+    box.hidden = !on;
+    if (on) showPreview(true);
+    else field("body").focus();
+  }
+  if (previewBtn && writing) {
+    previewBtn.setAttribute("aria-pressed", "false");
+    previewBox().hidden = !preview.querySelector("article");
+    previewBtn.setAttribute("aria-controls", "preview");
+    previewBtn.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      setPreview(!previewOn());
+    });
+    /* A preview the server rendered (a no-script round trip, or a reload
+     * of it) is the same toggle, on. */
+    if (!preview.hidden) {
+      previewBtn.setAttribute("aria-pressed", "true");
+      writing.hidden = true;
+      var back = preview.querySelector('a[href="#title"]');
+      if (back) back.addEventListener("click", function (ev) { ev.preventDefault(); setPreview(false); });
+    }
+  }
+
+  /* The Circle menu only when the audience is Circle (without script it
+   * is always there, and ignored for other audiences). */
+  function circleMenu(show, id) {
+    var box = document.getElementById(id);
+    if (box) box.hidden = !show;
+  }
+  function audienceChanged() {
+    var r = form.querySelector('input[name="audience"]:checked');
+    circleMenu(r && r.value === "circle", "circle-choice");
+    var pa = document.getElementById("photo-audience");
+    circleMenu(pa && pa.value === "circle", "photo-circle-choice");
+  }
+  audienceChanged();
+  document.addEventListener("change", function (ev) {
+    if (ev.target && (ev.target.name === "audience")) audienceChanged();
+  });
 
   function changed() {
     if (stopped) return;
@@ -140,15 +264,12 @@
     el.selectionEnd = e + mark.length;
     changed();
   }
-  /* Focus mode without a reload: the link works without script too. */
+  /* Focus mode without a reload: a toggle button (aria-pressed); without
+   * script it is a GET form that reloads the editor with ?focus=1. */
   var toggle = document.getElementById("focus-toggle");
   function setFocus(on) {
     document.body.classList.toggle("focus", on);
-    if (toggle) {
-      toggle.textContent = on ? "Leave focus mode" : "Focus mode";
-      toggle.setAttribute("aria-pressed", on ? "true" : "false");
-      toggle.setAttribute("href", on ? "?" : "?focus=1");
-    }
+    if (toggle) toggle.setAttribute("aria-pressed", on ? "true" : "false");
     try { localStorage.setItem("quire-focus", on ? "1" : ""); } catch (e) { /* private mode */ }
     if (on && field("body")) field("body").focus();
   }
@@ -161,7 +282,7 @@
     try { remembered = localStorage.getItem("quire-focus") || ""; } catch (e) { remembered = ""; }
     /* Not over a preview or an error the writer asked for or must see. */
     if (remembered && !document.body.classList.contains("focus") &&
-        !document.querySelector(".preview, .error")) setFocus(true);
+        !document.querySelector(".preview:not([hidden]), .error")) setFocus(true);
   }
 
   document.addEventListener("keydown", function (ev) {
@@ -191,7 +312,8 @@
   window.addEventListener("pagehide", function () {
     if (dirty && !stopped && url && navigator.sendBeacon) navigator.sendBeacon(url, payload(false));
   });
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (ev) {
+    if (ev.submitter && ev.submitter === previewBtn) return;
     clearTimeout(timer);
     dirty = false;
     stopped = true;

@@ -83,6 +83,7 @@ void page_login_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not start a session.");
 		return;
 	}
+	web_flash(req, res, WEB_FLASH_SIGNIN, u.handle);
 	http_res_redirect(req, res, 303, safe_return(http_req_form(req, "return_to")));
 }
 
@@ -200,15 +201,28 @@ void page_signup_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	/* With sign-up open, a circle link is only an invitation to join. */
+	/* With sign-up open, a circle link is only an invitation to join
+	 * (by_circle: the claim above made her a member). Either way she
+	 * follows the circle's writer (circles.h). */
 	struct circle_row joined;
-	if (!by_circle && circle && *circle &&
-	    !circle_invite_accept(st, &req->arena, circle, u.id, clock_now(), &joined))
+	bool in_circle = false;
+	if (by_circle)
+		in_circle = circle_of_token(st, &req->arena, circle, &joined) &&
+			    circle_follow_owner(st, &joined, u.id, clock_now());
+	else if (circle && *circle)
+		in_circle = circle_invite_accept(st, &req->arena, circle, u.id, clock_now(), &joined);
+	if (circle && *circle && !in_circle)
 		fprintf(stderr, "quire: new account could not join the circle\n");
 	if (!session_start(req, res, &u)) {
 		web_error(req, res, 500, "Your account was made, but signing in failed. Please sign in.");
 		return;
 	}
-	http_res_redirect(req, res, 303, "/write");
+	const char *owner = NULL;
+	struct user_row ow;
+	if (in_circle && store_user_by_id(st, &req->arena, joined.owner_id, &ow) == STORE_OK)
+		owner = ow.handle;
+	web_flash(req, res, owner ? WEB_FLASH_SIGNUP_JOINED : WEB_FLASH_SIGNUP, owner);
+	http_res_redirect(req, res, 303, owner ? arena_printf(&req->arena, "/@%s", owner) : "/write");
 }
 
 /* ---- first-start setup ---- */
@@ -292,6 +306,7 @@ void page_setup_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "The account was made, but signing in failed.");
 		return;
 	}
+	web_flash(req, res, WEB_FLASH_SETUP, NULL);
 	http_res_redirect(req, res, 303, "/admin");
 }
 
@@ -392,10 +407,8 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not save your settings.");
 		return;
 	}
-	v->user.name = name;
-	v->user.bio = bio;
-	v->user.time_zone = zone;
-	render_settings(req, res, 200, NULL, "Saved.");
+	web_flash(req, res, WEB_FLASH_SETTINGS_SAVED, NULL);
+	http_res_redirect(req, res, 303, "/settings");
 }
 
 /* A signed-in writer changes her password: the current one first (counted
@@ -436,16 +449,43 @@ void page_password_post(struct http_req *req, struct http_res *res)
 		render_settings(req, res, e == ACCT_BUSY ? 503 : 500, acct_strerror(e), NULL);
 		return;
 	}
-	render_settings(req, res, 200, NULL,
-			"Your password is changed. You were signed out everywhere else.");
+	web_flash(req, res, WEB_FLASH_PASSWORD_CHANGED, NULL);
+	http_res_redirect(req, res, 303, "/settings");
 }
 
 /* ---- admin ---- */
 
+/* s without leading and trailing spaces, tabs and line ends (arena), or
+ * NULL for NULL. */
+static const char *trimmed(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
 static void render_admin(struct http_req *req, struct http_res *res, int status,
-			 const char *invite_url)
+			 const char *invite_url, const char *error)
 {
 	json_t *ctx = web_page_context(req, "Site administration");
+	const struct web_site *site = web_site(req);
+	const char *fn = http_req_form(req, "site_name"), *fd = http_req_form(req, "site_description"),
+		   *fa = http_req_form(req, "site_about");
+	bool typed = error && fn && fd && fa && utf8_valid(fn, strlen(fn)) &&
+		     utf8_valid(fd, strlen(fd)) && utf8_valid(fa, strlen(fa));
+	json_object_set_new(ctx, "f_site_name", json_string(typed ? fn : site->name));
+	json_object_set_new(ctx, "f_site_description", json_string(typed ? fd : site->description));
+	json_object_set_new(ctx, "f_site_about", json_string(typed ? fa : site->about));
+	json_object_set_new(ctx, "name_max", json_integer(WEB_SITE_NAME_MAX));
+	json_object_set_new(ctx, "description_max", json_integer(WEB_SITE_DESCRIPTION_MAX));
+	json_object_set_new(ctx, "about_max", json_integer(WEB_SITE_ABOUT_MAX));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
 	const char *mode = signup_mode(req);
 	json_object_set_new(ctx, "mode_open", json_boolean(strcmp(mode, "open") == 0));
 	json_object_set_new(ctx, "mode_invite", json_boolean(strcmp(mode, "invite") == 0));
@@ -472,7 +512,7 @@ static bool require_admin(struct http_req *req, struct http_res *res)
 void page_admin(struct http_req *req, struct http_res *res)
 {
 	if (require_admin(req, res))
-		render_admin(req, res, 200, NULL);
+		render_admin(req, res, 200, NULL, NULL);
 }
 
 void page_admin_post(struct http_req *req, struct http_res *res)
@@ -495,7 +535,41 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 500, "Could not save the setting.");
 			return;
 		}
-		render_admin(req, res, 200, NULL);
+		web_flash(req, res, WEB_FLASH_SETTINGS_SAVED, NULL);
+		http_res_redirect(req, res, 303, "/admin");
+		return;
+	}
+	if (action && strcmp(action, "site") == 0) {
+		const char *name = trimmed(&req->arena, http_req_form(req, "site_name"));
+		const char *desc = trimmed(&req->arena, http_req_form(req, "site_description"));
+		const char *about = http_req_form(req, "site_about");
+		if (!about)
+			about = "";
+		if (!name || !*name || !utf8_valid(name, strlen(name)) ||
+		    text_has_controls(name, strlen(name), false) ||
+		    utf8_count(name, strlen(name)) > WEB_SITE_NAME_MAX) {
+			render_admin(req, res, 422, NULL, "The site's name is 1 to 80 characters, on one line.");
+			return;
+		}
+		if (!desc || !utf8_valid(desc, strlen(desc)) || text_has_controls(desc, strlen(desc), false) ||
+		    utf8_count(desc, strlen(desc)) > WEB_SITE_DESCRIPTION_MAX) {
+			render_admin(req, res, 422, NULL, "The description is at most 200 characters, on one line.");
+			return;
+		}
+		if (!utf8_valid(about, strlen(about)) || text_has_controls(about, strlen(about), true) ||
+		    utf8_count(about, strlen(about)) > WEB_SITE_ABOUT_MAX) {
+			render_admin(req, res, 422, NULL, "The about page is at most 5000 characters.");
+			return;
+		}
+		if (store_begin(st) || store_setting_set(st, "site_name", name) ||
+		    store_setting_set(st, "site_description", desc) ||
+		    store_setting_set(st, "site_about", about) || store_commit(st)) {
+			store_rollback(st);
+			web_error(req, res, 500, "Could not save the site's identity.");
+			return;
+		}
+		web_flash(req, res, WEB_FLASH_SITE_SAVED, NULL);
+		http_res_redirect(req, res, 303, "/admin");
 		return;
 	}
 	if (action && strcmp(action, "invite") == 0) {
@@ -508,10 +582,46 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		render_admin(req, res, 200,
-			     web_url(req, arena_printf(&req->arena, "/signup?invite=%s", token)));
+			     web_url(req, arena_printf(&req->arena, "/signup?invite=%s", token)), NULL);
 		return;
 	}
 	web_error(req, res, 400, "Unknown action.");
+}
+
+/* The site's short about page (set on /admin): its paragraphs, as text. */
+void page_about(struct http_req *req, struct http_res *res)
+{
+	const struct web_site *site = web_site(req);
+	if (!site->about[0]) {
+		web_error(req, res, 404, "This site has no about page yet.");
+		return;
+	}
+	/* Paragraphs end at a blank line; the lines of one are joined. */
+	json_t *paras = json_array();
+	struct buf para;
+	buf_init(&para, WEB_SITE_ABOUT_MAX * 4 + 16);
+	for (const char *p = site->about;; p++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *line = trimmed(&req->arena, arena_strndup(&req->arena, p, n));
+		if (*line) {
+			if (para.len)
+				buf_addch(&para, ' ');
+			buf_adds(&para, line);
+		}
+		if ((!*line || !nl) && para.len) {
+			json_array_append_new(paras, json_pack("{s:s}", "text", buf_str(&para)));
+			buf_reset(&para);
+		}
+		if (!nl)
+			break;
+		p = nl;
+	}
+	buf_release(&para);
+	json_t *ctx = web_page_context(req, arena_printf(&req->arena, "About %s", site->name));
+	json_object_set_new(ctx, "paragraphs", paras);
+	json_object_set_new(ctx, "cacheable", json_true());
+	web_page_render(req, res, 200, "about", ctx);
 }
 
 /* ---- token API ---- */

@@ -116,6 +116,7 @@ void page_settings_post(struct http_req *req, struct http_res *res);
 void page_password_post(struct http_req *req, struct http_res *res);
 void page_admin(struct http_req *req, struct http_res *res);
 void page_admin_post(struct http_req *req, struct http_res *res);
+void page_about(struct http_req *req, struct http_res *res);
 
 /* JSON API. */
 void api_token_create(struct http_req *req, struct http_res *res);

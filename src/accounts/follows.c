@@ -61,6 +61,9 @@ void page_follow_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not save that. Please try again.");
 		return;
 	}
+	if (strcmp(v->user.id, u.id) != 0)
+		web_flash(req, res, action && strcmp(action, "unfollow") == 0 ? WEB_FLASH_UNFOLLOWED :
+			  WEB_FLASH_FOLLOWED, u.handle);
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/@%s", u.handle));
 }
 

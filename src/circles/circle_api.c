@@ -189,3 +189,132 @@ void api_invite_accept(struct http_req *req, struct http_res *res)
 	web_json_reply(req, res, 200, json_pack("{s:{s:s,s:s},s:{s:s}}", "circle", "id", c.id, "name",
 					     c.name, "owner", "handle", oh));
 }
+
+/* ---- invitations by handle: pending until the reader accepts ---- */
+
+void api_circle_invitations(struct http_req *req, struct http_res *res)
+{
+	struct circle_row c;
+	if (!web_api_require_viewer(req, res) || !circle_own(req, res, &c, true))
+		return;
+	struct member_row *iv;
+	size_t n = 0;
+	if (store_circle_invitees(web_store(req), &req->arena, c.id, &iv, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read the invitations.");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "handle", iv[i].handle, "name",
+						     iv[i].name, "invited_at",
+						     web_fmt_rfc3339(&req->arena, iv[i].joined_at)));
+	web_json_reply(req, res, 200, json_pack("{s:o}", "invitations", arr));
+}
+
+void api_circle_invitation_create(struct http_req *req, struct http_res *res)
+{
+	struct circle_row c;
+	if (!web_api_require_viewer(req, res) || !circle_own(req, res, &c, true))
+		return;
+	json_t *body = web_json_body(req, res);
+	if (!body)
+		return;
+	json_t *jh = json_object_get(body, "handle");
+	const char *h = json_is_string(jh) ? handle_normalise(&req->arena, json_string_value(jh)) : NULL;
+	json_decref(body);
+	struct user_row who;
+	switch (h ? circle_invite_handle(web_store(req), &req->arena, &c, h, clock_now(), &who) :
+		    CIRCLE_NO_SUCH_READER) {
+	case CIRCLE_INVITED:
+		web_json_reply(req, res, 201, json_pack("{s:s,s:s,s:s}", "handle", who.handle, "name",
+							who.name, "status", "invited"));
+		return;
+	case CIRCLE_NO_SUCH_READER:
+		web_json_error(req, res, 404, "not_found", "There is no reader with that \"handle\".");
+		return;
+	case CIRCLE_IS_OWNER:
+		web_json_error(req, res, 422, "invalid", "You cannot invite yourself.");
+		return;
+	case CIRCLE_IS_MEMBER:
+		web_json_error(req, res, 409, "already_member", "That reader is already in this circle.");
+		return;
+	case CIRCLE_INVITE_FAILED:
+		break;
+	}
+	web_json_error(req, res, 500, "internal", "Could not save the invitation.");
+}
+
+void api_circle_invitation_withdraw(struct http_req *req, struct http_res *res)
+{
+	struct circle_row c;
+	if (!web_api_require_viewer(req, res) || !circle_own(req, res, &c, true))
+		return;
+	struct store *st = web_store(req);
+	struct user_row u;
+	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
+	if (!h || store_user_by_handle(st, &req->arena, h, &u) ||
+	    store_circle_invitee_remove(st, c.id, u.id)) {
+		web_json_error(req, res, 404, "not_found", "That reader has no invitation to this circle.");
+		return;
+	}
+	no_content(req, res);
+}
+
+void api_my_invitations(struct http_req *req, struct http_res *res)
+{
+	if (!web_api_require_viewer(req, res))
+		return;
+	struct store *st = web_store(req);
+	struct circle_row *cs;
+	size_t n = 0;
+	if (store_circle_invitations_for(st, &req->arena, web_viewer(req)->user.id, &cs, &n)) {
+		web_json_error(req, res, 500, "internal", "Could not read your invitations.");
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct user_row ow;
+		if (store_user_by_id(st, &req->arena, cs[i].owner_id, &ow))
+			continue;
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:{s:s,s:s}}", "circle_id", cs[i].id,
+						     "circle_name", cs[i].name, "writer", "handle",
+						     ow.handle, "name", ow.name));
+	}
+	web_json_reply(req, res, 200, json_pack("{s:o}", "invitations", arr));
+}
+
+void api_my_invitation_answer(struct http_req *req, struct http_res *res)
+{
+	if (!web_api_require_viewer(req, res))
+		return;
+	struct store *st = web_store(req);
+	const char *cid = http_req_param(req, "id");
+	const char *answer = http_req_param(req, "answer");
+	const char *me = web_viewer(req)->user.id;
+	if (!id_valid(cid)) {
+		web_json_error(req, res, 404, "not_found", "No such invitation.");
+		return;
+	}
+	if (!strcmp(answer, "decline")) {
+		if (store_circle_invitee_remove(st, cid, me)) {
+			web_json_error(req, res, 404, "not_found", "No such invitation.");
+			return;
+		}
+		no_content(req, res);
+		return;
+	}
+	struct circle_row c;
+	struct user_row ow;
+	if (strcmp(answer, "accept") != 0) {
+		web_json_error(req, res, 404, "not_found", "Answer with /accept or /decline.");
+		return;
+	}
+	if (!circle_invitation_accept(st, &req->arena, cid, me, clock_now(), &c) ||
+	    store_user_by_id(st, &req->arena, c.owner_id, &ow)) {
+		web_json_error(req, res, 404, "not_found", "No such invitation.");
+		return;
+	}
+	web_json_reply(req, res, 200, json_pack("{s:{s:s,s:s},s:{s:s},s:b}", "circle", "id", c.id,
+						"name", c.name, "owner", "handle", ow.handle,
+						"following", 1));
+}

@@ -53,7 +53,23 @@ static void render_circles(struct http_req *req, struct http_res *res, int statu
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:I}", "id", cs[i].id, "name", cs[i].name,
 						     "member_count", (json_int_t)cs[i].member_count));
+	/* Circles she is invited into, waiting for her answer. */
+	struct circle_row *inv;
+	size_t ninv = 0;
+	json_t *invs = json_array();
+	if (store_circle_invitations_for(web_store(req), &req->arena, web_viewer(req)->user.id, &inv,
+					 &ninv) == STORE_OK)
+		for (size_t i = 0; i < ninv; i++) {
+			struct user_row ow;
+			if (store_user_by_id(web_store(req), &req->arena, inv[i].owner_id, &ow))
+				continue;
+			json_array_append_new(invs, json_pack("{s:s,s:s,s:s,s:s}", "id", inv[i].id, "name",
+							      inv[i].name, "owner_handle", ow.handle,
+							      "owner_name", ow.name));
+		}
 	json_t *ctx = web_page_context(req, "Your circles");
+	json_object_set_new(ctx, "has_invitations", json_boolean(json_array_size(invs) > 0));
+	json_object_set_new(ctx, "invitations", invs);
 	json_object_set_new(ctx, "circles", arr);
 	json_object_set_new(ctx, "has_circles", json_boolean(n > 0));
 	json_object_set_new(ctx, "name_max", json_integer(CIRCLE_NAME_MAX));
@@ -82,6 +98,35 @@ void page_circles_post(struct http_req *req, struct http_res *res)
 		render_circles(req, res, 403, "This form expired. Please try again.");
 		return;
 	}
+	const char *action = http_req_form(req, "action");
+	const char *cid = http_req_form(req, "circle_id");
+	if (action && (!strcmp(action, "accept") || !strcmp(action, "decline"))) {
+		struct store *st = web_store(req);
+		const char *me = web_viewer(req)->user.id;
+		struct circle_row c;
+		if (!id_valid(cid)) {
+			web_error(req, res, 404, "There is no such invitation (any more).");
+			return;
+		}
+		if (!strcmp(action, "decline")) {
+			if (store_circle_invitee_remove(st, cid, me)) {
+				web_error(req, res, 404, "There is no such invitation (any more).");
+				return;
+			}
+			web_flash(req, res, WEB_FLASH_INVITE_DECLINED, NULL);
+			http_res_redirect(req, res, 303, "/circles");
+			return;
+		}
+		struct user_row ow;
+		if (!circle_invitation_accept(st, &req->arena, cid, me, clock_now(), &c) ||
+		    store_user_by_id(st, &req->arena, c.owner_id, &ow)) {
+			web_error(req, res, 404, "There is no such invitation (any more).");
+			return;
+		}
+		web_flash(req, res, WEB_FLASH_JOINED, ow.handle);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/@%s", ow.handle));
+		return;
+	}
 	const char *name = http_req_form(req, "name");
 	if (!circle_name_ok(name)) {
 		render_circles(req, res, 422, "A circle's name is 1 to 80 characters, on one line.");
@@ -92,18 +137,23 @@ void page_circles_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not create the circle.");
 		return;
 	}
+	web_flash(req, res, WEB_FLASH_CIRCLE_CREATED, NULL);
 	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 }
 
 static void render_circle(struct http_req *req, struct http_res *res, int status,
-			  const struct circle_row *c, const char *new_link, const char *notice)
+			  const struct circle_row *c, const char *new_link, const char *notice,
+			  const char *error)
 {
 	struct store *st = web_store(req);
 	struct member_row *ms;
 	struct circle_invite_row *is;
 	size_t nm = 0, ni = 0;
+	struct member_row *iv;
+	size_t niv = 0;
 	if (store_circle_members(st, &req->arena, c->id, &ms, &nm) ||
-	    store_circle_invites(st, &req->arena, c->id, &is, &ni)) {
+	    store_circle_invites(st, &req->arena, c->id, &is, &ni) ||
+	    store_circle_invitees(st, &req->arena, c->id, &iv, &niv)) {
 		web_error(req, res, 500, "Could not read the circle.");
 		return;
 	}
@@ -112,6 +162,11 @@ static void render_circle(struct http_req *req, struct http_res *res, int status
 		json_array_append_new(members, json_pack("{s:s,s:s,s:s}", "handle", ms[i].handle, "name",
 							 ms[i].name, "joined",
 							 web_fmt_date(&req->arena, ms[i].joined_at)));
+	json_t *invitees = json_array();
+	for (size_t i = 0; i < niv; i++)
+		json_array_append_new(invitees, json_pack("{s:s,s:s,s:s}", "handle", iv[i].handle,
+							  "name", iv[i].name, "invited",
+							  web_fmt_date(&req->arena, iv[i].joined_at)));
 	json_t *invites = json_array();
 	int64_t now = clock_now();
 	for (size_t i = 0; i < ni; i++) {
@@ -129,6 +184,15 @@ static void render_circle(struct http_req *req, struct http_res *res, int status
 	json_object_set_new(ctx, "circle", json_pack("{s:s,s:s}", "id", c->id, "name", c->name));
 	json_object_set_new(ctx, "members", members);
 	json_object_set_new(ctx, "has_members", json_boolean(nm > 0));
+	json_object_set_new(ctx, "invitees", invitees);
+	json_object_set_new(ctx, "has_invitees", json_boolean(niv > 0));
+	json_object_set_new(ctx, "member_count", json_integer((json_int_t)nm));
+	json_object_set_new(ctx, "invitee_count", json_integer((json_int_t)niv));
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	const char *typed = http_req_form(req, "handle");
+	if (error && typed && utf8_valid(typed, strlen(typed)))
+		json_object_set_new(ctx, "typed_handle", json_string(typed));
 	json_object_set_new(ctx, "invites", invites);
 	json_object_set_new(ctx, "has_invites", json_boolean(json_array_size(invites) > 0));
 	if (new_link)
@@ -143,7 +207,7 @@ void page_circle(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
 	if (circle_own(req, res, &c, false))
-		render_circle(req, res, 200, &c, NULL, NULL);
+		render_circle(req, res, 200, &c, NULL, NULL, NULL);
 }
 
 void page_circle_post(struct http_req *req, struct http_res *res)
@@ -172,7 +236,45 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		render_circle(req, res, 200, &c,
-			      web_url(req, arena_printf(&req->arena, "/c/%s", token)), NULL);
+			      web_url(req, arena_printf(&req->arena, "/c/%s", token)), NULL, NULL);
+		return;
+	}
+	if (strcmp(action, "invite_handle") == 0) {
+		const char *h = handle_normalise(&req->arena, http_req_form(req, "handle"));
+		struct user_row who;
+		switch (circle_invite_handle(st, &req->arena, &c, h, clock_now(), &who)) {
+		case CIRCLE_INVITED:
+			web_flash(req, res, WEB_FLASH_CIRCLE_INVITED, who.handle);
+			http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
+			return;
+		case CIRCLE_NO_SUCH_READER:
+			render_circle(req, res, 422, &c, NULL, NULL,
+				      "There is no reader with that handle here. Check the spelling, or "
+				      "send them an invitation link instead.");
+			return;
+		case CIRCLE_IS_OWNER:
+			render_circle(req, res, 422, &c, NULL, NULL, "That is you: the circle is yours.");
+			return;
+		case CIRCLE_IS_MEMBER:
+			render_circle(req, res, 422, &c, NULL, NULL,
+				      arena_printf(&req->arena, "@%s is already in this circle.", who.handle));
+			return;
+		case CIRCLE_INVITE_FAILED:
+			break;
+		}
+		web_error(req, res, 500, "Could not save the invitation.");
+		return;
+	}
+	if (strcmp(action, "withdraw") == 0) {
+		struct user_row u;
+		const char *h = handle_normalise(&req->arena, http_req_form(req, "handle"));
+		if (!h || store_user_by_handle(st, &req->arena, h, &u) ||
+		    store_circle_invitee_remove(st, c.id, u.id)) {
+			web_error(req, res, 404, "That reader has no invitation to this circle.");
+			return;
+		}
+		web_flash(req, res, WEB_FLASH_INVITATION_WITHDRAWN, u.handle);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 		return;
 	}
 	if (strcmp(action, "revoke") == 0) {
@@ -181,7 +283,8 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 404, "No such invitation.");
 			return;
 		}
-		render_circle(req, res, 200, &c, NULL, "The invitation link no longer works.");
+		web_flash(req, res, WEB_FLASH_INVITE_REVOKED, NULL);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 		return;
 	}
 	if (strcmp(action, "remove") == 0) {
@@ -192,15 +295,26 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 404, "That reader is not in this circle.");
 			return;
 		}
-		render_circle(req, res, 200, &c, NULL,
-			      arena_printf(&req->arena, "@%s can no longer read this circle's stories.", h));
+		web_flash(req, res, WEB_FLASH_MEMBER_REMOVED, h);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/circles/%s", c.id));
 		return;
 	}
 	if (strcmp(action, "delete") == 0) {
+		const char *path = arena_printf(&req->arena, "/circles/%s", c.id);
+		if (!web_confirmed(req)) {
+			const char *fields[] = {"action", "delete"};
+			web_confirm_render(req, res,
+					   arena_printf(&req->arena, "Delete the circle “%s”?", c.name),
+					   "Its members lose access at once, its invitations stop working, and "
+					   "its stories become private (only you can read them).",
+					   path, fields, 1, "Delete the circle", path);
+			return;
+		}
 		if (store_circle_delete(st, c.id)) {
 			web_error(req, res, 500, "Could not delete the circle.");
 			return;
 		}
+		web_flash(req, res, WEB_FLASH_CIRCLE_DELETED, NULL);
 		http_res_redirect(req, res, 303, "/circles");
 		return;
 	}
@@ -255,8 +369,11 @@ void page_invite_post(struct http_req *req, struct http_res *res)
 	}
 	struct user_row owner;
 	const char *to = "/";
-	if (store_user_by_id(web_store(req), &req->arena, c.owner_id, &owner) == STORE_OK)
+	if (store_user_by_id(web_store(req), &req->arena, c.owner_id, &owner) == STORE_OK) {
 		to = arena_printf(&req->arena, "/@%s", owner.handle);
+		if (strcmp(owner.id, v->user.id) != 0)
+			web_flash(req, res, WEB_FLASH_JOINED, owner.handle);
+	}
 	http_res_redirect(req, res, 303, to);
 }
 

@@ -65,11 +65,33 @@ bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
 		return true;
 	}
 	if (store_circle_invite_use(st, hash, now) ||
-	    store_circle_member_add(st, c->id, user_id, now) || store_commit(st)) {
+	    store_circle_member_add(st, c->id, user_id, now) ||
+	    store_follow_add(st, user_id, c->owner_id, now) || store_commit(st)) {
 		store_rollback(st);
 		return false;
 	}
 	return true;
+}
+
+bool circle_of_token(struct store *st, struct arena *a, const char *token, struct circle_row *c)
+{
+	if (!circle_token_ok(token))
+		return false;
+	char hash[65];
+	hash_token(token, 32, hash);
+	struct circle_invite_row inv;
+	return store_circle_invite_get(st, a, hash, &inv) == STORE_OK &&
+	       store_circle_get(st, a, inv.circle_id, c) == STORE_OK;
+}
+
+bool circle_follow_owner(struct store *st, const struct circle_row *c, const char *user_id,
+			 int64_t now)
+{
+	bool member = false;
+	if (strcmp(c->owner_id, user_id) == 0 ||
+	    store_circle_is_member(st, c->id, user_id, &member) || !member)
+		return false;
+	return store_follow_add(st, user_id, c->owner_id, now) == STORE_OK;
 }
 
 enum store_err circle_create(struct store *st, const char *owner, const char *name, int64_t now,
@@ -100,3 +122,34 @@ enum store_err circle_invite_create(struct store *st, struct arena *a, const cha
 	return store_circle_invite_insert(st, &r);
 }
 
+
+enum circle_invite_result circle_invite_handle(struct store *st, struct arena *a,
+					       const struct circle_row *c, const char *handle,
+					       int64_t now, struct user_row *who)
+{
+	if (!handle || store_user_by_handle(st, a, handle, who))
+		return CIRCLE_NO_SUCH_READER;
+	if (strcmp(who->id, c->owner_id) == 0)
+		return CIRCLE_IS_OWNER;
+	bool member = false;
+	if (store_circle_is_member(st, c->id, who->id, &member))
+		return CIRCLE_INVITE_FAILED;
+	if (member)
+		return CIRCLE_IS_MEMBER;
+	return store_circle_invitee_add(st, c->id, who->id, now) ? CIRCLE_INVITE_FAILED :
+								    CIRCLE_INVITED;
+}
+
+bool circle_invitation_accept(struct store *st, struct arena *a, const char *circle_id,
+			      const char *user_id, int64_t now, struct circle_row *c)
+{
+	if (store_circle_get(st, a, circle_id, c) || store_begin(st))
+		return false;
+	if (store_circle_invitee_remove(st, c->id, user_id) ||
+	    store_circle_member_add(st, c->id, user_id, now) ||
+	    store_follow_add(st, user_id, c->owner_id, now) || store_commit(st)) {
+		store_rollback(st);
+		return false;
+	}
+	return true;
+}

@@ -29,5 +29,12 @@ void api_circle_member_remove(struct http_req *req, struct http_res *res);
 void api_circle_invite_create(struct http_req *req, struct http_res *res);
 void api_circle_invite_revoke(struct http_req *req, struct http_res *res);
 void api_invite_accept(struct http_req *req, struct http_res *res);
+/* Invitations by handle (circles.h): the writer's side, then the reader's
+ * (POST /api/v1/invitations/{id}/{answer}, answer accept or decline). */
+void api_circle_invitations(struct http_req *req, struct http_res *res);
+void api_circle_invitation_create(struct http_req *req, struct http_res *res);
+void api_circle_invitation_withdraw(struct http_req *req, struct http_res *res);
+void api_my_invitations(struct http_req *req, struct http_res *res);
+void api_my_invitation_answer(struct http_req *req, struct http_res *res);
 
 #endif

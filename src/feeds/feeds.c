@@ -148,7 +148,7 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 void feed_site(struct http_req *req, struct http_res *res)
 {
 	struct story_query q = {0};
-	render_feed(req, res, web_cfg->site_name, "/feed.atom", "/", &q);
+	render_feed(req, res, web_site(req)->name, "/feed.atom", "/", &q);
 }
 
 void feed_writer(struct http_req *req, struct http_res *res)
@@ -160,7 +160,7 @@ void feed_writer(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct story_query q = {.author_id = u.id};
-	render_feed(req, res, arena_printf(&req->arena, "%s · %s", u.name, web_cfg->site_name),
+	render_feed(req, res, arena_printf(&req->arena, "%s · %s", u.name, web_site(req)->name),
 		    arena_printf(&req->arena, "/@%s/feed.atom", u.handle),
 		    arena_printf(&req->arena, "/@%s", u.handle), &q);
 }
@@ -179,7 +179,7 @@ void feed_tag(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct story_query q = {.tag = t};
-	render_feed(req, res, arena_printf(&req->arena, "#%s · %s", t, web_cfg->site_name),
+	render_feed(req, res, arena_printf(&req->arena, "#%s · %s", t, web_site(req)->name),
 		    arena_printf(&req->arena, "/tag/%s/feed.atom", t),
 		    arena_printf(&req->arena, "/tag/%s", t), &q);
 }
@@ -272,7 +272,7 @@ void feeds_share_preview(struct http_req *req, const struct story_row *s, json_t
 	struct arena *a = &req->arena;
 	json_t *og = json_pack("{s:s,s:s,s:s,s:s,s:s}", "og_title", s->title, "og_description",
 			       s->subtitle[0] ? s->subtitle : s->excerpt, "og_url",
-			       web_url(req, story_path(a, s)), "og_site", web_cfg->site_name,
+			       web_url(req, story_path(a, s)), "og_site", web_site(req)->name,
 			       "og_published", web_fmt_rfc3339(a, s->published_at));
 	const char *img = render_card_image(req, s);
 	if (img) {

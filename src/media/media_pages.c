@@ -974,8 +974,9 @@ json_t *media_editor_photos(struct http_req *req, const char *story_id)
 static void back_to_editor(struct http_req *req, struct http_res *res, const char *story_id,
 			   const char *what)
 {
-	http_res_redirect(req, res, 303,
-			  arena_printf(&req->arena, "/edit/%s?photo=%s#photos", story_id, what));
+	web_flash(req, res, !strcmp(what, "added") ? WEB_FLASH_PHOTO_ADDED :
+		  !strcmp(what, "deleted") ? WEB_FLASH_PHOTO_DELETED : WEB_FLASH_PHOTO_SAVED, NULL);
+	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s#photos", story_id));
 }
 
 /* The editor form's answer, once the queue is done with the upload. */

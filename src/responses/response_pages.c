@@ -48,11 +48,52 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 		json_object_set_new(o, "r_moderate", json_true());
 		json_object_set_new(o, "r_blockable", json_boolean(!own && !r->author_blocked));
 	}
+	if (own && !writer && r->status == RESPONSE_PENDING) {
+		json_object_set_new(o, "r_status_label",
+				    json_string("Waiting for the writer's approval: only you can see "
+						"this response until then."));
+		json_object_set_new(o, "r_waiting", json_true());
+	}
 	if (own)
 		json_object_set_new(o, "r_own", json_true());
 	if (vid && !own && !writer)
 		json_object_set_new(o, "r_reportable", json_true());
 	return o;
+}
+
+static bool listed(const struct response_list *l, const char *id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* A reader's own responses that wait for the writer's approval, merged
+ * into what readers see (*l, by the store's one visibility rule) in the
+ * story's order, so that she, and only she, sees hers marked as waiting.
+ * Nothing else of the full list is taken: not another reader's pending
+ * response, not a hidden one, not one of a blocked author, not a reply
+ * under a response she may not see. False on success. */
+static bool own_pending_merge(struct http_req *req, const struct story_row *s, const char *vid,
+			      struct response_list *l)
+{
+	struct response_list all;
+	if (store_responses_for_story(web_store(req), &req->arena, s->id, s->author_id, true, &all))
+		return true;
+	struct response_list out = {arena_alloc(&req->arena, (all.n + 1) * sizeof(*out.items)), 0};
+	bool any = false;
+	for (size_t i = 0; i < all.n; i++) {
+		const struct response_row *r = &all.items[i];
+		bool mine = strcmp(r->author_id, vid) == 0 && r->status == RESPONSE_PENDING &&
+			    !r->author_blocked && (!r->parent_id[0] || listed(l, r->parent_id));
+		if (mine || listed(l, r->id))
+			out.items[out.n++] = *r;
+		any = any || mine;
+	}
+	if (any)
+		*l = out;
+	return false;
 }
 
 void responses_page_context(struct http_req *req, const struct story_row *s, json_t *ctx)
@@ -63,6 +104,8 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 	bool writer = response_is_writer(vid, s);
 	struct response_list l;
 	if (store_responses_for_story(st, &req->arena, s->id, s->author_id, writer, &l))
+		return;
+	if (vid && !writer && own_pending_merge(req, s, vid, &l))
 		return;
 	json_t *sec = json_object();
 	json_t *items = json_array();
@@ -85,6 +128,10 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 		json_array_append_new(items, o);
 		shown++;
 	}
+	/* Her own waiting responses are not counted among the story's. */
+	for (size_t i = 0; !writer && i < l.n; i++)
+		if (l.items[i].status == RESPONSE_PENDING)
+			shown--;
 	int64_t count = writer ? responses_count(st, s) : shown;
 	json_object_set_new(sec, "resp_items", items);
 	json_object_set_new(sec, "resp_count", json_integer(count));
@@ -103,9 +150,6 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 		json_object_set_new(sec, "resp_not_allowed", json_true());
 	if (strcmp(s->responses, "approval") == 0 && !writer)
 		json_object_set_new(sec, "resp_held_note", json_true());
-	const char *held = http_req_query(req, "held");
-	if (held && strcmp(held, "1") == 0)
-		json_object_set_new(sec, "resp_held_notice", json_true());
 	json_object_set_new(ctx, "responses_section", sec);
 }
 
@@ -158,11 +202,11 @@ void page_response_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	const char *to = back_to(req, &s);
-	if (r.status == RESPONSE_PENDING)
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "%s%sheld=1#responses", to,
-							      strchr(to, '?') ? "&" : "?"));
-	else
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "%s#r-%s", to, r.id));
+	bool held = r.status == RESPONSE_PENDING;
+	web_flash(req, res, held ? WEB_FLASH_RESPONSE_HELD : WEB_FLASH_RESPONSE_SENT, NULL);
+	/* Held or not, her response is on the page for her (marked waiting
+	 * when held): take her to it. */
+	http_res_redirect(req, res, 303, arena_printf(&req->arena, "%s#r-%s", to, r.id));
 }
 
 void page_response_edit(struct http_req *req, struct http_res *res)
@@ -209,6 +253,8 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	bool mod = response_may_moderate(&v->user, &s);
 	enum store_err se = STORE_OK;
 	const char *to = back_to(req, &s);
+	enum web_flash done = WEB_FLASH_NONE;
+	const char *who = NULL;
 	if (strcmp(action, "edit") == 0 && own) {
 		enum resp_err e = response_edit(st, &req->arena, &s, &r, http_req_form(req, "body"));
 		if (e) {
@@ -216,18 +262,38 @@ void page_response_action(struct http_req *req, struct http_res *res)
 			return;
 		}
 		to = story_path(&req->arena, &s);
+		done = WEB_FLASH_RESPONSE_SAVED;
 	} else if (strcmp(action, "delete") == 0 && (own || mod)) {
 		se = store_response_delete(st, r.id);
+		done = WEB_FLASH_RESPONSE_DELETED;
 	} else if (strcmp(action, "approve") == 0 && mod) {
 		se = store_response_set_status(st, r.id, RESPONSE_VISIBLE);
+		done = WEB_FLASH_RESPONSE_APPROVED;
 	} else if (strcmp(action, "hide") == 0 && mod) {
 		se = store_response_set_status(st, r.id, RESPONSE_HIDDEN);
+		done = WEB_FLASH_RESPONSE_HIDDEN;
 	} else if (strcmp(action, "unhide") == 0 && mod) {
 		se = store_response_set_status(st, r.id, RESPONSE_VISIBLE);
+		done = WEB_FLASH_RESPONSE_UNHIDDEN;
 	} else if (strcmp(action, "report") == 0 && !own) {
 		se = store_response_report(st, r.id, v->user.id, clock_now());
+		done = WEB_FLASH_REPORTED;
 	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own) {
+		if (!web_confirmed(req)) {
+			const char *fields[] = {"action", "block", "return_to", to};
+			web_confirm_render(req, res,
+					   arena_printf(&req->arena, "Block @%s?", r.author_handle),
+					   "They will no longer be able to respond to your stories or "
+					   "read your circle stories, and their responses are hidden from "
+					   "everyone. They are not told. You can unblock them in your "
+					   "response settings.",
+					   arena_printf(&req->arena, "/responses/%s", r.id), fields, 2,
+					   arena_printf(&req->arena, "Block @%s", r.author_handle), to);
+			return;
+		}
 		se = store_block_add(st, s.author_id, r.author_id, clock_now());
+		done = WEB_FLASH_BLOCKED;
+		who = r.author_handle;
 	} else {
 		web_error(req, res, 403, "You cannot do that to this response.");
 		return;
@@ -236,6 +302,7 @@ void page_response_action(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not save that. Please try again.");
 		return;
 	}
+	web_flash(req, res, done, who);
 	http_res_redirect(req, res, 303, to);
 }
 
@@ -393,7 +460,8 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 			render_settings(req, res, 404, "That reader is not blocked.", NULL);
 			return;
 		}
-		render_settings(req, res, 200, NULL, arena_printf(&req->arena, "@%s is unblocked.", h));
+		web_flash(req, res, WEB_FLASH_UNBLOCKED, h);
+		http_res_redirect(req, res, 303, "/settings/responses");
 		return;
 	}
 	const char *dr = http_req_form(req, "default_responses");
@@ -414,7 +482,8 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 		web_error(req, res, 500, "Could not save your settings.");
 		return;
 	}
-	render_settings(req, res, 200, NULL, "Saved.");
+	web_flash(req, res, WEB_FLASH_SETTINGS_SAVED, NULL);
+	http_res_redirect(req, res, 303, "/settings/responses");
 }
 
 /* Load response {id} and its story, both visible to the request's viewer. */

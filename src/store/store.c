@@ -76,7 +76,7 @@ bool response_status_parse(const char *name, enum response_status *out)
 
 const char *const store_tables[] = {
 	"settings", "users", "sessions", "invites", "stories", "story_slugs", "circles",
-	"circle_members", "circle_invites", "photos", "photo_variants", "responses",
+	"circle_members", "circle_invites", "circle_invitations", "photos", "photo_variants", "responses",
 	"response_reports", "blocks", "muted_words", "revisions", "story_schedule", "follows",
 	"story_tags", "story_drafts", NULL,
 };

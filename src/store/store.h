@@ -351,6 +351,23 @@ enum store_err store_circle_invite_revoke(struct store *s, const char *circle_id
 enum store_err store_circle_invites(struct store *s, struct arena *a, const char *circle_id,
 				    struct circle_invite_row **rows, size_t *n)
 	__attribute__((warn_unused_result));
+/* Invitations by handle (a pending invitation of one account into one
+ * circle; she joins only when she accepts). Adding an invitation that
+ * exists is OK and keeps its first time. Remove is NOT_FOUND when there
+ * was none. The circle's invitees come as member_row (joined_at = when
+ * invited), ordered by handle; a user's invitations as circle_row (the
+ * inviting circles, member_count filled), newest first. */
+enum store_err store_circle_invitee_add(struct store *s, const char *circle_id,
+					const char *user_id, int64_t now)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_invitee_remove(struct store *s, const char *circle_id,
+					   const char *user_id) __attribute__((warn_unused_result));
+enum store_err store_circle_invitees(struct store *s, struct arena *a, const char *circle_id,
+				     struct member_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+enum store_err store_circle_invitations_for(struct store *s, struct arena *a, const char *user_id,
+					    struct circle_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
 
 /* ---- responses, blocks, muted words, rate events ---- */
 enum response_status { RESPONSE_VISIBLE, RESPONSE_PENDING, RESPONSE_HIDDEN };

@@ -108,6 +108,14 @@ STORE_FN(enum store_err, circle_invite_revoke, (struct store *s, const char *cir
 	 const char *token_hash), (s, circle_id, token_hash))
 STORE_FN(enum store_err, circle_invites, (struct store *s, struct arena *a, const char *circle_id,
 	 struct circle_invite_row **rows, size_t *n), (s, a, circle_id, rows, n))
+STORE_FN(enum store_err, circle_invitee_add, (struct store *s, const char *circle_id,
+	 const char *user_id, int64_t now), (s, circle_id, user_id, now))
+STORE_FN(enum store_err, circle_invitee_remove, (struct store *s, const char *circle_id,
+	 const char *user_id), (s, circle_id, user_id))
+STORE_FN(enum store_err, circle_invitees, (struct store *s, struct arena *a, const char *circle_id,
+	 struct member_row **rows, size_t *n), (s, a, circle_id, rows, n))
+STORE_FN(enum store_err, circle_invitations_for, (struct store *s, struct arena *a,
+	 const char *user_id, struct circle_row **rows, size_t *n), (s, a, user_id, rows, n))
 STORE_FN(enum store_err, response_insert, (struct store *s, const struct response_row *r), (s, r))
 STORE_FN(enum store_err, response_get, (struct store *s, struct arena *a, const char *id,
 	 struct response_row *out), (s, a, id, out))

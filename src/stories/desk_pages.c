@@ -440,7 +440,8 @@ void page_revision_restore(struct http_req *req, struct http_res *res)
 		web_error(req, res, e == STORY_STORE ? 500 : 422, story_strerror(e));
 		return;
 	}
-	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
+	web_flash(req, res, WEB_FLASH_REVISION_RESTORED, NULL);
+	http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 }
 
 /* ---- trash ---- */
@@ -470,11 +471,6 @@ void page_trash(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "stories", arr);
 	json_object_set_new(ctx, "has_stories", json_boolean(n > 0));
 	json_object_set_new(ctx, "days", json_integer((json_int_t)(desk_trash_window() / 86400)));
-	const char *done_ = http_req_query(req, "done");
-	if (done_ && !strcmp(done_, "restored"))
-		json_object_set_new(ctx, "notice", json_string("The story is back in your stories."));
-	else if (done_ && !strcmp(done_, "purged"))
-		json_object_set_new(ctx, "notice", json_string("Deleted for good."));
 	json_object_set_new(ctx, "noindex", json_true());
 	web_page_render(req, res, 200, "trash", ctx);
 }
@@ -499,16 +495,29 @@ void page_trash_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		desk_scheduler_poke();
-		http_res_redirect(req, res, 303, "/me/trash?done=restored");
+		web_flash(req, res, WEB_FLASH_RESTORED, NULL);
+		http_res_redirect(req, res, 303, "/me/trash");
 		return;
 	}
 	bool all = action && !strcmp(action, "empty");
 	if ((action && !strcmp(action, "purge") && id && id_valid(id)) || all) {
+		if (!web_confirmed(req)) {
+			const char *fields[] = {"action", action, "id", id ? id : ""};
+			web_confirm_render(req, res, all ? "Empty the trash?" : "Delete this story for good?",
+					   all ? "Every story in the trash, with its photos and history, is "
+						 "deleted for good. This cannot be undone." :
+						 "The story, its photos and its history are deleted for "
+						 "good. This cannot be undone.",
+					   "/me/trash", fields, all ? 1 : 2,
+					   all ? "Empty the trash" : "Delete for good", "/me/trash");
+			return;
+		}
 		if (desk_trash_purge(st, INT64_MAX, me, all ? NULL : id)) {
 			web_error(req, res, 500, "Could not empty the trash.");
 			return;
 		}
-		http_res_redirect(req, res, 303, "/me/trash?done=purged");
+		web_flash(req, res, WEB_FLASH_PURGED, NULL);
+		http_res_redirect(req, res, 303, "/me/trash");
 		return;
 	}
 	web_error(req, res, 400, "Unknown action.");

@@ -5,7 +5,7 @@
  * How: a linear pre-scan decides whether tables are safe to parse (see
  * tables_safe), cmark-gfm parses the body into a tree, and we walk the tree
  * once and fix it up before rendering: raw HTML and custom nodes are
- * removed, headings shifted, links and images checked against our own
+ * removed, # headings made h2, links and images checked against our own
  * scheme allow-list, links nested in links flattened. cmark then renders
  * in its default safe mode (which would also blank dangerous URLs and omit
  * raw HTML on its own), with the tagfilter extension attached as a last
@@ -454,8 +454,10 @@ static void sanitise(cmark_node *root, const struct md_options *opts)
 			text_fix(node);
 			break;
 		case CMARK_NODE_HEADING: {
-			int level = cmark_node_get_heading_level(node);
-			cmark_node_set_heading_level(node, level < 6 ? level + 1 : 6);
+			/* The story's title is its one <h1>: "#" and "##" are
+			 * both sections (h2), deeper levels keep their number. */
+			if (cmark_node_get_heading_level(node) == 1)
+				cmark_node_set_heading_level(node, 2);
 			break;
 		}
 		default:

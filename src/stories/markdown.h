@@ -10,8 +10,10 @@
  *
  *  - No raw HTML. HTML blocks and inline tags in the source are dropped;
  *    the text between tags stays, as text.
- *  - The story title is the page's <h1>, so body headings move down one
- *    level: # -> <h2> ... ##### -> <h6>; ###### stays <h6>.
+ *  - The story title is the page's <h1>, so body headings nest from <h2>:
+ *    ## -> <h2>, ### -> <h3> ... ###### -> <h6>, and # (which would be a
+ *    second title) is an <h2> too. Writers from Medium and Ghost use ##
+ *    for sections; the page's outline then has no skipped level.
  *  - Links keep their <a> only for http:, https:, mailto: and relative
  *    URLs; any other scheme (javascript:, vbscript:, data:, file: ...)
  *    loses the <a> and keeps its text. Absolute http(s) links, including

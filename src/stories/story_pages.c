@@ -79,6 +79,16 @@ void page_home(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "timeline", json_boolean(timeline));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
 	json_object_set_new(ctx, "is_first_page", json_boolean(q.before_at == 0));
+	/* Circle invitations waiting for her answer (circles.h). */
+	struct circle_row *inv;
+	size_t ninv = 0;
+	if (v->signed_in &&
+	    store_circle_invitations_for(web_store(req), &req->arena, v->user.id, &inv, &ninv) == STORE_OK &&
+	    ninv)
+		json_object_set_new(ctx, "invitations_waiting",
+				    json_string(ninv == 1 ? "You have an invitation into a circle." :
+						arena_printf(&req->arena,
+							     "You have %zu invitations into circles.", ninv)));
 	web_page_render(req, res, 200, "home", ctx);
 }
 
@@ -125,6 +135,35 @@ static void not_found_story(struct http_req *req, struct http_res *res)
 	web_error(req, res, 404, "This story does not exist, or it is not shared with you.");
 }
 
+/* The end of a story page: a card for its writer (name, bio, profile)
+ * and a few of her other stories that this viewer may read, from the
+ * one listing query with its audience rule (never a query of its own). */
+#define MORE_FROM 3
+static void story_author_context(struct http_req *req, const struct story_row *s, json_t *ctx)
+{
+	struct store *st = web_store(req);
+	const struct viewer *v = web_viewer(req);
+	struct user_row u;
+	if (store_user_by_id(st, &req->arena, s->author_id, &u))
+		return;
+	json_t *card = json_pack("{s:s,s:s,s:s}", "name", u.name, "handle", u.handle, "url",
+				 arena_printf(&req->arena, "/@%s", u.handle));
+	if (u.bio && u.bio[0])
+		json_object_set_new(card, "bio", json_string(u.bio));
+	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
+				.author_id = s->author_id, .published_only = true,
+				.limit = MORE_FROM + 1};
+	struct story_list l;
+	json_t *more = json_array();
+	if (store_story_list(st, &req->arena, &q, &l) == STORE_OK)
+		for (size_t i = 0; i < l.n && json_array_size(more) < MORE_FROM; i++)
+			if (strcmp(l.items[i].id, s->id) != 0)
+				json_array_append_new(more, story_view(req, &l.items[i], false));
+	json_object_set_new(card, "has_more", json_boolean(json_array_size(more) > 0));
+	json_object_set_new(card, "more", more);
+	json_object_set_new(ctx, "author_card", card);
+}
+
 static void render_story(struct http_req *req, struct http_res *res, const struct story_row *s)
 {
 	json_t *ctx = web_page_context(req, s->title);
@@ -145,6 +184,7 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 		json_object_set_new(ctx, "noindex", json_true());
 		json_object_set_new(ctx, "cache_private", json_true());
 	}
+	story_author_context(req, s, ctx);
 	responses_page_context(req, s, ctx);
 	/* Link previews are read by crawlers, which are never signed in. */
 	if (!web_viewer(req)->signed_in)
@@ -296,6 +336,9 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 {
 	json_t *ctx = web_page_context(req, s ? "Edit story" : "New story");
 	json_t *ed = json_object();
+	json_object_set_new(ed, "heading",
+			    json_string(s ? arena_printf(&req->arena, "Edit “%s”", s->title) :
+					"Write a new story"));
 	/* A published story with held edits: the editor shows the draft. */
 	struct story_draft_row draft;
 	bool has_draft = false;
@@ -368,7 +411,7 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 		json_object_set_new(ed, "has_draft", json_boolean(has_draft));
 		json_object_set_new(ed, "preview_url",
 				    json_string(arena_printf(&req->arena, "/edit/%s/preview", s->id)));
-		if (has_draft && !notice)
+		if (has_draft && !notice && !json_object_get(ctx, "flash"))
 			notice = "Changes saved, not yet published: readers still see the "
 				 "published version until you press Update.";
 	}
@@ -440,10 +483,11 @@ void page_write_post(struct http_req *req, struct http_res *res)
 			      story_strerror(e), NULL, false);
 		return;
 	}
+	web_flash(req, res, s.status == STATUS_PUBLISHED ? WEB_FLASH_PUBLISHED : WEB_FLASH_SAVED, NULL);
 	if (s.status == STATUS_PUBLISHED)
 		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
 	else
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?saved=1", s.id));
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 }
 
 /* Load the story named by {id} for editing by the viewer, or answer. */
@@ -466,25 +510,14 @@ void page_edit(struct http_req *req, struct http_res *res)
 	struct story_row s;
 	if (!load_own_story(req, res, &s))
 		return;
-	const char *notice = NULL;
-	const char *saved = http_req_query(req, "saved");
-	const char *held = http_req_query(req, "held");
-	const char *discarded = http_req_query(req, "discarded");
 	struct story_draft_row d;
 	bool has = false;
 	if (story_draft_get(web_store(req), &req->arena, &s, &d, &has)) {
 		web_error(req, res, 500, "Could not read the story.");
 		return;
 	}
-	if (held && strcmp(held, "1") == 0 && has)
-		notice = "Changes saved, not yet published: readers still see the published "
-			 "version until you press Update.";
-	else if (discarded && strcmp(discarded, "1") == 0)
-		notice = "Your changes were discarded; this is the published version.";
-	else if (saved && strcmp(saved, "1") == 0)
-		notice = "Saved.";
 	render_editor(req, res, 200, &s, has ? d.title : s.title, has ? d.subtitle : s.subtitle,
-		      has ? d.body : s.body, NULL, notice, false);
+		      has ? d.body : s.body, NULL, NULL, false);
 }
 
 static void render_delete_confirm(struct http_req *req, struct http_res *res,
@@ -528,7 +561,8 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		desk_scheduler_poke(); /* the trash changed */
-		http_res_redirect(req, res, 303, "/me/stories?deleted=1");
+		web_flash(req, res, WEB_FLASH_DELETED, NULL);
+		http_res_redirect(req, res, 303, "/me/stories");
 		return;
 	}
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
@@ -536,11 +570,23 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0};
 	story_form_tags(req, &in);
 	if (strcmp(action, "discard") == 0) {
+		if (!web_confirmed(req)) {
+			const char *fields[] = {"action", "discard"};
+			web_confirm_render(req, res, "Discard your changes?",
+					   "Everything saved since this story was last published goes; "
+					   "readers keep the published version, and the editor shows it "
+					   "again. The discarded text stays in the story's history.",
+					   arena_printf(&req->arena, "/edit/%s", s.id), fields, 1,
+					   "Discard the changes",
+					   arena_printf(&req->arena, "/edit/%s", s.id));
+			return;
+		}
 		if (story_draft_discard(web_store(req), &req->arena, &s, NULL)) {
 			web_error(req, res, 500, "Could not discard the changes.");
 			return;
 		}
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?discarded=1", s.id));
+		web_flash(req, res, WEB_FLASH_DISCARDED, NULL);
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 		return;
 	}
 	if (strcmp(action, "publish") == 0)
@@ -573,11 +619,22 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 			      NULL, false);
 		return;
 	}
+	enum web_flash f = WEB_FLASH_SAVED;
+	if (strcmp(action, "publish") == 0)
+		f = live ? WEB_FLASH_UPDATED : WEB_FLASH_PUBLISHED;
+	else if (strcmp(action, "unpublish") == 0)
+		f = live ? WEB_FLASH_UNPUBLISHED : WEB_FLASH_SAVED;
+	else if (strcmp(action, "schedule") == 0)
+		f = WEB_FLASH_SCHEDULED;
+	else if (strcmp(action, "unschedule") == 0)
+		f = WEB_FLASH_UNSCHEDULED;
+	else if (live && !in.status)
+		f = WEB_FLASH_HELD;
+	web_flash(req, res, f, NULL);
 	if (strcmp(action, "publish") == 0)
 		http_res_redirect(req, res, 303, story_path(&req->arena, &s));
 	else
-		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s?%s=1", s.id,
-							      live && !in.status ? "held" : "saved"));
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/edit/%s", s.id));
 }
 
 /* The pending draft (or the story) exactly as readers will get it, for
@@ -650,9 +707,6 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "drafts", drafts);
 	json_object_set_new(ctx, "published", published);
 	json_object_set_new(ctx, "trash_days", json_integer(desk_trash_window() / 86400));
-	const char *deleted = http_req_query(req, "deleted");
-	if (deleted)
-		json_object_set_new(ctx, "notice", json_string("The story was moved to the trash."));
 	json_object_set_new(ctx, "noindex", json_true());
 	web_page_render(req, res, 200, "mine", ctx);
 }

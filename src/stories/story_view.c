@@ -59,6 +59,19 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	if (v->signed_in && audience_may_edit_story(v->user.id, s)) {
 		json_object_set_new(o, "can_edit", json_true());
 		json_object_set_new(o, "edit_url", json_string(arena_printf(a, "/edit/%s", s->id)));
+		/* In her own lists the writer sees at a glance who each story
+		 * is for; nobody else gets these badges. */
+		json_t *badges = json_array();
+		if (s->status == STATUS_DRAFT)
+			json_array_append_new(badges, json_pack("{s:s,s:s}", "badge", "Draft", "kind", "draft"));
+		if (s->audience != AUDIENCE_PUBLIC)
+			json_array_append_new(badges, json_pack(
+				"{s:s,s:s}", "badge",
+				s->audience == AUDIENCE_UNLISTED ? "Unlisted" :
+				s->audience == AUDIENCE_CIRCLE ? "Circle" : "Private",
+				"kind", story_audience_name(s->audience)));
+		json_object_set_new(o, "has_badges", json_boolean(json_array_size(badges) > 0));
+		json_object_set_new(o, "badges", badges);
 	}
 	if (full) {
 		/* Stored HTML came from our renderer: valid UTF-8, no need to re-check. */

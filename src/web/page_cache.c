@@ -5,7 +5,7 @@
  * A hash table (chained, power-of-two buckets) over a doubly linked LRU
  * list. Each entry is one malloc'd block: the struct, the header array,
  * then key, body, gzip copy, ETags and header strings, so that freeing a
- * page is one free(). zlib is used here only.
+ * page is one free(). The gzip copy is made by web_gzip() (compress.c).
  */
 #include "web/page_cache.h"
 #include "core/crypto.h"
@@ -17,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <zlib.h>
 
 struct entry {
 	struct page_entry pub;
@@ -150,27 +149,7 @@ const struct page_entry *page_cache_get(struct page_cache *pc, const char *key, 
 /* gzip of body into out (malloc'd), or NULL when it does not pay. */
 static char *gzip_of(const char *body, size_t len, size_t *out_len)
 {
-	if (len < 512)
-		return NULL;
-	z_stream z;
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	uLong cap = deflateBound(&z, (uLong)len);
-	char *out = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)body;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	int rc = deflate(&z, Z_FINISH);
-	size_t n = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END || n >= len - len / 8) {
-		free(out);
-		return NULL;
-	}
-	*out_len = n;
-	return out;
+	return len < 512 ? NULL : web_gzip(body, len, 6, out_len);
 }
 
 const struct page_entry *page_cache_put(struct page_cache *pc, const struct store_stamp *stamp,
@@ -295,53 +274,6 @@ static char *request_key(struct http_req *req, size_t *klen)
 	return out;
 }
 
-/* Whether a q-value ("0", "0.000", "1", "0.5") is zero. */
-static bool q_is_zero(const char *v)
-{
-	if (*v != '0')
-		return false;
-	v++;
-	if (*v != '.')
-		return true;
-	v++;
-	while (*v == '0')
-		v++;
-	return !(*v >= '1' && *v <= '9');
-}
-
-/* Whether the Accept-Encoding header admits gzip (listed, q not 0). */
-static bool accepts_gzip(const char *ae)
-{
-	if (!ae)
-		return false;
-	const char *p = ae;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		const char *name = p;
-		while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
-			p++;
-		size_t nl = (size_t)(p - name);
-		bool gzip = (nl == 4 && strncasecmp(name, "gzip", 4) == 0) ||
-			    (nl == 6 && strncasecmp(name, "x-gzip", 6) == 0);
-		bool zero = false;
-		while (*p && *p != ',') {
-			if (*p == ';') {
-				p++;
-				while (*p == ' ' || *p == '\t')
-					p++;
-				if ((*p == 'q' || *p == 'Q') && p[1] == '=')
-					zero = q_is_zero(p + 2);
-				continue;
-			}
-			p++;
-		}
-		if (gzip && !zero)
-			return true;
-	}
-	return false;
-}
-
 /* Whether If-None-Match lists etag (weak comparison, as RFC 9110 asks). */
 static bool etag_listed(const char *inm, const char *etag)
 {
@@ -402,7 +334,7 @@ static void answer_from(struct http_req *req, struct http_res *res, const struct
 	buf_reset(&res->body);
 	for (size_t i = 0; i < e->nheaders; i++)
 		http_res_header(req, res, e->headers[i].name, e->headers[i].value);
-	bool gz = e->gz && accepts_gzip(http_req_header(req, "Accept-Encoding"));
+	bool gz = e->gz && web_accepts_coding(http_req_header(req, "Accept-Encoding"), "gzip");
 	const char *etag = gz ? e->etag_gz : e->etag;
 	http_res_header(req, res, "ETag", etag);
 	if (e->gz)

@@ -28,6 +28,12 @@ struct asset {
 	const unsigned char *data;
 	size_t len;
 	char etag[24];
+	/* Precompressed at start for text types (web_gzip, web_brotli); NULL
+	 * when it would not pay. Each coding is its own representation,
+	 * with its own ETag. */
+	char *gz, *br;
+	size_t gz_len, br_len;
+	char etag_gz[28], etag_br[28];
 };
 static struct asset *assets;
 static size_t nassets;
@@ -70,6 +76,13 @@ static bool load_assets(void)
 		a->data = f->data;
 		a->len = (size_t)f->len;
 		snprintf(a->etag, sizeof(a->etag), "\"%.10s\"", h);
+		snprintf(a->etag_gz, sizeof(a->etag_gz), "\"%.10s-gz\"", h);
+		snprintf(a->etag_br, sizeof(a->etag_br), "\"%.10s-br\"", h);
+		bool text = strncmp(a->type, "text/", 5) == 0 || strcmp(a->type, "image/svg+xml") == 0;
+		if (text && a->len >= 256) {
+			a->gz = web_gzip(a->data, a->len, 9, &a->gz_len);
+			a->br = web_brotli(a->data, a->len, &a->br_len);
+		}
 	}
 	return true;
 }
@@ -122,6 +135,8 @@ void web_shutdown(void)
 	for (size_t i = 0; i < nassets; i++) {
 		free((char *)assets[i].hashed);
 		free((char *)assets[i].url);
+		free(assets[i].gz);
+		free(assets[i].br);
 	}
 	free(assets);
 	assets = NULL;
@@ -202,16 +217,31 @@ bool web_static_serve(struct http_req *req, struct http_res *res, const char *fi
 		if (!hashed && strcmp(a->name, file) != 0)
 			continue;
 		res->content_type = a->type;
+		/* A hashed name never changes its bytes: cached for good. */
 		http_res_header(req, res, "Cache-Control",
 				hashed ? "public, max-age=31536000, immutable" : "public, max-age=300");
-		http_res_header(req, res, "ETag", a->etag);
+		const char *ae = http_req_header(req, "Accept-Encoding");
+		bool br = a->br && web_accepts_coding(ae, "br");
+		bool gz = !br && a->gz && web_accepts_coding(ae, "gzip");
+		const char *etag = br ? a->etag_br : gz ? a->etag_gz : a->etag;
+		http_res_header(req, res, "ETag", etag);
+		if (a->br || a->gz)
+			http_res_header(req, res, "Vary", "Accept-Encoding");
 		http_res_header(req, res, "X-Content-Type-Options", "nosniff");
 		const char *inm = http_req_header(req, "If-None-Match");
-		if (inm && strstr(inm, a->etag)) {
+		if (inm && strstr(inm, etag)) {
 			res->status = 304;
 			return true;
 		}
-		buf_add(&res->body, a->data, a->len);
+		if (br) {
+			http_res_header(req, res, "Content-Encoding", "br");
+			buf_add(&res->body, a->br, a->br_len);
+		} else if (gz) {
+			http_res_header(req, res, "Content-Encoding", "gzip");
+			buf_add(&res->body, a->gz, a->gz_len);
+		} else {
+			buf_add(&res->body, a->data, a->len);
+		}
 		return true;
 	}
 	return false;
@@ -279,12 +309,41 @@ const char *web_fmt_rfc3339(struct arena *a, int64_t t)
 	return arena_strdup(a, out);
 }
 
+static const char *setting_or(struct http_req *req, const char *key, const char *dflt)
+{
+	char *v = NULL;
+	struct store *st = web_store(req);
+	if (!st || store_setting_get(st, &req->arena, key, &v) || !v || !*v)
+		return dflt;
+	return v;
+}
+
+const struct web_site *web_site(struct http_req *req)
+{
+	struct web_req *sr = web_req(req);
+	if (!sr->site) {
+		struct web_site *s = arena_alloc(&req->arena, sizeof(*s));
+		s->name = setting_or(req, "site_name", web_cfg->site_name);
+		s->description = setting_or(req, "site_description", "");
+		s->about = setting_or(req, "site_about", "");
+		sr->site = s;
+	}
+	return sr->site;
+}
+
 json_t *web_page_context(struct http_req *req, const char *title)
 {
 	const struct viewer *v = web_viewer(req);
+	const struct web_site *site = web_site(req);
 	json_t *ctx = json_object();
-	json_object_set_new(ctx, "site_name", json_string(web_cfg->site_name));
-	json_object_set_new(ctx, "page_title", json_string(title ? title : web_cfg->site_name));
+	json_object_set_new(ctx, "site_name", json_string(site->name));
+	if (site->description[0]) {
+		json_object_set_new(ctx, "site_description", json_string(site->description));
+		/* A page's own description (a story's) replaces it. */
+		json_object_set_new(ctx, "description", json_string(site->description));
+	}
+	json_object_set_new(ctx, "has_about", json_boolean(site->about[0] != '\0'));
+	json_object_set_new(ctx, "page_title", json_string(title ? title : site->name));
 	json_object_set_new(ctx, "is_site_title", json_boolean(title == NULL));
 	json_object_set_new(ctx, "css_url", json_string(web_static_url("quire.css")));
 	json_object_set_new(ctx, "icon_url", json_string(web_static_url("favicon.svg")));
@@ -296,6 +355,9 @@ json_t *web_page_context(struct http_req *req, const char *title)
 		json_object_set_new(u, "is_admin", json_boolean(v->user.is_admin));
 		json_object_set_new(ctx, "viewer", u);
 	}
+	const char *flash = web_flash_take(req);
+	if (flash)
+		json_object_set_new(ctx, "flash", json_string(flash));
 	return ctx;
 }
 
@@ -307,6 +369,10 @@ void web_page_render(struct http_req *req, struct http_res *res, int status, con
 	buf_reset(&res->body);
 	web_security_headers(req, res);
 	web_req(req)->page_rendered = true;
+	if (web_req(req)->flash_clear) {
+		web_flash_clear(req, res);
+		page_cache_skip(req);
+	}
 	const struct viewer *v = web_viewer(req);
 	/* Pages for a signed-in viewer are personal: never store them in a
 	 * shared cache. */

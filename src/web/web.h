@@ -72,6 +72,8 @@ struct web_req {
 	int route;           /* for /metrics: 1 + the matched route's index in
 			      * main.c's table, -1 none matched, 0 not routed
 			      * (a page-cache hit keeps its page's) */
+	bool flash_clear;    /* the request carried a flash cookie: clear it */
+	const struct web_site *site; /* web_site(), read once per request */
 };
 
 struct web_req *web_req(struct http_req *req);
@@ -80,6 +82,22 @@ struct store *web_store(struct http_req *req);
 struct page_cache *web_page_cache(struct http_req *req);
 const struct viewer *web_viewer(struct http_req *req);
 
+
+/* The site's identity, set by an admin on /admin and stored as settings
+ * (site_name, site_description, site_about): used in the header, the
+ * footer, page titles, the Atom feeds and share cards. name is never
+ * empty (web_config.site_name, "Quire", until an admin names the site);
+ * description and about are "" when unset. Read once per request (from
+ * its snapshot), in the request's arena. */
+#define WEB_SITE_NAME_MAX 80
+#define WEB_SITE_DESCRIPTION_MAX 200
+#define WEB_SITE_ABOUT_MAX 5000
+struct web_site {
+	const char *name;
+	const char *description;
+	const char *about;
+};
+const struct web_site *web_site(struct http_req *req);
 
 /* Top-level template context shared by every page (viewer, csrf, css).
  * Returns a new object owned by the caller (json_decref). */
@@ -144,6 +162,61 @@ bool web_api_page_params(struct http_req *req, struct http_res *res, struct stor
 /* Parse a JSON/body-limited request body into a JSON object, or answer
  * the error (400/415/422) and return NULL. Result owned by the caller. */
 json_t *web_json_body(struct http_req *req, struct http_res *res);
+
+/* Flash messages (flash.c): one sentence saying what a form action did,
+ * shown on the next page after its redirect, with no JavaScript. The
+ * handler names the message; the browser holds only its code (and at
+ * most one handle) in a short-lived (60 s) HttpOnly cookie signed with
+ * the server key, so the text can never be chosen by a request. */
+enum web_flash {
+	WEB_FLASH_NONE = 0,
+	WEB_FLASH_SETUP, WEB_FLASH_SIGNUP, WEB_FLASH_SIGNUP_JOINED, WEB_FLASH_SIGNIN,
+	WEB_FLASH_PUBLISHED, WEB_FLASH_UPDATED, WEB_FLASH_SAVED, WEB_FLASH_HELD,
+	WEB_FLASH_DISCARDED, WEB_FLASH_UNPUBLISHED, WEB_FLASH_SCHEDULED, WEB_FLASH_UNSCHEDULED,
+	WEB_FLASH_DELETED, WEB_FLASH_RESTORED, WEB_FLASH_PURGED, WEB_FLASH_REVISION_RESTORED,
+	WEB_FLASH_JOINED, WEB_FLASH_ALREADY_MEMBER, WEB_FLASH_INVITE_DECLINED,
+	WEB_FLASH_BLOCKED, WEB_FLASH_UNBLOCKED,
+	WEB_FLASH_RESPONSE_SENT, WEB_FLASH_RESPONSE_HELD, WEB_FLASH_RESPONSE_SAVED,
+	WEB_FLASH_RESPONSE_DELETED, WEB_FLASH_RESPONSE_APPROVED, WEB_FLASH_RESPONSE_HIDDEN,
+	WEB_FLASH_RESPONSE_UNHIDDEN, WEB_FLASH_REPORTED,
+	WEB_FLASH_SETTINGS_SAVED, WEB_FLASH_PASSWORD_CHANGED, WEB_FLASH_SITE_SAVED,
+	WEB_FLASH_FOLLOWED, WEB_FLASH_UNFOLLOWED,
+	WEB_FLASH_CIRCLE_CREATED, WEB_FLASH_CIRCLE_INVITED, WEB_FLASH_MEMBER_REMOVED,
+	WEB_FLASH_INVITE_REVOKED, WEB_FLASH_INVITATION_WITHDRAWN, WEB_FLASH_CIRCLE_DELETED,
+	WEB_FLASH_PHOTO_SAVED, WEB_FLASH_PHOTO_DELETED, WEB_FLASH_PHOTO_ADDED,
+	WEB_FLASH_COUNT
+};
+/* Queue message code for the next page (a Set-Cookie on res; call it
+ * with the redirect). handle, when not NULL, must be a handle (a-z 0-9 _,
+ * at most 30) and fills the message's "@handle"; anything else is left
+ * out. */
+void web_flash(struct http_req *req, struct http_res *res, enum web_flash code,
+	       const char *handle);
+/* The message the request's flash cookie carries (arena), or NULL when
+ * there is none or it is not one of ours or has expired. Called by
+ * web_page_context; web_page_render then clears the cookie. */
+const char *web_flash_take(struct http_req *req);
+void web_flash_clear(struct http_req *req, struct http_res *res);
+
+/* A confirmation step for a destructive form action, with no script:
+ * the page asks (heading, text), and its button posts the same action
+ * again to action_url with confirm=1 and the hidden fields given as
+ * name/value pairs (fields[2*i], fields[2*i+1], nfields pairs). Cancel
+ * goes to cancel_url. A handler calls web_confirmed() first and renders
+ * this when it is false. */
+bool web_confirmed(struct http_req *req);
+void web_confirm_render(struct http_req *req, struct http_res *res, const char *heading,
+			const char *text, const char *action_url, const char *const *fields,
+			size_t nfields, const char *button, const char *cancel_url);
+
+/* Content codings (compress.c). Whether Accept-Encoding ae admits coding
+ * ("gzip" also as "x-gzip"; "*" for codings it does not name; q=0
+ * refuses). */
+bool web_accepts_coding(const char *ae, const char *coding);
+/* A gzip (zlib, level 1-9) / brotli (quality 11, text mode) copy of body,
+ * malloc'd (the caller frees), or NULL when it would not save an eighth. */
+char *web_gzip(const void *body, size_t len, int level, size_t *out_len);
+char *web_brotli(const void *body, size_t len, size_t *out_len);
 
 /* Static asset URL by name ("quire.css" -> "/static/quire.3fa9c2.css"). */
 const char *web_static_url(const char *name);

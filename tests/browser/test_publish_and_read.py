@@ -68,10 +68,19 @@ def test_setup_write_publish_and_read_anonymously(server, browser, browser2):
     body.send_keys("## What we lost")
     body.send_keys(Keys.ENTER, Keys.ENTER)
     body.send_keys("Nothing that *mattered*, in the end. " * 30)
-    click_action(d, "preview")
-    assert d.find_element(By.CSS_SELECTOR, ".preview h1").text == "The Year the River Froze"
+    # Preview is a toggle in place: the text is saved, then shown where
+    # the words were, as readers will get it, and labelled as saved.
+    d.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
+    WebDriverWait(d, 20).until(lambda drv: drv.find_elements(By.CSS_SELECTOR, ".preview .preview-title"))
+    assert d.find_element(By.CSS_SELECTOR, ".preview .preview-title").text == "The Year the River Froze"
     assert d.find_element(By.CSS_SELECTOR, ".preview .body em").text == "mattered"
-    # The text survived the preview round trip; now publish.
+    assert "saved text" in d.find_element(By.ID, "preview-label").text.lower()
+    assert not d.find_element(By.ID, "body").is_displayed()
+    assert d.find_element(By.CSS_SELECTOR, 'button[value="preview"]').get_attribute("aria-pressed") == "true"
+    assert len(d.find_elements(By.TAG_NAME, "h1")) == 1, "the page's own h1 only"
+    d.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
+    assert d.find_element(By.ID, "body").is_displayed()
+    # The text is all there; now publish.
     assert "We walked on the water" in d.find_element(By.NAME, "body").get_attribute("value")
     click_action(d, "publish")
     assert re.search(r"/@maria/the-year-the-river-froze$", d.current_url), (d.current_url, d.find_element(By.TAG_NAME, "main").text[:500])
@@ -85,7 +94,7 @@ def test_setup_write_publish_and_read_anonymously(server, browser, browser2):
     click_and_wait(r, link_el)
     assert r.current_url == story_url
     assert r.find_element(By.CSS_SELECTOR, "article .subtitle").text == "Notes from a long winter"
-    assert r.find_element(By.CSS_SELECTOR, "article .body h3").text == "What we lost"
+    assert r.find_element(By.CSS_SELECTOR, "article .body h2").text == "What we lost"
     byline = r.find_element(By.CSS_SELECTOR, ".byline").text
     assert "María Ortega" in byline and "min read" in byline
     assert r.get_cookies() == [], "an anonymous reader gets no cookies"

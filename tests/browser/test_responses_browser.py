@@ -32,8 +32,12 @@ def test_respond_then_approve(browser, browser2):
         r.get(st["url"])
         r.find_element(By.ID, "response-body").send_keys("I read this twice. Thank you.")
         click_and_wait(r, r.find_element(By.CSS_SELECTOR, "form.respond button[type=submit]"))
-        assert "will appear once the writer approves" in r.page_source
-        assert "I read this twice" not in r.find_element(By.ID, "responses").text
+        # She is told, and sees her own response marked as waiting.
+        assert "It waits for the writer’s approval" in r.find_element(By.CSS_SELECTOR, ".flash").text or \
+            "It waits for the writer's approval" in r.find_element(By.CSS_SELECTOR, ".flash").text
+        mine = r.find_element(By.CSS_SELECTOR, "#responses .response.waiting")
+        assert "I read this twice" in mine.text and "Waiting for the writer" in mine.text
+        assert "I read this twice" not in requests.get(st["url"]).text, "nobody else sees it"
         # The writer approves it on her moderation page.
         w = browser2
         sign_in(w, s.url, "writer")

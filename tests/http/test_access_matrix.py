@@ -35,6 +35,7 @@ NON_STORY_ROUTES = {
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
     "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
     "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
+    "/api/v1/circles/{id}/invitations", "/api/v1/invitations", "/about",
 }
 
 
@@ -351,3 +352,68 @@ def test_changes_take_effect_at_once(world):
     assert requests.delete(s.url + "/api/v1/circles/%s/members/v_stranger" % w.circle["id"], headers=ah).status_code == 204
     assert fetch(w, "stranger", page).status_code == 404
     assert requests.delete(s.url + "/api/v1/stories/" + st["id"], headers=ah).status_code == 204
+
+
+@pytest.fixture(scope="module")
+def pending(world):
+    """A public story whose responses wait for approval, with one response
+    of the member's waiting, and the same on the circle story."""
+    w = world
+    s = w.server
+    ah = {"Authorization": "Bearer " + w.tokens["author"]}
+    out = {}
+    for aud in ("public", "circle"):
+        body = {"title": "Held-%s-zq" % aud, "body": "Words.", "status": "published",
+                "audience": aud, "responses": "approval"}
+        if aud == "circle":
+            body["circle_id"] = w.circle["id"]
+        st = requests.post(s.url + "/api/v1/stories", headers=ah, json=body).json()
+        page = w.sessions["member"].get(s.url + "/@v_author/" + st["slug"])
+        r = w.sessions["member"].post(s.url + "/responses", data={
+            "story_id": st["id"], "body": "Pending-%s-zq from the member" % aud,
+            "csrf": csrf_of(page.text)}, allow_redirects=False)
+        assert r.status_code == 303, r.text
+        out[aud] = st
+    return out
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_pending_response_is_seen_only_by_its_author_and_the_writer(world, pending, viewer):
+    w = world
+    for aud, st in pending.items():
+        marker = "Pending-%s-zq" % aud
+        page = fetch(w, viewer, "/@v_author/" + st["slug"])
+        api = fetch(w, viewer, "/api/v1/stories/%s/responses" % st["id"], api=True)
+        if viewer == "member":
+            assert marker in page.text and "Waiting for the writer" in page.text, aud
+            assert "Responses (0)" in page.text or "Responses</h2>" in page.text, "not counted"
+        elif viewer == "author":
+            assert marker in page.text and "Waiting for your approval" in page.text
+        else:
+            assert marker not in page.text, (viewer, aud, "page")
+            assert marker not in api.text, (viewer, aud, "api")
+            assert "Waiting for the writer" not in page.text
+        if viewer not in ("author",):
+            assert '"response_count":0' in fetch(w, viewer, "/api/v1/stories/" + st["id"],
+                                                 api=True).text.replace(" ", "") or \
+                fetch(w, viewer, "/api/v1/stories/" + st["id"], api=True).status_code == 404
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_author_card_and_more_from_this_writer(world, viewer):
+    """The end of every story page: the writer's card, and more of her
+    stories through the listing's audience rule - the member finds the
+    circle story there, nobody else does (assert_no_leak covers the rest
+    of the page for every audience)."""
+    w = world
+    r = fetch(w, viewer, "/@v_author/" + w.stories["public"]["slug"])
+    assert r.status_code == 200
+    assert 'class="author-card"' in r.text and 'href="/@v_author"' in r.text
+    assert_no_leak(w, viewer, r, "more from this writer")
+    more = r.text.split('class="more-from list"')[1] if 'class="more-from list"' in r.text else ""
+    if viewer == "member":
+        assert "Title-circle-zq" in more
+    elif viewer != "author":  # hers: whichever three are newest
+        assert "Title-circle-zq" not in more, viewer
+    assert "Title-public-zq" not in more, "not the story itself"
+    assert ('class="badge' in r.text) == (viewer == "author"), "badges are the writer's"

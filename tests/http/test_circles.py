@@ -100,6 +100,12 @@ def test_circle_pages_and_signup_through_a_circle_invitation(server):
                                                 "password2": "aunt jo password", "circle": token,
                                                 "csrf": csrf_of(form.text)}, allow_redirects=False)
     assert r.status_code == 303, r.text[:500]
+    # She lands on the writer's page, told she joined and follows her.
+    assert r.headers["Location"].startswith("/@")
+    landed = anon.get(server.url + r.headers["Location"]).text
+    assert "Welcome" in landed and "now follow @" in landed, landed[:2000]
+    writer = r.headers["Location"][2:]
+    assert 'value="unfollow"' in landed, "following " + writer
     page = w.get(circle_url)
     assert "@aunt_jo" in page.text
     # The single-use link is spent.
@@ -113,3 +119,103 @@ def test_circle_pages_and_signup_through_a_circle_invitation(server):
     # Editor offers the circle as an audience.
     ed = w.get(server.url + "/write").text
     assert 'name="audience" value="circle"' in ed and "Family &lt;3" in ed
+
+
+def test_invite_an_existing_reader_by_handle():
+    """A writer invites a reader by handle from the circle page. She is not
+    put into the circle: she has a pending invitation, sees it on her home
+    and Circles pages, and joins (and follows the writer) only when she
+    accepts; she may decline, the writer may withdraw. The circle page
+    shows who is in and who is invited."""
+    from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
+    s = Server(admin=ADMIN)
+    s.start()
+    try:
+        pw = "a password for tests"
+        admin = login(s, *ADMIN)
+        writer = invite_and_signup(s, admin, "hw", pw, name="Hana Writer")
+        reader = invite_and_signup(s, admin, "hr", pw, name="Rae Reader")
+        invite_and_signup(s, admin, "hx", pw)
+        wt = {"Authorization": "Bearer " + api_token(s, "hw", pw)}
+        rt = {"Authorization": "Bearer " + api_token(s, "hr", pw)}
+        circle = requests.post(s.url + "/api/v1/circles", headers=wt, json={"name": "kin"}).json()
+        cpath = "/circles/" + circle["id"]
+        st = requests.post(s.url + "/api/v1/stories", headers=wt,
+                           json={"title": "Kin words", "body": "Close.", "status": "published",
+                                 "audience": "circle", "circle_id": circle["id"]}).json()
+
+        def post(sess, path, **data):
+            page = sess.get(s.url + (path if path != "/responses" else "/"))
+            return sess.post(s.url + path, data=dict(data, csrf=csrf_of(page.text)))
+
+        r = post(writer, cpath, action="invite_handle", handle="nobody_here")
+        assert r.status_code == 422 and "no reader with that handle" in r.text
+        r = post(writer, cpath, action="invite_handle", handle="hw")
+        assert r.status_code == 422
+        r = post(writer, cpath, action="invite_handle", handle="@HR")
+        assert r.status_code == 200 and r.url.endswith(cpath)
+        assert "@hr is invited" in r.text and "until they accept" in r.text
+        invited = r.text.split("Invited")[1]
+        assert "Rae Reader" in invited and "@hr" in invited
+        assert "Nobody yet" in r.text, "invited is not in"
+        # Not a member: she cannot read the circle's story yet.
+        assert reader.get(st["url"]).status_code == 404
+        assert requests.get(s.url + "/api/v1/circles/%s/members" % circle["id"], headers=wt).json()["members"] == []
+        assert [i["handle"] for i in requests.get(s.url + "/api/v1/circles/%s/invitations" % circle["id"],
+                                                  headers=wt).json()["invitations"]] == ["hr"]
+        # She sees the invitation on her home and Circles pages.
+        assert "invitation into a circle" in reader.get(s.url + "/").text
+        mine = reader.get(s.url + "/circles").text
+        assert "Invitations to you" in mine and "Hana Writer" in mine and "also follows @hw" in mine
+        assert requests.get(s.url + "/api/v1/invitations", headers=rt).json()["invitations"][0]["writer"]["handle"] == "hw"
+        # Nobody else can answer it for her.
+        assert requests.post(s.url + "/api/v1/invitations/%s/accept" % circle["id"],
+                             headers={"Authorization": "Bearer " + api_token(s, "hx", pw)}).status_code == 404
+        # She accepts: in, following, told so.
+        r = post(reader, "/circles", action="accept", circle_id=circle["id"])
+        assert r.url.endswith("/@hw") and "joined @hw" in r.text and "now follow @hw" in r.text
+        assert reader.get(st["url"]).status_code == 200
+        assert "Kin words" in reader.get(s.url + "/").text, "the circle story is on her home"
+        assert "invitation into a circle" not in reader.get(s.url + "/").text
+        page = writer.get(s.url + cpath).text
+        assert "Rae Reader" in page.split("Who is in")[1].split("Invited")[0]
+        assert "No one is waiting" in page
+        r = post(writer, cpath, action="invite_handle", handle="hr")
+        assert r.status_code == 422 and "already in this circle" in r.text
+        # Decline and withdraw.
+        r = requests.post(s.url + "/api/v1/circles/%s/invitations" % circle["id"], headers=wt,
+                          json={"handle": "hx"})
+        assert r.status_code == 201 and r.json()["status"] == "invited"
+        xt = {"Authorization": "Bearer " + api_token(s, "hx", pw)}
+        assert requests.post(s.url + "/api/v1/invitations/%s/decline" % circle["id"], headers=xt).status_code == 204
+        assert requests.get(s.url + "/api/v1/invitations", headers=xt).json()["invitations"] == []
+        requests.post(s.url + "/api/v1/circles/%s/invitations" % circle["id"], headers=wt, json={"handle": "hx"})
+        r = post(writer, cpath, action="withdraw", handle="hx")
+        assert "invitation of @hx is withdrawn" in r.text
+        assert requests.post(s.url + "/api/v1/invitations/%s/accept" % circle["id"], headers=xt).status_code == 404
+        # Deleting the circle asks first.
+        r = post(writer, cpath, action="delete")
+        assert "Delete the circle" in r.text and requests.get(
+            s.url + "/api/v1/circles", headers=wt).json()["circles"]
+        r = post(writer, cpath, action="delete", confirm="1")
+        assert r.url.endswith("/circles") and "circle is deleted" in r.text
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+def test_accepting_a_link_follows_the_writer(server):
+    from quire_server import ADMIN, api_token, csrf_of, invite_and_signup, login
+    pw = "a password for tests"
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "lw", pw)
+    reader = invite_and_signup(server, admin, "lr", pw)
+    wt = {"Authorization": "Bearer " + api_token(server, "lw", pw)}
+    circle = requests.post(server.url + "/api/v1/circles", headers=wt, json={"name": "k"}).json()
+    inv = requests.post(server.url + "/api/v1/circles/%s/invites" % circle["id"], headers=wt, json={}).json()
+    page = reader.get(server.url + "/c/" + inv["token"])
+    assert "Accepting also follows @lw" in page.text
+    r = reader.post(server.url + "/c/" + inv["token"], data={"csrf": csrf_of(page.text)})
+    assert "now follow @lw" in r.text
+    rt = {"Authorization": "Bearer " + api_token(server, "lr", pw)}
+    assert "lw" in str(requests.get(server.url + "/api/v1/follows", headers=rt).json())

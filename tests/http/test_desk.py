@@ -297,7 +297,7 @@ def test_empty_trash_page():
         assert requests.delete(srv.url + "/api/v1/stories/" + st["id"], headers=h).status_code == 204
         s = login(srv, *ADMIN)
         page = s.get(srv.url + "/me/trash")
-        r = s.post(srv.url + "/me/trash", data={"csrf": csrf_of(page.text), "action": "empty"}, allow_redirects=False)
+        r = s.post(srv.url + "/me/trash", data={"csrf": csrf_of(page.text), "action": "empty", "confirm": "1"}, allow_redirects=False)
         assert r.status_code == 303
         assert requests.get(srv.url + "/api/v1/trash", headers=h).json()["stories"] == []
         assert requests.post(srv.url + "/api/v1/stories/%s/restore" % st["id"], headers=h).status_code == 404
@@ -425,11 +425,13 @@ def test_writer_time_zone_drives_scheduling(server):
 def test_focus_mode_page(server):
     s = login(server, *ADMIN)
     page = s.get(server.url + "/write?focus=1").text
-    assert '<body class="focus">' in page and "Leave focus mode" in page
+    assert '<body class="focus">' in page and 'aria-pressed="true"' in page
+    assert 'name="focus" value="1"' not in page, "pressed again, the form leaves focus mode"
     page = s.get(server.url + "/write").text
-    assert "<body>" in page and 'href="?focus=1"' in page
+    assert "<body>" in page and 'aria-pressed="false"' in page
+    assert '<input type="hidden" name="focus" value="1">' in page, "works without script: ?focus=1"
     # Everything but the title, the words and the buttons is marked to hide.
-    assert page.count('class="editor-more"') >= 1
+    assert page.count('editor-more"') >= 1
 
 
 def test_line_ends_are_one_kind(server):

@@ -152,7 +152,8 @@ def test_editor_save_autosave_restore_are_held(server):
     r = s.post(server.url + "/edit/" + sid, data={
         "csrf": csrf, "action": "save", "title": "Held three", "body": "Saved zqsave.",
         "base_revision": j["revision_id"]}, allow_redirects=False)
-    assert r.status_code == 303 and "held=1" in r.headers["Location"]
+    assert r.status_code == 303 and r.headers["Location"] == "/edit/" + sid
+    assert "not yet published: readers still see" in s.get(server.url + r.headers["Location"]).text
     assert "zqsave" not in requests.get(st["url"]).text
     # Preview page: the draft as readers will get it, for her only.
     pv = s.get(server.url + "/edit/%s/preview" % sid)
@@ -181,10 +182,16 @@ def test_editor_save_autosave_restore_are_held(server):
     # Discard from the form.
     s.post(server.url + "/edit/%s/autosave" % sid, headers={"X-CSRF-Token": csrf},
            data={"csrf": csrf, "title": "Held three", "body": "To be thrown zqthrow."})
+    # First a confirmation page (no script needed), nothing discarded yet.
     r = s.post(server.url + "/edit/" + sid, data={"csrf": csrf, "action": "discard"}, allow_redirects=False)
-    assert r.status_code == 303 and "discarded=1" in r.headers["Location"]
+    assert r.status_code == 200 and "Discard your changes?" in r.text and 'name="confirm" value="1"' in r.text
+    assert requests.get(server.url + "/api/v1/stories/" + sid, headers=auth(tok)).json()["draft"] is not None
+    r = s.post(server.url + "/edit/" + sid, data={"csrf": csrf, "action": "discard", "confirm": "1"},
+               allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/edit/" + sid
     page = s.get(server.url + r.headers["Location"])
     assert "zqthrow" not in page.text and "Updated zqupdate." in page.text
+    assert "Your changes were discarded" in page.text
 
 
 def test_unpublish_takes_the_draft(server):

@@ -235,8 +235,17 @@ def test_web_forms_respond_approve_and_need_csrf(server):
     assert 'action="/responses"' in page.text
     r = reader.post(server.url + "/responses", data={"story_id": st["id"], "body": "Via the form",
                                                       "csrf": csrf_of(page.text)}, allow_redirects=False)
-    assert r.status_code == 303 and "held=1" in r.headers["Location"]
-    assert "will appear once the writer approves" in reader.get(server.url + r.headers["Location"]).text
+    assert r.status_code == 303 and "/@fw/form-story#r-" in r.headers["Location"]
+    rid = r.headers["Location"].split("#r-")[1]
+    page = reader.get(server.url + r.headers["Location"]).text
+    assert "It waits for the writer&#39;s approval" in page or "It waits for the writer's approval" in page
+    # Her own pending response is on the page for her, marked as waiting...
+    assert 'class="response waiting" id="r-%s"' % rid in page and "Via the form" in page
+    # ... and for nobody else: not the next page load's flash, not anyone.
+    assert "It waits for the writer" not in reader.get(server.url + "/@fw/form-story").text
+    other = login(server, "fw", PW)  # the writer sees it as waiting for her approval
+    assert "Waiting for your approval" in other.get(server.url + "/@fw/form-story").text
+    assert "Via the form" not in requests.get(server.url + "/@fw/form-story").text
     r = reader.post(server.url + "/responses", data={"story_id": st["id"], "body": "No token"})
     assert r.status_code == 403
     writer = login(server, "fw", PW)

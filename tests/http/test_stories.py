@@ -41,7 +41,7 @@ def test_write_preview_draft_publish_read(server):
     html = page.text
     assert "<h1>The Spring</h1>" in html
     assert "A year later" in html
-    assert "<h3>After</h3>" in html and "<h1>After" not in html, "body headings sit below the title"
+    assert "<h2>After</h2>" in html and "<h1>After" not in html, "## is a section under the title"
     assert "<table>" in html and "<del>gone</del>" in html
     assert '<a href="https://example.org"' in html
     assert "footnote" in html.lower()
@@ -187,3 +187,37 @@ def test_profile_and_story_404s(server):
         assert "<html" in r.text
     r = requests.get(server.url + "/@ada/no-such-story")
     assert "sign in" in r.text.lower() and "return_to=" in r.text
+
+
+def test_headings_saved_before_move_up_once():
+    """Stories are rendered at save time; those saved when ## was <h3>
+    are brought to the new levels by migration 013 (SQLite), once."""
+    import os
+    import sqlite3
+    import pytest
+    from quire_server import ADMIN, ON_PG, Server, api_token
+    if ON_PG:
+        pytest.skip("an older SQLite file; PostgreSQL's 004_heading_levels is the same UPDATE")
+    s = Server(admin=ADMIN)
+    s.start()
+    try:
+        tok = api_token(s, *ADMIN)
+        requests.post(s.url + "/api/v1/stories", headers={"Authorization": "Bearer " + tok},
+                      json={"title": "Old levels", "body": "# A\n\n## B\n\n### C\n\n`<h3>` stays text",
+                            "status": "published"})
+        s.stop()
+        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
+        # As the renderer before migration 013 stored it.
+        db.execute("UPDATE stories SET body_html = ?", (
+            "<h2>A</h2>\n<h3>B</h3>\n<h4>C</h4>\n<p><code>&lt;h3&gt;</code> stays text</p>\n",))
+        v = db.execute("PRAGMA user_version").fetchone()[0]
+        assert v >= 13
+        db.execute("PRAGMA user_version = 12")
+        db.commit()
+        db.close()
+        s.start()
+        html = requests.get(s.url + "/@ada/old-levels").text
+        assert "<h2>A</h2>\n<h2>B</h2>\n<h3>C</h3>\n<p><code>&lt;h3&gt;</code> stays text</p>" in html
+    finally:
+        s.stop()
+        s.cleanup()

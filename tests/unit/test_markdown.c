@@ -127,14 +127,14 @@ static void test_basics(void)
 
 static void test_headings(void)
 {
-	is_str(render("# One"), "<h2>One</h2>\n", "# becomes h2");
-	is_str(render("## Two"), "<h3>Two</h3>\n", "## becomes h3");
-	is_str(render("### Three"), "<h4>Three</h4>\n", "### becomes h4");
-	is_str(render("#### Four"), "<h5>Four</h5>\n", "#### becomes h5");
-	is_str(render("##### Five"), "<h6>Five</h6>\n", "##### becomes h6");
-	is_str(render("###### Six"), "<h6>Six</h6>\n", "###### stays h6");
-	is_str(render("Setext\n======\n\nTwo\n---\n"), "<h2>Setext</h2>\n<h3>Two</h3>\n",
-	       "setext headings shift too");
+	is_str(render("# One"), "<h2>One</h2>\n", "# becomes h2 (never a second h1)");
+	is_str(render("## Two"), "<h2>Two</h2>\n", "## is h2, the first level under the title");
+	is_str(render("### Three"), "<h3>Three</h3>\n", "### is h3");
+	is_str(render("#### Four"), "<h4>Four</h4>\n", "#### is h4");
+	is_str(render("##### Five"), "<h5>Five</h5>\n", "##### is h5");
+	is_str(render("###### Six"), "<h6>Six</h6>\n", "###### is h6");
+	is_str(render("Setext\n======\n\nTwo\n---\n"), "<h2>Setext</h2>\n<h2>Two</h2>\n",
+	       "setext headings: both levels are sections");
 	ok(!has(render("# a\n## b\n### c\n#### d\n##### e\n###### f\n"), "<h1"),
 	   "no <h1> ever in a body");
 }

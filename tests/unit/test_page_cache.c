@@ -130,8 +130,16 @@ static void test_gzip(void)
 	page_cache_free(pc);
 }
 
+/* The one Accept-Encoding rule of the web layer (compress.c). */
+#define accepts_gzip(ae) web_accepts_coding((ae), "gzip")
+
 static void test_headers_parsing(void)
 {
+	ok(web_accepts_coding("gzip, deflate, br", "br"), "br listed");
+	ok(!web_accepts_coding("gzip, br;q=0", "br"), "br;q=0 refuses");
+	ok(web_accepts_coding("*", "br") && !web_accepts_coding("*;q=0", "br") &&
+	   !web_accepts_coding("br;q=0, *", "br"), "* for codings not named");
+	ok(!web_accepts_coding("brotli, gzip", "br"), "no br");
 	ok(accepts_gzip("gzip, deflate, br"), "gzip, deflate, br");
 	ok(accepts_gzip("deflate, GZIP;q=0.5"), "GZIP;q=0.5");
 	ok(accepts_gzip("x-gzip"), "x-gzip");

@@ -351,6 +351,49 @@ static void test_share_photo_rule(void)
 	   w == 800, "share card photo: SQL picks what the C rule picks");
 }
 
+/* Invitations by handle: pending until accepted, never a membership. */
+static void test_circle_invitations(void)
+{
+	struct user_row w, r1, r2;
+	new_user(&w, "inv_w");
+	new_user(&r1, "inv_r1");
+	new_user(&r2, "inv_r2");
+	if (store_user_insert(st, &w) || store_user_insert(st, &r1) || store_user_insert(st, &r2))
+		return;
+	struct circle_row c = {0}, c2 = {0};
+	id_new(c.id);
+	memcpy(c.owner_id, w.id, sizeof(c.owner_id));
+	c.name = "kin";
+	c.created_at = NOW;
+	c2 = c;
+	id_new(c2.id);
+	c2.name = "friends";
+	ok(!store_circle_insert(st, &c) && !store_circle_insert(st, &c2), "circles");
+	ok(store_circle_invitee_add(st, c.id, r2.id, NOW) == STORE_OK, "invite r2");
+	ok(store_circle_invitee_add(st, c.id, r1.id, NOW + 1) == STORE_OK, "invite r1");
+	ok(store_circle_invitee_add(st, c.id, r1.id, NOW + 9) == STORE_OK, "inviting again is OK");
+	ok(store_circle_invitee_add(st, c2.id, r1.id, NOW + 2) == STORE_OK, "invite r1 to c2");
+	struct member_row *m;
+	size_t n = 0;
+	ok(store_circle_invitees(st, &A, c.id, &m, &n) == STORE_OK && n == 2 &&
+	   !strcmp(m[0].handle, "inv_r1") && !strcmp(m[1].handle, "inv_r2") &&
+	   m[0].joined_at == NOW + 1 && !strcmp(m[0].user_id, r1.id),
+	   "invitees by handle, first time kept");
+	bool member = true;
+	ok(store_circle_is_member(st, c.id, r1.id, &member) == STORE_OK && !member,
+	   "an invitee is not a member");
+	struct circle_row *cs;
+	ok(store_circle_invitations_for(st, &A, r1.id, &cs, &n) == STORE_OK && n == 2 &&
+	   !strcmp(cs[0].id, c2.id) && !strcmp(cs[1].id, c.id) && !strcmp(cs[1].name, "kin") &&
+	   !strcmp(cs[1].owner_id, w.id), "her invitations, newest first");
+	ok(store_circle_invitee_remove(st, c.id, r1.id) == STORE_OK, "remove");
+	ok(store_circle_invitee_remove(st, c.id, r1.id) == STORE_NOT_FOUND, "remove twice: not found");
+	ok(store_circle_invitations_for(st, &A, r1.id, &cs, &n) == STORE_OK && n == 1, "one left");
+	ok(store_circle_delete(st, c2.id) == STORE_OK &&
+	   store_circle_invitations_for(st, &A, r1.id, &cs, &n) == STORE_OK && n == 0,
+	   "a deleted circle's invitations go with it");
+}
+
 static void suite(const char *kind, const char *url)
 {
 	char err[256];
@@ -363,6 +406,7 @@ static void suite(const char *kind, const char *url)
 	test_stories();
 	test_audience_rule_agrees();
 	test_share_photo_rule();
+	test_circle_invitations();
 	store_close(st);
 	/* A second open finds everything migrated already. */
 	ok(store_open(url, &st, err, sizeof(err)) == STORE_OK, "%s: reopens", kind);

@@ -260,3 +260,66 @@ enum store_err pg_circle_invites(struct store *s, struct arena *a, const char *c
 	PQclear(r);
 	return STORE_OK;
 }
+
+/* ---- invitations by handle (003_circle_invitations) ---- */
+
+static const char SQL_INVITEE_ADD[] =
+	"INSERT INTO circle_invitations(circle_id, user_id, invited_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_INVITEE_REMOVE[] =
+	"DELETE FROM circle_invitations WHERE circle_id = $1 AND user_id = $2";
+static const char SQL_INVITEES[] =
+	"SELECT u.id, u.handle, u.name, i.invited_at FROM circle_invitations i JOIN users u ON "
+	"u.id = i.user_id WHERE i.circle_id = $1 ORDER BY u.handle COLLATE \"C\" LIMIT 5000";
+static const char SQL_INVITATIONS_FOR[] =
+	"SELECT " CIRCLE_COLS " FROM circle_invitations i JOIN circles c ON c.id = i.circle_id "
+	"WHERE i.user_id = $1 ORDER BY i.invited_at DESC, c.id COLLATE \"C\" LIMIT 500";
+
+enum store_err pg_circle_invitee_add(struct store *s, const char *circle_id, const char *user_id,
+				     int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, circle_id);
+	pp_text(&p, user_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_INVITEE_ADD, &p, NULL);
+}
+
+enum store_err pg_circle_invitee_remove(struct store *s, const char *circle_id,
+					const char *user_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, circle_id);
+	pp_text(&p, user_id);
+	return write_one(s, SQL_INVITEE_REMOVE, &p);
+}
+
+enum store_err pg_circle_invitees(struct store *s, struct arena *a, const char *circle_id,
+				  struct member_row **rows, size_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, circle_id);
+	PGresult *r = pg_run(s, SQL_INVITEES, &p);
+	if (!r)
+		return STORE_ERROR;
+	pg_read_members(a, r, rows, n);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_circle_invitations_for(struct store *s, struct arena *a, const char *user_id,
+					 struct circle_row **rows, size_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, user_id);
+	PGresult *r = pg_run(s, SQL_INVITATIONS_FOR, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	*rows = arena_alloc(a, (size_t)(nt ? nt : 1) * sizeof(**rows));
+	*n = (size_t)nt;
+	for (int i = 0; i < nt; i++)
+		read_circle(a, r, i, &(*rows)[i]);
+	PQclear(r);
+	return STORE_OK;
+}

@@ -273,3 +273,80 @@ enum store_err sq_circle_invites(struct store *s, struct arena *a, const char *c
 	done(st);
 	return e;
 }
+
+/* ---- invitations by handle (012_circle_invitations) ---- */
+
+static const char SQL_INVITEE_ADD[] =
+	"INSERT INTO circle_invitations(circle_id, user_id, invited_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_INVITEE_REMOVE[] =
+	"DELETE FROM circle_invitations WHERE circle_id = ?1 AND user_id = ?2";
+static const char SQL_INVITEES[] =
+	"SELECT u.id, u.handle, u.name, i.invited_at FROM circle_invitations i JOIN users u ON "
+	"u.id = i.user_id WHERE i.circle_id = ?1 ORDER BY u.handle LIMIT 5000";
+static const char SQL_INVITATIONS_FOR[] =
+	"SELECT c.id, c.owner_id, c.name, c.created_at, "
+	"(SELECT count(*) FROM circle_members m WHERE m.circle_id = c.id) "
+	"FROM circle_invitations i JOIN circles c ON c.id = i.circle_id "
+	"WHERE i.user_id = ?1 ORDER BY i.invited_at DESC, c.id LIMIT 500";
+
+enum store_err sq_circle_invitee_add(struct store *s, const char *circle_id,
+					const char *user_id, int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_INVITEE_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, circle_id);
+	bind_text(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_circle_invitee_remove(struct store *s, const char *circle_id,
+					   const char *user_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_INVITEE_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, circle_id);
+	bind_text(st, 2, user_id);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+enum store_err sq_circle_invitees(struct store *s, struct arena *a, const char *circle_id,
+				     struct member_row **rows, size_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_INVITEES);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, circle_id);
+	return collect_members(s, a, st, rows, n);
+}
+
+enum store_err sq_circle_invitations_for(struct store *s, struct arena *a, const char *user_id,
+					    struct circle_row **rows, size_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_INVITATIONS_FOR);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, user_id);
+	size_t cap = 8;
+	*rows = arena_alloc(a, cap * sizeof(**rows));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			struct circle_row *nr = arena_alloc(a, 2 * cap * sizeof(*nr));
+			memcpy(nr, *rows, cap * sizeof(*nr));
+			*rows = nr;
+			cap *= 2;
+		}
+		read_circle(a, st, &(*rows)[(*n)++]);
+	}
+	enum store_err e = rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+	done(st);
+	return e;
+}

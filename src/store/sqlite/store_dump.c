@@ -20,7 +20,7 @@ static bool without_rowid(const char *table)
 {
 	/* Tables declared WITHOUT ROWID order by their primary key. */
 	static const char *const t[] = {"settings", "sessions", "invites", "story_slugs",
-					"circle_members", "circle_invites", "photo_variants",
+					"circle_members", "circle_invites", "circle_invitations", "photo_variants",
 					"response_reports", "blocks", "muted_words", "story_schedule",
 					"follows", "story_tags", "story_drafts", NULL};
 	for (size_t i = 0; t[i]; i++)
