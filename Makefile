@@ -36,7 +36,7 @@ STATIC    := $(sort $(wildcard static/*))
 MIGRATIONS:= $(sort $(wildcard src/store/sqlite/migrations/*.sql))
 PG_MIGRATIONS := $(sort $(wildcard src/store/pg/migrations/*.sql))
 GEN_SRC   := $(B)/gen/embed_templates.c $(B)/gen/embed_static.c $(B)/gen/embed_migrations.c \
-             $(B)/gen/embed_pg_migrations.c $(B)/gen/pg_stubs.c
+             $(B)/gen/embed_pg_migrations.c
 OBJ       := $(patsubst src/%.c,$(B)/obj/%.o,$(LIB_SRC)) $(GEN_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -76,10 +76,6 @@ $(B)/gen/embed_migrations.c: $(MIGRATIONS) $(B)/embed
 $(B)/gen/embed_pg_migrations.c: $(PG_MIGRATIONS) $(B)/embed
 	@mkdir -p $(dir $@)
 	$(B)/embed pg_migrations $(PG_MIGRATIONS) > $@.tmp && mv $@.tmp $@
-# Stubs for the store functions the PostgreSQL backend does not have yet.
-$(B)/gen/pg_stubs.c: tools/pg_stubs.sh src/store/store_fns.h $(wildcard src/store/pg/*.c)
-	@mkdir -p $(dir $@)
-	sh tools/pg_stubs.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libquire.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
