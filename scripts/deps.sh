@@ -37,6 +37,11 @@ npm_test_deps() {
 		return 0
 	fi
 	echo "deps: npm ci in tests/ (pinned test tools)"
+	# Node trusts its own list of certificate authorities, not the
+	# system's: add Debian's, so that a registry reached through a proxy
+	# with a local authority (in the system store) is trusted too.
+	ca=/etc/ssl/certs/ca-certificates.crt
+	[ -n "${NODE_EXTRA_CA_CERTS:-}" ] || { [ -f "$ca" ] && export NODE_EXTRA_CA_CERTS="$ca"; }
 	(cd tests && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) &&
 		cp tests/package-lock.json tests/node_modules/.quire-lock
 }
