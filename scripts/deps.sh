@@ -41,7 +41,9 @@ npm_test_deps() {
 	# system's: add Debian's, so that a registry reached through a proxy
 	# with a local authority (in the system store) is trusted too.
 	ca=/etc/ssl/certs/ca-certificates.crt
-	[ -n "${NODE_EXTRA_CA_CERTS:-}" ] || { [ -f "$ca" ] && export NODE_EXTRA_CA_CERTS="$ca"; }
+	if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$ca" ]; then
+		export NODE_EXTRA_CA_CERTS="$ca"
+	fi
 	(cd tests && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) &&
 		cp tests/package-lock.json tests/node_modules/.quire-lock
 }
