@@ -261,8 +261,8 @@ int main(int argc, char **argv)
 		s.body_html = b->html;
 		s.excerpt = b->excerpt;
 		s.word_count = b->words;
-		s.status = "published";
-		s.audience = "public";
+		s.status = STATUS_PUBLISHED;
+		s.audience = AUDIENCE_PUBLIC;
 		s.content_note = "";
 		s.created_at = s.updated_at = now - (stories - i) * 60 - 3600;
 		s.published_at = s.created_at;

@@ -110,6 +110,8 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 	json_t *sec = json_object();
 	json_t *items = json_array();
 	int64_t shown = 0;
+	/* Once for the page, not once per response (it asks the store). */
+	bool can_reply = v->signed_in && response_may_post(st, &v->user, s) == RESP_OK;
 	for (size_t i = 0; i < l.n; i++) {
 		const struct response_row *r = &l.items[i];
 		if (r->parent_id[0])
@@ -123,8 +125,7 @@ void responses_page_context(struct http_req *req, const struct story_row *s, jso
 			}
 		json_object_set_new(o, "r_replies", replies);
 		json_object_set_new(o, "r_has_replies", json_boolean(json_array_size(replies) > 0));
-		json_object_set_new(o, "r_can_reply", json_boolean(v->signed_in &&
-			response_may_post(st, &v->user, s) == RESP_OK));
+		json_object_set_new(o, "r_can_reply", json_boolean(can_reply));
 		json_array_append_new(items, o);
 		shown++;
 	}
