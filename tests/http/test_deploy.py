@@ -155,7 +155,12 @@ def test_unit_command_line_under_its_filter_serves_photos_and_backs_up():
         os.chmod(conf, 0o644)
         argv = shlex.split(u["ExecStart"][0])
         assert argv[-2] == "--config"
-        serve = [BIN] + argv[1:-1] + [conf]
+        # Installed where its own user can run it (the build may sit in a
+        # directory only root can enter, as /root is).
+        binary = os.path.join(tmp, "quire")
+        shutil.copy2(BIN, binary)
+        os.chmod(binary, 0o755)
+        serve = [binary] + argv[1:-1] + [conf]
         # As its own unprivileged user (User=), with no_new_privs and the filter.
         prefix = [sysfilter, lst, str(err), "--"]
         if os.getuid() == 0:
@@ -172,7 +177,7 @@ def test_unit_command_line_under_its_filter_serves_photos_and_backs_up():
         notify = Notify(env["NOTIFY_SOCKET"])
 
         def cli(*args, input=None):
-            r = subprocess.run(prefix + [BIN, *args, "--config", conf], input=input, text=True,
+            r = subprocess.run(prefix + [binary, *args, "--config", conf], input=input, text=True,
                                capture_output=True, env=env, timeout=120)
             assert r.returncode == 0, (args, r.stdout, r.stderr)
             return r.stdout
