@@ -163,6 +163,13 @@ enum store_err pg_write(struct store *s, const char *sql, const struct pg_params
 	return STORE_OK;
 }
 
+enum store_err pg_write_one(struct store *s, const char *sql, const struct pg_params *p)
+{
+	int64_t n = 0;
+	enum store_err e = pg_write(s, sql, p, &n);
+	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+}
+
 enum store_err pg_exec(struct store *s, const char *sql)
 {
 	if (!pg_ready(s))

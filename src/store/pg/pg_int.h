@@ -108,6 +108,8 @@ PGresult *pg_run_binary(struct store *s, const char *sql, int n, const char *con
  * violation, ERROR otherwise. *changed (may be NULL) gets the row count. */
 enum store_err pg_write(struct store *s, const char *sql, const struct pg_params *p,
 			int64_t *changed);
+/* pg_write of a statement that must touch a row: NOT_FOUND when none. */
+enum store_err pg_write_one(struct store *s, const char *sql, const struct pg_params *p);
 /* A plain statement with no parameters, not prepared (BEGIN, LISTEN...). */
 enum store_err pg_exec(struct store *s, const char *sql);
 

@@ -466,9 +466,7 @@ enum store_err pg_invite_use(struct store *s, const char *token_hash, const char
 	pp_text(&p, token_hash);
 	pp_text(&p, user_id);
 	pp_int(&p, now);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_INVITE_USE, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_INVITE_USE, &p);
 }
 
 /* ---- stories ---- */
@@ -667,9 +665,7 @@ enum store_err pg_story_share_key_set(struct store *s, const char *id, const cha
 	pp_text(&p, id);
 	pp_text(&p, author_id);
 	pp_text(&p, key);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_SHARE_KEY_SET, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_SHARE_KEY_SET, &p);
 }
 
 enum store_err pg_story_delete(struct store *s, const char *id, int64_t now)
@@ -677,9 +673,7 @@ enum store_err pg_story_delete(struct store *s, const char *id, int64_t now)
 	struct pg_params p = {0};
 	pp_text(&p, id);
 	pp_int(&p, now);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_STORY_DELETE, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_STORY_DELETE, &p);
 }
 
 enum store_err pg_story_list(struct store *s, struct arena *a, const struct story_query *q,

@@ -77,14 +77,6 @@ static void read_invite(struct arena *a, const PGresult *r, int row, struct circ
 	v->created_at = pg_int(r, row, 6);
 }
 
-/* OK if the write touched a row, NOT_FOUND if none. */
-static enum store_err write_one(struct store *s, const char *sql, const struct pg_params *p)
-{
-	int64_t n = 0;
-	enum store_err e = pg_write(s, sql, p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
-}
-
 enum store_err pg_circle_insert(struct store *s, const struct circle_row *c)
 {
 	struct pg_params p = {0};
@@ -162,7 +154,7 @@ enum store_err pg_circle_member_remove(struct store *s, const char *circle_id,
 	struct pg_params p = {0};
 	pp_text(&p, circle_id);
 	pp_text(&p, user_id);
-	return write_one(s, SQL_MEMBER_REMOVE, &p);
+	return pg_write_one(s, SQL_MEMBER_REMOVE, &p);
 }
 
 enum store_err pg_circle_members(struct store *s, struct arena *a, const char *circle_id,
@@ -232,7 +224,7 @@ enum store_err pg_circle_invite_use(struct store *s, const char *token_hash, int
 	struct pg_params p = {0};
 	pp_text(&p, token_hash);
 	pp_int(&p, now);
-	return write_one(s, SQL_INVITE_USE, &p);
+	return pg_write_one(s, SQL_INVITE_USE, &p);
 }
 
 enum store_err pg_circle_invite_revoke(struct store *s, const char *circle_id,
@@ -241,7 +233,7 @@ enum store_err pg_circle_invite_revoke(struct store *s, const char *circle_id,
 	struct pg_params p = {0};
 	pp_text(&p, circle_id);
 	pp_text(&p, token_hash);
-	return write_one(s, SQL_INVITE_REVOKE, &p);
+	return pg_write_one(s, SQL_INVITE_REVOKE, &p);
 }
 
 enum store_err pg_circle_invites(struct store *s, struct arena *a, const char *circle_id,
@@ -291,7 +283,7 @@ enum store_err pg_circle_invitee_remove(struct store *s, const char *circle_id,
 	struct pg_params p = {0};
 	pp_text(&p, circle_id);
 	pp_text(&p, user_id);
-	return write_one(s, SQL_INVITEE_REMOVE, &p);
+	return pg_write_one(s, SQL_INVITEE_REMOVE, &p);
 }
 
 enum store_err pg_circle_invitees(struct store *s, struct arena *a, const char *circle_id,

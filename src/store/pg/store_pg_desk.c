@@ -79,9 +79,7 @@ enum store_err pg_revision_rewrite(struct store *s, const char *old_id,
 	pp_int(&p, r->saved_at);
 	pp_text(&p, r->kind);
 	pp_text(&p, r->restored_from);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_REV_REWRITE, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_REV_REWRITE, &p);
 }
 
 static enum store_err rev_one(struct store *s, const char *sql, struct arena *a, const char *key,
@@ -303,9 +301,7 @@ enum store_err pg_trash_restore(struct store *s, const char *id, const char *aut
 	struct pg_params p = {0};
 	pp_text(&p, id);
 	pp_text(&p, author_id);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_TRASH_RESTORE, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_TRASH_RESTORE, &p);
 }
 
 enum store_err pg_trash_oldest(struct store *s, int64_t *at)

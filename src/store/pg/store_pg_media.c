@@ -177,9 +177,7 @@ enum store_err pg_photo_update(struct store *s, const struct photo_row *p)
 	pp_text(&q, p->note);
 	pp_text(&q, p->audience ? p->audience : "story");
 	pp_text(&q, p->circle_id);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_PHOTO_UPDATE, &q, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_PHOTO_UPDATE, &q);
 }
 
 enum store_err pg_photo_delete(struct store *s, const char *id, char (*hashes)[65], size_t max,

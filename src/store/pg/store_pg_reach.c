@@ -66,9 +66,7 @@ enum store_err pg_follow_remove(struct store *s, const char *follower_id, const 
 	struct pg_params p = {0};
 	pp_text(&p, follower_id);
 	pp_text(&p, writer_id);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_FOLLOW_REMOVE, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_FOLLOW_REMOVE, &p);
 }
 
 enum store_err pg_follow_check(struct store *s, const char *follower_id, const char *writer_id,

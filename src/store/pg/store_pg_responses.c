@@ -132,14 +132,6 @@ static enum store_err read_list(struct store *s, struct arena *a, const char *sq
 	return STORE_OK;
 }
 
-/* OK if the write touched a row, NOT_FOUND if none. */
-static enum store_err write_one(struct store *s, const char *sql, const struct pg_params *p)
-{
-	int64_t n = 0;
-	enum store_err e = pg_write(s, sql, p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
-}
-
 enum store_err pg_response_insert(struct store *s, const struct response_row *r)
 {
 	struct pg_params p = {0};
@@ -183,7 +175,7 @@ enum store_err pg_response_edit(struct store *s, const char *id, const char *bod
 	pp_text(&p, response_status_name(status));
 	pp_text(&p, held_for ? held_for : "");
 	pp_int(&p, now);
-	return write_one(s, SQL_EDIT, &p);
+	return pg_write_one(s, SQL_EDIT, &p);
 }
 
 enum store_err pg_response_set_status(struct store *s, const char *id,
@@ -192,14 +184,14 @@ enum store_err pg_response_set_status(struct store *s, const char *id,
 	struct pg_params p = {0};
 	pp_text(&p, id);
 	pp_text(&p, response_status_name(status));
-	return write_one(s, SQL_STATUS, &p);
+	return pg_write_one(s, SQL_STATUS, &p);
 }
 
 enum store_err pg_response_delete(struct store *s, const char *id)
 {
 	struct pg_params p = {0};
 	pp_text(&p, id);
-	return write_one(s, SQL_DELETE, &p);
+	return pg_write_one(s, SQL_DELETE, &p);
 }
 
 enum store_err pg_responses_for_story(struct store *s, struct arena *a, const char *story_id,

@@ -123,9 +123,7 @@ enum store_err pg_user_set_password(struct store *s, const char *id, const char 
 	struct pg_params p = {0};
 	pp_text(&p, id);
 	pp_text(&p, hash);
-	int64_t n = 0;
-	enum store_err e = pg_write(s, SQL_SET_PASSWORD, &p, &n);
-	return e ? e : n ? STORE_OK : STORE_NOT_FOUND;
+	return pg_write_one(s, SQL_SET_PASSWORD, &p);
 }
 
 enum store_err pg_session_delete_others(struct store *s, const char *user_id, const char *keep)
