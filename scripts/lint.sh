@@ -24,6 +24,9 @@ confine '\bMHD_[A-Za-z_]+\b' 'src/http/' 'libmicrohttpd calls and types'
 confine '\bcmark_[a-z_]+\b' 'src/stories/markdown' 'cmark-gfm calls and types'
 confine '\b(seccomp_[a-z_]+|scmp_filter_ctx)\b' 'src/media/sandbox' 'libseccomp calls and types'
 confine '\b(vips_[a-z_]+|Vips[A-Z][A-Za-z]+)\b' 'src/media/(vips_dl|worker|ingest)' 'libvips calls and types'
+confine '\b(curl_[a-z_]+|CURL[A-Za-z_]*)\b' 'src/net/' 'libcurl calls and types'
+confine '\b(gumbo_[a-z_]+|Gumbo[A-Z][A-Za-z]+)\b' 'src/porting/' 'gumbo calls and types'
+confine '\b(xml[A-Z][A-Za-z]+|XML_[A-Z_]+)\b' 'src/porting/' 'libxml2 calls and types'
 confine '\b(crypto_pwhash|crypto_generichash|crypto_hash_sha256|randombytes_buf|sodium_[a-z]+)\s*\(' 'src/(core/crypto|accounts/password)' 'libsodium calls'
 
 for low in core store tmpl http; do
