@@ -10,6 +10,7 @@
 
 #include "store/store.h"
 #include "store/store_media.h"
+#include "store/store_mail.h"
 
 struct store_backend {
 	const char *scheme; /* "sqlite", "postgres" */

@@ -78,7 +78,10 @@ const char *const store_tables[] = {
 	"settings", "users", "sessions", "invites", "stories", "story_slugs", "circles",
 	"circle_members", "circle_invites", "circle_invitations", "photos", "photo_variants", "responses",
 	"response_reports", "blocks", "muted_words", "revisions", "story_schedule", "follows",
-	"story_tags", "story_drafts", NULL,
+	"story_tags", "story_drafts",
+	/* email (issue 18) */
+	"user_emails", "subscribers", "outbox", "mail_tokens", "story_mail", "mail_prefs",
+	NULL,
 };
 
 /* URL schemes and their backends; SQLite takes the part after "sqlite:"

@@ -233,3 +233,63 @@ STORE_FN(enum store_err, blob_get, (struct store *s, const char *hash, unsigned 
 STORE_FN(enum store_err, blob_delete, (struct store *s, const char *hash), (s, hash))
 STORE_FN(enum store_err, variant_hashes, (struct store *s,
 	 bool (*row)(void *ctx, const char *hash, const char *format), void *ctx), (s, row, ctx))
+/* ---- email (issue 18): store_mail.h ---- */
+STORE_FN(enum store_err, user_email_set, (struct store *s, const char *user_id,
+	 const char *email, int64_t verified_at), (s, user_id, email, verified_at))
+STORE_FN(enum store_err, user_email_get, (struct store *s, struct arena *a, const char *user_id,
+	 const char **email), (s, a, user_id, email))
+STORE_FN(enum store_err, user_by_email, (struct store *s, struct arena *a, const char *email,
+	 struct user_row *out), (s, a, email, out))
+STORE_FN(enum store_err, subscriber_insert, (struct store *s, const struct subscriber_row *r,
+	 const char *token_hash), (s, r, token_hash))
+STORE_FN(enum store_err, subscriber_get, (struct store *s, struct arena *a,
+	 const char *writer_id, const char *email, struct subscriber_row *out), (s, a, writer_id,
+	 email, out))
+STORE_FN(enum store_err, subscriber_by_id, (struct store *s, struct arena *a, const char *id,
+	 struct subscriber_row *out), (s, a, id, out))
+STORE_FN(enum store_err, subscriber_by_token, (struct store *s, struct arena *a,
+	 const char *token_hash, struct subscriber_row *out), (s, a, token_hash, out))
+STORE_FN(enum store_err, subscriber_set, (struct store *s, const char *id, const char *status,
+	 int64_t now, const char *token_hash, int64_t asked_at), (s, id, status, now, token_hash,
+	 asked_at))
+STORE_FN(enum store_err, subscriber_delete, (struct store *s, const char *id), (s, id))
+STORE_FN(enum store_err, subscribers_of, (struct store *s, struct arena *a,
+	 const char *writer_id, size_t max, struct subscriber_row **rows, size_t *n), (s, a,
+	 writer_id, max, rows, n))
+STORE_FN(enum store_err, subscriber_count, (struct store *s, const char *writer_id,
+	 const char *status, int64_t *n), (s, writer_id, status, n))
+STORE_FN(enum store_err, outbox_add, (struct store *s, const struct outbox_row *r), (s, r))
+STORE_FN(enum store_err, outbox_fanout, (struct store *s, const char *kind,
+	 const char *story_id, const char *writer_id, const char *circle_id, int64_t now,
+	 int64_t *n), (s, kind, story_id, writer_id, circle_id, now, n))
+STORE_FN(enum store_err, outbox_claim, (struct store *s, struct arena *a, int64_t now,
+	 int64_t lease_until, size_t max, struct outbox_row **rows, size_t *n), (s, a, now,
+	 lease_until, max, rows, n))
+STORE_FN(enum store_err, outbox_sent, (struct store *s, const char *id, int64_t now), (s, id,
+	 now))
+STORE_FN(enum store_err, outbox_retry, (struct store *s, const char *id, int64_t next_at,
+	 const char *error), (s, id, next_at, error))
+STORE_FN(enum store_err, outbox_fail, (struct store *s, const char *id, int64_t now,
+	 const char *error), (s, id, now, error))
+STORE_FN(enum store_err, outbox_counts, (struct store *s, int64_t *queued, int64_t *sent,
+	 int64_t *failed), (s, queued, sent, failed))
+STORE_FN(enum store_err, outbox_next, (struct store *s, int64_t *at), (s, at))
+STORE_FN(enum store_err, outbox_of, (struct store *s, struct arena *a, const char *writer_id,
+	 const char *status, size_t max, struct outbox_row **rows, size_t *n), (s, a, writer_id,
+	 status, max, rows, n))
+STORE_FN(enum store_err, mail_token_add, (struct store *s, const char *hash,
+	 const struct mail_token_row *r), (s, hash, r))
+STORE_FN(enum store_err, mail_token_get, (struct store *s, struct arena *a, const char *hash,
+	 const char *kind, int64_t now, struct mail_token_row *out), (s, a, hash, kind, now, out))
+STORE_FN(enum store_err, mail_token_use, (struct store *s, const char *hash, const char *kind,
+	 int64_t now), (s, hash, kind, now))
+STORE_FN(enum store_err, mail_token_count, (struct store *s, const char *kind,
+	 const char *email, int64_t since, int64_t *n), (s, kind, email, since, n))
+STORE_FN(enum store_err, story_mail_mark, (struct store *s, const char *story_id, int64_t now,
+	 bool *first), (s, story_id, now, first))
+STORE_FN(enum store_err, story_mail_skip, (struct store *s, const char *story_id, bool skip),
+	 (s, story_id, skip))
+STORE_FN(enum store_err, mail_pref_get, (struct store *s, struct arena *a, const char *user_id,
+	 const char *name, const char *def, const char **val), (s, a, user_id, name, def, val))
+STORE_FN(enum store_err, mail_pref_set, (struct store *s, const char *user_id, const char *name,
+	 const char *val), (s, user_id, name, val))

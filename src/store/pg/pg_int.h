@@ -65,7 +65,7 @@ struct pg_store {
 	int64_t heard_ms;     /* when notifications were last read (monotonic) */
 	int64_t retry_ms;     /* a broken connection is tried again from then */
 	char state[6];        /* SQLSTATE of the last failed statement */
-	char *columns[32];    /* store_pg_dump.c: ",col,col," of each store_tables entry */
+	char *columns[64];    /* store_pg_dump.c: ",col,col," of each store_tables entry */
 };
 
 static inline struct pg_store *PG(struct store *s)
