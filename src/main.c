@@ -18,7 +18,12 @@
 #include "web/web.h"
 #include "stories/markdown.h"
 #include "stories/stories_web.h"
+#include "stories/stories.h"
 #include "store/store.h"
+#include "mail/mail.h"
+#include "mail/mail_web.h"
+#include "mail/mime.h"
+#include "net/smtp.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -215,6 +220,28 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/photos/{id}/{file}", page_photo_file},
 	{HTTP_POST, "/edit/{id}/photos", page_photo_upload},
 	{HTTP_POST, "/edit/{id}/photos/{pid}", page_photo_edit},
+	/* email (issue 18): mail/mail_web.h */
+	{HTTP_POST, "/api/v1/users/{handle}/subscribers", api_subscribe},
+	{HTTP_POST, "/@{handle}/subscribe", page_subscribe_post},
+	{HTTP_GET, "/subscribe/confirm/{token}", page_subscribe_confirm},
+	{HTTP_POST, "/subscribe/confirm/{token}", page_subscribe_confirm_post},
+	{HTTP_GET, "/unsubscribe/{token}", page_unsubscribe},
+	{HTTP_POST, "/unsubscribe/{token}", page_unsubscribe_post},
+	{HTTP_POST, "/api/v1/login-links", api_login_links},
+	{HTTP_GET, "/login/link", page_login_link_request},
+	{HTTP_POST, "/login/link", page_login_link_request},
+	{HTTP_GET, "/login/link/{token}", page_login_link},
+	{HTTP_POST, "/login/link/{token}", page_login_link_post},
+	{HTTP_GET, "/login/reset", page_reset_request},
+	{HTTP_POST, "/login/reset", page_reset_request_post},
+	{HTTP_GET, "/login/reset/{token}", page_reset},
+	{HTTP_POST, "/login/reset/{token}", page_reset_post},
+	{HTTP_GET, "/settings/email", page_mail_settings},
+	{HTTP_POST, "/settings/email", page_mail_settings_post},
+	{HTTP_GET, "/settings/email/verify/{token}", page_email_verify},
+	{HTTP_POST, "/settings/email/verify/{token}", page_email_verify_post},
+	{HTTP_GET, "/settings/subscribers", page_subscribers},
+	{HTTP_POST, "/settings/subscribers", page_subscribers_post},
 };
 
 static void route(struct http_req *req, struct http_res *res);
@@ -478,6 +505,10 @@ struct opts {
 	unsigned resp_user, resp_addr; /* responses per minute per reader / address */
 	long max_conns, max_conns_per_ip; /* -1: default; per ip 0: no limit */
 	struct net_list trusted_proxies;  /* --trusted-proxy */
+	/* email (issue 18): smtp NULL means no email */
+	const char *smtp, *mail_from;
+	bool smtp_insecure;
+	unsigned mail_domain_rate, mail_retry_base;
 };
 
 static bool mkdir_p(const char *dir)
@@ -725,6 +756,7 @@ static int cmd_serve(const struct opts *o)
 	 * other: purging the trash removes the stories' photos first. */
 	desk_set_purge_hook(media_collect);
 	responses_set_rate_limits(cfg.responses_per_minute_user, cfg.responses_per_minute_addr);
+	cfg.mail = o->smtp != NULL;
 	if (!web_init(&cfg, st)) {
 		store_close(st);
 		web_shutdown();
@@ -787,6 +819,29 @@ static int cmd_serve(const struct opts *o)
 	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
+	/* Email: publishing (and the other events) queue messages in the
+	 * same transaction; the sender delivers them. */
+	mail_configure(o->smtp != NULL, cfg.key);
+	if (o->smtp) {
+		story_set_save_hook(mail_story_hook);
+		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
+		gethostname(host, sizeof(host) - 1);
+		snprintf(node, sizeof(node), "%s:%s", host,
+			 realpath(o->data, dir) ? dir : o->data);
+		struct mail_sender_config mc = {
+			.node = node,
+			.smtp_url = o->smtp,
+			.password = getenv("QUIRE_SMTP_PASSWORD"),
+			.insecure = o->smtp_insecure,
+			.from_addr = o->mail_from,
+			.domain_rate = o->mail_domain_rate,
+			.retry_base = o->mail_retry_base,
+		};
+		if (!net_init() || !mail_sender_start(&mc))
+			fprintf(stderr, "quire: email will not be sent\n");
+		else
+			fprintf(stderr, "quire: email through %s as %s\n", o->smtp, o->mail_from);
+	}
 	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
 	fflush(stderr);
@@ -812,6 +867,7 @@ static int cmd_serve(const struct opts *o)
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(msrv);
 	desk_scheduler_stop();
+	mail_sender_stop();
 	/* Before the HTTP server: answers every upload still in the queue. */
 	media_pool_stop();
 	http_server_stop(srv);
@@ -1049,6 +1105,9 @@ static bool conf_load_env(struct conf *c)
 		char name[64], err[600];
 		conf_env_name((enum conf_id)k, name, sizeof(name));
 		const char *v = getenv(name);
+		/* QUIRE_SMTP_URL is the smtp key's other name. */
+		if ((!v || !*v) && k == CONF_SMTP)
+			v = getenv("QUIRE_SMTP_URL");
 		if (v && *v && !conf_set(c, (enum conf_id)k, v, CONF_SRC_ENV, 0, err, sizeof(err))) {
 			fprintf(stderr, "quire: %s: %s\n", name, err);
 			return false;
@@ -1166,6 +1225,29 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 		return false;
 	}
 	o->log_format_json = !strcmp(conf_get(c, CONF_LOG_FORMAT), "json");
+	o->smtp = conf_get(c, CONF_SMTP);
+	o->mail_from = conf_get(c, CONF_MAIL_FROM);
+	o->smtp_insecure = conf_bool(c, CONF_SMTP_INSECURE);
+	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
+	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
+	if (o->smtp) {
+		char err[200];
+		struct arena ta;
+		arena_init(&ta);
+		bool from_ok = o->mail_from &&
+			       mail_addr_normalise(&ta, o->mail_from, strlen(o->mail_from));
+		arena_release(&ta);
+		if (!smtp_url_ok(o->smtp, err, sizeof(err))) {
+			conf_origin(c, CONF_SMTP, where, sizeof(where));
+			fprintf(stderr, "quire: smtp (%s): %s\n", where, err);
+			return false;
+		}
+		if (!from_ok) {
+			fprintf(stderr, "quire: smtp is set, so mail-from (--mail-from) must be the "
+					"sender's email address\n");
+			return false;
+		}
+	}
 	return true;
 }
 

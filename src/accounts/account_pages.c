@@ -44,6 +44,7 @@ static void render_login(struct http_req *req, struct http_res *res, int status,
 						    http_req_query(req, "return_to") :
 						    http_req_form(req, "return_to"))));
 	json_object_set_new(ctx, "signup_open", json_boolean(strcmp(signup_mode(req), "open") == 0));
+	json_object_set_new(ctx, "mail", json_boolean(web_cfg->mail));
 	web_page_render(req, res, status, "login", ctx);
 }
 

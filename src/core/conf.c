@@ -35,6 +35,14 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 				 false},
 	[CONF_METRICS_ALLOW_REMOTE] = {"metrics-allow-remote", CONF_T_BOOL, 0, 0, NULL, "no", false,
 				       false},
+	/* email (issue 18) */
+	[CONF_SMTP] = {"smtp", CONF_T_TEXT, 0, 0, NULL, NULL, true, false},
+	[CONF_MAIL_FROM] = {"mail-from", CONF_T_TEXT, 0, 0, NULL, NULL, false, false},
+	[CONF_SMTP_INSECURE] = {"smtp-insecure", CONF_T_BOOL, 0, 0, NULL, "no", false, false},
+	[CONF_MAIL_DOMAIN_RATE] = {"mail-domain-rate", CONF_T_UINT, 1, 100000, NULL, "10", false,
+				   false},
+	[CONF_MAIL_RETRY_BASE] = {"mail-retry-base", CONF_T_UINT, 1, 86400, NULL, "60", false,
+				  false},
 };
 
 void conf_init(struct conf *c, struct arena *a)

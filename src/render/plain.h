@@ -20,6 +20,8 @@ enum render_context {
 	RENDER_SEARCH,  /* full-text search text and snippets: plain text */
 	RENDER_EXCERPT, /* excerpts in lists and descriptions: plain text */
 	RENDER_CARD,    /* Open Graph / Twitter card image */
+	RENDER_MAIL,    /* a story by email (mail/): as RENDER_FEED, for the reader it is
+			 * sent to (a subscriber is anonymous), absolute URLs */
 };
 
 /* The scan behind render_story_source(), pure, for the fuzzer: body with

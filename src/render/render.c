@@ -132,8 +132,9 @@ const char *render_story_html(struct http_req *req, const struct story_row *s,
 {
 	json_t *ctx = json_object();
 	json_object_set_new(ctx, "parts", render_story_parts(req, s, NULL, where, NULL));
-	/* A feed reader shows the entry alone: the writer's note comes first. */
-	if (where == RENDER_FEED && s->content_note[0])
+	/* A feed reader or a mailbox shows the story alone: the writer's
+	 * note comes first. */
+	if ((where == RENDER_FEED || where == RENDER_MAIL) && s->content_note[0])
 		json_object_set_new(ctx, "content_note", json_string(s->content_note));
 	struct buf out;
 	buf_init(&out, MD_HTML_MAX);

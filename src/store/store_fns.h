@@ -262,9 +262,10 @@ STORE_FN(enum store_err, outbox_add, (struct store *s, const struct outbox_row *
 STORE_FN(enum store_err, outbox_fanout, (struct store *s, const char *kind,
 	 const char *story_id, const char *writer_id, const char *circle_id, int64_t now,
 	 int64_t *n), (s, kind, story_id, writer_id, circle_id, now, n))
-STORE_FN(enum store_err, outbox_claim, (struct store *s, struct arena *a, int64_t now,
-	 int64_t lease_until, size_t max, struct outbox_row **rows, size_t *n), (s, a, now,
-	 lease_until, max, rows, n))
+STORE_FN(enum store_err, outbox_claim, (struct store *s, struct arena *a, const char *who,
+	 int64_t now, int64_t lease_until, size_t max, struct outbox_row **rows, size_t *n), (s, a,
+	 who, now, lease_until, max, rows, n))
+STORE_FN(enum store_err, outbox_release, (struct store *s, const char *who), (s, who))
 STORE_FN(enum store_err, outbox_sent, (struct store *s, const char *id, int64_t now), (s, id,
 	 now))
 STORE_FN(enum store_err, outbox_retry, (struct store *s, const char *id, int64_t next_at,

@@ -87,11 +87,16 @@ enum store_err store_outbox_fanout(struct store *s, const char *kind, const char
 				   const char *writer_id, const char *circle_id, int64_t now,
 				   int64_t *n) __attribute__((warn_unused_result));
 /* Claim up to max queued messages due at now that no sender holds (a
- * claim lasts until lease_until); oldest first. Safe with several
- * senders (PostgreSQL: FOR UPDATE SKIP LOCKED). */
-enum store_err store_outbox_claim(struct store *s, struct arena *a, int64_t now,
-				  int64_t lease_until, size_t max, struct outbox_row **rows,
-				  size_t *n) __attribute__((warn_unused_result));
+ * claim lasts until lease_until) for the sender named who; oldest first.
+ * Safe with several senders (PostgreSQL: FOR UPDATE SKIP LOCKED). */
+enum store_err store_outbox_claim(struct store *s, struct arena *a, const char *who,
+				  int64_t now, int64_t lease_until, size_t max,
+				  struct outbox_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+/* Release every claim of sender who (a sender starting again: what its
+ * earlier self held when it died is due again at once). */
+enum store_err store_outbox_release(struct store *s, const char *who)
+	__attribute__((warn_unused_result));
 /* Accepted by the server: status sent, payload cleared. */
 enum store_err store_outbox_sent(struct store *s, const char *id, int64_t now)
 	__attribute__((warn_unused_result));

@@ -209,6 +209,7 @@ void page_autosave(struct http_req *req, struct http_res *res)
 	in.responses = http_req_form(req, "responses");
 	in.responders = http_req_form(req, "responders");
 	story_form_tags(req, &in);
+	story_form_email(req, &in);
 	const char *explicit_save = http_req_form(req, "explicit");
 	struct desk_save ds = {0};
 	ds.autosave = !(explicit_save && strcmp(explicit_save, "1") == 0);
@@ -241,6 +242,7 @@ void page_write_autosave(struct http_req *req, struct http_res *res)
 	in.responses = http_req_form(req, "responses");
 	in.responders = http_req_form(req, "responders");
 	story_form_tags(req, &in);
+	story_form_email(req, &in);
 	in.status = "draft";
 	struct story_row s;
 	enum story_err e = story_create(web_store(req), &req->arena, &web_viewer(req)->user, &in, &s);

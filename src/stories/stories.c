@@ -216,6 +216,19 @@ static enum story_err pick_slug(struct store *st, struct arena *a, const char *a
 	return STORY_OK;
 }
 
+static story_save_hook save_hook;
+
+void story_set_save_hook(story_save_hook fn)
+{
+	save_hook = fn;
+}
+
+static bool hook_ok(struct store *st, struct arena *a, const struct story_row *before,
+		    const struct story_row *after, int email)
+{
+	return !save_hook || save_hook(st, a, before, after, email) == 0;
+}
+
 enum story_err story_create(struct store *st, struct arena *a, const struct user_row *author,
 			    const struct story_input *in, struct story_row *out)
 {
@@ -260,7 +273,8 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 		return STORY_STORE;
 	if ((e = pick_slug(st, a, s.author_id, s.id, s.title, &s.slug)) ||
 	    store_story_insert(st, &s) || desk_on_create(st, a, &s, ds) ||
-	    (in.tags && store_tags_set(st, s.id, in.tags, in.ntags)) || store_commit(st)) {
+	    (in.tags && store_tags_set(st, s.id, in.tags, in.ntags)) ||
+	    !hook_ok(st, a, NULL, &s, in.email) || store_commit(st)) {
 		store_rollback(st);
 		return STORY_STORE;
 	}
@@ -370,7 +384,8 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 	if (store_story_update(st, &n) ||
 	    desk_on_update(st, a, s, &n, &in, content_changed, ds, out) ||
 	    (ds->drop_draft && store_draft_delete(st, n.id)) ||
-	    (in.tags && store_tags_set(st, n.id, in.tags, in.ntags)) || store_commit(st))
+	    (in.tags && store_tags_set(st, n.id, in.tags, in.ntags)) ||
+	    !hook_ok(st, a, s, &n, in.email) || store_commit(st))
 		goto fail;
 	*s = n;
 	desk_scheduler_poke(); /* after the commit, or it could miss it */

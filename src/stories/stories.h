@@ -54,7 +54,16 @@ struct story_input {
 	const char *responders; /* "signed_in" | "circle" */
 	const char *const *tags; /* NULL: leave as is; else the new set */
 	size_t ntags;
+	int email; /* mail it to subscribers when it goes out: 1 yes, -1 no, 0 not said */
 };
+
+/* The save hook (main.c wires mail_on_story_save): called inside the
+ * transaction of every save that writes the story row, with the row
+ * before (NULL for a new story) and after, and in->email. A non-zero
+ * return fails the save (nothing is written). NULL: none. */
+typedef int (*story_save_hook)(struct store *st, struct arena *a, const struct story_row *before,
+			       const struct story_row *after, int email);
+void story_set_save_hook(story_save_hook fn);
 
 /* Check in and trim its title and subtitle (new strings in a). Pure: no
  * store, no I/O; fuzz/fuzz_json.c drives it. */

@@ -14,6 +14,8 @@
 /* The editor form's comma-separated "tags" field into in (absent: in
  * unchanged; more than anyone may have: validation refuses it). */
 void story_form_tags(struct http_req *req, struct story_input *in);
+/* The editor's "Email it to subscribers" box into in->email. */
+void story_form_email(struct http_req *req, struct story_input *in);
 /* ---- view data (story_view.c), shared by pages, feeds and the API ---- */
 /* The story's tags as a JSON array of strings. New reference. */
 json_t *story_tags_json(struct http_req *req, const struct story_row *s);

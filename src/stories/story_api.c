@@ -40,6 +40,12 @@ const char *story_input_from_json(struct arena *a, json_t *body, struct story_in
 	    (err = str_field(a, body, "responses", &in->responses)) ||
 	    (err = str_field(a, body, "responders", &in->responders)))
 		return err;
+	/* "email": false keeps a story out of its subscribers' mailboxes. */
+	json_t *je = json_object_get(body, "email");
+	if (je && !json_is_boolean(je))
+		return "\"email\" must be true or false.";
+	if (je)
+		in->email = json_is_true(je) ? 1 : -1;
 	/* circle_id may be null, meaning "no circle". */
 	if (json_is_null(json_object_get(body, "circle_id")))
 		in->circle_id = "";

@@ -123,6 +123,9 @@ void page_profile(struct http_req *req, struct http_res *res)
 	json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom", u.handle)));
 	json_object_set_new(ctx, "feed_alt_title", json_string(u.name));
 	follow_profile_context(req, &u, ctx);
+	if (web_cfg->mail)
+		json_object_set_new(ctx, "mail_subscribe", json_pack("{s:s,s:s}", "handle", u.handle,
+								     "name", u.name));
 	json_object_set_new(ctx, "stories",
 			    story_list_json(req, &l, arena_printf(&req->arena, "/@%s", u.handle), ctx));
 	json_object_set_new(ctx, "has_stories", json_boolean(l.n > 0));
@@ -161,6 +164,10 @@ static void story_author_context(struct http_req *req, const struct story_row *s
 				json_array_append_new(more, story_view(req, &l.items[i], false));
 	json_object_set_new(card, "has_more", json_boolean(json_array_size(more) > 0));
 	json_object_set_new(card, "more", more);
+	if (web_cfg->mail)
+		json_object_set_new(card, "mail_subscribe",
+				    json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
+					      s->author_name));
 	json_object_set_new(ctx, "author_card", card);
 }
 
@@ -266,6 +273,14 @@ static bool require_writer(struct http_req *req, struct http_res *res)
 	http_res_redirect(req, res, 303,
 			  arena_printf(&req->arena, "/login?return_to=%s", req->path));
 	return false;
+}
+
+/* The editor's "Email it to subscribers" box into in->email (only when
+ * the editor showed it: an unchecked box sends nothing). */
+void story_form_email(struct http_req *req, struct story_input *in)
+{
+	if (http_req_form(req, "email_shown"))
+		in->email = http_req_form(req, "email") ? 1 : -1;
 }
 
 /* The editor's comma-separated "tags" field into in (absent: unchanged). */
@@ -399,6 +414,12 @@ static void render_editor(struct http_req *req, struct http_res *res, int status
 	json_object_set_new(ed, "title_max", json_integer(TITLE_MAX_CHARS));
 	json_object_set_new(ed, "subtitle_max", json_integer(SUBTITLE_MAX_CHARS));
 	desk_editor_context(req, ed, live);
+	if (web_cfg->mail && (!s || s->status != STATUS_PUBLISHED)) {
+		const char *choice = http_req_form(req, "email_shown") ? http_req_form(req, "email") :
+			"1";
+		json_object_set_new(ed, "mail_offer", json_true());
+		json_object_set_new(ed, "mail_checked", json_boolean(choice != NULL));
+	}
 	if (s) {
 		json_object_set_new(ed, "story", story_view(req, live, false));
 		json_object_set_new(ed, "photos", media_editor_photos(req, s->id));
@@ -474,8 +495,9 @@ void page_write_post(struct http_req *req, struct http_res *res)
 				 action && strcmp(action, "publish") == 0 ? "published" : "draft",
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id"),
 				 http_req_form(req, "content_note"), http_req_form(req, "responses"),
-				 http_req_form(req, "responders"), NULL, 0};
+				 http_req_form(req, "responders"), NULL, 0, 0};
 	story_form_tags(req, &in);
+	story_form_email(req, &in);
 	struct story_row s;
 	enum story_err e = story_create(web_store(req), &req->arena, &web_viewer(req)->user, &in, &s);
 	if (e) {
@@ -567,8 +589,9 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	}
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
 				 http_req_form(req, "circle_id"), http_req_form(req, "content_note"),
-				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0};
+				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0, 0};
 	story_form_tags(req, &in);
+	story_form_email(req, &in);
 	if (strcmp(action, "discard") == 0) {
 		if (!web_confirmed(req)) {
 			const char *fields[] = {"action", "discard"};

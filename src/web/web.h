@@ -40,6 +40,7 @@ struct web_config {
 	unsigned responses_per_minute_addr;
 	struct http_limits limits;
 	unsigned char key[32];       /* server MAC key, from the database */
+	bool mail;                   /* an SMTP server is set (--smtp): email features shown */
 };
 
 extern const struct web_config *web_cfg;

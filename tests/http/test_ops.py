@@ -72,7 +72,8 @@ def test_check_config_reads_file_env_and_flags_in_that_order(tmp):
     # Every key is listed, one per setting flag.
     for key in ("data", "db", "listen", "base-url", "threads", "max-conns", "max-conns-per-ip",
                 "trusted-proxy", "log-level", "log-format", "responses-per-minute",
-                "responses-per-minute-addr", "metrics-listen", "metrics-allow-remote"):
+                "responses-per-minute-addr", "metrics-listen", "metrics-allow-remote",
+                "smtp", "mail-from", "smtp-insecure", "mail-domain-rate", "mail-retry-base"):
         assert key in s, key
 
 

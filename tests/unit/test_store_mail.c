@@ -184,7 +184,7 @@ static void test_outbox(void)
 	ok(store_outbox_next(st, &at) == STORE_OK && at == NOW, "next due now");
 	struct outbox_row *rows;
 	size_t k;
-	ok(store_outbox_claim(st, &A, NOW, NOW + 60, 10, &rows, &k) == STORE_OK && k == 3,
+	ok(store_outbox_claim(st, &A, "node-a", NOW, NOW + 60, 10, &rows, &k) == STORE_OK && k == 3,
 	   "claim the three due");
 	bool fields = k == 3;
 	for (size_t i = 0; i < k; i++)
@@ -196,7 +196,7 @@ static void test_outbox(void)
 	ok(fields, "fan-out rows carry kind, story, writer, recipient, domain, a new id");
 	struct outbox_row *again;
 	size_t k2;
-	ok(store_outbox_claim(st, &A, NOW + 1, NOW + 61, 10, &again, &k2) == STORE_OK && k2 == 0,
+	ok(store_outbox_claim(st, &A, "node-a", NOW + 1, NOW + 61, 10, &again, &k2) == STORE_OK && k2 == 0,
 	   "claimed rows are not claimed twice");
 	ok(store_outbox_sent(st, rows[0].id, NOW + 2) == STORE_OK, "one sent");
 	ok(store_outbox_retry(st, rows[1].id, NOW + 30, "451 try later") == STORE_OK, "one retried");
@@ -205,21 +205,27 @@ static void test_outbox(void)
 	   "a sent message cannot be retried");
 	ok(store_outbox_counts(st, &q, &se, &f) == STORE_OK && q == 2 && se == 1 && f == 1,
 	   "counts follow");
-	ok(store_outbox_claim(st, &A, NOW + 29, NOW + 90, 10, &again, &k2) == STORE_OK && k2 == 0,
+	ok(store_outbox_claim(st, &A, "node-a", NOW + 29, NOW + 90, 10, &again, &k2) == STORE_OK && k2 == 0,
 	   "the retry is not due before its time");
-	ok(store_outbox_claim(st, &A, NOW + 100, NOW + 160, 1, &again, &k2) == STORE_OK && k2 == 1 &&
+	ok(store_outbox_claim(st, &A, "node-a", NOW + 100, NOW + 160, 1, &again, &k2) == STORE_OK && k2 == 1 &&
 	   !strcmp(again[0].id, rows[1].id) && again[0].attempts == 1 &&
 	   !strcmp(again[0].last_error, "451 try later"), "then due, oldest first, at most max");
-	ok(store_outbox_claim(st, &A, NOW + 100, NOW + 160, 5, &again, &k2) == STORE_OK && k2 == 1 &&
+	ok(store_outbox_claim(st, &A, "node-a", NOW + 100, NOW + 160, 5, &again, &k2) == STORE_OK && k2 == 1 &&
 	   !strcmp(again[0].id, one.id) && !strcmp(again[0].payload, "{\"token\":\"abc\"}"),
 	   "the single message with its payload");
-	ok(store_outbox_claim(st, &A, NOW + 161, NOW + 200, 5, &again, &k2) == STORE_OK && k2 == 2,
+	ok(store_outbox_claim(st, &A, "node-a", NOW + 161, NOW + 200, 5, &again, &k2) == STORE_OK && k2 == 2,
 	   "an expired claim is claimed again (a sender that died)");
+	ok(store_outbox_release(st, "node-b") == STORE_OK &&
+	   store_outbox_claim(st, &A, "node-b", NOW + 162, NOW + 300, 5, &again, &k2) == STORE_OK &&
+	   k2 == 0, "another sender's release frees nothing of node-a's");
+	ok(store_outbox_release(st, "node-a") == STORE_OK &&
+	   store_outbox_claim(st, &A, "node-b", NOW + 162, NOW + 300, 5, &again, &k2) == STORE_OK &&
+	   k2 == 2, "node-a starting again frees its claims at once");
 	ok(store_outbox_sent(st, one.id, NOW + 162) == STORE_OK, "sent");
 	ok(store_outbox_of(st, &A, ann.id, "failed", 10, &rows, &k) == STORE_OK && k == 1 &&
 	   !strcmp(rows[0].last_error, "550 no such user") && !strcmp(rows[0].status, "failed"),
 	   "the writer's failed messages");
-	ok(store_outbox_claim(st, &A, NOW + 300, NOW + 360, 5, &again, &k2) == STORE_OK && k2 == 1,
+	ok(store_outbox_claim(st, &A, "node-a", NOW + 300, NOW + 360, 5, &again, &k2) == STORE_OK && k2 == 1,
 	   "only the retried one is left");
 	struct outbox_row *sent;
 	size_t ks;

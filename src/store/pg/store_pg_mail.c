@@ -229,12 +229,15 @@ static const char SQL_OUT_FAN_CIRCLE[] =
 	"AND NOT EXISTS (SELECT 1 FROM mail_prefs p WHERE p.user_id = m.user_id AND "
 	"p.name = 'circle_mail' AND p.value = '0')";
 static const char SQL_OUT_CLAIM[] =
-	"UPDATE outbox o SET claimed_until = $2 FROM (SELECT id FROM outbox WHERE "
+	"UPDATE outbox o SET claimed_until = $2, claimed_by = $4 FROM (SELECT id FROM outbox WHERE "
 	"status = 'queued' AND next_at <= $1 AND claimed_until <= $1 "
 	"ORDER BY next_at, created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) d WHERE o.id = d.id "
 	"RETURNING o.id, o.kind, o.to_addr, o.domain, COALESCE(o.writer_id, ''), "
 	"COALESCE(o.story_id, ''), COALESCE(o.ref_id, ''), COALESCE(o.payload, ''), o.status, "
 	"o.attempts, o.next_at, o.created_at, o.sent_at, o.last_error";
+static const char SQL_OUT_RELEASE[] =
+	"UPDATE outbox SET claimed_until = 0, claimed_by = '' WHERE claimed_by = $1 AND "
+	"status = 'queued'";
 static const char SQL_OUT_SENT[] =
 	"UPDATE outbox SET status = 'sent', sent_at = $2, payload = NULL, claimed_until = 0, "
 	"last_error = '' WHERE id = $1";
@@ -324,7 +327,14 @@ static int out_cmp(const void *x, const void *y)
 	return strcmp(a->id, b->id);
 }
 
-enum store_err pg_outbox_claim(struct store *s, struct arena *a, int64_t now,
+enum store_err pg_outbox_release(struct store *s, const char *who)
+{
+	struct pg_params p = {0};
+	pp_text(&p, who);
+	return pg_write(s, SQL_OUT_RELEASE, &p, NULL);
+}
+
+enum store_err pg_outbox_claim(struct store *s, struct arena *a, const char *who, int64_t now,
 			       int64_t lease_until, size_t max, struct outbox_row **rows,
 			       size_t *n)
 {
@@ -336,6 +346,7 @@ enum store_err pg_outbox_claim(struct store *s, struct arena *a, int64_t now,
 	pp_int(&p, now);
 	pp_int(&p, lease_until);
 	pp_int(&p, (int64_t)max);
+	pp_text(&p, who);
 	PGresult *r = pg_run(s, SQL_OUT_CLAIM, &p);
 	if (!r)
 		return STORE_ERROR;

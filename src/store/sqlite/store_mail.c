@@ -249,7 +249,11 @@ static const char SQL_OUT_FAN_CIRCLE[] =
 static const char SQL_OUT_DUE[] =
 	"SELECT " OUT_COLS " FROM outbox WHERE status = 'queued' AND next_at <= ?1 AND "
 	"claimed_until <= ?1 ORDER BY next_at, created_at, id LIMIT ?2";
-static const char SQL_OUT_CLAIM[] = "UPDATE outbox SET claimed_until = ?2 WHERE id = ?1";
+static const char SQL_OUT_CLAIM[] =
+	"UPDATE outbox SET claimed_until = ?2, claimed_by = ?3 WHERE id = ?1";
+static const char SQL_OUT_RELEASE[] =
+	"UPDATE outbox SET claimed_until = 0, claimed_by = '' WHERE claimed_by = ?1 AND "
+	"status = 'queued'";
 static const char SQL_OUT_SENT[] =
 	"UPDATE outbox SET status = 'sent', sent_at = ?2, payload = NULL, claimed_until = 0, "
 	"last_error = '' WHERE id = ?1";
@@ -323,7 +327,16 @@ enum store_err sq_outbox_fanout(struct store *s, const char *kind, const char *s
 	return e;
 }
 
-enum store_err sq_outbox_claim(struct store *s, struct arena *a, int64_t now,
+enum store_err sq_outbox_release(struct store *s, const char *who)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_OUT_RELEASE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, who);
+	return exec_write(s, st);
+}
+
+enum store_err sq_outbox_claim(struct store *s, struct arena *a, const char *who, int64_t now,
 			       int64_t lease_until, size_t max, struct outbox_row **rows,
 			       size_t *n)
 {
@@ -352,6 +365,7 @@ enum store_err sq_outbox_claim(struct store *s, struct arena *a, int64_t now,
 			return STORE_ERROR;
 		bind_text(c, 1, v[i].id);
 		sqlite3_bind_int64(c, 2, lease_until);
+		bind_text(c, 3, who);
 		enum store_err e = exec_write(s, c);
 		if (e)
 			return e;

@@ -39,6 +39,7 @@ CREATE TABLE outbox (
 	attempts      BIGINT NOT NULL DEFAULT 0,
 	next_at       BIGINT NOT NULL,
 	claimed_until BIGINT NOT NULL DEFAULT 0,
+	claimed_by    TEXT NOT NULL DEFAULT '', -- the sender holding the claim
 	last_error    TEXT NOT NULL DEFAULT '',
 	created_at    BIGINT NOT NULL,
 	sent_at       BIGINT NOT NULL DEFAULT 0

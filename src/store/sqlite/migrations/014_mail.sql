@@ -39,6 +39,7 @@ CREATE TABLE outbox (
 	attempts      INTEGER NOT NULL DEFAULT 0,
 	next_at       INTEGER NOT NULL,
 	claimed_until INTEGER NOT NULL DEFAULT 0,
+	claimed_by    TEXT NOT NULL DEFAULT '', -- the sender holding the claim
 	last_error    TEXT NOT NULL DEFAULT '',
 	created_at    INTEGER NOT NULL,
 	sent_at       INTEGER NOT NULL DEFAULT 0

@@ -1,0 +1,537 @@
+"""Email (issue 18), against a real SMTP server started here (Debian's
+python3-aiosmtpd on a loopback port), every message parsed with Python's
+email package: double opt-in, delivery on publish, nothing for unlisted,
+private or scheduled stories nor for circle stories to non-members, circle
+delivery to members, one-click unsubscribe, sign-in links (single use,
+expiry), password reset, notices, the SMTP server down and back (each
+message delivered once), kill -9 with messages queued, and no sensitive
+photo in any message.
+"""
+import email
+import email.policy
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+
+from quire_server import ADMIN, Server, api_token, csrf_of, free_port, invite_and_signup, login
+
+FROM = "stories@quire.test"
+
+
+class Sink:
+    """The messages the SMTP server accepted, in order; each one is parsed.
+    hold_at: when the Nth message arrives, do not answer it until
+    released (so a test can kill Quire while the server holds it)."""
+
+    def __init__(self):
+        self.lock = threading.Condition()
+        self.messages = []
+        self.refuse = {}          # address -> SMTP reply (e.g. "550 ...")
+        self.hold_at = None
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.port = free_port()
+        self.controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            n = len(self.messages) + 1
+        if self.hold_at is not None and n == self.hold_at:
+            self.held.set()
+            # Never answered: the client is killed meanwhile.
+            while not self.release.is_set():
+                import asyncio
+                await asyncio.sleep(0.01)
+            return "451 try again"
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                  "msg": msg, "raw": envelope.content})
+            self.lock.notify_all()
+        return "250 OK"
+
+    def start(self):
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    def wait_for(self, pred, what, timeout=60):
+        deadline = time.time() + timeout
+        with self.lock:
+            while True:
+                found = [m for m in self.messages if pred(m)]
+                if found:
+                    return found
+                left = deadline - time.time()
+                assert left > 0, "no message %s; got %s" % (
+                    what, [(m["to"], m["msg"]["Subject"]) for m in self.messages])
+                self.lock.wait(left)
+
+    def to(self, addr):
+        with self.lock:
+            return [m for m in self.messages if addr in m["to"]]
+
+
+def wait_for_count(sink, addr, n, timeout=60):
+    sink.wait_for(lambda m: len(sink.to(addr)) >= n, "%d for %s" % (n, addr), timeout)
+    return sink.to(addr)
+
+
+def html_of(m):
+    part = m["msg"].get_body(preferencelist=("html",))
+    return part.get_content() if part else ""
+
+
+def text_of(m):
+    part = m["msg"].get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def link_in(m, path_re):
+    found = re.search(r"(http://127\.0\.0\.1:\d+" + path_re + r")", text_of(m))
+    assert found, (path_re, text_of(m))
+    return found.group(1)
+
+
+def mail_args(sink):
+    return ("--smtp", "smtp://127.0.0.1:%d" % sink.port, "--smtp-insecure", "--mail-from", FROM,
+            "--mail-retry-base", "1", "--mail-domain-rate", "10000")
+
+
+@pytest.fixture(scope="module")
+def sink():
+    s = Sink()
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def site(sink):
+    s = Server(extra=mail_args(sink))
+    s.start()
+    s.admin_session = login(s, *ADMIN)
+    s.writer = invite_and_signup(s, s.admin_session, "wren", "wren's long password 1")
+    s.token = api_token(s, "wren", "wren's long password 1")
+    s.auth = {"Authorization": "Bearer " + s.token}
+    yield s
+    s.stop()
+    s.cleanup()
+
+
+def subscribe(site, sink, addr, handle="wren"):
+    r = requests.post(site.url + "/api/v1/users/%s/subscribers" % handle, json={"email": addr})
+    assert r.status_code == 202, r.text
+    m = sink.wait_for(lambda m: addr in m["to"] and "Confirm your subscription" in
+                      m["msg"]["Subject"], "confirmation for " + addr)[-1]
+    link = link_in(m, r"/subscribe/confirm/[0-9a-f]{32}")
+    # Following the link (as a mail scanner would) confirms nothing.
+    page = requests.get(link)
+    assert page.status_code == 200 and "Confirm my subscription" in page.text
+    r = requests.post(link)
+    assert r.status_code == 200 and "You are subscribed" in r.text, r.text
+    return m
+
+
+def publish(site, title, **kw):
+    body = {"title": title, "body": kw.pop("body", "Words of %s." % title), "status": "published"}
+    body.update(kw)
+    r = requests.post(site.url + "/api/v1/stories", headers=site.auth, json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_without_smtp_there_is_no_email():
+    s = Server()
+    s.start()
+    try:
+        assert requests.post(s.url + "/api/v1/users/ada/subscribers",
+                             json={"email": "a@example.com"}).status_code == 404
+        assert requests.get(s.url + "/settings/email").status_code == 404
+        assert "sign-in link" not in requests.get(s.url + "/login").text
+        assert "subscribe" not in requests.get(s.url + "/@ada").text.lower()
+    finally:
+        s.stop()
+        s.cleanup()
+
+
+def test_double_opt_in_then_delivery_on_publish(site, sink):
+    addr = "reader1@example.com"
+    r = requests.post(site.url + "/api/v1/users/wren/subscribers", json={"email": addr})
+    assert r.status_code == 202
+    m = sink.wait_for(lambda m: addr in m["to"], "confirmation")[-1]
+    # Valid MIME with a plain-text alternative, a stable Message-ID.
+    assert m["msg"].get_content_type() == "multipart/alternative"
+    assert m["msg"]["Message-ID"].startswith("<") and m["msg"]["From"].addresses[0].addr_spec == FROM
+    assert m["from"] == FROM
+    assert "/subscribe/confirm/" in text_of(m) and "/subscribe/confirm/" in html_of(m)
+    # Not confirmed yet: a story now is not sent to the address.
+    publish(site, "Before confirming")
+    link = link_in(m, r"/subscribe/confirm/[0-9a-f]{32}")
+    assert requests.get(link).status_code == 200
+    assert requests.post(link).status_code == 200
+    # The link is spent.
+    assert requests.post(link).status_code == 404
+    st = publish(site, "A story for readers ✓", subtitle="Ünïcode subtitle")
+    got = sink.wait_for(lambda m: addr in m["to"] and "A story for readers" in
+                        str(m["msg"]["Subject"]), "the story")
+    assert len(got) == 1
+    msg = got[0]
+    assert str(msg["msg"]["Subject"]) == "A story for readers ✓"
+    assert "Words of A story for readers" in html_of(msg)
+    assert "Words of A story for readers" in text_of(msg)
+    assert st["slug"] in text_of(msg)
+    # One-click unsubscribe on every bulk message (RFC 8058).
+    assert msg["msg"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.match(r"<http://127\.0\.0\.1:\d+/unsubscribe/s[0-9a-f]{48}>$",
+                    msg["msg"]["List-Unsubscribe"])
+    # The story before confirming was never sent.
+    assert not [m for m in sink.to(addr) if "Before confirming" in str(m["msg"]["Subject"])]
+
+
+def test_subscribing_never_tells_who_subscribes(site, sink):
+    # Whatever the address's state, the same answer.
+    for addr in ("reader1@example.com", "nobody-yet@example.com", "reader1@example.com"):
+        r = requests.post(site.url + "/api/v1/users/wren/subscribers", json={"email": addr})
+        assert r.status_code == 202 and r.json() == {"status": "check_your_inbox"}
+    assert requests.post(site.url + "/api/v1/users/wren/subscribers",
+                         json={"email": "not an address"}).status_code == 422
+    assert requests.post(site.url + "/api/v1/users/nosuch/subscribers",
+                         json={"email": "a@example.com"}).status_code == 404
+    # A confirmed reader gets no second confirmation.
+    time.sleep(0)  # (no wait needed: checked below by count)
+    n = len([m for m in sink.to("reader1@example.com") if "Confirm" in m["msg"]["Subject"]])
+    assert n == 1
+
+
+def test_the_profile_and_story_forms_subscribe(site, sink):
+    page = requests.get(site.url + "/@wren")
+    assert 'action="/@wren/subscribe"' in page.text
+    r = requests.post(site.url + "/@wren/subscribe", data={"email": "form@example.com"},
+                      headers={"Origin": site.url})
+    assert r.status_code == 202 and "Check your inbox" in r.text
+    sink.wait_for(lambda m: "form@example.com" in m["to"], "form confirmation")
+    # Posted from another site: refused.
+    r = requests.post(site.url + "/@wren/subscribe", data={"email": "x@example.com"},
+                      headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+
+
+def test_only_public_stories_reach_subscribers(site, sink):
+    addr = "careful@example.org"
+    subscribe(site, sink, addr)
+    r = requests.post(site.url + "/api/v1/circles", headers=site.auth, json={"name": "kin"})
+    assert r.status_code == 201, r.text
+    circle = r.json()
+    publish(site, "Unlisted zq1", audience="unlisted")
+    publish(site, "Private zq2", audience="private")
+    publish(site, "Circle zq3", audience="circle", circle_id=circle["id"])
+    publish(site, "Not mailed zq4", email=False)
+    r = requests.post(site.url + "/api/v1/stories", headers=site.auth,
+                      json={"title": "Draft zq5", "body": "x", "status": "draft"})
+    assert r.status_code == 201
+    last = publish(site, "Public marker zq6")
+    sink.wait_for(lambda m: addr in m["to"] and "zq6" in str(m["msg"]["Subject"]), "marker")
+    subjects = [str(m["msg"]["Subject"]) for m in sink.to(addr)]
+    for bad in ("zq1", "zq2", "zq3", "zq4", "zq5"):
+        assert not [s for s in subjects if bad in s], (bad, subjects)
+    # Editing a published story never sends it again.
+    r = requests.patch(site.url + "/api/v1/stories/" + last["id"], headers=site.auth,
+                       json={"body": "Edited words."})
+    assert r.status_code == 200
+    marker2 = publish(site, "Second marker zq7")
+    sink.wait_for(lambda m: addr in m["to"] and "zq7" in str(m["msg"]["Subject"]), "marker 2")
+    assert len([m for m in sink.to(addr) if "zq6" in str(m["msg"]["Subject"])]) == 1
+    assert marker2
+
+
+def test_one_click_unsubscribe(site, sink):
+    addr = "leaving@example.net"
+    subscribe(site, sink, addr)
+    publish(site, "Before leaving zu1")
+    m = sink.wait_for(lambda m: addr in m["to"] and "zu1" in str(m["msg"]["Subject"]), "story")[0]
+    url = m["msg"]["List-Unsubscribe"].strip("<>")
+    # What a mail provider sends (RFC 8058): a POST, no cookie.
+    r = requests.post(url, data="List-Unsubscribe=One-Click",
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200 and "unsubscribed" in r.text
+    # A forged token is refused.
+    bad = url[:-1] + ("0" if url[-1] != "0" else "1")
+    assert requests.post(bad).status_code == 404
+    publish(site, "After leaving zu2")
+    publish(site, "Marker zu3")
+    # Someone still subscribed gets zu3: then zu2 was processed too.
+    sink.wait_for(lambda m: "careful@example.org" in m["to"] and "zu3" in str(m["msg"]["Subject"]),
+                  "marker")
+    assert not [m for m in sink.to(addr) if "zu2" in str(m["msg"]["Subject"])]
+
+
+def verify_address(site, sink, session, addr):
+    page = session.get(site.url + "/settings/email")
+    assert page.status_code == 200
+    r = session.post(site.url + "/settings/email", data={"csrf": csrf_of(page.text),
+                                                          "action": "email", "email": addr})
+    assert r.status_code == 200, r.text
+    m = sink.wait_for(lambda m: addr in m["to"] and "Confirm your address" in
+                      str(m["msg"]["Subject"]), "verification")[-1]
+    link = link_in(m, r"/settings/email/verify/[0-9a-f]{32}")
+    assert requests.get(link).status_code == 200
+    r = requests.post(link)
+    assert r.status_code == 200 and "confirmed" in r.text, r.text
+
+
+def test_circle_stories_reach_members_only(site, sink):
+    r = requests.post(site.url + "/api/v1/circles", headers=site.auth, json={"name": "family"})
+    circle = r.json()
+    # A member with a verified address; a subscriber who is not a member.
+    member = invite_and_signup(site, site.admin_session, "mae", "mae's long password 12")
+    verify_address(site, sink, member, "mae@family.example")
+    r = requests.post(site.url + "/api/v1/circles/%s/invitations" % circle["id"],
+                      headers=site.auth, json={"handle": "mae"})
+    assert r.status_code in (200, 201), r.text
+    mt = api_token(site, "mae", "mae's long password 12")
+    inv = requests.get(site.url + "/api/v1/invitations",
+                       headers={"Authorization": "Bearer " + mt}).json()
+    assert [i for i in inv["invitations"] if i["circle_id"] == circle["id"]], inv
+    iid = circle["id"]
+    r = requests.post(site.url + "/api/v1/invitations/%s/accept" % iid,
+                      headers={"Authorization": "Bearer " + mt})
+    assert r.status_code in (200, 201, 204), r.text
+    outsider = "outsider@example.com"
+    subscribe(site, sink, outsider)
+    st = publish(site, "For the family zc1", audience="circle", circle_id=circle["id"])
+    m = sink.wait_for(lambda m: "mae@family.example" in m["to"] and "zc1" in
+                      str(m["msg"]["Subject"]), "circle story")[0]
+    assert "Words of For the family zc1" in html_of(m)
+    assert "member of" in text_of(m) or "member of" in html_of(m)
+    publish(site, "Public marker zc2")
+    sink.wait_for(lambda m: outsider in m["to"] and "zc2" in str(m["msg"]["Subject"]), "marker")
+    # The subscriber who is not in the circle got nothing of it.
+    assert not [m for m in sink.to(outsider) if "zc1" in str(m["msg"]["Subject"])]
+    assert not [m for m in sink.to(outsider) if st["id"] in m["raw"].decode("utf-8", "replace")]
+    # The member turns circle mail off from the message itself.
+    url = m["msg"]["List-Unsubscribe"].strip("<>")
+    assert "/unsubscribe/m" in url
+    assert requests.post(url, data="List-Unsubscribe=One-Click").status_code == 200
+    publish(site, "For the family again zc3", audience="circle", circle_id=circle["id"])
+    publish(site, "Public marker zc4")
+    sink.wait_for(lambda m: outsider in m["to"] and "zc4" in str(m["msg"]["Subject"]), "marker")
+    assert not [m for m in sink.to("mae@family.example") if "zc3" in str(m["msg"]["Subject"])]
+
+
+def test_sign_in_link_is_single_use(site, sink):
+    s = invite_and_signup(site, site.admin_session, "lin", "lin's long password 123")
+    verify_address(site, sink, s, "lin@example.com")
+    # Unknown addresses get the same answer, and nothing is sent.
+    for addr in ("lin@example.com", "stranger@example.com"):
+        r = requests.post(site.url + "/api/v1/login-links", json={"email": addr})
+        assert r.status_code == 202
+    m = sink.wait_for(lambda m: "lin@example.com" in m["to"] and "Sign in" in
+                      str(m["msg"]["Subject"]), "sign-in link")[-1]
+    link = link_in(m, r"/login/link/[0-9a-f]{32}")
+    b = requests.Session()
+    page = b.get(link)
+    assert page.status_code == 200 and "@lin" in page.text
+    r = b.post(link, allow_redirects=False)
+    assert r.status_code == 303
+    me = b.get(site.url + "/api/v1/me", headers={"X-CSRF-Token": "x"})
+    assert me.status_code == 200 and me.json()["handle"] == "lin", me.text
+    # Once only.
+    assert requests.Session().post(link, allow_redirects=False).status_code == 404
+    assert not sink.to("stranger@example.com")
+    # The form on /login does the same.
+    login_page = requests.get(site.url + "/login")
+    assert "/login/link" in login_page.text
+
+
+def test_sign_in_link_expires(site, sink):
+    """A link older than 15 minutes is refused: the token's row is aged in
+    the store (the link itself is what the reader holds)."""
+    from site_db import site_db
+    s = invite_and_signup(site, site.admin_session, "exa", "exa's long password 123")
+    verify_address(site, sink, s, "exa@example.com")
+    r = requests.post(site.url + "/api/v1/login-links", json={"email": "exa@example.com"})
+    assert r.status_code == 202
+    m = sink.wait_for(lambda m: "exa@example.com" in m["to"] and "Sign in" in
+                      str(m["msg"]["Subject"]), "link")[-1]
+    link = link_in(m, r"/login/link/[0-9a-f]{32}")
+    with site_db(site) as d:
+        d.execute("UPDATE mail_tokens SET expires_at = expires_at - 901, "
+                  "created_at = created_at - 901 WHERE kind = 'signin' AND "
+                  "email = 'exa@example.com'")
+    assert requests.get(link).status_code == 404
+    assert requests.post(link, allow_redirects=False).status_code == 404
+
+
+def test_password_reset_ends_every_session(site, sink):
+    s = invite_and_signup(site, site.admin_session, "rho", "rho's long password 123")
+    verify_address(site, sink, s, "rho@example.com")
+    page = requests.get(site.url + "/login/reset")
+    b = requests.Session()
+    page = b.get(site.url + "/login/reset")
+    r = b.post(site.url + "/login/reset", data={"csrf": csrf_of(page.text),
+                                                 "email": "rho@example.com"})
+    assert r.status_code == 202
+    m = sink.wait_for(lambda m: "rho@example.com" in m["to"] and "new password" in
+                      str(m["msg"]["Subject"]), "reset")[-1]
+    link = link_in(m, r"/login/reset/[0-9a-f]{32}")
+    page = b.get(link)
+    assert page.status_code == 200
+    r = b.post(link, data={"csrf": csrf_of(page.text), "password": "a brand new password 9"},
+               allow_redirects=False)
+    assert r.status_code == 303, r.text
+    # The old session is over; the new password works; the link is spent.
+    assert s.get(site.url + "/settings").url.find("/login") >= 0
+    login(site, "rho", "a brand new password 9")
+    assert b.post(link, data={"csrf": "x", "password": "another password 12345"},
+                  allow_redirects=False).status_code == 404
+
+
+def test_writer_notices(site, sink):
+    verify_address(site, sink, site.writer, "wren@example.com")
+    subscribe(site, sink, "fan@example.com")
+    sink.wait_for(lambda m: "wren@example.com" in m["to"] and "new subscriber" in
+                  str(m["msg"]["Subject"]), "new-subscriber notice")
+    m = sink.to("wren@example.com")[-1]
+    assert m["msg"]["Auto-Submitted"] == "auto-generated"
+
+
+def test_subscribers_page_and_csv(site, sink):
+    page = site.writer.get(site.url + "/settings/subscribers")
+    assert page.status_code == 200 and "reader1@example.com" in page.text
+    csv = site.writer.get(site.url + "/settings/subscribers?format=csv")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    assert "reader1@example.com,confirmed," in csv.text
+    assert "leaving@example.net,unsubscribed," in csv.text
+    # Someone else's list is not hers to see.
+    assert requests.get(site.url + "/settings/subscribers", allow_redirects=False).status_code == 303
+
+
+def test_no_sensitive_photo_in_any_message(site, sink):
+    addr = "photos@example.com"
+    subscribe(site, sink, addr)
+    r = requests.post(site.url + "/api/v1/stories", headers=site.auth,
+                      json={"title": "With photos zp1", "body": "x", "status": "draft"})
+    st = r.json()
+    img = os.path.join(tempfile.mkdtemp(prefix="quire-mail-"), "p.jpg")
+    subprocess.run(["convert", "-size", "64x48", "xc:#884422", img], check=True)
+
+    def up(**fields):
+        with open(img, "rb") as f:
+            r = requests.post(site.url + "/api/v1/stories/%s/photos" % st["id"], headers=site.auth,
+                              data=fields, files={"file": ("p.jpg", f, "image/jpeg")})
+        assert r.status_code == 201, r.text
+        return r.json()
+    plain = up(alt="AltPlain-zp", caption="CapPlain-zp")
+    sens = up(alt="AltSens-zp", caption="CapSens-zp", sensitive="true", note="NoteSens-zp")
+    priv = up(alt="AltPriv-zp", caption="CapPriv-zp", audience="private")
+    body = "Opening.\n\n%s\n\n%s\n\n%s\n\nEnd." % (plain["markdown"], sens["markdown"],
+                                                   priv["markdown"])
+    r = requests.patch(site.url + "/api/v1/stories/" + st["id"], headers=site.auth,
+                       json={"body": body, "status": "published"})
+    assert r.status_code == 200, r.text
+    m = sink.wait_for(lambda m: addr in m["to"] and "zp1" in str(m["msg"]["Subject"]), "story")[0]
+    raw = m["raw"].decode("utf-8", "replace")
+    whole = html_of(m) + text_of(m)
+    assert "AltPlain-zp" in html_of(m) and "/photos/%s/" % plain["id"] in html_of(m)
+    # The plain photo's image is fetchable at the URL the mail gives.
+    src = re.search(r'src="(http://[^"]+/photos/%s/[^"]+)"' % plain["id"], html_of(m)).group(1)
+    assert requests.get(src).status_code == 200
+    for leak in ("AltSens-zp", "CapSens-zp", "/photos/%s/" % sens["id"], "AltPriv-zp",
+                 "CapPriv-zp", "/photos/%s/" % priv["id"]):
+        assert leak not in whole and leak not in raw, leak
+    assert "NoteSens-zp" in html_of(m)  # the gate: the writer's note and a link
+
+
+def test_smtp_down_then_back_delivers_each_once(site, sink):
+    addr = "patient@example.com"
+    subscribe(site, sink, addr)
+    sink.stop()
+    try:
+        for i in range(3):
+            publish(site, "While down zd%d" % i)
+        # The sender tried and is backing off: the log says so.
+        deadline = time.time() + 60
+        while "zd" and time.time() < deadline:
+            if re.search(r"mail: message \S+ to example\.com", site.read_log()):
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("no failed attempt logged")
+    finally:
+        sink.start()
+    for i in range(3):
+        sink.wait_for(lambda m, i=i: addr in m["to"] and "zd%d" % i in str(m["msg"]["Subject"]),
+                      "zd%d after the server came back" % i)
+    ids = [m["msg"]["Message-ID"] for m in sink.to(addr)]
+    assert len(ids) == len(set(ids)), "a message was delivered twice"
+
+
+def test_kill_9_with_500_queued_then_all_delivered_once(sink):
+    """500 confirmed subscribers; Quire is killed (SIGKILL) while the SMTP
+    server holds message 100 unanswered; after a restart every message is
+    delivered, and each accepted one exactly once."""
+    from site_db import site_db
+    s = Server(extra=mail_args(sink))
+    s.start()
+    try:
+        admin = login(s, *ADMIN)
+        invite_and_signup(s, admin, "kim", "kim's long password 123")
+        tok = api_token(s, "kim", "kim's long password 123")
+        rows = " UNION ALL ".join("SELECT '%016x' AS i, 'k%03d@kill.example' AS e" %
+                                  (0xabc000 + i, i) for i in range(500))
+        with site_db(s) as d:
+            d.execute("INSERT INTO subscribers(id, writer_id, email, status, created_at, "
+                      "confirmed_at, asked_at, source) SELECT r.i, u.id, r.e, 'confirmed', 1, 1, "
+                      "0, 'import' FROM (" + rows + ") r, users u WHERE u.handle = 'kim'")
+        with sink.lock:
+            before = len(sink.messages)
+        sink.hold_at = before + 100
+        sink.release.clear()
+        sink.held.clear()
+        r = requests.post(s.url + "/api/v1/stories", headers={"Authorization": "Bearer " + tok},
+                          json={"title": "To five hundred zk", "body": "Hello.", "status": "published"})
+        assert r.status_code == 201, r.text
+        assert sink.held.wait(120), "the 100th message never arrived"
+        s.proc.send_signal(signal.SIGKILL)
+        s.proc.wait()
+        s.proc = None
+        s.log.close()
+        sink.release.set()
+        sink.hold_at = None
+        s.start()
+
+        def got():
+            with sink.lock:
+                return [m for m in sink.messages if "zk" in str(m["msg"]["Subject"])]
+        deadline = time.time() + 180
+        while len({m["to"][0] for m in got()}) < 500 and time.time() < deadline:
+            with sink.lock:
+                sink.lock.wait(1)
+        msgs = got()
+        rcpts = [m["to"][0] for m in msgs]
+        assert len(set(rcpts)) == 500, len(set(rcpts))
+        assert len(rcpts) == 500, "some address got the story twice"
+        ids = [m["msg"]["Message-ID"] for m in msgs]
+        assert len(set(ids)) == 500
+    finally:
+        s.stop()
+        s.cleanup()
