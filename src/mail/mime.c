@@ -83,6 +83,19 @@ static bool plain_ascii(const char *v)
 	return strstr(v, "=?") == NULL;
 }
 
+/* Whether v has a run of more than 70 bytes without a space: it could
+ * not be folded, so it goes as encoded words, which can. */
+static bool long_word(const char *v)
+{
+	size_t run = 0;
+	for (; *v; v++) {
+		run = *v == ' ' ? 0 : run + 1;
+		if (run > 70)
+			return true;
+	}
+	return false;
+}
+
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static void base64(struct buf *out, const unsigned char *p, size_t n)
@@ -119,7 +132,7 @@ bool mime_header(struct buf *out, const char *name, const char *value)
 	buf_adds(out, name);
 	buf_adds(out, ": ");
 	size_t col = strlen(name) + 2;
-	if (plain_ascii(value)) {
+	if (plain_ascii(value) && !long_word(value)) {
 		/* Fold at spaces so that no line passes 78 bytes. */
 		const char *p = value;
 		while (*p) {
@@ -184,6 +197,10 @@ void mime_qp(struct buf *out, const char *s, size_t n)
 		if (col + w > 75) {
 			buf_adds(out, "=\r\n");
 			col = 0;
+			if (c == '.') {
+				lit = false;
+				w = 3;
+			}
 		}
 		if (lit) {
 			buf_addch(out, (char)c);
@@ -217,7 +234,7 @@ static bool add_from(struct buf *out, const char *name, const char *addr)
 	}
 	if (!one_line_ok(name))
 		return false;
-	if (plain_ascii(name)) {
+	if (plain_ascii(name) && strlen(name) <= 70) {
 		buf_adds(out, "From: \"");
 		for (const char *p = name; *p; p++) {
 			if (*p == '"' || *p == '\\')
@@ -228,8 +245,8 @@ static bool add_from(struct buf *out, const char *name, const char *addr)
 		return true;
 	}
 	struct buf w;
-	buf_init(&w, 4096);
-	bool ok = mime_header(&w, "From", name);
+	buf_init(&w, BUF_MAX_DEFAULT);
+	bool ok = mime_header(&w, "From", name) && !buf_failed(&w);
 	if (ok && w.len >= 2) {
 		buf_add(out, buf_str(&w), w.len - 2);
 		buf_addf(out, "\r\n <%s>\r\n", addr);

@@ -443,8 +443,10 @@ def test_no_sensitive_photo_in_any_message(site, sink):
     plain = up(alt="AltPlain-zp", caption="CapPlain-zp")
     sens = up(alt="AltSens-zp", caption="CapSens-zp", sensitive="true", note="NoteSens-zp")
     priv = up(alt="AltPriv-zp", caption="CapPriv-zp", audience="private")
-    body = "Opening.\n\n%s\n\n%s\n\n%s\n\nEnd." % (plain["markdown"], sens["markdown"],
-                                                   priv["markdown"])
+    r = requests.post(site.url + "/api/v1/circles", headers=site.auth, json={"name": "photo kin"})
+    circ = up(alt="AltCirc-zp", caption="CapCirc-zp", audience="circle", circle_id=r.json()["id"])
+    body = "Opening.\n\n%s\n\n%s\n\n%s\n\n%s\n\nEnd." % (
+        plain["markdown"], sens["markdown"], priv["markdown"], circ["markdown"])
     r = requests.patch(site.url + "/api/v1/stories/" + st["id"], headers=site.auth,
                        json={"body": body, "status": "published"})
     assert r.status_code == 200, r.text
@@ -456,7 +458,8 @@ def test_no_sensitive_photo_in_any_message(site, sink):
     src = re.search(r'src="(http://[^"]+/photos/%s/[^"]+)"' % plain["id"], html_of(m)).group(1)
     assert requests.get(src).status_code == 200
     for leak in ("AltSens-zp", "CapSens-zp", "/photos/%s/" % sens["id"], "AltPriv-zp",
-                 "CapPriv-zp", "/photos/%s/" % priv["id"]):
+                 "CapPriv-zp", "/photos/%s/" % priv["id"], "AltCirc-zp", "CapCirc-zp",
+                 "/photos/%s/" % circ["id"]):
         assert leak not in whole and leak not in raw, leak
     assert "NoteSens-zp" in html_of(m)  # the gate: the writer's note and a link
 

@@ -33,6 +33,10 @@ RENDERINGS = {
     "RENDER_SEARCH": ["search_page", "search_api"],
     "RENDER_EXCERPT": ["home", "profile", "tag_page", "sitemap"],
     "RENDER_CARD": ["card"],
+    # By email: needs an SMTP server, so tests/http/test_mail.py asserts
+    # the same rule on the messages themselves (a subscriber gets what an
+    # anonymous reader gets; no sensitive, circle or private photo).
+    "RENDER_MAIL": ["mail"],
 }
 
 
