@@ -1,7 +1,7 @@
 /*
  * porting.h - reading other platforms' exports into plain post records:
- * HTML to the Markdown Quire stores (gumbo, a real HTML5 parser), and the
- * readers for Medium, Substack and WordPress (WXR, libxml2) exports.
+ * HTML to the Markdown Quire stores (gumbo, a real HTML5 parser); the
+ * readers for Medium, Substack and WordPress (WXR, libxml2) exports are to come.
  *
  * This room only reads and converts. It never touches the store, the
  * network or photos: a post comes out with its body in Markdown whose
@@ -68,96 +68,9 @@ struct port_md {
  */
 bool port_html_to_md(struct arena *a, const char *html, size_t len, struct port_md *out);
 
-enum port_source { PORT_MEDIUM, PORT_SUBSTACK, PORT_WORDPRESS };
-const char *port_source_name(enum port_source s);
-
-/* One post of an export. Strings are never NULL ("" when absent). */
-struct port_post {
-	const char *file;          /* the file it came from (for messages) */
-	const char *source_id;     /* the platform's own id; stable across exports */
-	const char *title;
-	const char *subtitle;
-	const char *slug;          /* the original slug, "" when none */
-	const char *canonical_url;
-	int64_t published_at;      /* Unix seconds, 0 when unknown */
-	bool draft;
-	bool response;             /* Medium: a response the writer wrote */
-	bool paid;                 /* Substack: for paying subscribers only */
-	const char *circle;        /* circle to publish in ("" = by audience) */
-	struct port_list tags;
-	struct port_md body;
-};
-
-struct port_posts {
-	struct port_post *items;
-	size_t n, cap;
-};
-
-/* A clear error: file, line (0 when not known) and a sentence. */
-struct port_error {
-	char file[512];
-	long line;
-	char msg[512];
-};
-
-/*
- * Medium: dir is the unpacked export (dir/posts/NAME.html). Every post file
- * is read in name order; files whose name starts with "draft_" and files
- * without a publication date are drafts; files without a subtitle section
- * and not drafts are responses (kept, with response = true; the importer
- * skips them unless --include-responses). source_id is the post id at the
- * end of the canonical or "View original" link.
- * Returns false and fills *err when a file cannot be read; nothing is
- * added to *out then.
- */
-bool port_medium_read_dir(struct arena *a, const char *dir, struct port_posts *out,
-			  struct port_error *err) __attribute__((warn_unused_result));
-/* One Medium post file's bytes (for tests and fuzzing). */
-bool port_medium_parse(struct arena *a, const char *file, const char *html, size_t len,
-		       struct port_post *out, struct port_error *err)
-	__attribute__((warn_unused_result));
-
-/*
- * Substack: dir holds posts.csv and posts/<post_id>.html. posts.csv is
- * RFC 4180 CSV with a header row (post_id, post_date, is_published,
- * email_sent_at, inbox_sent_at, type, audience, title, subtitle,
- * podcast_url); audience "only_paid" or "founding" marks a post paid
- * (circle = "Paid subscribers"). A row naming a missing HTML file is an
- * error naming posts.csv and the line.
- */
-bool port_substack_read_dir(struct arena *a, const char *dir, struct port_posts *out,
-			    struct port_error *err) __attribute__((warn_unused_result));
-
-/* RFC 4180 CSV: rows of fields. Quoted fields may hold commas, "" and new
- * lines. Returns false with the line of the first error. */
-struct port_csv_row {
-	const char **fields;
-	size_t n;
-	long line; /* line where the row starts, from 1 */
-};
-struct port_csv {
-	struct port_csv_row *rows;
-	size_t n, cap;
-};
-bool port_csv_parse(struct arena *a, const char *s, size_t len, struct port_csv *out,
-		    long *err_line) __attribute__((warn_unused_result));
-
-/*
- * WordPress WXR 1.0-1.2 (a file). Parsed by libxml2 with XML_PARSE_NONET,
- * no entity substitution and no DTD loading; posts of type "post" (pages
- * and attachments are noted and skipped), status publish -> published,
- * draft/pending/private/future -> draft; categories and tags -> tags.
- * A malformed file fails with its line.
- */
-bool port_wxr_read_file(struct arena *a, const char *path, struct port_posts *out,
-			struct port_list *notes, struct port_error *err)
-	__attribute__((warn_unused_result));
-bool port_wxr_parse(struct arena *a, const char *name, const char *xml, size_t len,
-		    struct port_posts *out, struct port_list *notes, struct port_error *err)
-	__attribute__((warn_unused_result));
-
-/* "2018-08-11T11:23:34.123Z", "2018-08-11 11:23:34" (UTC), RFC 2822
- * ("Sat, 11 Aug 2018 11:23:34 +0000"): Unix seconds, 0 if not a date. */
-int64_t port_parse_date(const char *s);
+/* Still to come (issue 19): readers for Medium (posts/NAME.html), Substack
+ * (posts.csv + posts/ID.html) and WordPress WXR (libxml2, XML_PARSE_NONET,
+ * no entity substitution, no DTD), each returning post records with the
+ * body converted by port_html_to_md(). */
 
 #endif
