@@ -1,0 +1,76 @@
+/*
+ * porting.h - reading other platforms' exports into plain post records:
+ * HTML to the Markdown Quire stores (gumbo, a real HTML5 parser); the
+ * readers for Medium, Substack and WordPress (WXR, libxml2) exports are to come.
+ *
+ * This room only reads and converts. It never touches the store, the
+ * network or photos: a post comes out with its body in Markdown whose
+ * images still point at their original URLs (port_post.images lists them),
+ * and the importer (issue 19) fetches them, makes photos and rewrites the
+ * references to photo:ID. Everything a reader cannot carry over (scripts,
+ * forms, tables flattened, embeds turned into links, unknown elements) is
+ * written to port_post.notes, never silently dropped.
+ *
+ * Memory: everything returned lives in the caller's arena. Inputs are
+ * bounded (PORT_MAX_HTML, PORT_MAX_DEPTH) before anything deeper happens.
+ * Thread-safe: no shared state.
+ */
+#ifndef QUIRE_PORTING_PORTING_H
+#define QUIRE_PORTING_PORTING_H
+
+#include "core/arena.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PORT_MAX_HTML ((size_t)8 << 20)   /* one post's HTML */
+#define PORT_MAX_DEPTH 200               /* element nesting converted; deeper is reported */
+
+/* A growable list of strings in an arena. */
+struct port_list {
+	const char **items;
+	size_t n, cap;
+};
+void port_list_add(struct arena *a, struct port_list *l, const char *s);
+void port_list_addf(struct arena *a, struct port_list *l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct port_image {
+	const char *url;     /* as written in the source (absolute or not) */
+	const char *alt;     /* "" when none */
+	const char *caption; /* plain text, "" when none */
+};
+
+struct port_images {
+	struct port_image *items;
+	size_t n, cap;
+};
+
+/* The result of one HTML -> Markdown conversion. */
+struct port_md {
+	const char *md;              /* CommonMark + GFM, NUL-terminated */
+	struct port_images images;   /* in order of appearance; each is ![alt](url "caption") in md */
+	struct port_list notes;      /* what was not carried over, one sentence each */
+};
+
+/*
+ * Convert an HTML fragment or document (UTF-8) to Markdown: paragraphs,
+ * headings (h1..h6 as # .. ######), *emphasis*, **strong**, `code`,
+ * ~~strikethrough~~, links (http, https, mailto, relative; other schemes
+ * keep their text and are noted), ordered and unordered lists (nested),
+ * block quotes, code blocks (fenced, <br> as new lines), images and
+ * figures (![alt](src "caption")), iframes/video/audio/embeds as links
+ * with a note, horizontal rules. Tables are flattened to one line per row
+ * with a note; script, style, forms are dropped with a note.
+ * Returns false (with a note saying why) only when the input is larger
+ * than PORT_MAX_HTML; out->md is then "".
+ */
+bool port_html_to_md(struct arena *a, const char *html, size_t len, struct port_md *out);
+
+/* Still to come (issue 19): readers for Medium (posts/NAME.html), Substack
+ * (posts.csv + posts/ID.html) and WordPress WXR (libxml2, XML_PARSE_NONET,
+ * no entity substitution, no DTD), each returning post records with the
+ * body converted by port_html_to_md(). */
+
+#endif
