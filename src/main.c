@@ -548,6 +548,8 @@ static bool open_data(const struct opts *o, struct web_config *cfg, struct store
 	char err[512];
 	if (store_open(db, st, err, sizeof(err))) {
 		fprintf(stderr, "quire: %s\n", err);
+		free(db);
+		cfg->db_url = NULL;
 		return false;
 	}
 	/* Stories saved before search indexed plain text. */
