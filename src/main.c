@@ -433,6 +433,7 @@ static void print_version(void)
 	printf("libmicrohttpd %s, %s, libsodium %s, jansson %s, cmark-gfm %s, libvips %s, zlib %s\n",
 	       http_lib_version(), store_v, crypto_lib_version(), jansson_version_str(),
 	       md_lib_version(), photo_v, zlibVersion());
+	printf("%s\n", net_curl_version());
 }
 
 static void usage(FILE *f)
