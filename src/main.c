@@ -827,6 +827,7 @@ static int cmd_serve(const struct opts *o)
 	mail_configure(o->smtp != NULL, cfg.key);
 	if (o->smtp) {
 		story_set_save_hook(mail_story_hook);
+		responses_set_created_hook(mail_on_response);
 		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
 		gethostname(host, sizeof(host) - 1);
 		snprintf(node, sizeof(node), "%s:%s", host,

@@ -401,3 +401,12 @@ enum mail_err mail_notify(struct store *st, struct arena *a, const char *writer_
 	o.created_at = now;
 	return store_outbox_add(st, &o) ? MAIL_STORE : MAIL_OK;
 }
+
+int mail_on_response(struct store *st, struct arena *a, const struct story_row *s,
+		     const struct response_row *r)
+{
+	if (!enabled || !strcmp(r->author_id, s->author_id) || r->status == RESPONSE_HIDDEN)
+		return 0;
+	const char *what = r->status == RESPONSE_PENDING ? "pending" : "response";
+	return mail_notify(st, a, s->author_id, what, s->id) == MAIL_STORE ? -1 : 0;
+}

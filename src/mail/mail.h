@@ -123,4 +123,10 @@ enum mail_err mail_notify(struct store *st, struct arena *a, const char *writer_
 			  const char *what, const char *story_id)
 	__attribute__((warn_unused_result));
 
+/* The response hook (responses.h): a notice to the story's writer of a
+ * response held for her approval ("pending") or a new one ("response");
+ * none for her own or a hidden one. 0, or -1 when the store failed. */
+int mail_on_response(struct store *st, struct arena *a, const struct story_row *s,
+		     const struct response_row *r);
+
 #endif

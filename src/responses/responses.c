@@ -190,6 +190,13 @@ static enum resp_err rate_check(struct store *st, struct arena *a, const char *u
 	return RESP_OK;
 }
 
+static response_created_hook created_hook;
+
+void responses_set_created_hook(response_created_hook fn)
+{
+	created_hook = fn;
+}
+
 enum resp_err response_create(struct store *st, struct arena *a, const struct user_row *viewer,
 			      const struct story_row *s, const char *body, const char *parent_id,
 			      const char *addr, struct response_row *out, int64_t *retry_after)
@@ -223,8 +230,13 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 	r.created_at = clock_now();
 	r.author_handle = viewer->handle;
 	r.author_name = viewer->name;
-	if (store_response_insert(st, &r))
+	if (store_begin(st))
 		return RESP_STORE;
+	if (store_response_insert(st, &r) || (created_hook && created_hook(st, a, s, &r)) ||
+	    store_commit(st)) {
+		store_rollback(st);
+		return RESP_STORE;
+	}
 	*out = r;
 	return RESP_OK;
 }

@@ -50,4 +50,11 @@ int64_t responses_count(struct store *st, const struct story_row *s);
  * (set once at start; defaults 10 and 60). */
 void responses_set_rate_limits(unsigned per_user, unsigned per_addr);
 
+/* Called inside the transaction that saves a new response r on s (main.c
+ * wires the writer's notices, mail_on_response); non-zero fails the
+ * save. NULL: none. */
+typedef int (*response_created_hook)(struct store *st, struct arena *a, const struct story_row *s,
+				     const struct response_row *r);
+void responses_set_created_hook(response_created_hook fn);
+
 #endif

@@ -416,6 +416,44 @@ def test_writer_notices(site, sink):
     assert m["msg"]["Auto-Submitted"] == "auto-generated"
 
 
+def test_response_notices(site, sink):
+    """The writer hears of a response held for her approval and of a new
+    one; not of her own, and not when she turned the notice off."""
+    w = invite_and_signup(site, site.admin_session, "nia", "nia's long password 123")
+    verify_address(site, sink, w, "nia@example.com")
+    nt = {"Authorization": "Bearer " + api_token(site, "nia", "nia's long password 123")}
+    held = requests.post(site.url + "/api/v1/stories", headers=nt, json={
+        "title": "Held zr1", "body": "x", "status": "published", "responses": "approval"}).json()
+    open_ = requests.post(site.url + "/api/v1/stories", headers=nt, json={
+        "title": "Open zr2", "body": "x", "status": "published", "responses": "open"}).json()
+    reader = {"Authorization": "Bearer " + api_token(site, "wren", "wren's long password 1")}
+    for st in (held, open_):
+        r = requests.post(site.url + "/api/v1/stories/%s/responses" % st["id"], headers=reader,
+                          json={"body": "Thank you for this."})
+        assert r.status_code == 201, r.text
+    sink.wait_for(lambda m: "nia@example.com" in m["to"] and "zr1" in str(m["msg"]["Subject"])
+                  and "waits" in str(m["msg"]["Subject"]), "pending notice")
+    m = sink.wait_for(lambda m: "nia@example.com" in m["to"] and "zr2" in
+                      str(m["msg"]["Subject"]), "response notice")[0]
+    assert "/@nia/open-zr2#responses" in text_of(m)
+    assert "Thank you for this" not in m["raw"].decode("utf-8", "replace")
+    # Her own response: no notice. Turned off: none either.
+    requests.post(site.url + "/api/v1/stories/%s/responses" % open_["id"], headers=nt,
+                  json={"body": "My own reply zr3."})
+    page = w.get(site.url + "/settings/email")
+    r = w.post(site.url + "/settings/email", data={"csrf": csrf_of(page.text), "action": "prefs",
+                                                   "circle_mail": "1"})
+    assert r.status_code == 200, r.text
+    requests.post(site.url + "/api/v1/stories/%s/responses" % open_["id"], headers=reader,
+                  json={"body": "Another one."})
+    # The outbox row is written with the response, so the count is final.
+    from site_db import site_db
+    with site_db(site) as d:
+        n = d.execute("SELECT count(*) FROM outbox o JOIN users u ON u.id = o.writer_id "
+                      "WHERE u.handle = 'nia' AND o.kind = 'notify'").fetchone()[0]
+    assert n == 2, n
+
+
 def test_subscribers_page_and_csv(site, sink):
     subscribe(site, sink, "listed@example.com")
     m = subscribe(site, sink, "=gone@example.com")

@@ -22,7 +22,8 @@ static bool without_rowid(const char *table)
 	static const char *const t[] = {"settings", "sessions", "invites", "story_slugs",
 					"circle_members", "circle_invites", "circle_invitations", "photo_variants",
 					"response_reports", "blocks", "muted_words", "story_schedule",
-					"follows", "story_tags", "story_drafts", NULL};
+					"follows", "story_tags", "story_drafts", "user_emails",
+					"mail_tokens", "story_mail", "mail_prefs", NULL};
 	for (size_t i = 0; t[i]; i++)
 		if (strcmp(t[i], table) == 0)
 			return true;
