@@ -347,8 +347,15 @@ static void log_path(struct buf *b, const char *path)
 			hex = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f');
 		bool secret_place = (prev_len == 1 && (*prev == 'u' || *prev == 'c')) ||
 				    (prev_len == 5 && !strncmp(prev, "setup", 5)) ||
-				    (prev_len == 7 && !strncmp(prev, "invites", 7));
-		if (hex && secret_place) {
+				    (prev_len == 7 && !strncmp(prev, "invites", 7)) ||
+				    /* mailed links (issue 18) */
+				    (prev_len == 7 && !strncmp(prev, "confirm", 7)) ||
+				    (prev_len == 4 && !strncmp(prev, "link", 4)) ||
+				    (prev_len == 5 && !strncmp(prev, "reset", 5)) ||
+				    (prev_len == 6 && !strncmp(prev, "verify", 6));
+		/* An unsubscribe token opens with a letter. */
+		bool unsub = prev_len == 11 && !strncmp(prev, "unsubscribe", 11);
+		if ((hex && secret_place) || unsub) {
 			buf_adds(b, "[secret]");
 		} else {
 			for (size_t i = 0; i < len; i++) {

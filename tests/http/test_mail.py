@@ -148,6 +148,7 @@ def subscribe(site, sink, addr, handle="wren"):
     assert page.status_code == 200 and "Confirm my subscription" in page.text
     r = requests.post(link)
     assert r.status_code == 200 and "You are subscribed" in r.text, r.text
+    assert link.rsplit("/", 1)[1] not in site.read_log()
     return m
 
 
@@ -275,6 +276,7 @@ def test_one_click_unsubscribe(site, sink):
     r = requests.post(url, data="List-Unsubscribe=One-Click",
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200 and "unsubscribed" in r.text
+    assert url.rsplit("/", 1)[1] not in site.read_log()
     # A forged token is refused.
     bad = url[:-1] + ("0" if url[-1] != "0" else "1")
     assert requests.post(bad).status_code == 404
@@ -358,6 +360,9 @@ def test_sign_in_link_is_single_use(site, sink):
     assert me.status_code == 200 and me.json()["handle"] == "lin", me.text
     # Once only.
     assert requests.Session().post(link, allow_redirects=False).status_code == 404
+    # The request log never holds a mailed link's token.
+    assert link.rsplit("/", 1)[1] not in site.read_log()
+    assert "/login/link/[secret]" in site.read_log()
     assert not sink.to("stranger@example.com")
     # The form on /login does the same.
     login_page = requests.get(site.url + "/login")
