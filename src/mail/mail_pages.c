@@ -198,6 +198,12 @@ void page_subscribe_confirm_post(struct http_req *req, struct http_res *res)
 {
 	if (!mail_on(req, res))
 		return;
+	/* Only the page's own button: another site cannot sign a reader in
+	 * as someone else (login CSRF) or act with a link it holds. */
+	if (!same_site(req)) {
+		web_error(req, res, 403, "This form was sent from another site.");
+		return;
+	}
 	struct subscriber_row r;
 	enum mail_err e = mail_confirm(web_store(req), &req->arena, http_req_param(req, "token"),
 				       &r);
@@ -367,6 +373,12 @@ void page_login_link_post(struct http_req *req, struct http_res *res)
 {
 	if (!mail_on(req, res))
 		return;
+	/* Only the page's own button: another site cannot sign a reader in
+	 * as someone else (login CSRF) or act with a link it holds. */
+	if (!same_site(req)) {
+		web_error(req, res, 403, "This form was sent from another site.");
+		return;
+	}
 	struct user_row u;
 	enum mail_err e = mail_link_use(web_store(req), &req->arena, MAIL_KIND_SIGNIN,
 					http_req_param(req, "token"), &u);
@@ -430,6 +442,12 @@ void page_reset_post(struct http_req *req, struct http_res *res)
 {
 	if (!mail_on(req, res))
 		return;
+	/* Only the page's own button: another site cannot sign a reader in
+	 * as someone else (login CSRF) or act with a link it holds. */
+	if (!same_site(req)) {
+		web_error(req, res, 403, "This form was sent from another site.");
+		return;
+	}
 	struct store *st = web_store(req);
 	const char *tok = http_req_param(req, "token");
 	struct user_row u;
@@ -574,6 +592,12 @@ void page_email_verify_post(struct http_req *req, struct http_res *res)
 {
 	if (!mail_on(req, res))
 		return;
+	/* Only the page's own button: another site cannot sign a reader in
+	 * as someone else (login CSRF) or act with a link it holds. */
+	if (!same_site(req)) {
+		web_error(req, res, 403, "This form was sent from another site.");
+		return;
+	}
 	struct user_row u;
 	enum mail_err e = mail_verify(web_store(req), &req->arena, http_req_param(req, "token"), &u);
 	if (e == MAIL_STORE) {

@@ -354,6 +354,11 @@ def test_sign_in_link_is_single_use(site, sink):
     b = requests.Session()
     page = b.get(link)
     assert page.status_code == 200 and "@lin" in page.text
+    # Posted by another site (login CSRF): refused, and the link still works.
+    assert requests.post(link, headers={"Origin": "https://evil.example"},
+                         allow_redirects=False).status_code == 403
+    assert requests.post(link, headers={"Sec-Fetch-Site": "cross-site"},
+                         allow_redirects=False).status_code == 403
     r = b.post(link, allow_redirects=False)
     assert r.status_code == 303
     me = b.get(site.url + "/api/v1/me", headers={"X-CSRF-Token": "x"})
