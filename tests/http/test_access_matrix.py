@@ -36,6 +36,10 @@ NON_STORY_ROUTES = {
     "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
     "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
     "/api/v1/circles/{id}/invitations", "/api/v1/invitations", "/about",
+    # email (issue 18): pages of mailed links and settings, tested in test_mail.py
+    "/subscribe/confirm/{token}", "/unsubscribe/{token}", "/login/link", "/login/link/{token}",
+    "/login/reset", "/login/reset/{token}", "/settings/email", "/settings/email/verify/{token}",
+    "/settings/subscribers",
 }
 
 
