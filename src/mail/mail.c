@@ -25,6 +25,12 @@ bool mail_enabled(void)
 	return enabled;
 }
 
+/* The address typed (NULL: none) as kept, or NULL. */
+static const char *addr_of(struct arena *a, const char *in)
+{
+	return mail_addr_normalise(a, in ? in : "", in ? strlen(in) : 0);
+}
+
 static const char *domain_of(const char *email)
 {
 	const char *at = strchr(email, '@');
@@ -71,8 +77,7 @@ enum mail_err mail_subscribe(struct store *st, struct arena *a, const struct use
 {
 	if (!enabled)
 		return MAIL_OFF;
-	const char *email = mail_addr_normalise(a, email_in ? email_in : "",
-						email_in ? strlen(email_in) : 0);
+	const char *email = addr_of(a, email_in);
 	if (!email)
 		return MAIL_BAD_ADDRESS;
 	int64_t now = clock_now();
@@ -248,13 +253,38 @@ static bool links_limited(struct store *st, const char *kind, const char *email,
 	       n >= MAIL_LINKS_PER_HOUR;
 }
 
+/* A single-use link of kind for user_id, stored by hash and mailed to
+ * email in one transaction; quietly nothing past the hourly limit. */
+static enum mail_err send_link(struct store *st, struct arena *a, const char *kind,
+			       const char *user_id, const char *email, int64_t ttl)
+{
+	int64_t now = clock_now();
+	if (links_limited(st, kind, email, now))
+		return MAIL_OK;
+	char tok[33], hash[65];
+	new_token(tok, hash);
+	struct mail_token_row t = {0};
+	t.kind = kind;
+	snprintf(t.user_id, sizeof(t.user_id), "%s", user_id);
+	t.email = email;
+	t.created_at = now;
+	t.expires_at = now + ttl;
+	if (store_begin(st))
+		return MAIL_STORE;
+	if (store_mail_token_add(st, hash, &t) ||
+	    queue(st, a, kind, email, NULL, NULL, user_id, tok, now) || store_commit(st)) {
+		store_rollback(st);
+		return MAIL_STORE;
+	}
+	return MAIL_OK;
+}
+
 enum mail_err mail_verify_request(struct store *st, struct arena *a, const struct user_row *u,
 				  const char *email_in)
 {
 	if (!enabled)
 		return MAIL_OFF;
-	const char *email = mail_addr_normalise(a, email_in ? email_in : "",
-						email_in ? strlen(email_in) : 0);
+	const char *email = addr_of(a, email_in);
 	if (!email)
 		return MAIL_BAD_ADDRESS;
 	struct user_row other;
@@ -263,25 +293,7 @@ enum mail_err mail_verify_request(struct store *st, struct arena *a, const struc
 		return strcmp(other.id, u->id) ? MAIL_TAKEN : MAIL_OK;
 	if (e != STORE_NOT_FOUND)
 		return MAIL_STORE;
-	int64_t now = clock_now();
-	if (links_limited(st, MAIL_KIND_VERIFY, email, now))
-		return MAIL_OK;
-	char tok[33], hash[65];
-	new_token(tok, hash);
-	struct mail_token_row t = {0};
-	t.kind = MAIL_KIND_VERIFY;
-	memcpy(t.user_id, u->id, sizeof(t.user_id));
-	t.email = email;
-	t.created_at = now;
-	t.expires_at = now + MAIL_VERIFY_TTL;
-	if (store_begin(st))
-		return MAIL_STORE;
-	if (store_mail_token_add(st, hash, &t) ||
-	    queue(st, a, MAIL_KIND_VERIFY, email, NULL, NULL, u->id, tok, now) || store_commit(st)) {
-		store_rollback(st);
-		return MAIL_STORE;
-	}
-	return MAIL_OK;
+	return send_link(st, a, MAIL_KIND_VERIFY, u->id, email, MAIL_VERIFY_TTL);
 }
 
 enum mail_err mail_verify(struct store *st, struct arena *a, const char *token,
@@ -315,8 +327,7 @@ enum mail_err mail_link_request(struct store *st, struct arena *a, const char *k
 {
 	if (!enabled)
 		return MAIL_OFF;
-	const char *email = mail_addr_normalise(a, email_in ? email_in : "",
-						email_in ? strlen(email_in) : 0);
+	const char *email = addr_of(a, email_in);
 	if (!email)
 		return MAIL_BAD_ADDRESS;
 	struct user_row u;
@@ -325,25 +336,7 @@ enum mail_err mail_link_request(struct store *st, struct arena *a, const char *k
 		return MAIL_OK;
 	if (e)
 		return MAIL_STORE;
-	int64_t now = clock_now();
-	if (links_limited(st, kind, email, now))
-		return MAIL_OK;
-	char tok[33], hash[65];
-	new_token(tok, hash);
-	struct mail_token_row t = {0};
-	t.kind = kind;
-	memcpy(t.user_id, u.id, sizeof(t.user_id));
-	t.email = email;
-	t.created_at = now;
-	t.expires_at = now + MAIL_SIGNIN_TTL;
-	if (store_begin(st))
-		return MAIL_STORE;
-	if (store_mail_token_add(st, hash, &t) ||
-	    queue(st, a, kind, email, NULL, NULL, u.id, tok, now) || store_commit(st)) {
-		store_rollback(st);
-		return MAIL_STORE;
-	}
-	return MAIL_OK;
+	return send_link(st, a, kind, u.id, email, MAIL_SIGNIN_TTL);
 }
 
 static enum mail_err link_get(struct store *st, struct arena *a, const char *kind,

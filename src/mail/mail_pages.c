@@ -97,6 +97,20 @@ static bool same_site(struct http_req *req)
 	return true;
 }
 
+/* The POST of a mailed link's page: only the page's own button, so that
+ * another site cannot sign a reader in as someone else (login CSRF) or
+ * act with a link it holds. False when it answered. */
+static bool link_post_ok(struct http_req *req, struct http_res *res)
+{
+	if (!mail_on(req, res))
+		return false;
+	if (!same_site(req)) {
+		web_error(req, res, 403, "This form was sent from another site.");
+		return false;
+	}
+	return true;
+}
+
 /* ---- subscribing ---- */
 
 static bool writer_of(struct http_req *req, struct user_row *w)
@@ -196,14 +210,8 @@ void page_subscribe_confirm(struct http_req *req, struct http_res *res)
 
 void page_subscribe_confirm_post(struct http_req *req, struct http_res *res)
 {
-	if (!mail_on(req, res))
+	if (!link_post_ok(req, res))
 		return;
-	/* Only the page's own button: another site cannot sign a reader in
-	 * as someone else (login CSRF) or act with a link it holds. */
-	if (!same_site(req)) {
-		web_error(req, res, 403, "This form was sent from another site.");
-		return;
-	}
 	struct subscriber_row r;
 	enum mail_err e = mail_confirm(web_store(req), &req->arena, http_req_param(req, "token"),
 				       &r);
@@ -371,14 +379,8 @@ void page_login_link(struct http_req *req, struct http_res *res)
 
 void page_login_link_post(struct http_req *req, struct http_res *res)
 {
-	if (!mail_on(req, res))
+	if (!link_post_ok(req, res))
 		return;
-	/* Only the page's own button: another site cannot sign a reader in
-	 * as someone else (login CSRF) or act with a link it holds. */
-	if (!same_site(req)) {
-		web_error(req, res, 403, "This form was sent from another site.");
-		return;
-	}
 	struct user_row u;
 	enum mail_err e = mail_link_use(web_store(req), &req->arena, MAIL_KIND_SIGNIN,
 					http_req_param(req, "token"), &u);
@@ -440,14 +442,8 @@ void page_reset(struct http_req *req, struct http_res *res)
 
 void page_reset_post(struct http_req *req, struct http_res *res)
 {
-	if (!mail_on(req, res))
+	if (!link_post_ok(req, res))
 		return;
-	/* Only the page's own button: another site cannot sign a reader in
-	 * as someone else (login CSRF) or act with a link it holds. */
-	if (!same_site(req)) {
-		web_error(req, res, 403, "This form was sent from another site.");
-		return;
-	}
 	struct store *st = web_store(req);
 	const char *tok = http_req_param(req, "token");
 	struct user_row u;
@@ -590,14 +586,8 @@ void page_email_verify(struct http_req *req, struct http_res *res)
 
 void page_email_verify_post(struct http_req *req, struct http_res *res)
 {
-	if (!mail_on(req, res))
+	if (!link_post_ok(req, res))
 		return;
-	/* Only the page's own button: another site cannot sign a reader in
-	 * as someone else (login CSRF) or act with a link it holds. */
-	if (!same_site(req)) {
-		web_error(req, res, 403, "This form was sent from another site.");
-		return;
-	}
 	struct user_row u;
 	enum mail_err e = mail_verify(web_store(req), &req->arena, http_req_param(req, "token"), &u);
 	if (e == MAIL_STORE) {
