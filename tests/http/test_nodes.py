@@ -302,8 +302,11 @@ def test_killing_postgres_mid_write_loses_nothing_and_nodes_reconnect():
         stop.set()
         for t in ts:
             t.join()
+        # A thread whose reconnect failed while the database was down
+        # tries again a second later; every node is healthy by then.
         for node in (site.a, site.b):
-            assert requests.get(node.url + "/healthz").status_code == 200
+            wait_for(lambda: requests.get(node.url + "/healthz").status_code == 200,
+                     "%s to answer /healthz" % node.url, timeout=30)
         ids = all_ids(site.a.url, {"Authorization": "Bearer " + token})
         missing = [i for i in acked if i not in ids]
         print("\n%d writes acknowledged, %d failed while the database was down" %

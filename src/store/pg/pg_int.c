@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 void pp_text(struct pg_params *p, const char *v)
@@ -93,8 +94,35 @@ static const char *prepared(struct store *s, const char *sql, int nparams)
 	return q->prep[q->nprep++].name;
 }
 
+/* A statement that only reads, so running it twice is harmless. */
+static bool reads_only(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+		sql++;
+	return !strncasecmp(sql, "SELECT", 6);
+}
+
+static PGresult *run_once(struct store *s, const char *sql, int n, const char *const *values,
+			  const int *lengths, const int *formats, int result_format);
+
+/* A connection that died while idle (the server restarted) is found out
+ * only by the next statement, which fails. Outside a transaction a read
+ * is run once more on a new connection, so the first request after a
+ * restart is answered; a write is not, since it may have been applied. */
 static PGresult *run(struct store *s, const char *sql, int n, const char *const *values,
 		     const int *lengths, const int *formats, int result_format)
+{
+	struct pg_store *q = PG(s);
+	bool was_ok = PQstatus(q->conn) == CONNECTION_OK;
+	PGresult *r = run_once(s, sql, n, values, lengths, formats, result_format);
+	if (!r && was_ok && q->txn_depth == 0 && PQstatus(q->conn) == CONNECTION_BAD &&
+	    reads_only(sql))
+		r = run_once(s, sql, n, values, lengths, formats, result_format);
+	return r;
+}
+
+static PGresult *run_once(struct store *s, const char *sql, int n, const char *const *values,
+			  const int *lengths, const int *formats, int result_format)
 {
 	struct pg_store *q = PG(s);
 	char *last_state = q->state;
