@@ -3,6 +3,7 @@
  * route table that ties URLs to the domain handlers.
  */
 #include "accounts/accounts.h"
+#include "accounts/admin_web.h"
 #include "circles/circles_web.h"
 #include "responses/responses_web.h"
 #include "accounts/follows.h"
@@ -120,6 +121,12 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/settings/password", page_password_post},
 	{HTTP_GET, "/admin", page_admin},
 	{HTTP_POST, "/admin", page_admin_post},
+	{HTTP_GET, "/admin/users", page_admin_users},
+	{HTTP_GET, "/admin/users/{handle}", page_admin_user},
+	{HTTP_POST, "/admin/users/{handle}", page_admin_user_post},
+	{HTTP_GET, "/admin/reports", page_admin_reports},
+	{HTTP_POST, "/admin/reports", page_admin_reports_post},
+	{HTTP_GET, "/admin/audit", page_admin_audit},
 	{HTTP_GET, "/about", page_about},
 	{HTTP_GET, "/write", page_write},
 	{HTTP_POST, "/write", page_write_post},

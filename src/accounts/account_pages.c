@@ -4,6 +4,8 @@
  * validate, call accounts.c, render.
  */
 #include "accounts/accounts.h"
+#include "accounts/admin.h"
+#include "accounts/admin_web.h"
 #include "circles/circles.h"
 #include "core/crypto.h"
 #include "core/text.h"
@@ -76,7 +78,8 @@ void page_login_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		render_login(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 : 503,
+		render_login(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 :
+				       e == ACCT_SUSPENDED ? 403 : 503,
 			     acct_strerror(e), handle);
 		return;
 	}
@@ -493,32 +496,19 @@ static void render_admin(struct http_req *req, struct http_res *res, int status,
 	json_object_set_new(ctx, "mode_closed", json_boolean(strcmp(mode, "closed") == 0));
 	if (invite_url)
 		json_object_set_new(ctx, "invite_url", json_string(invite_url));
+	admin_overview_context(req, ctx);
 	web_page_render(req, res, status, "admin", ctx);
-}
-
-static bool require_admin(struct http_req *req, struct http_res *res)
-{
-	const struct viewer *v = web_viewer(req);
-	if (!v->signed_in) {
-		http_res_redirect(req, res, 303, "/login?return_to=/admin");
-		return false;
-	}
-	if (!v->user.is_admin) {
-		web_error(req, res, 403, "Only site administrators can open this page.");
-		return false;
-	}
-	return true;
 }
 
 void page_admin(struct http_req *req, struct http_res *res)
 {
-	if (require_admin(req, res))
+	if (admin_page_allowed(req, res))
 		render_admin(req, res, 200, NULL, NULL);
 }
 
 void page_admin_post(struct http_req *req, struct http_res *res)
 {
-	if (!require_admin(req, res))
+	if (!admin_page_allowed(req, res))
 		return;
 	if (!web_csrf_ok(req)) {
 		web_error(req, res, 403, "This form expired. Please go back and try again.");
@@ -532,7 +522,9 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 422, "Sign-up mode is open, invite or closed.");
 			return;
 		}
-		if (store_setting_set(st, "signup_mode", mode)) {
+		if (store_begin(st) || store_setting_set(st, "signup_mode", mode) ||
+		    admin_log(st, &web_viewer(req)->user, "signup_mode", "", mode) || store_commit(st)) {
+			store_rollback(st);
 			web_error(req, res, 500, "Could not save the setting.");
 			return;
 		}
@@ -564,7 +556,8 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 		}
 		if (store_begin(st) || store_setting_set(st, "site_name", name) ||
 		    store_setting_set(st, "site_description", desc) ||
-		    store_setting_set(st, "site_about", about) || store_commit(st)) {
+		    store_setting_set(st, "site_about", about) ||
+		    admin_log(st, &web_viewer(req)->user, "site", "", name) || store_commit(st)) {
 			store_rollback(st);
 			web_error(req, res, 500, "Could not save the site's identity.");
 			return;
@@ -574,16 +567,24 @@ void page_admin_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (action && strcmp(action, "invite") == 0) {
-		char token[33], hash[65];
-		random_hex(token, 16);
-		hash_token(token, 32, hash);
-		int64_t now = clock_now();
-		if (store_invite_insert(st, hash, web_viewer(req)->user.id, now, now + 7 * 86400)) {
+		char token[33];
+		if (admin_invite(st, &web_viewer(req)->user, token)) {
 			web_error(req, res, 500, "Could not create the invitation.");
 			return;
 		}
 		render_admin(req, res, 200,
 			     web_url(req, arena_printf(&req->arena, "/signup?invite=%s", token)), NULL);
+		return;
+	}
+	if (action && strcmp(action, "revoke_invite") == 0) {
+		enum admin_err e = admin_invite_revoke(st, &req->arena, &web_viewer(req)->user,
+						       http_req_form(req, "id"));
+		if (e) {
+			web_error(req, res, e == ADMIN_NO_SUCH_INVITE ? 404 : 503, admin_strerror(e));
+			return;
+		}
+		web_flash(req, res, WEB_FLASH_INVITE_REVOKED, NULL);
+		http_res_redirect(req, res, 303, "/admin");
 		return;
 	}
 	web_error(req, res, 400, "Unknown action.");
@@ -650,9 +651,11 @@ void api_token_create(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (e) {
-		web_json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 : 503,
+		web_json_error(req, res, e == ACCT_BAD_PASSWORD ? 401 : e == ACCT_PASSWORD_LONG ? 422 :
+					 e == ACCT_SUSPENDED ? 403 : 503,
 			   e == ACCT_BAD_PASSWORD ? "bad_credentials" :
-			   e == ACCT_PASSWORD_LONG ? "invalid" : "unavailable", acct_strerror(e));
+			   e == ACCT_PASSWORD_LONG ? "invalid" :
+			   e == ACCT_SUSPENDED ? "suspended" : "unavailable", acct_strerror(e));
 		return;
 	}
 	char token[65], hash[65];

@@ -27,6 +27,8 @@ const char *acct_strerror(enum acct_err e)
 		return "Too many failed sign-in attempts. Please wait a moment (see Retry-After) and try again.";
 	case ACCT_BUSY: return "The server is busy. Please try again in a moment.";
 	case ACCT_INVITE_USED: return "This invitation link is used, expired or revoked.";
+	case ACCT_SUSPENDED:
+		return "This account is suspended: it cannot sign in. The site's administrators can say why.";
 	case ACCT_STORE: return "The account could not be saved. Please try again.";
 	}
 	return "unknown error";
@@ -294,6 +296,9 @@ enum acct_err account_login(struct store *st, struct arena *a, const char *handl
 		return e;
 	if (e != ACCT_OK)
 		return ACCT_BAD_PASSWORD;
+	/* Said only to whoever knows the password. */
+	if (u.suspended_at)
+		return ACCT_SUSPENDED;
 	*out = u;
 	return ACCT_OK;
 }
@@ -346,7 +351,7 @@ void session_load(struct http_req *req)
 		int64_t idle = strcmp(kind, "api") == 0 ? web_cfg->token_idle : web_cfg->session_idle;
 		struct user_row u;
 		if (store_session_user(st, &req->arena, hash, &s, &u) == STORE_OK &&
-		    strcmp(s.kind, kind) == 0 && session_valid(&s, now, idle)) {
+		    strcmp(s.kind, kind) == 0 && session_valid(&s, now, idle) && !u.suspended_at) {
 			v->user = u;
 			v->signed_in = true;
 			v->via_token = strcmp(kind, "api") == 0;

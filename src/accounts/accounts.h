@@ -34,6 +34,7 @@ enum acct_err {
 	ACCT_RATE_LIMITED,
 	ACCT_BUSY,          /* too many hashes waiting */
 	ACCT_INVITE_USED,   /* the claim was spent (or expired) meanwhile */
+	ACCT_SUSPENDED,     /* right password, but an administrator suspended the account */
 	ACCT_STORE,
 };
 const char *acct_strerror(enum acct_err e);

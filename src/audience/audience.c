@@ -29,7 +29,7 @@ bool audience_may_see_story_key(struct store *st, const char *viewer_id,
 {
 	if (viewer_id && *viewer_id && strcmp(viewer_id, s->author_id) == 0)
 		return true;
-	if (s->status != STATUS_PUBLISHED)
+	if (s->status != STATUS_PUBLISHED || s->author_suspended)
 		return false;
 	if (s->audience == AUDIENCE_PUBLIC)
 		return true;
@@ -73,7 +73,7 @@ bool audience_may_see_story(struct store *st, const char *viewer_id, const struc
 
 bool audience_is_listed(const struct story_row *s)
 {
-	return s->status == STATUS_PUBLISHED && s->audience == AUDIENCE_PUBLIC;
+	return s->status == STATUS_PUBLISHED && s->audience == AUDIENCE_PUBLIC && !s->author_suspended;
 }
 
 bool audience_may_edit_story(const char *viewer_id, const struct story_row *s)

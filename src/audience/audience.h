@@ -14,6 +14,8 @@
  *   circle    - members of the story's circle whom the writer has not
  *               blocked, and nobody else;
  *   private   - nobody.
+ * While an administrator has suspended the writer, nobody else sees any
+ * of her stories (nothing of them is changed: unsuspending restores all).
  * Site admins get no exception: they cannot read others' non-public work
  * through the app. Deleted stories are never returned by the store.
  * A viewer who may not see a story gets 404, never 403, so existence is

@@ -155,7 +155,7 @@ void feed_writer(struct http_req *req, struct http_res *res)
 {
 	struct user_row u;
 	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
-	if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u)) {
+	if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u) || u.suspended_at) {
 		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}

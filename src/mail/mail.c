@@ -279,6 +279,32 @@ static enum mail_err send_link(struct store *st, struct arena *a, const char *ki
 	return MAIL_OK;
 }
 
+enum mail_err mail_reset_link(struct store *st, struct arena *a, const struct user_row *u,
+			      int64_t ttl, char tok[33], bool *mailed)
+{
+	*mailed = false;
+	const char *email = "";
+	if (store_user_email_get(st, a, u->id, &email))
+		return MAIL_STORE;
+	int64_t now = clock_now();
+	char hash[65];
+	new_token(tok, hash);
+	struct mail_token_row t = {0};
+	t.kind = MAIL_KIND_RESET;
+	snprintf(t.user_id, sizeof(t.user_id), "%s", u->id);
+	t.email = email;
+	t.created_at = now;
+	t.expires_at = now + ttl;
+	if (store_mail_token_add(st, hash, &t))
+		return MAIL_STORE;
+	if (enabled && *email) {
+		if (queue(st, a, MAIL_KIND_RESET, email, NULL, NULL, u->id, tok, now))
+			return MAIL_STORE;
+		*mailed = true;
+	}
+	return MAIL_OK;
+}
+
 enum mail_err mail_verify_request(struct store *st, struct arena *a, const struct user_row *u,
 				  const char *email_in)
 {
@@ -332,7 +358,7 @@ enum mail_err mail_link_request(struct store *st, struct arena *a, const char *k
 		return MAIL_BAD_ADDRESS;
 	struct user_row u;
 	enum store_err e = store_user_by_email(st, a, email, &u);
-	if (e == STORE_NOT_FOUND)
+	if (e == STORE_NOT_FOUND || (!e && u.suspended_at))
 		return MAIL_OK;
 	if (e)
 		return MAIL_STORE;

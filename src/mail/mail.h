@@ -117,6 +117,15 @@ enum mail_err mail_link_use(struct store *st, struct arena *a, const char *kind,
 			    const char *token, struct user_row *out)
 	__attribute__((warn_unused_result));
 
+/* A password link for account u that works for ttl seconds, made by an
+ * administrator (accounts/admin.c) in the caller's transaction: its token
+ * in tok; mailed too when mail is on and u has a verified address
+ * (*mailed says so). Works with mail off: the administrator passes the
+ * link on herself. */
+enum mail_err mail_reset_link(struct store *st, struct arena *a, const struct user_row *u,
+			      int64_t ttl, char tok[33], bool *mailed)
+	__attribute__((warn_unused_result));
+
 /* A notice to writer (what: "pending", "response", "subscriber"), if she
  * has an address and has not turned that notice off. */
 enum mail_err mail_notify(struct store *st, struct arena *a, const char *writer_id,

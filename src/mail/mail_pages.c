@@ -116,7 +116,8 @@ static bool link_post_ok(struct http_req *req, struct http_res *res)
 static bool writer_of(struct http_req *req, struct user_row *w)
 {
 	const char *h = http_req_param(req, "handle");
-	return h && store_user_by_handle(web_store(req), &req->arena, h, w) == STORE_OK;
+	return h && store_user_by_handle(web_store(req), &req->arena, h, w) == STORE_OK &&
+	       !w->suspended_at;
 }
 
 void api_subscribe(struct http_req *req, struct http_res *res)
@@ -393,6 +394,10 @@ void page_login_link_post(struct http_req *req, struct http_res *res)
 			       "sign-in page.");
 		return;
 	}
+	if (u.suspended_at) {
+		web_error(req, res, 403, acct_strerror(ACCT_SUSPENDED));
+		return;
+	}
 	if (!session_start(req, res, &u)) {
 		store_trouble(req, res);
 		return;
@@ -427,14 +432,14 @@ static void reset_form(struct http_req *req, struct http_res *res, const struct 
 	render_mp(req, res, status, &m);
 }
 
+/* A password link works with mail off too: an administrator may have
+ * made it (/admin, "Reset sign-in") and passed it on. */
 void page_reset(struct http_req *req, struct http_res *res)
 {
-	if (!mail_on(req, res))
-		return;
 	struct user_row u;
 	if (mail_link_peek(web_store(req), &req->arena, MAIL_KIND_RESET,
 			   http_req_param(req, "token"), &u)) {
-		gone(req, res, "Password links work once, for 15 minutes. Ask for a new one.");
+		gone(req, res, "Password links work once, for a limited time. Ask for a new one.");
 		return;
 	}
 	reset_form(req, res, &u, NULL, 200);
@@ -442,13 +447,19 @@ void page_reset(struct http_req *req, struct http_res *res)
 
 void page_reset_post(struct http_req *req, struct http_res *res)
 {
-	if (!link_post_ok(req, res))
+	if (!same_site(req)) {
+		web_error(req, res, 403, "This form was sent from another site.");
 		return;
+	}
 	struct store *st = web_store(req);
 	const char *tok = http_req_param(req, "token");
 	struct user_row u;
 	if (mail_link_peek(st, &req->arena, MAIL_KIND_RESET, tok, &u)) {
 		gone(req, res, "Password links work once, for 15 minutes. Ask for a new one.");
+		return;
+	}
+	if (u.suspended_at) {
+		web_error(req, res, 403, acct_strerror(ACCT_SUSPENDED));
 		return;
 	}
 	const char *pw = http_req_form(req, "password");

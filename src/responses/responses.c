@@ -274,7 +274,7 @@ bool response_visible_to(const char *viewer_id, const struct story_row *s,
 {
 	if (response_is_writer(viewer_id, s))
 		return true;
-	return r->status == RESPONSE_VISIBLE && !r->author_blocked;
+	return r->status == RESPONSE_VISIBLE && !r->author_blocked && !r->author_suspended;
 }
 
 bool response_may_moderate(const struct user_row *viewer, const struct story_row *s)

@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "store/store_media.h"
 #include "store/store_mail.h"
+#include "store/store_admin.h"
 
 struct store_backend {
 	const char *scheme; /* "sqlite", "postgres" */

@@ -81,6 +81,8 @@ const char *const store_tables[] = {
 	"story_tags", "story_drafts",
 	/* email (issue 18) */
 	"user_emails", "subscribers", "outbox", "mail_tokens", "story_mail", "mail_prefs",
+	/* running the site (issue 21) */
+	"audit_log",
 	NULL,
 };
 

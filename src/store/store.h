@@ -109,6 +109,7 @@ struct user_row {
 	bool is_admin;
 	int64_t created_at;
 	const char *time_zone; /* IANA name, or "" when not chosen */
+	int64_t suspended_at;  /* when an administrator suspended it; 0 if not */
 };
 
 enum store_err store_user_insert(struct store *s, const struct user_row *u)
@@ -231,6 +232,7 @@ struct story_row {
 	/* Joined from users on reads. */
 	const char *author_handle;
 	const char *author_name;
+	bool author_suspended; /* shown to nobody else while so */
 };
 
 enum store_err store_story_insert(struct store *s, const struct story_row *r)
@@ -390,6 +392,7 @@ struct response_row {
 	const char *author_handle;
 	const char *author_name;
 	bool author_blocked;  /* blocked by the story's writer */
+	bool author_suspended; /* by an administrator: readers do not see it */
 	const char *story_title;
 };
 struct response_list {

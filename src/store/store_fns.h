@@ -294,3 +294,27 @@ STORE_FN(enum store_err, mail_pref_get, (struct store *s, struct arena *a, const
 	 const char *name, const char *def, const char **val), (s, a, user_id, name, def, val))
 STORE_FN(enum store_err, mail_pref_set, (struct store *s, const char *user_id, const char *name,
 	 const char *val), (s, user_id, name, val))
+/* ---- running the site (issue 21): store_admin.h ---- */
+STORE_FN(enum store_err, admin_users, (struct store *s, struct arena *a, const char *query,
+	 const char *from, size_t max, struct admin_user_row **rows, size_t *n), (s, a, query,
+	 from, max, rows, n))
+STORE_FN(enum store_err, user_set_suspended, (struct store *s, const char *id, int64_t at), (s,
+	 id, at))
+STORE_FN(enum store_err, user_stories_purge, (struct store *s, const char *id, int64_t *n), (s,
+	 id, n))
+STORE_FN(enum store_err, user_hand_over, (struct store *s, const char *from, const char *to),
+	 (s, from, to))
+STORE_FN(enum store_err, user_delete, (struct store *s, const char *id), (s, id))
+STORE_FN(enum store_err, admin_count, (struct store *s, int64_t *n), (s, n))
+STORE_FN(enum store_err, invites_open, (struct store *s, struct arena *a, int64_t now,
+	 struct invite_row **rows, size_t *n), (s, a, now, rows, n))
+STORE_FN(enum store_err, invite_keep_link, (struct store *s, const char *token_hash,
+	 const char *token), (s, token_hash, token))
+STORE_FN(enum store_err, invite_revoke, (struct store *s, const char *token_hash), (s,
+	 token_hash))
+STORE_FN(enum store_err, reports_open, (struct store *s, struct arena *a, size_t max,
+	 struct report_row **rows, size_t *n), (s, a, max, rows, n))
+STORE_FN(enum store_err, storage, (struct store *s, struct storage_row *out), (s, out))
+STORE_FN(enum store_err, audit_add, (struct store *s, const struct audit_row *r), (s, r))
+STORE_FN(enum store_err, audit_list, (struct store *s, struct arena *a, int64_t before,
+	 size_t max, struct audit_row **rows, size_t *n), (s, a, before, max, rows, n))

@@ -96,7 +96,8 @@ void page_profile(struct http_req *req, struct http_res *res)
 {
 	struct user_row u;
 	const char *h = handle_normalise(&req->arena, http_req_param(req, "handle"));
-	if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u)) {
+	/* A suspended writer's profile is gone while she is. */
+	if (!h || store_user_by_handle(web_store(req), &req->arena, h, &u) || u.suspended_at) {
 		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}

@@ -76,6 +76,11 @@ static const char *const messages[WEB_FLASH_COUNT] = {
 				     "accept, on their Circles page.",
 	[WEB_FLASH_MEMBER_REMOVED] = "@@ is no longer in this circle.",
 	[WEB_FLASH_INVITE_REVOKED] = "The invitation link no longer works.",
+	[WEB_FLASH_SUSPENDED] = "@@ is suspended: the account cannot sign in, and nothing it wrote is "
+				"shown to anyone.",
+	[WEB_FLASH_UNSUSPENDED] = "@@ is no longer suspended: the account can sign in, and what it "
+				  "wrote is shown again.",
+	[WEB_FLASH_ACCOUNT_DELETED] = "The account @@ is deleted.",
 	[WEB_FLASH_INVITATION_WITHDRAWN] = "The invitation of @@ is withdrawn.",
 	[WEB_FLASH_CIRCLE_DELETED] = "The circle is deleted; its stories are private now.",
 	[WEB_FLASH_PHOTO_SAVED] = "The photo is saved.",

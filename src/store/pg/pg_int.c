@@ -246,6 +246,7 @@ void pg_read_user(struct arena *a, const PGresult *r, int row, int first, struct
 	out->is_admin = pg_bool(r, row, first + 5);
 	out->created_at = pg_int(r, row, first + 6);
 	out->time_zone = pg_text(a, r, row, first + 7);
+	out->suspended_at = pg_int(r, row, first + 8);
 }
 
 void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row *out)
@@ -275,6 +276,7 @@ void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row
 	pg_id(out->share_key, r, row, 19);
 	out->responses = pg_text(a, r, row, 20);
 	out->responders = pg_text(a, r, row, 21);
+	out->author_suspended = pg_int(r, row, 22) != 0;
 }
 
 void pg_read_members(struct arena *a, const PGresult *r, struct member_row **rows, size_t *n)

@@ -125,14 +125,14 @@ const char *pg_last_state(struct store *s);
 
 /* USER_COLS, read from column first on: the same order in every query. */
 #define PG_USER_COLS(u) u ".id, " u ".handle, " u ".name, " u ".bio, " u ".password_hash, " \
-	u ".is_admin, " u ".created_at, " u ".time_zone"
+	u ".is_admin, " u ".created_at, " u ".time_zone, " u ".suspended_at"
 void pg_read_user(struct arena *a, const PGresult *r, int row, int first, struct user_row *out);
 
 #define PG_STORY_COLS \
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
 	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
-	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders"
+	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders, u.suspended_at"
 /* Fill out from row of a result selected with PG_STORY_COLS first. */
 void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row *out);
 
@@ -147,6 +147,7 @@ void pg_read_members(struct arena *a, const PGresult *r, struct member_row **row
  */
 #define PG_AUDIENCE_SQL(VIEWER) \
 	"(s.deleted_at IS NULL AND (s.author_id = " VIEWER " OR (s.status = 'published' AND " \
+	"u.suspended_at = 0 AND " \
 	"(s.audience = 'public' OR (s.audience = 'circle' AND EXISTS (SELECT 1 FROM " \
 	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = " VIEWER ") AND " \
 	"NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \

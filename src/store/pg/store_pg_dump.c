@@ -202,6 +202,16 @@ enum store_err pg_load_done(struct store *s)
 	for (int i = 0; i < PQntuples(r) && !e; i++)
 		e = pg_fts_refresh(s, PQgetvalue(r, i, 0));
 	PQclear(r);
+	/* Rows came with their ids: the audit log's next one follows them. */
+	static const char SQL_AUDIT_SEQ[] =
+		"SELECT setval(pg_get_serial_sequence('audit_log', 'id'), "
+		"GREATEST((SELECT max(id) FROM audit_log), 1), "
+		"(SELECT max(id) FROM audit_log) IS NOT NULL)";
+	if (!e) {
+		r = pg_run(s, SQL_AUDIT_SEQ, NULL);
+		e = r ? STORE_OK : STORE_ERROR;
+		PQclear(r);
+	}
 	return e;
 }
 

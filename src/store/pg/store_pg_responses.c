@@ -24,18 +24,21 @@
 	"r.id, r.story_id, r.author_id, COALESCE(r.parent_id, ''), r.body, r.body_html, " \
 	"r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, u.handle, " \
 	"u.name, EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
-	"b.blocked_id = r.author_id), s.title"
+	"b.blocked_id = r.author_id), s.title, u.suspended_at"
 
 #define RESPONSE_FROM \
 	" FROM responses r JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
 
-/* A response readers may see: visible, its author not blocked by the
- * writer (the parameter WRITER, a text), and its parent, for a reply,
- * visible with an unblocked author too. */
+/* A response readers may see: visible, its author neither blocked by the
+ * writer (the parameter WRITER, a text) nor suspended, and its parent,
+ * for a reply, so too. */
+#define PG_NOT_SUSPENDED(R) \
+	"NOT EXISTS (SELECT 1 FROM users su WHERE su.id = " R ".author_id AND su.suspended_at > 0)"
 #define PG_RESPONSE_VISIBLE_SQL(WRITER) \
-	"(r.status = 'visible' AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = " \
+	"(r.status = 'visible' AND " PG_NOT_SUSPENDED("r") " AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = " \
 	WRITER " AND b.blocked_id = r.author_id) AND (r.parent_id IS NULL OR EXISTS (SELECT 1 " \
-	"FROM responses p WHERE p.id = r.parent_id AND p.status = 'visible' AND NOT EXISTS " \
+	"FROM responses p WHERE p.id = r.parent_id AND p.status = 'visible' AND " \
+	PG_NOT_SUSPENDED("p") " AND NOT EXISTS " \
 	"(SELECT 1 FROM blocks b2 WHERE b2.writer_id = " WRITER " AND b2.blocked_id = " \
 	"p.author_id))))"
 
@@ -113,6 +116,7 @@ static void read_response(struct arena *a, const PGresult *r, int row, struct re
 	o->author_handle = pg_text(a, r, row, 11);
 	o->author_name = pg_text(a, r, row, 12);
 	o->author_blocked = pg_bool(r, row, 13);
+	o->author_suspended = pg_int(r, row, 15) != 0;
 	o->story_title = pg_text(a, r, row, 14);
 }
 

@@ -141,6 +141,7 @@ void read_user(struct arena *a, sqlite3_stmt *st, int first, struct user_row *ou
 	out->is_admin = sqlite3_column_int(st, first + 5) != 0;
 	out->created_at = sqlite3_column_int64(st, first + 6);
 	out->time_zone = col_text(a, st, first + 7);
+	out->suspended_at = sqlite3_column_int64(st, first + 8);
 }
 
 enum store_err exec_write(struct store *s, sqlite3_stmt *st)

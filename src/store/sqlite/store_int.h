@@ -64,6 +64,7 @@ void stamp_watch(struct store *s);
  */
 #define AUDIENCE_SQL \
 	"(s.deleted_at IS NULL AND (s.author_id = :viewer OR (s.status = 'published' AND " \
+	"u.suspended_at = 0 AND " \
 	"(s.audience = 'public' OR (s.audience = 'circle' AND EXISTS (SELECT 1 FROM " \
 	"circle_members cm WHERE cm.circle_id = s.circle_id AND cm.user_id = :viewer) AND " \
 	"NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
@@ -80,7 +81,7 @@ void stamp_watch(struct store *s);
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
 	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
-	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders"
+	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders, u.suspended_at"
 
 /* Fill r from a row selected with STORY_COLS (arena-owned strings). */
 void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r);
@@ -98,7 +99,7 @@ const char *col_text(struct arena *a, sqlite3_stmt *st, int i);
 void col_id(char out[17], sqlite3_stmt *st, int i);
 /* USER_COLS, read from column first on: the same order in every query. */
 #define USER_COLS(u) u ".id, " u ".handle, " u ".name, " u ".bio, " u ".password_hash, " \
-	u ".is_admin, " u ".created_at, " u ".time_zone"
+	u ".is_admin, " u ".created_at, " u ".time_zone, " u ".suspended_at"
 void read_user(struct arena *a, sqlite3_stmt *st, int first, struct user_row *out);
 enum store_err err_of(struct store *s, int rc);
 /* Step st (already bound) to the end, reading rows of (user id, handle,

@@ -11,17 +11,20 @@
 	"r.id, r.story_id, r.author_id, COALESCE(r.parent_id, ''), r.body, r.body_html, " \
 	"r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, u.handle, " \
 	"u.name, EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
-	"b.blocked_id = r.author_id), s.title"
+	"b.blocked_id = r.author_id), s.title, u.suspended_at"
 
 #define RESPONSE_FROM \
 	" FROM responses r JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
 
-/* A response readers may see: visible, author not blocked by the writer,
- * and its parent (if any) visible with an unblocked author too. */
+/* A response readers may see: visible, its author neither blocked by the
+ * writer nor suspended, and its parent (if any) so too. */
+#define NOT_SUSPENDED(R) \
+	"NOT EXISTS (SELECT 1 FROM users su WHERE su.id = " R ".author_id AND su.suspended_at > 0)"
 #define READER_VISIBLE \
-	"(r.status = 'visible' AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = " \
+	"(r.status = 'visible' AND " NOT_SUSPENDED("r") " AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = " \
 	"?2 AND b.blocked_id = r.author_id) AND (r.parent_id IS NULL OR EXISTS (SELECT 1 FROM " \
-	"responses p WHERE p.id = r.parent_id AND p.status = 'visible' AND NOT EXISTS (SELECT 1 " \
+	"responses p WHERE p.id = r.parent_id AND p.status = 'visible' AND " NOT_SUSPENDED("p") \
+	" AND NOT EXISTS (SELECT 1 " \
 	"FROM blocks b2 WHERE b2.writer_id = ?2 AND b2.blocked_id = p.author_id))))"
 
 static const char SQL_INSERT[] =
@@ -93,6 +96,7 @@ static void read_response(struct arena *a, sqlite3_stmt *st, struct response_row
 	r->author_name = col_text(a, st, 12);
 	r->author_blocked = sqlite3_column_int(st, 13) != 0;
 	r->story_title = col_text(a, st, 14);
+	r->author_suspended = sqlite3_column_int64(st, 15) != 0;
 }
 
 static enum store_err read_list(struct store *s, struct arena *a, sqlite3_stmt *st,

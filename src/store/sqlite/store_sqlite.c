@@ -584,6 +584,7 @@ void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	col_id(r->share_key, st, 19);
 	r->responses = col_text(a, st, 20);
 	r->responders = col_text(a, st, 21);
+	r->author_suspended = sqlite3_column_int64(st, 22) != 0;
 	r->search_text = NULL; /* never read back: an update keeps it */
 }
 
