@@ -87,7 +87,7 @@ enum store_err pg_story_text_set(struct store *s, const char *id, const char *te
 static const char SQL_SEARCH[] =
 	"WITH q AS (SELECT websearch_to_tsquery('english', $2::text) AS q), "
 	"hits AS (SELECT s.id, ts_rank_cd(s.search_doc, q.q) AS rank, "
-	"COALESCE(s.published_at, s.created_at) AS at FROM stories s, q "
+	"COALESCE(s.published_at, s.created_at) AS at FROM stories s JOIN users u ON u.id = s.author_id, q "
 	"WHERE s.search_doc @@ q.q AND s.status = 'published' AND " PG_AUDIENCE_SQL("$1::text")
 	" ORDER BY rank DESC, at DESC, s.id COLLATE \"C\" DESC LIMIT $3) "
 	"SELECT " PG_STORY_COLS ", CASE WHEN x.pos > 1 AND left(x.txt, x.pos - 1) ~ '[[:alnum:]]' "
