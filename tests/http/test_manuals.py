@@ -1,0 +1,200 @@
+"""The manuals against the binary (issue 21): every key `quire
+check-config` prints is an item of quire.conf(5) and every item there is
+a key, with the default and the range the page gives; every flag of
+`quire --help` is in quire(1); both pages render without a warning; the
+guides' links to files of the repository lead somewhere."""
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from quire_server import BIN, ROOT
+
+CONF5 = os.path.join(ROOT, "docs", "quire.conf.5")
+QUIRE1 = os.path.join(ROOT, "docs", "quire.1")
+GUIDES = [os.path.join(ROOT, p) for p in
+          ("README.md", "docs/writers-guide.md", "docs/operators-guide.md", "docs/operating.md")]
+
+
+def quire(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUIRE_")}
+    return subprocess.run([BIN, *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=60)
+
+
+@pytest.fixture
+def tmp():
+    d = tempfile.mkdtemp(prefix="quire-man-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def printed_settings(cwd):
+    """check-config with no file, no environment, no flag: key -> (value, origin)."""
+    r = quire("check-config", cwd=cwd)
+    assert r.returncode == 0, r.stderr
+    got = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"^([a-z-]+)\s+= (.*?)\s+# (.*)$", line)
+        if m:
+            got[m.group(1)] = (m.group(2), m.group(3))
+    assert got, r.stdout
+    return got
+
+
+def unroff(text):
+    """roff source as plain words: escapes and macro names dropped."""
+    text = text.replace("\\-", "-").replace("\\(bu", "*").replace("\\(em", "-")
+    text = re.sub(r"\\f[BIRP]", "", text)
+    out = []
+    for line in text.splitlines():
+        if line.startswith("."):
+            parts = line.split(None, 1)
+            line = parts[1] if len(parts) > 1 else ""
+            line = line.replace('"', "")
+        out.append(line)
+    return re.sub(r"\s+", " ", " ".join(out)).replace(" )", ")").replace(" ,", ",")
+
+
+def section(src, name):
+    m = re.search(r"^\.SH %s\n(.*?)(?=^\.SH |\Z)" % re.escape(name), src, re.S | re.M)
+    assert m, name
+    return m.group(1)
+
+
+def documented_keys():
+    """quire.conf(5) KEYS: each `.TP` then `.B key`, with the item's text."""
+    body = section(open(CONF5).read(), "KEYS")
+    items = {}
+    for chunk in body.split(".TP\n")[1:]:
+        first, _, rest = chunk.partition("\n")
+        assert first.startswith(".B "), "an item must open with .B KEY: %r" % first
+        key = first[3:].strip().replace("\\-", "-")
+        assert key not in items, "documented twice: " + key
+        items[key] = unroff(rest)
+    return items
+
+
+def test_every_key_is_documented_and_every_documented_key_is_real(tmp):
+    printed = printed_settings(tmp)
+    items = documented_keys()
+    assert sorted(printed) == sorted(items), (
+        "check-config only: %s; quire.conf(5) only: %s"
+        % (sorted(set(printed) - set(items)), sorted(set(items) - set(printed))))
+
+
+# Keys whose check-config value without a setting is derived (the data
+# directory, the listen address, the processor count) or "unset": the
+# page words those itself.
+DERIVED = {"db", "base-url", "threads", "trusted-proxy", "smtp", "mail-from"}
+
+
+def test_each_documented_default_is_the_real_one(tmp):
+    printed = printed_settings(tmp)
+    for key, text in documented_keys().items():
+        value, origin = printed[key]
+        assert origin == "default", (key, origin)
+        if key in DERIVED:
+            continue
+        assert re.search(r"default %s\b" % re.escape(value), text), (key, value, text)
+
+
+def test_each_documented_range_is_the_one_checked(tmp):
+    """'(MIN to MAX' in an item: check-config takes MIN and MAX as a flag
+    and as a file line, and refuses one past either end."""
+    ranged = 0
+    for key, text in documented_keys().items():
+        m = re.search(r"\((\d+) to (\d+)\b", text)
+        if not m:
+            continue
+        ranged += 1
+        lo, hi = int(m.group(1)), int(m.group(2))
+        for v in (lo, hi):
+            r = quire("check-config", "--data", tmp, "--" + key, str(v))
+            assert r.returncode == 0, (key, v, r.stderr)
+            conf = os.path.join(tmp, "q-%s.conf" % key)
+            with open(conf, "w") as f:
+                f.write("%s = %d\n" % (key, v))
+            r = quire("check-config", "--config", conf)
+            assert r.returncode == 0, (key, v, r.stderr)
+        for v in ([lo - 1] if lo > 0 else []) + [hi + 1]:
+            r = quire("check-config", "--data", tmp, "--" + key, str(v))
+            assert r.returncode == 2 and key in r.stderr, (key, v, r.stdout, r.stderr)
+    assert ranged >= 7
+
+
+def bold_words(src):
+    """The words quire(1) sets in bold: .B's arguments, the odd ones of
+    .BI / .BR and the even ones of .IB / .RB."""
+    words = set()
+    for line in src.splitlines():
+        m = re.match(r"^\.(B|BI|BR|IB|RB) (.*)$", line)
+        if not m:
+            continue
+        arg = re.sub(r"\\f[BIRP]", "", m.group(2).replace("\\-", "-")).replace("\\", "")
+        args = shlex.split(arg)
+        if m.group(1) == "B":
+            pick = args
+        elif m.group(1) in ("BI", "BR"):
+            pick = args[0::2]
+        else:
+            pick = args[1::2]
+        for a in pick:
+            words.update(w for w in re.split(r"[\s,]+", a) if w)
+    return words
+
+
+def test_every_flag_of_the_usage_is_in_quire_1(tmp):
+    r = quire("--help")
+    assert r.returncode == 0
+    flags = sorted(set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", r.stdout)))
+    assert "--data" in flags and "--metrics-listen" in flags, flags
+    src = open(QUIRE1).read()
+    text = src.replace("\\-", "-")
+    settings = section(src, "SETTINGS")
+    keys = set(printed_settings(tmp))
+    bold = bold_words(settings)
+    missing = []
+    for flag in flags:
+        # A setting is documented under SETTINGS by its key; any other flag
+        # by its own spelling.
+        if flag[2:] in keys:
+            if flag[2:] not in bold:
+                missing.append(flag)
+        elif flag not in text:
+            missing.append(flag)
+    assert not missing, missing
+    # And every setting, also those the usage leaves out (email).
+    assert not keys - bold, sorted(keys - bold)
+    assert "quire.conf (5)" in unroff(section(src, "SEE ALSO"))
+
+
+@pytest.mark.parametrize("page", [QUIRE1, CONF5], ids=["quire.1", "quire.conf.5"])
+def test_the_pages_render_without_warnings(page):
+    r = subprocess.run(["groff", "-man", "-ww", "-z", page], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    env = dict(os.environ, MANWIDTH="80", MANPAGER="cat", PAGER="cat", LC_ALL="C.UTF-8")
+    r = subprocess.run(["man", "--warnings", "-l", page], capture_output=True, text=True,
+                       timeout=60, env=env)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert "NAME" in r.stdout and "SEE ALSO" in r.stdout
+
+
+@pytest.mark.parametrize("doc", GUIDES, ids=[os.path.basename(g) for g in GUIDES])
+def test_the_guides_links_lead_to_files_of_the_repository(doc):
+    """A Markdown link is to a file here (docs are read from a checkout),
+    never to another site."""
+    if not os.path.exists(doc):
+        pytest.fail("missing: " + doc)
+    text = open(doc).read()
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        assert not re.match(r"^[a-z]+:", target), (doc, target)
+        path = target.split("#", 1)[0]
+        if path:
+            full = os.path.normpath(os.path.join(os.path.dirname(doc), path))
+            assert os.path.exists(full), (doc, target)
