@@ -127,8 +127,8 @@ fuzz-smoke:
 
 # make install PREFIX=/usr/local (DESTDIR= for packaging): the binary, the
 # systemd unit (its paths made PREFIX's), the sample configurations, the
-# manual pages quire(1) and quire.conf(5) and the operator's guide. See
-# docs/operating.md.
+# manual pages quire(1) and quire.conf(5) and the operator's guide and
+# reference. See docs/operators-guide.md.
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 INSTALL     ?= install
@@ -152,11 +152,12 @@ install: $(QUIRE_INSTALL_BIN)
 	$(INSTALL) -m 0644 deploy/quire.conf deploy/nginx.conf deploy/Caddyfile $(I_SHARE)/
 	$(INSTALL) -m 0644 docs/quire.1 $(I_MAN)/quire.1
 	$(INSTALL) -m 0644 docs/quire.conf.5 $(I_MAN5)/quire.conf.5
-	$(INSTALL) -m 0644 docs/operating.md $(I_DOC)/operating.md
+	$(INSTALL) -m 0644 docs/operating.md docs/operators-guide.md $(I_DOC)/
 
 uninstall:
 	rm -f $(I_BIN)/quire $(I_UNIT)/quire.service $(I_MAN)/quire.1 $(I_MAN5)/quire.conf.5 \
-	      $(I_SHARE)/quire.conf $(I_SHARE)/nginx.conf $(I_SHARE)/Caddyfile $(I_DOC)/operating.md
+	      $(I_SHARE)/quire.conf $(I_SHARE)/nginx.conf $(I_SHARE)/Caddyfile $(I_DOC)/operating.md \
+	      $(I_DOC)/operators-guide.md
 	-rmdir $(I_SHARE) $(I_DOC) 2>/dev/null || true
 
 clean:

@@ -251,7 +251,8 @@ def test_make_install_and_uninstall(tmp_path):
     for want in ("opt/quire/bin/quire", "opt/quire/lib/systemd/system/quire.service",
                  "opt/quire/share/quire/quire.conf", "opt/quire/share/quire/nginx.conf",
                  "opt/quire/share/quire/Caddyfile", "opt/quire/share/man/man1/quire.1",
-                 "opt/quire/share/man/man5/quire.conf.5", "opt/quire/share/doc/quire/operating.md"):
+                 "opt/quire/share/man/man5/quire.conf.5", "opt/quire/share/doc/quire/operating.md",
+                 "opt/quire/share/doc/quire/operators-guide.md"):
         assert want in files, (want, files)
     unit = (dest / "opt/quire/lib/systemd/system/quire.service").read_text()
     assert "ExecStart=/opt/quire/bin/quire serve" in unit
