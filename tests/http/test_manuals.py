@@ -198,3 +198,60 @@ def test_the_guides_links_lead_to_files_of_the_repository(doc):
         if path:
             full = os.path.normpath(os.path.join(os.path.dirname(doc), path))
             assert os.path.exists(full), (doc, target)
+
+
+def fenced_blocks(text):
+    """A Markdown text's fenced blocks: (language, text) in order."""
+    out, lang, cur = [], None, None
+    for line in text.splitlines():
+        if line.startswith("```"):
+            if cur is None:
+                lang, cur = line[3:].strip(), []
+            else:
+                out.append((lang, "\n".join(cur) + "\n"))
+                cur = None
+        elif cur is not None:
+            cur.append(line)
+    assert cur is None, "a fence is not closed"
+    return out
+
+
+def config_examples():
+    """Every example quire.conf in the manual page (.nf blocks) and the
+    operator's guide (fenced blocks) whose lines are all `key = value`."""
+    found = []
+    src = open(CONF5).read().replace("\\-", "-")
+    blocks = [(CONF5, b) for b in re.findall(r"^\.nf\n(.*?)^\.fi$", src, re.S | re.M)]
+    guide = os.path.join(ROOT, "docs", "operators-guide.md")
+    blocks += [(guide, b) for lang, b in fenced_blocks(open(guide).read()) if not lang]
+    for where, b in blocks:
+        lines = [ln for ln in b.splitlines() if ln.strip()]
+        if lines and all(re.match(r"^[a-z-]+ = \S", ln) for ln in lines):
+            found.append((where, b))
+    return found
+
+
+def test_the_example_configurations_are_valid(tmp):
+    examples = config_examples()
+    assert len(examples) >= 4, examples
+    for i, (where, text) in enumerate(examples):
+        conf = os.path.join(tmp, "example-%d.conf" % i)
+        with open(conf, "w") as f:
+            f.write(text)
+        r = quire("check-config", "--config", conf)
+        assert r.returncode == 0 and r.stdout.rstrip().endswith("# ok"), (where, text, r.stderr)
+        got = {ln.split()[0] for ln in r.stdout.splitlines() if "line " in ln.split("#")[-1]}
+        want = {ln.split()[0] for ln in text.splitlines() if ln.strip()}
+        assert got == want, (where, got, want)
+
+
+def test_the_guides_prometheus_target_is_the_samples_metrics_address():
+    import yaml
+    guide = open(os.path.join(ROOT, "docs", "operators-guide.md")).read()
+    confs = [yaml.safe_load(b) for lang, b in fenced_blocks(guide) if lang == "yaml"]
+    assert confs
+    targets = [t for c in confs for job in c["scrape_configs"]
+               for sc in job["static_configs"] for t in sc["targets"]]
+    sample = open(os.path.join(ROOT, "deploy", "quire.conf")).read()
+    m = re.search(r"^metrics-listen = (\S+)$", sample, re.M)
+    assert m and targets == [m.group(1)], (targets, m and m.group(1))
