@@ -255,3 +255,36 @@ def test_the_guides_prometheus_target_is_the_samples_metrics_address():
     sample = open(os.path.join(ROOT, "deploy", "quire.conf")).read()
     m = re.search(r"^metrics-listen = (\S+)$", sample, re.M)
     assert m and targets == [m.group(1)], (targets, m and m.group(1))
+
+
+def ui_text():
+    """What the site can say: templates, the C sources' strings, the scripts."""
+    parts = []
+    for d, ext in (("templates", ".mustache"), ("src", ".c"), ("static", ".js")):
+        for dirpath, _, names in os.walk(os.path.join(ROOT, d)):
+            for n in names:
+                if n.endswith(ext):
+                    parts.append(open(os.path.join(dirpath, n), encoding="utf-8").read())
+    text = "\n".join(parts)
+    # HTML markup between the words of a label ("Press <strong>Update…")
+    # and entities are not part of it.
+    text = re.sub(r"<[^>]+>", "", text).replace("&gt;", ">").replace("&lt;", "<")
+    return re.sub(r"\s+", " ", text)
+
+
+def test_the_writers_guide_names_only_real_labels():
+    """Every **bold** phrase of the writer's guide is a label, button or
+    menu entry the site really shows (templates, or strings in the
+    sources); `@handle` stands for a handle there."""
+    guide = open(os.path.join(ROOT, "docs", "writers-guide.md")).read()
+    guide = re.sub(r"```.*?```", "", guide, flags=re.S)
+    guide = re.sub(r"`[^`]*`", "CODE", guide)
+    labels = [re.sub(r"\s+", " ", b) for b in re.findall(r"\*\*(.+?)\*\*", guide, re.S)]
+    assert len(labels) > 50, labels
+    site = ui_text()
+    missing = []
+    for label in sorted(set(labels)):
+        pat = re.escape(label).replace("@handle", r"@\{\{[a-z_.]+\}\}").replace("NAME", r"\{\{[a-z_.]+\}\}")
+        if not re.search(pat, site):
+            missing.append(label)
+    assert not missing, missing
