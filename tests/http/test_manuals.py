@@ -1,8 +1,10 @@
-"""The manuals against the binary (issue 21): every key `quire
-check-config` prints is an item of quire.conf(5) and every item there is
-a key, with the default and the range the page gives; every flag of
-`quire --help` is in quire(1); both pages render without a warning; the
-guides' links to files of the repository lead somewhere."""
+"""The manuals against the binary and the site (issue 21): every key
+`quire check-config` prints is an item of quire.conf(5) and every item
+there is a key, with the default and the range the page gives; every
+flag of `quire --help` is in quire(1); both pages render without a
+warning; the example configurations pass check-config; the guides link
+only to files of the repository, and every label they set in bold is one
+the site shows."""
 import os
 import re
 import shlex
