@@ -291,3 +291,17 @@ def test_the_guides_name_only_real_labels(name):
         if not re.search(pat, site):
             missing.append(label)
     assert not missing, missing
+
+
+def test_the_reference_and_the_readme_list_every_key(tmp):
+    """operating.md's settings table has one row per key, and the README's
+    list of keys names them all."""
+    keys = set(printed_settings(tmp))
+    ops = open(os.path.join(ROOT, "docs", "operating.md")).read()
+    rows = re.findall(r"^\| `([a-z-]+)` \| `--", ops, re.M)
+    assert sorted(rows) == sorted(keys), sorted(set(rows) ^ keys)
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    m = re.search(r"^Keys: (.*?)\n\n", readme, re.S | re.M)
+    assert m, "README: no 'Keys:' paragraph"
+    listed = set(re.findall(r"`([a-z-]+)`", m.group(1)))
+    assert keys <= listed, sorted(keys - listed)
