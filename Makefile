@@ -127,7 +127,8 @@ fuzz-smoke:
 
 # make install PREFIX=/usr/local (DESTDIR= for packaging): the binary, the
 # systemd unit (its paths made PREFIX's), the sample configurations, the
-# manual page and the operator's guide. See docs/operating.md.
+# manual pages quire(1) and quire.conf(5) and the operator's guide and
+# reference. See docs/operators-guide.md.
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 INSTALL     ?= install
@@ -137,10 +138,11 @@ I_BIN   = $(DESTDIR)$(PREFIX)/bin
 I_UNIT  = $(DESTDIR)$(PREFIX)/lib/systemd/system
 I_SHARE = $(DESTDIR)$(PREFIX)/share/quire
 I_MAN   = $(DESTDIR)$(PREFIX)/share/man/man1
+I_MAN5  = $(DESTDIR)$(PREFIX)/share/man/man5
 I_DOC   = $(DESTDIR)$(PREFIX)/share/doc/quire
 
 install: $(QUIRE_INSTALL_BIN)
-	$(INSTALL) -d $(I_BIN) $(I_UNIT) $(I_SHARE) $(I_MAN) $(I_DOC)
+	$(INSTALL) -d $(I_BIN) $(I_UNIT) $(I_SHARE) $(I_MAN) $(I_MAN5) $(I_DOC)
 	$(INSTALL) -m 0755 $(QUIRE_INSTALL_BIN) $(I_BIN)/quire
 	sed -e 's|/usr/local/bin/quire|$(PREFIX)/bin/quire|g' \
 	    -e 's|/usr/local/share/doc/quire|$(PREFIX)/share/doc/quire|g' \
@@ -149,11 +151,13 @@ install: $(QUIRE_INSTALL_BIN)
 	chmod 0644 $(I_UNIT)/quire.service.tmp && mv $(I_UNIT)/quire.service.tmp $(I_UNIT)/quire.service
 	$(INSTALL) -m 0644 deploy/quire.conf deploy/nginx.conf deploy/Caddyfile $(I_SHARE)/
 	$(INSTALL) -m 0644 docs/quire.1 $(I_MAN)/quire.1
-	$(INSTALL) -m 0644 docs/operating.md $(I_DOC)/operating.md
+	$(INSTALL) -m 0644 docs/quire.conf.5 $(I_MAN5)/quire.conf.5
+	$(INSTALL) -m 0644 docs/operating.md docs/operators-guide.md $(I_DOC)/
 
 uninstall:
-	rm -f $(I_BIN)/quire $(I_UNIT)/quire.service $(I_MAN)/quire.1 \
-	      $(I_SHARE)/quire.conf $(I_SHARE)/nginx.conf $(I_SHARE)/Caddyfile $(I_DOC)/operating.md
+	rm -f $(I_BIN)/quire $(I_UNIT)/quire.service $(I_MAN)/quire.1 $(I_MAN5)/quire.conf.5 \
+	      $(I_SHARE)/quire.conf $(I_SHARE)/nginx.conf $(I_SHARE)/Caddyfile $(I_DOC)/operating.md \
+	      $(I_DOC)/operators-guide.md
 	-rmdir $(I_SHARE) $(I_DOC) 2>/dev/null || true
 
 clean:

@@ -251,10 +251,14 @@ def test_make_install_and_uninstall(tmp_path):
     for want in ("opt/quire/bin/quire", "opt/quire/lib/systemd/system/quire.service",
                  "opt/quire/share/quire/quire.conf", "opt/quire/share/quire/nginx.conf",
                  "opt/quire/share/quire/Caddyfile", "opt/quire/share/man/man1/quire.1",
-                 "opt/quire/share/doc/quire/operating.md"):
+                 "opt/quire/share/man/man5/quire.conf.5", "opt/quire/share/doc/quire/operating.md",
+                 "opt/quire/share/doc/quire/operators-guide.md"):
         assert want in files, (want, files)
     unit = (dest / "opt/quire/lib/systemd/system/quire.service").read_text()
     assert "ExecStart=/opt/quire/bin/quire serve" in unit
+    page = dest / "opt/quire/share/man/man5/quire.conf.5"
+    assert page.read_bytes() == open(os.path.join(ROOT, "docs", "quire.conf.5"), "rb").read()
+    assert page.stat().st_mode & 0o777 == 0o644
     r = subprocess.run([str(dest / "opt/quire/bin/quire"), "--version"], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("quire ")
