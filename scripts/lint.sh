@@ -44,7 +44,8 @@ for rule in src/audience/*.c src/audience/*.h src/circles/circles.c src/circles/
 	src/stories/stories.c src/stories/stories.h src/stories/desk.h src/stories/drafts.c \
 	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
 	src/responses/responses.c src/responses/responses.h src/responses/responses_int.h \
-	src/responses/muted.c src/responses/muted.h src/core/clock.h; do
+	src/responses/muted.c src/responses/muted.h src/core/clock.h \
+	src/accounts/admin.c src/accounts/admin.h src/mail/mail.c src/mail/mail.h; do
 	h=$(grep -nE '#include "(http|web|tmpl)/' "$rule" || true)
 	[ -n "$h" ] && say "$rule is a rule file and includes web code:
 $h"
@@ -52,7 +53,7 @@ done
 # ... not even through another header: what the compiler would read.
 for rule in src/audience/*.c src/circles/circles.c src/stories/stories.c src/stories/drafts.c \
 	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
-	src/responses/responses.c src/responses/muted.c; do
+	src/responses/responses.c src/responses/muted.c src/accounts/admin.c src/mail/mail.c; do
 	h=$(${CC:-cc} -MM -MG -Isrc "$rule" 2>/dev/null | tr ' \\' '\n\n' | grep -E '^src/(http|web|tmpl)/' || true)
 	[ -n "$h" ] && say "$rule reaches web code through its headers:
 $h"
