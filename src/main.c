@@ -714,6 +714,27 @@ static void metrics_extra(struct buf *out)
 		      "# TYPE quire_photo_worker_deaths_total counter\n"
 		      "quire_photo_worker_deaths_total %llu\n",
 		 ms.waiting, ms.running, ms.workers, (unsigned long long)ms.worker_deaths);
+	if (mail_enabled()) {
+		struct mail_sender_stats m;
+		mail_sender_stats(&m);
+		buf_addf(out,
+			 "# HELP quire_mail_sent_total Messages this process handed to the SMTP server.\n"
+			 "# TYPE quire_mail_sent_total counter\nquire_mail_sent_total %llu\n"
+			 "# HELP quire_mail_retries_total Deliveries put off for a retry.\n"
+			 "# TYPE quire_mail_retries_total counter\nquire_mail_retries_total %llu\n"
+			 "# HELP quire_mail_failures_total Messages given up on (permanent failures).\n"
+			 "# TYPE quire_mail_failures_total counter\nquire_mail_failures_total %llu\n",
+			 (unsigned long long)m.sent, (unsigned long long)m.retried,
+			 (unsigned long long)m.failed);
+		if (m.queued_now >= 0)
+			buf_addf(out,
+				 "# HELP quire_mail_outbox_queued Messages in the outbox waiting to be sent.\n"
+				 "# TYPE quire_mail_outbox_queued gauge\nquire_mail_outbox_queued %lld\n"
+				 "# HELP quire_mail_outbox_failed Messages in the outbox that could not be "
+				 "delivered.\n"
+				 "# TYPE quire_mail_outbox_failed gauge\nquire_mail_outbox_failed %lld\n",
+				 (long long)m.queued_now, (long long)m.failed_now);
+	}
 	buf_addf(out, "# HELP quire_info The running version.\n# TYPE quire_info gauge\n"
 		      "quire_info{version=\"%s\"} 1\n"
 		      "# HELP quire_start_time_seconds When this process started (Unix time).\n"

@@ -34,6 +34,10 @@ static pthread_t thread;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static bool running, poked, started;
+/* For /metrics: what this process sent, retried and gave up on, and the
+ * outbox's depth as the sender last counted it (each idle second). */
+static _Atomic uint64_t n_sent, n_retried, n_failed;
+static _Atomic int64_t depth_queued = -1, depth_failed = -1;
 
 /* Per recipient domain, a token bucket of cfg.domain_rate per second
  * (this thread only). */
@@ -363,8 +367,12 @@ static void record(struct store *st, const struct outbox_row *o, enum smtp_resul
 		enum store_err e;
 		if (r == SMTP_SENT) {
 			e = store_outbox_sent(st, o->id, now);
+			if (!e)
+				n_sent++;
 		} else if (r == SMTP_PERMFAIL || now - o->created_at >= (int64_t)cfg.give_up) {
 			e = store_outbox_fail(st, o->id, now, err);
+			if (!e)
+				n_failed++;
 		} else {
 			int64_t delay = cfg.retry_base;
 			for (int64_t i = 0; i < o->attempts && delay < MAX_BACKOFF; i++)
@@ -372,6 +380,8 @@ static void record(struct store *st, const struct outbox_row *o, enum smtp_resul
 			if (delay > MAX_BACKOFF)
 				delay = MAX_BACKOFF;
 			e = store_outbox_retry(st, o->id, now + delay, err);
+			if (!e)
+				n_retried++;
 		}
 		if (e == STORE_OK || e == STORE_NOT_FOUND)
 			return;
@@ -395,6 +405,8 @@ static void deliver(void *ts, struct smtp *c, const struct outbox_row *row)
 	if (why) {
 		if (store_outbox_fail(st, row->id, clock_now(), why))
 			fprintf(stderr, "quire: mail: could not record message %s\n", row->id);
+		else
+			n_failed++;
 	} else {
 		rate_wait(row->domain);
 		char err[512] = "";
@@ -451,6 +463,11 @@ static void *sender_main(void *arg)
 		arena_release(&req.arena);
 		if (n == CLAIM_BATCH)
 			continue;
+		int64_t q = 0, f = 0;
+		if (store_outbox_counts(web_store(&req), &q, NULL, &f) == STORE_OK) {
+			depth_queued = q;
+			depth_failed = f;
+		}
 		/* Nothing more due: sleep until poked, or a second (another app
 		 * server may have queued, or a retry come due). */
 		pthread_mutex_lock(&mu);
@@ -498,6 +515,15 @@ void mail_sender_stop(void)
 	pthread_mutex_unlock(&mu);
 	pthread_join(thread, NULL);
 	started = false;
+}
+
+void mail_sender_stats(struct mail_sender_stats *out)
+{
+	out->sent = n_sent;
+	out->retried = n_retried;
+	out->failed = n_failed;
+	out->queued_now = depth_queued;
+	out->failed_now = depth_failed;
 }
 
 void mail_sender_poke(void)

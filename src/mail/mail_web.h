@@ -14,6 +14,7 @@
 #define QUIRE_MAIL_MAIL_WEB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "http/http.h"
 #include "store/store.h"
@@ -37,6 +38,14 @@ bool mail_sender_start(const struct mail_sender_config *c) __attribute__((warn_u
 void mail_sender_stop(void);
 /* Something was queued: look now rather than at the next poll. */
 void mail_sender_poke(void);
+/* For /metrics: messages this process sent, put off for a retry, and gave
+ * up on; the outbox's messages waiting and failed as last counted (-1
+ * before the first count). */
+struct mail_sender_stats {
+	uint64_t sent, retried, failed;
+	int64_t queued_now, failed_now;
+};
+void mail_sender_stats(struct mail_sender_stats *out);
 
 /* Routes. */
 void api_subscribe(struct http_req *req, struct http_res *res);

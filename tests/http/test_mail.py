@@ -596,3 +596,41 @@ def test_kill_9_with_500_queued_then_all_delivered_once(sink):
     finally:
         s.stop()
         s.cleanup()
+
+
+def metric(text, name):
+    m = re.search(r"^%s (\d+)$" % re.escape(name), text, re.M)
+    return int(m.group(1)) if m else None
+
+
+def test_outbox_in_metrics_and_on_admin(sink):
+    """/metrics counts what the sender sent and shows the outbox's depth;
+    /admin shows the outbox too (only with email on)."""
+    mport = free_port()
+    s = Server(extra=list(mail_args(sink)) + ["--metrics-listen", "127.0.0.1:%d" % mport])
+    s.start()
+    try:
+        murl = "http://127.0.0.1:%d/metrics" % mport
+        admin = login(s, *ADMIN)
+        invite_and_signup(s, admin, "mwriter", "mwriter's long password")
+        before = requests.get(murl).text
+        assert metric(before, "quire_mail_sent_total") == 0
+        r = requests.post(s.url + "/api/v1/users/mwriter/subscribers", json={"email": "m@example.org"})
+        assert r.status_code == 202
+        sink.wait_for(lambda m: "m@example.org" in m["to"], "the confirmation")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            t = requests.get(murl).text
+            if metric(t, "quire_mail_sent_total") == 1 and metric(t, "quire_mail_outbox_queued") == 0:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("metrics did not count the message:\n" + t)
+        assert metric(t, "quire_mail_failures_total") == 0
+        assert metric(t, "quire_mail_outbox_failed") == 0
+        page = admin.get(s.url + "/admin").text
+        assert "<h2>Email outbox</h2>" in page
+        assert re.search(r"<dt>Sent</dt><dd>1</dd>", page), page
+    finally:
+        s.stop()
+        s.cleanup()
