@@ -47,6 +47,13 @@
 #endif
 
 
+/* Threads when the setting is not given: one per core, 1 to 64. */
+static unsigned default_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 1 ? 2 : cores > 64 ? 64 : (unsigned)cores;
+}
+
 static void page_healthz(struct http_req *req, struct http_res *res)
 {
 	struct store *st = web_store(req);
@@ -592,14 +599,13 @@ static void config_defaults(struct web_config *cfg, const struct opts *o)
 	cfg->hash_concurrency = 2;
 	cfg->responses_per_minute_user = o->resp_user ? o->resp_user : 10;
 	cfg->responses_per_minute_addr = o->resp_addr ? o->resp_addr : 60;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	cfg->limits = (struct http_limits){
 		.max_body = 2 * 1024 * 1024,
 		.max_header_bytes = 32 * 1024,
 		.conn_timeout = 30,
 		.max_conns = o->max_conns >= 0 ? (unsigned)o->max_conns : 4096,
 		.max_conns_per_ip = o->max_conns_per_ip >= 0 ? (unsigned)o->max_conns_per_ip : 256,
-		.threads = o->threads ? o->threads : (cores > 0 && cores < 64 ? (unsigned)cores : 2),
+		.threads = o->threads ? o->threads : default_threads(),
 		.trusted_proxies = o->trusted_proxies,
 	};
 	static char base[300];
@@ -1247,6 +1253,13 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 			return false;
 		}
 	}
+	const char *db = conf_get(c, CONF_DB);
+	if (db && !store_url_known(db)) {
+		conf_origin(c, CONF_DB, where, sizeof(where));
+		fprintf(stderr, "quire: db (%s): unknown kind of database \"%s\": give "
+				"sqlite:PATH (or a path), or postgres://...\n", where, db);
+		return false;
+	}
 	const char *ml = conf_get(c, CONF_METRICS_LISTEN);
 	o->metrics_listen = ml && strcmp(ml, "off") ? ml : NULL;
 	if (o->metrics_listen && !conf_bool(c, CONF_METRICS_ALLOW_REMOTE) &&
@@ -1329,7 +1342,7 @@ static int cmd_check_config(const struct conf *c, const struct opts *o)
 		else if (!conf_get(c, (enum conf_id)k) && k == CONF_BASE_URL)
 			v = arena_printf(&conf_arena, "http://%s", o->listen);
 		else if (!conf_get(c, (enum conf_id)k) && k == CONF_THREADS)
-			v = arena_printf(&conf_arena, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+			v = arena_printf(&conf_arena, "%u", default_threads());
 		else if (!conf_get(c, (enum conf_id)k) && k == CONF_TRUSTED_PROXY)
 			v = "(none)";
 		printf("%-26s = %-40s # %s\n", conf_keys[k].name, v, where);

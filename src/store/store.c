@@ -97,6 +97,12 @@ static const struct {
 	{"postgresql", &store_pg_backend},
 };
 
+bool store_url_known(const char *url)
+{
+	const char *where;
+	return store_backend_for(url, &where) != NULL;
+}
+
 const struct store_backend *store_backend_for(const char *url, const char **where)
 {
 	const char *colon = strchr(url, ':');

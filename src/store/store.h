@@ -44,6 +44,8 @@ struct store;
 
 /* Open (creating if needed) the database at path and apply pending
  * migrations. On failure *out is NULL and err holds a message. */
+/* Whether url names a backend this binary has (a bare path is SQLite). */
+bool store_url_known(const char *url);
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void store_close(struct store *s);

@@ -85,6 +85,7 @@ def test_check_config_reads_file_env_and_flags_in_that_order(tmp):
     ("threads = 2\nthreads = 2\n", ":2: threads is set twice"),
     ("trusted-proxy = 10.0.0.0/99\n", "trusted-proxy (%(conf)s line 1)"),
     ("metrics-listen = 0.0.0.0:9188\n", "not a loopback address"),
+    ("db = mysql://x/y\n", 'db (%(conf)s line 1): unknown kind of database "mysql://x/y"'),
 ])
 def test_a_wrong_key_or_value_is_an_error_with_its_line(tmp, text, msg):
     conf = write(os.path.join(tmp, "quire.conf"), text)
