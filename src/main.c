@@ -784,6 +784,10 @@ static void metrics_setup(void)
 
 static int cmd_serve(const struct opts *o)
 {
+	if (media_limits_error()) {
+		fprintf(stderr, "quire: environment: %s\n", media_limits_error());
+		return 2;
+	}
 	struct web_config cfg;
 	config_defaults(&cfg, o);
 	metrics_setup();
@@ -1329,6 +1333,10 @@ static bool conf_collect(struct conf *c, struct arena *a, int argc, char **argv)
  * masked) and where it comes from; exit 0 when all are valid. */
 static int cmd_check_config(const struct conf *c, const struct opts *o)
 {
+	if (media_limits_error()) {
+		fprintf(stderr, "quire: environment: %s\n", media_limits_error());
+		return 2;
+	}
 	bool found = conf_file && access(conf_file, F_OK) == 0;
 	printf("# quire %s: effective settings (%s%s)\n", QUIRE_VERSION,
 	       found ? "" : "no configuration file; none at ", conf_file);

@@ -58,6 +58,9 @@ struct media_limits {
 	unsigned queue_wait;  /* seconds an upload may wait for a worker; default 60 */
 };
 const struct media_limits *media_limits(void);
+/* NULL, or what is wrong with the first of those variables that has a
+ * bad value (the server refuses to start with it: nothing is ignored). */
+const char *media_limits_error(void);
 
 enum media_err {
 	MEDIA_OK = 0,

@@ -32,6 +32,7 @@
 
 static struct media_limits limits;
 static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+static char limits_err[200]; /* the first variable with a bad value */
 
 static uint64_t env_u64(const char *name, uint64_t def, uint64_t lo, uint64_t hi)
 {
@@ -42,8 +43,10 @@ static uint64_t env_u64(const char *name, uint64_t def, uint64_t lo, uint64_t hi
 	errno = 0;
 	unsigned long long n = strtoull(v, &end, 10);
 	if (errno || *end || n < lo || n > hi) {
-		fprintf(stderr, "quire: ignoring %s=%s (want %llu..%llu)\n", name, v,
-			(unsigned long long)lo, (unsigned long long)hi);
+		if (!limits_err[0])
+			snprintf(limits_err, sizeof(limits_err),
+				 "%s=%.40s: want a whole number from %llu to %llu", name, v,
+				 (unsigned long long)lo, (unsigned long long)hi);
 		return def;
 	}
 	return n;
@@ -69,6 +72,12 @@ const struct media_limits *media_limits(void)
 {
 	pthread_once(&limits_once, limits_load);
 	return &limits;
+}
+
+const char *media_limits_error(void)
+{
+	media_limits();
+	return limits_err[0] ? limits_err : NULL;
 }
 
 static char media_path[4096];

@@ -106,6 +106,11 @@ def test_bad_environment_and_flags_are_errors_too(tmp):
     # A non-loopback metrics address only when the operator says so.
     r = quire("check-config", "--metrics-listen", "0.0.0.0:9188", "--metrics-allow-remote")
     assert r.returncode == 0, r.stderr
+    # The photo limits' variables too: a bad one stops the server, never ignored.
+    for cmd in (["check-config"], ["serve", "--data", tmp]):
+        r = quire(*cmd, env={"QUIRE_PHOTO_QUEUE": "lots"})
+        assert r.returncode == 2 and "QUIRE_PHOTO_QUEUE=lots: want a whole number from 0 to 10000" \
+            in r.stderr, (cmd, r.stderr)
 
 
 def test_the_data_directory_quire_conf_is_read_by_default(tmp):
