@@ -5,6 +5,7 @@
 #include "accounts/accounts.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "store/store_mail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ const char *acct_strerror(enum acct_err e)
 		return "Too many failed sign-in attempts. Please wait a moment (see Retry-After) and try again.";
 	case ACCT_BUSY: return "The server is busy. Please try again in a moment.";
 	case ACCT_INVITE_USED: return "This invitation link is used, expired or revoked.";
+	case ACCT_EMAIL_TAKEN:
+		return "That address belongs to an account already: sign in, then follow the link again.";
 	case ACCT_SUSPENDED:
 		return "This account is suspended: it cannot sign in. The site's administrators can say why.";
 	case ACCT_STORE: return "The account could not be saved. Please try again.";
@@ -121,6 +124,28 @@ static enum acct_err claim_spend(struct store *st, struct arena *a, const struct
 			se = store_circle_member_add(st, inv.circle_id, u->id, now);
 		break;
 	}
+	case CLAIM_CIRCLE_MAIL: {
+		struct circle_invite_row inv;
+		struct circle_row circ;
+		struct mail_token_row t;
+		se = store_mail_token_get(st, a, c->token_hash, "invite", now, &t);
+		if (!se)
+			se = store_mail_token_use(st, c->token_hash, "invite", now);
+		if (!se)
+			se = store_circle_invite_get(st, a, c->token_hash, &inv);
+		if (!se)
+			se = store_circle_get(st, a, inv.circle_id, &circ);
+		if (!se)
+			se = store_circle_invite_use(st, c->token_hash, now);
+		if (!se)
+			se = store_circle_member_add(st, inv.circle_id, u->id, now);
+		if (!se)
+			se = store_follow_add(st, u->id, circ.owner_id, now);
+		/* The address may have become another account's meanwhile. */
+		if (!se && store_user_email_set(st, u->id, t.email, now))
+			return ACCT_EMAIL_TAKEN;
+		break;
+	}
 	case CLAIM_SETUP: {
 		/* The first account only: ours is the one row, and the link is
 		 * still the live one. */
@@ -166,10 +191,10 @@ enum acct_err account_create_claimed(struct store *st, struct arena *a, const ch
 	if (!utf8_valid(name, nl) || text_has_controls(name, nl, false) ||
 	    utf8_count(name, nl) > NAME_MAX_CHARS)
 		return ACCT_BAD_NAME;
-	enum acct_err pe = password_check(password);
+	bool nopw = !password && claim && claim->kind == CLAIM_CIRCLE_MAIL;
+	enum acct_err pe = nopw ? ACCT_OK : password_check(password);
 	if (pe)
 		return pe;
-	size_t pl = strlen(password);
 
 	struct user_row existing;
 	enum store_err se = store_user_by_handle(st, a, h, &existing);
@@ -180,8 +205,8 @@ enum acct_err account_create_claimed(struct store *st, struct arena *a, const ch
 
 	/* The slow hash first, outside any transaction; then the account and
 	 * what it spends are written together or not at all. */
-	char hash[128];
-	enum acct_err e = password_hash(password, pl, hash, sizeof(hash));
+	char hash[128] = "!"; /* no password: none verifies against it */
+	enum acct_err e = nopw ? ACCT_OK : password_hash(password, strlen(password), hash, sizeof(hash));
 	if (e)
 		return e;
 	struct user_row u = {0};

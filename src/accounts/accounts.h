@@ -35,6 +35,7 @@ enum acct_err {
 	ACCT_BUSY,          /* too many hashes waiting */
 	ACCT_INVITE_USED,   /* the claim was spent (or expired) meanwhile */
 	ACCT_SUSPENDED,     /* right password, but an administrator suspended the account */
+	ACCT_EMAIL_TAKEN,   /* a mailed invitation's address is another account's */
 	ACCT_STORE,
 };
 const char *acct_strerror(enum acct_err e);
@@ -73,7 +74,7 @@ enum acct_err account_create(struct store *st, struct arena *a, const char *hand
 /* What a new account spends: a sign-up invitation, a circle invitation
  * (the account also joins the circle) or the first-start setup link,
  * each named by its token's SHA-256 (hex). */
-enum acct_claim_kind { CLAIM_NONE, CLAIM_INVITE, CLAIM_CIRCLE, CLAIM_SETUP };
+enum acct_claim_kind { CLAIM_NONE, CLAIM_INVITE, CLAIM_CIRCLE, CLAIM_SETUP, CLAIM_CIRCLE_MAIL };
 struct acct_claim {
 	enum acct_claim_kind kind;
 	const char *token_hash;
@@ -81,7 +82,11 @@ struct acct_claim {
 /* account_create() that spends claim (NULL: nothing) in the same
  * transaction that inserts the account: of N parallel sign-ups with one
  * single-use token exactly one succeeds, the others get ACCT_INVITE_USED
- * and leave nothing behind. */
+ * and leave nothing behind. CLAIM_CIRCLE_MAIL is a circle invitation
+ * mailed to an address (issue 18): the account joins the circle, follows
+ * its writer and has that address, verified (she followed the link); it
+ * alone may come with no password (NULL): she signs in with links, or
+ * chooses one later. */
 enum acct_err account_create_claimed(struct store *st, struct arena *a, const char *handle,
 				     const char *name, const char *password, bool admin,
 				     const struct acct_claim *claim, struct user_row *out)

@@ -8,6 +8,10 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "mail/mail.h"
+#include "mail/mail_web.h"
+#include "mail/mime.h"
+#include "core/clock.h"
 #include "web/web.h"
 
 #include <stdio.h>
@@ -113,6 +117,56 @@ void api_circle_member_remove(struct http_req *req, struct http_res *res)
 	no_content(req, res);
 }
 
+/* Most addresses one request may invite. */
+#define INVITE_EMAILS_MAX 50
+
+/* {"emails": [...]}: a single-use link to each address, by mail, each in
+ * a transaction of its own; the answer names those sent and those that
+ * are no address. */
+static void invite_by_email(struct http_req *req, struct http_res *res, const struct circle_row *c,
+			    json_t *emails)
+{
+	if (!mail_enabled()) {
+		web_json_error(req, res, 422, "mail_off", "This site sends no email.");
+		return;
+	}
+	size_t n = json_array_size(emails);
+	if (!json_is_array(emails) || n == 0 || n > INVITE_EMAILS_MAX) {
+		web_json_error(req, res, 422, "invalid", "\"emails\" is a list of 1 to 50 addresses.");
+		return;
+	}
+	struct store *st = web_store(req);
+	json_t *sent = json_array(), *bad = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const char *e = json_string_value(json_array_get(emails, i));
+		const char *norm = e ? mail_addr_normalise(&req->arena, e, strlen(e)) : NULL;
+		if (!norm) {
+			json_array_append_new(bad, e ? json_string(e) : json_null());
+			continue;
+		}
+		const char *token;
+		enum mail_err me = MAIL_STORE;
+		if (!store_begin(st)) {
+			if (!circle_invite_create(st, &req->arena, c->id, 1, MAIL_INVITE_TTL, clock_now(),
+						  &token))
+				me = mail_circle_invite(st, &req->arena, c, norm, token);
+			if (me || store_commit(st)) {
+				store_rollback(st);
+				me = me ? me : MAIL_STORE;
+			}
+		}
+		if (me) {
+			json_decref(sent);
+			json_decref(bad);
+			web_json_error(req, res, 503, "unavailable", "Please try again.");
+			return;
+		}
+		json_array_append_new(sent, json_string(norm));
+	}
+	mail_sender_poke();
+	web_json_reply(req, res, 202, json_pack("{s:o,s:o}", "invited", sent, "invalid", bad));
+}
+
 void api_circle_invite_create(struct http_req *req, struct http_res *res)
 {
 	struct circle_row c;
@@ -123,6 +177,12 @@ void api_circle_invite_create(struct http_req *req, struct http_res *res)
 		json_t *body = web_json_body(req, res);
 		if (!body)
 			return;
+		json_t *emails = json_object_get(body, "emails");
+		if (emails) {
+			invite_by_email(req, res, &c, emails);
+			json_decref(body);
+			return;
+		}
 		json_t *ju = json_object_get(body, "uses"), *je = json_object_get(body, "expires_in");
 		bool bad = false;
 		if (ju && json_is_null(ju))

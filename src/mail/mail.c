@@ -7,7 +7,9 @@
 #include "core/crypto.h"
 #include "mail/mime.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool enabled;
@@ -279,6 +281,41 @@ static enum mail_err send_link(struct store *st, struct arena *a, const char *ki
 	return MAIL_OK;
 }
 
+enum mail_err mail_circle_invite(struct store *st, struct arena *a, const struct circle_row *c,
+				 const char *email_in, const char *token)
+{
+	if (!enabled)
+		return MAIL_OFF;
+	const char *email = addr_of(a, email_in);
+	if (!email)
+		return MAIL_BAD_ADDRESS;
+	int64_t now = clock_now();
+	char hash[65];
+	hash_token(token, strlen(token), hash);
+	struct mail_token_row t = {0};
+	t.kind = MAIL_KIND_INVITE;
+	t.email = email;
+	snprintf(t.ref_id, sizeof(t.ref_id), "%s", c->id);
+	t.created_at = now;
+	t.expires_at = now + MAIL_INVITE_TTL;
+	if (store_mail_token_add(st, hash, &t) ||
+	    queue(st, a, MAIL_KIND_INVITE, email, c->owner_id, NULL, c->id, token, now))
+		return MAIL_STORE;
+	return MAIL_OK;
+}
+
+const char *mail_invite_address(struct store *st, struct arena *a, const char *token)
+{
+	if (!token_shape(token))
+		return NULL;
+	char hash[65];
+	hash_token(token, 32, hash);
+	struct mail_token_row t;
+	if (store_mail_token_get(st, a, hash, MAIL_KIND_INVITE, clock_now(), &t))
+		return NULL;
+	return t.email;
+}
+
 enum mail_err mail_reset_link(struct store *st, struct arena *a, const struct user_row *u,
 			      int64_t ttl, char tok[33], bool *mailed)
 {
@@ -298,7 +335,7 @@ enum mail_err mail_reset_link(struct store *st, struct arena *a, const struct us
 	if (store_mail_token_add(st, hash, &t))
 		return MAIL_STORE;
 	if (enabled && *email) {
-		if (queue(st, a, MAIL_KIND_RESET, email, NULL, NULL, u->id, tok, now))
+		if (queue(st, a, MAIL_KIND_ADMIN_RESET, email, NULL, NULL, u->id, tok, now))
 			return MAIL_STORE;
 		*mailed = true;
 	}
@@ -394,8 +431,29 @@ enum mail_err mail_link_use(struct store *st, struct arena *a, const char *kind,
 	return link_get(st, a, kind, token, true, out);
 }
 
+/* The notice, with payload (JSON, what is in it) when not NULL. */
+static enum mail_err notify(struct store *st, struct arena *a, const char *writer_id,
+			    const char *what, const char *story_id, const char *payload);
+
 enum mail_err mail_notify(struct store *st, struct arena *a, const char *writer_id,
 			  const char *what, const char *story_id)
+{
+	return notify(st, a, writer_id, what, story_id, NULL);
+}
+
+enum mail_err mail_notify_joined(struct store *st, struct arena *a, const struct circle_row *c,
+				 const char *handle)
+{
+	json_t *j = json_pack("{s:s,s:s,s:s}", "what", "joined", "handle", handle, "circle", c->name);
+	char *p = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	const char *payload = p ? arena_strdup(a, p) : NULL;
+	free(p);
+	return payload ? notify(st, a, c->owner_id, "joined", NULL, payload) : MAIL_STORE;
+}
+
+static enum mail_err notify(struct store *st, struct arena *a, const char *writer_id,
+			    const char *what, const char *story_id, const char *payload)
 {
 	if (!enabled)
 		return MAIL_OFF;
@@ -415,7 +473,7 @@ enum mail_err mail_notify(struct store *st, struct arena *a, const char *writer_
 	o.domain = domain_of(email);
 	memcpy(o.writer_id, writer_id, sizeof(o.writer_id));
 	snprintf(o.story_id, sizeof(o.story_id), "%s", story_id ? story_id : "");
-	o.payload = arena_printf(a, "{\"what\":\"%s\"}", what);
+	o.payload = payload ? payload : arena_printf(a, "{\"what\":\"%s\"}", what);
 	o.next_at = now;
 	o.created_at = now;
 	return store_outbox_add(st, &o) ? MAIL_STORE : MAIL_OK;

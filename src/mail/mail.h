@@ -31,6 +31,11 @@
 #define MAIL_KIND_RESET "reset"          /* a password reset link */
 #define MAIL_KIND_VERIFY "verify"        /* confirm an account's address */
 #define MAIL_KIND_NOTIFY "notify"        /* a notice to a writer */
+#define MAIL_KIND_INVITE "invite"        /* a circle invitation to an address */
+#define MAIL_KIND_ADMIN_RESET "admin_reset" /* a password link an administrator made */
+
+/* A circle invitation mailed to an address works for two weeks. */
+#define MAIL_INVITE_TTL (14 * 24 * 3600)
 
 /* Lifetimes of mailed links (seconds). */
 #define MAIL_SIGNIN_TTL (15 * 60)
@@ -125,6 +130,21 @@ enum mail_err mail_link_use(struct store *st, struct arena *a, const char *kind,
 enum mail_err mail_reset_link(struct store *st, struct arena *a, const struct user_row *u,
 			      int64_t ttl, char tok[33], bool *mailed)
 	__attribute__((warn_unused_result));
+
+/* Mail circle circle's invitation link (token, made by
+ * circle_invite_create for one use) to email, in the caller's
+ * transaction: the link's hash also names a mailed-link row holding the
+ * address, so that whoever follows it may join with just a name
+ * (CLAIM_CIRCLE_MAIL). MAIL_BAD_ADDRESS for an address that is none. */
+enum mail_err mail_circle_invite(struct store *st, struct arena *a, const struct circle_row *c,
+				 const char *email, const char *token)
+	__attribute__((warn_unused_result));
+/* The address a circle invitation link was mailed to, or NULL (none,
+ * used or expired). */
+const char *mail_invite_address(struct store *st, struct arena *a, const char *token);
+/* A notice to the circle's writer that handle joined it. */
+enum mail_err mail_notify_joined(struct store *st, struct arena *a, const struct circle_row *c,
+				 const char *handle) __attribute__((warn_unused_result));
 
 /* A notice to writer (what: "pending", "response", "subscriber"), if she
  * has an address and has not turned that notice off. */

@@ -250,6 +250,18 @@ static const char *draft_of(struct http_req *req, const struct outbox_row *o, st
 							"subscribers.", (long long)n)};
 			add_link(d, text, d->subject, p, 1, "See your subscribers",
 				 web_url(req, "/settings/subscribers"), NULL);
+		} else if (!strcmp(what, "joined")) {
+			json_t *jj = json_loads(o->payload, 0, NULL);
+			const char *h = json_string_value(json_object_get(jj, "handle"));
+			const char *cn = json_string_value(json_object_get(jj, "circle"));
+			h = arena_strdup(a, h ? h : "");
+			cn = arena_strdup(a, cn ? cn : "");
+			json_decref(jj);
+			d->subject = arena_printf(a, "@%s joined your circle “%s”", h, cn);
+			const char *p[] = {arena_printf(a, "@%s accepted your invitation and can now read "
+							"the stories you share with “%s”.", h, cn)};
+			add_link(d, text, d->subject, p, 1, "See your circles", web_url(req, "/circles"),
+				 NULL);
 		} else if (!strcmp(what, "pending") && has_story) {
 			d->subject = arena_printf(a, "A response to “%s” waits for you", s.title);
 			const char *p[] = {"A reader responded to your story. Nobody else sees the "
@@ -300,6 +312,32 @@ static const char *draft_of(struct http_req *req, const struct outbox_row *o, st
 				   "stays as it is."};
 		add_link(d, text, d->subject, p, 2, "Choose a new password",
 			 web_url(req, arena_printf(a, "/login/reset/%s", tok)), NULL);
+	} else if (!strcmp(o->kind, MAIL_KIND_ADMIN_RESET)) {
+		d->subject = arena_printf(a, "Choose a new password for %s", site);
+		const char *p[] = {arena_printf(a, "An administrator of %s reset the sign-in of your "
+						"account: your old password no longer works, and you "
+						"were signed out everywhere.", site),
+				   "Press the button to choose a new password. The link works once, "
+				   "for 7 days."};
+		add_link(d, text, d->subject, p, 2, "Choose a new password",
+			 web_url(req, arena_printf(a, "/login/reset/%s", tok)), NULL);
+	} else if (!strcmp(o->kind, MAIL_KIND_INVITE)) {
+		struct user_row w;
+		struct circle_row c;
+		if (store_user_by_id(st, a, o->writer_id, &w) || w.suspended_at)
+			return "not sent: the writer is gone";
+		if (store_circle_get(st, a, o->ref_id, &c))
+			return "not sent: the circle is gone";
+		d->from_name = w.name;
+		d->subject = arena_printf(a, "%s invites you to read stories on %s", w.name, site);
+		const char *p[] = {arena_printf(a, "%s writes on %s and shares some stories only with "
+						"the people they choose: you are one of them.", w.name,
+						site),
+				   "Press the button to join: you only need to give your name, no "
+				   "password. The link works once, for 14 days.",
+				   "If you do not know who sent it, ignore this message."};
+		add_link(d, text, d->subject, p, 3, "Join",
+			 web_url(req, arena_printf(a, "/c/%s", tok)), NULL);
 	} else if (!strcmp(o->kind, MAIL_KIND_VERIFY)) {
 		d->subject = arena_printf(a, "Confirm your address for %s", site);
 		const char *p[] = {"Press the button to use this address for your account: for "
