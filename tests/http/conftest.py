@@ -1,7 +1,9 @@
 import os
 import sys
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
 
@@ -9,11 +11,16 @@ from quire_server import Server  # noqa: E402
 
 from quire_server import ADMIN  # noqa: E402,F401
 
+import openapi_check  # noqa: E402
+
 
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "quiet: needs the machine to itself (a latency bound under load); "
         "run alone, after the parallel run")
+    config.addinivalue_line(
+        "markers", "openapi_unchecked: the test sends requests the API description does not "
+        "cover on purpose; its responses are not checked against docs/openapi.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -25,3 +32,94 @@ def server():
         s.stop()
     finally:
         s.cleanup()
+
+
+# ---- every API response any test receives matches docs/openapi.yaml ----
+#
+# Session.send is wrapped (requests.get, .post, ... and every Session go
+# through it, each redirect hop too): a response from a server on this
+# machine to a path under /api/ (or /healthz, /readyz) is checked by
+# tests/lib/openapi_check.py; what does not match fails the test that
+# received it, naming the request, the status and the validation error.
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+_checker = None
+_mismatches = []
+_real_send = requests.Session.send
+
+
+def checked_path(url):
+    u = urlsplit(url)
+    if u.hostname not in LOOPBACK:
+        return None
+    p = u.path or "/"
+    if p.startswith("/api/") or p == "/api" or p in ("/healthz", "/readyz"):
+        return p
+    return None
+
+
+def check_response(r, streamed=False):
+    global _checker
+    path = checked_path(r.request.url)
+    if path is None:
+        return
+    if _checker is None:
+        _checker = openapi_check.Checker()
+    ct = r.headers.get("Content-Type", "")
+    body, has_body = None, True
+    is_json = ct.split(";")[0].strip().lower() == "application/json"
+    if streamed:
+        has_body = r.headers.get("Content-Length") != "0"
+        if is_json:
+            return  # the test reads it; the status was checked on the others
+    elif is_json:
+        try:
+            body = r.json()
+        except ValueError as e:
+            _mismatches.append("%s %s -> %d: the body is not JSON: %s" % (
+                r.request.method, path, r.status_code, e))
+            return
+    else:
+        has_body = len(r.content) > 0
+    err = _checker.check(r.request.method, path, r.status_code, ct, body, has_body=has_body)
+    if err:
+        _mismatches.append(err)
+
+
+def _checking_send(self, request, **kwargs):
+    r = _real_send(self, request, **kwargs)
+    try:
+        check_response(r, streamed=bool(kwargs.get("stream")))
+    except Exception as e:  # a broken checker must show, not pass
+        _mismatches.append("checking %s %s failed: %r" % (request.method, request.url, e))
+    return r
+
+
+if os.environ.get("QUIRE_OPENAPI_CHECK", "1") != "0":
+    requests.Session.send = _checking_send
+
+
+def _take_mismatches():
+    out = list(_mismatches)
+    del _mismatches[:]
+    return out
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    yield
+    found = _take_mismatches()
+    if found and item.get_closest_marker("openapi_unchecked") is None:
+        pytest.fail("responses that do not match docs/openapi.yaml:\n  " +
+                    "\n  ".join(found[:20]) +
+                    ("\n  (and %d more)" % (len(found) - 20) if len(found) > 20 else ""),
+                    pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    yield
+    found = _take_mismatches()
+    if found and item.get_closest_marker("openapi_unchecked") is None:
+        pytest.fail("responses (while tearing down) that do not match docs/openapi.yaml:\n  " +
+                    "\n  ".join(found[:20]), pytrace=False)
