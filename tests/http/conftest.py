@@ -46,6 +46,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _checker = None
 _mismatches = []
 _real_send = requests.Session.send
+# QUIRE_OPENAPI_LOG=FILE: a line "METHOD TEMPLATE STATUS" per response
+# checked, to see which operations and statuses the suite reaches.
+COVERAGE_LOG = os.environ.get("QUIRE_OPENAPI_LOG")
 
 
 def checked_path(url):
@@ -82,6 +85,10 @@ def check_response(r, streamed=False):
     else:
         has_body = len(r.content) > 0
     err = _checker.check(r.request.method, path, r.status_code, ct, body, has_body=has_body)
+    if COVERAGE_LOG:
+        template, _ = _checker.find(r.request.method, path)
+        with open(COVERAGE_LOG, "a") as f:
+            f.write("%s %s %d\n" % (r.request.method, template or path, r.status_code))
     if err:
         _mismatches.append(err)
 
