@@ -161,6 +161,13 @@ def test_checker_reports_a_wrong_body():
     assert msg and "stories/0/id" in msg, msg
 
 
+def test_head_and_empty_answers_are_checked_by_status():
+    c = openapi_check.Checker()
+    assert c.check("HEAD", "/api/v1/me", 401, "application/json", None, has_body=False) is None
+    msg = c.check("HEAD", "/api/v1/me", 418, "application/json", None, has_body=False)
+    assert msg and "not documented" in msg, msg
+
+
 def test_checker_reports_what_is_not_documented():
     c = openapi_check.Checker()
     msg = c.check("GET", "/api/v1/me", 418, "application/json", {})

@@ -121,7 +121,8 @@ class Checker:
                     where, status, method.upper(), template)
             key = (template, method.lower(), status)
         content = resp.get("content") or {}
-        is_json = bool(content_type) and content_type.split(";")[0].strip().lower() == "application/json"
+        is_json = (has_body and bool(content_type) and
+                   content_type.split(";")[0].strip().lower() == "application/json")
         if not is_json:
             if has_body and content and content_type:
                 mt = content_type.split(";")[0].strip().lower()
