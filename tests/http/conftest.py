@@ -37,10 +37,15 @@ def server():
 # ---- every API response any test receives matches docs/openapi.yaml ----
 #
 # Session.send is wrapped (requests.get, .post, ... and every Session go
-# through it, each redirect hop too): a response from a server on this
-# machine to a path under /api/ (or /healthz, /readyz) is checked by
+# through it, each redirect hop too): a response from quire to a path
+# under /api/ (or /healthz, /readyz) is checked by
 # tests/lib/openapi_check.py; what does not match fails the test that
 # received it, naming the request, the status and the validation error.
+# Quire's is a response from a server on this machine that a
+# quire_server.Server started (by its port), or, through a proxy or from
+# a server a test starts itself, one with quire's Content-Security-Policy
+# (a proxy's own error page, such as haproxy's 503 when every node is
+# down, is not quire's).
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 _checker = None
@@ -51,9 +56,31 @@ _real_send = requests.Session.send
 COVERAGE_LOG = os.environ.get("QUIRE_OPENAPI_LOG")
 
 
-def checked_path(url):
+QUIRE_CSP = "default-src 'none';"
+_quire_ports = set()
+_real_start, _real_stop = Server.start, Server.stop
+
+
+def _start(self, *a, **kw):
+    out = _real_start(self, *a, **kw)
+    _quire_ports.add(self.port)
+    return out
+
+
+def _stop(self, *a, **kw):
+    _quire_ports.discard(self.port)
+    return _real_stop(self, *a, **kw)
+
+
+Server.start, Server.stop = _start, _stop
+
+
+def checked_path(url, headers):
     u = urlsplit(url)
     if u.hostname not in LOOPBACK:
+        return None
+    if u.port not in _quire_ports and not headers.get("Content-Security-Policy", "").startswith(
+            QUIRE_CSP):
         return None
     p = u.path or "/"
     if p.startswith("/api/") or p == "/api" or p in ("/healthz", "/readyz"):
@@ -63,7 +90,7 @@ def checked_path(url):
 
 def check_response(r, streamed=False):
     global _checker
-    path = checked_path(r.request.url)
+    path = checked_path(r.request.url, r.headers)
     if path is None:
         return
     if _checker is None:
