@@ -15,7 +15,7 @@ import requests
 
 import conftest
 import openapi_check
-from quire_server import ADMIN, BIN, api_token
+from quire_server import ADMIN, BIN, api_token, invite_and_signup, login
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -234,6 +234,27 @@ def test_live_answers_match(server):
     check(requests.get(server.url + "/healthz"))
     check(requests.get(server.url + "/readyz"))
     assert got and all(g is None for g in got), [g for g in got if g]
+
+
+def test_live_routes_the_rest_of_the_suite_does_not_reach(server):
+    """Two routes no other test calls, so that the hook checks them too."""
+    invite_and_signup(server, login(server, *ADMIN), "bea", "bea's long password 1")
+    h = {"Authorization": "Bearer " + api_token(server, *ADMIN)}
+    r = requests.post(server.url + "/api/v1/blocks", headers=h, json={"handle": "bea"})
+    assert r.status_code == 201, r.text
+    r = requests.delete(server.url + "/api/v1/blocks/bea", headers=h)
+    assert r.status_code == 204, r.text
+    r = requests.delete(server.url + "/api/v1/blocks/bea", headers=h)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", r.text
+    c = requests.post(server.url + "/api/v1/circles", headers=h, json={"name": "checked"})
+    assert c.status_code == 201, c.text
+    inv = server.url + "/api/v1/circles/%s/invitations" % c.json()["id"]
+    r = requests.post(inv, headers=h, json={"handle": "bea"})
+    assert r.status_code == 201, r.text
+    r = requests.delete(inv + "/bea", headers=h)
+    assert r.status_code == 204, r.text
+    r = requests.delete(inv + "/bea", headers=h)
+    assert r.status_code == 404, r.text
 
 
 if __name__ == "__main__":
