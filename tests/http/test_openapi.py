@@ -57,15 +57,41 @@ def test_document_is_openapi_3_1(doc):
     schemes = doc["components"]["securitySchemes"]
     assert schemes["bearerAuth"]["type"] == "http" and schemes["bearerAuth"]["scheme"] == "bearer"
     assert schemes["cookieAuth"]["in"] == "cookie"
+    # The fixed fields of OpenAPI 3.1 (and x- extensions) only.
+    def fields(obj, allowed, where):
+        extra = [k for k in obj if k not in allowed and not k.startswith("x-")]
+        assert not extra, "%s: not OpenAPI 3.1 fields: %s" % (where, extra)
+
+    fields(doc, {"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks",
+                 "components", "security", "tags", "externalDocs"}, "document")
+    fields(doc["components"], {"schemas", "responses", "parameters", "examples", "requestBodies",
+                               "headers", "securitySchemes", "links", "callbacks", "pathItems"},
+           "components")
+    c = openapi_check.Checker(doc)
     for path, item in doc["paths"].items():
+        assert path.startswith("/"), path
+        fields(item, {"$ref", "summary", "description", "servers", "parameters"} | set(METHODS),
+               path)
         for method, op in item.items():
             if method not in METHODS:
                 continue
-            assert op.get("responses"), (method, path)
+            where = "%s %s" % (method.upper(), path)
+            fields(op, {"tags", "summary", "description", "externalDocs", "operationId",
+                        "parameters", "requestBody", "responses", "callbacks", "deprecated",
+                        "security", "servers"}, where)
+            assert op.get("summary"), where
+            assert op.get("responses"), where
+            if "requestBody" in op:
+                assert c.deref(op["requestBody"]).get("content"), where
+            for p in item.get("parameters", []) + op.get("parameters", []):
+                p = c.deref(p)
+                assert p["name"] and p["in"] in ("path", "query", "header", "cookie"), (where, p)
+                assert "schema" in p, (where, p)
             for status, resp in op["responses"].items():
                 assert re.match(r"^([1-5][0-9][0-9]|[1-5]XX|default)$", str(status)), (path, status)
-                r = resp if "$ref" not in resp else None
-                assert r is None or "description" in r, (method, path, status)
+                r = c.deref(resp)
+                assert "description" in r, (where, status)
+                fields(r, {"description", "headers", "content", "links"}, "%s %s" % (where, status))
 
 
 def test_every_route_is_described_and_nothing_else(doc):
