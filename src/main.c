@@ -470,6 +470,7 @@ static void usage(FILE *f)
 		"       quire backup FILE [--data DIR] [--db URL]\n"
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
 		"       quire migrate --from URL --to URL\n"
+		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
 		"serve      run the site (default data directory ./quire-data, listening on\n"
@@ -482,6 +483,8 @@ static void usage(FILE *f)
 		"migrate    copy a whole site into a new, empty database (e.g. from\n"
 		"           sqlite:DIR to postgres://...), checked table by table; the\n"
 		"           photos are read from (and written to) --data DIR/media.\n"
+		"routes     print the route table, one 'METHOD PATTERN' a line (the JSON\n"
+		"           API's are described in docs/openapi.yaml).\n"
 		"\n"
 		"--max-conns N (default 4096) and --max-conns-per-ip N (default 256) bound\n"
 		"open connections. Behind a reverse proxy, name it with --trusted-proxy\n"
@@ -1370,6 +1373,15 @@ int main(int argc, char **argv)
 	 * not stop uploads). */
 	if (argc == 2 && !strcmp(argv[1], "photo-worker"))
 		return media_worker_main();
+	/* For tests and docs: the route table, one "METHOD PATTERN" a line. */
+	if (argc == 2 && !strcmp(argv[1], "routes")) {
+		struct arena a;
+		arena_init(&a);
+		for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+			printf("%s %s\n", http_methods_str(&a, routes[i].methods), routes[i].pattern);
+		arena_release(&a);
+		return 0;
+	}
 	struct opts o = {0};
 	main_argc = argc;
 	main_argv = argv;
