@@ -346,6 +346,7 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	for (size_t i = 0; i < nn; i++)
 		json_array_append_new(zones, json_string(names[i]));
 	json_object_set_new(ctx, "zones", zones);
+	json_object_set_new(ctx, "has_password", json_boolean(strcmp(v->user.password_hash, "!") != 0));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -435,10 +436,13 @@ void page_password_post(struct http_req *req, struct http_res *res)
 		render_settings(req, res, 422, acct_strerror(e), NULL);
 		return;
 	}
-	struct user_row u;
+	struct user_row u = v->user;
 	int64_t retry = 0;
-	e = account_login(web_store(req), &req->arena, v->user.handle, cur ? cur : "",
-			  web_client_key(req), &u, &retry);
+	/* An account that joined from a mailed invitation has no password
+	 * yet ("!"): its first one needs none. */
+	if (strcmp(v->user.password_hash, "!") != 0)
+		e = account_login(web_store(req), &req->arena, v->user.handle, cur ? cur : "",
+				  web_client_key(req), &u, &retry);
 	if (e == ACCT_RATE_LIMITED)
 		http_res_header(req, res, "Retry-After", arena_printf(&req->arena, "%lld", (long long)retry));
 	if (e) {

@@ -76,10 +76,19 @@ static void admin_error(struct http_req *req, struct http_res *res, enum admin_e
 	web_error(req, res, status, admin_strerror(e));
 }
 
+/* A page context with the admin pages' stylesheet. */
+static json_t *admin_context(struct http_req *req, const char *title)
+{
+	json_t *ctx = web_page_context(req, title);
+	json_object_set_new(ctx, "admin_css_url", json_string(web_static_url("admin.css")));
+	return ctx;
+}
+
 /* ---- the overview (/admin) ---- */
 
 void admin_overview_context(struct http_req *req, json_t *ctx)
 {
+	json_object_set_new(ctx, "admin_css_url", json_string(web_static_url("admin.css")));
 	struct store *st = web_store(req);
 	struct invite_row *inv = NULL;
 	size_t ni = 0;
@@ -147,7 +156,7 @@ void page_admin_users(struct http_req *req, struct http_res *res)
 		web_error(req, res, 503, "The accounts could not be read. Please try again.");
 		return;
 	}
-	json_t *ctx = web_page_context(req, "Accounts");
+	json_t *ctx = admin_context(req, "Accounts");
 	json_t *ja = json_array();
 	for (size_t i = 0; i < n && i < USERS_PER_PAGE; i++)
 		json_array_append_new(ja, user_json(req, &rows[i]));
@@ -181,7 +190,7 @@ static bool account_of(struct http_req *req, struct http_res *res, struct admin_
 static void render_user(struct http_req *req, struct http_res *res, int status,
 			const struct admin_user_row *r, const char *reset_url, bool mailed)
 {
-	json_t *ctx = web_page_context(req, arena_printf(&req->arena, "@%s", r->u.handle));
+	json_t *ctx = admin_context(req, arena_printf(&req->arena, "@%s", r->u.handle));
 	json_object_set_new(ctx, "user", user_json(req, r));
 	bool self = strcmp(r->u.id, web_viewer(req)->user.id) == 0;
 	json_object_set_new(ctx, "self", json_boolean(self));
@@ -289,7 +298,7 @@ void page_admin_reports(struct http_req *req, struct http_res *res)
 		web_error(req, res, 503, "The reports could not be read. Please try again.");
 		return;
 	}
-	json_t *ctx = web_page_context(req, "Reported responses");
+	json_t *ctx = admin_context(req, "Reported responses");
 	json_t *ja = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct report_row *o = &rows[i];
@@ -368,7 +377,7 @@ void page_admin_audit(struct http_req *req, struct http_res *res)
 		web_error(req, res, 503, "The audit log could not be read. Please try again.");
 		return;
 	}
-	json_t *ctx = web_page_context(req, "Audit log");
+	json_t *ctx = admin_context(req, "Audit log");
 	json_t *ja = json_array();
 	for (size_t i = 0; i < n && i < AUDIT_PER_PAGE; i++)
 		json_array_append_new(

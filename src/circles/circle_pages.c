@@ -9,6 +9,7 @@
 #include "audience/audience.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "mail/mail.h"
 #include "web/web.h"
 
 #include <stdio.h>
@@ -321,7 +322,8 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 	web_error(req, res, 400, "Unknown action.");
 }
 
-void page_invite(struct http_req *req, struct http_res *res)
+static void render_invite(struct http_req *req, struct http_res *res, int status,
+			  const char *error)
 {
 	struct store *st = web_store(req);
 	const char *token = http_req_param(req, "token");
@@ -331,18 +333,125 @@ void page_invite(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct user_row owner;
-	if (store_user_by_id(st, &req->arena, c.owner_id, &owner)) {
+	if (store_user_by_id(st, &req->arena, c.owner_id, &owner) || owner.suspended_at) {
 		web_error(req, res, 404, "This invitation link is not valid (any more).");
 		return;
 	}
+	/* A link mailed to an address: whoever has it may join with a name. */
+	bool by_mail = !web_viewer(req)->signed_in && mail_invite_address(st, &req->arena, token);
+	if (by_mail)
+		session_need_pre(req, res); /* before the context takes the CSRF token */
 	json_t *ctx = web_page_context(req, "An invitation");
+	if (by_mail) {
+		json_object_set_new(ctx, "by_mail", json_true());
+		const char *fn = http_req_form(req, "name"), *fh = http_req_form(req, "handle");
+		json_object_set_new(ctx, "f_name", json_string(fn && utf8_valid(fn, strlen(fn)) ? fn : ""));
+		json_object_set_new(ctx, "f_handle",
+				    json_string(fh && utf8_valid(fh, strlen(fh)) ? fh : ""));
+	}
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
 	json_object_set_new(ctx, "circle_name", json_string(c.name));
 	json_object_set_new(ctx, "owner_name", json_string(owner.name));
 	json_object_set_new(ctx, "owner_handle", json_string(owner.handle));
 	json_object_set_new(ctx, "token", json_string(token));
 	json_object_set_new(ctx, "noindex", json_true());
 	json_object_set_new(ctx, "cache_private", json_true());
-	web_page_render(req, res, 200, "invite", ctx);
+	web_page_render(req, res, status, "invite", ctx);
+}
+
+void page_invite(struct http_req *req, struct http_res *res)
+{
+	render_invite(req, res, 200, NULL);
+}
+
+/* A handle from a name: its ASCII letters and digits, lowercased, other
+ * runs as one '_', at most 20; "reader" when too little is left. */
+static const char *handle_from(struct arena *a, const char *name)
+{
+	char h[21];
+	size_t n = 0;
+	for (const char *p = name; *p && n < 20; p++) {
+		char ch = *p;
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+			h[n++] = ch;
+		else if (n && h[n - 1] != '_')
+			h[n++] = '_';
+	}
+	while (n && h[n - 1] == '_')
+		n--;
+	h[n] = '\0';
+	return n >= 2 ? arena_strdup(a, h) : "reader";
+}
+
+/* Join from a mailed invitation: a new account with a name (and a handle,
+ * chosen or made from the name), no password, a member at once. */
+static void invite_join(struct http_req *req, struct http_res *res, const char *token)
+{
+	struct store *st = web_store(req);
+	if (!web_csrf_ok(req)) {
+		render_invite(req, res, 403, "This form expired. Please try again.");
+		return;
+	}
+	char *mode = NULL;
+	if (store_setting_get(st, &req->arena, "signup_mode", &mode) == STORE_OK &&
+	    !strcmp(mode, "closed")) {
+		render_invite(req, res, 403, "This site takes no new accounts at the moment.");
+		return;
+	}
+	const char *name = http_req_form(req, "name");
+	const char *want = http_req_form(req, "handle");
+	while (name && (*name == ' ' || *name == '\t'))
+		name++;
+	if (!name || !*name) {
+		render_invite(req, res, 422, "Give your name: it is how the writer will know you.");
+		return;
+	}
+	bool chosen = want && *want;
+	const char *handle = chosen ? want : handle_from(&req->arena, name);
+	char hash[65];
+	hash_token(token, strlen(token), hash);
+	struct acct_claim claim = {CLAIM_CIRCLE_MAIL, hash};
+	struct user_row u;
+	enum acct_err e = ACCT_HANDLE_TAKEN;
+	/* A handle made from the name gets a suffix when it is taken. */
+	for (int i = 0; i < 6 && e == ACCT_HANDLE_TAKEN; i++) {
+		const char *h = handle;
+		if (i > 0) {
+			char sfx[5];
+			random_hex(sfx, 2);
+			h = arena_printf(&req->arena, "%.*s_%s", 15, handle, sfx);
+		}
+		e = account_create_claimed(st, &req->arena, h, name, NULL, false, &claim, &u);
+		if (chosen)
+			break;
+	}
+	if (e) {
+		int status = e == ACCT_INVITE_USED ? 404 : e == ACCT_STORE || e == ACCT_BUSY ? 503 : 422;
+		if (e == ACCT_INVITE_USED)
+			web_error(req, res, 404, "This invitation link is not valid (any more).");
+		else
+			render_invite(req, res, status, acct_strerror(e));
+		return;
+	}
+	if (!session_start(req, res, &u)) {
+		web_error(req, res, 503, "Your account is made, but you could not be signed in. "
+					 "Ask for a sign-in link on the sign-in page.");
+		return;
+	}
+	struct circle_row c;
+	struct user_row owner;
+	const char *to = "/";
+	if (circle_of_token(st, &req->arena, token, &c) &&
+	    store_user_by_id(st, &req->arena, c.owner_id, &owner) == STORE_OK) {
+		if (mail_notify_joined(st, &req->arena, &c, u.handle) == MAIL_STORE)
+			fprintf(stderr, "quire: could not queue the notice of a circle joined\n");
+		to = arena_printf(&req->arena, "/@%s", owner.handle);
+		web_flash(req, res, WEB_FLASH_JOINED, owner.handle);
+	}
+	http_res_redirect(req, res, 303, to);
 }
 
 void page_invite_post(struct http_req *req, struct http_res *res)
@@ -355,6 +464,11 @@ void page_invite_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (!v->signed_in) {
+		const char *action = http_req_form(req, "action");
+		if (action && !strcmp(action, "join")) {
+			invite_join(req, res, token);
+			return;
+		}
 		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=/c/%s", token));
 		return;
 	}

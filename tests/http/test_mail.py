@@ -634,3 +634,80 @@ def test_outbox_in_metrics_and_on_admin(sink):
     finally:
         s.stop()
         s.cleanup()
+
+
+def test_circle_invitation_by_email_joins_with_a_name_alone(site, sink):
+    """The writer invites addresses to a circle; the invitee follows the
+    mailed link, gives her name and is a member, signed in, with no
+    password; she gets the circle's stories by email; the writer hears she
+    joined; the link works once; she can choose a password later."""
+    w = invite_and_signup(site, site.admin_session, "gwen", "gwen's long password 1")
+    verify_address(site, sink, w, "gwen@example.com")
+    wt = {"Authorization": "Bearer " + api_token(site, "gwen", "gwen's long password 1")}
+    circle = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "kin"}).json()
+    r = requests.post(site.url + "/api/v1/circles/%s/invites" % circle["id"], headers=wt,
+                      json={"emails": ["Mum@Family.example", "not an address"]})
+    assert r.status_code == 202, r.text
+    assert r.json() == {"invited": ["mum@family.example"], "invalid": ["not an address"]}
+    m = sink.wait_for(lambda m: "mum@family.example" in m["to"] and "invites you" in
+                      str(m["msg"]["Subject"]), "the invitation")[-1]
+    assert m["msg"]["List-Unsubscribe"] is None  # one message to one person, not a list
+    link = link_in(m, r"/c/[0-9a-f]{32}")
+    assert link.rsplit("/", 1)[1] not in site.read_log()
+    # Following the link shows a form asking only for a name.
+    b = requests.Session()
+    page = b.get(link)
+    assert page.status_code == 200 and 'name="name"' in page.text and 'type="password"' not in page.text
+    csrf = csrf_of(page.text)
+    r = b.post(link, data={"action": "join", "name": ""})
+    assert r.status_code == 403  # no form token
+    r = b.post(link, data={"action": "join", "name": "  ", "csrf": csrf})
+    assert r.status_code == 422 and "Give your name" in r.text
+    r = b.post(link, data={"action": "join", "name": "Mum Jones", "csrf": csrf}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/@gwen", r.text[:300]
+    me = b.get(site.url + "/api/v1/me").json()
+    assert me["handle"] == "mum_jones" and me["name"] == "Mum Jones"
+    # She is in the circle, and reads its stories by email too.
+    st = publish_as(site, wt, "Only for kin zk1", audience="circle", circle_id=circle["id"])
+    assert b.get(st["url"]).status_code == 200
+    assert requests.get(st["url"]).status_code == 404
+    sink.wait_for(lambda m: "mum@family.example" in m["to"] and "zk1" in str(m["msg"]["Subject"]),
+                  "the circle story by email")
+    # The writer hears of it.
+    sink.wait_for(lambda m: "gwen@example.com" in m["to"] and "@mum_jones joined your circle" in
+                  str(m["msg"]["Subject"]), "the joined notice")
+    # Once only: a second visitor with the same link cannot join.
+    other = requests.Session()
+    page = other.get(link)
+    assert page.status_code == 404
+    # No password until she chooses one, without a current one.
+    settings = b.get(site.url + "/settings").text
+    assert 'name="current"' not in settings and "Choose a password" in settings
+    r = b.post(site.url + "/settings/password", data={"csrf": csrf_of(settings),
+                                                       "password": "mum's own new password",
+                                                       "password2": "mum's own new password"})
+    assert r.status_code == 200 and "/settings" in r.url
+    assert api_token(site, "mum_jones", "mum's own new password")
+    settings = b.get(site.url + "/settings").text
+    assert 'name="current"' in settings
+
+
+def test_circle_invitation_by_email_needs_mail_and_addresses(site, sink):
+    invite_and_signup(site, site.admin_session, "hana", "hana's long password 1")
+    wt = {"Authorization": "Bearer " + api_token(site, "hana", "hana's long password 1")}
+    circle = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "k"}).json()
+    url = site.url + "/api/v1/circles/%s/invites" % circle["id"]
+    for body in ({"emails": []}, {"emails": "a@b.example"}, {"emails": ["x@y.example"] * 51}):
+        r = requests.post(url, headers=wt, json=body)
+        assert r.status_code == 422, (body, r.text)
+    # Only the circle's writer invites to it.
+    other = {"Authorization": "Bearer " + site.token}
+    assert requests.post(url, headers=other, json={"emails": ["z@y.example"]}).status_code == 404
+
+
+def publish_as(site, headers, title, **kw):
+    body = {"title": title, "body": "Words of %s." % title, "status": "published"}
+    body.update(kw)
+    r = requests.post(site.url + "/api/v1/stories", headers=headers, json=body)
+    assert r.status_code == 201, r.text
+    return r.json()

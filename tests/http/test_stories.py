@@ -221,8 +221,11 @@ def test_headings_saved_before_move_up_once():
         for path in sorted(glob.glob(os.path.join(mig, "*.sql")), reverse=True):
             if int(os.path.basename(path)[:3]) <= 13:
                 continue
-            for t in _re.findall(r"CREATE TABLE (\w+)", open(path).read()):
+            sql = open(path).read()
+            for t in _re.findall(r"CREATE TABLE (\w+)", sql):
                 db.execute("DROP TABLE IF EXISTS " + t)
+            for t, c in _re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", sql):
+                db.execute("ALTER TABLE %s DROP COLUMN %s" % (t, c))
         db.execute("PRAGMA user_version = 12")
         db.commit()
         db.close()
