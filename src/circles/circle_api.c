@@ -144,18 +144,7 @@ static void invite_by_email(struct http_req *req, struct http_res *res, const st
 			json_array_append_new(bad, e ? json_string(e) : json_null());
 			continue;
 		}
-		const char *token;
-		enum mail_err me = MAIL_STORE;
-		if (!store_begin(st)) {
-			if (!circle_invite_create(st, &req->arena, c->id, 1, MAIL_INVITE_TTL, clock_now(),
-						  &token))
-				me = mail_circle_invite(st, &req->arena, c, norm, token);
-			if (me || store_commit(st)) {
-				store_rollback(st);
-				me = me ? me : MAIL_STORE;
-			}
-		}
-		if (me) {
+		if (circle_invite_by_mail(st, &req->arena, c, norm)) {
 			json_decref(sent);
 			json_decref(bad);
 			web_json_error(req, res, 503, "unavailable", "Please try again.");

@@ -10,6 +10,8 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "mail/mail.h"
+#include "mail/mail_web.h"
+#include "mail/mime.h"
 #include "web/web.h"
 
 #include <stdio.h>
@@ -201,6 +203,7 @@ static void render_circle(struct http_req *req, struct http_res *res, int status
 	if (notice)
 		json_object_set_new(ctx, "notice", json_string(notice));
 	json_object_set_new(ctx, "noindex", json_true());
+	json_object_set_new(ctx, "mail_on", json_boolean(mail_enabled()));
 	web_page_render(req, res, status, "circle", ctx);
 }
 
@@ -238,6 +241,43 @@ void page_circle_post(struct http_req *req, struct http_res *res)
 		}
 		render_circle(req, res, 200, &c,
 			      web_url(req, arena_printf(&req->arena, "/c/%s", token)), NULL, NULL);
+		return;
+	}
+	if (strcmp(action, "invite_email") == 0 && mail_enabled()) {
+		const char *list = http_req_form(req, "emails");
+		const char *p = list ? list : "";
+		int sent = 0, bad = 0;
+		const char *first_bad = NULL;
+		while (*p && sent + bad < 50) {
+			size_t skip = strspn(p, " \t\r\n,;");
+			p += skip;
+			size_t n = strcspn(p, " \t\r\n,;");
+			if (!n)
+				break;
+			const char *norm = mail_addr_normalise(&req->arena, p, n);
+			if (!norm) {
+				if (!first_bad)
+					first_bad = arena_strndup(&req->arena, p, n > 80 ? 80 : n);
+				bad++;
+			} else if (circle_invite_by_mail(st, &req->arena, &c, norm)) {
+				web_error(req, res, 503, "Could not send the invitations. Please try again.");
+				return;
+			} else {
+				sent++;
+			}
+			p += n;
+		}
+		if (!sent && !bad) {
+			render_circle(req, res, 422, &c, NULL, NULL, "Give one address or more, one per line.");
+			return;
+		}
+		mail_sender_poke();
+		const char *said = arena_printf(&req->arena, "%d invitation%s sent by email.", sent,
+						sent == 1 ? "" : "s");
+		if (bad)
+			said = arena_printf(&req->arena, "%s %d %s not an address (\"%s\"): nothing was sent "
+					    "there.", said, bad, bad == 1 ? "was" : "were", first_bad);
+		render_circle(req, res, bad && !sent ? 422 : 200, &c, NULL, said, NULL);
 		return;
 	}
 	if (strcmp(action, "invite_handle") == 0) {

@@ -6,6 +6,8 @@
 #include "circles/circles.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "core/clock.h"
+#include "mail/mail.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -122,6 +124,20 @@ enum store_err circle_invite_create(struct store *st, struct arena *a, const cha
 	return store_circle_invite_insert(st, &r);
 }
 
+
+enum store_err circle_invite_by_mail(struct store *st, struct arena *a, const struct circle_row *c,
+				     const char *email)
+{
+	const char *token;
+	if (store_begin(st))
+		return STORE_ERROR;
+	if (circle_invite_create(st, a, c->id, 1, MAIL_INVITE_TTL, clock_now(), &token) ||
+	    mail_circle_invite(st, a, c, email, token) || store_commit(st)) {
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
 
 enum circle_invite_result circle_invite_handle(struct store *st, struct arena *a,
 					       const struct circle_row *c, const char *handle,

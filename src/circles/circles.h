@@ -59,6 +59,11 @@ enum store_err circle_create(struct store *st, const char *owner, const char *na
 			     struct circle_row *out) __attribute__((warn_unused_result));
 /* A new invitation to circle_id: uses < 0 unlimited, valid expires_in
  * seconds; *token gets the raw token (in a), shown once. */
+/* A single-use link to circle c mailed to email (normalised), in one
+ * transaction (mail/mail.h: mail_circle_invite). STORE_OK, or the
+ * failure. */
+enum store_err circle_invite_by_mail(struct store *st, struct arena *a, const struct circle_row *c,
+				     const char *email) __attribute__((warn_unused_result));
 enum store_err circle_invite_create(struct store *st, struct arena *a, const char *circle_id,
 				    int64_t uses, int64_t expires_in, int64_t now, const char **token)
 	__attribute__((warn_unused_result));

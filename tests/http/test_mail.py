@@ -102,6 +102,14 @@ def test_without_smtp_there_is_no_email():
         assert requests.get(s.url + "/settings/email").status_code == 404
         assert "sign-in link" not in requests.get(s.url + "/login").text
         assert "subscribe" not in requests.get(s.url + "/@ada").text.lower()
+        # No invitations by email: no form, and the API says why.
+        tok = api_token(s, *ADMIN)
+        c = requests.post(s.url + "/api/v1/circles", headers={"Authorization": "Bearer " + tok},
+                          json={"name": "c"}).json()
+        r = requests.post(s.url + "/api/v1/circles/%s/invites" % c["id"],
+                          headers={"Authorization": "Bearer " + tok}, json={"emails": ["a@b.example"]})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "mail_off"
+        assert "Invite by email" not in login(s, *ADMIN).get(s.url + "/circles/" + c["id"]).text
     finally:
         s.stop()
         s.cleanup()
@@ -623,6 +631,22 @@ def test_circle_invitation_by_email_joins_with_a_name_alone(site, sink):
     assert api_token(site, "mum_jones", "mum's own new password")
     settings = b.get(site.url + "/settings").text
     assert 'name="current"' in settings
+
+
+def test_circle_page_invites_by_email(site, sink):
+    w = invite_and_signup(site, site.admin_session, "iris", "iris's long password 1")
+    wt = {"Authorization": "Bearer " + api_token(site, "iris", "iris's long password 1")}
+    circle = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "k"}).json()
+    page = w.get(site.url + "/circles/" + circle["id"])
+    assert "Invite by email" in page.text
+    r = w.post(site.url + "/circles/" + circle["id"], data={
+        "csrf": csrf_of(page.text), "action": "invite_email",
+        "emails": "aunt@family.example\nnot-an-address\n"})
+    assert r.status_code == 200, r.text
+    assert "1 invitation sent by email" in r.text and "not an address" in r.text
+    m = sink.wait_for(lambda m: "aunt@family.example" in m["to"], "the invitation")[-1]
+    assert "iris" in str(m["msg"]["Subject"]).lower() or "Iris" in str(m["msg"]["Subject"])
+    link_in(m, r"/c/[0-9a-f]{32}")
 
 
 def test_circle_invitation_by_email_needs_mail_and_addresses(site, sink):
