@@ -114,6 +114,7 @@ static void page_static(struct http_req *req, struct http_res *res)
 static const struct http_route routes[] = {
 	{HTTP_GET, "/", page_home},
 	{HTTP_GET, "/healthz", page_healthz},
+	{HTTP_GET, "/feed/{file}", feed_private},
 	{HTTP_GET, "/readyz", page_readyz},
 	{HTTP_GET, "/static/{file}", page_static},
 	{HTTP_GET, "/login", page_login},
@@ -126,6 +127,7 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/settings", page_settings},
 	{HTTP_POST, "/settings", page_settings_post},
 	{HTTP_POST, "/settings/password", page_password_post},
+	{HTTP_POST, "/settings/feed", page_settings_feed_post},
 	{HTTP_GET, "/admin", page_admin},
 	{HTTP_POST, "/admin", page_admin_post},
 	{HTTP_GET, "/admin/users", page_admin_users},

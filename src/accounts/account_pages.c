@@ -6,6 +6,7 @@
 #include "accounts/accounts.h"
 #include "accounts/admin.h"
 #include "accounts/admin_web.h"
+#include "store/store_mail.h"
 #include "circles/circles.h"
 #include "core/crypto.h"
 #include "core/text.h"
@@ -347,6 +348,9 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 		json_array_append_new(zones, json_string(names[i]));
 	json_object_set_new(ctx, "zones", zones);
 	json_object_set_new(ctx, "has_password", json_boolean(strcmp(v->user.password_hash, "!") != 0));
+	int64_t feed_at = 0;
+	if (store_feed_token_made(web_store(req), v->user.id, &feed_at) == STORE_OK && feed_at)
+		json_object_set_new(ctx, "feed_made", json_string(web_fmt_date(&req->arena, feed_at)));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -414,6 +418,41 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 	}
 	web_flash(req, res, WEB_FLASH_SETTINGS_SAVED, NULL);
 	http_res_redirect(req, res, 303, "/settings");
+}
+
+/* The reader's private feed: make (or make anew, so that the old address
+ * stops working) or revoke it. The address is shown once, like a token. */
+void page_settings_feed_post(struct http_req *req, struct http_res *res)
+{
+	if (!settings_post_ok(req, res))
+		return;
+	const struct viewer *v = web_viewer(req);
+	struct store *st = web_store(req);
+	const char *action = http_req_form(req, "action");
+	if (action && !strcmp(action, "revoke")) {
+		enum store_err e = store_feed_token_delete(st, v->user.id);
+		if (e && e != STORE_NOT_FOUND) {
+			render_settings(req, res, 503, "Could not turn the feed off. Please try again.", NULL);
+			return;
+		}
+		render_settings(req, res, 200, NULL, "Your private feed is off: its address no longer works.");
+		return;
+	}
+	if (!action || strcmp(action, "issue") != 0) {
+		web_error(req, res, 400, "Unknown action.");
+		return;
+	}
+	char token[33], hash[65];
+	random_hex(token, 16);
+	hash_token(token, 32, hash);
+	if (store_feed_token_set(st, v->user.id, hash, clock_now())) {
+		render_settings(req, res, 503, "Could not make the feed. Please try again.", NULL);
+		return;
+	}
+	render_settings(req, res, 200, NULL,
+			arena_printf(&req->arena, "Your private feed: %s (shown this once: add it to "
+				     "your feed reader now; anyone with it reads what you may)",
+				     web_url(req, arena_printf(&req->arena, "/feed/%s.atom", token))));
 }
 
 /* A signed-in writer changes her password: the current one first (counted

@@ -120,6 +120,7 @@ void page_settings(struct http_req *req, struct http_res *res);
 void page_settings_post(struct http_req *req, struct http_res *res);
 /* POST /settings/password: current, password, password2. */
 void page_password_post(struct http_req *req, struct http_res *res);
+void page_settings_feed_post(struct http_req *req, struct http_res *res);
 void page_admin(struct http_req *req, struct http_res *res);
 void page_admin_post(struct http_req *req, struct http_res *res);
 void page_about(struct http_req *req, struct http_res *res);

@@ -8,6 +8,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "render/render.h"
+#include "store/store_mail.h"
 #include "web/page_cache.h"
 #include "web/web.h"
 #include "stories/stories_web.h"
@@ -64,12 +65,17 @@ static bool not_modified(struct http_req *req, struct http_res *res, const char 
 	return fresh;
 }
 
+/* reader NULL: a public feed, what an anonymous reader may see, the same
+ * for everyone. Else reader's private feed: the circle stories she may
+ * read, for her alone. */
 static void render_feed(struct http_req *req, struct http_res *res, const char *title,
-			const char *self_path, const char *alt_path, const struct story_query *q_in)
+			const char *self_path, const char *alt_path, const struct story_query *q_in,
+			const struct user_row *reader)
 {
 	struct story_query q = *q_in;
-	q.viewer_id = NULL; /* a feed is what an anonymous reader may see */
-	q.public_only = true;
+	q.viewer_id = reader ? reader->id : NULL;
+	q.public_only = !reader;
+	q.circle_only = reader != NULL;
 	q.published_only = true;
 	q.limit = FEED_ENTRIES;
 	struct story_list l;
@@ -79,7 +85,7 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 	}
 	/* The same for everyone: kept with the pages, which then answer
 	 * conditional requests for it. */
-	bool cached = page_cache_allow(req);
+	bool cached = !reader && page_cache_allow(req);
 	struct arena *a = &req->arena;
 	const char *host = host_of(a);
 	int64_t updated = 0;
@@ -133,7 +139,9 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 	const char *etag = arena_printf(a, "\"%s\"", h);
 	res->status = 200;
 	res->content_type = "application/atom+xml; charset=utf-8";
-	http_res_header(req, res, "Cache-Control", "public, max-age=300");
+	http_res_header(req, res, "Cache-Control", reader ? "private, max-age=300" : "public, max-age=300");
+	if (reader)
+		http_res_header(req, res, "X-Robots-Tag", "noindex");
 	http_res_header(req, res, "X-Content-Type-Options", "nosniff");
 	if (cached) {
 		if (updated)
@@ -148,7 +156,7 @@ static void render_feed(struct http_req *req, struct http_res *res, const char *
 void feed_site(struct http_req *req, struct http_res *res)
 {
 	struct story_query q = {0};
-	render_feed(req, res, web_site(req)->name, "/feed.atom", "/", &q);
+	render_feed(req, res, web_site(req)->name, "/feed.atom", "/", &q, NULL);
 }
 
 void feed_writer(struct http_req *req, struct http_res *res)
@@ -162,7 +170,31 @@ void feed_writer(struct http_req *req, struct http_res *res)
 	struct story_query q = {.author_id = u.id};
 	render_feed(req, res, arena_printf(&req->arena, "%s · %s", u.name, web_site(req)->name),
 		    arena_printf(&req->arena, "/@%s/feed.atom", u.handle),
-		    arena_printf(&req->arena, "/@%s", u.handle), &q);
+		    arena_printf(&req->arena, "/@%s", u.handle), &q, NULL);
+}
+
+void feed_private(struct http_req *req, struct http_res *res)
+{
+	const char *file = http_req_param(req, "file");
+	size_t n = file ? strlen(file) : 0;
+	struct user_row u;
+	char hash[65];
+	if (n != 37 || strcmp(file + 32, ".atom") != 0 || strspn(file, "0123456789abcdef") != 32) {
+		web_error(req, res, 404, "There is no feed at this address.");
+		return;
+	}
+	hash_token(file, 32, hash);
+	enum store_err e = store_feed_token_user(web_store(req), &req->arena, hash, &u);
+	if (e || u.suspended_at) {
+		web_error(req, res, e && e != STORE_NOT_FOUND ? 503 : 404,
+			  e && e != STORE_NOT_FOUND ? "Please try again." :
+						      "There is no feed at this address (any more).");
+		return;
+	}
+	struct story_query q = {0};
+	render_feed(req, res,
+		    arena_printf(&req->arena, "Circle stories for %s · %s", u.name, web_site(req)->name),
+		    arena_printf(&req->arena, "/feed/%s", file), "/", &q, &u);
 }
 
 static const char *tag_param(struct http_req *req)
@@ -181,7 +213,7 @@ void feed_tag(struct http_req *req, struct http_res *res)
 	struct story_query q = {.tag = t};
 	render_feed(req, res, arena_printf(&req->arena, "#%s · %s", t, web_site(req)->name),
 		    arena_printf(&req->arena, "/tag/%s/feed.atom", t),
-		    arena_printf(&req->arena, "/tag/%s", t), &q);
+		    arena_printf(&req->arena, "/tag/%s", t), &q, NULL);
 }
 
 void page_tag(struct http_req *req, struct http_res *res)

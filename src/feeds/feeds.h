@@ -20,6 +20,9 @@
 
 void feed_site(struct http_req *req, struct http_res *res);
 void feed_writer(struct http_req *req, struct http_res *res);
+/* /feed/{TOKEN}.atom: a reader's private feed of the circle stories she
+ * may read (made and revoked in /settings). */
+void feed_private(struct http_req *req, struct http_res *res);
 void feed_tag(struct http_req *req, struct http_res *res);
 void page_tag(struct http_req *req, struct http_res *res);
 void page_sitemap(struct http_req *req, struct http_res *res);

@@ -83,6 +83,8 @@ const char *const store_tables[] = {
 	"user_emails", "subscribers", "outbox", "mail_tokens", "story_mail", "mail_prefs",
 	/* running the site (issue 21) */
 	"audit_log",
+	/* private feeds (issue 18) */
+	"feed_tokens",
 	NULL,
 };
 

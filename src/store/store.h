@@ -283,6 +283,7 @@ struct story_query {
 	bool public_only;      /* only audience "public" (home, feeds, sitemap) */
 	const char *tag;       /* only stories with this tag; NULL: any */
 	const char *followed_by; /* only writers this user follows; NULL: any */
+	bool circle_only;      /* only circle stories, of writers other than the viewer */
 	int64_t before_at;     /* cursor; 0: from the newest */
 	const char *before_id;
 	int limit;             /* rows wanted; at most 100 */

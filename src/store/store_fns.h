@@ -318,3 +318,11 @@ STORE_FN(enum store_err, storage, (struct store *s, struct storage_row *out), (s
 STORE_FN(enum store_err, audit_add, (struct store *s, const struct audit_row *r), (s, r))
 STORE_FN(enum store_err, audit_list, (struct store *s, struct arena *a, int64_t before,
 	 size_t max, struct audit_row **rows, size_t *n), (s, a, before, max, rows, n))
+/* ---- private feeds (issue 18): store_mail.h ---- */
+STORE_FN(enum store_err, feed_token_set, (struct store *s, const char *user_id, const char *hash,
+	 int64_t now), (s, user_id, hash, now))
+STORE_FN(enum store_err, feed_token_user, (struct store *s, struct arena *a, const char *hash,
+	 struct user_row *out), (s, a, hash, out))
+STORE_FN(enum store_err, feed_token_made, (struct store *s, const char *user_id, int64_t *at),
+	 (s, user_id, at))
+STORE_FN(enum store_err, feed_token_delete, (struct store *s, const char *user_id), (s, user_id))

@@ -156,4 +156,18 @@ enum store_err store_mail_pref_get(struct store *s, struct arena *a, const char 
 enum store_err store_mail_pref_set(struct store *s, const char *user_id, const char *name,
 				   const char *val) __attribute__((warn_unused_result));
 
+/* ---- a reader's private feed (/feed/TOKEN.atom), by hash only ---- */
+/* Set user_id's feed token (replacing any). */
+enum store_err store_feed_token_set(struct store *s, const char *user_id, const char *hash,
+				    int64_t now) __attribute__((warn_unused_result));
+/* The account whose feed token hashes to hash; NOT_FOUND if none. */
+enum store_err store_feed_token_user(struct store *s, struct arena *a, const char *hash,
+				     struct user_row *out) __attribute__((warn_unused_result));
+/* When user_id's feed token was made; *at 0 when she has none. */
+enum store_err store_feed_token_made(struct store *s, const char *user_id, int64_t *at)
+	__attribute__((warn_unused_result));
+/* Revoke it; NOT_FOUND if there was none. */
+enum store_err store_feed_token_delete(struct store *s, const char *user_id)
+	__attribute__((warn_unused_result));
+
 #endif

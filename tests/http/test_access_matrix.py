@@ -26,7 +26,7 @@ STORY_ROUTES = {
     "/search", "/api/v1/search", "/api/v1/timeline",
     "/edit/{id}/history", "/revisions/{id}", "/api/v1/stories/{id}/revisions", "/api/v1/revisions/{id}",
     "/me/trash", "/api/v1/trash", "/photos/{id}", "/photos/{id}/{file}", "/api/v1/photos/{id}",
-    "/api/v1/stories/{id}/draft", "/edit/{id}/preview",
+    "/api/v1/stories/{id}/draft", "/edit/{id}/preview", "/feed/{file}",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
@@ -233,6 +233,31 @@ def test_public_only_routes(world, viewer):
             st = w.stories[aud]
             for marker in ("Title-%s-zq" % aud, "Excerpt-%s-zq" % aud, st["id"], st["slug"]):
                 assert marker not in r.text, (viewer, path, aud)
+
+
+@pytest.mark.parametrize("viewer", [v for v in VIEWERS if v != "anonymous"])
+def test_private_feed(world, viewer):
+    """A reader's private feed (/feed/TOKEN.atom, made in /settings) holds
+    the circle stories she may read and nothing else, for whoever fetches
+    it with no cookie; a new address ends the old one."""
+    w = world
+    s = w.sessions[viewer]
+    page = s.get(w.server.url + "/settings")
+    r = s.post(w.server.url + "/settings/feed", data={"csrf": csrf_of(page.text), "action": "issue"})
+    assert r.status_code == 200, r.text[:300]
+    url = re.search(r"(http://[^ <]+/feed/[0-9a-f]{32}\.atom)", r.text).group(1)
+    feed = requests.get(url)
+    assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("application/atom+xml")
+    assert feed.headers["Cache-Control"].startswith("private")
+    for aud, st in w.stories.items():
+        want = aud == "circle" and viewer == "member"
+        for marker in ("Title-%s-zq" % aud, st["id"]):
+            assert (marker in feed.text) == want, (viewer, aud, marker)
+    assert "Other writer public" not in feed.text
+    page = s.get(w.server.url + "/settings")
+    r = s.post(w.server.url + "/settings/feed", data={"csrf": csrf_of(page.text), "action": "revoke"})
+    assert r.status_code == 200 and "no longer works" in r.text
+    assert requests.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

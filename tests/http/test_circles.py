@@ -219,3 +219,49 @@ def test_accepting_a_link_follows_the_writer(server):
     assert "now follow @lw" in r.text
     rt = {"Authorization": "Bearer " + api_token(server, "lr", pw)}
     assert "lw" in str(requests.get(server.url + "/api/v1/follows", headers=rt).json())
+
+
+def make_feed(server, session):
+    page = session.get(server.url + "/settings")
+    r = session.post(server.url + "/settings/feed", data={"csrf": csrf_of(page.text), "action": "issue"})
+    assert r.status_code == 200, r.text[:300]
+    return re.search(r"(http://[^ <]+/feed/[0-9a-f]{32}\.atom)", r.text).group(1)
+
+
+def test_private_feed_follows_membership_and_its_address(server):
+    """The private feed (issue 18) has a circle's stories while the reader
+    is in it; a new address ends the old one; a suspended reader's feed is
+    gone; a malformed address is a 404."""
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "pfwriter", "a password for tests")
+    reader = invite_and_signup(server, admin, "pfreader", "a password for tests")
+    wt = api_token(server, "pfwriter", "a password for tests")
+    c = requests.post(server.url + "/api/v1/circles", headers=h(wt), json={"name": "pf"}).json()
+    requests.post(server.url + "/api/v1/circles/%s/invitations" % c["id"], headers=h(wt),
+                  json={"handle": "pfreader"})
+    rt = api_token(server, "pfreader", "a password for tests")
+    assert requests.post(server.url + "/api/v1/invitations/%s/accept" % c["id"], headers=h(rt)).status_code \
+        in (200, 204)
+    st = requests.post(server.url + "/api/v1/stories", headers=h(wt), json={
+        "title": "Private feed zpf1", "body": "x", "status": "published", "audience": "circle",
+        "circle_id": c["id"]}).json()
+    settings = reader.get(server.url + "/settings").text
+    assert "Make my private feed" in settings
+    url = make_feed(server, reader)
+    assert "Private feed zpf1" in requests.get(url).text
+    assert "Yours was made on" in reader.get(server.url + "/settings").text
+    # A new address: the old one stops working.
+    url2 = make_feed(server, reader)
+    assert url2 != url and requests.get(url).status_code == 404
+    assert "Private feed zpf1" in requests.get(url2).text
+    # Out of the circle, out of the feed.
+    assert requests.delete(server.url + "/api/v1/circles/%s/members/pfreader" % c["id"],
+                           headers=h(wt)).status_code == 204
+    feed = requests.get(url2)
+    assert feed.status_code == 200 and "Private feed zpf1" not in feed.text and st["id"] not in feed.text
+    # Suspended: no feed.
+    page = admin.get(server.url + "/admin/users/pfreader")
+    admin.post(server.url + "/admin/users/pfreader", data={"action": "suspend", "csrf": csrf_of(page.text)})
+    assert requests.get(url2).status_code == 404
+    for bad in ("/feed/xyz.atom", "/feed/" + "0" * 32 + ".atom", "/feed/" + url2[-37:-5] + ".rss"):
+        assert requests.get(server.url + bad).status_code == 404, bad

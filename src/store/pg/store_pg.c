@@ -514,12 +514,13 @@ static const char SQL_SHARE_KEY_SET[] =
 /* Every listing: the audience rule, then optional filters, newest first,
  * keyset-paginated. who narrows it to one writer or to anyone. $1 viewer
  * ('' anonymous), $2 author, $3 published only, $4 public only, $5 tag,
- * $6 followed by, $7 before_at, $8 before_id, $9 limit. */
+ * $6 followed by, $7 before_at, $8 before_id, $9 limit, $10 circle stories only. */
 #define STORY_LIST_SQL(who)                                                                    \
 	"SELECT " PG_STORY_COLS " FROM stories s JOIN users u ON u.id = s.author_id WHERE "    \
 	PG_AUDIENCE_SQL("$1::text") " AND (" who ")"                                           \
 	" AND (NOT $3::boolean OR s.status = 'published')"                                     \
 	" AND (NOT $4::boolean OR (s.audience = 'public' AND s.status = 'published'))"         \
+	" AND (NOT $10::boolean OR (s.audience = 'circle' AND s.author_id <> $1::text))"       \
 	" AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM story_tags t WHERE t.story_id = s.id" \
 	" AND t.tag = $5))"                                                                    \
 	" AND ($6::text IS NULL OR s.author_id IN (SELECT f.writer_id FROM follows f"          \
@@ -693,6 +694,7 @@ enum store_err pg_story_list(struct store *s, struct arena *a, const struct stor
 	pp_int(&p, q->before_at);
 	pp_text(&p, q->before_id ? q->before_id : "");
 	pp_int(&p, limit + 1);
+	pp_bool(&p, q->circle_only);
 	PGresult *r = pg_run(s, q->author_id ? SQL_STORY_LIST_AUTHOR : SQL_STORY_LIST, &p);
 	if (!r)
 		return STORE_ERROR;

@@ -552,3 +552,60 @@ enum store_err pg_mail_pref_set(struct store *s, const char *user_id, const char
 	pp_text(&p, val);
 	return pg_write(s, SQL_PREF_SET, &p, NULL);
 }
+
+/* ---- private feeds ---- */
+static const char SQL_FEED_SET[] =
+	"INSERT INTO feed_tokens(token_hash, user_id, created_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT(user_id) DO UPDATE SET token_hash = excluded.token_hash, "
+	"created_at = excluded.created_at";
+static const char SQL_FEED_USER[] =
+	"SELECT " PG_USER_COLS("u") " FROM feed_tokens f JOIN users u ON u.id = f.user_id "
+	"WHERE f.token_hash = $1";
+static const char SQL_FEED_MADE[] = "SELECT created_at FROM feed_tokens WHERE user_id = $1";
+static const char SQL_FEED_DELETE[] = "DELETE FROM feed_tokens WHERE user_id = $1";
+
+enum store_err pg_feed_token_set(struct store *s, const char *user_id, const char *hash,
+				 int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, hash);
+	pp_text(&p, user_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_FEED_SET, &p, NULL);
+}
+
+enum store_err pg_feed_token_user(struct store *s, struct arena *a, const char *hash,
+				  struct user_row *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, hash);
+	PGresult *r = pg_run(s, SQL_FEED_USER, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r)) {
+		pg_read_user(a, r, 0, 0, out);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_feed_token_made(struct store *s, const char *user_id, int64_t *at)
+{
+	struct pg_params p = {0};
+	pp_text(&p, user_id);
+	PGresult *r = pg_run(s, SQL_FEED_MADE, &p);
+	if (!r)
+		return STORE_ERROR;
+	*at = PQntuples(r) ? pg_int(r, 0, 0) : 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_feed_token_delete(struct store *s, const char *user_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, user_id);
+	return pg_write_one(s, SQL_FEED_DELETE, &p);
+}

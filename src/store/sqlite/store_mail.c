@@ -598,3 +598,62 @@ enum store_err sq_mail_pref_set(struct store *s, const char *user_id, const char
 	bind_text(st, 3, val);
 	return exec_write(s, st);
 }
+
+/* ---- private feeds ---- */
+static const char SQL_FEED_SET[] =
+	"INSERT INTO feed_tokens(token_hash, user_id, created_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT(user_id) DO UPDATE SET token_hash = excluded.token_hash, "
+	"created_at = excluded.created_at";
+static const char SQL_FEED_USER[] =
+	"SELECT " USER_COLS("u") " FROM feed_tokens f JOIN users u ON u.id = f.user_id "
+	"WHERE f.token_hash = ?1";
+static const char SQL_FEED_MADE[] = "SELECT created_at FROM feed_tokens WHERE user_id = ?1";
+static const char SQL_FEED_DELETE[] = "DELETE FROM feed_tokens WHERE user_id = ?1";
+
+enum store_err sq_feed_token_set(struct store *s, const char *user_id, const char *hash,
+				 int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FEED_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, hash);
+	bind_text(st, 2, user_id);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_feed_token_user(struct store *s, struct arena *a, const char *hash,
+				  struct user_row *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FEED_USER);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, hash);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_user(a, st, 0, out);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err sq_feed_token_made(struct store *s, const char *user_id, int64_t *at)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FEED_MADE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, user_id);
+	int rc = sqlite3_step(st);
+	*at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_feed_token_delete(struct store *s, const char *user_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FEED_DELETE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, user_id);
+	enum store_err e = exec_write(s, st);
+	return e ? e : sqlite3_changes(SQ(s)->db) ? STORE_OK : STORE_NOT_FOUND;
+}

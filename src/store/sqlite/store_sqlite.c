@@ -42,6 +42,7 @@ enum stmt_id {
 	AUDIENCE_SQL " AND (" who ")"                                                          \
 	" AND (:published_only = 0 OR s.status = 'published')"                                 \
 	" AND (:public_only = 0 OR (s.audience = 'public' AND s.status = 'published'))"        \
+	" AND (:circle_only = 0 OR (s.audience = 'circle' AND s.author_id <> :viewer))"        \
 	" AND (:tag IS NULL OR EXISTS (SELECT 1 FROM story_tags t WHERE t.story_id = s.id"     \
 	" AND t.tag = :tag))"                                                                  \
 	" AND (:followed_by IS NULL OR s.author_id IN (SELECT f.writer_id FROM follows f"      \
@@ -731,6 +732,7 @@ enum store_err sq_story_list(struct store *s, struct arena *a, const struct stor
 	bind_named_text(st, ":author", q->author_id);
 	bind_named_int(st, ":published_only", q->published_only);
 	bind_named_int(st, ":public_only", q->public_only);
+	bind_named_int(st, ":circle_only", q->circle_only);
 	bind_named_text(st, ":tag", q->tag);
 	bind_named_text(st, ":followed_by", q->followed_by);
 	bind_named_int(st, ":before_at", q->before_at);
