@@ -192,6 +192,7 @@ void feed_private(struct http_req *req, struct http_res *res)
 		return;
 	}
 	struct story_query q = {0};
+	web_req(req)->photo_reader = arena_strdup(&req->arena, u.id);
 	render_feed(req, res,
 		    arena_printf(&req->arena, "Circle stories for %s · %s", u.name, web_site(req)->name),
 		    arena_printf(&req->arena, "/feed/%s", file), "/", &q, &u);

@@ -161,6 +161,7 @@ static const char *draft_story(struct http_req *req, const struct outbox_row *o,
 			return "not sent: the reader's account is gone";
 		sr->viewer.signed_in = true;
 		viewer = sr->viewer.user.id;
+		sr->photo_reader = viewer; /* her photos load in her mail */
 		const char *want = "1";
 		if (store_mail_pref_get(st, a, viewer, "circle_mail", "1", &want) ||
 		    strcmp(want, "0") == 0)

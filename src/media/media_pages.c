@@ -189,6 +189,35 @@ static const char *viewer_id(struct http_req *req)
 	return v->signed_in ? v->user.id : NULL;
 }
 
+/* The MAC of a photo grant: photo photo_id, fetched as reader uid. */
+static void grant_mac(const char *photo_id, const char *uid, char out[65])
+{
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "photo-grant:%s:%s", photo_id, uid);
+	mac_hex(web_cfg->key, msg, n > 0 ? (size_t)n : 0, out);
+}
+
+/* The reader a valid ?r= grant for photo_id names (arena), or NULL. */
+static const char *grant_reader(struct http_req *req, const char *photo_id)
+{
+	const char *r = http_req_query(req, "r");
+	if (!r || strlen(r) != 49 || r[16] != '.')
+		return NULL;
+	char uid[17], mac[65];
+	memcpy(uid, r, 16);
+	uid[16] = '\0';
+	if (!id_valid(uid))
+		return NULL;
+	grant_mac(photo_id, uid, mac);
+	if (!ct_equal(mac, r + 17, 32))
+		return NULL;
+	/* A reader who is suspended lends nobody her sight. */
+	struct user_row u;
+	if (store_user_by_id(web_store(req), &req->arena, uid, &u) || u.suspended_at)
+		return NULL;
+	return arena_strdup(&req->arena, uid);
+}
+
 /* Load photo {id} and its story; false (and a 404 answered) when either
  * is missing or the viewer may not see the story. */
 static bool load_photo(struct http_req *req, struct http_res *res, struct photo_row *p,
@@ -198,11 +227,14 @@ static bool load_photo(struct http_req *req, struct http_res *res, struct photo_
 	const char *id = http_req_param(req, "id");
 	/* ?k= carries an unlisted story's share key, as its page does. */
 	const char *key = http_req_query(req, "k");
+	/* ?r= a grant, from a rendering for one reader away from the site. */
+	const char *vid = id_valid(id) ? grant_reader(req, id) : NULL;
+	if (!vid)
+		vid = viewer_id(req);
 	if (!id_valid(id) || store_photo_get(st, &req->arena, id, p) ||
 	    store_story_get(st, &req->arena, p->story_id, s) ||
-	    !(key ? audience_may_see_story_key(st, viewer_id(req), s, key) :
-		    audience_may_see_story(st, viewer_id(req), s)) ||
-	    !audience_may_see_photo(st, viewer_id(req), s, p->audience, p->circle_id)) {
+	    !(key ? audience_may_see_story_key(st, vid, s, key) : audience_may_see_story(st, vid, s)) ||
+	    !audience_may_see_photo(st, vid, s, p->audience, p->circle_id)) {
 		web_error(req, res, 404, "No such photo.");
 		return false;
 	}
@@ -212,9 +244,16 @@ static bool load_photo(struct http_req *req, struct http_res *res, struct photo_
 static const char *variant_url_key(struct http_req *req, const char *photo_id,
 				   const struct photo_variant_row *v, const char *key)
 {
-	return arena_printf(&req->arena, "/photos/%s/%lld.%s%s%s", photo_id, (long long)v->width,
+	const char *reader = web_req(req)->photo_reader;
+	const char *grant = "";
+	if (reader) {
+		char mac[65];
+		grant_mac(photo_id, reader, mac);
+		grant = arena_printf(&req->arena, "%sr=%s.%.32s", key ? "&" : "?", reader, mac);
+	}
+	return arena_printf(&req->arena, "/photos/%s/%lld.%s%s%s%s", photo_id, (long long)v->width,
 			    strcmp(v->format, "webp") == 0 ? "webp" : "jpg", key ? "?k=" : "",
-			    key ? key : "");
+			    key ? key : "", grant);
 }
 
 static const char *variant_url(struct http_req *req, const char *photo_id,

@@ -17,9 +17,10 @@
 
 static const char *viewer_of(struct http_req *req, enum render_context where)
 {
-	/* A feed is what an anonymous reader may see, whoever fetches it. */
+	/* A feed is what an anonymous reader may see, whoever fetches it;
+	 * a reader's private feed is for her. */
 	if (where == RENDER_FEED)
-		return NULL;
+		return web_req(req)->photo_reader;
 	const struct viewer *v = web_viewer(req);
 	return v->signed_in ? v->user.id : NULL;
 }

@@ -75,6 +75,11 @@ struct web_req {
 			      * (a page-cache hit keeps its page's) */
 	bool flash_clear;    /* the request carried a flash cookie: clear it */
 	const struct web_site *site; /* web_site(), read once per request */
+	/* A rendering for one reader away from the site (a circle story by
+	 * email, her private feed): her id. Photos are decided for her, and
+	 * their URLs carry a grant (?r=) that lets whoever fetches them see
+	 * what she may see, checked again at each fetch (media/). */
+	const char *photo_reader;
 };
 
 struct web_req *web_req(struct http_req *req);

@@ -265,3 +265,39 @@ def test_private_feed_follows_membership_and_its_address(server):
     assert requests.get(url2).status_code == 404
     for bad in ("/feed/xyz.atom", "/feed/" + "0" * 32 + ".atom", "/feed/" + url2[-37:-5] + ".rss"):
         assert requests.get(server.url + bad).status_code == 404, bad
+
+
+def test_private_feed_photos_carry_the_readers_grant(server, tmp_path):
+    """Photos of circle stories in a private feed load in a feed reader
+    (signed out) by the reader's grant; public feeds carry no grant."""
+    import subprocess
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "pgwriter", "a password for tests")
+    reader = invite_and_signup(server, admin, "pgreader", "a password for tests")
+    wt = api_token(server, "pgwriter", "a password for tests")
+    c = requests.post(server.url + "/api/v1/circles", headers=h(wt), json={"name": "pg"}).json()
+    requests.post(server.url + "/api/v1/circles/%s/invitations" % c["id"], headers=h(wt),
+                  json={"handle": "pgreader"})
+    rt = api_token(server, "pgreader", "a password for tests")
+    requests.post(server.url + "/api/v1/invitations/%s/accept" % c["id"], headers=h(rt))
+    img = str(tmp_path / "p.jpg")
+    subprocess.run(["convert", "-size", "200x100", "xc:#228844", img], check=True, timeout=60)
+    ids = []
+    for aud in ("circle", "public"):
+        body = {"title": "Feed photo %s zpg" % aud, "body": "x", "status": "published", "audience": aud}
+        if aud == "circle":
+            body["circle_id"] = c["id"]
+        st = requests.post(server.url + "/api/v1/stories", headers=h(wt), json=body).json()
+        with open(img, "rb") as f:
+            p = requests.post(server.url + "/api/v1/stories/%s/photos" % st["id"], headers=h(wt),
+                              data={"alt": "green"}, files={"file": ("p.jpg", f, "image/jpeg")}).json()
+        requests.patch(server.url + "/api/v1/stories/" + st["id"], headers=h(wt),
+                       json={"body": "x\n\n" + p["markdown"]})
+        ids.append(p["id"])
+    import html
+    feed = html.unescape(requests.get(make_feed(server, reader)).text)
+    srcs = [html.unescape(u) for u in re.findall(r'src="([^"]+/photos/%s/[^"]+)"' % ids[0], feed)]
+    assert srcs and "r=" in srcs[0], feed[:2000]
+    assert requests.get(srcs[0]).status_code == 200
+    public = requests.get(server.url + "/@pgwriter/feed.atom").text
+    assert ids[1] in public and "r=" not in public

@@ -668,3 +668,56 @@ def publish_as(site, headers, title, **kw):
     r = requests.post(site.url + "/api/v1/stories", headers=headers, json=body)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+def test_circle_story_photos_load_in_the_members_mail(site, sink, tmp_path):
+    """A circle story's photo in a member's mail is fetched by her mail
+    program, signed out: its URL carries a grant for her, checked at each
+    fetch (a forged one, or hers once she left the circle, is refused);
+    a photo only for another circle is not in her mail at all."""
+    invite_and_signup(site, site.admin_session, "kara", "kara's long password 1")
+    wt = {"Authorization": "Bearer " + api_token(site, "kara", "kara's long password 1")}
+    member = invite_and_signup(site, site.admin_session, "kmem", "kmem's long password 1")
+    verify_address(site, sink, member, "kmem@family.example")
+    c = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "near"}).json()
+    far = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "far"}).json()
+    requests.post(site.url + "/api/v1/circles/%s/invitations" % c["id"], headers=wt, json={"handle": "kmem"})
+    mt = {"Authorization": "Bearer " + api_token(site, "kmem", "kmem's long password 1")}
+    assert requests.post(site.url + "/api/v1/invitations/%s/accept" % c["id"], headers=mt).status_code \
+        in (200, 204)
+    st = requests.post(site.url + "/api/v1/stories", headers=wt, json={
+        "title": "Photos for near zp1", "body": "Words.", "status": "draft", "audience": "circle",
+        "circle_id": c["id"]}).json()
+    img = str(tmp_path / "p.jpg")
+    subprocess.run(["convert", "-size", "320x240", "xc:#aa3366", img], check=True, timeout=60)
+    photos = []
+    for extra in ({}, {"audience": "circle", "circle_id": far["id"]}):
+        with open(img, "rb") as f:
+            r = requests.post(site.url + "/api/v1/stories/%s/photos" % st["id"], headers=wt,
+                              data=dict({"alt": "alt %d" % len(photos)}, **extra),
+                              files={"file": ("p.jpg", f, "image/jpeg")})
+        assert r.status_code == 201, r.text
+        photos.append(r.json())
+    body = "Words.\n\n%s\n\n%s\n" % (photos[0]["markdown"], photos[1]["markdown"])
+    r = requests.patch(site.url + "/api/v1/stories/" + st["id"], headers=wt,
+                       json={"body": body, "status": "published"})
+    assert r.status_code == 200, r.text
+    m = sink.wait_for(lambda m: "kmem@family.example" in m["to"] and "zp1" in str(m["msg"]["Subject"]),
+                      "the circle story")[-1]
+    html = html_of(m)
+    srcs = re.findall(r'<img[^>]+src="([^"]+)"', html)
+    assert srcs and all("/photos/%s/" % photos[0]["id"] in u for u in srcs), srcs
+    assert photos[1]["id"] not in html, "a photo for another circle reached her mail"
+    url = srcs[0].replace("&amp;", "&")
+    assert re.search(r"[?&]r=[0-9a-f]{16}\.[0-9a-f]{32}$", url), url
+    got = requests.get(url)
+    assert got.status_code == 200 and got.headers["Content-Type"].startswith("image/")
+    assert got.headers["Cache-Control"].startswith("private")
+    assert requests.get(url.split("?")[0]).status_code == 404  # no grant: the story is not public
+    forged = url[:-1] + ("0" if url[-1] != "0" else "1")
+    assert requests.get(forged).status_code == 404
+    # Her grant does not open the other circle's photo.
+    other = url.replace(photos[0]["id"], photos[1]["id"])
+    assert requests.get(other).status_code == 404
+    assert requests.delete(site.url + "/api/v1/circles/%s/members/kmem" % c["id"], headers=wt).status_code == 204
+    assert requests.get(url).status_code == 404
