@@ -5,6 +5,7 @@
 #include "accounts/accounts.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "mail/mail.h"
 #include "store/store_mail.h"
 
 #include <stdio.h>
@@ -122,6 +123,11 @@ static enum acct_err claim_spend(struct store *st, struct arena *a, const struct
 			se = store_circle_invite_use(st, c->token_hash, now);
 		if (!se)
 			se = store_circle_member_add(st, inv.circle_id, u->id, now);
+		struct circle_row circ;
+		if (!se)
+			se = store_circle_get(st, a, inv.circle_id, &circ);
+		if (!se && mail_notify_joined(st, a, &circ, u->handle) == MAIL_STORE)
+			se = STORE_ERROR;
 		break;
 	}
 	case CLAIM_CIRCLE_MAIL: {
@@ -144,6 +150,8 @@ static enum acct_err claim_spend(struct store *st, struct arena *a, const struct
 		/* The address may have become another account's meanwhile. */
 		if (!se && store_user_email_set(st, u->id, t.email, now))
 			return ACCT_EMAIL_TAKEN;
+		if (!se && mail_notify_joined(st, a, &circ, u->handle) == MAIL_STORE)
+			se = STORE_ERROR;
 		break;
 	}
 	case CLAIM_SETUP: {

@@ -486,8 +486,6 @@ static void invite_join(struct http_req *req, struct http_res *res, const char *
 	const char *to = "/";
 	if (circle_of_token(st, &req->arena, token, &c) &&
 	    store_user_by_id(st, &req->arena, c.owner_id, &owner) == STORE_OK) {
-		if (mail_notify_joined(st, &req->arena, &c, u.handle) == MAIL_STORE)
-			fprintf(stderr, "quire: could not queue the notice of a circle joined\n");
 		to = arena_printf(&req->arena, "/@%s", owner.handle);
 		web_flash(req, res, WEB_FLASH_JOINED, owner.handle);
 	}

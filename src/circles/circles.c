@@ -43,6 +43,17 @@ bool circle_invite_live(struct store *st, struct arena *a, const char *token, in
 	return store_circle_get(st, a, inv.circle_id, c) == STORE_OK;
 }
 
+/* The writer's notice that user_id joined c, in the joining's own
+ * transaction (the outbox row lands with the membership). */
+static bool joined_notice(struct store *st, struct arena *a, const struct circle_row *c,
+			  const char *user_id)
+{
+	struct user_row u;
+	if (store_user_by_id(st, a, user_id, &u))
+		return false;
+	return mail_notify_joined(st, a, c, u.handle) != MAIL_STORE;
+}
+
 bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
 			  const char *user_id, int64_t now, struct circle_row *c)
 {
@@ -68,7 +79,8 @@ bool circle_invite_accept(struct store *st, struct arena *a, const char *token,
 	}
 	if (store_circle_invite_use(st, hash, now) ||
 	    store_circle_member_add(st, c->id, user_id, now) ||
-	    store_follow_add(st, user_id, c->owner_id, now) || store_commit(st)) {
+	    store_follow_add(st, user_id, c->owner_id, now) || !joined_notice(st, a, c, user_id) ||
+	    store_commit(st)) {
 		store_rollback(st);
 		return false;
 	}
@@ -163,7 +175,8 @@ bool circle_invitation_accept(struct store *st, struct arena *a, const char *cir
 		return false;
 	if (store_circle_invitee_remove(st, c->id, user_id) ||
 	    store_circle_member_add(st, c->id, user_id, now) ||
-	    store_follow_add(st, user_id, c->owner_id, now) || store_commit(st)) {
+	    store_follow_add(st, user_id, c->owner_id, now) || !joined_notice(st, a, c, user_id) ||
+	    store_commit(st)) {
 		store_rollback(st);
 		return false;
 	}

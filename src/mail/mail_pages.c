@@ -501,7 +501,7 @@ static const char *const PREFS[][2] = {
 	{"notify_pending", "A response waits for my approval"},
 	{"notify_response", "A new response to one of my stories"},
 	{"notify_subscriber", "A new email subscriber"},
-	{"notify_joined", "Someone joined one of my circles from an emailed invitation"},
+	{"notify_joined", "Someone joined one of my circles"},
 	{"mail_excerpt", "Send subscribers an excerpt and a link, not the whole story"},
 };
 #define NPREFS (sizeof(PREFS) / sizeof(PREFS[0]))

@@ -721,3 +721,35 @@ def test_circle_story_photos_load_in_the_members_mail(site, sink, tmp_path):
     assert requests.get(other).status_code == 404
     assert requests.delete(site.url + "/api/v1/circles/%s/members/kmem" % c["id"], headers=wt).status_code == 204
     assert requests.get(url).status_code == 404
+
+
+def test_the_writer_hears_of_every_join(site, sink):
+    """An invitation by handle accepted, and a link's sign-up, each tell
+    the writer (the notice is queued with the membership itself); she can
+    turn it off."""
+    w = invite_and_signup(site, site.admin_session, "lena", "lena's long password 1")
+    verify_address(site, sink, w, "lena@example.com")
+    wt = {"Authorization": "Bearer " + api_token(site, "lena", "lena's long password 1")}
+    c = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "close"}).json()
+    invite_and_signup(site, site.admin_session, "lroy", "lroy's long password 1")
+    requests.post(site.url + "/api/v1/circles/%s/invitations" % c["id"], headers=wt, json={"handle": "lroy"})
+    rt = {"Authorization": "Bearer " + api_token(site, "lroy", "lroy's long password 1")}
+    assert requests.post(site.url + "/api/v1/invitations/%s/accept" % c["id"], headers=rt).status_code \
+        in (200, 204)
+    sink.wait_for(lambda m: "lena@example.com" in m["to"] and "@lroy joined your circle" in
+                  str(m["msg"]["Subject"]), "the notice of an accepted invitation")
+    # Off: the next join says nothing.
+    page = w.get(site.url + "/settings/email").text
+    data = {"csrf": csrf_of(page), "action": "prefs", "circle_mail": "1", "notify_pending": "1",
+            "notify_response": "1", "notify_subscriber": "1"}
+    assert w.post(site.url + "/settings/email", data=data).status_code == 200
+    invite_and_signup(site, site.admin_session, "lsam", "lsam's long password 1")
+    requests.post(site.url + "/api/v1/circles/%s/invitations" % c["id"], headers=wt, json={"handle": "lsam"})
+    st = {"Authorization": "Bearer " + api_token(site, "lsam", "lsam's long password 1")}
+    assert requests.post(site.url + "/api/v1/invitations/%s/accept" % c["id"], headers=st).status_code \
+        in (200, 204)
+    # A marker after it: once it is there, the notice would have been too.
+    subscribe(site, sink, "lmarker@example.com", handle="lena")
+    sink.wait_for(lambda m: "lena@example.com" in m["to"] and "new subscriber" in str(m["msg"]["Subject"]),
+                  "the marker")
+    assert not [m for m in sink.to("lena@example.com") if "@lsam joined" in str(m["msg"]["Subject"])]
