@@ -42,7 +42,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench bench-scale \
+.PHONY: all run test check unit asan fuzz fuzz-smoke lint deps deps-test clean bench bench-scale bench-mail \
         install uninstall
 
 all: $(B)/quire
@@ -116,6 +116,12 @@ fuzz:
 bench:
 	@bench/run.sh
 	@bench/scale.sh
+	@$(MAKE) --no-print-directory bench-mail
+
+# One story to BENCH_SUBSCRIBERS (10,000) subscribers into a local SMTP
+# server, the story page measured meanwhile (bench/mail_fanout.py).
+bench-mail: all
+	@QUIRE_BIN=$(CURDIR)/$(B)/quire /usr/bin/python3 bench/mail_fanout.py
 
 # SQLite, PostgreSQL, and two PostgreSQL nodes behind haproxy, side by
 # side (bench/scale.sh; figures in docs/scaling.md).
