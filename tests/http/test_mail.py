@@ -753,3 +753,32 @@ def test_the_writer_hears_of_every_join(site, sink):
     sink.wait_for(lambda m: "lena@example.com" in m["to"] and "new subscriber" in str(m["msg"]["Subject"]),
                   "the marker")
     assert not [m for m in sink.to("lena@example.com") if "@lsam joined" in str(m["msg"]["Subject"])]
+
+
+def test_circle_invitation_by_email_to_someone_with_an_account(site, sink):
+    """An address that has an account: signed in, she accepts as any
+    member does; signed out, joining anew with it is refused (it is hers
+    already) and the link still works once she signs in."""
+    invite_and_signup(site, site.admin_session, "mona", "mona's long password 1")
+    wt = {"Authorization": "Bearer " + api_token(site, "mona", "mona's long password 1")}
+    reader = invite_and_signup(site, site.admin_session, "mreader", "mreader's long password 1")
+    verify_address(site, sink, reader, "mreader@example.org")
+    c = requests.post(site.url + "/api/v1/circles", headers=wt, json={"name": "m"}).json()
+    r = requests.post(site.url + "/api/v1/circles/%s/invites" % c["id"], headers=wt,
+                      json={"emails": ["mreader@example.org"]})
+    assert r.status_code == 202
+    m = sink.wait_for(lambda m: "mreader@example.org" in m["to"] and "invites you" in
+                      str(m["msg"]["Subject"]), "the invitation")[-1]
+    link = link_in(m, r"/c/[0-9a-f]{32}")
+    # Signed out, as a new account: the address is taken.
+    b = requests.Session()
+    page = b.get(link)
+    r = b.post(link, data={"action": "join", "name": "Someone", "csrf": csrf_of(page.text)})
+    assert r.status_code == 422 and "belongs to an account already" in r.text
+    # Signed in: Accept.
+    page = reader.get(link)
+    assert page.status_code == 200 and "Accept the invitation" in page.text
+    r = reader.post(link, data={"csrf": csrf_of(page.text)}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/@mona"
+    members = requests.get(site.url + "/api/v1/circles/%s/members" % c["id"], headers=wt).json()
+    assert [x["handle"] for x in members["members"]] == ["mreader"]
