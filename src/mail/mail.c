@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/tz.h"
 #include "mail/mime.h"
 
 #include <jansson.h>
@@ -476,7 +477,57 @@ static enum mail_err notify(struct store *st, struct arena *a, const char *write
 	o.payload = payload ? payload : arena_printf(a, "{\"what\":\"%s\"}", what);
 	o.next_at = now;
 	o.created_at = now;
+	const char *digest = "0";
+	if (store_mail_pref_get(st, a, writer_id, "notify_digest", "0", &digest))
+		return MAIL_STORE;
+	if (!strcmp(digest, "1")) {
+		/* Kept for the day's digest: never due on its own. */
+		o.kind = MAIL_KIND_DIGEST_ITEM;
+		o.next_at = MAIL_NEVER;
+		if (store_outbox_add(st, &o))
+			return MAIL_STORE;
+		return mail_digest_ensure(st, a, writer_id, email, now) ? MAIL_STORE : MAIL_OK;
+	}
 	return store_outbox_add(st, &o) ? MAIL_STORE : MAIL_OK;
+}
+
+/* 08:00 on the writer's clock (her time zone, else UTC), the next one
+ * after now. */
+static int64_t digest_due(struct store *st, struct arena *a, const char *writer_id, int64_t now)
+{
+	struct user_row u;
+	struct tz z;
+	bool zoned = store_user_by_id(st, a, writer_id, &u) == STORE_OK && u.time_zone[0] &&
+		     tz_load(a, u.time_zone, &z);
+	int64_t off = zoned ? tz_offset_at(&z, now) : 0;
+	int64_t local = now + off;
+	int64_t due = local - (local % 86400 + 86400) % 86400 + 8 * 3600;
+	if (due <= local)
+		due += 86400;
+	return zoned ? tz_to_utc(&z, due) : due;
+}
+
+enum store_err mail_digest_ensure(struct store *st, struct arena *a, const char *writer_id,
+				  const char *email, int64_t now)
+{
+	struct outbox_row *rows;
+	size_t n = 0, ni = 0;
+	enum store_err e = store_outbox_queued_kind(st, a, writer_id, MAIL_KIND_DIGEST, 1, &rows, &n);
+	if (!e && !n)
+		e = store_outbox_queued_kind(st, a, writer_id, MAIL_KIND_DIGEST_ITEM, 1, &rows, &ni);
+	/* One digest waits already (it takes them all), or nothing is kept. */
+	if (e || n || !ni)
+		return e;
+	struct outbox_row o = {0};
+	id_new(o.id);
+	o.kind = MAIL_KIND_DIGEST;
+	o.to_addr = email;
+	o.domain = domain_of(email);
+	memcpy(o.writer_id, writer_id, sizeof(o.writer_id));
+	o.payload = "";
+	o.next_at = digest_due(st, a, writer_id, now);
+	o.created_at = now;
+	return store_outbox_add(st, &o);
 }
 
 int mail_on_response(struct store *st, struct arena *a, const struct story_row *s,

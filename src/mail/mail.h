@@ -33,6 +33,10 @@
 #define MAIL_KIND_NOTIFY "notify"        /* a notice to a writer */
 #define MAIL_KIND_INVITE "invite"        /* a circle invitation to an address */
 #define MAIL_KIND_ADMIN_RESET "admin_reset" /* a password link an administrator made */
+#define MAIL_KIND_DIGEST "digest"        /* a writer's notices of the day, in one message */
+#define MAIL_KIND_DIGEST_ITEM "digest_item" /* a notice kept for it (never sent alone) */
+/* next_at of what is never due by itself. */
+#define MAIL_NEVER ((int64_t)4102444800) /* 2100-01-01 */
 
 /* A circle invitation mailed to an address works for two weeks. */
 #define MAIL_INVITE_TTL (14 * 24 * 3600)
@@ -145,6 +149,14 @@ const char *mail_invite_address(struct store *st, struct arena *a, const char *t
 /* A notice to the circle's writer that handle joined it. */
 enum mail_err mail_notify_joined(struct store *st, struct arena *a, const struct circle_row *c,
 				 const char *handle) __attribute__((warn_unused_result));
+
+/* A writer who chose one daily message ("notify_digest"): her notices
+ * are kept (MAIL_KIND_DIGEST_ITEM) and one digest, due at 08:00 on her
+ * clock, takes all of them. Queue that digest unless one waits already
+ * or nothing is kept (the caller's transaction); the sender calls it
+ * again after a digest, for what came meanwhile. */
+enum store_err mail_digest_ensure(struct store *st, struct arena *a, const char *writer_id,
+				  const char *email, int64_t now) __attribute__((warn_unused_result));
 
 /* A notice to writer (what: "pending", "response", "subscriber"), if she
  * has an address and has not turned that notice off. */

@@ -502,6 +502,7 @@ static const char *const PREFS[][2] = {
 	{"notify_response", "A new response to one of my stories"},
 	{"notify_subscriber", "A new email subscriber"},
 	{"notify_joined", "Someone joined one of my circles"},
+	{"notify_digest", "Send these notices once a day, in one message (at 8 in the morning)"},
 	{"mail_excerpt", "Send subscribers an excerpt and a link, not the whole story"},
 };
 #define NPREFS (sizeof(PREFS) / sizeof(PREFS[0]))
@@ -524,7 +525,8 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	json_t *ps = json_array();
 	for (size_t i = 0; i < NPREFS; i++) {
 		const char *val = "1";
-		const char *def = strcmp(PREFS[i][0], "mail_excerpt") == 0 ? "0" : "1";
+		const char *def = strcmp(PREFS[i][0], "mail_excerpt") == 0 ||
+					  strcmp(PREFS[i][0], "notify_digest") == 0 ? "0" : "1";
 		if (store_mail_pref_get(st, &req->arena, v->user.id, PREFS[i][0], def, &val))
 			val = def;
 		json_array_append_new(ps, json_pack("{s:s,s:s,s:b}", "name", PREFS[i][0], "label",

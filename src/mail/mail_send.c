@@ -222,6 +222,106 @@ static const char *draft_story(struct http_req *req, const struct outbox_row *o,
 	return NULL;
 }
 
+/* What one notice to a writer says (MAIL_KIND_NOTIFY, or an item of her
+ * digest); false when there is nothing to say any more. */
+struct notice {
+	const char *subject, *para, *button, *url;
+};
+
+static bool notice_of(struct http_req *req, const struct outbox_row *o, struct notice *nt)
+{
+	struct store *st = web_store(req);
+	struct arena *a = &req->arena;
+	json_t *j = json_loads(o->payload ? o->payload : "", 0, NULL);
+	const char *what = j && json_is_string(json_object_get(j, "what")) ?
+				   arena_strdup(a, json_string_value(json_object_get(j, "what"))) : "";
+	const char *h = json_string_value(json_object_get(j, "handle"));
+	const char *cn = json_string_value(json_object_get(j, "circle"));
+	h = arena_strdup(a, h ? h : "");
+	cn = arena_strdup(a, cn ? cn : "");
+	json_decref(j);
+	struct story_row s;
+	bool has_story = o->story_id[0] && !store_story_get(st, a, o->story_id, &s);
+	if (!strcmp(what, "subscriber")) {
+		int64_t n = 0;
+		if (store_subscriber_count(st, o->writer_id, "confirmed", &n))
+			n = 0;
+		nt->subject = "You have a new subscriber";
+		nt->para = arena_printf(a, "Someone confirmed a subscription to your stories. You now "
+					"have %lld confirmed subscribers.", (long long)n);
+		nt->button = "See your subscribers";
+		nt->url = web_url(req, "/settings/subscribers");
+	} else if (!strcmp(what, "joined")) {
+		nt->subject = arena_printf(a, "@%s joined your circle “%s”", h, cn);
+		nt->para = arena_printf(a, "@%s accepted your invitation and can now read the stories "
+					"you share with “%s”.", h, cn);
+		nt->button = "See your circles";
+		nt->url = web_url(req, "/circles");
+	} else if (!strcmp(what, "pending") && has_story) {
+		nt->subject = arena_printf(a, "A response to “%s” waits for you", s.title);
+		nt->para = "A reader responded to your story. Nobody else sees the response until you "
+			   "approve it.";
+		nt->button = "Review it";
+		nt->url = web_url(req, "/moderation");
+	} else if (!strcmp(what, "response") && has_story) {
+		nt->subject = arena_printf(a, "A new response to “%s”", s.title);
+		nt->para = "A reader responded to your story.";
+		nt->button = "Read it";
+		nt->url = web_url(req, arena_printf(a, "%s#responses", story_path(a, &s)));
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Most notices one digest carries (more wait for the next one). */
+#define DIGEST_MAX 200
+
+/* The day's notices in one message: each kept item a line and its link.
+ * The items it carries are marked sent with it (digest_done). */
+static __thread struct {
+	char (*ids)[17];
+	size_t n;
+} digest_carried;
+
+static const char *draft_digest(struct http_req *req, const struct outbox_row *o,
+				struct draft *d, struct buf *text)
+{
+	struct arena *a = &req->arena;
+	struct outbox_row *items;
+	size_t n;
+	if (store_outbox_queued_kind(web_store(req), a, o->writer_id, MAIL_KIND_DIGEST_ITEM, DIGEST_MAX,
+				     &items, &n))
+		return "not sent: the notices could not be read";
+	digest_carried.ids = arena_alloc(a, (n ? n : 1) * sizeof(*digest_carried.ids));
+	digest_carried.n = 0;
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		memcpy(digest_carried.ids[digest_carried.n++], items[i].id, 17);
+		struct notice nt;
+		if (!notice_of(req, &items[i], &nt))
+			continue; /* nothing to say any more: carried all the same */
+		json_array_append_new(list, json_pack("{s:s,s:s}", "line", nt.subject, "url", nt.url));
+	}
+	size_t said = json_array_size(list);
+	if (!said) {
+		json_decref(list);
+		return "not sent: nothing to say any more";
+	}
+	d->subject = said == 1 ? "Today on your stories: 1 notice" :
+				 arena_printf(a, "Today on your stories: %zu notices", said);
+	buf_addf(text, "%s\n\n", d->subject);
+	for (size_t i = 0; i < said; i++) {
+		json_t *it = json_array_get(list, i);
+		buf_addf(text, "- %s\n  %s\n", json_string_value(json_object_get(it, "line")),
+			 json_string_value(json_object_get(it, "url")));
+	}
+	json_object_set_new(d->ctx, "heading", json_string(d->subject));
+	json_object_set_new(d->ctx, "digest", list);
+	json_object_set_new(d->ctx, "has_digest", json_true());
+	return NULL;
+}
+
 static const char *draft_of(struct http_req *req, const struct outbox_row *o, struct draft *d,
 			    struct buf *text)
 {
@@ -232,50 +332,19 @@ static const char *draft_of(struct http_req *req, const struct outbox_row *o, st
 	if (!strcmp(o->kind, MAIL_KIND_STORY))
 		return draft_story(req, o, d, text);
 	d->auto_generated = true;
-	if (!strcmp(o->kind, MAIL_KIND_NOTIFY)) {
-		json_t *j = json_loads(o->payload, 0, NULL);
-		const char *what = j && json_is_string(json_object_get(j, "what")) ?
-					   arena_strdup(a, json_string_value(json_object_get(j, "what"))) :
-					   "";
-		json_decref(j);
-		struct story_row s;
-		bool has_story = o->story_id[0] && !store_story_get(st, a, o->story_id, &s);
+	if (!strcmp(o->kind, MAIL_KIND_NOTIFY) || !strcmp(o->kind, MAIL_KIND_DIGEST)) {
 		const char *settings = web_url(req, "/settings/email");
-		if (!strcmp(what, "subscriber")) {
-			int64_t n = 0;
-			if (store_subscriber_count(st, o->writer_id, "confirmed", &n))
-				n = 0;
-			d->subject = "You have a new subscriber";
-			const char *p[] = {arena_printf(a, "Someone confirmed a subscription to your "
-							"stories. You now have %lld confirmed "
-							"subscribers.", (long long)n)};
-			add_link(d, text, d->subject, p, 1, "See your subscribers",
-				 web_url(req, "/settings/subscribers"), NULL);
-		} else if (!strcmp(what, "joined")) {
-			json_t *jj = json_loads(o->payload, 0, NULL);
-			const char *h = json_string_value(json_object_get(jj, "handle"));
-			const char *cn = json_string_value(json_object_get(jj, "circle"));
-			h = arena_strdup(a, h ? h : "");
-			cn = arena_strdup(a, cn ? cn : "");
-			json_decref(jj);
-			d->subject = arena_printf(a, "@%s joined your circle “%s”", h, cn);
-			const char *p[] = {arena_printf(a, "@%s accepted your invitation and can now read "
-							"the stories you share with “%s”.", h, cn)};
-			add_link(d, text, d->subject, p, 1, "See your circles", web_url(req, "/circles"),
-				 NULL);
-		} else if (!strcmp(what, "pending") && has_story) {
-			d->subject = arena_printf(a, "A response to “%s” waits for you", s.title);
-			const char *p[] = {"A reader responded to your story. Nobody else sees the "
-					   "response until you approve it."};
-			add_link(d, text, d->subject, p, 1, "Review it", web_url(req, "/moderation"),
-				 NULL);
-		} else if (!strcmp(what, "response") && has_story) {
-			d->subject = arena_printf(a, "A new response to “%s”", s.title);
-			const char *p[] = {"A reader responded to your story."};
-			add_link(d, text, d->subject, p, 1, "Read it",
-				 web_url(req, arena_printf(a, "%s#responses", story_path(a, &s))), NULL);
+		if (!strcmp(o->kind, MAIL_KIND_NOTIFY)) {
+			struct notice nt;
+			if (!notice_of(req, o, &nt))
+				return "not sent: nothing to say any more";
+			d->subject = nt.subject;
+			const char *p[] = {nt.para};
+			add_link(d, text, d->subject, p, 1, nt.button, nt.url, NULL);
 		} else {
-			return "not sent: nothing to say any more";
+			const char *why = draft_digest(req, o, d, text);
+			if (why)
+				return why;
 		}
 		buf_addf(text, "\nTurn these notices off: %s\n", settings);
 		json_object_set_new(d->ctx, "footer",
@@ -430,6 +499,26 @@ static void record(struct store *st, const struct outbox_row *o, enum smtp_resul
 	fprintf(stderr, "quire: mail: could not record the answer for message %s\n", o->id);
 }
 
+/* After a digest: the notices it carried are sent with it (why NULL) or
+ * failed with it; a digest is queued for any kept since. */
+static void digest_done(struct store *st, struct arena *a, const struct outbox_row *row,
+			const char *why)
+{
+	if (strcmp(row->kind, MAIL_KIND_DIGEST) != 0)
+		return;
+	int64_t now = clock_now();
+	bool ok = !store_begin(st);
+	for (size_t i = 0; ok && i < digest_carried.n; i++)
+		ok = !(why ? store_outbox_fail(st, digest_carried.ids[i], now, why) :
+			     store_outbox_sent(st, digest_carried.ids[i], now));
+	ok = ok && !mail_digest_ensure(st, a, row->writer_id, row->to_addr, now) && !store_commit(st);
+	if (!ok) {
+		store_rollback(st);
+		fprintf(stderr, "quire: mail: could not record the notices of digest %s\n", row->id);
+	}
+	digest_carried.n = 0;
+}
+
 static void deliver(void *ts, struct smtp *c, const struct outbox_row *row)
 {
 	struct http_req req;
@@ -440,12 +529,14 @@ static void deliver(void *ts, struct smtp *c, const struct outbox_row *row)
 	struct store *st = web_store(&req);
 	struct buf msg;
 	buf_init(&msg, 32 << 20);
+	digest_carried.n = 0;
 	const char *why = compose(&req, row, &msg);
 	if (why) {
 		if (store_outbox_fail(st, row->id, clock_now(), why))
 			fprintf(stderr, "quire: mail: could not record message %s\n", row->id);
 		else
 			n_failed++;
+		digest_done(st, &req.arena, row, why);
 	} else {
 		rate_wait(row->domain);
 		char err[512] = "";
@@ -455,6 +546,8 @@ static void deliver(void *ts, struct smtp *c, const struct outbox_row *row)
 			fprintf(stderr, "quire: mail: message %s to %s: %s\n", row->id, row->domain,
 				err);
 		record(st, row, r, err);
+		if (r == SMTP_SENT)
+			digest_done(st, &req.arena, row, NULL);
 	}
 	buf_release(&msg);
 	arena_release(&req.arena);

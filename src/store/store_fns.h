@@ -326,3 +326,6 @@ STORE_FN(enum store_err, feed_token_user, (struct store *s, struct arena *a, con
 STORE_FN(enum store_err, feed_token_made, (struct store *s, const char *user_id, int64_t *at),
 	 (s, user_id, at))
 STORE_FN(enum store_err, feed_token_delete, (struct store *s, const char *user_id), (s, user_id))
+STORE_FN(enum store_err, outbox_queued_kind, (struct store *s, struct arena *a,
+	 const char *writer_id, const char *kind, size_t max, struct outbox_row **rows, size_t *n),
+	 (s, a, writer_id, kind, max, rows, n))

@@ -113,6 +113,10 @@ enum store_err store_outbox_counts(struct store *s, int64_t *queued, int64_t *se
 enum store_err store_outbox_next(struct store *s, int64_t *at)
 	__attribute__((warn_unused_result));
 /* The messages for writer_id with this status, newest first (at most max). */
+/* writer_id's queued messages of kind, oldest first; at most max. */
+enum store_err store_outbox_queued_kind(struct store *s, struct arena *a, const char *writer_id,
+					const char *kind, size_t max, struct outbox_row **rows,
+					size_t *n) __attribute__((warn_unused_result));
 enum store_err store_outbox_of(struct store *s, struct arena *a, const char *writer_id,
 			       const char *status, size_t max, struct outbox_row **rows,
 			       size_t *n) __attribute__((warn_unused_result));

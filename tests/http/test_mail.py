@@ -782,3 +782,64 @@ def test_circle_invitation_by_email_to_someone_with_an_account(site, sink):
     assert r.status_code == 303 and r.headers["Location"] == "/@mona"
     members = requests.get(site.url + "/api/v1/circles/%s/members" % c["id"], headers=wt).json()
     assert [x["handle"] for x in members["members"]] == ["mreader"]
+
+
+def test_daily_digest_instead_of_each_notice(site, sink):
+    """A writer who chose the daily digest gets her notices in one message
+    at 8 in the morning on her clock, not one by one; what comes after it
+    waits for the next."""
+    from site_db import site_db
+    w = invite_and_signup(site, site.admin_session, "dina", "dina's long password 1")
+    verify_address(site, sink, w, "dina@example.com")
+    page = w.get(site.url + "/settings/email").text
+    assert 'name="notify_digest"' in page
+    data = {"csrf": csrf_of(page), "action": "prefs", "circle_mail": "1", "notify_pending": "1",
+            "notify_response": "1", "notify_subscriber": "1", "notify_joined": "1", "notify_digest": "1"}
+    assert w.post(site.url + "/settings/email", data=data).status_code == 200
+    wt = {"Authorization": "Bearer " + api_token(site, "dina", "dina's long password 1")}
+    st = publish_as(site, wt, "Digest story zdg", email=False)
+    invite_and_signup(site, site.admin_session, "dreader", "dreader's long password 1")
+    rt = {"Authorization": "Bearer " + api_token(site, "dreader", "dreader's long password 1")}
+    for i in range(2):
+        r = requests.post(site.url + "/api/v1/stories/%s/responses" % st["id"], headers=rt,
+                          json={"body": "Response %d to the digest story" % i})
+        assert r.status_code == 201, r.text
+    with site_db(site) as d:
+        rows = d.execute("SELECT kind, next_at FROM outbox WHERE writer_id = (SELECT id FROM users "
+                         "WHERE handle = 'dina') AND status = 'queued' ORDER BY kind").fetchall()
+    kinds = [k for k, _ in rows]
+    assert kinds == ["digest", "digest_item", "digest_item"], rows
+    due = [at for k, at in rows if k == "digest"][0]
+    # She chose no time zone: 08:00 UTC, the next one.
+    assert due > time.time() and due - time.time() <= 86400 and due % 86400 == 8 * 3600, due
+    # Nothing went out one by one (a marker sent after them has arrived).
+    subscribe(site, sink, "dmarker@example.com", handle="wren")
+    assert not [m for m in sink.to("dina@example.com") if "response" in str(m["msg"]["Subject"]).lower()]
+    # Its hour comes.
+    with site_db(site) as d:
+        d.execute("UPDATE outbox SET next_at = ? WHERE kind = 'digest' AND status = 'queued' AND "
+                  "writer_id = (SELECT id FROM users WHERE handle = 'dina')", (int(time.time()) - 1,))
+    m = sink.wait_for(lambda m: "dina@example.com" in m["to"] and "Today on your stories" in
+                      str(m["msg"]["Subject"]), "the digest")[-1]
+    assert str(m["msg"]["Subject"]) == "Today on your stories: 2 notices"
+    assert text_of(m).count("A new response to “Digest story zdg”") == 2
+    assert "/settings/email" in text_of(m)
+    # The sender records the digest and its notices once the server took
+    # it (just after the sink has it): wait for that.
+    def left():
+        with site_db(site) as d:
+            return d.execute("SELECT count(*) FROM outbox WHERE status = 'queued' AND writer_id = "
+                             "(SELECT id FROM users WHERE handle = 'dina')").fetchone()[0]
+    deadline = time.time() + 30
+    while left() and time.time() < deadline:
+        time.sleep(0.05)
+    assert left() == 0
+    # The next notice starts the next day's digest.
+    r = requests.post(site.url + "/api/v1/stories/%s/responses" % st["id"], headers=rt,
+                      json={"body": "A third response"})
+    assert r.status_code == 201
+    with site_db(site) as d:
+        kinds = sorted(k for (k,) in d.execute(
+            "SELECT kind FROM outbox WHERE status = 'queued' AND writer_id = (SELECT id FROM users "
+            "WHERE handle = 'dina')").fetchall())
+    assert kinds == ["digest", "digest_item"]

@@ -424,6 +424,26 @@ enum store_err pg_outbox_of(struct store *s, struct arena *a, const char *writer
 	return STORE_OK;
 }
 
+static const char SQL_OUT_KIND[] =
+	"SELECT " OUT_COLS " FROM outbox WHERE writer_id = $1 AND kind = $2 AND status = 'queued' "
+	"ORDER BY created_at, id COLLATE \"C\" LIMIT $3";
+
+enum store_err pg_outbox_queued_kind(struct store *s, struct arena *a, const char *writer_id,
+				     const char *kind, size_t max, struct outbox_row **rows,
+				     size_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, kind);
+	pp_int(&p, (int64_t)max);
+	PGresult *r = pg_run(s, SQL_OUT_KIND, &p);
+	if (!r)
+		return STORE_ERROR;
+	read_outs(a, r, rows, n);
+	PQclear(r);
+	return STORE_OK;
+}
+
 /* ---- mailed links ---- */
 static const char SQL_TOK_ADD[] =
 	"INSERT INTO mail_tokens(hash, kind, user_id, email, ref_id, created_at, expires_at) "

@@ -456,6 +456,33 @@ enum store_err sq_outbox_of(struct store *s, struct arena *a, const char *writer
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
 }
 
+static const char SQL_OUT_KIND[] =
+	"SELECT " OUT_COLS " FROM outbox WHERE writer_id = ?1 AND kind = ?2 AND status = 'queued' "
+	"ORDER BY created_at, id LIMIT ?3";
+
+enum store_err sq_outbox_queued_kind(struct store *s, struct arena *a, const char *writer_id,
+				     const char *kind, size_t max, struct outbox_row **rows,
+				     size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_OUT_KIND);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	struct outbox_row *v = arena_alloc(a, (max ? max : 1) * sizeof(*v));
+	size_t k = 0;
+	int rc = SQLITE_DONE;
+	while (k < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_out(a, st, &v[k++]);
+	done(st);
+	*rows = v;
+	*n = k;
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
+}
+
 /* ---- mailed links ---- */
 static const char SQL_TOK_ADD[] =
 	"INSERT INTO mail_tokens(hash, kind, user_id, email, ref_id, created_at, expires_at) "
