@@ -843,3 +843,51 @@ def test_daily_digest_instead_of_each_notice(site, sink):
             "SELECT kind FROM outbox WHERE status = 'queued' AND writer_id = (SELECT id FROM users "
             "WHERE handle = 'dina')").fetchall())
     assert kinds == ["digest", "digest_item"]
+
+
+@pytest.mark.skipif(not os.environ.get("QUIRE_TEST_PG"), reason="needs the test PostgreSQL cluster")
+def test_two_app_servers_send_each_message_once(sink):
+    """Two app servers on one PostgreSQL database both run a sender: a
+    story to 300 subscribers reaches each of them exactly once."""
+    from quire_server import fresh_db_url_in
+    from site_db import PgRows
+    url = fresh_db_url_in(os.environ["QUIRE_TEST_PG"])
+    a = Server(extra=mail_args(sink), db=url)
+    b = Server(admin=None, extra=mail_args(sink), db=url)
+    try:
+        a.start()
+        b.start()
+        tok = api_token(a, *ADMIN)
+        d = PgRows(url)
+        wid = d.execute("SELECT id FROM users WHERE handle = ?", (ADMIN[0],)).fetchone()[0]
+        now = int(time.time())
+        values = ",".join("('%s', '%s', 'two%d@n%d.example', 'confirmed', %d, %d, 'import')"
+                          % (os.urandom(8).hex(), wid, i, i % 7, now, now) for i in range(300))
+        d.execute("INSERT INTO subscribers(id, writer_id, email, status, created_at, confirmed_at, "
+                  "source) VALUES " + values)
+        r = requests.post(b.url + "/api/v1/stories", headers={"Authorization": "Bearer " + tok},
+                          json={"title": "Two senders ztw", "body": "x", "status": "published"})
+        assert r.status_code == 201, r.text
+        # Cheap to ask at every arrival: the raw bytes, counted once per message.
+        mine_raw = lambda: [x for x in sink.messages if b"ztw" in x["raw"]]  # noqa: E731
+        sink.wait_for(lambda m: m is sink.messages[-1] and len(mine_raw()) >= 300, "300 deliveries",
+                      timeout=300)
+        mine = mine_raw()
+        to = sorted(t for m in mine for t in m["to"])
+        assert to == sorted("two%d@n%d.example" % (i, i % 7) for i in range(300))
+        ids = [m["msg"]["Message-ID"] for m in mine]
+        assert len(ids) == len(set(ids)) == 300
+        # Every message was sent by a sender that claimed it: one of the two.
+        import socket
+        nodes = {"%s:%s" % (socket.gethostname(), os.path.realpath(s.data)) for s in (a, b)}
+        q = "SELECT status, claimed_by FROM outbox WHERE story_id IS NOT NULL"
+        deadline = time.time() + 60  # each is recorded just after the sink has it
+        while time.time() < deadline and [1 for st, _ in d.execute(q).fetchall() if st != "sent"]:
+            time.sleep(0.05)
+        rows = d.execute(q).fetchall()
+        assert len(rows) == 300 and {st for st, _ in rows} == {"sent"}, rows[:5]
+        assert {n for _, n in rows} <= nodes, ({n for _, n in rows}, nodes)
+    finally:
+        for s in (a, b):
+            s.stop()
+            s.cleanup()
