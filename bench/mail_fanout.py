@@ -97,7 +97,9 @@ def main():
         # The page's latency while the sender works (wrk, one thread).
         wrk = None
         if shutil.which("wrk"):
-            wrk = subprocess.Popen(["wrk", "-t1", "-c16", "-d10s", "--latency", page["url"]],
+            # The server came back on another port: the page's path on it.
+            path = "/" + page["url"].split("/", 3)[3]
+            wrk = subprocess.Popen(["wrk", "-t1", "-c16", "-d10s", "--latency", s.url + path],
                                    stdout=subprocess.PIPE, text=True)
         sink.wait_for(lambda m: len(sink.messages) >= N, "%d deliveries" % N, timeout=3600)
         deliver_s = time.monotonic() - t0
