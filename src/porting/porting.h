@@ -68,9 +68,39 @@ struct port_md {
  */
 bool port_html_to_md(struct arena *a, const char *html, size_t len, struct port_md *out);
 
-/* Still to come (issue 19): readers for Medium (posts/NAME.html), Substack
- * (posts.csv + posts/ID.html) and WordPress WXR (libxml2, XML_PARSE_NONET,
- * no entity substitution, no DTD), each returning post records with the
- * body converted by port_html_to_md(). */
+/* One post of an export, as a reader found it. */
+struct port_post {
+	const char *source_id;     /* the source's own id for it (never "") */
+	const char *title;
+	const char *subtitle;      /* "" when none */
+	const char *slug;          /* the source's slug, "" when none */
+	const char *canonical_url; /* where it was published, "" when unknown */
+	int64_t published_at;      /* its original date (Unix time), 0 when unknown */
+	bool draft;                /* not published there */
+	struct port_list tags;
+	struct port_md body;
+};
+
+struct port_export {
+	struct port_post *posts;
+	size_t n, cap;
+	struct port_list notes; /* what the reader skipped, and why */
+};
+
+#define PORT_MAX_EXPORT ((size_t)256 << 20) /* one export file */
+
+/*
+ * WordPress eXtended RSS (WXR 1.0 to 1.2): the items of type "post"
+ * (pages, attachments and menu items are skipped with a note), title,
+ * link (the canonical URL), wp:post_id, wp:post_name, wp:status (publish
+ * is published; draft, pending, future and private come in as drafts, the
+ * last noted), wp:post_date_gmt (else pubDate), content:encoded converted
+ * by port_html_to_md(), excerpt:encoded as the subtitle, and its
+ * categories and tags as tags. libxml2 reads it with no network, no DTD
+ * and no entity substitution. False with err ("line N: ...") when the
+ * file is not well-formed XML or not WXR; nothing is half-read then.
+ */
+bool port_read_wxr(struct arena *a, const char *xml, size_t len, struct port_export *out,
+		   char *err, size_t errlen);
 
 #endif

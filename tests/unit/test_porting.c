@@ -1,0 +1,161 @@
+/*
+ * test_porting.c - other platforms' exports read into post records
+ * (src/porting/): WordPress WXR fixtures from tests/data/import/wordpress
+ * (WordPress/wordpress-importer's own test data, see its README), a
+ * malformed one refused with its line, entities refused, and the HTML to
+ * Markdown conversion they go through.
+ */
+#include "porting/porting.h"
+#include "tap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct arena A;
+
+static char *slurp(const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "tests/data/import/wordpress/%s", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = arena_alloc(&A, (size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static bool read_file(const char *name, struct port_export *out, char *err)
+{
+	size_t len = 0;
+	char *xml = slurp(name, &len);
+	if (!ok(xml != NULL, "fixture %s", name))
+		return false;
+	return port_read_wxr(&A, xml, len, out, err, 300);
+}
+
+static bool has_tag(const struct port_post *p, const char *t)
+{
+	for (size_t i = 0; i < p->tags.n; i++)
+		if (!strcmp(p->tags.items[i], t))
+			return true;
+	return false;
+}
+
+static void test_simple(void)
+{
+	struct port_export e;
+	char err[300] = "";
+	ok(read_file("wxr-simple.xml", &e, err), "wxr-simple reads (%s)", err);
+	if (!ok(e.n == 1, "one post"))
+		return;
+	const struct port_post *p = &e.posts[0];
+	is_str(p->title, "\"The Road Not Taken\" by Robert Frost", "title, CDATA kept as text");
+	is_str(p->source_id, "wp:10", "the source's id");
+	is_str(p->slug, "hello-world", "slug");
+	is_str(p->canonical_url, "https://playground.internal/path/?p=1", "canonical URL from <link>");
+	ok(p->published_at == 1717603488, "post_date_gmt 2024-06-05 16:04:48 (%lld)",
+	   (long long)p->published_at);
+	ok(!p->draft, "published");
+	ok(p->tags.n == 0, "Uncategorized is no tag");
+	ok(strstr(p->body.md, "Two roads diverged in a yellow wood,") != NULL, "the text");
+	ok(strstr(p->body.md, "[the other](https://playground.internal/path-not-taken)") != NULL,
+	   "links kept");
+	ok(strstr(p->body.md, "wp:paragraph") == NULL, "block comments gone");
+}
+
+static void test_every_fixture(void)
+{
+	static const char *const files[] = {"slashes.xml", "valid-wxr-1.1.xml", "wxr-utf-8-challenges.xml",
+					    "wxr-with-sub-data.xml", "cdata-edge.xml"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct port_export e;
+		char err[300] = "";
+		ok(read_file(files[i], &e, err), "%s reads (%s)", files[i], err);
+		for (size_t k = 0; k < e.n; k++) {
+			ok(e.posts[k].source_id && e.posts[k].source_id[0] && e.posts[k].title[0] &&
+				   e.posts[k].body.md,
+			   "%s post %zu: id, title, body", files[i], k);
+		}
+	}
+	struct port_export e;
+	char err[300];
+	if (read_file("cdata-edge.xml", &e, err) && ok(e.n == 1, "cdata-edge: one post"))
+		ok(strstr(e.posts[0].body.md, "ends with sequence \\]\\] \\>") != NULL,
+		   "CDATA's edge kept (Markdown-escaped): %s", e.posts[0].body.md);
+	if (read_file("valid-wxr-1.1.xml", &e, err)) {
+		size_t drafts = 0, tagged = 0;
+		for (size_t k = 0; k < e.n; k++) {
+			drafts += e.posts[k].draft;
+			tagged += e.posts[k].tags.n > 0;
+		}
+		ok(e.n >= 1, "valid-wxr-1.1: posts (%zu), notes %zu", e.n, e.notes.n);
+		printf("# valid-wxr-1.1: %zu drafts, %zu with tags\n", drafts, tagged);
+		for (size_t k = 0; k < e.n; k++)
+			if (e.posts[k].tags.n)
+				ok(has_tag(&e.posts[k], e.posts[k].tags.items[0]), "tags listed");
+	}
+	if (read_file("wxr-utf-8-challenges.xml", &e, err) && e.n)
+		ok(strlen(e.posts[0].title) > 0 && strlen(e.posts[0].body.md) > 0, "UTF-8: title %s",
+		   e.posts[0].title);
+}
+
+static void test_refused(void)
+{
+	struct port_export e;
+	char err[300] = "";
+	ok(!read_file("malformed-simple.xml", &e, err), "the malformed file is refused");
+	ok(!strncmp(err, "line ", 5) && atoi(err + 5) > 0, "with its line: %s", err);
+	static const char lol[] =
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\">"
+		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
+		"<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><wp:wxr_version>1.2</wp:wxr_version>"
+		"<item><title>&c;</title><wp:post_id>1</wp:post_id></item></channel></rss>";
+	ok(!port_read_wxr(&A, lol, strlen(lol), &e, err, sizeof(err)) && err[0],
+	   "a billion laughs is refused: %s", err);
+	static const char one[] =
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"x\">]>\n"
+		"<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><wp:wxr_version>1.2</wp:wxr_version>"
+		"<item><title>&a;</title><wp:post_id>1</wp:post_id></item></channel></rss>";
+	ok(!port_read_wxr(&A, one, strlen(one), &e, err, sizeof(err)) && strstr(err, "entities"),
+	   "any declared entity is refused: %s", err);
+	static const char ext[] =
+		"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+		"<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><wp:wxr_version>1.2</wp:wxr_version>"
+		"<item><title>&x;</title><wp:post_id>1</wp:post_id></item></channel></rss>";
+	ok(!port_read_wxr(&A, ext, strlen(ext), &e, err, sizeof(err)), "an external entity is refused");
+	static const char rss[] = "<rss><channel><item><title>x</title></item></channel></rss>";
+	ok(!port_read_wxr(&A, rss, strlen(rss), &e, err, sizeof(err)) && strstr(err, "not a WordPress"),
+	   "plain RSS is not WXR: %s", err);
+	static const char page[] =
+		"<rss xmlns:wp=\"http://wordpress.org/export/1.2/\" "
+		"xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>"
+		"<item><title>About</title><wp:post_id>2</wp:post_id><wp:post_type>page</wp:post_type></item>"
+		"<item><title>Draft</title><wp:post_id>3</wp:post_id><wp:status>draft</wp:status>"
+		"<wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>"
+		"<category domain=\"post_tag\" nicename=\"grief\">Grief</category>"
+		"<content:encoded>&lt;p&gt;Hi&lt;/p&gt;</content:encoded></item></channel></rss>";
+	ok(port_read_wxr(&A, page, strlen(page), &e, err, sizeof(err)), "a page and a draft (%s)", err);
+	ok(e.n == 1 && e.notes.n == 1 && strstr(e.notes.items[0], "page"), "the page is skipped, noted");
+	if (e.n == 1) {
+		ok(e.posts[0].draft && e.posts[0].published_at == 0, "the draft stays a draft, undated");
+		ok(has_tag(&e.posts[0], "Grief"), "its tag");
+		ok(strstr(e.posts[0].body.md, "Hi") != NULL, "escaped HTML read as HTML");
+	}
+}
+
+int main(void)
+{
+	arena_init(&A);
+	test_simple();
+	test_every_fixture();
+	test_refused();
+	arena_release(&A);
+	return tap_done();
+}
