@@ -111,7 +111,7 @@ static void test_refused(void)
 	struct port_export e;
 	char err[300] = "";
 	ok(!read_file("malformed-simple.xml", &e, err), "the malformed file is refused");
-	ok(!strncmp(err, "line ", 5) && atoi(err + 5) > 0, "with its line: %s", err);
+	ok(!strncmp(err, "line ", 5) && strtol(err + 5, NULL, 10) > 0, "with its line: %s", err);
 	static const char lol[] =
 		"<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\">"
 		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
