@@ -1,7 +1,7 @@
 /*
  * porting.h - reading other platforms' exports into plain post records:
- * HTML to the Markdown Quire stores (gumbo, a real HTML5 parser); the
- * readers for Medium, Substack and WordPress (WXR, libxml2) exports are to come.
+ * HTML to the Markdown Quire stores (gumbo, a real HTML5 parser), and the
+ * WordPress (WXR, libxml2) reader; Medium and Substack readers are to come.
  *
  * This room only reads and converts. It never touches the store, the
  * network or photos: a post comes out with its body in Markdown whose
