@@ -20,6 +20,7 @@
 #include "stories/markdown.h"
 #include "stories/stories_web.h"
 #include "stories/stories.h"
+#include "stories/importer.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "mail/mail_web.h"
@@ -472,6 +473,7 @@ static void usage(FILE *f)
 		"       quire backup FILE [--data DIR] [--db URL]\n"
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
 		"       quire migrate --from URL --to URL\n"
+		"       quire import wordpress FILE.xml --user HANDLE [--data DIR] [--db URL]\n"
 		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
@@ -526,6 +528,7 @@ struct opts {
 	const char *listen;
 	const char *base_url;
 	const char *name;
+	const char *user; /* quire import --user HANDLE */
 	bool admin;
 	bool password_stdin;
 	unsigned threads;
@@ -1116,6 +1119,84 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 	return rc;
 }
 
+/* quire import wordpress FILE --user HANDLE: another platform's export
+ * into a writer's stories (issue 19). The whole file is read and checked
+ * before anything is written; then each post is a transaction of its
+ * own, and a post imported before is skipped. */
+static int cmd_import(const struct opts *o, const char *kind, const char *file)
+{
+	if (strcmp(kind, "wordpress") != 0) {
+		fprintf(stderr, "quire: import reads wordpress exports (WXR) so far, not '%s'\n", kind);
+		return 2;
+	}
+	if (!o->user) {
+		fprintf(stderr, "quire: import needs --user HANDLE: whose stories they become\n");
+		return 2;
+	}
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	FILE *f = fopen(file, "rb");
+	if (!f) {
+		fprintf(stderr, "quire: import: cannot read %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	struct buf b;
+	buf_init(&b, PORT_MAX_EXPORT);
+	char chunk[65536];
+	size_t n;
+	bool big = false;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !big) {
+		buf_add(&b, chunk, n);
+		big = buf_failed(&b);
+	}
+	bool rerr = ferror(f);
+	fclose(f);
+	if (big || rerr) {
+		fprintf(stderr, "quire: import: %s: %s\n", file,
+			big ? "larger than an export may be (256 MB)" : "could not be read");
+		buf_release(&b);
+		return 1;
+	}
+	struct arena a;
+	arena_init(&a);
+	struct port_export ex;
+	char err[300];
+	if (!port_read_wxr(&a, b.data ? b.data : "", b.len, &ex, err, sizeof(err))) {
+		fprintf(stderr, "quire: import: %s: %s; nothing was imported\n", file, err);
+		buf_release(&b);
+		arena_release(&a);
+		return 1;
+	}
+	buf_release(&b);
+	struct web_config cfg;
+	config_defaults(&cfg, o);
+	struct store *st;
+	if (!open_data(o, &cfg, &st)) {
+		arena_release(&a);
+		return 1;
+	}
+	struct user_row u;
+	const char *h = handle_normalise(&a, o->user);
+	int rc = 0;
+	if (!h || store_user_by_handle(st, &a, h, &u)) {
+		fprintf(stderr, "quire: import: there is no writer @%s here\n", o->user);
+		rc = 1;
+	} else {
+		printf("importing %zu posts of %s into @%s\n", ex.n, file, u.handle);
+		struct import_report r = {.out = stdout};
+		story_import_all(st, &a, &u, "wordpress", &ex, &r);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		printf("%zu imported, %zu skipped (imported before), %zu failed; %zu images left at their "
+		       "addresses; %.2f s\n", r.imported, r.skipped, r.failed, r.images, secs);
+		rc = r.failed ? 1 : 0;
+	}
+	store_close(st);
+	arena_release(&a);
+	free((char *)cfg.db_url);
+	return rc;
+}
+
 /* ---- settings: quire.conf, QUIRE_<KEY>, flags (core/conf.h) ---- */
 
 
@@ -1324,7 +1405,8 @@ static bool conf_collect(struct conf *c, struct arena *a, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") || (argv[i][0] == '-' && i + 1 < argc &&
 		    (!strcmp(argv[i], "--from") || !strcmp(argv[i], "--to") ||
-		     !strcmp(argv[i], "--name") || !strcmp(argv[i], "--trash-days")))) {
+		     !strcmp(argv[i], "--name") || !strcmp(argv[i], "--trash-days") ||
+		     !strcmp(argv[i], "--user")))) {
 			i++;
 			continue;
 		}
@@ -1441,6 +1523,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--name") && val) {
 			o.name = val;
 			i++;
+		} else if (!strcmp(a, "--user") && val) {
+			o.user = val;
+			i++;
 		} else if (!strcmp(a, "--trash-days") && val) {
 			/* Hidden, for tests: the trash window in (fractional) days. */
 			char *end;
@@ -1482,6 +1567,8 @@ int main(int argc, char **argv)
 		return cmd_migrate(&o);
 	if (npos == 3 && !strcmp(pos[0], "user") && !strcmp(pos[1], "add"))
 		return cmd_user_add(&o, pos[2]);
+	if (npos == 3 && !strcmp(pos[0], "import"))
+		return cmd_import(&o, pos[1], pos[2]);
 	usage(stderr);
 	return 2;
 }

@@ -91,6 +91,7 @@ struct port_export {
 
 /*
  * WordPress eXtended RSS (WXR 1.0 to 1.2): the items of type "post"
+ * (source_id "SITE#post-ID", SITE the export's base URL)
  * (pages, attachments and menu items are skipped with a note), title,
  * link (the canonical URL), wp:post_id, wp:post_name, wp:status (publish
  * is published; draft, pending, future and private come in as drafts, the

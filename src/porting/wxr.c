@@ -129,7 +129,10 @@ static const char *subtitle_of(struct arena *a, const char *excerpt)
 	return s;
 }
 
-static void read_item(struct arena *a, const xmlNode *item, struct port_export *out)
+/* site: the export's site (wp:base_site_url, else the channel's link),
+ * which makes a post id an id of that site's post. */
+static void read_item(struct arena *a, const xmlNode *item, const char *site,
+		      struct port_export *out)
 {
 	struct port_post p = {0};
 	const char *type = "post", *status = "publish", *id = "", *guid = "", *content = "",
@@ -179,7 +182,7 @@ static void read_item(struct arena *a, const xmlNode *item, struct port_export *
 		port_list_addf(a, &out->notes, "Skipped \"%s\": a WordPress %s, not a post.", label, type);
 		return;
 	}
-	p.source_id = *id ? arena_printf(a, "wp:%s", id) : *guid ? guid : NULL;
+	p.source_id = *id ? arena_printf(a, "%s#post-%s", site, id) : *guid ? guid : NULL;
 	if (!p.source_id) {
 		port_list_addf(a, &out->notes, "Skipped \"%s\": it has neither a post id nor a guid.",
 			       label);
@@ -257,9 +260,18 @@ bool port_read_wxr(struct arena *a, const char *xml, size_t len, struct port_exp
 		xmlFreeDoc(doc);
 		return false;
 	}
+	const char *site = "", *link = "";
+	for (xmlNode *c = channel->children; c; c = c->next) {
+		if (named(c, "base_site_url") && in_wp(c))
+			site = text_of(a, c);
+		else if (named(c, "link") && !c->ns)
+			link = text_of(a, c);
+	}
+	if (!*site)
+		site = *link ? link : "wordpress";
 	for (xmlNode *c = channel->children; c; c = c->next)
 		if (named(c, "item"))
-			read_item(a, c, out);
+			read_item(a, c, site, out);
 	xmlFreeDoc(doc);
 	return true;
 }

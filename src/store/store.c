@@ -85,6 +85,8 @@ const char *const store_tables[] = {
 	"audit_log",
 	/* private feeds (issue 18) */
 	"feed_tokens",
+	/* imports (issue 19) */
+	"import_sources",
 	NULL,
 };
 

@@ -44,6 +44,15 @@ struct store;
 
 /* Open (creating if needed) the database at path and apply pending
  * migrations. On failure *out is NULL and err holds a message. */
+/* ---- imports (issue 19): a post of another platform, by its own id ---- */
+/* The story user_id imported from source's post source_id; NOT_FOUND. */
+enum store_err store_import_source_get(struct store *s, const char *user_id, const char *source,
+				       const char *source_id, char story_id[17])
+	__attribute__((warn_unused_result));
+enum store_err store_import_source_add(struct store *s, const char *user_id, const char *source,
+				       const char *source_id, const char *story_id, int64_t now)
+	__attribute__((warn_unused_result));
+
 /* Whether url names a backend this binary has (a bare path is SQLite). */
 bool store_url_known(const char *url);
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)
@@ -235,6 +244,9 @@ struct story_row {
 	const char *author_handle;
 	const char *author_name;
 	bool author_suspended; /* shown to nobody else while so */
+	/* Where it was first published, for an imported story ("" else):
+	 * written by insert only. */
+	const char *canonical_url;
 };
 
 enum store_err store_story_insert(struct store *s, const struct story_row *r)

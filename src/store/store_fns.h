@@ -329,3 +329,10 @@ STORE_FN(enum store_err, feed_token_delete, (struct store *s, const char *user_i
 STORE_FN(enum store_err, outbox_queued_kind, (struct store *s, struct arena *a,
 	 const char *writer_id, const char *kind, size_t max, struct outbox_row **rows, size_t *n),
 	 (s, a, writer_id, kind, max, rows, n))
+/* ---- imports (issue 19): store.h ---- */
+STORE_FN(enum store_err, import_source_get, (struct store *s, const char *user_id,
+	 const char *source, const char *source_id, char story_id[17]), (s, user_id, source,
+	 source_id, story_id))
+STORE_FN(enum store_err, import_source_add, (struct store *s, const char *user_id,
+	 const char *source, const char *source_id, const char *story_id, int64_t now), (s, user_id,
+	 source, source_id, story_id, now))

@@ -257,6 +257,13 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 	s.created_at = s.updated_at = clock_now();
 	if (s.status == STATUS_PUBLISHED)
 		s.published_at = s.created_at;
+	const struct story_import *im = in.import;
+	s.canonical_url = im && im->canonical_url ? im->canonical_url : "";
+	if (im && im->published_at > 0 && im->published_at < s.created_at) {
+		s.created_at = im->published_at;
+		if (s.status == STATUS_PUBLISHED)
+			s.published_at = im->published_at;
+	}
 	s.author_handle = author->handle;
 	s.author_name = author->name;
 	s.audience = AUDIENCE_PUBLIC;
@@ -271,8 +278,11 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 		return e;
 	if (store_begin(st))
 		return STORY_STORE;
-	if ((e = pick_slug(st, a, s.author_id, s.id, s.title, &s.slug)) ||
+	const char *slug_from = im && im->slug && im->slug[0] ? im->slug : s.title;
+	if ((e = pick_slug(st, a, s.author_id, s.id, slug_from, &s.slug)) ||
 	    store_story_insert(st, &s) || desk_on_create(st, a, &s, ds) ||
+	    (im && store_import_source_add(st, s.author_id, im->source, im->source_id, s.id,
+					   s.updated_at)) ||
 	    (in.tags && store_tags_set(st, s.id, in.tags, in.ntags)) ||
 	    !hook_ok(st, a, NULL, &s, in.email) || store_commit(st)) {
 		store_rollback(st);

@@ -55,6 +55,18 @@ struct story_input {
 	const char *const *tags; /* NULL: leave as is; else the new set */
 	size_t ntags;
 	int email; /* mail it to subscribers when it goes out: 1 yes, -1 no, 0 not said */
+	const struct story_import *import; /* story_create only: a post of another platform */
+};
+
+/* An imported post (stories/importer.c): remembered by its source's own
+ * id in the story's own transaction, with its original date, slug (when
+ * free) and canonical URL. */
+struct story_import {
+	const char *source;        /* "wordpress", "medium", "substack" */
+	const char *source_id;
+	const char *slug;          /* wanted, or "" */
+	const char *canonical_url; /* or "" */
+	int64_t published_at;      /* original date, 0 unknown (now) */
 };
 
 /* The save hook (main.c wires mail_on_story_save): called inside the

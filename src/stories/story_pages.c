@@ -182,8 +182,11 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 	json_object_set_new(sv, "body_parts", parts);
 	json_object_set_new(ctx, "story", sv);
 	if (audience_is_listed(s)) {
+		/* An imported story points where it was first published. */
 		json_object_set_new(ctx, "canonical",
-				    json_string(web_url(req, story_path(&req->arena, s))));
+				    json_string(s->canonical_url && s->canonical_url[0] ?
+							s->canonical_url :
+							web_url(req, story_path(&req->arena, s))));
 		json_object_set_new(ctx, "description",
 				    json_string(s->subtitle[0] ? s->subtitle : s->excerpt));
 		json_object_set_new(ctx, "cacheable", json_true());
@@ -496,7 +499,7 @@ void page_write_post(struct http_req *req, struct http_res *res)
 				 action && strcmp(action, "publish") == 0 ? "published" : "draft",
 				 http_req_form(req, "audience"), http_req_form(req, "circle_id"),
 				 http_req_form(req, "content_note"), http_req_form(req, "responses"),
-				 http_req_form(req, "responders"), NULL, 0, 0};
+				 http_req_form(req, "responders"), NULL, 0, 0, NULL};
 	story_form_tags(req, &in);
 	story_form_email(req, &in);
 	struct story_row s;
@@ -590,7 +593,7 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 	}
 	struct story_input in = {title, subtitle, body, NULL, http_req_form(req, "audience"),
 				 http_req_form(req, "circle_id"), http_req_form(req, "content_note"),
-				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0, 0};
+				 http_req_form(req, "responses"), http_req_form(req, "responders"), NULL, 0, 0, NULL};
 	story_form_tags(req, &in);
 	story_form_email(req, &in);
 	if (strcmp(action, "discard") == 0) {

@@ -116,6 +116,8 @@ json_t *story_json(struct http_req *req, const struct story_row *s)
 	json_object_set_new(o, "response_count", json_integer(responses_count(web_store(req), s)));
 	json_object_set_new(o, "author", json_pack("{s:s,s:s}", "handle", s->author_handle, "name",
 						   s->author_name));
+	json_object_set_new(o, "canonical_url", s->canonical_url && s->canonical_url[0] ?
+							json_string(s->canonical_url) : json_null());
 	desk_story_json(req, s, o);
 	return o;
 }

@@ -57,7 +57,7 @@ static void test_simple(void)
 		return;
 	const struct port_post *p = &e.posts[0];
 	is_str(p->title, "\"The Road Not Taken\" by Robert Frost", "title, CDATA kept as text");
-	is_str(p->source_id, "wp:10", "the source's id");
+	is_str(p->source_id, "https://playground.internal/path#post-10", "the source's id, of its site");
 	is_str(p->slug, "hello-world", "slug");
 	is_str(p->canonical_url, "https://playground.internal/path/?p=1", "canonical URL from <link>");
 	ok(p->published_at == 1717603488, "post_date_gmt 2024-06-05 16:04:48 (%lld)",

@@ -277,6 +277,7 @@ void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row
 	out->responses = pg_text(a, r, row, 20);
 	out->responders = pg_text(a, r, row, 21);
 	out->author_suspended = pg_int(r, row, 22) != 0;
+	out->canonical_url = pg_text(a, r, row, 23);
 }
 
 void pg_read_members(struct arena *a, const PGresult *r, struct member_row **rows, size_t *n)

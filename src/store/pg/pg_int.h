@@ -132,7 +132,8 @@ void pg_read_user(struct arena *a, const PGresult *r, int row, int first, struct
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
 	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
-	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders, u.suspended_at"
+	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders, u.suspended_at, " \
+	"s.canonical_url"
 /* Fill out from row of a result selected with PG_STORY_COLS first. */
 void pg_read_story(struct arena *a, const PGresult *r, int row, struct story_row *out);
 

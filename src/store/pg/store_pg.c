@@ -474,9 +474,9 @@ enum store_err pg_invite_use(struct store *s, const char *token_hash, const char
 static const char SQL_STORY_INSERT[] =
 	"INSERT INTO stories(id, author_id, slug, title, subtitle, body, body_html, excerpt, "
 	"word_count, status, published_at, created_at, updated_at, edited_at, audience, "
-	"circle_id, content_note, share_key, responses, responders, search_text) "
+	"circle_id, content_note, share_key, responses, responders, search_text, canonical_url) "
 	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11::bigint, 0), $12, $13, "
-	"NULLIF($14::bigint, 0), $15, NULLIF($16, ''), $17, NULLIF($18, ''), $19, $20, $21)";
+	"NULLIF($14::bigint, 0), $15, NULLIF($16, ''), $17, NULLIF($18, ''), $19, $20, $21, $22)";
 /* The insert's parameters; $12 (created_at) is not written, only named
  * so that PostgreSQL knows every parameter's type. */
 static const char SQL_STORY_UPDATE[] =
@@ -561,6 +561,7 @@ enum store_err pg_story_insert(struct store *s, const struct story_row *r)
 {
 	struct pg_params p = {0};
 	story_params(&p, r);
+	pp_text(&p, r->canonical_url ? r->canonical_url : "");
 	enum store_err e = pg_write(s, SQL_STORY_INSERT, &p, NULL);
 	return e ? e : pg_fts_refresh(s, r->id);
 }

@@ -152,3 +152,41 @@ enum store_err pg_tags_set(struct store *s, const char *story_id, const char *co
 	}
 	return pg_commit(s);
 }
+
+/* ---- imports ---- */
+static const char SQL_IMPORT_GET[] =
+	"SELECT story_id FROM import_sources WHERE user_id = $1 AND source = $2 AND source_id = $3";
+static const char SQL_IMPORT_ADD[] =
+	"INSERT INTO import_sources(user_id, source, source_id, story_id, imported_at) "
+	"VALUES ($1, $2, $3, $4, $5)";
+
+enum store_err pg_import_source_get(struct store *s, const char *user_id, const char *source,
+				    const char *source_id, char story_id[17])
+{
+	struct pg_params p = {0};
+	pp_text(&p, user_id);
+	pp_text(&p, source);
+	pp_text(&p, source_id);
+	PGresult *r = pg_run(s, SQL_IMPORT_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r)) {
+		pg_id(story_id, r, 0, 0);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_import_source_add(struct store *s, const char *user_id, const char *source,
+				    const char *source_id, const char *story_id, int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, user_id);
+	pp_text(&p, source);
+	pp_text(&p, source_id);
+	pp_text(&p, story_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_IMPORT_ADD, &p, NULL);
+}

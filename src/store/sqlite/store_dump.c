@@ -23,7 +23,8 @@ static bool without_rowid(const char *table)
 					"circle_members", "circle_invites", "circle_invitations", "photo_variants",
 					"response_reports", "blocks", "muted_words", "story_schedule",
 					"follows", "story_tags", "story_drafts", "user_emails",
-					"mail_tokens", "story_mail", "mail_prefs", "feed_tokens", NULL};
+					"mail_tokens", "story_mail", "mail_prefs", "feed_tokens", "import_sources",
+					NULL};
 	for (size_t i = 0; t[i]; i++)
 		if (strcmp(t[i], table) == 0)
 			return true;

@@ -81,7 +81,8 @@ void stamp_watch(struct store *s);
 	"s.id, s.author_id, s.slug, s.title, s.subtitle, s.body, s.body_html, s.excerpt, " \
 	"s.word_count, s.status, COALESCE(s.published_at, 0), s.created_at, s.updated_at, " \
 	"COALESCE(s.edited_at, 0), u.handle, u.name, s.audience, COALESCE(s.circle_id, ''), " \
-	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders, u.suspended_at"
+	"s.content_note, COALESCE(s.share_key, ''), s.responses, s.responders, u.suspended_at, " \
+	"s.canonical_url"
 
 /* Fill r from a row selected with STORY_COLS (arena-owned strings). */
 void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r);

@@ -285,3 +285,40 @@ enum store_err sq_search(struct store *s, struct arena *a, const char *viewer_id
 	done(st);
 	return e;
 }
+
+/* ---- imports ---- */
+static const char SQL_IMPORT_GET[] =
+	"SELECT story_id FROM import_sources WHERE user_id = ?1 AND source = ?2 AND source_id = ?3";
+static const char SQL_IMPORT_ADD[] =
+	"INSERT INTO import_sources(user_id, source, source_id, story_id, imported_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5)";
+
+enum store_err sq_import_source_get(struct store *s, const char *user_id, const char *source,
+				    const char *source_id, char story_id[17])
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, user_id);
+	bind_text(st, 2, source);
+	bind_text(st, 3, source_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col_id(story_id, st, 0);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err sq_import_source_add(struct store *s, const char *user_id, const char *source,
+				    const char *source_id, const char *story_id, int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, user_id);
+	bind_text(st, 2, source);
+	bind_text(st, 3, source_id);
+	bind_text(st, 4, story_id);
+	sqlite3_bind_int64(st, 5, now);
+	return exec_write(s, st);
+}

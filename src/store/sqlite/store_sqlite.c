@@ -79,9 +79,10 @@ static const char *const SQL[ST__COUNT] = {
 	[ST_STORY_INSERT] = "INSERT INTO stories(id, author_id, slug, title, subtitle, body, "
 			    "body_html, excerpt, word_count, status, published_at, created_at, "
 			    "updated_at, edited_at, audience, circle_id, content_note, share_key, "
-			    "responses, responders, search_text) "
+			    "responses, responders, search_text, canonical_url) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULLIF(?11, 0), ?12, ?13, "
-			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''), ?19, ?20, ?21)",
+			    "NULLIF(?14, 0), ?15, NULLIF(?16, ''), ?17, NULLIF(?18, ''), ?19, ?20, ?21, "
+			    "?22)",
 	[ST_STORY_UPDATE] = "UPDATE stories SET slug = ?3, title = ?4, subtitle = ?5, body = ?6, "
 			    "body_html = ?7, excerpt = ?8, word_count = ?9, status = ?10, "
 			    "published_at = NULLIF(?11, 0), updated_at = ?13, "
@@ -586,6 +587,7 @@ void read_story(struct arena *a, sqlite3_stmt *st, struct story_row *r)
 	r->responses = col_text(a, st, 20);
 	r->responders = col_text(a, st, 21);
 	r->author_suspended = sqlite3_column_int64(st, 22) != 0;
+	r->canonical_url = col_text(a, st, 23);
 	r->search_text = NULL; /* never read back: an update keeps it */
 }
 
@@ -595,6 +597,7 @@ enum store_err sq_story_insert(struct store *s, const struct story_row *r)
 	if (!st)
 		return STORE_ERROR;
 	bind_story(st, r);
+	bind_text(st, 22, r->canonical_url ? r->canonical_url : "");
 	enum store_err e = exec_write(s, st);
 	return e ? e : store_fts_refresh(s, r->id);
 }

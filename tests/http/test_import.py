@@ -1,0 +1,95 @@
+"""Import (issue 19), WordPress: `quire import wordpress FILE --user HANDLE`
+on WordPress's own export fixtures (tests/data/import/wordpress), against a
+running server: every post becomes the expected story (title, body, slug,
+original date, tags, drafts as drafts, canonical URL in the API and the
+page), a page is skipped and said to be, importing again changes nothing,
+and a malformed file names itself and its line and imports nothing."""
+import os
+import re
+
+import requests
+
+from quire_server import ADMIN, api_token, invite_and_signup, login
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WXR = os.path.join(ROOT, "tests", "data", "import", "wordpress")
+
+
+def stories_of(server, tok, handle):
+    r = requests.get(server.url + "/api/v1/stories", params={"limit": 100, "author": handle},
+                     headers={"Authorization": "Bearer " + tok})
+    assert r.status_code == 200, r.text
+    return {s["title"]: s for s in r.json()["stories"]}
+
+
+def test_wordpress_export_becomes_stories_once(server):
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "wpwriter", "a password for tests")
+    tok = api_token(server, "wpwriter", "a password for tests")
+    handle = "wpwriter"
+    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "wpwriter")
+    assert "1 imported, 0 skipped" in r.stdout, r.stdout
+    r = server.cli("import", "wordpress", os.path.join(WXR, "valid-wxr-1.1.xml"), "--user", "wpwriter")
+    assert "Skipped \"About\": a WordPress page, not a post." in r.stdout, r.stdout
+    mine = stories_of(server, tok, handle)
+    road = mine['"The Road Not Taken" by Robert Frost']
+    assert road["slug"] == "hello-world" and road["status"] == "published"
+    assert road["published_at"] == "2024-06-05T16:04:48Z"
+    assert road["canonical_url"] == "https://playground.internal/path/?p=1"
+    page = requests.get(server.url + "/@wpwriter/hello-world")
+    assert page.status_code == 200
+    assert '<link rel="canonical" href="https://playground.internal/path/?p=1">' in page.text
+    assert "Two roads diverged in a yellow wood," in page.text
+    assert "wp:paragraph" not in page.text
+    hello = mine["Hello world!"]
+    assert hello["published_at"] == "2010-10-16T20:53:18Z"
+    assert set(hello["tags"]) >= {"alpha", "clippable"} and "bieup" not in hello["tags"]
+    # Imported stories are in the writer's own list and on her page.
+    assert "Hello world!" in requests.get(server.url + "/@wpwriter").text
+    # Again: nothing changes.
+    before = sorted(s["id"] for s in stories_of(server, tok, handle).values())
+    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "wpwriter")
+    assert "0 imported, 1 skipped" in r.stdout, r.stdout
+    assert sorted(s["id"] for s in stories_of(server, tok, handle).values()) == before
+
+
+def test_a_draft_stays_a_draft(server, tmp_path):
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "wpdraft", "a password for tests")
+    tok = api_token(server, "wpdraft", "a password for tests")
+    handle = "wpdraft"
+    xml = tmp_path / "d.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>T</title>'
+        '<wp:base_site_url>https://old.example</wp:base_site_url><item><title>Not yet</title>'
+        '<wp:post_id>7</wp:post_id><wp:post_type>post</wp:post_type><wp:status>draft</wp:status>'
+        '<wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>'
+        '<category domain="post_tag" nicename="grief">Grief</category>'
+        '<content:encoded><![CDATA[<p>Half <em>written</em>.</p>]]></content:encoded>'
+        '</item></channel></rss>\n')
+    r = server.cli("import", "wordpress", str(xml), "--user", "wpdraft")
+    assert "(a draft)" in r.stdout, r.stdout
+    s = stories_of(server, tok, handle)["Not yet"]
+    assert s["status"] == "draft" and s["tags"] == ["grief"]
+    assert "Half *written*." in s["body"]
+    # Nobody else sees it.
+    assert "Not yet" not in requests.get(server.url + "/@wpdraft").text
+
+
+def test_a_malformed_export_names_its_line_and_imports_nothing(server):
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "wpbad", "a password for tests")
+    tok = api_token(server, "wpbad", "a password for tests")
+    handle = "wpbad"
+    path = os.path.join(WXR, "malformed-simple.xml")
+    r = server.cli("import", "wordpress", path, "--user", "wpbad", check=False)
+    assert r.returncode == 1
+    assert re.search(re.escape(path) + r": line \d+: .*; nothing was imported", r.stderr), r.stderr
+    assert stories_of(server, tok, handle) == {}
+    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "nobody_x",
+                   check=False)
+    assert r.returncode == 1 and "no writer @nobody_x" in r.stderr
+    r = server.cli("import", "medium", path, "--user", "wpbad", check=False)
+    assert r.returncode == 2 and "wordpress" in r.stderr
