@@ -474,6 +474,7 @@ static void usage(FILE *f)
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
 		"       quire migrate --from URL --to URL\n"
 		"       quire import wordpress FILE.xml --user HANDLE [--data DIR] [--db URL]\n"
+		"       quire import substack DIR --user HANDLE [--data DIR] [--db URL]\n"
 		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
@@ -1123,10 +1124,36 @@ static int cmd_user_add(const struct opts *o, const char *handle)
  * into a writer's stories (issue 19). The whole file is read and checked
  * before anything is written; then each post is a transaction of its
  * own, and a post imported before is skipped. */
+/* A file of an export folder, for the readers (porting.h): only names
+ * inside it, at most an export's size. */
+static const char *export_file(void *ctx, struct arena *a, const char *name, size_t *len)
+{
+	if (strstr(name, "..") || name[0] == '/')
+		return NULL;
+	const char *path = arena_printf(a, "%s/%s", (const char *)ctx, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b;
+	buf_init(&b, PORT_MAX_HTML);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !buf_failed(&b))
+		buf_add(&b, chunk, n);
+	bool bad = ferror(f) || buf_failed(&b);
+	fclose(f);
+	const char *out = bad ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
+	*len = bad ? 0 : b.len;
+	buf_release(&b);
+	return out;
+}
+
 static int cmd_import(const struct opts *o, const char *kind, const char *file)
 {
-	if (strcmp(kind, "wordpress") != 0) {
-		fprintf(stderr, "quire: import reads wordpress exports (WXR) so far, not '%s'\n", kind);
+	bool substack = !strcmp(kind, "substack");
+	if (strcmp(kind, "wordpress") != 0 && !substack) {
+		fprintf(stderr, "quire: import reads wordpress (WXR) and substack (its unpacked export "
+				"folder) so far, not '%s'\n", kind);
 		return 2;
 	}
 	if (!o->user) {
@@ -1135,9 +1162,15 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	FILE *f = fopen(file, "rb");
+	const char *path = file;
+	char csv[PATH_MAX];
+	if (substack) {
+		snprintf(csv, sizeof(csv), "%s/posts.csv", file);
+		path = csv;
+	}
+	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "quire: import: cannot read %s: %s\n", file, strerror(errno));
+		fprintf(stderr, "quire: import: cannot read %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	struct buf b;
@@ -1161,8 +1194,11 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 	arena_init(&a);
 	struct port_export ex;
 	char err[300];
-	if (!port_read_wxr(&a, b.data ? b.data : "", b.len, &ex, err, sizeof(err))) {
-		fprintf(stderr, "quire: import: %s: %s; nothing was imported\n", file, err);
+	bool read = substack ? port_read_substack(&a, b.data ? b.data : "", b.len, export_file,
+						  (void *)file, &ex, err, sizeof(err)) :
+			       port_read_wxr(&a, b.data ? b.data : "", b.len, &ex, err, sizeof(err));
+	if (!read) {
+		fprintf(stderr, "quire: import: %s: %s; nothing was imported\n", path, err);
 		buf_release(&b);
 		arena_release(&a);
 		return 1;
@@ -1184,7 +1220,7 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 	} else {
 		printf("importing %zu posts of %s into @%s\n", ex.n, file, u.handle);
 		struct import_report r = {.out = stdout};
-		story_import_all(st, &a, &u, "wordpress", &ex, &r);
+		story_import_all(st, &a, &u, kind, &ex, &r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		printf("%zu imported, %zu skipped (imported before), %zu failed; %zu images left at their "

@@ -77,6 +77,7 @@ struct port_post {
 	const char *canonical_url; /* where it was published, "" when unknown */
 	int64_t published_at;      /* its original date (Unix time), 0 when unknown */
 	bool draft;                /* not published there */
+	const char *circle;        /* for paying readers only there: the circle's name; NULL */
 	struct port_list tags;
 	struct port_md body;
 };
@@ -103,5 +104,27 @@ struct port_export {
  */
 bool port_read_wxr(struct arena *a, const char *xml, size_t len, struct port_export *out,
 		   char *err, size_t errlen);
+
+/* The text of one file of an export (e.g. "posts/123.x.html"), in a; NULL
+ * when there is none. The reader's only way to files: it stays pure. */
+typedef const char *(*port_file_fn)(void *ctx, struct arena *a, const char *name, size_t *len);
+
+/*
+ * A Substack export: posts.csv (RFC 4180; the columns post_id, post_date,
+ * is_published, type, audience, title, subtitle, podcast_url by name in
+ * its header) and posts/POST_ID.html. Newsletters and podcasts are posts
+ * (a podcast's audio address is noted); pages and threads are skipped with
+ * a note. Posts only for paying readers ("only_paid", "founding") come with
+ * circle "Paid subscribers" or "Founding members", never public. False with
+ * err ("line N: ...") when posts.csv is not such a file.
+ */
+bool port_read_substack(struct arena *a, const char *csv, size_t len, port_file_fn file, void *ctx,
+			struct port_export *out, char *err, size_t errlen);
+
+/* For fuzzing and tests: the fields of the CSV record at *p (RFC 4180),
+ * *p moved past it; false at the end or on an unclosed quote (*line
+ * counts lines). */
+bool port_csv_record(struct arena *a, const char **p, const char *end, struct port_list *fields,
+		     unsigned *line);
 
 #endif

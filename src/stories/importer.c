@@ -3,6 +3,8 @@
  */
 #include "stories/importer.h"
 
+#include "circles/circles.h"
+#include "core/clock.h"
 #include "stories/stories.h"
 
 #include <string.h>
@@ -18,6 +20,23 @@ static void report_images(const struct port_post *p, struct import_report *r)
 				p->body.images.items[i].alt[0] ? " alt: " : "",
 				p->body.images.items[i].alt);
 	}
+}
+
+/* The id of author's circle called name, made if she has none. */
+static const char *circle_named(struct store *st, struct arena *a, const struct user_row *author,
+				const char *name)
+{
+	struct circle_row *cs;
+	size_t n;
+	if (store_circle_list(st, a, author->id, &cs, &n))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cs[i].name, name))
+			return arena_strdup(a, cs[i].id);
+	struct circle_row c;
+	if (circle_create(st, author->id, name, clock_now(), &c))
+		return NULL;
+	return arena_strdup(a, c.id);
 }
 
 static void import_one(struct store *st, struct arena *a, const struct user_row *author,
@@ -46,6 +65,18 @@ static void import_one(struct store *st, struct arena *a, const struct user_row 
 			tags[nt++] = t;
 	}
 	struct story_input in = {0};
+	if (p->circle) {
+		/* Never public: the circle named for those who paid, hers to fill. */
+		const char *cid = circle_named(st, a, author, p->circle);
+		if (!cid) {
+			r->failed++;
+			if (r->out)
+				fprintf(r->out, "  FAILED   \"%s\": its circle could not be made\n", p->title);
+			return;
+		}
+		in.audience = "circle";
+		in.circle_id = cid;
+	}
 	in.title = p->title;
 	in.subtitle = p->subtitle;
 	in.body = p->body.md;

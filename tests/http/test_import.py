@@ -93,3 +93,47 @@ def test_a_malformed_export_names_its_line_and_imports_nothing(server):
     assert r.returncode == 1 and "no writer @nobody_x" in r.stderr
     r = server.cli("import", "medium", path, "--user", "wpbad", check=False)
     assert r.returncode == 2 and "wordpress" in r.stderr
+
+
+SUBSTACK = os.path.join(ROOT, "tests", "data", "import", "substack")
+
+
+def test_substack_export_and_its_paid_posts(server, tmp_path):
+    """Substack (posts.csv + posts/*.html, tests/data/import/substack):
+    newsletters and podcasts come in, a thread and a page are skipped and
+    said to be, the unpublished one is a draft; a post for paying readers
+    comes in for a circle named for them, never public; again: nothing."""
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "sswriter", "a password for tests")
+    tok = api_token(server, "sswriter", "a password for tests")
+    handle = "sswriter"
+    r = server.cli("import", "substack", SUBSTACK, "--user", handle)
+    assert "3 imported, 0 skipped" in r.stdout, r.stdout
+    assert 'Skipped "Talk to Us": a Substack thread' in r.stdout
+    assert 'Skipped "About Us": a Substack page' in r.stdout
+    mine = {s["slug"]: s for s in requests.get(
+        server.url + "/api/v1/stories", params={"limit": 100, "author": handle},
+        headers={"Authorization": "Bearer " + tok}).json()["stories"]}
+    assert set(mine) == {"plain-text", "podcast", "draft-text"}
+    assert mine["plain-text"]["subtitle"] == "\u201cThis quote\u2019s rather short\u201d"
+    assert mine["plain-text"]["published_at"] == "2019-07-26T20:48:19Z"
+    assert mine["draft-text"]["status"] == "draft"
+    # A paid post.
+    folder = tmp_path / "paid"
+    (folder / "posts").mkdir(parents=True)
+    (folder / "posts.csv").write_text("post_id,post_date,is_published,type,audience,title,subtitle\n"
+                                      "77.members,2021-03-04T05:06:07Z,TRUE,newsletter,only_paid,"
+                                      "For those who pay,\n")
+    (folder / "posts" / "77.members.html").write_text("<p>Only for you, paying reader.</p>")
+    r = server.cli("import", "substack", str(folder), "--user", handle)
+    assert "1 imported" in r.stdout, r.stdout
+    paid = [s for s in requests.get(server.url + "/api/v1/stories", params={"limit": 100, "author": handle},
+                                    headers={"Authorization": "Bearer " + tok}).json()["stories"]
+            if s["title"] == "For those who pay"][0]
+    assert paid["audience"] == "circle"
+    circles = requests.get(server.url + "/api/v1/circles", headers={"Authorization": "Bearer " + tok}).json()
+    assert [c["name"] for c in circles["circles"] if c["id"] == paid["circle_id"]] == ["Paid subscribers"]
+    assert requests.get(paid["url"]).status_code == 404
+    assert "For those who pay" not in requests.get(server.url + "/@" + handle).text
+    r = server.cli("import", "substack", SUBSTACK, "--user", handle)
+    assert "0 imported, 3 skipped" in r.stdout

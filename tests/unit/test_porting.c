@@ -150,12 +150,93 @@ static void test_refused(void)
 	}
 }
 
+
+/* ---- Substack ---- */
+
+static const char *fixture_file(void *ctx, struct arena *a, const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "tests/data/import/substack/%s", name);
+	(void)ctx;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = arena_alloc(a, (size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_csv(void)
+{
+	static const char csv[] = "a,\"b,c\",\"d \"\"q\"\"\nline\"\r\nx,,\n\"open";
+	const char *p = csv, *end = csv + strlen(csv);
+	unsigned line = 1;
+	struct port_list f;
+	ok(port_csv_record(&A, &p, end, &f, &line) && f.n == 3 && !strcmp(f.items[1], "b,c") &&
+		   !strcmp(f.items[2], "d \"q\"\nline"),
+	   "quoted commas, quotes and a line end in a field");
+	ok(port_csv_record(&A, &p, end, &f, &line) && f.n == 3 && !f.items[1][0] && !f.items[2][0],
+	   "empty fields");
+	ok(line == 4, "lines counted (%u)", line);
+	ok(!port_csv_record(&A, &p, end, &f, &line), "an unclosed quote is no record");
+}
+
+static void test_substack(void)
+{
+	size_t len = 0;
+	FILE *f = fopen("tests/data/import/substack/posts.csv", "rb");
+	char buf[8192];
+	if (f) {
+		len = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+	}
+	struct port_export e;
+	char err[300] = "";
+	ok(port_read_substack(&A, buf, len, fixture_file, NULL, &e, err, sizeof(err)),
+	   "the Substack export reads (%s)", err);
+	ok(e.n == 3 && e.notes.n == 2, "3 posts; the thread and the page skipped (%zu, %zu)", e.n,
+	   e.notes.n);
+	if (e.n == 3) {
+		is_str(e.posts[0].title, "Plain Text", "title");
+		is_str(e.posts[0].subtitle, "\xe2\x80\x9cThis quote\xe2\x80\x99s rather short\xe2\x80\x9d",
+		       "subtitle with its character references decoded");
+		is_str(e.posts[0].source_id, "substack:123401.plain-text", "id");
+		is_str(e.posts[0].slug, "plain-text", "slug");
+		ok(e.posts[0].published_at == 1564174099, "date (%lld)", (long long)e.posts[0].published_at);
+		ok(strstr(e.posts[0].body.md, "Lorem ipsum dolor sit amet") != NULL, "body");
+		ok(e.posts[2].draft && e.posts[2].published_at == 0, "the unpublished one is a draft");
+		ok(e.posts[1].body.notes.n >= 1 && strstr(e.posts[1].body.notes.items[e.posts[1].body.notes.n - 1],
+							 "podcast"), "the podcast's audio noted");
+	}
+	static const char paid[] = "post_id,post_date,is_published,type,audience,title,subtitle\n"
+				   "9.secret,2020-01-02T03:04:05Z,TRUE,newsletter,only_paid,Paid one,\n";
+	ok(port_read_substack(&A, paid, strlen(paid), fixture_file, NULL, &e, err, sizeof(err)) &&
+		   e.n == 1 && e.posts[0].circle && !strcmp(e.posts[0].circle, "Paid subscribers"),
+	   "a paid post comes for a circle");
+	ok(e.n == 1 && e.posts[0].body.notes.n >= 1, "its missing text noted");
+	static const char bad[] = "title,body\nx,y\n";
+	ok(!port_read_substack(&A, bad, strlen(bad), fixture_file, NULL, &e, err, sizeof(err)) &&
+		   !strncmp(err, "line 1:", 7),
+	   "not posts.csv: %s", err);
+	static const char open[] = "post_id,title\n1.a,\"never closed\n";
+	ok(!port_read_substack(&A, open, strlen(open), fixture_file, NULL, &e, err, sizeof(err)) &&
+		   !strncmp(err, "line 2:", 7),
+	   "an unclosed quote names its line: %s", err);
+}
+
 int main(void)
 {
 	arena_init(&A);
 	test_simple();
 	test_every_fixture();
 	test_refused();
+	test_csv();
+	test_substack();
 	arena_release(&A);
 	return tap_done();
 }
