@@ -27,6 +27,7 @@
 #include "mail/mime.h"
 #include "net/smtp.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
@@ -475,6 +476,7 @@ static void usage(FILE *f)
 		"       quire migrate --from URL --to URL\n"
 		"       quire import wordpress FILE.xml --user HANDLE [--data DIR] [--db URL]\n"
 		"       quire import substack DIR --user HANDLE [--data DIR] [--db URL]\n"
+		"       quire import medium DIR --user HANDLE [--include-responses] [--data DIR] [--db URL]\n"
 		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
@@ -530,6 +532,7 @@ struct opts {
 	const char *base_url;
 	const char *name;
 	const char *user; /* quire import --user HANDLE */
+	bool include_responses; /* quire import medium --include-responses */
 	bool admin;
 	bool password_stdin;
 	unsigned threads;
@@ -1148,19 +1151,75 @@ static const char *export_file(void *ctx, struct arena *a, const char *name, siz
 	return out;
 }
 
+static int import_run(const struct opts *o, const char *kind, const char *file,
+		      struct arena *a, const struct port_export *ex, const struct timespec *t0);
+
+static int cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Medium: every posts/NAME.html of the unpacked export, in name order. */
+static int import_medium(const struct opts *o, const char *dir)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct arena a;
+	arena_init(&a);
+	const char *posts = arena_printf(&a, "%s/posts", dir);
+	DIR *d = opendir(posts);
+	if (!d) {
+		fprintf(stderr, "quire: import: cannot read %s: %s (a Medium export has posts/)\n", posts,
+			strerror(errno));
+		arena_release(&a);
+		return 1;
+	}
+	size_t n = 0, cap = 64;
+	const char **names = arena_alloc(&a, cap * sizeof(*names));
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || strcmp(e->d_name + l - 5, ".html") != 0 || e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			const char **nn = arena_alloc(&a, 2 * cap * sizeof(*nn));
+			memcpy(nn, names, n * sizeof(*nn));
+			names = nn;
+			cap *= 2;
+		}
+		names[n++] = arena_strdup(&a, e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	struct port_export ex = {0};
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		const char *html = export_file((void *)dir, &a, arena_printf(&a, "posts/%s", names[i]), &len);
+		if (!html) {
+			port_list_addf(&a, &ex.notes, "Skipped %s: it could not be read (or is larger than a "
+				       "post may be).", names[i]);
+			continue;
+		}
+		port_read_medium_post(&a, names[i], html, len, o->include_responses, &ex);
+	}
+	int rc = import_run(o, "medium", dir, &a, &ex, &t0);
+	arena_release(&a);
+	return rc;
+}
+
 static int cmd_import(const struct opts *o, const char *kind, const char *file)
 {
-	bool substack = !strcmp(kind, "substack");
-	if (strcmp(kind, "wordpress") != 0 && !substack) {
-		fprintf(stderr, "quire: import reads wordpress (WXR) and substack (its unpacked export "
-				"folder) so far, not '%s'\n", kind);
+	bool substack = !strcmp(kind, "substack"), medium = !strcmp(kind, "medium");
+	if (strcmp(kind, "wordpress") != 0 && !substack && !medium) {
+		fprintf(stderr, "quire: import reads wordpress (WXR), substack and medium (their unpacked "
+				"export folders) so far, not '%s'\n", kind);
 		return 2;
 	}
 	if (!o->user) {
 		fprintf(stderr, "quire: import needs --user HANDLE: whose stories they become\n");
 		return 2;
 	}
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const char *path = file;
 	char csv[PATH_MAX];
@@ -1168,6 +1227,8 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 		snprintf(csv, sizeof(csv), "%s/posts.csv", file);
 		path = csv;
 	}
+	if (medium)
+		return import_medium(o, file);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "quire: import: cannot read %s: %s\n", path, strerror(errno));
@@ -1204,31 +1265,37 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 		return 1;
 	}
 	buf_release(&b);
+	int rc = import_run(o, kind, file, &a, &ex, &t0);
+	arena_release(&a);
+	return rc;
+}
+
+static int import_run(const struct opts *o, const char *kind, const char *file,
+		      struct arena *a, const struct port_export *ex, const struct timespec *t0)
+{
+	struct timespec t1;
 	struct web_config cfg;
 	config_defaults(&cfg, o);
 	struct store *st;
-	if (!open_data(o, &cfg, &st)) {
-		arena_release(&a);
+	if (!open_data(o, &cfg, &st))
 		return 1;
-	}
 	struct user_row u;
-	const char *h = handle_normalise(&a, o->user);
+	const char *h = handle_normalise(a, o->user);
 	int rc = 0;
-	if (!h || store_user_by_handle(st, &a, h, &u)) {
+	if (!h || store_user_by_handle(st, a, h, &u)) {
 		fprintf(stderr, "quire: import: there is no writer @%s here\n", o->user);
 		rc = 1;
 	} else {
-		printf("importing %zu posts of %s into @%s\n", ex.n, file, u.handle);
+		printf("importing %zu posts of %s into @%s\n", ex->n, file, u.handle);
 		struct import_report r = {.out = stdout};
-		story_import_all(st, &a, &u, kind, &ex, &r);
+		story_import_all(st, a, &u, kind, ex, &r);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		double secs = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 		printf("%zu imported, %zu skipped (imported before), %zu failed; %zu images left at their "
 		       "addresses; %.2f s\n", r.imported, r.skipped, r.failed, r.images, secs);
 		rc = r.failed ? 1 : 0;
 	}
 	store_close(st);
-	arena_release(&a);
 	free((char *)cfg.db_url);
 	return rc;
 }
@@ -1574,6 +1641,8 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--admin")) {
 			o.admin = true;
+		} else if (!strcmp(a, "--include-responses")) {
+			o.include_responses = true;
 		} else if (!strcmp(a, "--password-stdin")) {
 			o.password_stdin = true;
 		} else if (a[0] == '-') {

@@ -121,6 +121,19 @@ typedef const char *(*port_file_fn)(void *ctx, struct arena *a, const char *name
 bool port_read_substack(struct arena *a, const char *csv, size_t len, port_file_fn file, void *ctx,
 			struct port_export *out, char *err, size_t errlen);
 
+/*
+ * One post of a Medium export (posts/NAME.html, parsed with gumbo): the
+ * title (h1.p-name), subtitle (the subtitle section), body (the body
+ * section, without the title and subtitle Medium repeats in it), date
+ * (time.dt-published), canonical URL (a.p-canonical; its last path part
+ * gives the slug and, with its trailing id, the source id) and tags
+ * (a.p-tag). A post with neither a date nor a canonical URL is a draft.
+ * A response (no subtitle section) is skipped with a note unless
+ * responses is true. Adds one post to out, or a note.
+ */
+void port_read_medium_post(struct arena *a, const char *name, const char *html, size_t len,
+			   bool responses, struct port_export *out);
+
 /* For fuzzing and tests: the fields of the CSV record at *p (RFC 4180),
  * *p moved past it; false at the end or on an unclosed quote (*line
  * counts lines). */

@@ -91,8 +91,10 @@ def test_a_malformed_export_names_its_line_and_imports_nothing(server):
     r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "nobody_x",
                    check=False)
     assert r.returncode == 1 and "no writer @nobody_x" in r.stderr
-    r = server.cli("import", "medium", path, "--user", "wpbad", check=False)
+    r = server.cli("import", "blogger", path, "--user", "wpbad", check=False)
     assert r.returncode == 2 and "wordpress" in r.stderr
+    r = server.cli("import", "medium", path, "--user", "wpbad", check=False)
+    assert r.returncode == 1 and "a Medium export has posts/" in r.stderr
 
 
 SUBSTACK = os.path.join(ROOT, "tests", "data", "import", "substack")
@@ -137,3 +139,34 @@ def test_substack_export_and_its_paid_posts(server, tmp_path):
     assert "For those who pay" not in requests.get(server.url + "/@" + handle).text
     r = server.cli("import", "substack", SUBSTACK, "--user", handle)
     assert "0 imported, 3 skipped" in r.stdout
+
+
+MEDIUM = os.path.join(ROOT, "tests", "data", "import", "medium")
+
+
+def test_medium_export_without_and_with_responses(server):
+    """Medium (posts/*.html, tests/data/import/medium): each post with its
+    title, subtitle, date, tags and canonical address, the title Medium
+    repeats in the body left out, a draft a draft; a response skipped until
+    --include-responses; again: nothing."""
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "mdwriter", "a password for tests")
+    tok = api_token(server, "mdwriter", "a password for tests")
+    handle = "mdwriter"
+    r = server.cli("import", "medium", MEDIUM, "--user", handle)
+    assert "8 imported, 0 skipped" in r.stdout, r.stdout
+    assert 'Skipped "This is a comment" (comment.html): a response' in r.stdout
+    assert "image not fetched yet: https://cdn-images-1.medium.com/" in r.stdout
+    mine = stories_of(server, tok, handle)
+    adv = mine["Advanced Post Title"]
+    assert adv["subtitle"] == "This is a subtitle of some sort"
+    assert adv["published_at"] == "2018-08-11T11:23:34Z"
+    assert adv["canonical_url"] == "https://medium.com/@JoeBloggs/testpost-efefef12121212"
+    assert sorted(adv["tags"]) == ["stuff", "things"]
+    assert not adv["body"].lstrip().startswith("#"), adv["body"][:200]
+    assert mine["Draft Post Title"]["status"] == "draft"
+    page = requests.get(adv["url"])
+    assert '<link rel="canonical" href="https://medium.com/@JoeBloggs/testpost-efefef12121212">' in page.text
+    r = server.cli("import", "medium", MEDIUM, "--user", handle, "--include-responses")
+    assert "1 imported, 8 skipped" in r.stdout, r.stdout
+    assert "This is a comment" in stories_of(server, tok, handle)

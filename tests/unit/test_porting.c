@@ -229,6 +229,51 @@ static void test_substack(void)
 	   "an unclosed quote names its line: %s", err);
 }
 
+/* ---- Medium ---- */
+
+static void test_medium(void)
+{
+	static const char *const files[] = {"advanced-post.html", "basic-post.html", "comment.html",
+					    "draft-post.html", "no-date-post.html", "no-slug-post.html"};
+	struct port_export e = {0};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[300];
+		snprintf(path, sizeof(path), "tests/data/import/medium/posts/%s", files[i]);
+		FILE *f = fopen(path, "rb");
+		char *buf = arena_alloc(&A, 1 << 16);
+		size_t len = f ? fread(buf, 1, (1 << 16) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[len] = '\0';
+		ok(len > 0, "fixture %s", files[i]);
+		port_read_medium_post(&A, files[i], buf, len, false, &e);
+	}
+	ok(e.n == 5 && e.notes.n == 1 && strstr(e.notes.items[0], "a response"),
+	   "five posts; the response skipped (%zu, %zu)", e.n, e.notes.n);
+	if (e.n != 5)
+		return;
+	const struct port_post *adv = &e.posts[0];
+	is_str(adv->title, "Advanced Post Title", "title");
+	is_str(adv->subtitle, "This is a subtitle of some sort", "subtitle");
+	is_str(adv->canonical_url, "https://medium.com/@JoeBloggs/testpost-efefef12121212", "canonical");
+	is_str(adv->slug, "testpost", "slug from the canonical URL, its id cut");
+	ok(adv->published_at == 1533986614, "date (%lld)", (long long)adv->published_at);
+	ok(adv->tags.n == 2 && !strcmp(adv->tags.items[0], "Things"), "tags");
+	ok(strncmp(adv->body.md, "![This is image alt text]", 25) == 0,
+	   "the repeated title, subtitle and the divider are not in the body: %.60s", adv->body.md);
+	ok(adv->body.images.n >= 1, "its images listed");
+	ok(e.posts[2].draft && e.posts[2].published_at == 0, "no date and no address: a draft");
+	ok(!e.posts[3].draft && e.posts[3].published_at == 0, "no date but an address: published");
+	is_str(e.posts[4].slug, "", "an address with no slug gives none");
+	struct port_export r = {0};
+	static const char resp[] = "<h1 class=\"p-name\">Reply</h1><section data-field=\"body\"><p>Yes."
+				   "</p></section>";
+	port_read_medium_post(&A, "r.html", resp, strlen(resp), true, &r);
+	ok(r.n == 1 && strstr(r.posts[0].body.md, "Yes."), "--include-responses takes a response");
+	port_read_medium_post(&A, "x.html", "<p>no sections</p>", 18, true, &r);
+	ok(r.n == 1 && r.notes.n == 1, "a file with no body section is skipped, noted");
+}
+
 int main(void)
 {
 	arena_init(&A);
@@ -237,6 +282,7 @@ int main(void)
 	test_refused();
 	test_csv();
 	test_substack();
+	test_medium();
 	arena_release(&A);
 	return tap_done();
 }
