@@ -4,6 +4,7 @@ the writer's story go and come back; the audit log records both. Every
 admin page has no axe violation and no sideways scroll on a phone."""
 import pytest
 import requests
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -54,7 +55,8 @@ def test_suspend_and_unsuspend_from_admin(site, browser, browser2):
     click_and_wait(d, d.find_element(By.XPATH, "//button[normalize-space()='Unsuspend @rosa']"))
     assert "no longer suspended" in d.find_element(By.CSS_SELECTOR, ".flash").text
     r.get(st["url"])
-    WebDriverWait(r, 20).until(lambda x: x.find_elements(By.TAG_NAME, "h1") and
+    WebDriverWait(r, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda x: x.find_elements(By.TAG_NAME, "h1") and
                                "A year at the ward" in x.find_element(By.TAG_NAME, "h1").text)
 
     d.get(s.url + "/admin")

@@ -17,6 +17,7 @@ import tempfile
 
 import pytest
 import requests
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -319,7 +320,8 @@ def test_feedback_journey_publish_and_block(site, browser):
                          json={"body": "Rude words"}).status_code == 201
     d.get(s.url + "/@ada/told-so")
     d.find_element(By.CSS_SELECTOR, 'button[value="block"]').click()
-    WebDriverWait(d, 10).until(lambda x: "Block @rosa?" in x.find_element(By.TAG_NAME, "h1").text)
+    WebDriverWait(d, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda x: "Block @rosa?" in x.find_element(By.TAG_NAME, "h1").text)
     assert "They are not told" in d.find_element(By.TAG_NAME, "main").text
     assert violations(d) == []
     d.find_element(By.CSS_SELECTOR, "main form button.danger").click()

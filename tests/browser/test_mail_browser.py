@@ -7,6 +7,7 @@ import re
 import tempfile
 
 import requests
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -48,7 +49,8 @@ def test_mother_joins_the_circle_from_her_email(browser):
         click_and_wait(d, d.find_element(By.XPATH, "//button[normalize-space()='Join']"))
         assert "@june" in d.find_element(By.CSS_SELECTOR, ".flash").text
         d.get(st["url"])
-        WebDriverWait(d, 20).until(lambda x: "The week in hospital" in x.find_element(By.TAG_NAME, "h1").text)
+        WebDriverWait(d, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda x: "The week in hospital" in x.find_element(By.TAG_NAME, "h1").text)
         assert "Only for you." in d.page_source
         # Nobody else reads it.
         assert requests.get(st["url"]).status_code == 404
