@@ -141,6 +141,17 @@ bool media_blobs_to_files(struct store *st, const char *dir, unsigned long *n)
 bool media_files_to_blobs(struct store *st, const char *dir, unsigned long *n)
 	__attribute__((warn_unused_result));
 
+/*
+ * A photo from bytes in memory, for imports (no request, no queue): the
+ * same checks, sandboxed decode and stripping as an upload, then stored
+ * on p->story_id with p's alt, caption, sensitive, note and audience
+ * (NULLs: "", "story"); p->id is made when empty. Blocks the caller for
+ * the decode. 0, or an HTTP-like status (413, 415, 422, 409 story full,
+ * 500, 503) with *msg a sentence. Needs web_cfg (the data directory).
+ */
+int media_photo_add(struct store *st, struct arena *a, const void *data, size_t len,
+		    struct photo_row *p, const char **msg);
+
 /* Pages. */
 void page_photo_file(struct http_req *req, struct http_res *res);
 void page_photo_redirect(struct http_req *req, struct http_res *res);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -470,6 +471,105 @@ static int story_full(struct store *st, const char *story_id, const char **msg)
 	return 409;
 }
 
+/* Store the decoded photo in as p (the writer's fields already in p) on
+ * story_id: files, blobs and rows, under the files lock. 0, or the HTTP
+ * status with *msg. */
+static int photo_store(struct store *st, struct arena *a, const struct media_ingest *in,
+		       const char *story_id, struct photo_row *p, const char **msg)
+{
+	p->width = in->width;
+	p->height = in->height;
+	p->preview = in->preview;
+	p->created_at = clock_now();
+	for (size_t i = 0; i < in->nblobs && i < PHOTO_MAX_VARIANTS; i++) {
+		struct photo_variant_row *v = &p->variants[p->nvariants++];
+		v->format = in->blobs[i].format;
+		v->width = in->blobs[i].width;
+		v->height = in->blobs[i].height;
+		memcpy(v->hash, in->blobs[i].hash, sizeof(v->hash));
+		v->bytes = (int64_t)in->blobs[i].len;
+	}
+	if (!media_files_lock()) {
+		*msg = "The photo store is busy; upload the photo again in a moment.";
+		return 503;
+	}
+	/* Uploads running side by side all passed the first check; rows are
+	 * only inserted under this lock, so this one is exact. */
+	int status = story_full(st, story_id, msg);
+	if (status) {
+		media_files_unlock();
+		return status;
+	}
+	enum media_err e = media_write(st, a, in);
+	enum store_err se = e ? STORE_OK : store_photo_insert(st, p);
+	if (e || se) {
+		/* Files this upload added and no row names: remove them. */
+		char hashes[MEDIA_MAX_BLOBS][65];
+		for (size_t i = 0; i < in->nblobs; i++)
+			memcpy(hashes[i], in->blobs[i].hash, 65);
+		unlink_unused(st, a, hashes, in->nblobs);
+	}
+	media_files_unlock();
+	if (e || se) {
+		*msg = media_strerror(MEDIA_IO);
+		return 500;
+	}
+	return 0;
+}
+
+static bool write_fully(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+int media_photo_add(struct store *st, struct arena *a, const void *data, size_t len,
+		    struct photo_row *p, const char **msg)
+{
+	*msg = NULL;
+	int fd = memfd_create("quire-photo", MFD_CLOEXEC);
+	if (fd < 0 || !write_fully(fd, data, len) || lseek(fd, 0, SEEK_SET) != 0) {
+		if (fd >= 0)
+			close(fd);
+		*msg = media_strerror(MEDIA_IO);
+		return 500;
+	}
+	enum media_kind kind;
+	enum media_err e = media_precheck(fd, len, &kind);
+	if (e) {
+		close(fd);
+		*msg = media_strerror(e);
+		return media_err_status(e);
+	}
+	struct media_ingest in = {0};
+	e = media_decode_isolated(fd, len, a, &in, NULL);
+	close(fd);
+	if (e) {
+		*msg = media_strerror(e);
+		return media_err_status(e);
+	}
+	if (!p->id[0])
+		id_new(p->id);
+	if (!p->audience)
+		p->audience = "story";
+	if (!p->caption)
+		p->caption = "";
+	if (!p->note)
+		p->note = "";
+	if (!p->alt)
+		p->alt = "";
+	return photo_store(st, a, &in, p->story_id, p, msg);
+}
+
 /*
  * An upload on its way through the photo queue (pool.c). Made by
  * photo_submit() on the request's thread; run on a pool thread, which
@@ -519,45 +619,9 @@ static void photo_job_run(struct media_job *mj, struct store *st)
 		j->msg = media_strerror(MEDIA_IO);
 		return;
 	}
-	struct photo_row *p = &j->photo;
-	p->width = in->width;
-	p->height = in->height;
-	p->preview = in->preview;
-	p->created_at = clock_now();
-	for (size_t i = 0; i < in->nblobs && i < PHOTO_MAX_VARIANTS; i++) {
-		struct photo_variant_row *v = &p->variants[p->nvariants++];
-		v->format = in->blobs[i].format;
-		v->width = in->blobs[i].width;
-		v->height = in->blobs[i].height;
-		memcpy(v->hash, in->blobs[i].hash, sizeof(v->hash));
-		v->bytes = (int64_t)in->blobs[i].len;
-	}
-	if (!media_files_lock()) {
-		j->status = 503;
-		j->msg = "The photo store is busy; upload the photo again in a moment.";
+	j->status = photo_store(st, &j->arena, in, j->story_id, &j->photo, &j->msg);
+	if (j->status == 503)
 		j->retry_after = 5;
-		return;
-	}
-	/* Uploads running side by side all passed the first check; rows are
-	 * only inserted under this lock, so this one is exact. */
-	if ((j->status = story_full(st, j->story_id, &j->msg))) {
-		media_files_unlock();
-		return;
-	}
-	e = media_write(st, &j->arena, in);
-	enum store_err se = e ? STORE_OK : store_photo_insert(st, p);
-	if (e || se) {
-		/* Files this upload added and no row names: remove them. */
-		char hashes[MEDIA_MAX_BLOBS][65];
-		for (size_t i = 0; i < in->nblobs; i++)
-			memcpy(hashes[i], in->blobs[i].hash, 65);
-		unlink_unused(st, &j->arena, hashes, in->nblobs);
-	}
-	media_files_unlock();
-	if (e || se) {
-		j->status = 500;
-		j->msg = media_strerror(MEDIA_IO);
-	}
 }
 
 /* On a pool thread, after run() or instead of it. */
