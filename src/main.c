@@ -20,7 +20,7 @@
 #include "stories/markdown.h"
 #include "stories/stories_web.h"
 #include "stories/stories.h"
-#include "stories/importer.h"
+#include "porting/import_cmd.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "mail/mail_web.h"
@@ -474,9 +474,12 @@ static void usage(FILE *f)
 		"       quire backup FILE [--data DIR] [--db URL]\n"
 		"       quire restore FILE --data NEWDIR [--db URL]\n"
 		"       quire migrate --from URL --to URL\n"
-		"       quire import wordpress FILE.xml --user HANDLE [--data DIR] [--db URL]\n"
-		"       quire import substack DIR --user HANDLE [--data DIR] [--db URL]\n"
-		"       quire import medium DIR --user HANDLE [--include-responses] [--data DIR] [--db URL]\n"
+		"       quire import wordpress FILE.xml|ZIP --user HANDLE [import options]\n"
+		"       quire import substack DIR|ZIP --user HANDLE [import options]\n"
+		"       quire import medium DIR|ZIP --user HANDLE [--include-responses] [import options]\n"
+		"       quire import --retry-photos --user HANDLE [--allow-private-fetch] [--data DIR] [--db URL]\n"
+		"         import options: [--skip-photos | --retry-photos] [--allow-private-fetch]\n"
+		"                         [--data DIR] [--db URL]\n"
 		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
@@ -533,6 +536,7 @@ struct opts {
 	const char *name;
 	const char *user; /* quire import --user HANDLE */
 	bool include_responses; /* quire import medium --include-responses */
+	bool allow_private_fetch, retry_photos, skip_photos; /* quire import */
 	bool admin;
 	bool password_stdin;
 	unsigned threads;
@@ -1123,178 +1127,55 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 	return rc;
 }
 
-/* quire import wordpress FILE --user HANDLE: another platform's export
- * into a writer's stories (issue 19). The whole file is read and checked
- * before anything is written; then each post is a transaction of its
- * own, and a post imported before is skipped. */
-/* A file of an export folder, for the readers (porting.h): only names
- * inside it, at most an export's size. */
-static const char *export_file(void *ctx, struct arena *a, const char *name, size_t *len)
-{
-	if (strstr(name, "..") || name[0] == '/')
-		return NULL;
-	const char *path = arena_printf(a, "%s/%s", (const char *)ctx, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b;
-	buf_init(&b, PORT_MAX_HTML);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !buf_failed(&b))
-		buf_add(&b, chunk, n);
-	bool bad = ferror(f) || buf_failed(&b);
-	fclose(f);
-	const char *out = bad ? NULL : arena_strndup(a, b.data ? b.data : "", b.len);
-	*len = bad ? 0 : b.len;
-	buf_release(&b);
-	return out;
-}
-
-static int import_run(const struct opts *o, const char *kind, const char *file,
-		      struct arena *a, const struct port_export *ex, const struct timespec *t0);
-
-static int cmp_names(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-/* Medium: every posts/NAME.html of the unpacked export, in name order. */
-static int import_medium(const struct opts *o, const char *dir)
-{
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	struct arena a;
-	arena_init(&a);
-	const char *posts = arena_printf(&a, "%s/posts", dir);
-	DIR *d = opendir(posts);
-	if (!d) {
-		fprintf(stderr, "quire: import: cannot read %s: %s (a Medium export has posts/)\n", posts,
-			strerror(errno));
-		arena_release(&a);
-		return 1;
-	}
-	size_t n = 0, cap = 64;
-	const char **names = arena_alloc(&a, cap * sizeof(*names));
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 6 || strcmp(e->d_name + l - 5, ".html") != 0 || e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			const char **nn = arena_alloc(&a, 2 * cap * sizeof(*nn));
-			memcpy(nn, names, n * sizeof(*nn));
-			names = nn;
-			cap *= 2;
-		}
-		names[n++] = arena_strdup(&a, e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
-	struct port_export ex = {0};
-	for (size_t i = 0; i < n; i++) {
-		size_t len = 0;
-		const char *html = export_file((void *)dir, &a, arena_printf(&a, "posts/%s", names[i]), &len);
-		if (!html) {
-			port_list_addf(&a, &ex.notes, "Skipped %s: it could not be read (or is larger than a "
-				       "post may be).", names[i]);
-			continue;
-		}
-		port_read_medium_post(&a, names[i], html, len, o->include_responses, &ex);
-	}
-	int rc = import_run(o, "medium", dir, &a, &ex, &t0);
-	arena_release(&a);
-	return rc;
-}
-
+/* quire import KIND PATH --user HANDLE: another platform's export into
+ * a writer's stories (issue 19; porting/import_cmd.h). The whole export
+ * is read and checked before anything is written; then each post is a
+ * transaction of its own, and a post imported before is skipped.
+ * kind NULL: only --retry-photos. */
 static int cmd_import(const struct opts *o, const char *kind, const char *file)
 {
-	bool substack = !strcmp(kind, "substack"), medium = !strcmp(kind, "medium");
-	if (strcmp(kind, "wordpress") != 0 && !substack && !medium) {
-		fprintf(stderr, "quire: import reads wordpress (WXR), substack and medium (their unpacked "
-				"export folders) so far, not '%s'\n", kind);
+	if (kind && !import_kind_known(kind)) {
+		fprintf(stderr, "quire: import reads wordpress (WXR), substack and medium (their "
+				"export zips or folders), not '%s'\n", kind);
+		return 2;
+	}
+	if (!kind && !o->retry_photos) {
+		fprintf(stderr, "quire: import needs KIND PATH, or --retry-photos\n");
 		return 2;
 	}
 	if (!o->user) {
 		fprintf(stderr, "quire: import needs --user HANDLE: whose stories they become\n");
 		return 2;
 	}
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	const char *path = file;
-	char csv[PATH_MAX];
-	if (substack) {
-		snprintf(csv, sizeof(csv), "%s/posts.csv", file);
-		path = csv;
-	}
-	if (medium)
-		return import_medium(o, file);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "quire: import: cannot read %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	struct buf b;
-	buf_init(&b, PORT_MAX_EXPORT);
-	char chunk[65536];
-	size_t n;
-	bool big = false;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !big) {
-		buf_add(&b, chunk, n);
-		big = buf_failed(&b);
-	}
-	bool rerr = ferror(f);
-	fclose(f);
-	if (big || rerr) {
-		fprintf(stderr, "quire: import: %s: %s\n", file,
-			big ? "larger than an export may be (256 MB)" : "could not be read");
-		buf_release(&b);
-		return 1;
-	}
-	struct arena a;
-	arena_init(&a);
-	struct port_export ex;
-	char err[300];
-	bool read = substack ? port_read_substack(&a, b.data ? b.data : "", b.len, export_file,
-						  (void *)file, &ex, err, sizeof(err)) :
-			       port_read_wxr(&a, b.data ? b.data : "", b.len, &ex, err, sizeof(err));
-	if (!read) {
-		fprintf(stderr, "quire: import: %s: %s; nothing was imported\n", path, err);
-		buf_release(&b);
-		arena_release(&a);
-		return 1;
-	}
-	buf_release(&b);
-	int rc = import_run(o, kind, file, &a, &ex, &t0);
-	arena_release(&a);
-	return rc;
-}
-
-static int import_run(const struct opts *o, const char *kind, const char *file,
-		      struct arena *a, const struct port_export *ex, const struct timespec *t0)
-{
-	struct timespec t1;
 	struct web_config cfg;
 	config_defaults(&cfg, o);
+	const char *bad = media_limits_error();
+	if (bad) {
+		fprintf(stderr, "quire: %s\n", bad);
+		return 2;
+	}
 	struct store *st;
 	if (!open_data(o, &cfg, &st))
 		return 1;
+	web_cfg = &cfg; /* photos are written under its data directory */
+	struct arena a;
+	arena_init(&a);
 	struct user_row u;
-	const char *h = handle_normalise(a, o->user);
-	int rc = 0;
-	if (!h || store_user_by_handle(st, a, h, &u)) {
+	const char *h = handle_normalise(&a, o->user);
+	int rc;
+	if (!h || store_user_by_handle(st, &a, h, &u)) {
 		fprintf(stderr, "quire: import: there is no writer @%s here\n", o->user);
 		rc = 1;
 	} else {
-		printf("importing %zu posts of %s into @%s\n", ex->n, file, u.handle);
-		struct import_report r = {.out = stdout};
-		story_import_all(st, a, &u, kind, ex, &r);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double secs = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-		printf("%zu imported, %zu skipped (imported before), %zu failed; %zu images left at their "
-		       "addresses; %.2f s\n", r.imported, r.skipped, r.failed, r.images, secs);
-		rc = r.failed ? 1 : 0;
+		struct import_args args = {
+			.kind = kind, .path = file, .include_responses = o->include_responses,
+			.allow_private = o->allow_private_fetch, .retry_photos = o->retry_photos,
+			.fetch_photos = !o->skip_photos, .out = stdout,
+		};
+		rc = import_export(st, &u, &args);
 	}
+	arena_release(&a);
+	web_cfg = NULL;
 	store_close(st);
 	free((char *)cfg.db_url);
 	return rc;
@@ -1643,6 +1524,12 @@ int main(int argc, char **argv)
 			o.admin = true;
 		} else if (!strcmp(a, "--include-responses")) {
 			o.include_responses = true;
+		} else if (!strcmp(a, "--allow-private-fetch")) {
+			o.allow_private_fetch = true;
+		} else if (!strcmp(a, "--retry-photos")) {
+			o.retry_photos = true;
+		} else if (!strcmp(a, "--skip-photos")) {
+			o.skip_photos = true;
 		} else if (!strcmp(a, "--password-stdin")) {
 			o.password_stdin = true;
 		} else if (a[0] == '-') {
@@ -1674,6 +1561,8 @@ int main(int argc, char **argv)
 		return cmd_user_add(&o, pos[2]);
 	if (npos == 3 && !strcmp(pos[0], "import"))
 		return cmd_import(&o, pos[1], pos[2]);
+	if (npos == 1 && !strcmp(pos[0], "import"))
+		return cmd_import(&o, NULL, NULL);
 	usage(stderr);
 	return 2;
 }

@@ -764,3 +764,40 @@ bool port_html_to_md(struct arena *a, const char *html, size_t len, struct port_
 	buf_release(&md);
 	return true;
 }
+
+const char *port_md_swap_images(struct arena *a, const char *md, const struct port_images *im,
+				const char *const *ids, size_t *swapped)
+{
+	struct buf out, want;
+	buf_init(&out, 0);
+	buf_init(&want, 0);
+	*swapped = 0;
+	const char *pos = md;
+	for (size_t i = 0; i < im->n; i++) {
+		buf_reset(&want);
+		buf_adds(&want, "](");
+		add_url(&want, im->items[i].url);
+		/* The URL ends the destination: ')' or its title's ' "'. */
+		const char *m = pos;
+		for (;;) {
+			m = strstr(m, buf_str(&want));
+			if (!m)
+				break;
+			char c = m[want.len];
+			if (c == ')' || c == ' ')
+				break;
+			m += want.len;
+		}
+		if (!m)
+			continue;
+		buf_add(&out, pos, (size_t)(m - pos));
+		buf_addf(&out, "](photo:%s", ids[i]);
+		pos = m + want.len;
+		(*swapped)++;
+	}
+	buf_adds(&out, pos);
+	const char *r = arena_strndup(a, buf_str(&out), out.len);
+	buf_release(&out);
+	buf_release(&want);
+	return r;
+}

@@ -68,6 +68,15 @@ struct port_md {
  */
 bool port_html_to_md(struct arena *a, const char *html, size_t len, struct port_md *out);
 
+/*
+ * md with the URL of each of its n images (in md's order, as
+ * port_html_to_md() wrote them) replaced by "photo:" and ids[i], so the
+ * body names photos the importer makes. An image whose URL cannot be
+ * found in order is left as it was (*swapped counts those replaced).
+ */
+const char *port_md_swap_images(struct arena *a, const char *md, const struct port_images *im,
+				const char *const *ids, size_t *swapped);
+
 /* One post of an export, as a reader found it. */
 struct port_post {
 	const char *source_id;     /* the source's own id for it (never "") */

@@ -62,6 +62,22 @@ static json_t *photo_part(struct http_req *req, const struct story_row *s,
 	return json_pack("{s:o}", "photo", view);
 }
 
+/* A photo an import could not fetch yet: a placeholder on the page and
+ * preview for her who wrote the story, with where it was and why it
+ * failed; nothing at all for anyone else. */
+static void missing_part(struct http_req *req, const struct story_row *s, const char *id,
+			 json_t *parts)
+{
+	const struct viewer *v = web_viewer(req);
+	struct import_photo_row m;
+	if (!v->signed_in || strcmp(v->user.id, s->author_id) != 0 ||
+	    store_import_photo_get(web_store(req), &req->arena, id, &m) != STORE_OK ||
+	    strcmp(m.story_id, s->id) != 0)
+		return;
+	json_array_append_new(parts, json_pack("{s:{s:s,s:s,s:s,s:s}}", "missing", "id", id,
+					       "url", m.url, "alt", m.alt, "error", m.error));
+}
+
 json_t *render_story_parts(struct http_req *req, const struct story_row *s,
 			   const char *body_html, enum render_context where, const char *show_id)
 {
@@ -110,6 +126,8 @@ json_t *render_story_parts(struct http_req *req, const struct story_row *s,
 		    strcmp(p.story_id, s->id) == 0)
 			json_array_append_new(parts, photo_part(req, s, &p, where, show_id, key,
 								nphotos++));
+		else if (page_like(where))
+			missing_part(req, s, id, parts);
 		pos = end;
 	}
 	add_html(parts, pos, strlen(pos));

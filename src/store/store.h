@@ -53,6 +53,26 @@ enum store_err store_import_source_add(struct store *s, const char *user_id, con
 				       const char *source_id, const char *story_id, int64_t now)
 	__attribute__((warn_unused_result));
 
+/* A photo of an imported story that could not be fetched: the body names
+ * it as photo:ID already; the row says where it was and why it failed. */
+struct import_photo_row {
+	char id[17], story_id[17], user_id[17];
+	const char *url, *alt, *caption, *error;
+	int64_t tries, created_at;
+};
+/* Insert it, or (same id) update its error and tries. */
+enum store_err store_import_photo_put(struct store *s, const struct import_photo_row *p)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND when id is no missing photo (fetched since, or never). */
+enum store_err store_import_photo_get(struct store *s, struct arena *a, const char *id,
+				      struct import_photo_row *out) __attribute__((warn_unused_result));
+/* user_id's missing photos (NULL: everyone's), oldest first, at most max. */
+enum store_err store_import_photo_list(struct store *s, struct arena *a, const char *user_id,
+				       size_t max, struct import_photo_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+enum store_err store_import_photo_delete(struct store *s, const char *id)
+	__attribute__((warn_unused_result));
+
 /* Whether url names a backend this binary has (a bare path is SQLite). */
 bool store_url_known(const char *url);
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -336,3 +336,11 @@ STORE_FN(enum store_err, import_source_get, (struct store *s, const char *user_i
 STORE_FN(enum store_err, import_source_add, (struct store *s, const char *user_id,
 	 const char *source, const char *source_id, const char *story_id, int64_t now), (s, user_id,
 	 source, source_id, story_id, now))
+STORE_FN(enum store_err, import_photo_put, (struct store *s, const struct import_photo_row *p),
+	 (s, p))
+STORE_FN(enum store_err, import_photo_get, (struct store *s, struct arena *a, const char *id,
+	 struct import_photo_row *out), (s, a, id, out))
+STORE_FN(enum store_err, import_photo_list, (struct store *s, struct arena *a,
+	 const char *user_id, size_t max, struct import_photo_row **rows, size_t *n),
+	 (s, a, user_id, max, rows, n))
+STORE_FN(enum store_err, import_photo_delete, (struct store *s, const char *id), (s, id))

@@ -27,9 +27,9 @@ def test_wordpress_export_becomes_stories_once(server):
     invite_and_signup(server, admin, "wpwriter", "a password for tests")
     tok = api_token(server, "wpwriter", "a password for tests")
     handle = "wpwriter"
-    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "wpwriter")
+    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "wpwriter", "--skip-photos")
     assert "1 imported, 0 skipped" in r.stdout, r.stdout
-    r = server.cli("import", "wordpress", os.path.join(WXR, "valid-wxr-1.1.xml"), "--user", "wpwriter")
+    r = server.cli("import", "wordpress", os.path.join(WXR, "valid-wxr-1.1.xml"), "--user", "wpwriter", "--skip-photos")
     assert "Skipped \"About\": a WordPress page, not a post." in r.stdout, r.stdout
     mine = stories_of(server, tok, handle)
     road = mine['"The Road Not Taken" by Robert Frost']
@@ -48,7 +48,7 @@ def test_wordpress_export_becomes_stories_once(server):
     assert "Hello world!" in requests.get(server.url + "/@wpwriter").text
     # Again: nothing changes.
     before = sorted(s["id"] for s in stories_of(server, tok, handle).values())
-    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "wpwriter")
+    r = server.cli("import", "wordpress", os.path.join(WXR, "wxr-simple.xml"), "--user", "wpwriter", "--skip-photos")
     assert "0 imported, 1 skipped" in r.stdout, r.stdout
     assert sorted(s["id"] for s in stories_of(server, tok, handle).values()) == before
 
@@ -69,7 +69,7 @@ def test_a_draft_stays_a_draft(server, tmp_path):
         '<category domain="post_tag" nicename="grief">Grief</category>'
         '<content:encoded><![CDATA[<p>Half <em>written</em>.</p>]]></content:encoded>'
         '</item></channel></rss>\n')
-    r = server.cli("import", "wordpress", str(xml), "--user", "wpdraft")
+    r = server.cli("import", "wordpress", str(xml), "--user", "wpdraft", "--skip-photos")
     assert "(a draft)" in r.stdout, r.stdout
     s = stories_of(server, tok, handle)["Not yet"]
     assert s["status"] == "draft" and s["tags"] == ["grief"]
@@ -109,7 +109,7 @@ def test_substack_export_and_its_paid_posts(server, tmp_path):
     invite_and_signup(server, admin, "sswriter", "a password for tests")
     tok = api_token(server, "sswriter", "a password for tests")
     handle = "sswriter"
-    r = server.cli("import", "substack", SUBSTACK, "--user", handle)
+    r = server.cli("import", "substack", SUBSTACK, "--user", handle, "--skip-photos")
     assert "3 imported, 0 skipped" in r.stdout, r.stdout
     assert 'Skipped "Talk to Us": a Substack thread' in r.stdout
     assert 'Skipped "About Us": a Substack page' in r.stdout
@@ -127,7 +127,7 @@ def test_substack_export_and_its_paid_posts(server, tmp_path):
                                       "77.members,2021-03-04T05:06:07Z,TRUE,newsletter,only_paid,"
                                       "For those who pay,\n")
     (folder / "posts" / "77.members.html").write_text("<p>Only for you, paying reader.</p>")
-    r = server.cli("import", "substack", str(folder), "--user", handle)
+    r = server.cli("import", "substack", str(folder), "--user", handle, "--skip-photos")
     assert "1 imported" in r.stdout, r.stdout
     paid = [s for s in requests.get(server.url + "/api/v1/stories", params={"limit": 100, "author": handle},
                                     headers={"Authorization": "Bearer " + tok}).json()["stories"]
@@ -137,7 +137,7 @@ def test_substack_export_and_its_paid_posts(server, tmp_path):
     assert [c["name"] for c in circles["circles"] if c["id"] == paid["circle_id"]] == ["Paid subscribers"]
     assert requests.get(paid["url"]).status_code == 404
     assert "For those who pay" not in requests.get(server.url + "/@" + handle).text
-    r = server.cli("import", "substack", SUBSTACK, "--user", handle)
+    r = server.cli("import", "substack", SUBSTACK, "--user", handle, "--skip-photos")
     assert "0 imported, 3 skipped" in r.stdout
 
 
@@ -153,10 +153,11 @@ def test_medium_export_without_and_with_responses(server):
     invite_and_signup(server, admin, "mdwriter", "a password for tests")
     tok = api_token(server, "mdwriter", "a password for tests")
     handle = "mdwriter"
-    r = server.cli("import", "medium", MEDIUM, "--user", handle)
+    r = server.cli("import", "medium", MEDIUM, "--user", handle, "--skip-photos")
     assert "8 imported, 0 skipped" in r.stdout, r.stdout
     assert 'Skipped "This is a comment" (comment.html): a response' in r.stdout
-    assert "image not fetched yet: https://cdn-images-1.medium.com/" in r.stdout
+    assert ("photo MISSING: https://cdn-images-1.medium.com/max/2000/abc123.jpeg alt: This is image "
+            "alt text: photos are not fetched in this run") in r.stdout, r.stdout
     mine = stories_of(server, tok, handle)
     adv = mine["Advanced Post Title"]
     assert adv["subtitle"] == "This is a subtitle of some sort"
@@ -167,6 +168,6 @@ def test_medium_export_without_and_with_responses(server):
     assert mine["Draft Post Title"]["status"] == "draft"
     page = requests.get(adv["url"])
     assert '<link rel="canonical" href="https://medium.com/@JoeBloggs/testpost-efefef12121212">' in page.text
-    r = server.cli("import", "medium", MEDIUM, "--user", handle, "--include-responses")
+    r = server.cli("import", "medium", MEDIUM, "--user", handle, "--include-responses", "--skip-photos")
     assert "1 imported, 8 skipped" in r.stdout, r.stdout
     assert "This is a comment" in stories_of(server, tok, handle)

@@ -190,3 +190,86 @@ enum store_err pg_import_source_add(struct store *s, const char *user_id, const 
 	pp_int(&p, now);
 	return pg_write(s, SQL_IMPORT_ADD, &p, NULL);
 }
+
+/* ---- photos of imports not fetched yet ---- */
+#define IMPORT_PHOTO_COLS "id, story_id, user_id, url, alt, caption, error, tries, created_at"
+static const char SQL_IMPORT_PHOTO_PUT[] =
+	"INSERT INTO import_photos(" IMPORT_PHOTO_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+	"ON CONFLICT(id) DO UPDATE SET error = excluded.error, tries = excluded.tries";
+static const char SQL_IMPORT_PHOTO_GET[] =
+	"SELECT " IMPORT_PHOTO_COLS " FROM import_photos WHERE id = $1";
+static const char SQL_IMPORT_PHOTO_LIST[] =
+	"SELECT " IMPORT_PHOTO_COLS " FROM import_photos WHERE ($1::text IS NULL OR user_id = $1) "
+	"ORDER BY created_at, id LIMIT $2";
+static const char SQL_IMPORT_PHOTO_DELETE[] = "DELETE FROM import_photos WHERE id = $1";
+
+enum store_err pg_import_photo_put(struct store *s, const struct import_photo_row *ph)
+{
+	struct pg_params p = {0};
+	pp_text(&p, ph->id);
+	pp_text(&p, ph->story_id);
+	pp_text(&p, ph->user_id);
+	pp_text(&p, ph->url);
+	pp_text(&p, ph->alt);
+	pp_text(&p, ph->caption);
+	pp_text(&p, ph->error);
+	pp_int(&p, ph->tries);
+	pp_int(&p, ph->created_at);
+	return pg_write(s, SQL_IMPORT_PHOTO_PUT, &p, NULL);
+}
+
+static void import_photo_row(struct arena *a, const PGresult *r, int i, struct import_photo_row *o)
+{
+	pg_id(o->id, r, i, 0);
+	pg_id(o->story_id, r, i, 1);
+	pg_id(o->user_id, r, i, 2);
+	o->url = pg_text(a, r, i, 3);
+	o->alt = pg_text(a, r, i, 4);
+	o->caption = pg_text(a, r, i, 5);
+	o->error = pg_text(a, r, i, 6);
+	o->tries = pg_int(r, i, 7);
+	o->created_at = pg_int(r, i, 8);
+}
+
+enum store_err pg_import_photo_get(struct store *s, struct arena *a, const char *id,
+				   struct import_photo_row *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	PGresult *r = pg_run(s, SQL_IMPORT_PHOTO_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r)) {
+		import_photo_row(a, r, 0, out);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_import_photo_list(struct store *s, struct arena *a, const char *user_id,
+				    size_t max, struct import_photo_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, user_id); /* NULL: everyone's */
+	pp_int(&p, (int64_t)max);
+	PGresult *r = pg_run(s, SQL_IMPORT_PHOTO_LIST, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	*rows = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(**rows));
+	for (int i = 0; i < nt && *n < max; i++)
+		import_photo_row(a, r, i, &(*rows)[(*n)++]);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_import_photo_delete(struct store *s, const char *id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	return pg_write(s, SQL_IMPORT_PHOTO_DELETE, &p, NULL);
+}

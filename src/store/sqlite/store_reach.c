@@ -322,3 +322,93 @@ enum store_err sq_import_source_add(struct store *s, const char *user_id, const 
 	sqlite3_bind_int64(st, 5, now);
 	return exec_write(s, st);
 }
+
+/* ---- photos of imports not fetched yet ---- */
+#define IMPORT_PHOTO_COLS "id, story_id, user_id, url, alt, caption, error, tries, created_at"
+static const char SQL_IMPORT_PHOTO_PUT[] =
+	"INSERT INTO import_photos(" IMPORT_PHOTO_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	"ON CONFLICT(id) DO UPDATE SET error = excluded.error, tries = excluded.tries";
+static const char SQL_IMPORT_PHOTO_GET[] =
+	"SELECT " IMPORT_PHOTO_COLS " FROM import_photos WHERE id = ?1";
+static const char SQL_IMPORT_PHOTO_LIST[] =
+	"SELECT " IMPORT_PHOTO_COLS " FROM import_photos WHERE (?1 IS NULL OR user_id = ?1) "
+	"ORDER BY created_at, id LIMIT ?2";
+static const char SQL_IMPORT_PHOTO_DELETE[] = "DELETE FROM import_photos WHERE id = ?1";
+
+enum store_err sq_import_photo_put(struct store *s, const struct import_photo_row *p)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_PHOTO_PUT);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, p->id);
+	bind_text(st, 2, p->story_id);
+	bind_text(st, 3, p->user_id);
+	bind_text(st, 4, p->url);
+	bind_text(st, 5, p->alt);
+	bind_text(st, 6, p->caption);
+	bind_text(st, 7, p->error);
+	sqlite3_bind_int64(st, 8, p->tries);
+	sqlite3_bind_int64(st, 9, p->created_at);
+	return exec_write(s, st);
+}
+
+static void import_photo_row(struct arena *a, sqlite3_stmt *st, struct import_photo_row *o)
+{
+	col_id(o->id, st, 0);
+	col_id(o->story_id, st, 1);
+	col_id(o->user_id, st, 2);
+	o->url = col_text(a, st, 3);
+	o->alt = col_text(a, st, 4);
+	o->caption = col_text(a, st, 5);
+	o->error = col_text(a, st, 6);
+	o->tries = sqlite3_column_int64(st, 7);
+	o->created_at = sqlite3_column_int64(st, 8);
+}
+
+enum store_err sq_import_photo_get(struct store *s, struct arena *a, const char *id,
+				   struct import_photo_row *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_PHOTO_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		import_photo_row(a, st, out);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err sq_import_photo_list(struct store *s, struct arena *a, const char *user_id,
+				    size_t max, struct import_photo_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_PHOTO_LIST);
+	if (!st)
+		return STORE_ERROR;
+	if (user_id)
+		bind_text(st, 1, user_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	*rows = arena_alloc(a, (max ? max : 1) * sizeof(**rows));
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		import_photo_row(a, st, &(*rows)[(*n)++]);
+	if (*n < max && rc != SQLITE_DONE) {
+		done(st);
+		return err_of(s, rc);
+	}
+	done(st);
+	return STORE_OK;
+}
+
+enum store_err sq_import_photo_delete(struct store *s, const char *id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_PHOTO_DELETE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	return exec_write(s, st);
+}
