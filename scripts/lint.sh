@@ -27,6 +27,7 @@ confine '\b(vips_[a-z_]+|Vips[A-Z][A-Za-z]+)\b' 'src/media/(vips_dl|worker|inges
 confine '\b(curl_[a-z_]+|CURL[A-Za-z_]*)\b' 'src/net/' 'libcurl calls and types'
 confine '\b(gumbo_[a-z_]+|Gumbo[A-Z][A-Za-z]+)\b' 'src/porting/' 'gumbo calls and types'
 confine '\b(xml[A-Z][A-Za-z]+|XML_[A-Z_]+)\b' 'src/porting/' 'libxml2 calls and types'
+confine '\b(zip_t|zip_source_t|zip_file_t|zip_error_t|zip_stat_t|zip_open|zip_fopen[a-z_]*|zip_fread|zip_discard|zip_source_[a-z_]+|zip_error_[a-z_]+|zip_get_[a-z_]+)\b' 'src/porting/zip\.c' 'libzip calls and types'
 confine '\b(crypto_pwhash|crypto_generichash|crypto_hash_sha256|randombytes_buf|sodium_[a-z]+)\s*\(' 'src/(core/crypto|accounts/password)' 'libsodium calls'
 
 for low in core store tmpl http; do

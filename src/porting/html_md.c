@@ -765,6 +765,38 @@ bool port_html_to_md(struct arena *a, const char *html, size_t len, struct port_
 	return true;
 }
 
+static bool escaped(const char *start, const char *q)
+{
+	size_t n = 0;
+	while (q > start && q[-1] == '\\') {
+		q--;
+		n++;
+	}
+	return n % 2 == 1;
+}
+
+/* Whether the "](" at m closes the text of an image ("![...]"), not of a
+ * link: its matching '[' (escapes and nesting counted) follows a '!'. */
+static bool opens_image(const char *md, const char *m)
+{
+	int depth = 0;
+	for (const char *q = m - 1; q >= md; q--) {
+		/* An image's text never spans paragraphs: the scan stops at one. */
+		if (*q == '\n' && q > md && q[-1] == '\n')
+			return false;
+		if ((*q != '[' && *q != ']') || escaped(md, q))
+			continue;
+		if (*q == ']') {
+			depth++;
+		} else if (depth) {
+			depth--;
+		} else {
+			return q > md && q[-1] == '!' && !escaped(md, q - 1);
+		}
+	}
+	return false;
+}
+
 const char *port_md_swap_images(struct arena *a, const char *md, const struct port_images *im,
 				const char *const *ids, size_t *swapped)
 {
@@ -784,7 +816,7 @@ const char *port_md_swap_images(struct arena *a, const char *md, const struct po
 			if (!m)
 				break;
 			char c = m[want.len];
-			if (c == ')' || c == ' ')
+			if ((c == ')' || c == ' ') && opens_image(md, m))
 				break;
 			m += want.len;
 		}

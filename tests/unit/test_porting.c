@@ -6,11 +6,13 @@
  * Markdown conversion they go through.
  */
 #include "porting/porting.h"
+#include "porting/zip.h"
 #include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct arena A;
 
@@ -274,6 +276,102 @@ static void test_medium(void)
 	ok(r.n == 1 && r.notes.n == 1, "a file with no body section is skipped, noted");
 }
 
+
+/* Each image's URL in the converted Markdown becomes photo:ID, in order,
+ * even when a link to the same address precedes it or wraps it. */
+static void test_swap_images(void)
+{
+	static const char html[] = "<p><a href=\"https://x.test/a.jpg\">the file</a></p>"
+		"<p><a href=\"https://x.test/a.jpg\"><img src=\"https://x.test/a.jpg\" alt=\"A\"></a></p>"
+		"<figure><img src=\"https://x.test/b (1).jpg\" alt=\"B\"><figcaption>Cap \"q\"</figcaption></figure>";
+	struct port_md md;
+	port_html_to_md(&A, html, sizeof(html) - 1, &md);
+	ok(md.images.n == 2, "two images (%zu)", md.images.n);
+	const char *ids[] = {"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"};
+	size_t n = 0;
+	const char *out = port_md_swap_images(&A, md.md, &md.images, ids, &n);
+	ok(n == 2, "both swapped (%zu)", n);
+	ok(strstr(out, "[the file](https://x.test/a.jpg)") != NULL, "the link before stays: %s", out);
+	ok(strstr(out, "[![A](photo:aaaaaaaaaaaaaaaa)](https://x.test/a.jpg)") != NULL,
+	   "the wrapped image is the photo, its link stays");
+	ok(strstr(out, "![B](photo:bbbbbbbbbbbbbbbb \"Cap \\\"q\\\"\")") != NULL,
+	   "an escaped address with its caption");
+	ok(!strstr(out, "b%20(1)") && !strstr(out, "b (1)"), "no trace of the old address");
+	struct port_images none = {0};
+	out = port_md_swap_images(&A, "text ![x](https://y.test/z.png)", &md.images, ids, &n);
+	ok(n == 0 && !strcmp(out, "text ![x](https://y.test/z.png)"), "absent ones leave it as it was");
+	out = port_md_swap_images(&A, "plain", &none, ids, &n);
+	ok(n == 0 && !strcmp(out, "plain"), "no images, no change");
+}
+
+/* A zip written with zip_out reads back with zip_in; refused names and
+ * limits hold; a corrupt zip is refused. */
+static void test_zip(void)
+{
+	char dir[] = "/tmp/quire-zip-XXXXXX";
+	if (!ok(mkdtemp(dir) != NULL, "a directory"))
+		return;
+	const char *path = arena_printf(&A, "%s/t.zip", dir);
+	char err[300];
+	struct zip_out *zo = zip_out_open(path, err, sizeof(err));
+	ok(zo != NULL, "a new zip");
+	ok(zip_out_add(zo, "mimetype", "application/epub+zip", 20, true, err, sizeof(err)), "stored");
+	char big[70000];
+	memset(big, 'x', sizeof(big));
+	ok(zip_out_add(zo, "root/posts/a.html", big, sizeof(big), false, err, sizeof(err)), "deflated");
+	ok(zip_out_add(zo, "root/empty", "", 0, false, err, sizeof(err)), "empty");
+	ok(!zip_out_add(zo, "../up", "x", 1, false, err, sizeof(err)), "a name climbing out refused");
+	ok(!zip_out_add(zo, "/abs", "x", 1, false, err, sizeof(err)), "an absolute name refused");
+	ok(access(path, F_OK) != 0, "nothing at the path before it is closed");
+	ok(zip_out_close(zo, err, sizeof(err)), "closed: %s", err);
+	struct zip_in *zi = zip_in_open(path, err, sizeof(err));
+	if (!ok(zi != NULL, "opened: %s", err))
+		return;
+	ok(zip_in_count(zi) == 3 && !strcmp(zip_in_name(zi, 0), "mimetype"), "three, mimetype first");
+	ok(!strcmp(zip_in_root(zi, &A), ""), "two tops: no root");
+	size_t len;
+	const char *m = zip_in_read(zi, &A, "mimetype", 0, &len, err, sizeof(err));
+	ok(m && len == 20 && !strcmp(m, "application/epub+zip"), "read back");
+	const char *b = zip_in_read(zi, &A, "root/posts/a.html", 0, &len, err, sizeof(err));
+	ok(b && len == sizeof(big) && b[len] == '\0' && b[69999] == 'x', "the deflated one");
+	ok(!zip_in_read(zi, &A, "root/posts/a.html", 1000, &len, err, sizeof(err)) &&
+		   strstr(err, "larger"), "over max: refused (%s)", err);
+	ok(!zip_in_read(zi, &A, "nope", 0, &len, err, sizeof(err)), "absent");
+	ok(!zip_in_read(zi, &A, "root/../mimetype", 0, &len, err, sizeof(err)), "climbing: refused");
+	zip_in_close(zi);
+	/* The same bytes from memory; then cut in half: refused. */
+	FILE *f = fopen(path, "rb");
+	char buf[200000];
+	size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	if (f)
+		fclose(f);
+	zi = zip_in_open_mem(buf, n, err, sizeof(err));
+	ok(zi && zip_in_count(zi) == 3, "from memory");
+	zip_in_close(zi);
+	zi = zip_in_open_mem(buf, n / 2, err, sizeof(err));
+	ok(!zi, "half a zip is refused: %s", err);
+	zip_in_close(zi);
+	zi = zip_in_open_mem("PK\3\4 not really", 16, err, sizeof(err));
+	ok(!zi, "junk is refused");
+	zip_in_close(zi);
+	/* One folder around everything is the root. */
+	const char *p2 = arena_printf(&A, "%s/r.zip", dir);
+	zo = zip_out_open(p2, err, sizeof(err));
+	ok(zo && zip_out_add(zo, "export/posts/a.html", "a", 1, false, err, sizeof(err)) &&
+		   zip_out_add(zo, "export/README", "r", 1, false, err, sizeof(err)) &&
+		   zip_out_add(zo, "__MACOSX/export/._a", "m", 1, false, err, sizeof(err)) &&
+		   zip_out_close(zo, err, sizeof(err)), "a zip with one folder");
+	zi = zip_in_open(p2, err, sizeof(err));
+	ok(zi && !strcmp(zip_in_root(zi, &A), "export/"), "its root");
+	zip_in_close(zi);
+	zo = zip_out_open(arena_printf(&A, "%s/d.zip", dir), err, sizeof(err));
+	zip_out_discard(zo);
+	ok(access(arena_printf(&A, "%s/d.zip", dir), F_OK) != 0, "a discarded zip leaves nothing");
+	unlink(path);
+	unlink(p2);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	arena_init(&A);
@@ -283,6 +381,8 @@ int main(void)
 	test_csv();
 	test_substack();
 	test_medium();
+	test_swap_images();
+	test_zip();
 	arena_release(&A);
 	return tap_done();
 }
