@@ -86,7 +86,7 @@ const char *const store_tables[] = {
 	/* private feeds (issue 18) */
 	"feed_tokens",
 	/* imports (issue 19) */
-	"import_sources", "import_photos",
+	"import_sources", "import_photos", "import_jobs",
 	NULL,
 };
 

@@ -73,6 +73,49 @@ enum store_err store_import_photo_list(struct store *s, struct arena *a, const c
 enum store_err store_import_photo_delete(struct store *s, const char *id)
 	__attribute__((warn_unused_result));
 
+/* An import started from the settings page: a durable queue. A worker
+ * claims a job with a lease (claimed_by, lease_until); a job whose worker
+ * died is claimed again when the lease runs out. */
+struct import_job_row {
+	char id[17], user_id[17];
+	const char *kind;       /* "medium" | "substack" | "wordpress" | "quire" | "photos" */
+	const char *file;       /* the upload, relative to the data directory; "" for photos */
+	const char *name;       /* the uploaded file's name as sent */
+	bool responses;         /* medium: responses become stories too */
+	const char *status;     /* "queued" | "running" | "done" | "failed" */
+	int64_t done, total;    /* posts handled, posts in the export (0 until read) */
+	const char *report;
+	const char *claimed_by;
+	int64_t lease_until, created_at, started_at, finished_at;
+};
+/* Queue it (j->status, done, total, report, claim and times other than
+ * created_at are ignored: queued, nothing done). */
+enum store_err store_import_job_add(struct store *s, const struct import_job_row *j)
+	__attribute__((warn_unused_result));
+enum store_err store_import_job_get(struct store *s, struct arena *a, const char *id,
+				    struct import_job_row *out) __attribute__((warn_unused_result));
+/* user_id's jobs, newest first, at most max. */
+enum store_err store_import_job_list(struct store *s, struct arena *a, const char *user_id,
+				     size_t max, struct import_job_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+/* Claim the oldest job that is queued, or running under a lease that ran
+ * out before now, for worker who until lease_until: status running,
+ * started_at now (kept when claimed again). NOT_FOUND when there is none.
+ * Safe with several workers (PostgreSQL: FOR UPDATE SKIP LOCKED). */
+enum store_err store_import_job_claim(struct store *s, struct arena *a, const char *who,
+				      int64_t now, int64_t lease_until, struct import_job_row *out)
+	__attribute__((warn_unused_result));
+/* Progress of a job who holds, its lease extended to lease_until;
+ * NOT_FOUND when who no longer holds it. */
+enum store_err store_import_job_progress(struct store *s, const char *id, const char *who,
+					 int64_t done, int64_t total, int64_t lease_until)
+	__attribute__((warn_unused_result));
+/* The end of a job who holds: status "done" or "failed", the report, the
+ * claim released. NOT_FOUND when who no longer holds it. */
+enum store_err store_import_job_finish(struct store *s, const char *id, const char *who,
+				       const char *status, const char *report, int64_t now)
+	__attribute__((warn_unused_result));
+
 /* Whether url names a backend this binary has (a bare path is SQLite). */
 bool store_url_known(const char *url);
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)

@@ -344,3 +344,16 @@ STORE_FN(enum store_err, import_photo_list, (struct store *s, struct arena *a,
 	 const char *user_id, size_t max, struct import_photo_row **rows, size_t *n),
 	 (s, a, user_id, max, rows, n))
 STORE_FN(enum store_err, import_photo_delete, (struct store *s, const char *id), (s, id))
+STORE_FN(enum store_err, import_job_add, (struct store *s, const struct import_job_row *j), (s, j))
+STORE_FN(enum store_err, import_job_get, (struct store *s, struct arena *a, const char *id,
+	 struct import_job_row *out), (s, a, id, out))
+STORE_FN(enum store_err, import_job_list, (struct store *s, struct arena *a,
+	 const char *user_id, size_t max, struct import_job_row **rows, size_t *n),
+	 (s, a, user_id, max, rows, n))
+STORE_FN(enum store_err, import_job_claim, (struct store *s, struct arena *a, const char *who,
+	 int64_t now, int64_t lease_until, struct import_job_row *out),
+	 (s, a, who, now, lease_until, out))
+STORE_FN(enum store_err, import_job_progress, (struct store *s, const char *id, const char *who,
+	 int64_t done, int64_t total, int64_t lease_until), (s, id, who, done, total, lease_until))
+STORE_FN(enum store_err, import_job_finish, (struct store *s, const char *id, const char *who,
+	 const char *status, const char *report, int64_t now), (s, id, who, status, report, now))

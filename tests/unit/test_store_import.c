@@ -3,7 +3,10 @@
  * (issue 19): a post remembered by its source's id, and the photos an
  * import could not fetch (import_photos): put, update on a second put,
  * get, list per writer and for everyone in order and within max, delete,
- * a trashed story's kept. Runs on every backend the build has.
+ * a trashed story's kept; and the queue of imports started from the
+ * settings page (import_jobs): add, get, list newest first, claim oldest
+ * first and only once, progress and finish only by the holder, a lease
+ * that ran out claimed again. Runs on every backend the build has.
  */
 #include "core/arena.h"
 #include "core/crypto.h"
@@ -30,6 +33,82 @@ static void missing(struct import_photo_row *m, const struct story_row *s, const
 	m->error = "HTTP status 404";
 	m->tries = 1;
 	m->created_at = NOW++;
+}
+
+static void job(struct import_job_row *j, const struct user_row *u, const char *kind)
+{
+	memset(j, 0, sizeof(*j));
+	id_new(j->id);
+	memcpy(j->user_id, u->id, sizeof(j->user_id));
+	j->kind = kind;
+	j->file = !strcmp(kind, "photos") ? "" : "imports/x.zip";
+	j->name = "medium-export \"ann\".zip";
+	j->responses = !strcmp(kind, "medium");
+	j->status = "done"; /* ignored: a new job is queued */
+	j->done = 5;
+	j->created_at = NOW++;
+}
+
+static void jobs(const struct user_row *ann, const struct user_row *bob)
+{
+	struct import_job_row j1, j2, j3, got;
+	job(&j1, ann, "medium");
+	job(&j2, bob, "wordpress");
+	job(&j3, ann, "photos");
+	ok(store_import_job_add(st, &j1) == STORE_OK && store_import_job_add(st, &j2) == STORE_OK &&
+		   store_import_job_add(st, &j3) == STORE_OK,
+	   "three imports queued");
+	ok(store_import_job_add(st, &j1) != STORE_OK, "the same id twice is refused");
+	ok(store_import_job_get(st, &A, j1.id, &got) == STORE_OK && !strcmp(got.kind, "medium") &&
+		   !strcmp(got.file, "imports/x.zip") && !strcmp(got.name, j1.name) && got.responses &&
+		   !strcmp(got.status, "queued") && got.done == 0 && got.total == 0 &&
+		   !strcmp(got.report, "") && !strcmp(got.claimed_by, "") &&
+		   got.created_at == j1.created_at && got.started_at == 0 && got.finished_at == 0 &&
+		   !strcmp(got.user_id, ann->id),
+	   "read back queued, nothing done");
+	struct import_job_row *rows;
+	size_t n;
+	ok(store_import_job_list(st, &A, ann->id, 10, &rows, &n) == STORE_OK && n == 2 &&
+		   !strcmp(rows[0].id, j3.id) && !strcmp(rows[1].id, j1.id),
+	   "hers, newest first (%zu)", n);
+	ok(store_import_job_list(st, &A, ann->id, 1, &rows, &n) == STORE_OK && n == 1,
+	   "at most max");
+	ok(store_import_job_get(st, &A, "nosuchjob", &got) == STORE_NOT_FOUND, "an unknown id");
+
+	int64_t t = NOW;
+	struct import_job_row c1, c2, c3, c4;
+	ok(store_import_job_claim(st, &A, "w1", t, t + 60, &c1) == STORE_OK && !strcmp(c1.id, j1.id) &&
+		   !strcmp(c1.status, "running") && !strcmp(c1.claimed_by, "w1") &&
+		   c1.started_at == t && c1.lease_until == t + 60,
+	   "the oldest is claimed first, running");
+	ok(store_import_job_claim(st, &A, "w2", t, t + 60, &c2) == STORE_OK && !strcmp(c2.id, j2.id),
+	   "the next worker gets the next one");
+	ok(store_import_job_claim(st, &A, "w3", t, t + 60, &c3) == STORE_OK && !strcmp(c3.id, j3.id),
+	   "and the third");
+	ok(store_import_job_claim(st, &A, "w4", t, t + 60, &c4) == STORE_NOT_FOUND,
+	   "none left while the leases hold");
+	ok(store_import_job_progress(st, j1.id, "w1", 3, 10, t + 120) == STORE_OK &&
+		   store_import_job_get(st, &A, j1.id, &got) == STORE_OK && got.done == 3 &&
+		   got.total == 10 && got.lease_until == t + 120,
+	   "progress by its holder, lease extended");
+	ok(store_import_job_progress(st, j1.id, "w2", 4, 10, t + 120) == STORE_NOT_FOUND,
+	   "not by another worker");
+	ok(store_import_job_claim(st, &A, "w4", t + 61, t + 200, &c4) == STORE_OK &&
+		   !strcmp(c4.id, j2.id) && c4.started_at == t && !strcmp(c4.claimed_by, "w4"),
+	   "a lease that ran out is claimed again (started_at kept)");
+	ok(store_import_job_finish(st, j2.id, "w2", "done", "late", t + 62) == STORE_NOT_FOUND,
+	   "the worker that lost it cannot finish it");
+	ok(store_import_job_finish(st, j2.id, "w4", "failed", "bad file", t + 63) == STORE_OK &&
+		   store_import_job_get(st, &A, j2.id, &got) == STORE_OK &&
+		   !strcmp(got.status, "failed") && !strcmp(got.report, "bad file") &&
+		   got.finished_at == t + 63 && !strcmp(got.claimed_by, ""),
+	   "finished by its holder: status, report, claim released");
+	ok(store_import_job_finish(st, j1.id, "w1", "done", "3 imported\n", t + 64) == STORE_OK &&
+		   store_import_job_claim(st, &A, "w5", t + 10000, t + 10060, &c4) == STORE_OK &&
+		   !strcmp(c4.id, j3.id),
+	   "a finished job is never claimed again; the running one past its lease is");
+	ok(store_import_job_finish(st, j1.id, "w1", "done", "again", t + 65) == STORE_NOT_FOUND,
+	   "nor finished twice");
 }
 
 static void suite(const char *kind, const char *url)
@@ -104,6 +183,7 @@ static void suite(const char *kind, const char *url)
 		   store_import_photo_delete(st, a2.id) == STORE_OK,
 	   "deleting one that is gone is no error");
 	ok(store_import_photo_list(st, &A, ann.id, 10, &rows, &n) == STORE_OK && n == 0, "none left");
+	jobs(&ann, &bob);
 	store_close(st);
 	st = NULL;
 }

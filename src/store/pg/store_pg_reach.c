@@ -273,3 +273,139 @@ enum store_err pg_import_photo_delete(struct store *s, const char *id)
 	pp_text(&p, id);
 	return pg_write(s, SQL_IMPORT_PHOTO_DELETE, &p, NULL);
 }
+
+/* ---- imports from the settings page: a queue with leases ---- */
+#define IMPORT_JOB_COLS                                                                            \
+	"id, user_id, kind, file, name, responses, status, done, total, report, claimed_by, "     \
+	"lease_until, created_at, started_at, finished_at"
+static const char SQL_IMPORT_JOB_ADD[] =
+	"INSERT INTO import_jobs(" IMPORT_JOB_COLS ") "
+	"VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, 0, '', '', 0, $7, 0, 0)";
+static const char SQL_IMPORT_JOB_GET[] =
+	"SELECT " IMPORT_JOB_COLS " FROM import_jobs WHERE id = $1";
+static const char SQL_IMPORT_JOB_LIST[] =
+	"SELECT " IMPORT_JOB_COLS " FROM import_jobs WHERE user_id = $1 "
+	"ORDER BY created_at DESC, id DESC LIMIT $2";
+/* Several app servers: a job another worker is claiming is skipped, not
+ * waited for. */
+static const char SQL_IMPORT_JOB_CLAIM[] =
+	"UPDATE import_jobs SET status = 'running', claimed_by = $1, lease_until = $3, "
+	"started_at = CASE WHEN started_at = 0 THEN $2 ELSE started_at END "
+	"WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' "
+	"OR (status = 'running' AND lease_until < $2) ORDER BY created_at, id LIMIT 1 "
+	"FOR UPDATE SKIP LOCKED) RETURNING " IMPORT_JOB_COLS;
+static const char SQL_IMPORT_JOB_PROGRESS[] =
+	"UPDATE import_jobs SET done = $3, total = $4, lease_until = $5 "
+	"WHERE id = $1 AND claimed_by = $2 AND status = 'running'";
+static const char SQL_IMPORT_JOB_FINISH[] =
+	"UPDATE import_jobs SET status = $3, report = $4, finished_at = $5, claimed_by = '', "
+	"lease_until = 0 WHERE id = $1 AND claimed_by = $2 AND status = 'running'";
+
+static void import_job_row(struct arena *a, const PGresult *r, int i, struct import_job_row *o)
+{
+	pg_id(o->id, r, i, 0);
+	pg_id(o->user_id, r, i, 1);
+	o->kind = pg_text(a, r, i, 2);
+	o->file = pg_text(a, r, i, 3);
+	o->name = pg_text(a, r, i, 4);
+	o->responses = pg_int(r, i, 5) != 0;
+	o->status = pg_text(a, r, i, 6);
+	o->done = pg_int(r, i, 7);
+	o->total = pg_int(r, i, 8);
+	o->report = pg_text(a, r, i, 9);
+	o->claimed_by = pg_text(a, r, i, 10);
+	o->lease_until = pg_int(r, i, 11);
+	o->created_at = pg_int(r, i, 12);
+	o->started_at = pg_int(r, i, 13);
+	o->finished_at = pg_int(r, i, 14);
+}
+
+enum store_err pg_import_job_add(struct store *s, const struct import_job_row *j)
+{
+	struct pg_params p = {0};
+	pp_text(&p, j->id);
+	pp_text(&p, j->user_id);
+	pp_text(&p, j->kind);
+	pp_text(&p, j->file ? j->file : "");
+	pp_text(&p, j->name ? j->name : "");
+	pp_int(&p, j->responses ? 1 : 0);
+	pp_int(&p, j->created_at);
+	return pg_write(s, SQL_IMPORT_JOB_ADD, &p, NULL);
+}
+
+/* The first row of sql's result into out: OK, NOT_FOUND or ERROR. */
+static enum store_err import_job_one(struct store *s, struct arena *a, const char *sql,
+				     const struct pg_params *p, struct import_job_row *out)
+{
+	PGresult *r = pg_run(s, sql, p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r)) {
+		import_job_row(a, r, 0, out);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_import_job_get(struct store *s, struct arena *a, const char *id,
+				 struct import_job_row *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	return import_job_one(s, a, SQL_IMPORT_JOB_GET, &p, out);
+}
+
+enum store_err pg_import_job_list(struct store *s, struct arena *a, const char *user_id,
+				  size_t max, struct import_job_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, user_id);
+	pp_int(&p, (int64_t)max);
+	PGresult *r = pg_run(s, SQL_IMPORT_JOB_LIST, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	*rows = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(**rows));
+	for (int i = 0; i < nt && *n < max; i++)
+		import_job_row(a, r, i, &(*rows)[(*n)++]);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_import_job_claim(struct store *s, struct arena *a, const char *who, int64_t now,
+				   int64_t lease_until, struct import_job_row *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, who);
+	pp_int(&p, now);
+	pp_int(&p, lease_until);
+	return import_job_one(s, a, SQL_IMPORT_JOB_CLAIM, &p, out);
+}
+
+enum store_err pg_import_job_progress(struct store *s, const char *id, const char *who,
+				      int64_t done, int64_t total, int64_t lease_until)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	pp_text(&p, who);
+	pp_int(&p, done);
+	pp_int(&p, total);
+	pp_int(&p, lease_until);
+	return pg_write_one(s, SQL_IMPORT_JOB_PROGRESS, &p);
+}
+
+enum store_err pg_import_job_finish(struct store *s, const char *id, const char *who,
+				    const char *status, const char *report, int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	pp_text(&p, who);
+	pp_text(&p, status);
+	pp_text(&p, report);
+	pp_int(&p, now);
+	return pg_write_one(s, SQL_IMPORT_JOB_FINISH, &p);
+}

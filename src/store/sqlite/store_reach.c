@@ -412,3 +412,156 @@ enum store_err sq_import_photo_delete(struct store *s, const char *id)
 	bind_text(st, 1, id);
 	return exec_write(s, st);
 }
+
+/* ---- imports from the settings page: a queue with leases ---- */
+#define IMPORT_JOB_COLS                                                                            \
+	"id, user_id, kind, file, name, responses, status, done, total, report, claimed_by, "     \
+	"lease_until, created_at, started_at, finished_at"
+static const char SQL_IMPORT_JOB_ADD[] =
+	"INSERT INTO import_jobs(" IMPORT_JOB_COLS ") "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', 0, 0, '', '', 0, ?7, 0, 0)";
+static const char SQL_IMPORT_JOB_GET[] =
+	"SELECT " IMPORT_JOB_COLS " FROM import_jobs WHERE id = ?1";
+static const char SQL_IMPORT_JOB_LIST[] =
+	"SELECT " IMPORT_JOB_COLS " FROM import_jobs WHERE user_id = ?1 "
+	"ORDER BY created_at DESC, id DESC LIMIT ?2";
+/* One writer at a time on SQLite: the select and the update are one
+ * statement, so no two workers claim the same job. */
+static const char SQL_IMPORT_JOB_CLAIM[] =
+	"UPDATE import_jobs SET status = 'running', claimed_by = ?1, lease_until = ?3, "
+	"started_at = CASE WHEN started_at = 0 THEN ?2 ELSE started_at END "
+	"WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' "
+	"OR (status = 'running' AND lease_until < ?2) ORDER BY created_at, id LIMIT 1) "
+	"RETURNING " IMPORT_JOB_COLS;
+static const char SQL_IMPORT_JOB_PROGRESS[] =
+	"UPDATE import_jobs SET done = ?3, total = ?4, lease_until = ?5 "
+	"WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'";
+static const char SQL_IMPORT_JOB_FINISH[] =
+	"UPDATE import_jobs SET status = ?3, report = ?4, finished_at = ?5, claimed_by = '', "
+	"lease_until = 0 WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'";
+
+static void import_job_row(struct arena *a, sqlite3_stmt *st, struct import_job_row *o)
+{
+	col_id(o->id, st, 0);
+	col_id(o->user_id, st, 1);
+	o->kind = col_text(a, st, 2);
+	o->file = col_text(a, st, 3);
+	o->name = col_text(a, st, 4);
+	o->responses = sqlite3_column_int64(st, 5) != 0;
+	o->status = col_text(a, st, 6);
+	o->done = sqlite3_column_int64(st, 7);
+	o->total = sqlite3_column_int64(st, 8);
+	o->report = col_text(a, st, 9);
+	o->claimed_by = col_text(a, st, 10);
+	o->lease_until = sqlite3_column_int64(st, 11);
+	o->created_at = sqlite3_column_int64(st, 12);
+	o->started_at = sqlite3_column_int64(st, 13);
+	o->finished_at = sqlite3_column_int64(st, 14);
+}
+
+enum store_err sq_import_job_add(struct store *s, const struct import_job_row *j)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, j->id);
+	bind_text(st, 2, j->user_id);
+	bind_text(st, 3, j->kind);
+	bind_text(st, 4, j->file ? j->file : "");
+	bind_text(st, 5, j->name ? j->name : "");
+	sqlite3_bind_int64(st, 6, j->responses ? 1 : 0);
+	sqlite3_bind_int64(st, 7, j->created_at);
+	return exec_write(s, st);
+}
+
+enum store_err sq_import_job_get(struct store *s, struct arena *a, const char *id,
+				 struct import_job_row *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		import_job_row(a, st, out);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err sq_import_job_list(struct store *s, struct arena *a, const char *user_id,
+				  size_t max, struct import_job_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_LIST);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, user_id);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	*rows = arena_alloc(a, (max ? max : 1) * sizeof(**rows));
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		import_job_row(a, st, &(*rows)[(*n)++]);
+	if (*n < max && rc != SQLITE_DONE) {
+		done(st);
+		return err_of(s, rc);
+	}
+	done(st);
+	return STORE_OK;
+}
+
+enum store_err sq_import_job_claim(struct store *s, struct arena *a, const char *who, int64_t now,
+				   int64_t lease_until, struct import_job_row *out)
+{
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_CLAIM);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, who);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, lease_until);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		import_job_row(a, st, out);
+		rc = sqlite3_step(st);
+	}
+	bool got = out->id[0] != 0;
+	done(st);
+	if (rc != SQLITE_DONE)
+		return err_of(s, rc);
+	return got ? STORE_OK : STORE_NOT_FOUND;
+}
+
+enum store_err sq_import_job_progress(struct store *s, const char *id, const char *who,
+				      int64_t done_, int64_t total, int64_t lease_until)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_PROGRESS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	bind_text(st, 2, who);
+	sqlite3_bind_int64(st, 3, done_);
+	sqlite3_bind_int64(st, 4, total);
+	sqlite3_bind_int64(st, 5, lease_until);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+enum store_err sq_import_job_finish(struct store *s, const char *id, const char *who,
+				    const char *status, const char *report, int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_FINISH);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	bind_text(st, 2, who);
+	bind_text(st, 3, status);
+	bind_text(st, 4, report);
+	sqlite3_bind_int64(st, 5, now);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
