@@ -21,6 +21,7 @@
 #include "stories/stories_web.h"
 #include "stories/stories.h"
 #include "porting/import_cmd.h"
+#include "porting/porting_web.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "mail/mail_web.h"
@@ -256,6 +257,10 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/login/reset/{token}", page_reset_post},
 	{HTTP_GET, "/settings/email", page_mail_settings},
 	{HTTP_POST, "/settings/email", page_mail_settings_post},
+	{HTTP_GET, "/settings/import", page_import},
+	{HTTP_POST, "/settings/import", page_import_post},
+	{HTTP_POST, "/settings/import/photos", page_import_photos_post},
+	{HTTP_GET, "/settings/import/{id}", page_import_job},
 	{HTTP_GET, "/settings/email/verify/{token}", page_email_verify},
 	{HTTP_POST, "/settings/email/verify/{token}", page_email_verify_post},
 	{HTTP_GET, "/settings/subscribers", page_subscribers},
@@ -548,6 +553,12 @@ struct opts {
 	bool smtp_insecure;
 	unsigned mail_domain_rate, mail_retry_base;
 };
+
+/* Which request bodies stream to a file: photo uploads and exports. */
+static bool spool_route(const struct http_req *req, struct http_spool *sp)
+{
+	return media_spool(req, sp) || import_spool(req, sp);
+}
 
 static bool mkdir_p(const char *dir)
 {
@@ -844,7 +855,7 @@ static int cmd_serve(const struct opts *o)
 		.thread_init = web_thread_init,
 		.thread_done = web_thread_done,
 		.error = early_error,
-		.spool = media_spool,
+		.spool = spool_route,
 		.log = log_request,
 	};
 	/* Before serving: whoever sees the server answer can already read
@@ -883,6 +894,9 @@ static int cmd_serve(const struct opts *o)
 	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
+	/* Imports uploaded at /settings/import run off the request threads. */
+	if (!import_worker_start(o->allow_private_fetch))
+		fprintf(stderr, "quire: uploaded exports will wait until the next start\n");
 	/* Email: publishing (and the other events) queue messages in the
 	 * same transaction; the sender delivers them. */
 	mail_configure(o->smtp != NULL, cfg.key);
@@ -932,6 +946,7 @@ static int cmd_serve(const struct opts *o)
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(msrv);
 	desk_scheduler_stop();
+	import_worker_stop();
 	mail_sender_stop();
 	/* Before the HTTP server: answers every upload still in the queue. */
 	media_pool_stop();
@@ -1354,6 +1369,7 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 	o->smtp = conf_get(c, CONF_SMTP);
 	o->mail_from = conf_get(c, CONF_MAIL_FROM);
 	o->smtp_insecure = conf_bool(c, CONF_SMTP_INSECURE);
+	o->allow_private_fetch = conf_bool(c, CONF_ALLOW_PRIVATE_FETCH);
 	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
 	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
 	if (o->smtp) {
@@ -1524,8 +1540,6 @@ int main(int argc, char **argv)
 			o.admin = true;
 		} else if (!strcmp(a, "--include-responses")) {
 			o.include_responses = true;
-		} else if (!strcmp(a, "--allow-private-fetch")) {
-			o.allow_private_fetch = true;
 		} else if (!strcmp(a, "--retry-photos")) {
 			o.retry_photos = true;
 		} else if (!strcmp(a, "--skip-photos")) {

@@ -43,6 +43,9 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 				   false},
 	[CONF_MAIL_RETRY_BASE] = {"mail-retry-base", CONF_T_UINT, 1, 86400, NULL, "60", false,
 				  false},
+	/* imports (issue 19) */
+	[CONF_ALLOW_PRIVATE_FETCH] = {"allow-private-fetch", CONF_T_BOOL, 0, 0, NULL, "no", false,
+				      false},
 };
 
 void conf_init(struct conf *c, struct arena *a)

@@ -51,6 +51,8 @@ enum conf_id {
 	CONF_SMTP_INSECURE,
 	CONF_MAIL_DOMAIN_RATE,
 	CONF_MAIL_RETRY_BASE,
+	/* imports (issue 19) */
+	CONF_ALLOW_PRIVATE_FETCH,
 	CONF_NKEYS
 };
 

@@ -19,6 +19,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Where the reasons an export cannot be read are written. */
+#define ERR_TO(args) ((args)->err ? (args)->err : stderr)
+/* The export as its reports name it. */
+#define SHOWN(args) ((args)->name ? (args)->name : (args)->path)
+
 /* Where the export's files come from: a folder, or a zip (with the
  * single folder most zips wrap everything in). */
 struct source {
@@ -175,8 +180,8 @@ static bool read_medium(struct source *s, struct arena *a, const struct import_a
 	size_t n;
 	const char **names = source_list(s, a, "posts/", ".html", &n);
 	if (!names) {
-		fprintf(stderr, "quire: import: %s has no posts/ folder (a Medium export has one)\n",
-			args->path);
+		fprintf(ERR_TO(args), "quire: import: %s has no posts/ folder (a Medium export has one)\n",
+			SHOWN(args));
 		return false;
 	}
 	memset(ex, 0, sizeof(*ex));
@@ -192,8 +197,8 @@ static bool read_medium(struct source *s, struct arena *a, const struct import_a
 				      args->include_responses, ex);
 	}
 	if (!n && !s->dir)
-		fprintf(stderr, "quire: import: %s holds no posts/*.html: is it a Medium export?\n",
-			args->path);
+		fprintf(ERR_TO(args), "quire: import: %s holds no posts/*.html: is it a Medium export?\n",
+			SHOWN(args));
 	return n || s->dir;
 }
 
@@ -230,23 +235,23 @@ static bool read_whole(struct source *s, struct arena *a, const struct import_ar
 					".", a, base, PORT_MAX_EXPORT, &len);
 		}
 		if (!data) {
-			fprintf(stderr, "quire: import: cannot read %s: %s\n", what,
+			fprintf(ERR_TO(args), "quire: import: cannot read %s: %s\n", what,
 				errno ? strerror(errno) : "larger than an export may be (256 MB)");
 			return false;
 		}
 	} else {
 		const char *name = substack ? "posts.csv" : zip_xml(s, a);
 		if (!name) {
-			fprintf(stderr, "quire: import: %s should hold one .xml file (a WordPress "
-				"export)\n", args->path);
+			fprintf(ERR_TO(args), "quire: import: %s should hold one .xml file (a WordPress "
+				"export)\n", SHOWN(args));
 			return false;
 		}
 		if (!substack)
 			s->root = "";
-		what = arena_printf(a, "%s: %s%s", args->path, s->root, name);
+		what = arena_printf(a, "%s: %s%s", SHOWN(args), s->root, name);
 		data = source_file(s, a, name, PORT_MAX_EXPORT, &len);
 		if (!data) {
-			fprintf(stderr, "quire: import: %s\n", s->err[0] ? s->err :
+			fprintf(ERR_TO(args), "quire: import: %s\n", s->err[0] ? s->err :
 				"posts.csv is missing (a Substack export has it)");
 			return false;
 		}
@@ -255,7 +260,7 @@ static bool read_whole(struct source *s, struct arena *a, const struct import_ar
 	bool ok = substack ? port_read_substack(a, data, len, reader_file, s, ex, err, sizeof(err)) :
 			     port_read_wxr(a, data, len, ex, err, sizeof(err));
 	if (!ok)
-		fprintf(stderr, "quire: import: %s: %s; nothing was imported\n", what, err);
+		fprintf(ERR_TO(args), "quire: import: %s: %s; nothing was imported\n", what, err);
 	return ok;
 }
 
@@ -279,13 +284,14 @@ int import_export(struct store *st, const struct user_row *author, const struct 
 	arena_init(&a);
 	struct fetcher f = {args->allow_private};
 	struct import_report r = {.out = args->out, .photo = args->fetch_photos ? fetch_photo : NULL,
-				  .photo_ctx = &f};
+				  .photo_ctx = &f, .progress = args->progress,
+				  .progress_ctx = args->progress_ctx};
 	int rc = 0;
 	if (args->kind) {
 		struct source s = {.root = ""};
 		struct stat sb;
 		if (stat(args->path, &sb) != 0) {
-			fprintf(stderr, "quire: import: cannot read %s: %s\n", args->path,
+			fprintf(ERR_TO(args), "quire: import: cannot read %s: %s\n", SHOWN(args),
 				strerror(errno));
 			arena_release(&a);
 			return 1;
@@ -295,15 +301,15 @@ int import_export(struct store *st, const struct user_row *author, const struct 
 		if (is_zip) {
 			s.zip = zip_in_open(args->path, s.err, sizeof(s.err));
 			if (!s.zip) {
-				fprintf(stderr, "quire: import: %s: %s; nothing was imported\n",
-					args->path, s.err);
+				fprintf(ERR_TO(args), "quire: import: %s: %s; nothing was imported\n",
+					SHOWN(args), s.err);
 				arena_release(&a);
 				return 1;
 			}
 			s.root = zip_in_root(s.zip, &a);
 		} else if (!wp && !S_ISDIR(sb.st_mode)) {
-			fprintf(stderr, "quire: import: %s is neither the export's folder nor its "
-				".zip (%s)\n", args->path, !strcmp(args->kind, "medium") ?
+			fprintf(ERR_TO(args), "quire: import: %s is neither the export's folder nor its "
+				".zip (%s)\n", SHOWN(args), !strcmp(args->kind, "medium") ?
 				"a Medium export has posts/" : "a Substack export has posts.csv");
 			arena_release(&a);
 			return 1;
@@ -315,7 +321,7 @@ int import_export(struct store *st, const struct user_row *author, const struct 
 							  read_whole(&s, &a, args, &ex);
 		if (ok) {
 			if (r.out)
-				fprintf(r.out, "importing %zu posts of %s into @%s\n", ex.n, args->path,
+				fprintf(r.out, "importing %zu posts of %s into @%s\n", ex.n, SHOWN(args),
 					author->handle);
 			story_import_all(st, &a, author, args->kind, &ex, &r);
 		}
@@ -333,7 +339,8 @@ int import_export(struct store *st, const struct user_row *author, const struct 
 	if (r.out)
 		fprintf(r.out, "%zu imported, %zu skipped (imported before), %zu failed; %zu photos "
 			"fetched, %zu missing%s; %.2f s\n", r.imported, r.skipped, r.failed, r.photos,
-			r.missing, r.missing ? " (--retry-photos tries them again)" : "", since(&t0));
+			r.missing, r.missing ? (args->name ? " (Fetch missing photos again tries them again)" :
+				     " (--retry-photos tries them again)") : "", since(&t0));
 	rc = r.failed ? 1 : 0;
 	arena_release(&a);
 	return rc;

@@ -110,6 +110,10 @@ enum store_err store_import_job_claim(struct store *s, struct arena *a, const ch
 enum store_err store_import_job_progress(struct store *s, const char *id, const char *who,
 					 int64_t done, int64_t total, int64_t lease_until)
 	__attribute__((warn_unused_result));
+/* Give a job who holds back to the queue (a worker stopping mid-way):
+ * queued again, its progress kept. NOT_FOUND when who does not hold it. */
+enum store_err store_import_job_release(struct store *s, const char *id, const char *who)
+	__attribute__((warn_unused_result));
 /* The end of a job who holds: status "done" or "failed", the report, the
  * claim released. NOT_FOUND when who no longer holds it. */
 enum store_err store_import_job_finish(struct store *s, const char *id, const char *who,

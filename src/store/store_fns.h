@@ -357,3 +357,5 @@ STORE_FN(enum store_err, import_job_progress, (struct store *s, const char *id, 
 	 int64_t done, int64_t total, int64_t lease_until), (s, id, who, done, total, lease_until))
 STORE_FN(enum store_err, import_job_finish, (struct store *s, const char *id, const char *who,
 	 const char *status, const char *report, int64_t now), (s, id, who, status, report, now))
+STORE_FN(enum store_err, import_job_release, (struct store *s, const char *id, const char *who),
+	 (s, id, who))

@@ -159,8 +159,14 @@ static void import_one(struct store *st, struct arena *a, const struct user_row 
 void story_import_all(struct store *st, struct arena *a, const struct user_row *author,
 		      const char *source, const struct port_export *ex, struct import_report *r)
 {
-	for (size_t i = 0; i < ex->n; i++)
+	for (size_t i = 0; i < ex->n; i++) {
 		import_one(st, a, author, source, &ex->posts[i], r);
+		if (r->progress && !r->progress(r->progress_ctx, i + 1, ex->n)) {
+			if (r->out)
+				fprintf(r->out, "  stopped after %zu of %zu posts\n", i + 1, ex->n);
+			break;
+		}
+	}
 	for (size_t i = 0; r->out && i < ex->notes.n; i++)
 		fprintf(r->out, "  note: %s\n", ex->notes.items[i]);
 }
@@ -177,6 +183,8 @@ void story_import_retry_photos(struct store *st, struct arena *a, const struct u
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (r->progress && i && !r->progress(r->progress_ctx, i, n))
+			break;
 		struct import_photo_row *m = &rows[i];
 		const char *why = "photos are not fetched in this run";
 		struct story_row s;

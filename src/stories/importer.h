@@ -30,6 +30,11 @@ struct import_report {
 	FILE *out; /* one line per post, and the notes; NULL: none */
 	import_photo_fn photo; /* NULL: no image is fetched, all are missing */
 	void *photo_ctx;
+	/* NULL, or called after each post (and each photo tried again) with
+	 * how many are done of total; false asks the import to stop there
+	 * (what was imported stays: each post is its own transaction). */
+	bool (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
 };
 
 /*

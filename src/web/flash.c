@@ -86,6 +86,10 @@ static const char *const messages[WEB_FLASH_COUNT] = {
 	[WEB_FLASH_PHOTO_SAVED] = "The photo is saved.",
 	[WEB_FLASH_PHOTO_DELETED] = "The photo is deleted.",
 	[WEB_FLASH_PHOTO_ADDED] = "The photo is added to the end of your story.",
+	[WEB_FLASH_IMPORT_STARTED] = "Your export is uploaded. Its stories are coming in; this page "
+				     "shows how far it has come.",
+	[WEB_FLASH_IMPORT_PHOTOS] = "Quire is fetching your missing photos again; this page shows "
+				    "how it goes.",
 };
 
 static const char *cookie_name(void)

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 
 import pytest
 import requests
@@ -27,6 +28,8 @@ STORY_ROUTES = {
     "/edit/{id}/history", "/revisions/{id}", "/api/v1/stories/{id}/revisions", "/api/v1/revisions/{id}",
     "/me/trash", "/api/v1/trash", "/photos/{id}", "/photos/{id}/{file}", "/api/v1/photos/{id}",
     "/api/v1/stories/{id}/draft", "/edit/{id}/preview", "/feed/{file}",
+    # imports (issue 19): a job's report names the stories it brought in
+    "/settings/import", "/settings/import/{id}",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
@@ -322,6 +325,56 @@ def test_writer_only_routes(world, viewer):
     for path, api in (("/me/trash", False), ("/api/v1/trash", True)):
         r = fetch(w, viewer, path, api=api)
         assert_no_leak(w, "anonymous" if viewer != "author" else "author", r, path)
+
+
+IMPORTED_WXR = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:wp="http://wordpress.org/export/1.2/" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/">
+<channel><title>Old blog</title><link>http://old.example</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>http://old.example</wp:base_site_url>
+<item><title>Imported-draft-zq</title><link>http://old.example/?p=7</link>
+<content:encoded><![CDATA[<p>Imported-body-zq</p>]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>7</wp:post_id><wp:post_date_gmt>2020-01-02 03:04:05</wp:post_date_gmt>
+<wp:post_name>imported-draft</wp:post_name><wp:status>draft</wp:status><wp:post_type>post</wp:post_type>
+</item></channel></rss>
+"""
+
+
+@pytest.fixture(scope="module")
+def import_job(world):
+    """The author imports a draft from the upload page; its report names it."""
+    s = world.sessions["author"]
+    page = s.get(world.server.url + "/settings/import")
+    r = s.post(world.server.url + "/settings/import", allow_redirects=False,
+               data={"csrf": csrf_of(page.text), "kind": "wordpress"},
+               files={"file": ("old-blog.xml", IMPORTED_WXR.encode(), "text/xml")})
+    assert r.status_code == 303, r.text
+    job = r.headers["Location"].rsplit("/", 1)[1]
+    for _ in range(2000):  # until it has ended (bounded, for a broken build)
+        j = s.get(world.server.url + "/settings/import/%s?format=json" % job).json()
+        if not j["active"]:
+            break
+        time.sleep(0.05)
+    assert j["status"] == "done" and "Imported-draft-zq" in j["report"], j
+    return job
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_import_routes(world, import_job, viewer):
+    """A writer's imports and their reports are hers alone."""
+    for path in ("/settings/import", "/settings/import/" + import_job,
+                 "/settings/import/%s?format=json" % import_job):
+        r = fetch(world, viewer, path)
+        if viewer == "author":
+            want = "old-blog.xml" if path == "/settings/import" else "Imported-draft-zq"
+            assert r.status_code == 200 and want in r.text, (path, r.status_code)
+        else:
+            assert r.status_code in (200, 303, 404), (viewer, path, r.status_code)
+            assert r.status_code != 200 or path == "/settings/import", (viewer, path)
+            for marker in ("Imported-draft-zq", "old-blog.xml", import_job):
+                assert marker not in r.text, "%s leaked to %s on %s" % (marker, viewer, path)
+        assert_no_leak(world, viewer, r, path)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

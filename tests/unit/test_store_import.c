@@ -5,8 +5,8 @@
  * get, list per writer and for everyone in order and within max, delete,
  * a trashed story's kept; and the queue of imports started from the
  * settings page (import_jobs): add, get, list newest first, claim oldest
- * first and only once, progress and finish only by the holder, a lease
- * that ran out claimed again. Runs on every backend the build has.
+ * first and only once, progress, release and finish only by the holder,
+ * a lease that ran out claimed again. Runs on every backend the build has.
  */
 #include "core/arena.h"
 #include "core/crypto.h"
@@ -93,6 +93,13 @@ static void jobs(const struct user_row *ann, const struct user_row *bob)
 	   "progress by its holder, lease extended");
 	ok(store_import_job_progress(st, j1.id, "w2", 4, 10, t + 120) == STORE_NOT_FOUND,
 	   "not by another worker");
+	ok(store_import_job_release(st, j3.id, "w1") == STORE_NOT_FOUND &&
+		   store_import_job_release(st, j3.id, "w3") == STORE_OK &&
+		   store_import_job_get(st, &A, j3.id, &got) == STORE_OK &&
+		   !strcmp(got.status, "queued") && !strcmp(got.claimed_by, "") &&
+		   store_import_job_claim(st, &A, "w3", t + 1, t + 60, &c3) == STORE_OK &&
+		   !strcmp(c3.id, j3.id) && c3.started_at == t,
+	   "given back by its holder only, queued again and claimed again");
 	ok(store_import_job_claim(st, &A, "w4", t + 61, t + 200, &c4) == STORE_OK &&
 		   !strcmp(c4.id, j2.id) && c4.started_at == t && !strcmp(c4.claimed_by, "w4"),
 	   "a lease that ran out is claimed again (started_at kept)");

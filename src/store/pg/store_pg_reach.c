@@ -297,6 +297,9 @@ static const char SQL_IMPORT_JOB_CLAIM[] =
 static const char SQL_IMPORT_JOB_PROGRESS[] =
 	"UPDATE import_jobs SET done = $3, total = $4, lease_until = $5 "
 	"WHERE id = $1 AND claimed_by = $2 AND status = 'running'";
+static const char SQL_IMPORT_JOB_RELEASE[] =
+	"UPDATE import_jobs SET status = 'queued', claimed_by = '', lease_until = 0 "
+	"WHERE id = $1 AND claimed_by = $2 AND status = 'running'";
 static const char SQL_IMPORT_JOB_FINISH[] =
 	"UPDATE import_jobs SET status = $3, report = $4, finished_at = $5, claimed_by = '', "
 	"lease_until = 0 WHERE id = $1 AND claimed_by = $2 AND status = 'running'";
@@ -408,4 +411,12 @@ enum store_err pg_import_job_finish(struct store *s, const char *id, const char 
 	pp_text(&p, report);
 	pp_int(&p, now);
 	return pg_write_one(s, SQL_IMPORT_JOB_FINISH, &p);
+}
+
+enum store_err pg_import_job_release(struct store *s, const char *id, const char *who)
+{
+	struct pg_params p = {0};
+	pp_text(&p, id);
+	pp_text(&p, who);
+	return pg_write_one(s, SQL_IMPORT_JOB_RELEASE, &p);
 }

@@ -436,6 +436,9 @@ static const char SQL_IMPORT_JOB_CLAIM[] =
 static const char SQL_IMPORT_JOB_PROGRESS[] =
 	"UPDATE import_jobs SET done = ?3, total = ?4, lease_until = ?5 "
 	"WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'";
+static const char SQL_IMPORT_JOB_RELEASE[] =
+	"UPDATE import_jobs SET status = 'queued', claimed_by = '', lease_until = 0 "
+	"WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'";
 static const char SQL_IMPORT_JOB_FINISH[] =
 	"UPDATE import_jobs SET status = ?3, report = ?4, finished_at = ?5, claimed_by = '', "
 	"lease_until = 0 WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'";
@@ -560,6 +563,19 @@ enum store_err sq_import_job_finish(struct store *s, const char *id, const char 
 	bind_text(st, 3, status);
 	bind_text(st, 4, report);
 	sqlite3_bind_int64(st, 5, now);
+	enum store_err e = exec_write(s, st);
+	if (!e && sqlite3_changes(SQ(s)->db) == 0)
+		e = STORE_NOT_FOUND;
+	return e;
+}
+
+enum store_err sq_import_job_release(struct store *s, const char *id, const char *who)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_IMPORT_JOB_RELEASE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, id);
+	bind_text(st, 2, who);
 	enum store_err e = exec_write(s, st);
 	if (!e && sqlite3_changes(SQ(s)->db) == 0)
 		e = STORE_NOT_FOUND;

@@ -1,0 +1,35 @@
+/*
+ * porting_web.h - the web side of porting/ (issue 19): the import page
+ * at /settings/import, where a signed-in writer uploads an export and
+ * watches it come in, and the worker that runs those imports off the
+ * request threads. Only the route table (main.c) includes this.
+ *
+ * An upload is kept under the data directory (imports/) and queued in
+ * the store (store_import_job_add) in the request that received it; a
+ * worker thread per process claims queued jobs with a lease, runs them
+ * through import_export() and writes the report back. A process that
+ * dies mid-import leaves its job to be claimed again when the lease runs
+ * out: imports are idempotent, so nothing comes in twice.
+ */
+#ifndef QUIRE_PORTING_PORTING_WEB_H
+#define QUIRE_PORTING_PORTING_WEB_H
+
+#include "http/http.h"
+
+#include <stdbool.h>
+
+/* Whether req's body is an export upload to stream to a file (sp set). */
+bool import_spool(const struct http_req *req, struct http_spool *sp);
+
+void page_import(struct http_req *req, struct http_res *res);            /* GET /settings/import */
+void page_import_post(struct http_req *req, struct http_res *res);       /* POST /settings/import */
+void page_import_photos_post(struct http_req *req, struct http_res *res); /* POST /settings/import/photos */
+void page_import_job(struct http_req *req, struct http_res *res);        /* GET /settings/import/{id} */
+
+/* The worker: started before serving, stopped after (it finishes the
+ * post it is on and leaves the rest of its job for the next start).
+ * allow_private lets imports fetch images from private addresses (tests). */
+bool import_worker_start(bool allow_private);
+void import_worker_stop(void);
+
+#endif
