@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
-from test_import_photos import Images, medium_copy
+from import_fixtures import Images, medium_copy
 from test_media import make_image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -7,57 +7,19 @@ address, never fatal, a placeholder for its writer only, and fetched by
 metadata addresses are refused; an export's zip reads as its folder; a zip
 with a path that climbs out is read without it; a corrupt zip imports
 nothing."""
-import http.server
 import os
 import re
-import shutil
-import threading
 import zipfile
 
 import pytest
 import requests
 
+from import_fixtures import Images, medium_copy
 from quire_server import ADMIN, api_token, invite_and_signup, login
 from test_media import assert_clean, make_image, tag_everything
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MEDIUM = os.path.join(ROOT, "tests", "data", "import", "medium")
 WXR = os.path.join(ROOT, "tests", "data", "import", "wordpress")
-CDN = "https://cdn-images-1.medium.com"
-
-
-class Images:
-    """A loopback HTTP server answering the paths in .files, 404 otherwise."""
-
-    def __init__(self):
-        self.files = {}
-        self.hits = []
-        images = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                images.hits.append(self.path)
-                body = images.files.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "image/jpeg")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = "http://127.0.0.1:%d" % self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -75,15 +37,6 @@ def writer(server, handle):
 
 def auth(tok):
     return {"Authorization": "Bearer " + tok}
-
-
-def medium_copy(tmp_path, base):
-    """The Medium fixture with its CDN's address swapped for base."""
-    d = tmp_path / "medium-export"
-    shutil.copytree(MEDIUM, d)
-    for f in (d / "posts").iterdir():
-        f.write_text(f.read_text().replace(CDN, base))
-    return d
 
 
 def story_by_title(server, tok, handle, title):
