@@ -27,16 +27,18 @@ if [ "${1:-run}" = test ] && ! getent hosts localhost >/dev/null 2>&1; then
 	fi
 fi
 
-# Test-only npm packages (axe-core, injected into Chromium by the browser
-# tests), pinned in tests/package-lock.json; the test run itself needs no
-# network. Run after the Debian packages are in place.
-npm_test_deps() {
-	[ "${1:-run}" = test ] || return 0
-	if [ -f tests/node_modules/.package-lock.json ] &&
-	   cmp -s tests/package-lock.json tests/node_modules/.quire-lock 2>/dev/null; then
+# Test-only npm packages, pinned by their lock files: axe-core and the
+# like in tests/ (injected into Chromium by the browser tests), and the
+# rich editor's sources in editor/ (the test that rebuilds static/rich.js
+# and compares it with the committed bundle). The test run itself needs
+# no network. Run after the Debian packages are in place.
+npm_dir_deps() {
+	dir=$1
+	if [ -f "$dir/node_modules/.package-lock.json" ] &&
+	   cmp -s "$dir/package-lock.json" "$dir/node_modules/.quire-lock" 2>/dev/null; then
 		return 0
 	fi
-	echo "deps: npm ci in tests/ (pinned test tools)"
+	echo "deps: npm ci in $dir/ (pinned)"
 	# Node trusts its own list of certificate authorities, not the
 	# system's: add Debian's, so that a registry reached through a proxy
 	# with a local authority (in the system store) is trusted too.
@@ -44,16 +46,22 @@ npm_test_deps() {
 	if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$ca" ]; then
 		export NODE_EXTRA_CA_CERTS="$ca"
 	fi
-	if ! (cd tests && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null 2>&1); then
+	if ! (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null 2>&1); then
 		# Behind a proxy whose certificate authority this system does not
 		# have, TLS cannot be checked; every package is still checked
-		# against the sha512 in tests/package-lock.json, which npm ci
-		# refuses to install without.
+		# against the sha512 in the lock file, which npm ci refuses to
+		# install without.
 		echo "deps: the registry's certificate cannot be checked here; installing by the lock file's sha512 only"
-		(cd tests && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
+		(cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
 			--strict-ssl=false >/dev/null)
 	fi
-	cp tests/package-lock.json tests/node_modules/.quire-lock
+	cp "$dir/package-lock.json" "$dir/node_modules/.quire-lock"
+}
+
+npm_test_deps() {
+	[ "${1:-run}" = test ] || return 0
+	npm_dir_deps tests
+	npm_dir_deps editor
 }
 
 cd "$(dirname "$0")/.."

@@ -132,6 +132,16 @@
     if (!saving) save(true);
   }
 
+  /* For the rich-text mode (rich.js) and photos placed in a story never
+   * saved: fn(ok) once the text is saved (the story then exists). */
+  window.QuireEditor = {whenSaved: whenSaved};
+  /* The words: the rich text when that mode is on, else the textarea. */
+  function focusWords() {
+    var r = window.QuireEditor.rich;
+    if (r && r.isRich()) r.view.focus();
+    else if (field("body")) field("body").focus();
+  }
+
   /* Preview as a toggle in place: the saved text, rendered by the server
    * exactly as readers get it (/edit/ID/preview), shown where the words
    * were. Without script the Preview button posts the form and the page
@@ -199,7 +209,7 @@
     var box = previewBox();
     box.hidden = !on;
     if (on) showPreview(true);
-    else field("body").focus();
+    else focusWords();
   }
   if (previewBtn && writing) {
     previewBtn.setAttribute("aria-pressed", "false");
@@ -271,7 +281,7 @@
     document.body.classList.toggle("focus", on);
     if (toggle) toggle.setAttribute("aria-pressed", on ? "true" : "false");
     try { localStorage.setItem("quire-focus", on ? "1" : ""); } catch (e) { /* private mode */ }
-    if (on && field("body")) field("body").focus();
+    if (on) focusWords();
   }
   if (toggle) {
     toggle.addEventListener("click", function (ev) {

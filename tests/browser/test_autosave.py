@@ -9,6 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from quire_server import ADMIN
+from editor_helpers import write_body
 
 
 def sign_in(server, d):
@@ -31,7 +32,7 @@ def test_autosave_ctrl_s_and_conflict(desk_server, browser, browser2):
     sign_in(server, d)
     d.get(server.url + "/write")
     d.find_element(By.NAME, "title").send_keys("Typed in the browser")
-    d.find_element(By.NAME, "body").send_keys("A sentence I must not lose.")
+    write_body(d, "A sentence I must not lose.")
     # Autosave after a short pause creates the draft and moves to its editor URL.
     WebDriverWait(d, 15).until(lambda drv: re.search(r"Saved at \d\d:\d\d", status(drv)))
     WebDriverWait(d, 5).until(lambda drv: re.search(r"/edit/[0-9a-f]{16}$", drv.current_url))
@@ -45,14 +46,12 @@ def test_autosave_ctrl_s_and_conflict(desk_server, browser, browser2):
     sign_in(server, d2)
     d2.get(edit_url)
     # Tab one: Ctrl+S saves at once, without waiting for the pause.
-    body = d.find_element(By.NAME, "body")
-    body.send_keys(Keys.END, " Tab one adds this.")
+    body = write_body(d, " Tab one adds this.")
     body.send_keys(Keys.CONTROL, "s")
     WebDriverWait(d, 3).until(lambda drv: re.search(r"Saved at \d\d:\d\d", status(drv)))
     assert d.current_url == edit_url, "Ctrl+S must not submit the form"
     # Tab two, stale, types: refused with a clear message, not overwritten.
-    b2 = d2.find_element(By.NAME, "body")
-    b2.send_keys(Keys.END, " Tab two typed this.")
+    write_body(d2, " Tab two typed this.")
     WebDriverWait(d2, 15).until(lambda drv: "another tab" in status(drv))
     d.get(edit_url)
     text = d.find_element(By.NAME, "body").get_attribute("value")

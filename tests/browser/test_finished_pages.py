@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from axe import horizontal_overflow, violations
 from quire_server import ADMIN, Server, api_token, invite_and_signup, login
+from editor_helpers import body_box, write_body
 
 READER = ("rosa", "a password for tests")
 
@@ -264,23 +265,25 @@ def test_editor_writes_in_the_story_typography(site, browser):
         d.set_window_size(width, 900)
         d.get(site["server"].url + "/edit/" + site["story"]["id"])
         loaded(d)
+        words = body_box(d)
         m = d.execute_script("""
-            const cs = e => getComputedStyle(document.querySelector(e));
-            const body = document.getElementById('body');
+            const cs = e => (typeof e === 'string' ? getComputedStyle(document.querySelector(e)) :
+                             getComputedStyle(e));
+            const body = arguments[0];
             const probe = document.createElement('span');
             probe.textContent = '0'.repeat(100);
-            probe.style.font = cs('#body').font;
+            probe.style.font = cs(body).font;
             document.body.appendChild(probe);
             const ch = probe.getBoundingClientRect().width / 100;
             probe.remove();
             const set = document.querySelector('.editor-settings').getBoundingClientRect();
             const main = document.querySelector('.editor-main').getBoundingClientRect();
-            return {bodyFont: cs('#body').fontFamily, bodySize: parseFloat(cs('#body').fontSize),
+            return {bodyFont: cs(body).fontFamily, bodySize: parseFloat(cs(body).fontSize),
                     titleFont: cs('#title').fontFamily, titleSize: parseFloat(cs('#title').fontSize),
                     measure: body.getBoundingClientRect().width / ch,
                     settingsBeside: set.left >= main.right - 1, settingsBelow: set.top >= main.bottom - 1,
                     circleShown: !!document.getElementById('circle-choice').offsetParent};
-        """)
+        """, words)
         assert "Charter" in m["bodyFont"] and "Charter" in m["titleFont"], m
         assert m["bodySize"] == 20 and m["titleSize"] >= 32, m
         assert m["measure"] <= 75, m
@@ -305,7 +308,7 @@ def test_feedback_journey_publish_and_block(site, browser):
     sign_in(s, d)
     d.get(s.url + "/write")
     d.find_element(By.ID, "title").send_keys("Told so")
-    d.find_element(By.ID, "body").send_keys("Words that go out.")
+    write_body(d, "Words that go out.")
     d.find_element(By.CSS_SELECTOR, 'button[value="publish"]').click()
     WebDriverWait(d, 20).until(lambda x: x.current_url.endswith("/@ada/told-so"))
     assert "Published" in d.find_element(By.CSS_SELECTOR, ".flash").text

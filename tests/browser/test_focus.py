@@ -6,6 +6,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from test_autosave import sign_in
+from editor_helpers import body_box
 
 
 def shown(d, css):
@@ -23,12 +24,13 @@ def test_focus_mode_toggle_escape_and_memory(desk_server, browser):
     WebDriverWait(d, 5).until(lambda drv: not shown(drv, "header.site"))
     assert d.current_url == url, "the toggle works without a reload"
     assert not shown(d, ".editor-more") and not shown(d, "fieldset.audience")
-    assert shown(d, "#body") and shown(d, "#title") and shown(d, 'button[value="save"]')
-    assert d.switch_to.active_element.get_attribute("id") == "body"
+    words = body_box(d)
+    assert words.is_displayed() and shown(d, "#title") and shown(d, 'button[value="save"]')
+    assert d.switch_to.active_element == words, "focus mode puts the cursor in the words"
     # The words are set in the story's serif at reading size.
-    size = d.execute_script("return getComputedStyle(document.getElementById('body')).fontSize")
+    size = d.execute_script("return getComputedStyle(arguments[0]).fontSize", words)
     assert float(size.rstrip("px")) >= 18
-    d.find_element(By.ID, "body").send_keys("In focus.", Keys.ESCAPE)
+    words.send_keys("In focus.", Keys.ESCAPE)
     WebDriverWait(d, 5).until(lambda drv: shown(drv, "header.site"))
     assert shown(d, ".editor-more")
     # Turned on again, it stays on for the next editor page.

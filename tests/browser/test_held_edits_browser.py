@@ -11,12 +11,12 @@ import tempfile
 
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from quire_server import ADMIN, api_token
 from test_autosave import sign_in, status
 from test_publish_and_read import click_action, severe_console_errors
+from editor_helpers import write_body
 
 
 def published_story(server, title, body):
@@ -35,8 +35,7 @@ def test_edit_published_story_stays_hers_until_update(desk_server, browser, brow
     sign_in(server, d)
     d.get(server.url + "/edit/" + st["id"])
     assert d.find_element(By.CSS_SELECTOR, 'button[value="publish"]').text == "Update the published story"
-    body = d.find_element(By.NAME, "body")
-    body.send_keys(Keys.END, " An unreviewed sentence.")
+    write_body(d, " An unreviewed sentence.")
     # Autosave keeps it, and says plainly where it went.
     WebDriverWait(d, 15).until(lambda drv: "not yet published" in status(drv))
     # Another field than the words: the content note is autosaved too.
@@ -80,8 +79,7 @@ def test_uploaded_photo_is_saved_like_typing(desk_server, browser):
     sign_in(server, d)
     edit_url = server.url + "/edit/" + st["id"]
     d.get(edit_url)
-    body = d.find_element(By.NAME, "body")
-    body.send_keys(Keys.END)
+    write_body(d)
     d.find_element(By.ID, "photo-file").send_keys(img)
     d.find_element(By.ID, "photo-alt").send_keys("The window of the ward")
     d.find_element(By.CSS_SELECTOR, "form.photo-upload button[type=submit]").click()

@@ -8,6 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+from editor_helpers import markdown_mode
 
 
 def gone(old):
@@ -62,6 +63,8 @@ def test_setup_write_publish_and_read_anonymously(server, browser, browser2):
     d.get(server.url + "/write")
     fill(d, "title", "The Year the River Froze")
     fill(d, "subtitle", "Notes from a long winter")
+    # She writes in Markdown: the mode she chooses with the switch.
+    markdown_mode(d)
     body = d.find_element(By.NAME, "body")
     body.send_keys("We walked on the water that winter.")
     body.send_keys(Keys.ENTER, Keys.ENTER)
