@@ -18,7 +18,8 @@ for src in fuzz/fuzz_*.c; do
 	short=${name#fuzz_}
 	bin=build/fuzz/bin/$name
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ build/fuzz/libquire.a -nt "$bin" ]; then
-		clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+		clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(pkg-config --cflags libxml-2.0) \
+			-fsanitize=fuzzer,address,undefined \
 			-o "$bin" "$src" build/fuzz/libquire.a $LIBS
 	fi
 	scratch=$(mktemp -d)

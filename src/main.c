@@ -21,6 +21,7 @@
 #include "stories/stories_web.h"
 #include "stories/stories.h"
 #include "porting/import_cmd.h"
+#include "porting/book.h"
 #include "porting/porting_web.h"
 #include "store/store.h"
 #include "mail/mail.h"
@@ -169,6 +170,10 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/@{handle}/followers", page_followers},
 	{HTTP_POST, "/@{handle}/follow", page_follow_post},
 	{HTTP_GET, "/@{handle}/{slug}", page_story},
+	/* books (issue 19): porting/porting_web.h */
+	{HTTP_GET, "/@{handle}/{slug}/book.epub", page_story_book},
+	{HTTP_GET, "/me/book.epub", page_my_book},
+	{HTTP_POST, "/settings/book", page_book_settings_post},
 	{HTTP_GET, "/feed.atom", feed_site},
 	{HTTP_GET, "/tag/{name}", page_tag},
 	{HTTP_GET, "/tag/{name}/feed.atom", feed_tag},
@@ -485,6 +490,8 @@ static void usage(FILE *f)
 		"       quire import --retry-photos --user HANDLE [--allow-private-fetch] [--data DIR] [--db URL]\n"
 		"         import options: [--skip-photos | --retry-photos] [--allow-private-fetch]\n"
 		"                         [--data DIR] [--db URL]\n"
+		"       quire export --user HANDLE --epub OUT.epub [--audience public|all] [--story ID ...]\n"
+		"                    [--data DIR] [--db URL] [--base-url URL]\n"
 		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
@@ -498,6 +505,10 @@ static void usage(FILE *f)
 		"migrate    copy a whole site into a new, empty database (e.g. from\n"
 		"           sqlite:DIR to postgres://...), checked table by table; the\n"
 		"           photos are read from (and written to) --data DIR/media.\n"
+		"export     --epub: a book (EPUB 3) of a writer's stories, oldest first, with\n"
+		"           their photos; --audience public (the default: her public stories\n"
+		"           and the photos anyone may see) or all (everything she published);\n"
+		"           --story ID or slug, repeated, for only those.\n"
 		"routes     print the route table, one 'METHOD PATTERN' a line (the JSON\n"
 		"           API's are described in docs/openapi.yaml).\n"
 		"\n"
@@ -540,6 +551,9 @@ struct opts {
 	const char *base_url;
 	const char *name;
 	const char *user; /* quire import --user HANDLE */
+	const char *epub, *audience; /* quire export --epub OUT [--audience public|all] */
+	const char *stories[256];    /* quire export --story ID ... */
+	size_t nstories;
 	bool include_responses; /* quire import medium --include-responses */
 	bool allow_private_fetch, retry_photos, skip_photos; /* quire import */
 	bool admin;
@@ -1196,6 +1210,28 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 	return rc;
 }
 
+/* quire export --user HANDLE --epub OUT.epub: a book of her stories
+ * (issue 19; porting/book.h). */
+static int cmd_export(const struct opts *o)
+{
+	if (!o->user || !o->epub) {
+		fprintf(stderr, "quire: export needs --user HANDLE and --epub OUT.epub\n");
+		return 2;
+	}
+	struct web_config cfg;
+	config_defaults(&cfg, o);
+	struct store *st;
+	if (!open_data(o, &cfg, &st))
+		return 1;
+	int rc = web_init(&cfg, st) ? book_export_main(o->user, o->audience, o->stories,
+						       o->nstories, o->epub, stdout) : 1;
+	web_shutdown();
+	web_cfg = NULL;
+	store_close(st);
+	free((char *)cfg.db_url);
+	return rc;
+}
+
 /* ---- settings: quire.conf, QUIRE_<KEY>, flags (core/conf.h) ---- */
 
 
@@ -1526,6 +1562,19 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--user") && val) {
 			o.user = val;
 			i++;
+		} else if (!strcmp(a, "--epub") && val) {
+			o.epub = val;
+			i++;
+		} else if (!strcmp(a, "--audience") && val) {
+			o.audience = val;
+			i++;
+		} else if (!strcmp(a, "--story") && val) {
+			if (o.nstories == sizeof(o.stories) / sizeof(o.stories[0])) {
+				fprintf(stderr, "quire: at most %zu --story\n", o.nstories);
+				return 2;
+			}
+			o.stories[o.nstories++] = val;
+			i++;
 		} else if (!strcmp(a, "--trash-days") && val) {
 			/* Hidden, for tests: the trash window in (fractional) days. */
 			char *end;
@@ -1577,6 +1626,8 @@ int main(int argc, char **argv)
 		return cmd_import(&o, pos[1], pos[2]);
 	if (npos == 1 && !strcmp(pos[0], "import"))
 		return cmd_import(&o, NULL, NULL);
+	if (npos == 1 && !strcmp(pos[0], "export"))
+		return cmd_export(&o);
 	usage(stderr);
 	return 2;
 }

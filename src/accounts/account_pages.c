@@ -351,6 +351,9 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	int64_t feed_at = 0;
 	if (store_feed_token_made(web_store(req), v->user.id, &feed_at) == STORE_OK && feed_at)
 		json_object_set_new(ctx, "feed_made", json_string(web_fmt_date(&req->arena, feed_at)));
+	bool book_share = false;
+	if (store_user_book_share_get(web_store(req), v->user.id, &book_share) == STORE_OK)
+		json_object_set_new(ctx, "book_share", json_boolean(book_share));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)

@@ -125,6 +125,12 @@ bool media_spool(const struct http_req *req, struct http_spool *sp);
 struct photo_row;
 json_t *media_photo_view(struct http_req *req, const struct photo_row *p, bool lazy,
 			 const char *show_id, const char *key, bool absolute);
+/* The bytes of photo p's largest JPEG variant (stripped of all metadata,
+ * as every variant is), for a book: in arena a, *len bytes, its size in
+ * *width x *height. NULL when p has none or its file cannot be read.
+ * Whether p goes in a book at all is render/'s decision. */
+const void *media_photo_largest(struct store *st, struct arena *a, const struct photo_row *p,
+				size_t *len, int64_t *width, int64_t *height);
 /* Photos of a story for the editor (id, alt, markdown, thumbnail). */
 json_t *media_editor_photos(struct http_req *req, const char *story_id);
 /* Remove the photos of stories being purged from the trash (or gone) and

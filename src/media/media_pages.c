@@ -954,6 +954,46 @@ void page_photo_file(struct http_req *req, struct http_res *res)
 	http_res_file(res, fd, (uint64_t)sb.st_size);
 }
 
+const void *media_photo_largest(struct store *st, struct arena *a, const struct photo_row *p,
+				size_t *len, int64_t *width, int64_t *height)
+{
+	const struct photo_variant_row *v = NULL;
+	for (size_t i = 0; i < p->nvariants; i++)
+		if (!strcmp(p->variants[i].format, "jpeg") &&
+		    (!v || p->variants[i].width > v->width))
+			v = &p->variants[i];
+	if (!v)
+		return NULL;
+	const char *path = media_file_path(a, v->hash, v->format);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && media_cache_fetch(st, a, v))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size <= 0 ||
+	    (uint64_t)sb.st_size > media_limits()->max_bytes) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	size_t n = (size_t)sb.st_size, got = 0;
+	unsigned char *data = arena_alloc(a, n);
+	while (got < n) {
+		ssize_t r = read(fd, data + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (got != n)
+		return NULL;
+	*len = n;
+	*width = v->width;
+	*height = v->height;
+	return data;
+}
+
 /* The largest JPEG no wider than 1600 px, for plain <img src=/photos/ID>. */
 static const struct photo_variant_row *default_jpeg(const struct photo_row *p)
 {

@@ -10,6 +10,9 @@
  * through import_export() and writes the report back. A process that
  * dies mid-import leaves its job to be claimed again when the lease runs
  * out: imports are idempotent, so nothing comes in twice.
+ *
+ * And the books (book.h): a writer downloads the book of her stories, a
+ * reader a public story as a book where its writer lets readers.
  */
 #ifndef QUIRE_PORTING_PORTING_WEB_H
 #define QUIRE_PORTING_PORTING_WEB_H
@@ -31,5 +34,16 @@ void page_import_job(struct http_req *req, struct http_res *res);        /* GET 
  * allow_private lets imports fetch images from private addresses (tests). */
 bool import_worker_start(bool allow_private);
 void import_worker_stop(void);
+
+/* GET /me/book.epub: the signed-in writer's book, everything she
+ * published (BOOK_ALL); signed out: to the sign-in page; nothing
+ * published: 404. */
+void page_my_book(struct http_req *req, struct http_res *res);
+/* GET /@{handle}/{slug}/book.epub: one public story as a book, for
+ * anyone, when book_story_offered(); 404 otherwise. */
+void page_story_book(struct http_req *req, struct http_res *res);
+/* POST /settings/book: share=1 lets readers download her public stories
+ * as books, anything else stops it; back to /settings. */
+void page_book_settings_post(struct http_req *req, struct http_res *res);
 
 #endif

@@ -22,6 +22,10 @@ enum render_context {
 	RENDER_CARD,    /* Open Graph / Twitter card image */
 	RENDER_MAIL,    /* a story by email (mail/): as RENDER_FEED, for the reader it is
 			 * sent to (a subscriber is anonymous), absolute URLs */
+	RENDER_BOOK,    /* a book (EPUB, porting/book.h): for the book's reader (web_req's
+			 * photo_reader: NULL for a public book, the writer for hers), photos
+			 * as files of the book, a sensitive one on a page of its own after
+			 * its note */
 };
 
 /* The scan behind render_story_source(), pure, for the fuzzer: body with

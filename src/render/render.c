@@ -19,7 +19,7 @@ static const char *viewer_of(struct http_req *req, enum render_context where)
 {
 	/* A feed is what an anonymous reader may see, whoever fetches it;
 	 * a reader's private feed is for her. */
-	if (where == RENDER_FEED)
+	if (where == RENDER_FEED || where == RENDER_BOOK)
 		return web_req(req)->photo_reader;
 	const struct viewer *v = web_viewer(req);
 	return v->signed_in ? v->user.id : NULL;
@@ -42,6 +42,20 @@ static void add_html(json_t *parts, const char *s, size_t n)
 	json_array_append_new(parts, o);
 }
 
+/* A photo in a book: what the book needs to hold it as a file of its own
+ * (porting/book.c reads the file by id) and, for a sensitive one, the
+ * writer's note, which the book puts on the page before it. */
+static json_t *book_photo(const struct photo_row *p)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "id", p->id, "alt", p->alt, "caption",
+			      p->caption, "width", (json_int_t)p->width, "height",
+			      (json_int_t)p->height);
+	if (p->sensitive)
+		json_object_set_new(o, "note", json_string(p->note[0] ? p->note :
+						      "This photo may be hard to look at."));
+	return json_pack("{s:o}", "book_photo", o);
+}
+
 /* What one photo becomes for this viewer here. */
 static json_t *photo_part(struct http_req *req, const struct story_row *s,
 			  const struct photo_row *p, enum render_context where, const char *show_id,
@@ -50,6 +64,8 @@ static json_t *photo_part(struct http_req *req, const struct story_row *s,
 	if (!audience_may_see_photo(web_store(req), viewer_of(req, where), s, p->audience,
 				    p->circle_id))
 		return json_pack("{s:{s:s}}", "withheld", "id", p->id);
+	if (where == RENDER_BOOK)
+		return book_photo(p);
 	if (p->sensitive && !page_like(where)) {
 		const char *path = story_path(&req->arena, s);
 		const char *note = p->note[0] ? p->note : "This photo may be hard to look at.";

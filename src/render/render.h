@@ -22,7 +22,12 @@
  *  - plain-text contexts (search text, excerpts) never carry a photo at
  *    all: no alt text, no caption, no "photo:" reference, no Markdown;
  *  - a share card's image is only a photo for the story's whole audience
- *    that is not sensitive.
+ *    that is not sensitive;
+ *  - in a book (RENDER_BOOK) a photo the book's reader may see is a
+ *    {"book_photo"} part that the book holds as a file; a sensitive one
+ *    carries its note, and the book places it on a page of its own after
+ *    a page with that note (porting/book.h), never beside text; a photo
+ *    for fewer people is left out.
  *
  * A new context is a new value of enum render_context, classified in the
  * rendering matrix (tests/http/test_render_matrix.py reads this enum and
@@ -47,8 +52,9 @@
  * The story's body HTML (body_html, the renderer's output for story s;
  * NULL: s->body_html) for the viewer of req, as a JSON array of parts for
  * templates (templates/parts.mustache): {"part_html"} (renderer output),
- * {"photo"} (shown, or gated in page contexts), {"gate"} (note and link)
- * or {"withheld"} (placeholder). show_id names a sensitive photo the
+ * {"photo"} (shown, or gated in page contexts), {"gate"} (note and link),
+ * {"withheld"} (placeholder) or, for RENDER_BOOK, {"book_photo"}: {id,
+ * alt, caption, width, height, and note when sensitive}. show_id names a sensitive photo the
  * reader chose to see (RENDER_PAGE only; NULL: none). New reference.
  */
 json_t *render_story_parts(struct http_req *req, const struct story_row *s,

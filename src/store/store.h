@@ -205,6 +205,13 @@ enum store_err store_user_update_profile(struct store *s, const char *id, const 
 /* sqlite/store_signin.c: a new password hash; NOT_FOUND if no such user. */
 enum store_err store_user_set_password(struct store *s, const char *id, const char *hash)
 	__attribute__((warn_unused_result));
+/* sqlite/store_book.c: whether she lets readers download a public story
+ * of hers as a book (EPUB; off for a new writer). NOT_FOUND if no such
+ * user, *on then false. */
+enum store_err store_user_book_share_get(struct store *s, const char *id, bool *on)
+	__attribute__((warn_unused_result));
+enum store_err store_user_book_share_set(struct store *s, const char *id, bool on)
+	__attribute__((warn_unused_result));
 
 /* ---- sessions and API tokens (stored by hash only) ---- */
 struct session_row {

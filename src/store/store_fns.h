@@ -37,6 +37,10 @@ STORE_FN(enum store_err, user_update_profile, (struct store *s, const char *id, 
 	 const char *bio), (s, id, name, bio))
 STORE_FN(enum store_err, user_set_password, (struct store *s, const char *id, const char *hash),
 	 (s, id, hash))
+STORE_FN(enum store_err, user_book_share_get, (struct store *s, const char *id, bool *on),
+	 (s, id, on))
+STORE_FN(enum store_err, user_book_share_set, (struct store *s, const char *id, bool on),
+	 (s, id, on))
 STORE_FN(enum store_err, session_insert, (struct store *s, const char *token_hash,
 	 const char *user_id, const char *kind, int64_t now, int64_t expires_at), (s, token_hash,
 	 user_id, kind, now, expires_at))

@@ -11,6 +11,7 @@
 #include "media/media.h"
 #include "render/render.h"
 #include "feeds/feeds.h"
+#include "porting/book.h"
 #include "responses/responses_web.h"
 #include "web/web.h"
 #include "stories/stories_web.h"
@@ -196,6 +197,9 @@ static void render_story(struct http_req *req, struct http_res *res, const struc
 		json_object_set_new(ctx, "cache_private", json_true());
 	}
 	story_author_context(req, s, ctx);
+	if (book_story_offered(web_store(req), s))
+		json_object_set_new(ctx, "book_url", json_string(arena_printf(&req->arena, "%s/book.epub",
+									      story_path(&req->arena, s))));
 	responses_page_context(req, s, ctx);
 	/* Link previews are read by crawlers, which are never signed in. */
 	if (!web_viewer(req)->signed_in)

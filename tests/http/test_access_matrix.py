@@ -30,6 +30,8 @@ STORY_ROUTES = {
     "/api/v1/stories/{id}/draft", "/edit/{id}/preview", "/feed/{file}",
     # imports (issue 19): a job's report names the stories it brought in
     "/settings/import", "/settings/import/{id}",
+    # books (issue 19): test_books below; tests/http/test_book.py
+    "/me/book.epub", "/@{handle}/{slug}/book.epub",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
@@ -375,6 +377,54 @@ def test_import_routes(world, import_job, viewer):
             for marker in ("Imported-draft-zq", "old-blog.xml", import_job):
                 assert marker not in r.text, "%s leaked to %s on %s" % (marker, viewer, path)
         assert_no_leak(world, viewer, r, path)
+class Unzipped:
+    """A book as text, for assert_no_leak."""
+
+    def __init__(self, content):
+        import io
+        import zipfile
+        z = zipfile.ZipFile(io.BytesIO(content))
+        self.names = z.namelist()
+        self.text = "\n".join(self.names) + "\n".join(
+            z.read(n).decode() for n in self.names if n.endswith((".xhtml", ".opf")))
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_books(world, viewer):
+    """A story as a book: only a public one, for everyone, once its writer
+    lets readers; her own book (/me/book.epub): hers alone, everything she
+    published and no draft."""
+    w = world
+    author = w.sessions["author"]
+    page = author.get(w.server.url + "/settings")
+    r = author.post(w.server.url + "/settings/book", data={"csrf": csrf_of(page.text), "share": "1"},
+                    allow_redirects=False)
+    assert r.status_code == 303
+    for aud, st in w.stories.items():
+        r = fetch(w, viewer, "/@v_author/%s/book.epub" % st["slug"])
+        want = 200 if aud == "public" else 404
+        assert r.status_code == want, (viewer, aud, "book", r.status_code)
+        if want == 200:
+            assert r.headers["Content-Type"] == "application/epub+zip"
+            book = Unzipped(r.content)
+            assert "Title-public-zq" in book.text
+            assert_no_leak(w, "anonymous", book, "story book")
+        else:
+            assert "Title-%s-zq" % aud not in r.text
+    r = fetch(w, viewer, "/me/book.epub")
+    if viewer == "author":
+        assert r.status_code == 200
+        book = Unzipped(r.content)
+        for aud in AUDIENCES:
+            assert ("Title-%s-zq" % aud in book.text) == (aud != "draft"), aud
+    elif viewer == "anonymous":
+        assert r.status_code == 303
+    else:
+        # Her own book, or 404 when she published nothing: never the author's.
+        assert r.status_code in (200, 404), (viewer, r.status_code)
+        text = Unzipped(r.content).text if r.status_code == 200 else r.text
+        for aud, st in w.stories.items():
+            assert "Title-%s-zq" % aud not in text and st["id"] not in text, (viewer, aud)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

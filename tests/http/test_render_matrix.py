@@ -10,11 +10,13 @@ classified here (RENDERINGS), so a new rendering cannot slip by, as the
 access matrix does for routes.
 """
 import html
+import io
 import json
 import os
 import re
 import subprocess
 import tempfile
+import zipfile
 
 import pytest
 import requests
@@ -37,6 +39,9 @@ RENDERINGS = {
     # the same rule on the messages themselves (a subscriber gets what an
     # anonymous reader gets; no sensitive, circle or private photo).
     "RENDER_MAIL": ["mail"],
+    # A book (EPUB, a zip): test_book_rendering below reads it, and
+    # tests/http/test_book.py checks whole books with epubcheck.
+    "RENDER_BOOK": ["book"],
 }
 
 
@@ -327,3 +332,61 @@ def test_search_never_matches_photo_text(world):
             assert "A hard year zqr" not in r.text, (viewer, q)
     r = get(w, "anonymous", "/search?q=zqfind")
     assert "A hard year zqr" in r.text and "<mark>zqfind</mark>" in r.text
+
+
+def book_files(content):
+    z = zipfile.ZipFile(io.BytesIO(content))
+    assert z.namelist()[0] == "mimetype"
+    return {n: z.read(n) for n in z.namelist()}
+
+
+def check_book(w, files, may):
+    """What a book holds of the world's story: the photos may(kind) lets
+    in, as files, and nothing of the others; the sensitive one on a page
+    of its own right after a page with its note; the content note; never
+    the pending draft."""
+    texts = {n: html.unescape(b.decode()) for n, b in files.items() if n.endswith((".xhtml", ".opf"))}
+    for kind, ph in w.photos.items():
+        present = any(n.endswith("/%s.jpg" % ph["id"]) for n in files)
+        assert present == may(kind), (kind, present)
+        if not may(kind):
+            for m in (ph["id"], ph["alt"], ph["caption"]):
+                assert not any(m in t for t in texts.values()), (kind, m)
+    for marker in ("DraftText-zqr", "DraftTitle-zqr"):
+        assert not any(marker in t for t in texts.values()), marker
+    assert any("CNote-zqr" in t for t in texts.values())
+    sens = w.photos["sensitive"]
+    holding = [n for n, t in texts.items() if sens["alt"] in t and n.endswith(".xhtml")]
+    assert len(holding) == 1, holding
+    page = texts[holding[0]]
+    assert "zqfind" not in page and "Opening words" not in page
+    opf = [t for n, t in texts.items() if n.endswith(".opf")][0]
+    hrefs = dict(re.findall(r'<item id="([^"]+)" href="([^"]+)"', opf))
+    spine = [hrefs[i] for i in re.findall(r'<itemref idref="([^"]+)"', opf)]
+    here = spine.index(os.path.basename(holding[0]))
+    before = [t for n, t in texts.items() if n.endswith("/" + spine[here - 1])][0]
+    assert "NoteSens-zqr" in before and "<img" not in before
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_book_rendering(world, viewer):
+    """RENDER_BOOK: the public story as a book (its writer lets readers)
+    holds, whoever downloads it, what anyone may see, never more for a
+    member; her own book (/me/book.epub) holds what she sees."""
+    w = world
+    from quire_server import csrf_of
+    author = w.sessions["author"]
+    page = author.get(w.server.url + "/settings")
+    r = author.post(w.server.url + "/settings/book", data={"csrf": csrf_of(page.text), "share": "1"},
+                    allow_redirects=False)
+    assert r.status_code == 303
+    r = get(w, viewer, w.page + "/book.epub")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/epub+zip", (viewer, r.status_code)
+    check_book(w, book_files(r.content), lambda kind: kind in ("plain", "sensitive"))
+    r = get(w, viewer, "/me/book.epub")
+    if viewer == "author":
+        assert r.status_code == 200
+        check_book(w, book_files(r.content), lambda kind: True)
+    else:
+        assert r.status_code in (303, 404), (viewer, r.status_code)
+        assert "zqr" not in r.text
