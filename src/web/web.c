@@ -382,6 +382,12 @@ json_t *web_page_context(struct http_req *req, const char *title)
 		json_object_set_new(ctx, "site_description", json_string(site->description));
 		/* A page's own description (a story's) replaces it. */
 		json_object_set_new(ctx, "description", json_string(site->description));
+	} else {
+		/* Search engines show a page's description under its link: a
+		 * plain one until the admin writes the site's own. */
+		json_object_set_new(ctx, "description",
+				    json_string(arena_printf(&req->arena, "Stories published on %s.",
+							     site->name)));
 	}
 	json_object_set_new(ctx, "has_about", json_boolean(site->about[0] != '\0'));
 	json_object_set_new(ctx, "page_title", json_string(title ? title : site->name));
