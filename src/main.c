@@ -20,7 +20,9 @@
 #include "stories/markdown.h"
 #include "stories/stories_web.h"
 #include "stories/stories.h"
+#include "porting/export.h"
 #include "porting/import_cmd.h"
+#include "porting/porting_web.h"
 #include "store/store.h"
 #include "mail/mail.h"
 #include "mail/mail_web.h"
@@ -130,6 +132,7 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/settings", page_settings_post},
 	{HTTP_POST, "/settings/password", page_password_post},
 	{HTTP_POST, "/settings/feed", page_settings_feed_post},
+	{HTTP_POST, "/settings/export", page_settings_export_post},
 	{HTTP_GET, "/admin", page_admin},
 	{HTTP_POST, "/admin", page_admin_post},
 	{HTTP_GET, "/admin/users", page_admin_users},
@@ -477,9 +480,11 @@ static void usage(FILE *f)
 		"       quire import wordpress FILE.xml|ZIP --user HANDLE [import options]\n"
 		"       quire import substack DIR|ZIP --user HANDLE [import options]\n"
 		"       quire import medium DIR|ZIP --user HANDLE [--include-responses] [import options]\n"
+		"       quire import quire ZIP|DIR --user HANDLE [--skip-photos] [--data DIR] [--db URL]\n"
 		"       quire import --retry-photos --user HANDLE [--allow-private-fetch] [--data DIR] [--db URL]\n"
 		"         import options: [--skip-photos | --retry-photos] [--allow-private-fetch]\n"
 		"                         [--data DIR] [--db URL]\n"
+		"       quire export --user HANDLE OUT.zip [--data DIR] [--db URL]\n"
 		"       quire routes\n"
 		"       quire --help | --version\n"
 		"\n"
@@ -493,6 +498,9 @@ static void usage(FILE *f)
 		"migrate    copy a whole site into a new, empty database (e.g. from\n"
 		"           sqlite:DIR to postgres://...), checked table by table; the\n"
 		"           photos are read from (and written to) --data DIR/media.\n"
+		"export     write one zip with everything of a writer's: her stories as\n"
+		"           Markdown that Hugo and Jekyll read as is, their photos, responses,\n"
+		"           circles, subscribers and settings (quire import quire reads it).\n"
 		"routes     print the route table, one 'METHOD PATTERN' a line (the JSON\n"
 		"           API's are described in docs/openapi.yaml).\n"
 		"\n"
@@ -1135,8 +1143,8 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 static int cmd_import(const struct opts *o, const char *kind, const char *file)
 {
 	if (kind && !import_kind_known(kind)) {
-		fprintf(stderr, "quire: import reads wordpress (WXR), substack and medium (their "
-				"export zips or folders), not '%s'\n", kind);
+		fprintf(stderr, "quire: import reads wordpress (WXR), substack, medium and quire "
+				"(their export zips or folders), not '%s'\n", kind);
 		return 2;
 	}
 	if (!kind && !o->retry_photos) {
@@ -1173,6 +1181,63 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 			.fetch_photos = !o->skip_photos, .out = stdout,
 		};
 		rc = import_export(st, &u, &args);
+	}
+	arena_release(&a);
+	web_cfg = NULL;
+	store_close(st);
+	free((char *)cfg.db_url);
+	return rc;
+}
+
+/* The zip of u's export at path (porting/export.h). */
+static int export_zip(struct store *st, const struct user_row *u, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		fprintf(stderr, "quire: %s exists; give a new file name for the export\n", path);
+		return 2;
+	}
+	struct export_stats x;
+	char err[400];
+	if (!export_user(st, u, path, &x, err, sizeof(err))) {
+		fprintf(stderr, "quire: export failed: %s\n", err);
+		return 1;
+	}
+	printf("exported @%s to %s: %zu stories (%zu pending drafts), %zu photos%s, %zu responses, "
+	       "%zu circles, %zu subscribers\n", u->handle, path, x.stories, x.pending, x.photos,
+	       x.missing_photos ? " (some photo files were missing and are left out)" : "",
+	       x.responses, x.circles, x.subscribers);
+	return 0;
+}
+
+/* quire export --user HANDLE OUT.zip: everything of a writer's in one
+ * file (issue 19). The store is read as she is the viewer: all of hers. */
+static int cmd_export(const struct opts *o, const char *zip)
+{
+	if (!o->user) {
+		fprintf(stderr, "quire: export needs --user HANDLE: whose site to export\n");
+		return 2;
+	}
+	if (!zip) {
+		fprintf(stderr, "quire: export needs the file to write: OUT.zip\n");
+		return 2;
+	}
+	struct web_config cfg;
+	config_defaults(&cfg, o);
+	struct store *st;
+	if (!open_data(o, &cfg, &st))
+		return 1;
+	web_cfg = &cfg; /* the photo files are under its data directory */
+	struct arena a;
+	arena_init(&a);
+	struct user_row u;
+	const char *h = handle_normalise(&a, o->user);
+	int rc;
+	if (!h || store_user_by_handle(st, &a, h, &u)) {
+		fprintf(stderr, "quire: export: there is no writer @%s here\n", o->user);
+		rc = 1;
+	} else {
+		rc = export_zip(st, &u, zip);
 	}
 	arena_release(&a);
 	web_cfg = NULL;
@@ -1563,6 +1628,8 @@ int main(int argc, char **argv)
 		return cmd_import(&o, pos[1], pos[2]);
 	if (npos == 1 && !strcmp(pos[0], "import"))
 		return cmd_import(&o, NULL, NULL);
+	if ((npos == 1 || npos == 2) && !strcmp(pos[0], "export"))
+		return cmd_export(&o, npos == 2 ? pos[1] : NULL);
 	usage(stderr);
 	return 2;
 }
