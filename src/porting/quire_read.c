@@ -438,12 +438,14 @@ bool quire_read(struct arena *a, port_file_fn file, port_list_fn list, void *ctx
 	const char *format = jstr(a, m, "format");
 	json_t *ver = json_object_get(m, "version");
 	bool ok = format && !strcmp(format, EXPORT_FORMAT) && json_is_integer(ver);
-	if (!ok)
+	if (!ok) {
 		snprintf(err, errlen, "quire.json does not say \"format\": \"%s\" and its version",
 			 EXPORT_FORMAT);
-	else if (json_integer_value(ver) < 1 || json_integer_value(ver) > EXPORT_VERSION)
+	} else if (json_integer_value(ver) < 1 || json_integer_value(ver) > EXPORT_VERSION) {
 		snprintf(err, errlen, "this export is format version %lld; this Quire reads versions "
-			 "1 to %d", (long long)json_integer_value(ver), EXPORT_VERSION), ok = false;
+			 "1 to %d", (long long)json_integer_value(ver), EXPORT_VERSION);
+		ok = false;
+	}
 	out->handle = jstr(a, m, "handle");
 	json_decref(m);
 	if (!ok)

@@ -201,7 +201,7 @@ static void import_photo(struct store *st, struct arena *a, const struct user_ro
 	} else if (strcmp(qp->audience, "story")) {
 		p.audience = "private"; /* unknown: the narrowest */
 	}
-	const char *why = "the export has no such file";
+	const char *why = "photos are not imported in this run (--skip-photos)";
 	int rc = photo ? photo(ctx, st, a, qp->file, &p, &why) : -1;
 	if (rc == 0) {
 		r->photos++;

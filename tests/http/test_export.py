@@ -145,6 +145,10 @@ def world(tmp_path_factory):
     w.stories["scheduled"] = new_story(w, title="Soon zq", body="Next month.", status="scheduled",
                                        publish_at=rfc(at))
     assert w.stories["scheduled"]["status"] == "scheduled"
+    gone = new_story(w, title="Thrown away zq", body="Deleted.", status="published")
+    r = requests.delete(a.url + "/api/v1/stories/" + gone["id"], headers=H(w.tok))
+    assert r.status_code == 204, r.text
+    w.gone = gone
     for k in list(w.stories):
         w.stories[k] = requests.get(a.url + "/api/v1/stories/" + w.stories[k]["id"],
                                     headers=H(w.tok)).json()
@@ -193,6 +197,10 @@ def test_layout(world):
     man = json.loads(read(w, "quire.json"))
     assert man["format"] == "quire-export" and man["version"] == 1 and man["handle"] == WRITER
     assert man["stories"] == 6 and man["photos"] == 3
+    # The trash stays behind.
+    assert not [n for n in w.names if w.gone["slug"] in n]
+    assert not [n for n in w.names if n.endswith(".md") and
+                w.gone["title"] in w.zip.read(n).decode()]
     # Nothing private in the manifest (a site generator copies it as is).
     for s in w.stories.values():
         assert s["title"] not in json.dumps(man) and s["slug"] not in json.dumps(man)
