@@ -218,6 +218,16 @@ static void import_story(struct store *st, struct arena *a, const struct user_ro
 			 const struct quire_story *q, import_file_photo_fn photo, void *ctx,
 			 struct import_report *r)
 {
+	/* Her own export brought back to the site it came from: it is here. */
+	struct story_row here;
+	if (id_valid(q->source_id) && store_story_get(st, a, q->source_id, &here) == STORE_OK &&
+	    !strcmp(here.author_id, author->id)) {
+		r->skipped++;
+		if (r->out)
+			fprintf(r->out, "  skipped  \"%s\": it is here already (/@%s/%s)\n", q->t.title,
+				author->handle, here.slug);
+		return;
+	}
 	char have[17];
 	enum store_err se = store_import_source_get(st, author->id, "quire", q->source_id, have);
 	if (se == STORE_OK) {

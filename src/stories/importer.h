@@ -74,7 +74,9 @@ typedef int (*import_file_photo_fn)(void *ctx, struct store *st, struct arena *a
  * response policy, schedule, photos (same audience, sensitivity and
  * note) and pending draft. A story is remembered by its id on the site
  * it left (source "quire"), so importing the export again changes
- * nothing; circles and settings are matched, never doubled. Responses
+ * nothing (nor does bringing it back to the site it came from: a story
+ * of hers with that id is there); circles and settings are matched,
+ * never doubled. Responses
  * and subscribers are not brought in (the people who wrote them and the
  * addresses' consent stay with the site they were given to); they are in
  * the export for her to keep.

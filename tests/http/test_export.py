@@ -468,6 +468,12 @@ def test_export_refusals(world):
     r = w.a.cli("export", "--user", "nobody_here", os.path.join(w.work, "n.zip"), check=False)
     assert r.returncode == 1 and "no writer @nobody_here" in r.stderr
     assert not os.path.exists(os.path.join(w.work, "n.zip"))
+    # Brought back to the site it came from: everything is here already.
+    before = sorted(s["id"] for s in all_stories(w.a, w.tok).values())
+    r = w.a.cli("import", "quire", w.zip_path, "--user", WRITER)
+    assert "0 imported, 6 skipped" in r.stdout and "it is here already" in r.stdout, r.stdout
+    assert sorted(s["id"] for s in all_stories(w.a, w.tok).values()) == before
+    assert len(requests.get(w.a.url + "/api/v1/circles", headers=H(w.tok)).json()["circles"]) == 1
 
 
 @pytest.fixture(scope="module")
