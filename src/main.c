@@ -20,6 +20,7 @@
 #include "stories/markdown.h"
 #include "stories/stories_web.h"
 #include "stories/stories.h"
+#include "porting/export.h"
 #include "porting/import_cmd.h"
 #include "porting/book.h"
 #include "porting/porting_web.h"
@@ -132,6 +133,7 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/settings", page_settings_post},
 	{HTTP_POST, "/settings/password", page_password_post},
 	{HTTP_POST, "/settings/feed", page_settings_feed_post},
+	{HTTP_POST, "/settings/export", page_settings_export_post},
 	{HTTP_GET, "/admin", page_admin},
 	{HTTP_POST, "/admin", page_admin_post},
 	{HTTP_GET, "/admin/users", page_admin_users},
@@ -487,9 +489,11 @@ static void usage(FILE *f)
 		"       quire import wordpress FILE.xml|ZIP --user HANDLE [import options]\n"
 		"       quire import substack DIR|ZIP --user HANDLE [import options]\n"
 		"       quire import medium DIR|ZIP --user HANDLE [--include-responses] [import options]\n"
+		"       quire import quire ZIP|DIR --user HANDLE [--skip-photos] [--data DIR] [--db URL]\n"
 		"       quire import --retry-photos --user HANDLE [--allow-private-fetch] [--data DIR] [--db URL]\n"
 		"         import options: [--skip-photos | --retry-photos] [--allow-private-fetch]\n"
 		"                         [--data DIR] [--db URL]\n"
+		"       quire export --user HANDLE OUT.zip [--data DIR] [--db URL]\n"
 		"       quire export --user HANDLE --epub OUT.epub [--audience public|all] [--story ID ...]\n"
 		"                    [--data DIR] [--db URL] [--base-url URL]\n"
 		"       quire routes\n"
@@ -505,7 +509,10 @@ static void usage(FILE *f)
 		"migrate    copy a whole site into a new, empty database (e.g. from\n"
 		"           sqlite:DIR to postgres://...), checked table by table; the\n"
 		"           photos are read from (and written to) --data DIR/media.\n"
-		"export     --epub: a book (EPUB 3) of a writer's stories, oldest first, with\n"
+		"export     write one zip with everything of a writer's: her stories as\n"
+		"           Markdown that Hugo and Jekyll read as is, their photos, responses,\n"
+		"           circles, subscribers and settings (quire import quire reads it).\n"
+		"           --epub: a book (EPUB 3) of her stories instead, oldest first, with\n"
 		"           their photos; --audience public (the default: her public stories\n"
 		"           and the photos anyone may see) or all (everything she published);\n"
 		"           --story ID or slug, repeated, for only those.\n"
@@ -1164,8 +1171,8 @@ static int cmd_user_add(const struct opts *o, const char *handle)
 static int cmd_import(const struct opts *o, const char *kind, const char *file)
 {
 	if (kind && !import_kind_known(kind)) {
-		fprintf(stderr, "quire: import reads wordpress (WXR), substack and medium (their "
-				"export zips or folders), not '%s'\n", kind);
+		fprintf(stderr, "quire: import reads wordpress (WXR), substack, medium and quire "
+				"(their export zips or folders), not '%s'\n", kind);
 		return 2;
 	}
 	if (!kind && !o->retry_photos) {
@@ -1212,12 +1219,8 @@ static int cmd_import(const struct opts *o, const char *kind, const char *file)
 
 /* quire export --user HANDLE --epub OUT.epub: a book of her stories
  * (issue 19; porting/book.h). */
-static int cmd_export(const struct opts *o)
+static int cmd_export_book(const struct opts *o)
 {
-	if (!o->user || !o->epub) {
-		fprintf(stderr, "quire: export needs --user HANDLE and --epub OUT.epub\n");
-		return 2;
-	}
 	struct web_config cfg;
 	config_defaults(&cfg, o);
 	struct store *st;
@@ -1226,6 +1229,71 @@ static int cmd_export(const struct opts *o)
 	int rc = web_init(&cfg, st) ? book_export_main(o->user, o->audience, o->stories,
 						       o->nstories, o->epub, stdout) : 1;
 	web_shutdown();
+	web_cfg = NULL;
+	store_close(st);
+	free((char *)cfg.db_url);
+	return rc;
+}
+
+/* The zip of u's export at path (porting/export.h). */
+static int export_zip(struct store *st, const struct user_row *u, const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0) {
+		fprintf(stderr, "quire: %s exists; give a new file name for the export\n", path);
+		return 2;
+	}
+	struct export_stats x;
+	char err[400];
+	if (!export_user(st, u, path, &x, err, sizeof(err))) {
+		fprintf(stderr, "quire: export failed: %s\n", err);
+		return 1;
+	}
+	printf("exported @%s to %s: %zu stories (%zu pending drafts), %zu photos%s, %zu responses, "
+	       "%zu circles, %zu subscribers\n", u->handle, path, x.stories, x.pending, x.photos,
+	       x.missing_photos ? " (some photo files were missing and are left out)" : "",
+	       x.responses, x.circles, x.subscribers);
+	return 0;
+}
+
+/* quire export --user HANDLE OUT.zip: everything of a writer's in one
+ * file (issue 19). The store is read as she is the viewer: all of hers.
+ * With --epub OUT.epub: a book of her stories instead (porting/book.h). */
+static int cmd_export(const struct opts *o, const char *zip)
+{
+	if (!o->user) {
+		fprintf(stderr, "quire: export needs --user HANDLE: whose site to export\n");
+		return 2;
+	}
+	if (o->epub && zip) {
+		fprintf(stderr, "quire: export writes a zip (OUT.zip) or a book (--epub OUT.epub), "
+			"not both at once\n");
+		return 2;
+	}
+	if (o->epub)
+		return cmd_export_book(o);
+	if (!zip) {
+		fprintf(stderr, "quire: export needs the file to write: OUT.zip (or --epub OUT.epub)\n");
+		return 2;
+	}
+	struct web_config cfg;
+	config_defaults(&cfg, o);
+	struct store *st;
+	if (!open_data(o, &cfg, &st))
+		return 1;
+	web_cfg = &cfg; /* the photo files are under its data directory */
+	struct arena a;
+	arena_init(&a);
+	struct user_row u;
+	const char *h = handle_normalise(&a, o->user);
+	int rc;
+	if (!h || store_user_by_handle(st, &a, h, &u)) {
+		fprintf(stderr, "quire: export: there is no writer @%s here\n", o->user);
+		rc = 1;
+	} else {
+		rc = export_zip(st, &u, zip);
+	}
+	arena_release(&a);
 	web_cfg = NULL;
 	store_close(st);
 	free((char *)cfg.db_url);
@@ -1626,8 +1694,8 @@ int main(int argc, char **argv)
 		return cmd_import(&o, pos[1], pos[2]);
 	if (npos == 1 && !strcmp(pos[0], "import"))
 		return cmd_import(&o, NULL, NULL);
-	if (npos == 1 && !strcmp(pos[0], "export"))
-		return cmd_export(&o);
+	if ((npos == 1 || npos == 2) && !strcmp(pos[0], "export"))
+		return cmd_export(&o, npos == 2 ? pos[1] : NULL);
 	usage(stderr);
 	return 2;
 }

@@ -158,6 +158,14 @@ bool media_files_to_blobs(struct store *st, const char *dir, unsigned long *n)
 int media_photo_add(struct store *st, struct arena *a, const void *data, size_t len,
 		    struct photo_row *p, const char **msg);
 
+/* For exports (porting/export.h): the path on this node of photo p's
+ * largest JPEG variant (its largest WebP when it has no JPEG), as stored:
+ * already stripped of every metadata. A file this node lacks is fetched
+ * from the store's blobs first. NULL when there is none; *format is
+ * "jpeg" or "webp". In a. Needs web_cfg. */
+const char *media_photo_file(struct store *st, struct arena *a, const struct photo_row *p,
+			     const char **format);
+
 /* Pages. */
 void page_photo_file(struct http_req *req, struct http_res *res);
 void page_photo_redirect(struct http_req *req, struct http_res *res);

@@ -899,6 +899,25 @@ static bool media_cache_fetch(struct store *st, struct arena *a, const struct ph
 	return ok;
 }
 
+const char *media_photo_file(struct store *st, struct arena *a, const struct photo_row *p,
+			     const char **format)
+{
+	const struct photo_variant_row *best = NULL;
+	for (size_t i = 0; i < p->nvariants; i++) {
+		const struct photo_variant_row *v = &p->variants[i];
+		bool jpeg = !strcmp(v->format, "jpeg"), best_jpeg = best && !strcmp(best->format, "jpeg");
+		if (!best || (jpeg && !best_jpeg) || (jpeg == best_jpeg && v->width > best->width))
+			best = v;
+	}
+	if (!best)
+		return NULL;
+	const char *path = media_file_path(a, best->hash, best->format);
+	if (access(path, R_OK) != 0 && (errno != ENOENT || !media_cache_fetch(st, a, best)))
+		return NULL;
+	*format = best->format;
+	return path;
+}
+
 void page_photo_file(struct http_req *req, struct http_res *res)
 {
 	struct photo_row p;

@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "media/media.h"
 #include "net/fetch.h"
+#include "porting/export.h"
 #include "porting/porting.h"
 #include "porting/zip.h"
 #include "stories/importer.h"
@@ -264,9 +265,57 @@ static bool read_whole(struct source *s, struct arena *a, const struct import_ar
 	return ok;
 }
 
+/* ---- a Quire export (export.h) ---- */
+
+static const char **reader_list(void *ctx, struct arena *a, const char *folder, const char *ext,
+				size_t *n)
+{
+	return source_list(ctx, a, folder, ext, n);
+}
+
+/* A photo of the export: its bytes from the zip or folder, through the
+ * same checks, sandboxed decode and stripping as an upload. */
+static int file_photo(void *ctx, struct store *st, struct arena *a, const char *file,
+		      struct photo_row *p, const char **msg)
+{
+	struct source *s = ctx;
+	size_t len = 0;
+	const char *data = source_file(s, a, file, (size_t)media_limits()->max_bytes, &len);
+	if (!data) {
+		*msg = s->err[0] ? arena_strdup(a, s->err) : "the export has no such file (or it is "
+			"larger than a photo may be)";
+		return 1;
+	}
+	const char *why = NULL;
+	int status = media_photo_add(st, a, data, len, p, &why);
+	if (status)
+		*msg = arena_printf(a, "not a photo Quire keeps: %s", why ? why : "it could not be "
+				    "stored");
+	return status;
+}
+
+static bool import_quire(struct source *s, struct arena *a, struct store *st,
+			 const struct user_row *author, const struct import_args *args,
+			 struct import_report *r)
+{
+	struct quire_export ex;
+	char err[300];
+	if (!quire_read(a, reader_file, reader_list, s, &ex, err, sizeof(err))) {
+		fprintf(ERR_TO(args), "quire: import: %s: %s; nothing was imported\n", SHOWN(args), err);
+		return false;
+	}
+	if (r->out)
+		fprintf(r->out, "importing %zu stories of @%s from %s into @%s\n", ex.n,
+			ex.handle ? ex.handle : "?", SHOWN(args), author->handle);
+	story_import_quire(st, a, author, &ex, args->fetch_photos ? file_photo : NULL,
+			   s, r);
+	return true;
+}
+
 bool import_kind_known(const char *kind)
 {
-	return !strcmp(kind, "wordpress") || !strcmp(kind, "substack") || !strcmp(kind, "medium");
+	return !strcmp(kind, "wordpress") || !strcmp(kind, "substack") || !strcmp(kind, "medium") ||
+	       !strcmp(kind, "quire");
 }
 
 static double since(const struct timespec *t0)
@@ -310,16 +359,19 @@ int import_export(struct store *st, const struct user_row *author, const struct 
 		} else if (!wp && !S_ISDIR(sb.st_mode)) {
 			fprintf(ERR_TO(args), "quire: import: %s is neither the export's folder nor its "
 				".zip (%s)\n", SHOWN(args), !strcmp(args->kind, "medium") ?
-				"a Medium export has posts/" : "a Substack export has posts.csv");
+				"a Medium export has posts/" : !strcmp(args->kind, "quire") ?
+				"a Quire export has quire.json" : "a Substack export has posts.csv");
 			arena_release(&a);
 			return 1;
 		} else {
 			s.dir = args->path;
 		}
 		struct port_export ex = {0};
-		bool ok = !strcmp(args->kind, "medium") ? read_medium(&s, &a, args, &ex) :
+		bool quire = !strcmp(args->kind, "quire");
+		bool ok = quire ? import_quire(&s, &a, st, author, args, &r) :
+			  !strcmp(args->kind, "medium") ? read_medium(&s, &a, args, &ex) :
 							  read_whole(&s, &a, args, &ex);
-		if (ok) {
+		if (ok && !quire) {
 			if (r.out)
 				fprintf(r.out, "importing %zu posts of %s into @%s\n", ex.n, SHOWN(args),
 					author->handle);
@@ -339,8 +391,9 @@ int import_export(struct store *st, const struct user_row *author, const struct 
 	if (r.out)
 		fprintf(r.out, "%zu imported, %zu skipped (imported before), %zu failed; %zu photos "
 			"fetched, %zu missing%s; %.2f s\n", r.imported, r.skipped, r.failed, r.photos,
-			r.missing, r.missing ? (args->name ? " (Fetch missing photos again tries them again)" :
-				     " (--retry-photos tries them again)") : "", since(&t0));
+			r.missing, r.missing && !(args->kind && !strcmp(args->kind, "quire")) ?
+			(args->name ? " (Fetch missing photos again tries them again)" :
+				      " (--retry-photos tries them again)") : "", since(&t0));
 	rc = r.failed ? 1 : 0;
 	arena_release(&a);
 	return rc;

@@ -6,8 +6,9 @@
  *
  * Kinds: "wordpress" (FILE.xml, or a zip holding one .xml), "substack"
  * (a folder or zip with posts.csv and posts/), "medium" (a folder or zip
- * with posts/NAME.html). A zip is read in place (porting/zip.h), never
- * unpacked to disk.
+ * with posts/NAME.html), "quire" (Quire's own export, porting/export.h:
+ * its zip or the folder it unpacks to). A zip is read in place
+ * (porting/zip.h), never unpacked to disk.
  */
 #ifndef QUIRE_PORTING_IMPORT_CMD_H
 #define QUIRE_PORTING_IMPORT_CMD_H
@@ -18,7 +19,7 @@
 #include "store/store.h"
 
 struct import_args {
-	const char *kind;        /* "wordpress" | "substack" | "medium"; NULL: retry only */
+	const char *kind;        /* "wordpress" | "substack" | "medium" | "quire"; NULL: retry only */
 	const char *path;        /* the export: folder, zip or file */
 	const char *name;        /* how reports name it (the page: the upload's name); NULL: path */
 	bool include_responses;  /* medium: a writer's responses become stories too */

@@ -12,7 +12,8 @@
  * out: imports are idempotent, so nothing comes in twice.
  *
  * And the books (book.h): a writer downloads the book of her stories, a
- * reader a public story as a book where its writer lets readers.
+ * reader a public story as a book where its writer lets readers; and the
+ * settings page's "Download everything" (export.h).
  */
 #ifndef QUIRE_PORTING_PORTING_WEB_H
 #define QUIRE_PORTING_PORTING_WEB_H
@@ -45,5 +46,9 @@ void page_story_book(struct http_req *req, struct http_res *res);
 /* POST /settings/book: share=1 lets readers download her public stories
  * as books, anything else stops it; back to /settings. */
 void page_book_settings_post(struct http_req *req, struct http_res *res);
+
+/* POST /settings/export (csrf): the signed-in account's own export as a
+ * zip attachment; 401 for anyone else, 403 without the form's token. */
+void page_settings_export_post(struct http_req *req, struct http_res *res);
 
 #endif

@@ -247,6 +247,39 @@ bool zip_out_add(struct zip_out *z, const char *name, const void *data, size_t l
 	return true;
 }
 
+/* Add src under name with its compression; src is freed on error. */
+static bool out_add_source(struct zip_out *z, const char *name, zip_source_t *src, bool stored,
+			   char *err, size_t errlen)
+{
+	zip_int64_t idx = zip_file_add(z->z, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+	if (idx < 0) {
+		zip_source_free(src);
+		snprintf(err, errlen, "%s: %s", name, zip_strerror(z->z));
+		return false;
+	}
+	if (zip_set_file_compression(z->z, (zip_uint64_t)idx, stored ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+				     stored ? 0 : 6) != 0) {
+		snprintf(err, errlen, "%s: %s", name, zip_strerror(z->z));
+		return false;
+	}
+	return true;
+}
+
+bool zip_out_add_file(struct zip_out *z, const char *name, const char *path, bool stored,
+		      char *err, size_t errlen)
+{
+	if (!name_ok(name)) {
+		snprintf(err, errlen, "%s: not a name for a zip entry", name);
+		return false;
+	}
+	zip_source_t *src = zip_source_file(z->z, path, 0, -1);
+	if (!src) {
+		snprintf(err, errlen, "%s: %s", path, zip_strerror(z->z));
+		return false;
+	}
+	return out_add_source(z, name, src, stored, err, errlen);
+}
+
 bool zip_out_close(struct zip_out *z, char *err, size_t errlen)
 {
 	bool ok = zip_close(z->z) == 0;

@@ -64,6 +64,11 @@ struct zip_out *zip_out_open(const char *path, char *err, size_t errlen);
  * "mimetype" must be the first entry, stored). false with err set. */
 bool zip_out_add(struct zip_out *z, const char *name, const void *data, size_t len, bool stored,
 		 char *err, size_t errlen);
+/* Add the file at path under name, read when the zip is written (so a
+ * large file is never held in memory); it must stay until then. false
+ * with err set. */
+bool zip_out_add_file(struct zip_out *z, const char *name, const char *path, bool stored,
+		      char *err, size_t errlen);
 /* Write it out and rename into place; false (and nothing at path) on
  * error. Frees z either way. */
 bool zip_out_close(struct zip_out *z, char *err, size_t errlen);

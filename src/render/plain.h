@@ -26,6 +26,9 @@ enum render_context {
 			 * photo_reader: NULL for a public book, the writer for hers), photos
 			 * as files of the book, a sensitive one on a page of its own after
 			 * its note */
+	RENDER_EXPORT,  /* the writer's own export (porting/export.h): for her alone, her
+			 * whole Markdown and every photo, each reference pointing at the
+			 * photo's file in the export (render_export_refs) */
 };
 
 /* The scan behind render_story_source(), pure, for the fuzzer: body with
@@ -34,6 +37,13 @@ enum render_context {
  * not close cleanly or out overflows. */
 bool render_cut_photo_refs(const char *body, bool (*keep)(void *ctx, const char *id), void *ctx,
 			   struct buf *out);
+
+/* RENDER_EXPORT, pure: body with the target of every "](photo:ID" that
+ * file_of() maps to a path (NULL: left as it is) replaced by that path,
+ * appended to out. The writer's own text, so nothing is cut. False when
+ * out overflows. */
+bool render_export_refs(const char *body, const char *(*file_of)(void *ctx, const char *id),
+			void *ctx, struct buf *out);
 
 /* Plain text of Markdown body[0..n) for RENDER_SEARCH (everything a
  * reader reads, no photos) or RENDER_EXCERPT (the opening prose, at most

@@ -299,6 +299,31 @@ bool render_cut_photo_refs(const char *b, bool (*keep)(void *ctx, const char *id
 	return ok && !out->too_large;
 }
 
+bool render_export_refs(const char *body, const char *(*file_of)(void *ctx, const char *id),
+			void *ctx, struct buf *out)
+{
+	size_t n = strlen(body), from = 0;
+	const char *m;
+	while ((m = strstr(body + from, "](photo:"))) {
+		size_t at = (size_t)(m - body) + 2; /* "photo:" */
+		char id[17] = {0};
+		if (n - at >= 6 + 16)
+			memcpy(id, body + at + 6, 16);
+		const char *file = id_valid(id) ? file_of(ctx, id) : NULL;
+		size_t upto = at + (id_valid(id) ? 6 + 16 : 6);
+		if (!file) {
+			buf_add(out, body + from, upto - from);
+			from = upto;
+			continue;
+		}
+		buf_add(out, body + from, at - from);
+		buf_adds(out, file);
+		from = upto;
+	}
+	buf_add(out, body + from, n - from);
+	return !out->too_large;
+}
+
 struct source_ctx {
 	struct http_req *req;
 	const struct story_row *s;

@@ -60,13 +60,12 @@ static void import_image(struct store *st, struct arena *a, const struct user_ro
 			im->alt, m.error, kept ? "" : " (and could not be remembered for a retry)");
 }
 
-/* The id of author's circle called name, made if she has none. */
-static const char *circle_named(struct store *st, struct arena *a, const struct user_row *author,
+const char *story_import_circle(struct store *st, struct arena *a, const struct user_row *author,
 				const char *name)
 {
 	struct circle_row *cs;
 	size_t n;
-	if (store_circle_list(st, a, author->id, &cs, &n))
+	if (!circle_name_ok(name) || store_circle_list(st, a, author->id, &cs, &n))
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(cs[i].name, name))
@@ -94,7 +93,8 @@ static void import_one(struct store *st, struct arena *a, const struct user_row 
 			fprintf(r->out, "  FAILED   \"%s\": the database did not answer\n", p->title);
 		return;
 	}
-	struct story_import im = {source, p->source_id, p->slug, p->canonical_url, p->published_at};
+	struct story_import im = {.source = source, .source_id = p->source_id, .slug = p->slug,
+				  .canonical_url = p->canonical_url, .published_at = p->published_at};
 	const char **tags = arena_alloc(a, (p->tags.n ? p->tags.n : 1) * sizeof(*tags));
 	size_t nt = 0;
 	for (size_t i = 0; i < p->tags.n && nt < 20; i++) {
@@ -105,7 +105,7 @@ static void import_one(struct store *st, struct arena *a, const struct user_row 
 	struct story_input in = {0};
 	if (p->circle) {
 		/* Never public: the circle named for those who paid, hers to fill. */
-		const char *cid = circle_named(st, a, author, p->circle);
+		const char *cid = story_import_circle(st, a, author, p->circle);
 		if (!cid) {
 			r->failed++;
 			if (r->out)

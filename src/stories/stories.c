@@ -259,11 +259,19 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 		s.published_at = s.created_at;
 	const struct story_import *im = in.import;
 	s.canonical_url = im && im->canonical_url ? im->canonical_url : "";
+	int64_t now = s.created_at;
 	if (im && im->published_at > 0 && im->published_at < s.created_at) {
 		s.created_at = im->published_at;
 		if (s.status == STATUS_PUBLISHED)
 			s.published_at = im->published_at;
 	}
+	if (im && im->created_at > 0 && im->created_at <= now &&
+	    (!s.published_at || im->created_at <= s.published_at))
+		s.created_at = im->created_at;
+	if (im && im->updated_at >= s.created_at && im->updated_at <= now)
+		s.updated_at = im->updated_at;
+	if (im && s.published_at && im->edited_at >= s.published_at && im->edited_at <= now)
+		s.edited_at = im->edited_at;
 	s.author_handle = author->handle;
 	s.author_name = author->name;
 	s.audience = AUDIENCE_PUBLIC;
@@ -282,7 +290,7 @@ enum story_err story_create_desk(struct store *st, struct arena *a, const struct
 	if ((e = pick_slug(st, a, s.author_id, s.id, slug_from, &s.slug)) ||
 	    store_story_insert(st, &s) || desk_on_create(st, a, &s, ds) ||
 	    (im && store_import_source_add(st, s.author_id, im->source, im->source_id, s.id,
-					   s.updated_at)) ||
+					   now)) ||
 	    (in.tags && store_tags_set(st, s.id, in.tags, in.ntags)) ||
 	    !hook_ok(st, a, NULL, &s, in.email) || store_commit(st)) {
 		store_rollback(st);

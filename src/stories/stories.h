@@ -62,11 +62,14 @@ struct story_input {
  * id in the story's own transaction, with its original date, slug (when
  * free) and canonical URL. */
 struct story_import {
-	const char *source;        /* "wordpress", "medium", "substack" */
+	const char *source;        /* "wordpress", "medium", "substack", "quire" */
 	const char *source_id;
 	const char *slug;          /* wanted, or "" */
 	const char *canonical_url; /* or "" */
 	int64_t published_at;      /* original date, 0 unknown (now) */
+	/* A Quire export knows the rest of a story's dates (0: unknown);
+	 * none may be later than now. */
+	int64_t created_at, updated_at, edited_at;
 };
 
 /* The save hook (main.c wires mail_on_story_save): called inside the

@@ -42,6 +42,10 @@ RENDERINGS = {
     # A book (EPUB, a zip): test_book_rendering below reads it, and
     # tests/http/test_book.py checks whole books with epubcheck.
     "RENDER_BOOK": ["book"],
+    # Her own export (Download everything, POST /settings/export): all of
+    # it for her (tests/http/test_export.py checks that it is whole); every
+    # other viewer downloads only her own, which holds nothing of this.
+    "RENDER_EXPORT": ["export"],
 }
 
 
@@ -172,6 +176,18 @@ def renderings_for(w, viewer):
     add("profile", get(w, viewer, "/@r_author"))
     add("tag_page", get(w, viewer, "/tag/zqrtag"))
     add("sitemap", get(w, viewer, "/sitemap.xml"))
+    if viewer == "anonymous":
+        r = w.sessions[viewer].post(w.server.url + "/settings/export", data={"csrf": "0" * 32})
+        assert r.status_code == 401 and not r.content.startswith(b"PK"), r.status_code
+    else:
+        page = get(w, viewer, "/settings")
+        from quire_server import csrf_of
+        r = w.sessions[viewer].post(w.server.url + "/settings/export",
+                                    data={"csrf": csrf_of(page.text)})
+        assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip", viewer
+        z = zipfile.ZipFile(io.BytesIO(r.content))
+        out.append(("export", "\n".join(z.read(n).decode("utf-8", "replace")
+                                         for n in z.namelist())))
     return out
 
 
@@ -198,6 +214,8 @@ def reader_part(viewer, name, text):
     writer's own Markdown (the editor's textarea, the API's "body" and
     "draft" for her) holds every reference by design; everything else
     must follow the rule."""
+    if name == "export":
+        return "" if viewer == "author" else text
     if name == "editor_preview":
         m = re.search(r'<section class="preview".*?</section>', text, re.S)
         assert m, "no preview section"
@@ -230,7 +248,8 @@ def test_renderings(world, viewer):
         # The pending draft reaches nobody but its writer's own views of it.
         plain = html.unescape(text)
         for marker in ("DraftText-zqr", "DraftTitle-zqr"):
-            if viewer == "author" and name in ("preview", "api_story", "api_list", "search_api"):
+            if viewer == "author" and name in ("preview", "api_story", "api_list", "search_api",
+                                               "export"):
                 continue
             assert marker not in plain, ("pending draft", marker, "reached", viewer, "in", name)
         if viewer == "author" and name in ("api_story", "api_list"):
