@@ -97,10 +97,18 @@ static void import_one(struct store *st, struct arena *a, const struct user_row 
 				  .canonical_url = p->canonical_url, .published_at = p->published_at};
 	const char **tags = arena_alloc(a, (p->tags.n ? p->tags.n : 1) * sizeof(*tags));
 	size_t nt = 0;
-	for (size_t i = 0; i < p->tags.n && nt < 20; i++) {
+	struct port_list left = {0};
+	for (size_t i = 0; i < p->tags.n; i++) {
 		const char *t = tag_normalise(a, p->tags.items[i]);
-		if (t)
+		bool dup = false;
+		for (size_t k = 0; t && k < nt; k++)
+			dup = dup || !strcmp(tags[k], t);
+		if (!t || dup)
+			continue;
+		if (nt < STORY_MAX_TAGS)
 			tags[nt++] = t;
+		else
+			port_list_add(a, &left, p->tags.items[i]);
 	}
 	struct story_input in = {0};
 	if (p->circle) {
@@ -147,6 +155,12 @@ static void import_one(struct store *st, struct arena *a, const struct user_row 
 			p->draft ? " (a draft)" : "");
 		for (size_t i = 0; i < p->body.notes.n; i++)
 			fprintf(r->out, "    note: %s\n", p->body.notes.items[i]);
+		if (left.n) {
+			fprintf(r->out, "    note: a story keeps %d tags; left out:", STORY_MAX_TAGS);
+			for (size_t i = 0; i < left.n; i++)
+				fprintf(r->out, "%s \"%s\"", i ? "," : "", left.items[i]);
+			fprintf(r->out, "\n");
+		}
 	}
 	if (swapped != p->body.images.n && r->out)
 		fprintf(r->out, "    note: %zu of its %zu images could not be found in the text and "

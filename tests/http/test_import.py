@@ -171,3 +171,29 @@ def test_medium_export_without_and_with_responses(server):
     r = server.cli("import", "medium", MEDIUM, "--user", handle, "--include-responses", "--skip-photos")
     assert "1 imported, 8 skipped" in r.stdout, r.stdout
     assert "This is a comment" in stories_of(server, tok, handle)
+
+
+def test_a_post_with_more_tags_than_a_story_keeps_comes_in_with_five(server, tmp_path):
+    """WordPress posts often carry many categories and tags: the first five
+    (after normalising, without repeats) are kept, the rest are named in the
+    report, and the post is imported, not refused."""
+    admin = login(server, *ADMIN)
+    invite_and_signup(server, admin, "wptags", "a password for tests")
+    tok = api_token(server, "wptags", "a password for tests")
+    cats = ["Grief", "grief", "Family", "Winter", "Hospital", "Letters", "Mother", "Home"]
+    xml = tmp_path / "t.xml"
+    xml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>T</title>'
+        '<wp:base_site_url>https://old.example</wp:base_site_url><item><title>Many tags</title>'
+        '<wp:post_id>9</wp:post_id><wp:post_type>post</wp:post_type><wp:status>publish</wp:status>'
+        '<wp:post_date_gmt>2019-03-04 05:06:07</wp:post_date_gmt>' +
+        "".join('<category domain="post_tag" nicename="%s">%s</category>' % (c.lower(), c) for c in cats) +
+        '<content:encoded><![CDATA[<p>Words.</p>]]></content:encoded>'
+        '</item></channel></rss>\n')
+    r = server.cli("import", "wordpress", str(xml), "--user", "wptags", "--skip-photos")
+    assert "1 imported, 0 skipped (imported before), 0 failed" in r.stdout, r.stdout
+    assert 'a story keeps 5 tags; left out: "Mother", "Home"' in r.stdout, r.stdout
+    s = stories_of(server, tok, "wptags")["Many tags"]
+    assert sorted(s["tags"]) == ["family", "grief", "hospital", "letters", "winter"], s["tags"]
