@@ -46,7 +46,7 @@ step "HTTP tests that need the machine to themselves"
 QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider -m quiet tests/http
 
 step "browser tests (headless Chromium) against the sanitizer build"
-QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider tests/browser
+QUIRE_BIN="$PWD/build/san/quire" $PY -m pytest -q -p no:cacheprovider -n "$JOBS" tests/browser
 
 step "fuzz targets: replay corpora and a short run each"
 FUZZ_TIME=${FUZZ_SMOKE_TIME:-10} fuzz/run.sh
