@@ -222,12 +222,16 @@ bool zip_out_add(struct zip_out *z, const char *name, const void *data, size_t l
 		snprintf(err, errlen, "%s: not a name for a zip entry", name);
 		return false;
 	}
-	void *copy = malloc(len ? len : 1);
-	if (!copy)
-		abort();
-	if (len)
+	/* libzip frees the copy with the source; an empty entry has none
+	 * (a zero-length buffer it would never free). */
+	void *copy = NULL;
+	if (len) {
+		copy = malloc(len);
+		if (!copy)
+			abort();
 		memcpy(copy, data, len);
-	zip_source_t *src = zip_source_buffer(z->z, copy, len, 1);
+	}
+	zip_source_t *src = zip_source_buffer(z->z, copy, len, len ? 1 : 0);
 	if (!src) {
 		free(copy);
 		snprintf(err, errlen, "%s: %s", name, zip_strerror(z->z));

@@ -195,9 +195,19 @@ const char *render_card_image(struct http_req *req, const struct story_row *s)
 	int64_t w = 0;
 	/* Only for the story's whole audience, never sensitive: the store's
 	 * query applies PHOTO_FOR_ALL_SQL and sensitive = 0. */
-	if (store_story_share_photo(web_store(req), s->id, id, &w) || w <= 0)
+	if (store_story_share_photo(web_store(req), s->id, 1600, id, &w) || w <= 0)
 		return NULL;
 	return web_url(req, arena_printf(&req->arena, "/photos/%s/%lld.jpg", id, (long long)w));
+}
+
+const char *render_list_thumb(struct http_req *req, const struct story_row *s)
+{
+	char id[17];
+	int64_t w = 0;
+	if (s->content_note[0] ||
+	    store_story_share_photo(web_store(req), s->id, 480, id, &w) || w <= 0)
+		return NULL;
+	return arena_printf(&req->arena, "/photos/%s/%lld.jpg", id, (long long)w);
 }
 
 /* In body at i (just after "](photo:" + id), the end of the image's

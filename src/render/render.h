@@ -77,5 +77,9 @@ const char *render_story_source(struct http_req *req, const struct story_row *s)
 
 /* The absolute URL of story s's share-card image (RENDER_CARD), or NULL. */
 const char *render_card_image(struct http_req *req, const struct story_row *s);
+/* The same photo as a list entry's thumbnail (the card's rule: for the
+ * story's whole audience, never sensitive; and none at all for a story
+ * with a content note): its path at most 480 px wide, or NULL. */
+const char *render_list_thumb(struct http_req *req, const struct story_row *s);
 
 #endif

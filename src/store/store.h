@@ -680,9 +680,11 @@ enum store_err store_followers(struct store *s, struct arena *a, const char *wri
 
 /* The story's first photo that is not sensitive and is for the story's
  * whole audience (PHOTO_FOR_ALL_SQL), with the width of its largest JPEG
- * variant up to 1600 px (for share previews). */
-enum store_err store_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
-				       int64_t *width) __attribute__((warn_unused_result));
+ * variant up to max_width px (1600 for share previews, 480 for the
+ * thumbnails of lists). */
+enum store_err store_story_share_photo(struct store *s, const char *story_id, int64_t max_width,
+				       char photo_id[17], int64_t *width)
+	__attribute__((warn_unused_result));
 
 enum store_err store_tags_get(struct store *s, struct arena *a, const char *story_id,
 			      const char ***tags, size_t *n) __attribute__((warn_unused_result));

@@ -202,7 +202,8 @@ STORE_FN(enum store_err, following, (struct store *s, struct arena *a, const cha
 STORE_FN(enum store_err, followers, (struct store *s, struct arena *a, const char *writer_id,
 	 struct member_row **rows, size_t *n), (s, a, writer_id, rows, n))
 STORE_FN(enum store_err, story_share_photo, (struct store *s, const char *story_id,
-	 char photo_id[17], int64_t *width), (s, story_id, photo_id, width))
+	 int64_t max_width, char photo_id[17], int64_t *width), (s, story_id, max_width, photo_id,
+	 width))
 STORE_FN(enum store_err, tags_get, (struct store *s, struct arena *a, const char *story_id,
 	 const char ***tags, size_t *n), (s, a, story_id, tags, n))
 STORE_FN(enum store_err, tags_set, (struct store *s, const char *story_id,

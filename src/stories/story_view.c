@@ -41,6 +41,11 @@ json_t *story_view(struct http_req *req, const struct story_row *s, bool full)
 	json_object_set_new(o, "reading_minutes", json_integer(story_reading_minutes(s->word_count)));
 	json_object_set_new(o, "word_count", json_integer(s->word_count));
 	json_object_set_new(o, "excerpt", json_string(s->excerpt));
+	if (!full) {
+		const char *thumb = render_list_thumb(req, s);
+		if (thumb)
+			json_object_set_new(o, "thumb", json_string(thumb));
+	}
 	json_object_set_new(o, "is_draft", json_boolean(s->status == STATUS_DRAFT));
 	json_object_set_new(o, "audience", json_string(story_audience_name(s->audience)));
 	json_object_set_new(o, "is_public", json_boolean(s->audience == AUDIENCE_PUBLIC));

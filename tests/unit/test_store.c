@@ -347,7 +347,7 @@ static void test_share_photo_rule(void)
 	}
 	char got[17];
 	int64_t w = 0;
-	ok(want == 3 && store_story_share_photo(st, s.id, got, &w) == STORE_OK && !strcmp(got, ids[3]) &&
+	ok(want == 3 && store_story_share_photo(st, s.id, 1600, got, &w) == STORE_OK && !strcmp(got, ids[3]) &&
 	   w == 800, "share card photo: SQL picks what the C rule picks");
 }
 

@@ -167,7 +167,7 @@ static void test_share_photo(void)
 	   add_story(&e, &ann, "share-none", "published", "public", NULL), "stories to share");
 	char id[17];
 	int64_t w = 0;
-	ok(store_story_share_photo(st, e.id, id, &w) == STORE_NOT_FOUND, "no photo: NOT_FOUND");
+	ok(store_story_share_photo(st, e.id, 1600, id, &w) == STORE_NOT_FOUND, "no photo: NOT_FOUND");
 	/* Oldest first: sensitive, circle, private, webp only, then two for all. */
 	struct photo_row p[6];
 	const char *aud[6] = {"story", "circle", "private", "story", "story", "story"};
@@ -189,12 +189,16 @@ static void test_share_photo(void)
 	for (int i = 0; i < 6; i++)
 		if (store_photo_insert(st, &p[i]))
 			ok(0, "photo %d", i);
-	ok(store_story_share_photo(st, s.id, id, &w) == STORE_OK && !strcmp(id, p[4].id) && w == 1600,
+	ok(store_story_share_photo(st, s.id, 1600, id, &w) == STORE_OK && !strcmp(id, p[4].id) && w == 1600,
 	   "the first photo for everyone, not sensitive, with a JPEG; its widest JPEG up to 1600");
+	ok(store_story_share_photo(st, s.id, 480, id, &w) == STORE_OK && !strcmp(id, p[4].id) && w == 400,
+	   "and up to 480 (a thumbnail): its widest JPEG that narrow");
+	ok(store_story_share_photo(st, s.id, 300, id, &w) == STORE_NOT_FOUND,
+	   "none when no JPEG is that narrow");
 	size_t n;
 	char h[8][65];
 	ok(store_photo_delete(st, p[4].id, h, 8, &n) == STORE_OK &&
-	   store_story_share_photo(st, s.id, id, &w) == STORE_OK && !strcmp(id, p[5].id),
+	   store_story_share_photo(st, s.id, 1600, id, &w) == STORE_OK && !strcmp(id, p[5].id),
 	   "then the next one");
 }
 

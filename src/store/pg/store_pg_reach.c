@@ -29,15 +29,16 @@ static const char SQL_TAGS_ADD[] =
 	"INSERT INTO story_tags(story_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING";
 static const char SQL_SHARE_PHOTO[] =
 	"SELECT p.id, max(v.width) FROM photos p JOIN photo_variants v ON v.photo_id = p.id "
-	"AND v.format = 'jpeg' AND v.width <= 1600 WHERE p.story_id = $1 AND NOT p.sensitive "
+	"AND v.format = 'jpeg' AND v.width <= $2 WHERE p.story_id = $1 AND NOT p.sensitive "
 	"AND " PG_PHOTO_FOR_ALL_SQL " GROUP BY p.id ORDER BY p.created_at, p.id COLLATE \"C\" "
 	"LIMIT 1";
 
-enum store_err pg_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
-				    int64_t *width)
+enum store_err pg_story_share_photo(struct store *s, const char *story_id, int64_t max_width,
+				    char photo_id[17], int64_t *width)
 {
 	struct pg_params p = {0};
 	pp_text(&p, story_id);
+	pp_int(&p, max_width);
 	PGresult *r = pg_run(s, SQL_SHARE_PHOTO, &p);
 	if (!r)
 		return STORE_ERROR;

@@ -59,16 +59,17 @@ enum store_err store_fts_refresh(struct store *s, const char *story_id)
 
 static const char SQL_SHARE_PHOTO[] =
 	"SELECT p.id, max(v.width) FROM photos p JOIN photo_variants v ON v.photo_id = p.id "
-	"AND v.format = 'jpeg' AND v.width <= 1600 WHERE p.story_id = ?1 AND p.sensitive = 0 "
+	"AND v.format = 'jpeg' AND v.width <= ?2 WHERE p.story_id = ?1 AND p.sensitive = 0 "
 	"AND " PHOTO_FOR_ALL_SQL " GROUP BY p.id ORDER BY p.created_at, p.id LIMIT 1";
 
-enum store_err sq_story_share_photo(struct store *s, const char *story_id, char photo_id[17],
-				       int64_t *width)
+enum store_err sq_story_share_photo(struct store *s, const char *story_id, int64_t max_width,
+				    char photo_id[17], int64_t *width)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_SHARE_PHOTO);
 	if (!st)
 		return STORE_ERROR;
 	bind_text(st, 1, story_id);
+	sqlite3_bind_int64(st, 2, max_width);
 	int rc = sqlite3_step(st);
 	enum store_err e = STORE_OK;
 	if (rc == SQLITE_ROW) {
