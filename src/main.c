@@ -264,6 +264,8 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/login/reset/{token}", page_reset_post},
 	{HTTP_GET, "/settings/email", page_mail_settings},
 	{HTTP_POST, "/settings/email", page_mail_settings_post},
+	{HTTP_POST, "/settings/avatar", page_avatar_post},
+	{HTTP_GET, "/@{handle}/avatar/{file}", page_avatar_file},
 	{HTTP_GET, "/settings/import", page_import},
 	{HTTP_POST, "/settings/import", page_import_post},
 	{HTTP_POST, "/settings/import/photos", page_import_photos_post},

@@ -11,6 +11,8 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "core/tz.h"
+#include "core/clock.h"
+#include "media/media.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +334,87 @@ static const char *time_zone_check(struct http_req *req, const char *zone)
 	return tz_load(&req->arena, z, &tz) ? z : NULL;
 }
 
+/* ---- profile links and avatar ---- */
+
+#define LINKS_MAX 3
+#define LINK_MAX_BYTES 200
+
+/* The host of an http(s) address, for its label ("ann.example"). */
+static const char *link_label(struct arena *a, const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	size_t n = strcspn(p, "/?#");
+	const char *host = arena_strndup(a, p, n);
+	return strncmp(host, "www.", 4) == 0 ? host + 4 : host;
+}
+
+/* in (one address a line) as stored: at most LINKS_MAX http(s)
+ * addresses, trimmed, blank lines dropped; NULL with *err when one is
+ * not such an address. */
+static const char *links_clean(struct arena *a, const char *in, const char **err)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	size_t n = 0;
+	for (const char *p = in ? in : ""; *p;) {
+		size_t l = strcspn(p, "\r\n");
+		const char *s = p, *e = p + l;
+		p = e;
+		while (*p == '\r' || *p == '\n')
+			p++;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (s == e)
+			continue;
+		size_t len = (size_t)(e - s);
+		bool scheme = (len > 8 && !strncmp(s, "https://", 8)) || (len > 7 && !strncmp(s, "http://", 7));
+		bool bad = !scheme || len > LINK_MAX_BYTES || !utf8_valid(s, len) ||
+			   text_has_controls(s, len, false) || memchr(s, ' ', len) || memchr(s, '"', len) ||
+			   memchr(s, '<', len) || memchr(s, '>', len);
+		if (bad || ++n > LINKS_MAX) {
+			*err = bad ? "Each link is one address starting with https:// (or http://), "
+				     "at most 200 characters." :
+				     "Up to three links.";
+			buf_release(&b);
+			return NULL;
+		}
+		if (b.len)
+			buf_adds(&b, "\n");
+		buf_add(&b, s, len);
+	}
+	const char *out = arena_strndup(a, b.data ? b.data : "", b.len);
+	buf_release(&b);
+	return out;
+}
+
+json_t *profile_extras(struct http_req *req, const struct user_row *u)
+{
+	json_t *o = json_object();
+	struct profile_row p;
+	if (store_profile_get(web_store(req), &req->arena, u->id, &p) != STORE_OK)
+		return o;
+	const char *av = media_avatar_url(&req->arena, u->handle, p.avatar_hash);
+	if (av)
+		json_object_set_new(o, "avatar_url", json_string(av));
+	json_t *links = json_array();
+	for (const char *s = p.links; s && *s;) {
+		size_t l = strcspn(s, "\n");
+		const char *url = arena_strndup(&req->arena, s, l);
+		json_array_append_new(links, json_pack("{s:s,s:s}", "url", url, "label",
+						       link_label(&req->arena, url)));
+		s += l;
+		if (*s)
+			s++;
+	}
+	json_object_set_new(o, "has_links", json_boolean(json_array_size(links) > 0));
+	json_object_set_new(o, "links", links);
+	json_object_set_new(o, "links_text", json_string(p.links ? p.links : ""));
+	return o;
+}
+
 static void render_settings(struct http_req *req, struct http_res *res, int status,
 			    const char *error, const char *notice)
 {
@@ -348,6 +431,11 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 		json_array_append_new(zones, json_string(names[i]));
 	json_object_set_new(ctx, "zones", zones);
 	json_object_set_new(ctx, "has_password", json_boolean(strcmp(v->user.password_hash, "!") != 0));
+	json_t *extras = profile_extras(req, &v->user);
+	const char *lf = http_req_form(req, "links");
+	if (lf)
+		json_object_set_new(extras, "links_text", json_string(lf));
+	json_object_set_new(ctx, "profile", extras);
 	int64_t feed_at = 0;
 	if (store_feed_token_made(web_store(req), v->user.id, &feed_at) == STORE_OK && feed_at)
 		json_object_set_new(ctx, "feed_made", json_string(web_fmt_date(&req->arena, feed_at)));
@@ -411,8 +499,16 @@ void page_settings_post(struct http_req *req, struct http_res *res)
 					       "Europe/Paris or America/New_York, or leave it empty.", NULL);
 		return;
 	}
+	const char *lerr = NULL;
+	const char *lf = http_req_form(req, "links");
+	const char *links = lf ? links_clean(&req->arena, lf, &lerr) : NULL;
+	if (lerr) {
+		render_settings(req, res, 422, lerr, NULL);
+		return;
+	}
 	if (store_begin(web_store(req)) ||
 	    store_user_update_profile(web_store(req), v->user.id, name, bio) ||
+	    (links && store_profile_links_set(web_store(req), v->user.id, links, clock_now())) ||
 	    store_user_set_time_zone(web_store(req), v->user.id, zone) ||
 	    store_commit(web_store(req))) {
 		store_rollback(web_store(req));

@@ -117,6 +117,10 @@ void page_signup_post(struct http_req *req, struct http_res *res);
 void page_setup(struct http_req *req, struct http_res *res);
 void page_setup_post(struct http_req *req, struct http_res *res);
 void page_settings(struct http_req *req, struct http_res *res);
+/* What u's profile shows besides her name and bio, for templates:
+ * {"avatar_url", "has_links", "links": [{"url", "label"}]}; an empty
+ * object when she set neither. New reference. */
+json_t *profile_extras(struct http_req *req, const struct user_row *u);
 void page_settings_post(struct http_req *req, struct http_res *res);
 /* POST /settings/password: current, password, password2. */
 void page_password_post(struct http_req *req, struct http_res *res);

@@ -168,6 +168,13 @@ const char *media_photo_file(struct store *st, struct arena *a, const struct pho
 
 /* Pages. */
 void page_photo_file(struct http_req *req, struct http_res *res);
+/* Avatars (issue 17): POST /settings/avatar (multipart "file", through the
+ * photo queue; action=remove removes it) and GET /@{handle}/avatar/{file}
+ * (HASH.jpg, the profile's current one only; public, immutable). */
+void page_avatar_post(struct http_req *req, struct http_res *res);
+void page_avatar_file(struct http_req *req, struct http_res *res);
+/* The address of handle's avatar with this hash (arena), or NULL for "". */
+const char *media_avatar_url(struct arena *a, const char *handle, const char *hash);
 void page_photo_redirect(struct http_req *req, struct http_res *res);
 void page_photo_upload(struct http_req *req, struct http_res *res);
 void page_photo_edit(struct http_req *req, struct http_res *res);

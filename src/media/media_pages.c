@@ -6,6 +6,7 @@
  */
 #include "media/media_int.h"
 #include "audience/audience.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -172,7 +173,8 @@ static void tmp_make(void)
 
 bool media_spool(const struct http_req *req, struct http_spool *sp)
 {
-	if (!upload_path(req->path, "/api/v1/stories/") && !upload_path(req->path, "/edit/"))
+	if (!upload_path(req->path, "/api/v1/stories/") && !upload_path(req->path, "/edit/") &&
+	    strcmp(req->path, "/settings/avatar") != 0)
 		return false;
 	pthread_once(&tmp_once, tmp_make);
 	sp->dir = tmp_path;
@@ -1265,4 +1267,250 @@ void page_photo_edit(struct http_req *req, struct http_res *res)
 		return;
 	}
 	back_to_editor(req, res, s.id, "saved");
+}
+
+/* ---- avatars (issue 17) ----
+ *
+ * A writer's avatar goes through the photo queue like any photo: the
+ * sandboxed worker decodes it (EXIF, GPS and every other kind of metadata
+ * gone) and makes its variants; the narrowest JPEG of at least AVATAR_MIN
+ * px is kept (shown at 48-96 px, sharp on a phone), content-addressed like
+ * a photo variant, named by the profile row. An avatar is as public as
+ * the profile it is on, so it is served to anyone, cached for good. */
+
+#define AVATAR_MIN 192
+
+struct avatar_job {
+	struct media_job job;     /* first: the queue's part */
+	struct http_req *req;
+	int fd;
+	uint64_t size;
+	char user_id[17];
+	struct arena arena;
+	int status;               /* 0: stored */
+	const char *msg;
+	unsigned retry_after;
+};
+
+static void avatar_job_free(void *ctx)
+{
+	struct avatar_job *j = ctx;
+	if (j->fd >= 0)
+		close(j->fd);
+	arena_release(&j->arena);
+	free(j);
+}
+
+/* The blob of in to keep as an avatar: the narrowest JPEG at least
+ * AVATAR_MIN wide, else the widest (a small original). */
+static const struct media_blob *avatar_blob(const struct media_ingest *in)
+{
+	const struct media_blob *best = NULL;
+	for (size_t i = 0; i < in->nblobs; i++) {
+		const struct media_blob *b = &in->blobs[i];
+		if (strcmp(b->format, "jpeg") != 0)
+			continue;
+		bool big = b->width >= AVATAR_MIN, best_big = best && best->width >= AVATAR_MIN;
+		if (!best || (big && !best_big) || (big && b->width < best->width) ||
+		    (!big && !best_big && b->width > best->width))
+			best = b;
+	}
+	return best;
+}
+
+/* Keep in's avatar blob as user_id's avatar; the old file goes when
+ * nothing else names it. 0 or an HTTP status with *msg. */
+static int avatar_store(struct store *st, struct arena *a, const struct media_ingest *in,
+			const char *user_id, const char **msg)
+{
+	const struct media_blob *b = avatar_blob(in);
+	if (!b) {
+		*msg = media_strerror(MEDIA_UNDECODABLE);
+		return 422;
+	}
+	struct media_ingest one = {.kind = in->kind, .width = b->width, .height = b->height,
+				   .nblobs = 1};
+	one.blobs[0] = *b;
+	if (!media_files_lock()) {
+		*msg = "The server is busy; please try again in a moment.";
+		return 503;
+	}
+	enum media_err e = media_write(st, a, &one);
+	char old[65] = "";
+	enum store_err se = e ? STORE_OK :
+			    store_profile_avatar_set(st, user_id, b->hash, b->width, b->height,
+						     clock_now(), old);
+	if (!e && !se && old[0] && strcmp(old, b->hash) != 0) {
+		char hashes[1][65];
+		memcpy(hashes[0], old, sizeof(hashes[0]));
+		unlink_unused(st, a, hashes, 1);
+	}
+	media_files_unlock();
+	if (e || se) {
+		*msg = e ? media_strerror(e) : "Could not save your photo; please try again.";
+		return e ? media_err_status(e) : 503;
+	}
+	return 0;
+}
+
+static void avatar_job_run(struct media_job *mj, struct store *st)
+{
+	struct avatar_job *j = (struct avatar_job *)(void *)mj;
+	struct media_ingest in = {0};
+	enum media_err e = media_decode_isolated(j->fd, j->size, &j->arena, &in, &mj->cancel);
+	close(j->fd);
+	j->fd = -1;
+	if (e) {
+		j->status = media_err_status(e);
+		j->msg = media_strerror(e);
+		j->retry_after = 5;
+		return;
+	}
+	if (!st) {
+		j->status = 500;
+		j->msg = media_strerror(MEDIA_IO);
+		return;
+	}
+	j->status = avatar_store(st, &j->arena, &in, j->user_id, &j->msg);
+	if (j->status == 503)
+		j->retry_after = 5;
+}
+
+static void avatar_job_end(struct media_job *mj)
+{
+	struct avatar_job *j = (struct avatar_job *)(void *)mj;
+	if (mj->refused) {
+		j->status = mj->refused;
+		j->retry_after = mj->retry_after;
+		j->msg = "Too many photos are being processed right now; "
+			 "upload this one again in a moment.";
+	}
+	http_req_resume(j->req);
+}
+
+static void avatar_answer(struct http_req *req, struct http_res *res, void *ctx)
+{
+	struct avatar_job *j = ctx;
+	if (j->status) {
+		retry_after(req, res, j->status, j->retry_after);
+		web_error(req, res, j->status, j->msg);
+		return;
+	}
+	web_flash(req, res, WEB_FLASH_AVATAR_SAVED, NULL);
+	http_res_redirect(req, res, 303, "/settings");
+}
+
+void page_avatar_post(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = web_viewer(req);
+	if (!v->signed_in) {
+		http_res_redirect(req, res, 303, "/login?return_to=/settings");
+		return;
+	}
+	if (!web_csrf_ok(req)) {
+		web_error(req, res, 403, "This form expired. Go back, reload the page and try again.");
+		return;
+	}
+	const char *action = http_req_form(req, "action");
+	if (action && !strcmp(action, "remove")) {
+		struct store *st = web_store(req);
+		char old[65] = "";
+		if (!media_files_lock()) {
+			web_error(req, res, 503, "The server is busy; please try again in a moment.");
+			return;
+		}
+		enum store_err e = store_profile_avatar_set(st, v->user.id, "", 0, 0, clock_now(), old);
+		if (!e && old[0]) {
+			char hashes[1][65];
+			memcpy(hashes[0], old, sizeof(hashes[0]));
+			unlink_unused(st, &req->arena, hashes, 1);
+		}
+		media_files_unlock();
+		if (e) {
+			web_error(req, res, 503, "Could not remove your photo; please try again.");
+			return;
+		}
+		web_flash(req, res, WEB_FLASH_AVATAR_REMOVED, NULL);
+		http_res_redirect(req, res, 303, "/settings");
+		return;
+	}
+	if (req->upload.fd < 0 || req->upload.size == 0) {
+		web_error(req, res, 422, "Choose a photo of yourself to upload.");
+		return;
+	}
+	enum media_kind kind;
+	enum media_err pe = media_precheck(req->upload.fd, req->upload.size, &kind);
+	if (pe) {
+		web_error(req, res, media_err_status(pe), media_strerror(pe));
+		return;
+	}
+	struct avatar_job *j = xcalloc(1, sizeof(*j));
+	arena_init(&j->arena);
+	j->req = req;
+	j->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
+	j->size = req->upload.size;
+	memcpy(j->user_id, v->user.id, sizeof(j->user_id));
+	memcpy(j->job.user_id, v->user.id, sizeof(j->job.user_id));
+	j->job.run = avatar_job_run;
+	j->job.end = avatar_job_end;
+	unsigned retry = 0;
+	int status = j->fd < 0 ? 500 : media_pool_submit(&j->job, &retry);
+	if (status) {
+		avatar_job_free(j);
+		retry_after(req, res, status, retry);
+		web_error(req, res, status, status == 500 ? media_strerror(MEDIA_IO) :
+				 "Too many photos are being processed right now; upload this one "
+				 "again in a moment.");
+		return;
+	}
+	arena_defer(&req->arena, avatar_job_free, j);
+	http_req_defer(req, avatar_answer, j);
+}
+
+const char *media_avatar_url(struct arena *a, const char *handle, const char *hash)
+{
+	return hash && hash[0] ? arena_printf(a, "/@%s/avatar/%s.jpg", handle, hash) : NULL;
+}
+
+void page_avatar_file(struct http_req *req, struct http_res *res)
+{
+	struct store *st = web_store(req);
+	const char *handle = http_req_param(req, "handle");
+	const char *file = http_req_param(req, "file");
+	struct user_row u;
+	struct profile_row p;
+	size_t fl = file ? strlen(file) : 0;
+	if (!handle || fl != 64 + 4 || strcmp(file + 64, ".jpg") != 0 ||
+	    store_user_by_handle(st, &req->arena, handle, &u) || u.suspended_at ||
+	    store_profile_get(st, &req->arena, u.id, &p) || strncmp(p.avatar_hash, file, 64) != 0) {
+		web_error(req, res, 404, "No such photo.");
+		return;
+	}
+	struct photo_variant_row vr = {.format = "jpeg", .width = p.avatar_width,
+				       .height = p.avatar_height};
+	memcpy(vr.hash, p.avatar_hash, sizeof(vr.hash));
+	int fd = open(media_file_path(&req->arena, vr.hash, "jpeg"), O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && media_cache_fetch(st, &req->arena, &vr))
+		fd = open(media_file_path(&req->arena, vr.hash, "jpeg"), O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		web_error(req, res, 404, "No such photo.");
+		return;
+	}
+	web_security_headers(req, res);
+	/* The name holds the content's hash: it never changes meaning. */
+	http_res_header(req, res, "Cache-Control", "public, max-age=31536000, immutable");
+	const char *etag = arena_printf(&req->arena, "\"%.32s\"", vr.hash);
+	http_res_header(req, res, "ETag", etag);
+	res->content_type = "image/jpeg";
+	const char *inm = http_req_header(req, "If-None-Match");
+	if (inm && strstr(inm, etag)) {
+		close(fd);
+		res->status = 304;
+		return;
+	}
+	res->status = 200;
+	http_res_file(res, fd, (uint64_t)sb.st_size);
 }

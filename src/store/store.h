@@ -120,6 +120,24 @@ enum store_err store_import_job_finish(struct store *s, const char *id, const ch
 				       const char *status, const char *report, int64_t now)
 	__attribute__((warn_unused_result));
 
+/* What a writer's profile shows besides her name and bio (issue 17). */
+struct profile_row {
+	char user_id[17];
+	char avatar_hash[65];   /* "" when she has none */
+	int64_t avatar_width, avatar_height;
+	const char *links;      /* one address a line (at most three), or "" */
+	int64_t updated_at;
+};
+/* NOT_FOUND when she never set either. */
+enum store_err store_profile_get(struct store *s, struct arena *a, const char *user_id,
+				 struct profile_row *out) __attribute__((warn_unused_result));
+/* Her avatar (hash "" removes it); old gets the hash it replaced, or "". */
+enum store_err store_profile_avatar_set(struct store *s, const char *user_id, const char *hash,
+					int64_t width, int64_t height, int64_t now, char old[65])
+	__attribute__((warn_unused_result));
+enum store_err store_profile_links_set(struct store *s, const char *user_id, const char *links,
+				       int64_t now) __attribute__((warn_unused_result));
+
 /* Whether url names a backend this binary has (a bare path is SQLite). */
 bool store_url_known(const char *url);
 enum store_err store_open(const char *path, struct store **out, char *err, size_t errlen)

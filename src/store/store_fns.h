@@ -364,3 +364,10 @@ STORE_FN(enum store_err, import_job_finish, (struct store *s, const char *id, co
 	 const char *status, const char *report, int64_t now), (s, id, who, status, report, now))
 STORE_FN(enum store_err, import_job_release, (struct store *s, const char *id, const char *who),
 	 (s, id, who))
+STORE_FN(enum store_err, profile_get, (struct store *s, struct arena *a, const char *user_id,
+	 struct profile_row *out), (s, a, user_id, out))
+STORE_FN(enum store_err, profile_avatar_set, (struct store *s, const char *user_id,
+	 const char *hash, int64_t width, int64_t height, int64_t now, char old[65]),
+	 (s, user_id, hash, width, height, now, old))
+STORE_FN(enum store_err, profile_links_set, (struct store *s, const char *user_id,
+	 const char *links, int64_t now), (s, user_id, links, now))

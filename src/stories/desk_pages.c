@@ -59,7 +59,7 @@ void desk_editor_context(struct http_req *req, json_t *ed, const struct story_ro
 	struct arena *a = &req->arena;
 	json_object_set_new(ed, "editor_js", json_string(web_static_url("editor.js")));
 	json_object_set_new(ed, "rich_js", json_string(web_static_url("rich.js")));
-	json_object_set_new(ed, "rich_css", json_string(web_static_url("rich.css")));
+	json_object_set_new(ed, "editor_css", json_string(web_static_url("editor.css")));
 	if (!s) {
 		json_object_set_new(ed, "autosave_url", json_string("/write/autosave"));
 		return;

@@ -121,6 +121,9 @@ void page_profile(struct http_req *req, struct http_res *res)
 	json_t *ctx = web_page_context(req, u.name);
 	json_t *w = json_pack("{s:s,s:s,s:s,s:s}", "handle", u.handle, "name", u.name, "bio", u.bio,
 			      "since", web_fmt_date(&req->arena, u.created_at));
+	json_t *extras = profile_extras(req, &u);
+	json_object_update(w, extras);
+	json_decref(extras);
 	json_object_set_new(ctx, "writer", w);
 	json_object_set_new(ctx, "feed_alt", json_string(arena_printf(&req->arena, "/@%s/feed.atom", u.handle)));
 	json_object_set_new(ctx, "feed_alt_title", json_string(u.name));
@@ -155,6 +158,9 @@ static void story_author_context(struct http_req *req, const struct story_row *s
 				 arena_printf(&req->arena, "/@%s", u.handle));
 	if (u.bio && u.bio[0])
 		json_object_set_new(card, "bio", json_string(u.bio));
+	json_t *extras = profile_extras(req, &u);
+	json_object_update(card, extras);
+	json_decref(extras);
 	struct story_query q = {.viewer_id = v->signed_in ? v->user.id : NULL,
 				.author_id = s->author_id, .published_only = true,
 				.limit = MORE_FROM + 1};

@@ -88,6 +88,9 @@ static const char *const messages[WEB_FLASH_COUNT] = {
 	[WEB_FLASH_PHOTO_ADDED] = "The photo is added to the end of your story.",
 	[WEB_FLASH_IMPORT_STARTED] = "Your export is uploaded. Its stories are coming in; this page "
 				     "shows how far it has come.",
+	[WEB_FLASH_AVATAR_SAVED] = "Your photo is saved: readers see it on your profile and at the "
+				   "end of your stories.",
+	[WEB_FLASH_AVATAR_REMOVED] = "Your photo is removed.",
 	[WEB_FLASH_IMPORT_PHOTOS] = "Quire is fetching your missing photos again; this page shows "
 				    "how it goes.",
 };

@@ -53,6 +53,16 @@ def site(tmp_path_factory):
     gone = requests.post(s.url + "/api/v1/stories", headers=h, json={"title": "Thrown away", "body": "x"}).json()
     requests.delete(s.url + "/api/v1/stories/" + gone["id"], headers=h)
     admin = login(s, *ADMIN)
+    # Her photo and links: on her profile, the author card and settings.
+    page = admin.get(s.url + "/settings")
+    with open(make_jpeg(str(work / "me.jpg"), "#ffd0a0-#603010"), "rb") as f:
+        r = admin.post(s.url + "/settings/avatar", data={"csrf": csrf_of(page.text)},
+                       files={"file": ("me.jpg", f, "image/jpeg")}, allow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    r = admin.post(s.url + "/settings", allow_redirects=False, data={
+        "csrf": csrf_of(page.text), "name": "Ada", "bio": "I write.", "time_zone": "",
+        "links": "https://ada.example/\nhttps://writers.example/ada"})
+    assert r.status_code == 303
     invite_and_signup(s, admin, READER[0], READER[1], name="Rosa")
     rt = {"Authorization": "Bearer " + api_token(s, *READER)}
     requests.post(s.url + "/api/v1/stories/%s/responses" % st["id"], headers=rt, json={"body": "Thank you."})
