@@ -265,6 +265,8 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/settings/email", page_mail_settings},
 	{HTTP_POST, "/settings/email", page_mail_settings_post},
 	{HTTP_POST, "/settings/avatar", page_avatar_post},
+	{HTTP_POST, "/admin/logo", page_logo_post},
+	{HTTP_GET, "/site/logo/{file}", page_logo_file},
 	{HTTP_GET, "/@{handle}/avatar/{file}", page_avatar_file},
 	{HTTP_GET, "/settings/import", page_import},
 	{HTTP_POST, "/settings/import", page_import_post},

@@ -173,6 +173,10 @@ void page_photo_file(struct http_req *req, struct http_res *res);
  * (HASH.jpg, the profile's current one only; public, immutable). */
 void page_avatar_post(struct http_req *req, struct http_res *res);
 void page_avatar_file(struct http_req *req, struct http_res *res);
+/* The site's logo, the same way: POST /admin/logo (admins; action=remove)
+ * and GET /site/logo/{file} (HASH.jpg, the current one only). */
+void page_logo_post(struct http_req *req, struct http_res *res);
+void page_logo_file(struct http_req *req, struct http_res *res);
 /* The address of handle's avatar with this hash (arena), or NULL for "". */
 const char *media_avatar_url(struct arena *a, const char *handle, const char *hash);
 void page_photo_redirect(struct http_req *req, struct http_res *res);

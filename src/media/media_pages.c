@@ -174,7 +174,7 @@ static void tmp_make(void)
 bool media_spool(const struct http_req *req, struct http_spool *sp)
 {
 	if (!upload_path(req->path, "/api/v1/stories/") && !upload_path(req->path, "/edit/") &&
-	    strcmp(req->path, "/settings/avatar") != 0)
+	    strcmp(req->path, "/settings/avatar") != 0 && strcmp(req->path, "/admin/logo") != 0)
 		return false;
 	pthread_once(&tmp_once, tmp_make);
 	sp->dir = tmp_path;
@@ -1286,6 +1286,7 @@ struct avatar_job {
 	int fd;
 	uint64_t size;
 	char user_id[17];
+	bool site_logo;           /* the site's logo, not user_id's avatar */
 	struct arena arena;
 	int status;               /* 0: stored */
 	const char *msg;
@@ -1320,8 +1321,18 @@ static const struct media_blob *avatar_blob(const struct media_ingest *in)
 
 /* Keep in's avatar blob as user_id's avatar; the old file goes when
  * nothing else names it. 0 or an HTTP status with *msg. */
+/* The site's logo as its hash: a setting; old gets the one replaced. */
+static enum store_err logo_set(struct store *st, struct arena *a, const char *hash, char old[65])
+{
+	char *v = NULL;
+	old[0] = '\0';
+	if (store_setting_get(st, a, "site_logo", &v) == STORE_OK && v)
+		snprintf(old, 65, "%s", v);
+	return store_setting_set(st, "site_logo", hash);
+}
+
 static int avatar_store(struct store *st, struct arena *a, const struct media_ingest *in,
-			const char *user_id, const char **msg)
+			const char *user_id, bool site_logo, const char **msg)
 {
 	const struct media_blob *b = avatar_blob(in);
 	if (!b) {
@@ -1338,6 +1349,7 @@ static int avatar_store(struct store *st, struct arena *a, const struct media_in
 	enum media_err e = media_write(st, a, &one);
 	char old[65] = "";
 	enum store_err se = e ? STORE_OK :
+			    site_logo ? logo_set(st, a, b->hash, old) :
 			    store_profile_avatar_set(st, user_id, b->hash, b->width, b->height,
 						     clock_now(), old);
 	if (!e && !se && old[0] && strcmp(old, b->hash) != 0) {
@@ -1371,7 +1383,7 @@ static void avatar_job_run(struct media_job *mj, struct store *st)
 		j->msg = media_strerror(MEDIA_IO);
 		return;
 	}
-	j->status = avatar_store(st, &j->arena, &in, j->user_id, &j->msg);
+	j->status = avatar_store(st, &j->arena, &in, j->user_id, j->site_logo, &j->msg);
 	if (j->status == 503)
 		j->retry_after = 5;
 }
@@ -1396,15 +1408,20 @@ static void avatar_answer(struct http_req *req, struct http_res *res, void *ctx)
 		web_error(req, res, j->status, j->msg);
 		return;
 	}
-	web_flash(req, res, WEB_FLASH_AVATAR_SAVED, NULL);
-	http_res_redirect(req, res, 303, "/settings");
+	web_flash(req, res, j->site_logo ? WEB_FLASH_LOGO_SAVED : WEB_FLASH_AVATAR_SAVED, NULL);
+	http_res_redirect(req, res, 303, j->site_logo ? "/admin" : "/settings");
 }
 
-void page_avatar_post(struct http_req *req, struct http_res *res)
+static void image_post(struct http_req *req, struct http_res *res, bool site_logo)
 {
 	const struct viewer *v = web_viewer(req);
+	const char *back = site_logo ? "/admin" : "/settings";
 	if (!v->signed_in) {
-		http_res_redirect(req, res, 303, "/login?return_to=/settings");
+		http_res_redirect(req, res, 303, arena_printf(&req->arena, "/login?return_to=%s", back));
+		return;
+	}
+	if (site_logo && !v->user.is_admin) {
+		web_error(req, res, 403, "Only site administrators can change the site's logo.");
 		return;
 	}
 	if (!web_csrf_ok(req)) {
@@ -1419,7 +1436,8 @@ void page_avatar_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 503, "The server is busy; please try again in a moment.");
 			return;
 		}
-		enum store_err e = store_profile_avatar_set(st, v->user.id, "", 0, 0, clock_now(), old);
+		enum store_err e = site_logo ? logo_set(st, &req->arena, "", old) :
+				   store_profile_avatar_set(st, v->user.id, "", 0, 0, clock_now(), old);
 		if (!e && old[0]) {
 			char hashes[1][65];
 			memcpy(hashes[0], old, sizeof(hashes[0]));
@@ -1430,12 +1448,13 @@ void page_avatar_post(struct http_req *req, struct http_res *res)
 			web_error(req, res, 503, "Could not remove your photo; please try again.");
 			return;
 		}
-		web_flash(req, res, WEB_FLASH_AVATAR_REMOVED, NULL);
-		http_res_redirect(req, res, 303, "/settings");
+		web_flash(req, res, site_logo ? WEB_FLASH_LOGO_REMOVED : WEB_FLASH_AVATAR_REMOVED, NULL);
+		http_res_redirect(req, res, 303, back);
 		return;
 	}
 	if (req->upload.fd < 0 || req->upload.size == 0) {
-		web_error(req, res, 422, "Choose a photo of yourself to upload.");
+		web_error(req, res, 422, site_logo ? "Choose the logo's image to upload." :
+				 "Choose a photo of yourself to upload.");
 		return;
 	}
 	enum media_kind kind;
@@ -1450,6 +1469,7 @@ void page_avatar_post(struct http_req *req, struct http_res *res)
 	j->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
 	j->size = req->upload.size;
 	memcpy(j->user_id, v->user.id, sizeof(j->user_id));
+	j->site_logo = site_logo;
 	memcpy(j->job.user_id, v->user.id, sizeof(j->job.user_id));
 	j->job.run = avatar_job_run;
 	j->job.end = avatar_job_end;
@@ -1467,9 +1487,33 @@ void page_avatar_post(struct http_req *req, struct http_res *res)
 	http_req_defer(req, avatar_answer, j);
 }
 
+void page_avatar_post(struct http_req *req, struct http_res *res)
+{
+	image_post(req, res, false);
+}
+
+void page_logo_post(struct http_req *req, struct http_res *res)
+{
+	image_post(req, res, true);
+}
+
 const char *media_avatar_url(struct arena *a, const char *handle, const char *hash)
 {
 	return hash && hash[0] ? arena_printf(a, "/@%s/avatar/%s.jpg", handle, hash) : NULL;
+}
+
+static void serve_image(struct http_req *req, struct http_res *res, const char *hash);
+
+void page_logo_file(struct http_req *req, struct http_res *res)
+{
+	const char *file = http_req_param(req, "file");
+	const char *logo = web_site(req)->logo;
+	if (!file || strlen(file) != 64 + 4 || strcmp(file + 64, ".jpg") != 0 || !logo[0] ||
+	    strncmp(logo, file, 64) != 0) {
+		web_error(req, res, 404, "No such image.");
+		return;
+	}
+	serve_image(req, res, logo);
 }
 
 void page_avatar_file(struct http_req *req, struct http_res *res)
@@ -1486,9 +1530,15 @@ void page_avatar_file(struct http_req *req, struct http_res *res)
 		web_error(req, res, 404, "No such photo.");
 		return;
 	}
-	struct photo_variant_row vr = {.format = "jpeg", .width = p.avatar_width,
-				       .height = p.avatar_height};
-	memcpy(vr.hash, p.avatar_hash, sizeof(vr.hash));
+	serve_image(req, res, p.avatar_hash);
+}
+
+/* The content-addressed JPEG hash, public and immutable; 404 if gone. */
+static void serve_image(struct http_req *req, struct http_res *res, const char *hash)
+{
+	struct store *st = web_store(req);
+	struct photo_variant_row vr = {.format = "jpeg"};
+	snprintf(vr.hash, sizeof(vr.hash), "%s", hash);
 	int fd = open(media_file_path(&req->arena, vr.hash, "jpeg"), O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && media_cache_fetch(st, &req->arena, &vr))
 		fd = open(media_file_path(&req->arena, vr.hash, "jpeg"), O_RDONLY | O_CLOEXEC);

@@ -91,6 +91,9 @@ static const char *const messages[WEB_FLASH_COUNT] = {
 	[WEB_FLASH_AVATAR_SAVED] = "Your photo is saved: readers see it on your profile and at the "
 				   "end of your stories.",
 	[WEB_FLASH_AVATAR_REMOVED] = "Your photo is removed.",
+	[WEB_FLASH_LOGO_SAVED] = "The site's logo is saved: it shows beside the site's name and as "
+				 "its icon.",
+	[WEB_FLASH_LOGO_REMOVED] = "The site's logo is removed.",
 	[WEB_FLASH_IMPORT_PHOTOS] = "Quire is fetching your missing photos again; this page shows "
 				    "how it goes.",
 };

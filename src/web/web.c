@@ -367,6 +367,7 @@ const struct web_site *web_site(struct http_req *req)
 		s->name = setting_or(req, "site_name", web_cfg->site_name);
 		s->description = setting_or(req, "site_description", "");
 		s->about = setting_or(req, "site_about", "");
+		s->logo = setting_or(req, "site_logo", "");
 		sr->site = s;
 	}
 	return sr->site;
@@ -393,7 +394,15 @@ json_t *web_page_context(struct http_req *req, const char *title)
 	json_object_set_new(ctx, "page_title", json_string(title ? title : site->name));
 	json_object_set_new(ctx, "is_site_title", json_boolean(title == NULL));
 	json_object_set_new(ctx, "css_url", json_string(web_static_url("quire.css")));
-	json_object_set_new(ctx, "icon_url", json_string(web_static_url("favicon.svg")));
+	if (site->logo[0]) {
+		const char *logo = arena_printf(&req->arena, "/site/logo/%s.jpg", site->logo);
+		json_object_set_new(ctx, "logo_url", json_string(logo));
+		json_object_set_new(ctx, "icon_url", json_string(logo));
+		json_object_set_new(ctx, "icon_type", json_string("image/jpeg"));
+	} else {
+		json_object_set_new(ctx, "icon_url", json_string(web_static_url("favicon.svg")));
+		json_object_set_new(ctx, "icon_type", json_string("image/svg+xml"));
+	}
 	json_object_set_new(ctx, "csrf", json_string(v->csrf));
 	if (v->signed_in) {
 		json_t *u = json_object();

@@ -102,6 +102,7 @@ struct web_site {
 	const char *name;
 	const char *description;
 	const char *about;
+	const char *logo;  /* the logo's hash (media/: /site/logo/HASH.jpg), or "" */
 };
 const struct web_site *web_site(struct http_req *req);
 
@@ -192,7 +193,7 @@ enum web_flash {
 	WEB_FLASH_PHOTO_SAVED, WEB_FLASH_PHOTO_DELETED, WEB_FLASH_PHOTO_ADDED,
 	WEB_FLASH_SUSPENDED, WEB_FLASH_UNSUSPENDED, WEB_FLASH_ACCOUNT_DELETED,
 	WEB_FLASH_IMPORT_STARTED, WEB_FLASH_IMPORT_PHOTOS, WEB_FLASH_AVATAR_SAVED,
-	WEB_FLASH_AVATAR_REMOVED,
+	WEB_FLASH_AVATAR_REMOVED, WEB_FLASH_LOGO_SAVED, WEB_FLASH_LOGO_REMOVED,
 	WEB_FLASH_COUNT
 };
 /* Queue message code for the next page (a Set-Cookie on res; call it

@@ -40,7 +40,7 @@ NON_STORY_ROUTES = {
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
     "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
     # a writer's photo (issue 17): as public as her profile; tests/http/test_avatar.py
-    "/@{handle}/avatar/{file}",
+    "/@{handle}/avatar/{file}", "/site/logo/{file}",
     "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
     "/api/v1/circles/{id}/invitations", "/api/v1/invitations", "/about",
     # email (issue 18): pages of mailed links and settings, tested in test_mail.py

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 import requests
 
-from quire_server import ADMIN, BIN, Server, api_token, csrf_of, fresh_db_url_in, login
+from quire_server import ADMIN, BIN, Server, api_token, csrf_of, fresh_db_url_in, invite_and_signup, login
 from test_media import assert_clean, make_image, tag_everything
 
 ON_PG = os.environ.get("QUIRE_TEST_BACKEND") == "postgres"
@@ -155,3 +155,45 @@ def test_her_photo_travels_with_a_backup(site, tmp_path):
     finally:
         s2.stop()
         s2.cleanup()
+
+
+def test_the_sites_logo(site, tmp_path):
+    """The admin's logo for the site: beside its name in every header and
+    the browser's icon, cleaned like every photo, replaced and removed;
+    nobody else may change it."""
+    admin = login(site, *ADMIN)
+    src = make_image(str(tmp_path), "logo.jpg", 512, 512)
+    tag_everything(src)
+    page = admin.get(site.url + "/admin")
+    with open(src, "rb") as f:
+        r = admin.post(site.url + "/admin/logo", data={"csrf": csrf_of(page.text)},
+                       files={"file": ("logo.jpg", f, "image/jpeg")}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/admin", r.text[:300]
+    assert "logo is saved" in admin.get(site.url + "/admin").text
+    home = requests.get(site.url + "/").text
+    m = re.search(r'<a class="brand" href="/"><img class="site-logo" src="(/site/logo/[0-9a-f]{64}\.jpg)"', home)
+    assert m, home[:3000]
+    url = m.group(1)
+    assert '<link rel="icon" href="%s" type="image/jpeg">' % url in home
+    got = requests.get(site.url + url)
+    assert got.status_code == 200 and "immutable" in got.headers["Cache-Control"]
+    out = tmp_path / "logo-served.jpg"
+    out.write_bytes(got.content)
+    assert_clean(str(out))
+    assert requests.get(site.url + "/site/logo/%s.jpg" % ("0" * 64)).status_code == 404
+    # A writer who is not an admin may not change it.
+    invite_and_signup(site, admin, "notadmin", "a password for tests")
+    w = login(site, "notadmin", "a password for tests")
+    page = w.get(site.url + "/settings")
+    with open(src, "rb") as f:
+        r = w.post(site.url + "/admin/logo", data={"csrf": csrf_of(page.text)},
+                   files={"file": ("logo.jpg", f, "image/jpeg")}, allow_redirects=False)
+    assert r.status_code == 403
+    # Removed: the icon is Quire's own again, the old address gone.
+    page = admin.get(site.url + "/admin")
+    r = admin.post(site.url + "/admin/logo", files={"csrf": (None, csrf_of(page.text)),
+                                                    "action": (None, "remove")}, allow_redirects=False)
+    assert r.status_code == 303
+    home = requests.get(site.url + "/").text
+    assert "site-logo" not in home and 'type="image/svg+xml"' in home
+    assert requests.get(site.url + url).status_code == 404

@@ -63,6 +63,11 @@ def site(tmp_path_factory):
         "csrf": csrf_of(page.text), "name": "Ada", "bio": "I write.", "time_zone": "",
         "links": "https://ada.example/\nhttps://writers.example/ada"})
     assert r.status_code == 303
+    page = admin.get(s.url + "/admin")
+    with open(make_jpeg(str(work / "logo.jpg"), "#204060-#a0c0e0"), "rb") as f:
+        r = admin.post(s.url + "/admin/logo", data={"csrf": csrf_of(page.text)},
+                       files={"file": ("logo.jpg", f, "image/jpeg")}, allow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
     invite_and_signup(s, admin, READER[0], READER[1], name="Rosa")
     rt = {"Authorization": "Bearer " + api_token(s, *READER)}
     requests.post(s.url + "/api/v1/stories/%s/responses" % st["id"], headers=rt, json={"body": "Thank you."})

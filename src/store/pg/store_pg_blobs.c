@@ -13,7 +13,8 @@ static const char SQL_BLOB_GET[] = "SELECT data FROM media_blobs WHERE hash = $1
 static const char SQL_BLOB_DELETE[] = "DELETE FROM media_blobs WHERE hash = $1";
 static const char SQL_ALL_HASHES[] =
 	"SELECT hash, format FROM photo_variants UNION "
-	"SELECT avatar_hash, 'jpeg' FROM profiles WHERE avatar_hash <> '' ORDER BY 1";
+	"SELECT avatar_hash, 'jpeg' FROM profiles WHERE avatar_hash <> '' UNION "
+	"SELECT value, 'jpeg' FROM settings WHERE key = 'site_logo' AND value <> '' ORDER BY 1";
 
 enum store_err pg_blob_put(struct store *s, const char *hash, const void *data, size_t len)
 {

@@ -49,7 +49,8 @@ static const char SQL_PHOTO_ORPHAN[] =
 	"WHERE s.id = p.story_id AND (s.deleted_at IS NULL OR s.deleted_at > 1)) LIMIT 1";
 static const char SQL_HASH_USED[] =
 	"SELECT 1 FROM photo_variants WHERE hash = $1 "
-	"UNION ALL SELECT 1 FROM profiles WHERE avatar_hash = $1 LIMIT 1";
+	"UNION ALL SELECT 1 FROM profiles WHERE avatar_hash = $1 "
+	"UNION ALL SELECT 1 FROM settings WHERE key = 'site_logo' AND value = $1 LIMIT 1";
 
 enum store_err pg_photo_insert(struct store *s, const struct photo_row *p)
 {

@@ -38,7 +38,8 @@ static const char SQL_PHOTO_ORPHAN[] =
 	"WHERE s.id = p.story_id AND (s.deleted_at IS NULL OR s.deleted_at > 1)) LIMIT 1";
 static const char SQL_HASH_USED[] =
 	"SELECT 1 FROM photo_variants WHERE hash = ?1 "
-	"UNION ALL SELECT 1 FROM profiles WHERE avatar_hash = ?1 LIMIT 1";
+	"UNION ALL SELECT 1 FROM profiles WHERE avatar_hash = ?1 "
+	"UNION ALL SELECT 1 FROM settings WHERE key = 'site_logo' AND value = ?1 LIMIT 1";
 
 enum store_err sq_photo_insert(struct store *s, const struct photo_row *p)
 {
@@ -294,7 +295,8 @@ enum store_err sq_blob_delete(struct store *s, const char *hash)
 
 static const char SQL_ALL_HASHES[] =
 	"SELECT hash, format FROM photo_variants UNION "
-	"SELECT avatar_hash, 'jpeg' FROM profiles WHERE avatar_hash <> '' ORDER BY 1";
+	"SELECT avatar_hash, 'jpeg' FROM profiles WHERE avatar_hash <> '' UNION "
+	"SELECT value, 'jpeg' FROM settings WHERE key = 'site_logo' AND value <> '' ORDER BY 1";
 
 enum store_err sq_variant_hashes(struct store *s, bool (*row)(void *ctx, const char *hash, const char *format),
 				 void *ctx)
