@@ -87,6 +87,8 @@ const char *const store_tables[] = {
 	"feed_tokens",
 	/* imports (issue 19) */
 	"import_sources", "import_photos", "import_jobs",
+	/* federation (issue 20) */
+	"fed_keys",
 	NULL,
 };
 

@@ -359,3 +359,11 @@ STORE_FN(enum store_err, import_job_finish, (struct store *s, const char *id, co
 	 const char *status, const char *report, int64_t now), (s, id, who, status, report, now))
 STORE_FN(enum store_err, import_job_release, (struct store *s, const char *id, const char *who),
 	 (s, id, who))
+/* ---- federation (issue 20): store_fed.h ---- */
+STORE_FN(enum store_err, fed_key_get, (struct store *s, struct arena *a, const char *user_id,
+	 const char **public_pem, const char **private_pem), (s, a, user_id, public_pem,
+	 private_pem))
+STORE_FN(enum store_err, fed_key_init, (struct store *s, struct arena *a, const char *user_id,
+	 const char *proposed_public, const char *proposed_private, int64_t now,
+	 const char **public_pem, const char **private_pem), (s, a, user_id, proposed_public,
+	 proposed_private, now, public_pem, private_pem))
