@@ -8,6 +8,7 @@
 #include "responses/responses_web.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"
+#include "fed/fed_web.h"
 #include "core/conf.h"
 #include "core/embed.h"
 #include "core/metrics.h"
@@ -265,6 +266,24 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/settings/email/verify/{token}", page_email_verify_post},
 	{HTTP_GET, "/settings/subscribers", page_subscribers},
 	{HTTP_POST, "/settings/subscribers", page_subscribers_post},
+	/* the fediverse (issue 20): fed/fed_web.h; /@{handle} and its
+	 * stories are negotiated in route() */
+	{HTTP_GET, "/.well-known/webfinger", fed_webfinger},
+	{HTTP_GET, "/.well-known/nodeinfo", fed_nodeinfo_links},
+	{HTTP_GET, "/nodeinfo/2.1", fed_nodeinfo},
+	{HTTP_GET, "/ap/users/{handle}/outbox", fed_outbox},
+	{HTTP_GET, "/ap/users/{handle}/followers", fed_followers},
+	{HTTP_GET, "/ap/users/{handle}/following", fed_following},
+	{HTTP_GET, "/ap/stories/{id}", fed_article},
+};
+
+/* Addresses that are a page for a browser and an ActivityPub object for
+ * a server that asks for one (fed_wants_ap). */
+static const struct {
+	http_handler_fn page, object;
+} negotiated[] = {
+	{page_profile, fed_actor},
+	{page_story, fed_story_object},
 };
 
 static void route(struct http_req *req, struct http_res *res);
@@ -295,7 +314,9 @@ static void app(struct http_req *req, struct http_res *res)
 	if (get)
 		store_read_begin(st);
 	session_load(req);
-	if (page_cache_serve(req, res)) {
+	/* ActivityPub JSON is never served from the page cache nor stored
+	 * in it (no ticket), and a cached page never answers its Accept. */
+	if (!(get && fed_wants_ap(req)) && page_cache_serve(req, res)) {
 		metrics_cache(true);
 		store_read_end(st);
 		return;
@@ -328,7 +349,14 @@ static void route(struct http_req *req, struct http_res *res)
 		web_error(req, res, 405, "This address does not accept that method.");
 		return;
 	}
-	r->fn(req, res);
+	http_handler_fn fn = r->fn;
+	for (size_t i = 0; i < sizeof(negotiated) / sizeof(negotiated[0]); i++)
+		if (fn == negotiated[i].page) {
+			http_res_header(req, res, "Vary", "Accept");
+			if (fed_wants_ap(req))
+				fn = negotiated[i].object;
+		}
+	fn(req, res);
 	page_cache_store(req, res);
 }
 

@@ -22,6 +22,10 @@ enum render_context {
 	RENDER_CARD,    /* Open Graph / Twitter card image */
 	RENDER_MAIL,    /* a story by email (mail/): as RENDER_FEED, for the reader it is
 			 * sent to (a subscriber is anonymous), absolute URLs */
+	RENDER_AP,      /* an ActivityPub Article's content (fed/): as RENDER_FEED for an
+			 * anonymous reader, absolute URLs, sensitive photos as their
+			 * gate; a photo for fewer people is nothing at all (not even a
+			 * placeholder); the content note travels as the summary */
 };
 
 /* The scan behind render_story_source(), pure, for the fuzzer: body with

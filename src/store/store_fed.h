@@ -27,4 +27,11 @@ enum store_err store_fed_key_init(struct store *s, struct arena *a, const char *
 				  int64_t now, const char **public_pem, const char **private_pem)
 	__attribute__((warn_unused_result));
 
+/* ---- what the fediverse may count (NodeInfo, an outbox) ---- */
+/* *users: accounts not suspended; *public_stories: published public
+ * stories (not deleted) of writers not suspended, only author_id's when
+ * it is not NULL. Either pointer may be NULL. */
+enum store_err store_fed_counts(struct store *s, const char *author_id, int64_t *users,
+				int64_t *public_stories) __attribute__((warn_unused_result));
+
 #endif

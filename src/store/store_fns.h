@@ -367,3 +367,5 @@ STORE_FN(enum store_err, fed_key_init, (struct store *s, struct arena *a, const 
 	 const char *proposed_public, const char *proposed_private, int64_t now,
 	 const char **public_pem, const char **private_pem), (s, a, user_id, proposed_public,
 	 proposed_private, now, public_pem, private_pem))
+STORE_FN(enum store_err, fed_counts, (struct store *s, const char *author_id, int64_t *users,
+	 int64_t *public_stories), (s, author_id, users, public_stories))

@@ -89,6 +89,48 @@ static bool racing(const char *url, const char *user_id, bool direct, char *agre
 	return same;
 }
 
+/* What NodeInfo and an outbox count: public published stories only, of
+ * writers not suspended; accounts not suspended. */
+static void counts(const struct user_row *ann, const struct user_row *bob,
+		   const struct user_row *dan)
+{
+	static const char *const kinds[][2] = {
+		{"published", "public"}, {"published", "public"}, {"published", "unlisted"},
+		{"published", "circle"}, {"published", "private"}, {"draft", "public"},
+	};
+	struct story_row rows[6], gone, bobs;
+	for (size_t i = 0; i < 6; i++) {
+		row_story(&rows[i], ann, arena_printf(&A, "s%zu", i), kinds[i][0], kinds[i][1], NOW++,
+			  NULL);
+		if (rows[i].audience == AUDIENCE_CIRCLE) {
+			struct circle_row c = {0};
+			id_new(c.id);
+			memcpy(c.owner_id, ann->id, sizeof(c.owner_id));
+			c.name = "c";
+			c.created_at = NOW;
+			if (store_circle_insert(st, &c))
+				printf("# circle not made\n");
+			memcpy(rows[i].circle_id, c.id, sizeof(c.id));
+		}
+		if (store_story_insert(st, &rows[i]))
+			printf("# story %zu not made\n", i);
+	}
+	row_story(&gone, ann, "gone", "published", "public", NOW++, NULL);
+	row_story(&bobs, bob, "bobs", "published", "public", NOW++, NULL);
+	bool made = !store_story_insert(st, &gone) && !store_story_insert(st, &bobs) &&
+		    !store_story_delete(st, gone.id, NOW);
+	int64_t users = -1, stories = -1, hers = -1;
+	ok(made && store_fed_counts(st, NULL, &users, &stories) == STORE_OK && users == 4 &&
+		   stories == 3 && store_fed_counts(st, ann->id, NULL, &hers) == STORE_OK && hers == 2,
+	   "public published stories, not deleted: on the site and hers; accounts");
+	ok(store_user_set_suspended(st, bob->id, NOW) == STORE_OK &&
+		   store_fed_counts(st, NULL, &users, &stories) == STORE_OK && users == 3 && stories == 2,
+	   "a suspended writer and her stories are not counted");
+	ok(store_user_set_suspended(st, bob->id, 0) == STORE_OK &&
+		   store_fed_counts(st, dan->id, &users, &hers) == STORE_OK && users == 4 && hers == 0,
+	   "counted again when it ends; a writer with none has none");
+}
+
 static void suite(const char *kind, const char *url)
 {
 	(void)kind;
@@ -158,6 +200,7 @@ static void suite(const char *kind, const char *url)
 	ok(fed_key_for(st, &A, dan.id, &pub2, &priv2) == FED_OK && strcmp(pub2, pub) != 0,
 	   "another writer gets her own");
 
+	counts(&ann, &bob, &dan);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
 	   "gone with her account");

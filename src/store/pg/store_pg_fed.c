@@ -46,3 +46,29 @@ enum store_err pg_fed_key_init(struct store *s, struct arena *a, const char *use
 		return e;
 	return pg_fed_key_get(s, a, user_id, public_pem, private_pem);
 }
+
+static const char SQL_FED_COUNTS[] =
+	"SELECT (SELECT count(*) FROM users WHERE suspended_at = 0), "
+	"(SELECT count(*) FROM stories s JOIN users u ON u.id = s.author_id "
+	"WHERE s.deleted_at IS NULL AND s.status = 'published' AND s.audience = 'public' AND "
+	"u.suspended_at = 0 AND ($1 = '' OR s.author_id = $1))";
+
+enum store_err pg_fed_counts(struct store *s, const char *author_id, int64_t *users,
+			     int64_t *public_stories)
+{
+	struct pg_params p = {0};
+	pp_text(&p, author_id ? author_id : "");
+	PGresult *r = pg_run(s, SQL_FED_COUNTS, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_ERROR;
+	if (PQntuples(r)) {
+		if (users)
+			*users = pg_int(r, 0, 0);
+		if (public_stories)
+			*public_stories = pg_int(r, 0, 1);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}

@@ -45,3 +45,27 @@ enum store_err sq_fed_key_init(struct store *s, struct arena *a, const char *use
 		return e;
 	return sq_fed_key_get(s, a, user_id, public_pem, private_pem);
 }
+
+static const char SQL_FED_COUNTS[] =
+	"SELECT (SELECT count(*) FROM users WHERE suspended_at = 0), "
+	"(SELECT count(*) FROM stories s JOIN users u ON u.id = s.author_id "
+	"WHERE s.deleted_at IS NULL AND s.status = 'published' AND s.audience = 'public' AND "
+	"u.suspended_at = 0 AND (?1 = '' OR s.author_id = ?1))";
+
+enum store_err sq_fed_counts(struct store *s, const char *author_id, int64_t *users,
+			     int64_t *public_stories)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FED_COUNTS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, author_id ? author_id : "");
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (users)
+			*users = sqlite3_column_int64(st, 0);
+		if (public_stories)
+			*public_stories = sqlite3_column_int64(st, 1);
+	}
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
+}

@@ -1,0 +1,62 @@
+/*
+ * fed_web.h - the web side of federation (issue 20): discovery
+ * (WebFinger, NodeInfo), the actor of each writer, her outbox and
+ * collections, the Article of each public story. Included by the route
+ * table in main.c only; the rules are in fed.h.
+ *
+ * Identifiers (chosen once; servers keep them):
+ *  - a writer's actor is her profile's address, BASE/@HANDLE: the URL a
+ *    reader pastes into Mastodon's search is the actor itself, with no
+ *    redirect and no second address to keep in step (handles never
+ *    change in Quire). Her key is BASE/@HANDLE#main-key.
+ *  - her inbox is BASE/@HANDLE/inbox (POST only, so no story address is
+ *    shadowed); the shared inbox BASE/inbox; her outbox and collections
+ *    BASE/ap/users/HANDLE/{outbox,followers,following}, apart from the
+ *    pages so that no slug can shadow them.
+ *  - a story's Article is BASE/ap/stories/ID: a story's slug follows its
+ *    title, and an Update must name the object its Create made; the
+ *    Article's url is the story page.
+ * Every object is for an anonymous reader whoever asks: a signed-in
+ * browser asking for JSON gets what a stranger's server gets.
+ */
+#ifndef QUIRE_FED_FED_WEB_H
+#define QUIRE_FED_FED_WEB_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+
+/* Whether the request asks for ActivityPub JSON (fed_accept_wants_ap()
+ * of its Accept header): the route table then answers a profile or story
+ * address with fed_actor() or fed_story_object() instead of the page,
+ * never from or into the page cache. */
+bool fed_wants_ap(struct http_req *req);
+
+/* GET /@{handle} as JSON: the writer's Person. 404 for no such writer or
+ * a suspended one. Makes her key pair the first time (fed_key_for). */
+void fed_actor(struct http_req *req, struct http_res *res);
+/* GET /@{handle}/{slug} as JSON: the story's Article, for a published
+ * public story only; 404 for anything else, as for a stranger. */
+void fed_story_object(struct http_req *req, struct http_res *res);
+/* GET /ap/stories/{id}: the same Article by its id. */
+void fed_article(struct http_req *req, struct http_res *res);
+/* GET /ap/users/{handle}/outbox: an OrderedCollection of Create(Article)
+ * for her public published stories, newest first, in pages (?page=1,
+ * then ?page=1&cursor=AT-ID). */
+void fed_outbox(struct http_req *req, struct http_res *res);
+/* GET /ap/users/{handle}/followers and .../following: collections with
+ * their size only (who follows her is not published). */
+void fed_followers(struct http_req *req, struct http_res *res);
+void fed_following(struct http_req *req, struct http_res *res);
+
+/* GET /.well-known/webfinger?resource=acct:HANDLE@HOST (or the actor's
+ * URL): her JRD (application/jrd+json); 404 for no such writer or a
+ * suspended one, 400 without a resource. */
+void fed_webfinger(struct http_req *req, struct http_res *res);
+/* GET /.well-known/nodeinfo (the link) and /nodeinfo/2.1: software
+ * quire and its version, protocols activitypub, usage: accounts and
+ * PUBLIC stories only. */
+void fed_nodeinfo_links(struct http_req *req, struct http_res *res);
+void fed_nodeinfo(struct http_req *req, struct http_res *res);
+
+#endif
