@@ -48,7 +48,7 @@ for rule in src/audience/*.c src/audience/*.h src/circles/circles.c src/circles/
 	src/responses/responses.c src/responses/responses.h src/responses/responses_int.h \
 	src/responses/muted.c src/responses/muted.h src/core/clock.h \
 	src/accounts/admin.c src/accounts/admin.h src/mail/mail.c src/mail/mail.h \
-	src/fed/fed.c src/fed/fed.h src/fed/keys.c src/fed/keys.h; do
+	src/fed/fed.c src/fed/fed.h src/fed/keys.c src/fed/keys.h src/fed/sig.c src/fed/sig.h; do
 	h=$(grep -nE '#include "(http|web|tmpl)/' "$rule" || true)
 	[ -n "$h" ] && say "$rule is a rule file and includes web code:
 $h"
@@ -57,7 +57,7 @@ done
 for rule in src/audience/*.c src/circles/circles.c src/stories/stories.c src/stories/drafts.c \
 	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
 	src/responses/responses.c src/responses/muted.c src/accounts/admin.c src/mail/mail.c \
-	src/fed/fed.c src/fed/keys.c; do
+	src/fed/fed.c src/fed/keys.c src/fed/sig.c; do
 	h=$(${CC:-cc} -MM -MG -Isrc "$rule" 2>/dev/null | tr ' \\' '\n\n' | grep -E '^src/(http|web|tmpl)/' || true)
 	[ -n "$h" ] && say "$rule reaches web code through its headers:
 $h"
