@@ -1,8 +1,10 @@
 /* fuzz_fed.c - what a fediverse request carries, before the store sees
- * it: an Accept header (fed_accept_wants_ap) and a WebFinger resource
- * (fed_resource_handle) from arbitrary bytes. A handle found is always
- * a bounded run of letters, digits and '_', and the same input gives
- * the same answers. */
+ * it: an Accept header (fed_accept_wants_ap), a WebFinger resource
+ * (fed_resource_handle), an activity (fed_activity_parse) and a remote
+ * actor's document (fed_actor_parse) from arbitrary bytes. A handle
+ * found is always a bounded run of letters, digits and '_'; an activity
+ * that parses has its id, type and actor; an actor that parses holds
+ * the key asked for, on the key's own origin. */
 #include "fed/fed.h"
 
 #include <ctype.h>
@@ -36,6 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!isalnum((unsigned char)h[i]) && h[i] != '_')
 				abort();
 	}
+	struct fed_activity act;
+	if (fed_activity_parse(&a, s, size, &act) == FED_OK &&
+	    (!act.id[0] || !act.type[0] || !act.actor[0] || !act.object_id || !act.object_type))
+		abort();
+	static const char key[] = "https://m.example/users/x#main-key";
+	struct fed_remote_actor ra;
+	enum fed_err e = fed_actor_parse(&a, s, size, key, &ra);
+	if (e == FED_OK && (strcmp(ra.key_id, key) != 0 || !fed_same_origin(ra.id, key) ||
+			    !ra.public_pem || !ra.inbox))
+		abort();
+	if (e == FED_KEY_DOC && !fed_same_origin(ra.id, key))
+		abort();
 	arena_release(&a);
 	free(s);
 	return 0;

@@ -275,6 +275,8 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/ap/users/{handle}/followers", fed_followers},
 	{HTTP_GET, "/ap/users/{handle}/following", fed_following},
 	{HTTP_GET, "/ap/stories/{id}", fed_article},
+	{HTTP_POST, "/@{handle}/inbox", fed_inbox_post},
+	{HTTP_POST, "/inbox", fed_shared_inbox_post},
 };
 
 /* Addresses that are a page for a browser and an ActivityPub object for
@@ -580,6 +582,7 @@ struct opts {
 	const char *smtp, *mail_from;
 	bool smtp_insecure;
 	unsigned mail_domain_rate, mail_retry_base;
+	unsigned fed_retry_base; /* the fediverse (issue 20) */
 };
 
 /* Which request bodies stream to a file: photo uploads and exports. */
@@ -949,6 +952,17 @@ static int cmd_serve(const struct opts *o)
 		else
 			fprintf(stderr, "quire: email through %s as %s\n", o->smtp, o->mail_from);
 	}
+	/* The fediverse: deliveries queued with the events that cause them
+	 * (a Follow's Accept) are sent off the request threads. */
+	fed_configure(o->allow_private_fetch);
+	{
+		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
+		gethostname(host, sizeof(host) - 1);
+		snprintf(node, sizeof(node), "%s:%s", host, realpath(o->data, dir) ? dir : o->data);
+		struct fed_sender_config fc = {.node = node, .retry_base = o->fed_retry_base};
+		if (!net_init() || !fed_sender_start(&fc))
+			fprintf(stderr, "quire: activities will not be delivered\n");
+	}
 	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
 	fflush(stderr);
@@ -976,6 +990,7 @@ static int cmd_serve(const struct opts *o)
 	desk_scheduler_stop();
 	import_worker_stop();
 	mail_sender_stop();
+	fed_sender_stop();
 	/* Before the HTTP server: answers every upload still in the queue. */
 	media_pool_stop();
 	http_server_stop(srv);
@@ -1400,6 +1415,7 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 	o->allow_private_fetch = conf_bool(c, CONF_ALLOW_PRIVATE_FETCH);
 	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
 	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
+	o->fed_retry_base = (unsigned)conf_num(c, CONF_FED_RETRY_BASE);
 	if (o->smtp) {
 		char err[200];
 		struct arena ta;

@@ -23,6 +23,9 @@ enum fed_err {
 	FED_OK = 0,
 	FED_STORE,  /* the database failed */
 	FED_CRYPTO, /* a key could not be made or read */
+	FED_BAD,    /* outside JSON that is not what it must be */
+	FED_REPLAY, /* an activity id taken in before */
+	FED_KEY_DOC, /* fed_actor_parse: a key document; fetch its owner */
 };
 const char *fed_strerror(enum fed_err e);
 
@@ -58,5 +61,72 @@ bool fed_accept_wants_ap(const char *accept);
  * fuzzed.
  */
 const char *fed_resource_handle(struct arena *a, const char *resource, const char *base_url);
+
+/* ---- what arrives from elsewhere (pure parsers; fuzzed) ---- */
+
+/* Largest activity or actor document read. */
+#define FED_DOC_MAX (256 * 1024)
+
+/* An activity as it arrived: strings in the arena, "" when absent. */
+struct fed_activity {
+	const char *id, *type, *actor; /* actor: a URL, or the id of an embedded actor */
+	const char *object_id;         /* the object: a URL, or the id of an embedded one */
+	const char *object_type;       /* an embedded object's type, else "" */
+	const char *object_actor;      /* ... its actor (an Undo's Follow) */
+	const char *object_object;     /* ... its object, as a URL or an embedded id */
+};
+/* Parse body[0..len): a JSON object (at most FED_DOC_MAX bytes, no
+ * duplicate keys) with string id, type and actor, each at most 2048
+ * bytes. FED_BAD otherwise. */
+enum fed_err fed_activity_parse(struct arena *a, const char *body, size_t len,
+				struct fed_activity *out) __attribute__((warn_unused_result));
+
+/* A remote actor as its document says, for store_fed_actor_put(). */
+struct fed_remote_actor {
+	const char *id, *key_id, *public_pem, *inbox, *shared_inbox, *handle, *name;
+};
+/*
+ * Parse an actor document (body[0..len)) for the key key_id: its id, its
+ * publicKey (an object, or the first of an array) whose id is key_id and
+ * whose owner is the actor, the PEM, inbox, endpoints.sharedInbox ("" if
+ * none), preferredUsername and name. A document that is the key itself
+ * (with owner and publicKeyPem, and id key_id) gives FED_KEY_DOC with
+ * out->id set to its owner: fetch that and parse again. FED_BAD for
+ * anything else, including an actor whose id is not on key_id's origin.
+ */
+enum fed_err fed_actor_parse(struct arena *a, const char *body, size_t len, const char *key_id,
+			     struct fed_remote_actor *out) __attribute__((warn_unused_result));
+
+/* Whether two URLs have the same origin (scheme, host, port). */
+bool fed_same_origin(const char *a, const char *b);
+/* Whether Quire may fetch from (or deliver to) url: https, or http too
+ * when allow_private (the allow-private-fetch setting, for tests). The
+ * address check is the fetcher's (net/fetch.h). */
+bool fed_url_allowed(const char *url, bool allow_private);
+/* url without its fragment, into a. */
+const char *fed_url_defrag(struct arena *a, const char *url);
+/* The host (and port) of url, into a; "" when it has none. */
+const char *fed_url_host(struct arena *a, const char *url);
+
+/* ---- taking in what arrived (after its signature checked out) ---- */
+
+/*
+ * A Follow of writer_id by actor (auto-accepted): in one transaction,
+ * the activity id remembered (FED_REPLAY if it was seen), the follower
+ * kept (or her Follow id and inboxes renewed) and an Accept queued to
+ * her inbox, due now. On error nothing is written.
+ */
+enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writer_id,
+			     const struct fed_activity *act, const struct fed_remote_actor *actor,
+			     int64_t now) __attribute__((warn_unused_result));
+/* An Undo of actor's Follow of writer_id (follow_id: the Follow's id,
+ * or NULL for any): the id remembered, the follower removed. OK also when
+ * she was not following. */
+enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
+				  const struct fed_activity *act, const char *follow_id,
+				  int64_t now) __attribute__((warn_unused_result));
+/* Anything else: only its id remembered (FED_REPLAY if it was seen). */
+enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -37,6 +37,9 @@ json_t *fed_article_json(struct http_req *req, const struct story_row *s, bool w
  * followers. */
 json_t *fed_create_json(struct http_req *req, const struct story_row *s);
 
+/* allow-private-fetch, as fed_configure() set it. */
+bool fed_allow_private(void);
+
 /* Answer obj (stolen) as application/activity+json with status 200. */
 void fed_reply(struct http_req *req, struct http_res *res, json_t *obj);
 /* A short plain-text error. */

@@ -144,7 +144,7 @@ json_t *fed_article_json(struct http_req *req, const struct story_row *s, bool w
 	json_object_set_new(o, "url", json_string(web_url(req, story_path(a, s))));
 	int64_t when = s->published_at ? s->published_at : s->created_at;
 	json_object_set_new(o, "published", json_string(web_fmt_rfc3339(a, when)));
-	if (s->edited_at > when)
+	if (s->edited_at)
 		json_object_set_new(o, "updated", json_string(web_fmt_rfc3339(a, s->edited_at)));
 	json_object_set_new(o, "to", json_pack("[s]", FED_PUBLIC));
 	json_object_set_new(o, "cc", json_pack("[s]", fed_collection_url(req, s->author_handle,

@@ -174,9 +174,13 @@ void fed_followers(struct http_req *req, struct http_res *res)
 	struct user_row u;
 	if (!writer_of(req, res, &u))
 		return;
-	/* Who follows her is hers to show (her followers page); the
-	 * collection says nothing of them yet. */
-	fed_reply(req, res, collection(fed_collection_url(req, u.handle, "followers"), -1));
+	/* How many, as every server shows; who they are is hers to show. */
+	int64_t n = 0;
+	if (store_fed_follower_count(web_store(req), u.id, &n)) {
+		fed_error(req, res, 500, "Could not count the followers.");
+		return;
+	}
+	fed_reply(req, res, collection(fed_collection_url(req, u.handle, "followers"), n));
 }
 
 void fed_following(struct http_req *req, struct http_res *res)

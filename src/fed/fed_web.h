@@ -45,7 +45,7 @@ void fed_article(struct http_req *req, struct http_res *res);
  * then ?page=1&cursor=AT-ID). */
 void fed_outbox(struct http_req *req, struct http_res *res);
 /* GET /ap/users/{handle}/followers and .../following: collections with
- * their size only (who follows her is not published). */
+ * their size only (who follows her elsewhere is not published). */
 void fed_followers(struct http_req *req, struct http_res *res);
 void fed_following(struct http_req *req, struct http_res *res);
 
@@ -58,5 +58,36 @@ void fed_webfinger(struct http_req *req, struct http_res *res);
  * PUBLIC stories only. */
 void fed_nodeinfo_links(struct http_req *req, struct http_res *res);
 void fed_nodeinfo(struct http_req *req, struct http_res *res);
+
+/* ---- taking activities in, sending them out ---- */
+
+/* At start: whether remote actors on private and loopback addresses (and
+ * over http) may be fetched and delivered to (allow-private-fetch; for
+ * tests). */
+void fed_configure(bool allow_private_fetch);
+
+/* POST /@{handle}/inbox and the shared POST /inbox: a signed activity
+ * (application/activity+json, at most FED_DOC_MAX bytes). 202 when taken
+ * in; 401 unsigned, badly signed, stale (Date more than 12 hours away),
+ * bad Digest, or a key that cannot be fetched (a private address without
+ * allow-private-fetch); 409 an activity id received before; 400 not an
+ * activity; 404 a Follow of no writer here; 413, 415. */
+void fed_inbox_post(struct http_req *req, struct http_res *res);
+void fed_shared_inbox_post(struct http_req *req, struct http_res *res);
+
+/* The sender: one thread that claims due deliveries from the store's
+ * queue (several app servers may each run one: claims are leased), signs
+ * each as its writer and POSTs it; retried with back-off (from
+ * retry_base seconds, doubling, up to a day apart) until give_up seconds
+ * after it was queued, or refused for good by the inbox (a 4xx). */
+struct fed_sender_config {
+	const char *node;      /* names this sender's claims (host and data directory) */
+	unsigned retry_base;   /* 0: 60 s */
+	unsigned give_up;      /* 0: 7 days */
+};
+bool fed_sender_start(const struct fed_sender_config *c);
+void fed_sender_stop(void);
+/* Look at the queue now (after a commit that queued something). */
+void fed_sender_poke(void);
 
 #endif

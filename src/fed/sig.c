@@ -369,10 +369,8 @@ static enum sig_err signing_string(const char *names, const char *method, const 
 	return buf_failed(out) ? SIG_MISSING : SIG_OK;
 }
 
-enum sig_err sig_verify(struct arena *a, const struct sig_header *h, const struct sig_request *r,
-			const char *public_pem)
+enum sig_err sig_precheck(const struct sig_header *h, const struct sig_request *r)
 {
-	(void)a;
 	if (h->algorithm[0] && strcmp(h->algorithm, "rsa-sha256") != 0 &&
 	    strcmp(h->algorithm, "hs2019") != 0)
 		return SIG_ALGORITHM;
@@ -388,10 +386,20 @@ enum sig_err sig_verify(struct arena *a, const struct sig_header *h, const struc
 		return SIG_STALE;
 	if (r->body && !sig_digest_matches(r->header(r->ctx, "digest"), r->body, r->body_len))
 		return SIG_DIGEST;
+	return SIG_OK;
+}
+
+enum sig_err sig_verify(struct arena *a, const struct sig_header *h, const struct sig_request *r,
+			const char *public_pem)
+{
+	(void)a;
+	enum sig_err e = sig_precheck(h, r);
+	if (e)
+		return e;
 	struct buf s;
 	buf_init(&s, 64 << 10);
-	enum sig_err e = signing_string(h->headers, r->method, r->target, r->header, r->ctx,
-					h->created, h->expires, &s);
+	e = signing_string(h->headers, r->method, r->target, r->header, r->ctx, h->created,
+			   h->expires, &s);
 	if (!e && !fed_key_verify(public_pem, buf_str(&s), s.len, h->sig, h->siglen))
 		e = SIG_BAD;
 	buf_release(&s);

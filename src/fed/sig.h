@@ -80,6 +80,11 @@ struct sig_request {
 	int64_t now;
 };
 
+/* Everything sig_verify() checks but the signature itself (algorithm,
+ * covered headers, Date, Digest): cheap, for refusing a request before
+ * its key is fetched. */
+enum sig_err sig_precheck(const struct sig_header *h, const struct sig_request *r)
+	__attribute__((warn_unused_result));
 /* Check h (from sig_parse) on request r with public_pem, the key h's
  * keyId names (fetched by the caller). SIG_OK or why not. */
 enum sig_err sig_verify(struct arena *a, const struct sig_header *h, const struct sig_request *r,

@@ -88,7 +88,7 @@ const char *const store_tables[] = {
 	/* imports (issue 19) */
 	"import_sources", "import_photos", "import_jobs",
 	/* federation (issue 20) */
-	"fed_keys",
+	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries",
 	NULL,
 };
 

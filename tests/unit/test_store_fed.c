@@ -4,8 +4,14 @@
  * second pair proposed later, or by another connection, is not kept),
  * refused for no account, gone with the account, in the dump; and the
  * rule on top, fed_key_for(): made lazily, once, however many requests
- * ask at the same moment on their own connections. Runs on every backend
- * the build has.
+ * ask at the same moment on their own connections. The follow side:
+ * remote actors by URL and by key (a key moving to another actor), a
+ * writer's followers elsewhere (replaced on a second Follow, removed by
+ * actor and Follow id, gone with her account), activity ids seen once,
+ * and the delivery queue: add, fan-out once per (shared) inbox with the
+ * inbox's host, claim oldest first and only once (also by two senders
+ * at the same moment), lease, retry, sent, failed, release, counts.
+ * Runs on every backend the build has.
  */
 #include "core/arena.h"
 #include "core/crypto.h"
@@ -131,6 +137,210 @@ static void counts(const struct user_row *ann, const struct user_row *bob,
 	   "counted again when it ends; a writer with none has none");
 }
 
+static void actors(void)
+{
+	struct fed_actor_row a1 = {.id = "https://m.example/users/x", .key_id = "https://m.example/users/x#main-key",
+				   .public_pem = "PEM1", .inbox = "https://m.example/users/x/inbox",
+				   .shared_inbox = "https://m.example/inbox", .handle = "x", .name = "X é",
+				   .fetched_at = NOW};
+	struct fed_actor_row got;
+	ok(store_fed_actor_get(st, &A, a1.id, &got) == STORE_NOT_FOUND, "no actor cached yet");
+	ok(store_fed_actor_put(st, &a1) == STORE_OK && store_fed_actor_get(st, &A, a1.id, &got) == STORE_OK &&
+		   !strcmp(got.key_id, a1.key_id) && !strcmp(got.public_pem, "PEM1") &&
+		   !strcmp(got.inbox, a1.inbox) && !strcmp(got.shared_inbox, a1.shared_inbox) &&
+		   !strcmp(got.handle, "x") && !strcmp(got.name, "X é") && got.fetched_at == NOW,
+	   "an actor cached and read back");
+	ok(store_fed_actor_by_key(st, &A, a1.key_id, &got) == STORE_OK && !strcmp(got.id, a1.id),
+	   "and found by its key");
+	a1.public_pem = "PEM2";
+	a1.shared_inbox = "";
+	a1.fetched_at = NOW + 5;
+	ok(store_fed_actor_put(st, &a1) == STORE_OK && store_fed_actor_get(st, &A, a1.id, &got) == STORE_OK &&
+		   !strcmp(got.public_pem, "PEM2") && !strcmp(got.shared_inbox, "") && got.fetched_at == NOW + 5,
+	   "fetched again: replaced");
+	struct fed_actor_row a2 = a1;
+	a2.id = "https://m.example/users/y";
+	ok(store_fed_actor_put(st, &a2) == STORE_OK &&
+		   store_fed_actor_by_key(st, &A, a1.key_id, &got) == STORE_OK && !strcmp(got.id, a2.id) &&
+		   store_fed_actor_get(st, &A, a1.id, &got) == STORE_NOT_FOUND,
+	   "a key is one actor's: the one that had it is forgotten");
+}
+
+static void followers(const struct user_row *ann, const struct user_row *bob)
+{
+	struct fed_follower_row f1 = {.actor_id = "https://m.example/users/x", .follow_id = "https://m.example/f/1",
+				      .inbox = "https://m.example/users/x/inbox",
+				      .shared_inbox = "https://m.example/inbox", .created_at = NOW};
+	memcpy(f1.writer_id, ann->id, 17);
+	struct fed_follower_row f2 = f1, f3 = f1, f4 = f1;
+	f2.actor_id = "https://m.example/users/y";
+	f2.follow_id = "https://m.example/f/2";
+	f2.inbox = "https://m.example/users/y/inbox";
+	f2.created_at = NOW + 1;
+	f3.actor_id = "http://127.0.0.1:9999/users/z";
+	f3.follow_id = "http://127.0.0.1:9999/f/3";
+	f3.inbox = "http://127.0.0.1:9999/users/z/inbox";
+	f3.shared_inbox = "";
+	f3.created_at = NOW + 2;
+	memcpy(f4.writer_id, bob->id, 17);
+	int64_t n = -1;
+	ok(store_fed_follower_add(st, &f1) == STORE_OK && store_fed_follower_add(st, &f2) == STORE_OK &&
+		   store_fed_follower_add(st, &f3) == STORE_OK && store_fed_follower_add(st, &f4) == STORE_OK &&
+		   store_fed_follower_count(st, ann->id, &n) == STORE_OK && n == 3,
+	   "three followers of hers, one of his");
+	f1.follow_id = "https://m.example/f/1b";
+	f1.created_at = NOW + 50;
+	struct fed_follower_row *rows;
+	size_t k;
+	ok(store_fed_follower_add(st, &f1) == STORE_OK && store_fed_follower_count(st, ann->id, &n) == STORE_OK &&
+		   n == 3 && store_fed_followers(st, &A, ann->id, 10, &rows, &k) == STORE_OK && k == 3 &&
+		   !strcmp(rows[2].actor_id, f1.actor_id) && !strcmp(rows[2].follow_id, "https://m.example/f/1b") &&
+		   rows[2].created_at == NOW && !strcmp(rows[0].actor_id, f3.actor_id),
+	   "a second Follow replaces its id, keeps when she came; newest first");
+	ok(store_fed_followers(st, &A, ann->id, 1, &rows, &k) == STORE_OK && k == 1, "at most max");
+	ok(store_fed_follower_remove(st, ann->id, f2.actor_id, "https://m.example/f/other") == STORE_NOT_FOUND,
+	   "an Undo of another Follow removes nothing");
+	ok(store_fed_follower_remove(st, ann->id, f2.actor_id, f2.follow_id) == STORE_OK &&
+		   store_fed_follower_remove(st, ann->id, f2.actor_id, NULL) == STORE_NOT_FOUND &&
+		   store_fed_follower_count(st, ann->id, &n) == STORE_OK && n == 2,
+	   "removed by its Follow, once");
+	ok(store_fed_follower_add(st, &f2) == STORE_OK, "and back");
+	f4.actor_id = "https://m.example/users/nobody";
+	memcpy(f4.writer_id, "nosuchuser000000", 17);
+	ok(store_fed_follower_add(st, &f4) == STORE_CONFLICT, "no follower of no writer");
+
+	ok(store_fed_seen_add(st, "https://m.example/a/1", NOW) == STORE_OK &&
+		   store_fed_seen_add(st, "https://m.example/a/1", NOW + 1) == STORE_CONFLICT &&
+		   store_fed_seen_add(st, "https://m.example/a/2", NOW + 10) == STORE_OK,
+	   "an activity id is taken in once");
+	ok(store_fed_seen_prune(st, NOW + 5) == STORE_OK &&
+		   store_fed_seen_add(st, "https://m.example/a/1", NOW + 20) == STORE_OK &&
+		   store_fed_seen_add(st, "https://m.example/a/2", NOW + 20) == STORE_CONFLICT,
+	   "pruned by age");
+}
+
+struct claimer {
+	const char *url, *who;
+	pthread_barrier_t *go;
+	char ids[32][17];
+	size_t n;
+};
+
+static void *claim_race(void *arg)
+{
+	struct claimer *c = arg;
+	struct store *s = NULL;
+	char err[256];
+	struct arena a;
+	arena_init(&a);
+	bool opened = store_open(c->url, &s, err, sizeof(err)) == STORE_OK;
+	pthread_barrier_wait(c->go);
+	for (int round = 0; opened && round < 20; round++) {
+		struct fed_delivery_row *rows;
+		size_t n;
+		if (store_fed_delivery_claim(s, &a, c->who, NOW + 100, NOW + 400, 2, &rows, &n) || !n)
+			break;
+		for (size_t i = 0; i < n && c->n < 32; i++)
+			memcpy(c->ids[c->n++], rows[i].id, 17);
+	}
+	if (s)
+		store_close(s);
+	arena_release(&a);
+	return NULL;
+}
+
+static void deliveries(const char *url, const struct user_row *ann, const struct user_row *bob)
+{
+	int64_t n = -1;
+	ok(store_fed_delivery_fanout(st, ann->id, "create", "story00000000001", NULL, NOW, &n) == STORE_OK && n == 2,
+	   "fan-out: one per inbox, the shared one where offered (%lld)", (long long)n);
+	struct fed_delivery_row d = {.kind = "accept", .inbox = "https://m.example/users/x/inbox",
+				     .domain = "m.example", .payload = "{\"id\":\"f\"}", .status = "sent",
+				     .attempts = 9, .next_at = NOW - 10, .created_at = NOW - 10};
+	id_new(d.id);
+	memcpy(d.writer_id, bob->id, 17);
+	ok(store_fed_delivery_add(st, &d) == STORE_OK, "one delivery added");
+	struct fed_delivery_row *rows;
+	size_t k;
+	ok(store_fed_deliveries(st, &A, ann->id, 10, &rows, &k) == STORE_OK && k == 2 &&
+		   !strcmp(rows[0].kind, "create") && !strcmp(rows[0].story_id, "story00000000001") &&
+		   !strcmp(rows[0].status, "queued") && rows[0].attempts == 0 && rows[0].next_at == NOW,
+	   "hers: queued, due now");
+	bool shared = false, own = false;
+	for (size_t i = 0; i < k; i++) {
+		shared |= !strcmp(rows[i].inbox, "https://m.example/inbox") && !strcmp(rows[i].domain, "m.example");
+		own |= !strcmp(rows[i].inbox, "http://127.0.0.1:9999/users/z/inbox") &&
+		       !strcmp(rows[i].domain, "127.0.0.1:9999");
+	}
+	ok(shared && own, "the shared inbox once, the other follower's own; each with its host");
+	ok(store_fed_delivery_fanout(st, ann->id, "delete", "story00000000001", "{}", NOW, &n) == STORE_OK && n == 2,
+	   "a second fan-out");
+
+	int64_t q = -1, sent = -1, failed = -1;
+	ok(store_fed_delivery_counts(st, &q, &sent, &failed) == STORE_OK && q == 5 && sent == 0 && failed == 0,
+	   "five queued");
+	ok(store_fed_delivery_claim(st, &A, "s1", NOW, NOW + 300, 2, &rows, &k) == STORE_OK && k == 2 &&
+		   !strcmp(rows[0].id, d.id) && !strcmp(rows[0].payload, "{\"id\":\"f\"}"),
+	   "claimed oldest first, at most max");
+	char first[17], second[17];
+	memcpy(first, rows[0].id, 17);
+	memcpy(second, rows[1].id, 17);
+	ok(store_fed_delivery_claim(st, &A, "s2", NOW, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+	   "another sender gets the rest");
+	char rest[3][17];
+	for (size_t i = 0; i < 3 && i < k; i++)
+		memcpy(rest[i], rows[i].id, 17);
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 10, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0,
+	   "nothing while the leases hold");
+	ok(store_fed_delivery_sent(st, first, NOW + 1) == STORE_OK &&
+		   store_fed_delivery_retry(st, second, NOW + 60, "HTTP 503") == STORE_OK,
+	   "one sent, one to retry");
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 59, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0 &&
+		   store_fed_delivery_claim(st, &A, "s3", NOW + 60, NOW + 300, 10, &rows, &k) == STORE_OK && k == 1 &&
+		   !strcmp(rows[0].id, second) && rows[0].attempts == 1 && !strcmp(rows[0].last_error, "HTTP 503"),
+	   "the retry is due at its time, attempts counted");
+	ok(store_fed_delivery_fail(st, second, NOW + 61, "HTTP 410") == STORE_OK &&
+		   store_fed_delivery_retry(st, second, NOW + 99, "late") == STORE_NOT_FOUND,
+	   "failed for good: no retry after");
+	ok(store_fed_delivery_release(st, "s2") == STORE_OK &&
+		   store_fed_delivery_claim(st, &A, "s4", NOW + 61, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+	   "a sender starting again releases what it held");
+	ok(store_fed_delivery_claim(st, &A, "s5", NOW + 301, NOW + 600, 10, &rows, &k) == STORE_OK && k == 3,
+	   "a lease that ran out is claimed again");
+	for (size_t i = 0; i < 3; i++)
+		if (store_fed_delivery_sent(st, rest[i], NOW + 302))
+			printf("# not sent\n");
+	ok(store_fed_delivery_counts(st, &q, &sent, &failed) == STORE_OK && q == 0 && sent == 4 && failed == 1,
+	   "counted: four sent, one failed");
+	ok(store_fed_deliveries(st, &A, bob->id, 10, &rows, &k) == STORE_OK && k == 1 &&
+		   !strcmp(rows[0].status, "sent") && !strcmp(rows[0].payload, "") && rows[0].sent_at == NOW + 1,
+	   "sent: payload cleared, time kept");
+	ok(store_fed_delivery_sent(st, "nosuchdelivery00", NOW) == STORE_NOT_FOUND, "no such delivery");
+
+	/* Two senders on their own connections at the same moment: every
+	 * row is claimed by exactly one. */
+	for (int i = 0; i < 6; i++)
+		if (store_fed_delivery_fanout(st, ann->id, "update", "story00000000002", NULL, NOW + 100, &n))
+			printf("# fanout failed\n");
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	static struct claimer c[2];
+	memset(c, 0, sizeof(c));
+	c[0] = (struct claimer){.url = url, .who = "r1", .go = &go};
+	c[1] = (struct claimer){.url = url, .who = "r2", .go = &go};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, claim_race, &c[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	bool twice = false;
+	for (size_t i = 0; i < c[0].n; i++)
+		for (size_t j = 0; j < c[1].n; j++)
+			twice |= !strcmp(c[0].ids[i], c[1].ids[j]);
+	ok(c[0].n + c[1].n == 12 && !twice, "two senders racing: %zu + %zu rows, none twice", c[0].n, c[1].n);
+}
+
 static void suite(const char *kind, const char *url)
 {
 	(void)kind;
@@ -201,9 +411,19 @@ static void suite(const char *kind, const char *url)
 	   "another writer gets her own");
 
 	counts(&ann, &bob, &dan);
+	actors();
+	followers(&ann, &bob);
+	deliveries(url, &ann, &bob);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
 	   "gone with her account");
+	int64_t nf = -1;
+	struct fed_delivery_row *dl;
+	size_t ndl;
+	ok(store_user_delete(st, ann.id) == STORE_OK &&
+		   store_fed_follower_count(st, ann.id, &nf) == STORE_OK && nf == 0 &&
+		   store_fed_deliveries(st, &A, ann.id, 10, &dl, &ndl) == STORE_OK && ndl == 0,
+	   "her followers and deliveries go with her account");
 	store_close(st);
 	st = NULL;
 }
