@@ -840,6 +840,18 @@ static void metrics_setup(void)
 	started_at = time(NULL);
 }
 
+/* Every story save: mail (when an SMTP server is set) and the fediverse,
+ * in the save's transaction (stories.h: one hook, chained here). */
+static bool mail_hooked;
+
+static int story_saved(struct store *st, struct arena *a, const struct story_row *before,
+		       const struct story_row *after, int email)
+{
+	if (mail_hooked && mail_story_hook(st, a, before, after, email))
+		return -1;
+	return fed_story_hook(st, a, before, after, email);
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	if (media_limits_error()) {
@@ -931,8 +943,10 @@ static int cmd_serve(const struct opts *o)
 	/* Email: publishing (and the other events) queue messages in the
 	 * same transaction; the sender delivers them. */
 	mail_configure(o->smtp != NULL, cfg.key);
+	story_set_save_hook(story_saved);
+	story_set_delete_hook(fed_story_delete_hook);
 	if (o->smtp) {
-		story_set_save_hook(mail_story_hook);
+		mail_hooked = true;
 		responses_set_created_hook(mail_on_response);
 		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
 		gethostname(host, sizeof(host) - 1);

@@ -414,3 +414,51 @@ enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, in
 {
 	return seen_err(store_fed_seen_add(st, act->id, now));
 }
+
+/* ---- what leaves ---- */
+
+bool fed_story_out(const struct story_row *s)
+{
+	return s && s->status == STATUS_PUBLISHED && s->audience == AUDIENCE_PUBLIC;
+}
+
+static bool same(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+const char *fed_story_change(const struct story_row *before, const struct story_row *after)
+{
+	bool was = fed_story_out(before), is = fed_story_out(after);
+	if (!was)
+		return is ? "create" : NULL;
+	if (!is)
+		return "delete";
+	bool changed = !same(before->title, after->title) || !same(before->subtitle, after->subtitle) ||
+		       !same(before->body, after->body) || !same(before->content_note, after->content_note) ||
+		       !same(before->slug, after->slug);
+	return changed ? "update" : NULL;
+}
+
+static enum fed_err fan_out(struct store *st, const struct story_row *s, const char *kind,
+			    int64_t now, int64_t *queued)
+{
+	*queued = 0;
+	return store_fed_delivery_fanout(st, s->author_id, kind, s->id, NULL, now, queued) ?
+		       FED_STORE : FED_OK;
+}
+
+enum fed_err fed_on_story_save(struct store *st, const struct story_row *before,
+			       const struct story_row *after, int64_t now, int64_t *queued)
+{
+	*queued = 0;
+	const char *kind = fed_story_change(before, after);
+	return kind ? fan_out(st, after, kind, now, queued) : FED_OK;
+}
+
+enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, int64_t now,
+				 int64_t *queued)
+{
+	*queued = 0;
+	return fed_story_out(s) ? fan_out(st, s, "delete", now, queued) : FED_OK;
+}

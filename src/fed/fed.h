@@ -129,4 +129,29 @@ enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)
 	__attribute__((warn_unused_result));
 
+/* ---- what leaves: a writer's public stories, and nothing else ---- */
+
+/* Whether story s is out in the fediverse as it stands: published and
+ * public (unlisted, circle, private and drafts never are). */
+bool fed_story_out(const struct story_row *s);
+/*
+ * What a save of a story (before: NULL for a new one) sends her
+ * followers: "create" when it comes out (published public, and was not),
+ * "update" when it was out and stays out with its text changed (title,
+ * subtitle, body, content note, address), "delete" when it was out and
+ * no longer is (unpublished, or its audience lowered: never an Update of
+ * a story that is no longer public); NULL when nothing is sent. Pure.
+ */
+const char *fed_story_change(const struct story_row *before, const struct story_row *after);
+/* The save hook's rule (inside the save's transaction): queue
+ * fed_story_change()'s activity to every follower's inbox (a shared one
+ * once). *queued counts the deliveries. */
+enum fed_err fed_on_story_save(struct store *st, const struct story_row *before,
+			       const struct story_row *after, int64_t now, int64_t *queued)
+	__attribute__((warn_unused_result));
+/* The delete hook's rule: a story that was out is deleted for her
+ * followers. */
+enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, int64_t now,
+				 int64_t *queued) __attribute__((warn_unused_result));
+
 #endif

@@ -309,3 +309,27 @@ void fed_sender_poke(void)
 	pthread_cond_signal(&cv);
 	pthread_mutex_unlock(&mu);
 }
+
+int fed_story_hook(struct store *st, struct arena *a, const struct story_row *before,
+		   const struct story_row *after, int email)
+{
+	(void)a;
+	(void)email;
+	int64_t n = 0;
+	if (fed_on_story_save(st, before, after, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_row *s)
+{
+	(void)a;
+	int64_t n = 0;
+	if (fed_on_story_delete(st, s, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}

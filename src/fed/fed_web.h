@@ -25,6 +25,7 @@
 #include <stdbool.h>
 
 #include "http/http.h"
+#include "store/store.h"
 
 /* Whether the request asks for ActivityPub JSON (fed_accept_wants_ap()
  * of its Accept header): the route table then answers a profile or story
@@ -89,5 +90,13 @@ bool fed_sender_start(const struct fed_sender_config *c);
 void fed_sender_stop(void);
 /* Look at the queue now (after a commit that queued something). */
 void fed_sender_poke(void);
+
+/* The save and delete hooks for stories.c (story_set_save_hook,
+ * story_set_delete_hook; main.c chains the first with mail's):
+ * fed_on_story_save / fed_on_story_delete, and a poke of the sender
+ * (which looks once a second too, since the commit comes after). */
+int fed_story_hook(struct store *st, struct arena *a, const struct story_row *before,
+		   const struct story_row *after, int email);
+int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_row *s);
 
 #endif

@@ -166,6 +166,50 @@ static void actor_docs(void)
 		ok(fed_actor_parse(&A, bad[i], strlen(bad[i]), key, &ra) == FED_BAD, "refused actor document %zu", i);
 }
 
+static void changes(void)
+{
+	struct user_row ann;
+	row_user(&ann, "ann", NOW);
+	struct story_row pub, draft, unl, circ, priv, edited, renamed, noted, settings;
+	row_story(&pub, &ann, "s", "published", "public", NOW, NULL);
+	row_story(&draft, &ann, "s", "draft", "public", NOW, NULL);
+	row_story(&unl, &ann, "s", "published", "unlisted", NOW, NULL);
+	row_story(&circ, &ann, "s", "published", "circle", NOW, NULL);
+	row_story(&priv, &ann, "s", "published", "private", NOW, NULL);
+	edited = renamed = noted = settings = pub;
+	edited.body = "new words";
+	renamed.slug = "t";
+	noted.content_note = "hard things";
+	settings.responses = "off";
+	const struct story_row *none = NULL;
+	static const char *const names[] = {"none", "pub", "draft", "unlisted", "circle", "private"};
+	const struct story_row *rows[] = {none, &pub, &draft, &unl, &circ, &priv};
+	/* want[before][after] */
+	static const char *const want[6][6] = {
+		/* to:    none  pub       draft     unlisted  circle    private */
+		/* none */ {0, "create", 0, 0, 0, 0},
+		/* pub  */ {0, 0, "delete", "delete", "delete", "delete"},
+		/* draft*/ {0, "create", 0, 0, 0, 0},
+		/* unl  */ {0, "create", 0, 0, 0, 0},
+		/* circ */ {0, "create", 0, 0, 0, 0},
+		/* priv */ {0, "create", 0, 0, 0, 0},
+	};
+	for (int b = 0; b < 6; b++)
+		for (int a = 1; a < 6; a++) {
+			const char *got = fed_story_change(rows[b], rows[a]);
+			ok(want[b][a] ? got && !strcmp(got, want[b][a]) : !got, "%s -> %s: %s", names[b],
+			   names[a], want[b][a] ? want[b][a] : "nothing");
+		}
+	ok(!strcmp(fed_story_change(&pub, &edited), "update") &&
+		   !strcmp(fed_story_change(&pub, &renamed), "update") &&
+		   !strcmp(fed_story_change(&pub, &noted), "update") && !fed_story_change(&pub, &settings),
+	   "a public story edited: update; only its response settings: nothing");
+	struct story_row circ_edited = circ;
+	circ_edited.body = "new words";
+	ok(!fed_story_change(&circ, &circ_edited) && !fed_story_change(&unl, &unl),
+	   "a story that is not public never sends an Update");
+}
+
 static void taking(const char *kind, const char *url)
 {
 	(void)kind;
@@ -204,6 +248,35 @@ static void taking(const char *kind, const char *url)
 	struct fed_activity like = {.id = "https://m.example/l/1", .type = "Like", .actor = ra.id};
 	ok(fed_take_other(st, &like, NOW) == FED_OK && fed_take_other(st, &like, NOW) == FED_REPLAY,
 	   "anything else: its id remembered");
+
+	/* Two followers on one server (one shared inbox) and one elsewhere. */
+	struct fed_remote_actor r2 = {.id = "https://m.example/users/y", .inbox = "https://m.example/users/y/inbox",
+				      .shared_inbox = "https://m.example/inbox"};
+	struct fed_remote_actor r3 = {.id = "https://o.example/u/z", .inbox = "https://o.example/u/z/inbox",
+				      .shared_inbox = ""};
+	struct fed_activity f1 = f, f2 = f, f3 = f;
+	f1.id = "https://m.example/f/10";
+	f2.id = "https://m.example/f/11";
+	f2.actor = r2.id;
+	f3.id = "https://o.example/f/12";
+	f3.actor = r3.id;
+	ok(!fed_take_follow(st, &A, ann.id, &f1, &ra, NOW) && !fed_take_follow(st, &A, ann.id, &f2, &r2, NOW) &&
+		   !fed_take_follow(st, &A, ann.id, &f3, &r3, NOW),
+	   "three followers");
+	struct story_row s, circle;
+	row_story(&s, &ann, "pub", "published", "public", NOW, NULL);
+	row_story(&circle, &ann, "circ", "published", "circle", NOW, NULL);
+	int64_t q = -1;
+	ok(fed_on_story_save(st, NULL, &s, NOW, &q) == FED_OK && q == 2,
+	   "a public story goes to two inboxes (one shared)");
+	ok(fed_on_story_save(st, NULL, &circle, NOW, &q) == FED_OK && q == 0 &&
+		   fed_on_story_save(st, &circle, &circle, NOW, &q) == FED_OK && q == 0,
+	   "a circle story to none");
+	ok(fed_on_story_delete(st, &s, NOW, &q) == FED_OK && q == 2 &&
+		   fed_on_story_delete(st, &circle, NOW, &q) == FED_OK && q == 0,
+	   "deleting: a Delete for the public one only");
+	ok(store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 8,
+	   "eight deliveries in all (four Accepts, two Creates, two Deletes)");
 	store_close(st);
 }
 
@@ -215,6 +288,7 @@ int main(void)
 	urls();
 	activities();
 	actor_docs();
+	changes();
 	store_for_each_backend(taking);
 	arena_release(&A);
 	return tap_done();
