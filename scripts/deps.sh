@@ -28,7 +28,8 @@ if [ "${1:-run}" = test ] && ! getent hosts localhost >/dev/null 2>&1; then
 fi
 
 # Test-only npm packages (axe-core, injected into Chromium by the browser
-# tests), pinned in tests/package-lock.json; the test run itself needs no
+# tests; Fedify, the ActivityPub peer of tests/http/test_fediverse.py),
+# pinned in tests/package-lock.json; the test run itself needs no
 # network. Run after the Debian packages are in place.
 npm_test_deps() {
 	[ "${1:-run}" = test ] || return 0

@@ -146,6 +146,11 @@ def test_an_actor_on_a_private_address_is_refused():
         peer.add("mallory")
         r = peer.post("mallory", s.url + "/@fp_ann/inbox", follow_of(peer, "mallory", s, "fp_ann", 1))
         assert r.status_code == 401 and "fetched" in r.text, r.text
+        # Over https too: the address itself is refused, before connecting.
+        tls = "https://127.0.0.1:%d/users/mallory" % peer.port
+        f = dict(follow_of(peer, "mallory", s, "fp_ann", 2), actor=tls, id=tls + "/follows/2")
+        r = peer.post("mallory", s.url + "/@fp_ann/inbox", f, key_id=tls + "#main-key")
+        assert r.status_code == 401 and "loopback" in r.text, r.text
         assert peer.fetched == [], "Quire connected to the private address"
         assert followers(s, "fp_ann") == 0
     finally:
