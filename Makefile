@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp libsystemd libcurl gumbo libxml-2.0 libzip
+PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp libsystemd libcurl gumbo libxml-2.0 libzip libcrypto
 # libvips: headers at build time, the library opened at the first photo
 # upload (src/media/vips_dl.h), so it is not linked.
 PKGS_HDR  := vips

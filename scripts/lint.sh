@@ -28,6 +28,7 @@ confine '\b(curl_[a-z_]+|CURL[A-Za-z_]*)\b' 'src/net/' 'libcurl calls and types'
 confine '\b(gumbo_[a-z_]+|Gumbo[A-Z][A-Za-z]+)\b' 'src/porting/' 'gumbo calls and types'
 confine '\b(xml[A-Z][A-Za-z]+|XML_[A-Z_]+)\b' 'src/porting/' 'libxml2 calls and types'
 confine '\b(zip_t|zip_source_t|zip_file_t|zip_error_t|zip_stat_t|zip_open|zip_fopen[a-z_]*|zip_fread|zip_discard|zip_source_[a-z_]+|zip_error_[a-z_]+|zip_get_[a-z_]+)\b' 'src/porting/zip\.c' 'libzip calls and types'
+confine '(\b(EVP_[A-Za-z_0-9]+|RSA_[a-z_0-9]+|PEM_[a-z_0-9]+|BIO_[a-z_0-9]+|OSSL_[A-Za-z_0-9]+|ERR_[a-z_0-9]+|X509_[A-Za-z_0-9]+)\b|<openssl/)' 'src/fed/keys\.c' 'OpenSSL libcrypto calls and types'
 confine '\b(crypto_pwhash|crypto_generichash|crypto_hash_sha256|randombytes_buf|sodium_[a-z]+)\s*\(' 'src/(core/crypto|accounts/password)' 'libsodium calls'
 
 for low in core store tmpl http; do
@@ -46,7 +47,8 @@ for rule in src/audience/*.c src/audience/*.h src/circles/circles.c src/circles/
 	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
 	src/responses/responses.c src/responses/responses.h src/responses/responses_int.h \
 	src/responses/muted.c src/responses/muted.h src/core/clock.h \
-	src/accounts/admin.c src/accounts/admin.h src/mail/mail.c src/mail/mail.h; do
+	src/accounts/admin.c src/accounts/admin.h src/mail/mail.c src/mail/mail.h \
+	src/fed/fed.c src/fed/fed.h src/fed/keys.c src/fed/keys.h src/fed/sig.c src/fed/sig.h; do
 	h=$(grep -nE '#include "(http|web|tmpl)/' "$rule" || true)
 	[ -n "$h" ] && say "$rule is a rule file and includes web code:
 $h"
@@ -54,7 +56,8 @@ done
 # ... not even through another header: what the compiler would read.
 for rule in src/audience/*.c src/circles/circles.c src/stories/stories.c src/stories/drafts.c \
 	src/stories/revisions.c src/stories/trash.c src/stories/scheduler.c \
-	src/responses/responses.c src/responses/muted.c src/accounts/admin.c src/mail/mail.c; do
+	src/responses/responses.c src/responses/muted.c src/accounts/admin.c src/mail/mail.c \
+	src/fed/fed.c src/fed/keys.c src/fed/sig.c; do
 	h=$(${CC:-cc} -MM -MG -Isrc "$rule" 2>/dev/null | tr ' \\' '\n\n' | grep -E '^src/(http|web|tmpl)/' || true)
 	[ -n "$h" ] && say "$rule reaches web code through its headers:
 $h"

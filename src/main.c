@@ -8,6 +8,7 @@
 #include "responses/responses_web.h"
 #include "accounts/follows.h"
 #include "feeds/feeds.h"
+#include "fed/fed_web.h"
 #include "core/conf.h"
 #include "core/embed.h"
 #include "core/metrics.h"
@@ -276,6 +277,26 @@ static const struct http_route routes[] = {
 	{HTTP_POST, "/settings/email/verify/{token}", page_email_verify_post},
 	{HTTP_GET, "/settings/subscribers", page_subscribers},
 	{HTTP_POST, "/settings/subscribers", page_subscribers_post},
+	/* the fediverse (issue 20): fed/fed_web.h; /@{handle} and its
+	 * stories are negotiated in route() */
+	{HTTP_GET, "/.well-known/webfinger", fed_webfinger},
+	{HTTP_GET, "/.well-known/nodeinfo", fed_nodeinfo_links},
+	{HTTP_GET, "/nodeinfo/2.1", fed_nodeinfo},
+	{HTTP_GET, "/ap/users/{handle}/outbox", fed_outbox},
+	{HTTP_GET, "/ap/users/{handle}/followers", fed_followers},
+	{HTTP_GET, "/ap/users/{handle}/following", fed_following},
+	{HTTP_GET, "/ap/stories/{id}", fed_article},
+	{HTTP_POST, "/@{handle}/inbox", fed_inbox_post},
+	{HTTP_POST, "/inbox", fed_shared_inbox_post},
+};
+
+/* Addresses that are a page for a browser and an ActivityPub object for
+ * a server that asks for one (fed_wants_ap). */
+static const struct {
+	http_handler_fn page, object;
+} negotiated[] = {
+	{page_profile, fed_actor},
+	{page_story, fed_story_object},
 };
 
 static void route(struct http_req *req, struct http_res *res);
@@ -306,7 +327,9 @@ static void app(struct http_req *req, struct http_res *res)
 	if (get)
 		store_read_begin(st);
 	session_load(req);
-	if (page_cache_serve(req, res)) {
+	/* ActivityPub JSON is never served from the page cache nor stored
+	 * in it (no ticket), and a cached page never answers its Accept. */
+	if (!(get && fed_wants_ap(req)) && page_cache_serve(req, res)) {
 		metrics_cache(true);
 		store_read_end(st);
 		return;
@@ -339,7 +362,14 @@ static void route(struct http_req *req, struct http_res *res)
 		web_error(req, res, 405, "This address does not accept that method.");
 		return;
 	}
-	r->fn(req, res);
+	http_handler_fn fn = r->fn;
+	for (size_t i = 0; i < sizeof(negotiated) / sizeof(negotiated[0]); i++)
+		if (fn == negotiated[i].page) {
+			http_res_header(req, res, "Vary", "Accept");
+			if (fed_wants_ap(req))
+				fn = negotiated[i].object;
+		}
+	fn(req, res);
 	page_cache_store(req, res);
 }
 
@@ -577,6 +607,7 @@ struct opts {
 	const char *smtp, *mail_from;
 	bool smtp_insecure;
 	unsigned mail_domain_rate, mail_retry_base;
+	unsigned fed_retry_base; /* the fediverse (issue 20) */
 };
 
 /* Which request bodies stream to a file: photo uploads and exports. */
@@ -834,6 +865,18 @@ static void metrics_setup(void)
 	started_at = time(NULL);
 }
 
+/* Every story save: mail (when an SMTP server is set) and the fediverse,
+ * in the save's transaction (stories.h: one hook, chained here). */
+static bool mail_hooked;
+
+static int story_saved(struct store *st, struct arena *a, const struct story_row *before,
+		       const struct story_row *after, int email)
+{
+	if (mail_hooked && mail_story_hook(st, a, before, after, email))
+		return -1;
+	return fed_story_hook(st, a, before, after, email);
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	if (media_limits_error()) {
@@ -925,8 +968,10 @@ static int cmd_serve(const struct opts *o)
 	/* Email: publishing (and the other events) queue messages in the
 	 * same transaction; the sender delivers them. */
 	mail_configure(o->smtp != NULL, cfg.key);
+	story_set_save_hook(story_saved);
+	story_set_delete_hook(fed_story_delete_hook);
 	if (o->smtp) {
-		story_set_save_hook(mail_story_hook);
+		mail_hooked = true;
 		responses_set_created_hook(mail_on_response);
 		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
 		gethostname(host, sizeof(host) - 1);
@@ -945,6 +990,17 @@ static int cmd_serve(const struct opts *o)
 			fprintf(stderr, "quire: email will not be sent\n");
 		else
 			fprintf(stderr, "quire: email through %s as %s\n", o->smtp, o->mail_from);
+	}
+	/* The fediverse: deliveries queued with the events that cause them
+	 * (a Follow's Accept) are sent off the request threads. */
+	fed_configure(o->allow_private_fetch);
+	{
+		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
+		gethostname(host, sizeof(host) - 1);
+		snprintf(node, sizeof(node), "%s:%s", host, realpath(o->data, dir) ? dir : o->data);
+		struct fed_sender_config fc = {.node = node, .retry_base = o->fed_retry_base};
+		if (!net_init() || !fed_sender_start(&fc))
+			fprintf(stderr, "quire: activities will not be delivered\n");
 	}
 	fprintf(stderr, "quire %s: serving %s on %s (port %u), data in %s\n", QUIRE_VERSION,
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
@@ -973,6 +1029,7 @@ static int cmd_serve(const struct opts *o)
 	desk_scheduler_stop();
 	import_worker_stop();
 	mail_sender_stop();
+	fed_sender_stop();
 	/* Before the HTTP server: answers every upload still in the queue. */
 	media_pool_stop();
 	http_server_stop(srv);
@@ -1480,6 +1537,7 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 	o->allow_private_fetch = conf_bool(c, CONF_ALLOW_PRIVATE_FETCH);
 	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
 	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
+	o->fed_retry_base = (unsigned)conf_num(c, CONF_FED_RETRY_BASE);
 	if (o->smtp) {
 		char err[200];
 		struct arena ta;

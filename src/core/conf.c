@@ -46,6 +46,8 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	/* imports (issue 19) */
 	[CONF_ALLOW_PRIVATE_FETCH] = {"allow-private-fetch", CONF_T_BOOL, 0, 0, NULL, "no", false,
 				      false},
+	/* the fediverse (issue 20) */
+	[CONF_FED_RETRY_BASE] = {"fed-retry-base", CONF_T_UINT, 1, 86400, NULL, "60", false, false},
 };
 
 void conf_init(struct conf *c, struct arena *a)

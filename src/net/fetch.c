@@ -337,7 +337,25 @@ static void set_content_type(struct fetch_result *r, const char *ct)
 	r->content_type[i] = 0;
 }
 
+static enum fetch_err transfer(const char *url, const struct fetch_opts *opts, const void *post,
+			       size_t post_len, struct fetch_result *r);
+
 enum fetch_err fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r)
+{
+	return transfer(url, opts, NULL, 0, r);
+}
+
+enum fetch_err fetch_post(const char *url, const struct fetch_opts *opts, const void *body,
+			  size_t len, struct fetch_result *r)
+{
+	struct fetch_opts o = opts ? *opts : (struct fetch_opts){ 0 };
+	o.max_redirects = -1;
+	return transfer(url, &o, body ? body : "", len, r);
+}
+
+/* GET (post NULL) or POST of post[0..post_len) to url. */
+static enum fetch_err transfer(const char *url, const struct fetch_opts *opts, const void *post,
+			       size_t post_len, struct fetch_result *r)
 {
 	struct fetch_opts o = opts ? *opts : (struct fetch_opts){ 0 };
 	if (!o.max_bytes)
@@ -377,7 +395,11 @@ enum fetch_err fetch_get(const char *url, const struct fetch_opts *opts, struct 
 			set_err(r, "libcurl could not start%s%s", NULL, NULL);
 			return FETCH_CONNECT;
 		}
-		struct curl_slist *pin = NULL;
+		struct curl_slist *pin = NULL, *hdrs = NULL;
+		for (size_t i = 0; o.headers && o.headers[i]; i++)
+			hdrs = curl_slist_append(hdrs, o.headers[i]);
+		if (post)
+			hdrs = curl_slist_append(hdrs, "Expect:");
 		char pinline[sizeof(h.host) + sizeof(h.port) + sizeof(h.pinned) + 4];
 		if (!h.literal) {
 			snprintf(pinline, sizeof(pinline), "%s:%s:%s", h.host, h.port, h.pinned);
@@ -401,6 +423,13 @@ enum fetch_err fetch_get(const char *url, const struct fetch_opts *opts, struct 
 		curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &x);
 		if (pin)
 			curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
+		if (hdrs)
+			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		if (post) {
+			curl_easy_setopt(c, CURLOPT_POST, 1L);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, post);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post_len);
+		}
 
 		CURLcode cc = curl_easy_perform(c);
 		long status = 0;
@@ -416,6 +445,7 @@ enum fetch_err fetch_get(const char *url, const struct fetch_opts *opts, struct 
 			snprintf(next, sizeof(next), "%s", loc);
 		curl_easy_cleanup(c);
 		curl_slist_free_all(pin);
+		curl_slist_free_all(hdrs);
 
 		if (x.blocked_at_connect) {
 			set_err(r, "connection to %.200s refused: not a public address%s", h.host, NULL);

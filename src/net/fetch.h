@@ -2,9 +2,10 @@
  * fetch.h - one HTTP(S) GET of an outside URL, guarded against SSRF.
  *
  * For anything Quire fetches on a writer's behalf (photos named by an
- * imported export today; federation and link previews later). It is not a
- * general HTTP client: GET only, no cookies, no proxy, no credentials, no
- * schemes but http and https.
+ * imported export; remote actors and their keys, and deliveries to their
+ * inboxes, for federation). It is not a general HTTP client: GET, and
+ * POST of a body the caller made (fetch_post), no cookies, no proxy, no
+ * credentials, no schemes but http and https.
  *
  * The guard: fetch_get() parses the URL itself, resolves the host itself
  * (getaddrinfo), and refuses the fetch if ANY address the name resolves to
@@ -65,6 +66,10 @@ struct fetch_opts {
 	int max_redirects;     /* 0: 5; -1: none followed */
 	bool allow_private;    /* skip the address check (tests only) */
 	const char *user_agent; /* NULL: "Quire/<version>" */
+	/* More request headers, "Name: value" each, NULL-terminated (NULL:
+	 * none). A Host header given here is sent as given (it must name the
+	 * URL's host: signatures cover it). */
+	const char *const *headers;
 };
 
 struct fetch_result {
@@ -88,6 +93,16 @@ void fetch_result_release(struct fetch_result *r);
  */
 enum fetch_err fetch_get(const char *url, const struct fetch_opts *opts, struct fetch_result *r)
 	__attribute__((warn_unused_result));
+
+/*
+ * POST body[0..len) to url, with the same guard as fetch_get() (scheme,
+ * every address, the connection itself, size and time limits). Redirects
+ * are never followed: a 3xx is FETCH_REDIRECTS, any other status outside
+ * 2xx FETCH_HTTP_STATUS (r->status says which). The response body, if
+ * any, is in r->body.
+ */
+enum fetch_err fetch_post(const char *url, const struct fetch_opts *opts, const void *body,
+			  size_t len, struct fetch_result *r) __attribute__((warn_unused_result));
 
 const char *fetch_strerror(enum fetch_err e);
 

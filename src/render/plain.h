@@ -29,6 +29,10 @@ enum render_context {
 	RENDER_EXPORT,  /* the writer's own export (porting/export.h): for her alone, her
 			 * whole Markdown and every photo, each reference pointing at the
 			 * photo's file in the export (render_export_refs) */
+	RENDER_AP,      /* an ActivityPub Article's content (fed/): as RENDER_FEED for an
+			 * anonymous reader, absolute URLs, sensitive photos as their
+			 * gate; a photo for fewer people is nothing at all (not even a
+			 * placeholder); the content note travels as the summary */
 };
 
 /* The scan behind render_story_source(), pure, for the fuzzer: body with

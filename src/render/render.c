@@ -21,6 +21,9 @@ static const char *viewer_of(struct http_req *req, enum render_context where)
 	 * a reader's private feed is for her. */
 	if (where == RENDER_FEED || where == RENDER_BOOK)
 		return web_req(req)->photo_reader;
+	/* An Article leaves the site for servers and readers unknown. */
+	if (where == RENDER_AP)
+		return NULL;
 	const struct viewer *v = web_viewer(req);
 	return v->signed_in ? v->user.id : NULL;
 }
@@ -56,14 +59,14 @@ static json_t *book_photo(const struct photo_row *p)
 	return json_pack("{s:o}", "book_photo", o);
 }
 
-/* What one photo becomes for this viewer here. */
+/* What one photo becomes for this viewer here (NULL: nothing at all). */
 static json_t *photo_part(struct http_req *req, const struct story_row *s,
 			  const struct photo_row *p, enum render_context where, const char *show_id,
 			  const char *key, size_t nth)
 {
 	if (!audience_may_see_photo(web_store(req), viewer_of(req, where), s, p->audience,
 				    p->circle_id))
-		return json_pack("{s:{s:s}}", "withheld", "id", p->id);
+		return where == RENDER_AP ? NULL : json_pack("{s:{s:s}}", "withheld", "id", p->id);
 	if (where == RENDER_BOOK)
 		return book_photo(p);
 	if (p->sensitive && !page_like(where)) {
@@ -138,11 +141,14 @@ json_t *render_story_parts(struct http_req *req, const struct story_row *s,
 		add_html(parts, pos, (size_t)(start - pos));
 		struct photo_row p;
 		/* A photo of another story, or gone, disappears. */
+		json_t *part = NULL;
 		if (store_photo_get(st, &req->arena, id, &p) == STORE_OK &&
-		    strcmp(p.story_id, s->id) == 0)
-			json_array_append_new(parts, photo_part(req, s, &p, where, show_id, key,
-								nphotos++));
-		else if (page_like(where))
+		    strcmp(p.story_id, s->id) == 0) {
+			if ((part = photo_part(req, s, &p, where, show_id, key, nphotos))) {
+				nphotos++;
+				json_array_append_new(parts, part);
+			}
+		} else if (page_like(where))
 			missing_part(req, s, id, parts);
 		pos = end;
 	}

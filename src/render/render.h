@@ -64,8 +64,10 @@ json_t *render_story_parts(struct http_req *req, const struct story_row *s,
  * the script that opens it in place). */
 bool render_parts_gated(const json_t *parts);
 
-/* The body as one HTML string for RENDER_FEED, RENDER_API or RENDER_MAIL (in req's
- * arena); "" if it could not be rendered. */
+/* The body as one HTML string for RENDER_FEED, RENDER_API, RENDER_MAIL or
+ * RENDER_AP (in req's arena); "" if it could not be rendered. RENDER_FEED
+ * and RENDER_MAIL open with the content note; RENDER_AP does not (an
+ * Article carries it as its summary). */
 const char *render_story_html(struct http_req *req, const struct story_row *s,
 			      enum render_context where);
 

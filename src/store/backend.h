@@ -12,6 +12,7 @@
 #include "store/store_media.h"
 #include "store/store_mail.h"
 #include "store/store_admin.h"
+#include "store/store_fed.h"
 
 struct store_backend {
 	const char *scheme; /* "sqlite", "postgres" */

@@ -89,6 +89,8 @@ const char *const store_tables[] = {
 	"import_sources", "import_photos", "import_jobs",
 	/* profiles (issue 17) */
 	"profiles",
+	/* federation (issue 20) */
+	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries",
 	NULL,
 };
 

@@ -371,3 +371,48 @@ STORE_FN(enum store_err, profile_avatar_set, (struct store *s, const char *user_
 	 (s, user_id, hash, width, height, now, old))
 STORE_FN(enum store_err, profile_links_set, (struct store *s, const char *user_id,
 	 const char *links, int64_t now), (s, user_id, links, now))
+/* ---- federation (issue 20): store_fed.h ---- */
+STORE_FN(enum store_err, fed_key_get, (struct store *s, struct arena *a, const char *user_id,
+	 const char **public_pem, const char **private_pem), (s, a, user_id, public_pem,
+	 private_pem))
+STORE_FN(enum store_err, fed_key_init, (struct store *s, struct arena *a, const char *user_id,
+	 const char *proposed_public, const char *proposed_private, int64_t now,
+	 const char **public_pem, const char **private_pem), (s, a, user_id, proposed_public,
+	 proposed_private, now, public_pem, private_pem))
+STORE_FN(enum store_err, fed_counts, (struct store *s, const char *author_id, int64_t *users,
+	 int64_t *public_stories), (s, author_id, users, public_stories))
+STORE_FN(enum store_err, fed_actor_put, (struct store *s, const struct fed_actor_row *r), (s, r))
+STORE_FN(enum store_err, fed_actor_get, (struct store *s, struct arena *a, const char *id,
+	 struct fed_actor_row *out), (s, a, id, out))
+STORE_FN(enum store_err, fed_actor_by_key, (struct store *s, struct arena *a, const char *key_id,
+	 struct fed_actor_row *out), (s, a, key_id, out))
+STORE_FN(enum store_err, fed_follower_add, (struct store *s, const struct fed_follower_row *r),
+	 (s, r))
+STORE_FN(enum store_err, fed_follower_remove, (struct store *s, const char *writer_id,
+	 const char *actor_id, const char *follow_id), (s, writer_id, actor_id, follow_id))
+STORE_FN(enum store_err, fed_followers, (struct store *s, struct arena *a, const char *writer_id,
+	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
+STORE_FN(enum store_err, fed_follower_count, (struct store *s, const char *writer_id,
+	 int64_t *n), (s, writer_id, n))
+STORE_FN(enum store_err, fed_seen_add, (struct store *s, const char *activity_id, int64_t now),
+	 (s, activity_id, now))
+STORE_FN(enum store_err, fed_seen_prune, (struct store *s, int64_t before), (s, before))
+STORE_FN(enum store_err, fed_delivery_add, (struct store *s, const struct fed_delivery_row *r),
+	 (s, r))
+STORE_FN(enum store_err, fed_delivery_fanout, (struct store *s, const char *writer_id,
+	 const char *kind, const char *story_id, const char *payload, int64_t now, int64_t *n),
+	 (s, writer_id, kind, story_id, payload, now, n))
+STORE_FN(enum store_err, fed_delivery_claim, (struct store *s, struct arena *a, const char *who,
+	 int64_t now, int64_t lease_until, size_t max, struct fed_delivery_row **rows, size_t *n),
+	 (s, a, who, now, lease_until, max, rows, n))
+STORE_FN(enum store_err, fed_delivery_release, (struct store *s, const char *who), (s, who))
+STORE_FN(enum store_err, fed_delivery_sent, (struct store *s, const char *id, int64_t now),
+	 (s, id, now))
+STORE_FN(enum store_err, fed_delivery_retry, (struct store *s, const char *id, int64_t next_at,
+	 const char *error), (s, id, next_at, error))
+STORE_FN(enum store_err, fed_delivery_fail, (struct store *s, const char *id, int64_t now,
+	 const char *error), (s, id, now, error))
+STORE_FN(enum store_err, fed_deliveries, (struct store *s, struct arena *a, const char *writer_id,
+	 size_t max, struct fed_delivery_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
+STORE_FN(enum store_err, fed_delivery_counts, (struct store *s, int64_t *queued, int64_t *sent,
+	 int64_t *failed), (s, queued, sent, failed))

@@ -223,6 +223,25 @@ void story_set_save_hook(story_save_hook fn)
 	save_hook = fn;
 }
 
+static story_delete_hook delete_hook;
+
+void story_set_delete_hook(story_delete_hook fn)
+{
+	delete_hook = fn;
+}
+
+enum story_err story_trash(struct store *st, struct arena *a, const struct story_row *s)
+{
+	if (store_begin(st))
+		return STORY_STORE;
+	if (store_story_delete(st, s->id, clock_now()) || (delete_hook && delete_hook(st, a, s)) ||
+	    store_commit(st)) {
+		store_rollback(st);
+		return STORY_STORE;
+	}
+	return STORY_OK;
+}
+
 static bool hook_ok(struct store *st, struct arena *a, const struct story_row *before,
 		    const struct story_row *after, int email)
 {

@@ -80,6 +80,16 @@ typedef int (*story_save_hook)(struct store *st, struct arena *a, const struct s
 			       const struct story_row *after, int email);
 void story_set_save_hook(story_save_hook fn);
 
+/* The delete hook (main.c wires federation's): called inside the
+ * transaction that moves story s (as it was) to the trash. A non-zero
+ * return fails the delete. NULL: none. */
+typedef int (*story_delete_hook)(struct store *st, struct arena *a, const struct story_row *s);
+void story_set_delete_hook(story_delete_hook fn);
+/* Move story s to the trash (store_story_delete), with the delete hook,
+ * in one transaction. STORY_STORE on error (nothing changed). */
+enum story_err story_trash(struct store *st, struct arena *a, const struct story_row *s)
+	__attribute__((warn_unused_result));
+
 /* Check in and trim its title and subtitle (new strings in a). Pure: no
  * store, no I/O; fuzz/fuzz_json.c drives it. */
 enum story_err story_validate(struct arena *a, struct story_input *in)

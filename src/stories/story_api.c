@@ -180,7 +180,7 @@ void api_story_delete(struct http_req *req, struct http_res *res)
 		web_json_error(req, res, 403, "forbidden", "Only the writer can delete this story.");
 		return;
 	}
-	if (store_story_delete(web_store(req), s.id, clock_now())) {
+	if (story_trash(web_store(req), &req->arena, &s)) {
 		web_json_error(req, res, 500, "internal", "Could not delete the story.");
 		return;
 	}

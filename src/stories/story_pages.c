@@ -592,7 +592,7 @@ void page_edit_post(struct http_req *req, struct http_res *res)
 		return;
 	}
 	if (strcmp(action, "delete_confirmed") == 0) {
-		if (store_story_delete(web_store(req), s.id, clock_now())) {
+		if (story_trash(web_store(req), &req->arena, &s)) {
 			web_error(req, res, 500, "Could not delete the story.");
 			return;
 		}

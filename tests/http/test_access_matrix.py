@@ -32,6 +32,9 @@ STORY_ROUTES = {
     "/settings/import", "/settings/import/{id}",
     # books (issue 19): test_books below; tests/http/test_book.py
     "/me/book.epub", "/@{handle}/{slug}/book.epub",
+    # the fediverse (issue 20): Articles and the outbox of Create(Article);
+    # /@{handle} and /@{handle}/{slug} negotiate them too
+    "/ap/stories/{id}", "/ap/users/{handle}/outbox",
 }
 # GET routes that never carry story titles or bodies.
 NON_STORY_ROUTES = {
@@ -51,6 +54,9 @@ NON_STORY_ROUTES = {
     # shows a reported response only where the admin may read the story
     # (test_admin.py checks a circle story's report shows neither).
     "/admin/users", "/admin/users/{handle}", "/admin/audit", "/admin/reports",
+    # the fediverse (issue 20): discovery and collections that hold counts only
+    "/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/2.1",
+    "/ap/users/{handle}/followers", "/ap/users/{handle}/following",
 }
 
 
@@ -196,6 +202,37 @@ def test_single_story_routes(world, viewer):
     assert r.status_code == 404
     # Other audiences' ids are not share keys.
     assert fetch(w, viewer, "/u/" + w.stories["private"]["id"]).status_code == 404
+
+
+AP = {"Accept": "application/activity+json"}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_activitypub_routes(world, viewer):
+    """What leaves for the fediverse is for an anonymous reader, whoever
+    asks (her own cookies included): a public published story's Article,
+    and nothing of any other (404, as for a stranger)."""
+    w = world
+    s = w.sessions[viewer]
+    for aud, st in w.stories.items():
+        for path in ("/@v_author/" + st["slug"], "/ap/stories/" + st["id"]):
+            r = s.get(w.server.url + path, headers=AP, allow_redirects=False)
+            assert r.status_code == (200 if aud == "public" else 404), (viewer, aud, path, r.status_code)
+            assert_no_leak(w, "anonymous", r, path)
+            if aud == "public":
+                assert r.headers["Content-Type"].startswith("application/activity+json")
+                assert r.json()["name"] == "Title-public-zq"
+    r = s.get(w.server.url + "/@v_author", headers=AP)
+    assert r.status_code == 200 and r.json()["type"] == "Person"
+    assert_no_leak(w, "anonymous", r, "actor")
+    col = s.get(w.server.url + "/ap/users/v_author/outbox", headers=AP).json()
+    page = s.get(col["first"], headers=AP)
+    assert page.status_code == 200 and "Title-public-zq" in page.text
+    assert_no_leak(w, "anonymous", page, "outbox")
+    for path in ("/ap/users/v_author/followers", "/ap/users/v_author/following", "/nodeinfo/2.1"):
+        r = s.get(w.server.url + path, headers=AP)
+        assert r.status_code == 200, path
+        assert_no_leak(w, "anonymous", r, path)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

@@ -46,7 +46,11 @@ RENDERINGS = {
     # it for her (tests/http/test_export.py checks that it is whole); every
     # other viewer downloads only her own, which holds nothing of this.
     "RENDER_EXPORT": ["export"],
+    # ActivityPub (issue 20): for an anonymous reader whoever asks, a photo
+    # for fewer people is nothing at all; test_activitypub_article below.
+    "RENDER_AP": ["ap_article", "ap_outbox"],
 }
+AP = {"Accept": "application/activity+json"}
 
 
 def render_contexts():
@@ -188,6 +192,8 @@ def renderings_for(w, viewer):
         z = zipfile.ZipFile(io.BytesIO(r.content))
         out.append(("export", "\n".join(z.read(n).decode("utf-8", "replace")
                                          for n in z.namelist())))
+    add("ap_article", get(w, viewer, "/ap/stories/" + sid, headers=AP))
+    add("ap_outbox", get(w, viewer, "/ap/users/r_author/outbox?page=1", headers=AP))
     return out
 
 
@@ -233,8 +239,10 @@ def test_renderings(world, viewer):
         seen.add(name)
         part = reader_part(viewer, name, text)
         page_like = name in ("page", "preview", "editor_preview")
+        # What leaves for the fediverse is for nobody in particular.
+        reader = "anonymous" if name.startswith("ap_") else viewer
         for kind, ph in w.photos.items():
-            if kind != "sensitive" and may_see_photo(viewer, kind):
+            if kind != "sensitive" and may_see_photo(reader, kind):
                 continue
             rest = part
             if kind == "sensitive" and page_like:
@@ -325,6 +333,40 @@ def test_feed_gate_and_placeholder(world):
         assert img.startswith(w.server.url)
         fr = requests.get(img)
         assert fr.status_code == 200 and fr.headers["Content-Type"] == "image/jpeg"
+
+
+def test_activitypub_article(world):
+    """An Article is what a feed reader gets, for anyone: the content note
+    as its summary (sensitive), a sensitive photo as its note and a link,
+    a photo for fewer people nothing at all, absolute photo URLs that
+    load; the published text, never the pending draft. The same for the
+    writer herself asking with her cookies."""
+    w = world
+    for viewer in ("anonymous", "member", "author"):
+        for path in ("/ap/stories/" + w.story["id"], w.page):
+            r = get(w, viewer, path, headers=AP)
+            assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/activity+json")
+            art = r.json()
+            assert art["type"] == "Article" and art["name"] == "A hard year zqr"
+            assert art["summary"] == "CNote-zqr" and art["sensitive"] is True
+            content = art["content"]
+            assert "Opening words zqfind" in content and "The end of it zqfind" in content
+            assert "NoteSens-zqr" in content and "Open the story to see this photo." in content
+            assert w.page + "#photo-" + w.photos["sensitive"]["id"] in content
+            assert w.photos["plain"]["alt"] in content
+            assert "A photo here is shared with a smaller group." not in content
+            assert "photo-withheld" not in content
+            for kind in ("sensitive", "circle", "private"):
+                ph = w.photos[kind]
+                for m in ("/photos/" + ph["id"], ph["alt"], ph["caption"]):
+                    assert m not in html.unescape(content), (viewer, kind, m)
+            assert "DraftText-zqr" not in r.text and "DraftTitle-zqr" not in r.text
+            img = html.unescape(re.search(r'<img [^>]*src="([^"]+)"', content).group(1))
+            assert img.startswith(w.server.url) and w.photos["plain"]["id"] in img
+            assert requests.get(img).status_code == 200
+    outbox = get(w, "anonymous", "/ap/users/r_author/outbox?page=1", headers=AP).json()
+    assert [i["object"]["content"] for i in outbox["orderedItems"]] == [
+        get(w, "anonymous", "/ap/stories/" + w.story["id"], headers=AP).json()["content"]]
 
 
 def test_card_image_loads_and_is_never_narrower(world):

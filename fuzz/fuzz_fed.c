@@ -1,0 +1,56 @@
+/* fuzz_fed.c - what a fediverse request carries, before the store sees
+ * it: an Accept header (fed_accept_wants_ap), a WebFinger resource
+ * (fed_resource_handle), an activity (fed_activity_parse) and a remote
+ * actor's document (fed_actor_parse) from arbitrary bytes. A handle
+ * found is always a bounded run of letters, digits and '_'; an activity
+ * that parses has its id, type and actor; an actor that parses holds
+ * the key asked for, on the key's own origin. */
+#include "fed/fed.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	struct arena a;
+	arena_init(&a);
+	if (fed_accept_wants_ap(s) != fed_accept_wants_ap(s))
+		abort();
+	static const char *const bases[] = {"http://127.0.0.1:8080", "https://quire.example",
+					    "https://[::1]:8443"};
+	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		const char *h = fed_resource_handle(&a, s, bases[b]);
+		if (!h)
+			continue;
+		size_t n = strlen(h);
+		if (n == 0 || n > 64)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if (!isalnum((unsigned char)h[i]) && h[i] != '_')
+				abort();
+	}
+	struct fed_activity act;
+	if (fed_activity_parse(&a, s, size, &act) == FED_OK &&
+	    (!act.id[0] || !act.type[0] || !act.actor[0] || !act.object_id || !act.object_type))
+		abort();
+	static const char key[] = "https://m.example/users/x#main-key";
+	struct fed_remote_actor ra;
+	enum fed_err e = fed_actor_parse(&a, s, size, key, &ra);
+	if (e == FED_OK && (strcmp(ra.key_id, key) != 0 || !fed_same_origin(ra.id, key) ||
+			    !ra.public_pem || !ra.inbox))
+		abort();
+	if (e == FED_KEY_DOC && !fed_same_origin(ra.id, key))
+		abort();
+	arena_release(&a);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,157 @@
+/*
+ * fed.h - federation (issue 20), the rules: what a Quire writer is to the
+ * fediverse (ActivityPub, with the protocol details of Mastodon's
+ * implementation). Rules take the store and the clock and return data;
+ * they never include web code. The web side (WebFinger, NodeInfo, the
+ * actor, outbox, inbox) is fed_pages.c, declared in fed_web.h; keys and
+ * signatures are fed/keys.h and fed/sig.h.
+ */
+#ifndef QUIRE_FED_FED_H
+#define QUIRE_FED_FED_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "store/store.h"
+
+/* The media types of ActivityPub objects. */
+#define FED_AP_TYPE "application/activity+json"
+#define FED_AS_CONTEXT "https://www.w3.org/ns/activitystreams"
+#define FED_PUBLIC FED_AS_CONTEXT "#Public"
+
+enum fed_err {
+	FED_OK = 0,
+	FED_STORE,  /* the database failed */
+	FED_CRYPTO, /* a key could not be made or read */
+	FED_BAD,    /* outside JSON that is not what it must be */
+	FED_REPLAY, /* an activity id taken in before */
+	FED_KEY_DOC, /* fed_actor_parse: a key document; fetch its owner */
+};
+const char *fed_strerror(enum fed_err e);
+
+/*
+ * A writer's key pair (PEM, in a), made the first time it is needed and
+ * kept in the store for good. Requests racing for a writer who has none
+ * yet get one and the same pair: in this process they take turns to
+ * make it, and across app servers the store keeps the first pair saved
+ * (store_fed_key_init). Writes when the key is new (so it ends a read
+ * snapshot). On error nothing is kept.
+ */
+enum fed_err fed_key_for(struct store *st, struct arena *a, const char *user_id,
+			 const char **public_pem, const char **private_pem)
+	__attribute__((warn_unused_result));
+
+/* ---- discovery: pure parsers of what a request carries ---- */
+
+/*
+ * Whether an Accept header asks for an ActivityPub object rather than a
+ * page: it names application/activity+json, or application/ld+json (with
+ * or without the Activity Streams profile), at a quality above 0 and at
+ * least that of text/html and application/xhtml+xml. A browser's Accept
+ * (text/html, "*" "/" "*") never does; NULL never does. Pure; fuzzed.
+ */
+bool fed_accept_wants_ap(const char *accept);
+
+/*
+ * The handle a WebFinger resource names on this site, into a, or NULL:
+ * "acct:HANDLE@HOST" where HOST is base_url's host (with its port, or
+ * without it), case-insensitive; or the actor's own URL, base_url +
+ * "/@HANDLE". The handle is returned as written (at most 64 bytes of
+ * a-z, A-Z, 0-9 and _): the caller normalises and looks it up. Pure;
+ * fuzzed.
+ */
+const char *fed_resource_handle(struct arena *a, const char *resource, const char *base_url);
+
+/* ---- what arrives from elsewhere (pure parsers; fuzzed) ---- */
+
+/* Largest activity or actor document read. */
+#define FED_DOC_MAX (256 * 1024)
+
+/* An activity as it arrived: strings in the arena, "" when absent. */
+struct fed_activity {
+	const char *id, *type, *actor; /* actor: a URL, or the id of an embedded actor */
+	const char *object_id;         /* the object: a URL, or the id of an embedded one */
+	const char *object_type;       /* an embedded object's type, else "" */
+	const char *object_actor;      /* ... its actor (an Undo's Follow) */
+	const char *object_object;     /* ... its object, as a URL or an embedded id */
+};
+/* Parse body[0..len): a JSON object (at most FED_DOC_MAX bytes, no
+ * duplicate keys) with string id, type and actor, each at most 2048
+ * bytes. FED_BAD otherwise. */
+enum fed_err fed_activity_parse(struct arena *a, const char *body, size_t len,
+				struct fed_activity *out) __attribute__((warn_unused_result));
+
+/* A remote actor as its document says, for store_fed_actor_put(). */
+struct fed_remote_actor {
+	const char *id, *key_id, *public_pem, *inbox, *shared_inbox, *handle, *name;
+};
+/*
+ * Parse an actor document (body[0..len)) for the key key_id: its id, its
+ * publicKey (an object, or the first of an array) whose id is key_id and
+ * whose owner is the actor, the PEM, inbox, endpoints.sharedInbox ("" if
+ * none), preferredUsername and name. A document that is the key itself
+ * (with owner and publicKeyPem, and id key_id) gives FED_KEY_DOC with
+ * out->id set to its owner: fetch that and parse again. FED_BAD for
+ * anything else, including an actor whose id is not on key_id's origin.
+ */
+enum fed_err fed_actor_parse(struct arena *a, const char *body, size_t len, const char *key_id,
+			     struct fed_remote_actor *out) __attribute__((warn_unused_result));
+
+/* Whether two URLs have the same origin (scheme, host, port). */
+bool fed_same_origin(const char *a, const char *b);
+/* Whether Quire may fetch from (or deliver to) url: https, or http too
+ * when allow_private (the allow-private-fetch setting, for tests). The
+ * address check is the fetcher's (net/fetch.h). */
+bool fed_url_allowed(const char *url, bool allow_private);
+/* url without its fragment, into a. */
+const char *fed_url_defrag(struct arena *a, const char *url);
+/* The host (and port) of url, into a; "" when it has none. */
+const char *fed_url_host(struct arena *a, const char *url);
+
+/* ---- taking in what arrived (after its signature checked out) ---- */
+
+/*
+ * A Follow of writer_id by actor (auto-accepted): in one transaction,
+ * the activity id remembered (FED_REPLAY if it was seen), the follower
+ * kept (or her Follow id and inboxes renewed) and an Accept queued to
+ * her inbox, due now. On error nothing is written.
+ */
+enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writer_id,
+			     const struct fed_activity *act, const struct fed_remote_actor *actor,
+			     int64_t now) __attribute__((warn_unused_result));
+/* An Undo of actor's Follow of writer_id (follow_id: the Follow's id,
+ * or NULL for any): the id remembered, the follower removed. OK also when
+ * she was not following. */
+enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
+				  const struct fed_activity *act, const char *follow_id,
+				  int64_t now) __attribute__((warn_unused_result));
+/* Anything else: only its id remembered (FED_REPLAY if it was seen). */
+enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)
+	__attribute__((warn_unused_result));
+
+/* ---- what leaves: a writer's public stories, and nothing else ---- */
+
+/* Whether story s is out in the fediverse as it stands: published and
+ * public (unlisted, circle, private and drafts never are). */
+bool fed_story_out(const struct story_row *s);
+/*
+ * What a save of a story (before: NULL for a new one) sends her
+ * followers: "create" when it comes out (published public, and was not),
+ * "update" when it was out and stays out with its text changed (title,
+ * subtitle, body, content note, address), "delete" when it was out and
+ * no longer is (unpublished, or its audience lowered: never an Update of
+ * a story that is no longer public); NULL when nothing is sent. Pure.
+ */
+const char *fed_story_change(const struct story_row *before, const struct story_row *after);
+/* The save hook's rule (inside the save's transaction): queue
+ * fed_story_change()'s activity to every follower's inbox (a shared one
+ * once). *queued counts the deliveries. */
+enum fed_err fed_on_story_save(struct store *st, const struct story_row *before,
+			       const struct story_row *after, int64_t now, int64_t *queued)
+	__attribute__((warn_unused_result));
+/* The delete hook's rule: a story that was out is deleted for her
+ * followers. */
+enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, int64_t now,
+				 int64_t *queued) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * fed_web.h - the web side of federation (issue 20): discovery
+ * (WebFinger, NodeInfo), the actor of each writer, her outbox and
+ * collections, the Article of each public story. Included by the route
+ * table in main.c only; the rules are in fed.h.
+ *
+ * Identifiers (chosen once; servers keep them):
+ *  - a writer's actor is her profile's address, BASE/@HANDLE: the URL a
+ *    reader pastes into Mastodon's search is the actor itself, with no
+ *    redirect and no second address to keep in step (handles never
+ *    change in Quire). Her key is BASE/@HANDLE#main-key.
+ *  - her inbox is BASE/@HANDLE/inbox (POST only, so no story address is
+ *    shadowed); the shared inbox BASE/inbox; her outbox and collections
+ *    BASE/ap/users/HANDLE/{outbox,followers,following}, apart from the
+ *    pages so that no slug can shadow them.
+ *  - a story's Article is BASE/ap/stories/ID: a story's slug follows its
+ *    title, and an Update must name the object its Create made; the
+ *    Article's url is the story page.
+ * Every object is for an anonymous reader whoever asks: a signed-in
+ * browser asking for JSON gets what a stranger's server gets.
+ */
+#ifndef QUIRE_FED_FED_WEB_H
+#define QUIRE_FED_FED_WEB_H
+
+#include <stdbool.h>
+
+#include "http/http.h"
+#include "store/store.h"
+
+/* Whether the request asks for ActivityPub JSON (fed_accept_wants_ap()
+ * of its Accept header): the route table then answers a profile or story
+ * address with fed_actor() or fed_story_object() instead of the page,
+ * never from or into the page cache. */
+bool fed_wants_ap(struct http_req *req);
+
+/* GET /@{handle} as JSON: the writer's Person. 404 for no such writer or
+ * a suspended one. Makes her key pair the first time (fed_key_for). */
+void fed_actor(struct http_req *req, struct http_res *res);
+/* GET /@{handle}/{slug} as JSON: the story's Article, for a published
+ * public story only; 404 for anything else, as for a stranger. */
+void fed_story_object(struct http_req *req, struct http_res *res);
+/* GET /ap/stories/{id}: the same Article by its id. */
+void fed_article(struct http_req *req, struct http_res *res);
+/* GET /ap/users/{handle}/outbox: an OrderedCollection of Create(Article)
+ * for her public published stories, newest first, in pages (?page=1,
+ * then ?page=1&cursor=AT-ID). */
+void fed_outbox(struct http_req *req, struct http_res *res);
+/* GET /ap/users/{handle}/followers and .../following: collections with
+ * their size only (who follows her elsewhere is not published). */
+void fed_followers(struct http_req *req, struct http_res *res);
+void fed_following(struct http_req *req, struct http_res *res);
+
+/* GET /.well-known/webfinger?resource=acct:HANDLE@HOST (or the actor's
+ * URL): her JRD (application/jrd+json); 404 for no such writer or a
+ * suspended one, 400 without a resource. */
+void fed_webfinger(struct http_req *req, struct http_res *res);
+/* GET /.well-known/nodeinfo (the link) and /nodeinfo/2.1: software
+ * quire and its version, protocols activitypub, usage: accounts and
+ * PUBLIC stories only. */
+void fed_nodeinfo_links(struct http_req *req, struct http_res *res);
+void fed_nodeinfo(struct http_req *req, struct http_res *res);
+
+/* ---- taking activities in, sending them out ---- */
+
+/* At start: whether remote actors on private and loopback addresses (and
+ * over http) may be fetched and delivered to (allow-private-fetch; for
+ * tests). */
+void fed_configure(bool allow_private_fetch);
+
+/* POST /@{handle}/inbox and the shared POST /inbox: a signed activity
+ * (application/activity+json, at most FED_DOC_MAX bytes). 202 when taken
+ * in; 401 unsigned, badly signed, stale (Date more than 12 hours away),
+ * bad Digest, or a key that cannot be fetched (a private address without
+ * allow-private-fetch); 409 an activity id received before; 400 not an
+ * activity; 404 a Follow of no writer here; 413, 415. */
+void fed_inbox_post(struct http_req *req, struct http_res *res);
+void fed_shared_inbox_post(struct http_req *req, struct http_res *res);
+
+/* The sender: one thread that claims due deliveries from the store's
+ * queue (several app servers may each run one: claims are leased), signs
+ * each as its writer and POSTs it; retried with back-off (from
+ * retry_base seconds, doubling, up to a day apart) until give_up seconds
+ * after it was queued, or refused for good by the inbox (a 4xx). */
+struct fed_sender_config {
+	const char *node;      /* names this sender's claims (host and data directory) */
+	unsigned retry_base;   /* 0: 60 s */
+	unsigned give_up;      /* 0: 7 days */
+};
+bool fed_sender_start(const struct fed_sender_config *c);
+void fed_sender_stop(void);
+/* Look at the queue now (after a commit that queued something). */
+void fed_sender_poke(void);
+
+/* The save and delete hooks for stories.c (story_set_save_hook,
+ * story_set_delete_hook; main.c chains the first with mail's):
+ * fed_on_story_save / fed_on_story_delete, and a poke of the sender
+ * (which looks once a second too, since the commit comes after). */
+int fed_story_hook(struct store *st, struct arena *a, const struct story_row *before,
+		   const struct story_row *after, int email);
+int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_row *s);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * test_store_fed.c - the store conformance suite, the part for federation
+ * (issue 20): a writer's key pair, kept by the first writer of it (a
+ * second pair proposed later, or by another connection, is not kept),
+ * refused for no account, gone with the account, in the dump; and the
+ * rule on top, fed_key_for(): made lazily, once, however many requests
+ * ask at the same moment on their own connections. The follow side:
+ * remote actors by URL and by key (a key moving to another actor), a
+ * writer's followers elsewhere (replaced on a second Follow, removed by
+ * actor and Follow id, gone with her account), activity ids seen once,
+ * and the delivery queue: add, fan-out once per (shared) inbox with the
+ * inbox's host, claim oldest first and only once (also by two senders
+ * at the same moment), lease, retry, sent, failed, release, counts.
+ * Runs on every backend the build has.
+ */
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "fed/fed.h"
+#include "fed/keys.h"
+#include "store/store_admin.h"
+#include "store/store_fed.h"
+#include "tap.h"
+#include "store_backends.h"
+#include "store_rows.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct store *st;
+static struct arena A;
+static int64_t NOW = 1790000000;
+
+#define RACERS 6
+
+struct racer {
+	const char *url;
+	const char *user_id;
+	pthread_barrier_t *go;
+	bool direct; /* store_fed_key_init with a pair of its own, else fed_key_for */
+	char pub[4096];
+	bool ok;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct store *s = NULL;
+	char err[256];
+	struct arena a;
+	arena_init(&a);
+	bool opened = store_open(r->url, &s, err, sizeof(err)) == STORE_OK;
+	const char *own = NULL;
+	if (r->direct) {
+		/* Distinct made-up pairs: which one is kept shows who won. */
+		own = arena_printf(&a, "public-of-racer-%p", (void *)r);
+	}
+	pthread_barrier_wait(r->go);
+	const char *pub = NULL, *priv = NULL;
+	if (opened) {
+		if (r->direct)
+			r->ok = store_fed_key_init(s, &a, r->user_id, own, "private", NOW, &pub,
+						   &priv) == STORE_OK;
+		else
+			r->ok = fed_key_for(s, &a, r->user_id, &pub, &priv) == FED_OK;
+	}
+	if (r->ok)
+		snprintf(r->pub, sizeof(r->pub), "%s", pub);
+	if (s)
+		store_close(s);
+	arena_release(&a);
+	return NULL;
+}
+
+/* RACERS threads, each on its own connection, ask at the same moment;
+ * true when all got the same public key (into agreed). */
+static bool racing(const char *url, const char *user_id, bool direct, char *agreed, size_t n)
+{
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, RACERS);
+	static struct racer r[RACERS];
+	pthread_t t[RACERS];
+	for (int i = 0; i < RACERS; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i] = (struct racer){.url = url, .user_id = user_id, .go = &go, .direct = direct};
+		pthread_create(&t[i], NULL, race, &r[i]);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	bool same = true;
+	for (int i = 0; i < RACERS; i++)
+		same = same && r[i].ok && strcmp(r[i].pub, r[0].pub) == 0;
+	snprintf(agreed, n, "%s", r[0].pub);
+	return same;
+}
+
+/* What NodeInfo and an outbox count: public published stories only, of
+ * writers not suspended; accounts not suspended. */
+static void counts(const struct user_row *ann, const struct user_row *bob,
+		   const struct user_row *dan)
+{
+	static const char *const kinds[][2] = {
+		{"published", "public"}, {"published", "public"}, {"published", "unlisted"},
+		{"published", "circle"}, {"published", "private"}, {"draft", "public"},
+	};
+	struct story_row rows[6], gone, bobs;
+	for (size_t i = 0; i < 6; i++) {
+		row_story(&rows[i], ann, arena_printf(&A, "s%zu", i), kinds[i][0], kinds[i][1], NOW++,
+			  NULL);
+		if (rows[i].audience == AUDIENCE_CIRCLE) {
+			struct circle_row c = {0};
+			id_new(c.id);
+			memcpy(c.owner_id, ann->id, sizeof(c.owner_id));
+			c.name = "c";
+			c.created_at = NOW;
+			if (store_circle_insert(st, &c))
+				printf("# circle not made\n");
+			memcpy(rows[i].circle_id, c.id, sizeof(c.id));
+		}
+		if (store_story_insert(st, &rows[i]))
+			printf("# story %zu not made\n", i);
+	}
+	row_story(&gone, ann, "gone", "published", "public", NOW++, NULL);
+	row_story(&bobs, bob, "bobs", "published", "public", NOW++, NULL);
+	bool made = !store_story_insert(st, &gone) && !store_story_insert(st, &bobs) &&
+		    !store_story_delete(st, gone.id, NOW);
+	int64_t users = -1, stories = -1, hers = -1;
+	ok(made && store_fed_counts(st, NULL, &users, &stories) == STORE_OK && users == 4 &&
+		   stories == 3 && store_fed_counts(st, ann->id, NULL, &hers) == STORE_OK && hers == 2,
+	   "public published stories, not deleted: on the site and hers; accounts");
+	ok(store_user_set_suspended(st, bob->id, NOW) == STORE_OK &&
+		   store_fed_counts(st, NULL, &users, &stories) == STORE_OK && users == 3 && stories == 2,
+	   "a suspended writer and her stories are not counted");
+	ok(store_user_set_suspended(st, bob->id, 0) == STORE_OK &&
+		   store_fed_counts(st, dan->id, &users, &hers) == STORE_OK && users == 4 && hers == 0,
+	   "counted again when it ends; a writer with none has none");
+}
+
+static void actors(void)
+{
+	struct fed_actor_row a1 = {.id = "https://m.example/users/x", .key_id = "https://m.example/users/x#main-key",
+				   .public_pem = "PEM1", .inbox = "https://m.example/users/x/inbox",
+				   .shared_inbox = "https://m.example/inbox", .handle = "x", .name = "X é",
+				   .fetched_at = NOW};
+	struct fed_actor_row got;
+	ok(store_fed_actor_get(st, &A, a1.id, &got) == STORE_NOT_FOUND, "no actor cached yet");
+	ok(store_fed_actor_put(st, &a1) == STORE_OK && store_fed_actor_get(st, &A, a1.id, &got) == STORE_OK &&
+		   !strcmp(got.key_id, a1.key_id) && !strcmp(got.public_pem, "PEM1") &&
+		   !strcmp(got.inbox, a1.inbox) && !strcmp(got.shared_inbox, a1.shared_inbox) &&
+		   !strcmp(got.handle, "x") && !strcmp(got.name, "X é") && got.fetched_at == NOW,
+	   "an actor cached and read back");
+	ok(store_fed_actor_by_key(st, &A, a1.key_id, &got) == STORE_OK && !strcmp(got.id, a1.id),
+	   "and found by its key");
+	a1.public_pem = "PEM2";
+	a1.shared_inbox = "";
+	a1.fetched_at = NOW + 5;
+	ok(store_fed_actor_put(st, &a1) == STORE_OK && store_fed_actor_get(st, &A, a1.id, &got) == STORE_OK &&
+		   !strcmp(got.public_pem, "PEM2") && !strcmp(got.shared_inbox, "") && got.fetched_at == NOW + 5,
+	   "fetched again: replaced");
+	struct fed_actor_row a2 = a1;
+	a2.id = "https://m.example/users/y";
+	ok(store_fed_actor_put(st, &a2) == STORE_OK &&
+		   store_fed_actor_by_key(st, &A, a1.key_id, &got) == STORE_OK && !strcmp(got.id, a2.id) &&
+		   store_fed_actor_get(st, &A, a1.id, &got) == STORE_NOT_FOUND,
+	   "a key is one actor's: the one that had it is forgotten");
+}
+
+static void followers(const struct user_row *ann, const struct user_row *bob)
+{
+	struct fed_follower_row f1 = {.actor_id = "https://m.example/users/x", .follow_id = "https://m.example/f/1",
+				      .inbox = "https://m.example/users/x/inbox",
+				      .shared_inbox = "https://m.example/inbox", .created_at = NOW};
+	memcpy(f1.writer_id, ann->id, 17);
+	struct fed_follower_row f2 = f1, f3 = f1, f4 = f1;
+	f2.actor_id = "https://m.example/users/y";
+	f2.follow_id = "https://m.example/f/2";
+	f2.inbox = "https://m.example/users/y/inbox";
+	f2.created_at = NOW + 1;
+	f3.actor_id = "http://127.0.0.1:9999/users/z";
+	f3.follow_id = "http://127.0.0.1:9999/f/3";
+	f3.inbox = "http://127.0.0.1:9999/users/z/inbox";
+	f3.shared_inbox = "";
+	f3.created_at = NOW + 2;
+	memcpy(f4.writer_id, bob->id, 17);
+	int64_t n = -1;
+	ok(store_fed_follower_add(st, &f1) == STORE_OK && store_fed_follower_add(st, &f2) == STORE_OK &&
+		   store_fed_follower_add(st, &f3) == STORE_OK && store_fed_follower_add(st, &f4) == STORE_OK &&
+		   store_fed_follower_count(st, ann->id, &n) == STORE_OK && n == 3,
+	   "three followers of hers, one of his");
+	f1.follow_id = "https://m.example/f/1b";
+	f1.created_at = NOW + 50;
+	struct fed_follower_row *rows;
+	size_t k;
+	ok(store_fed_follower_add(st, &f1) == STORE_OK && store_fed_follower_count(st, ann->id, &n) == STORE_OK &&
+		   n == 3 && store_fed_followers(st, &A, ann->id, 10, &rows, &k) == STORE_OK && k == 3 &&
+		   !strcmp(rows[2].actor_id, f1.actor_id) && !strcmp(rows[2].follow_id, "https://m.example/f/1b") &&
+		   rows[2].created_at == NOW && !strcmp(rows[0].actor_id, f3.actor_id),
+	   "a second Follow replaces its id, keeps when she came; newest first");
+	ok(store_fed_followers(st, &A, ann->id, 1, &rows, &k) == STORE_OK && k == 1, "at most max");
+	ok(store_fed_follower_remove(st, ann->id, f2.actor_id, "https://m.example/f/other") == STORE_NOT_FOUND,
+	   "an Undo of another Follow removes nothing");
+	ok(store_fed_follower_remove(st, ann->id, f2.actor_id, f2.follow_id) == STORE_OK &&
+		   store_fed_follower_remove(st, ann->id, f2.actor_id, NULL) == STORE_NOT_FOUND &&
+		   store_fed_follower_count(st, ann->id, &n) == STORE_OK && n == 2,
+	   "removed by its Follow, once");
+	ok(store_fed_follower_add(st, &f2) == STORE_OK, "and back");
+	f4.actor_id = "https://m.example/users/nobody";
+	memcpy(f4.writer_id, "nosuchuser000000", 17);
+	ok(store_fed_follower_add(st, &f4) == STORE_CONFLICT, "no follower of no writer");
+
+	ok(store_fed_seen_add(st, "https://m.example/a/1", NOW) == STORE_OK &&
+		   store_fed_seen_add(st, "https://m.example/a/1", NOW + 1) == STORE_CONFLICT &&
+		   store_fed_seen_add(st, "https://m.example/a/2", NOW + 10) == STORE_OK,
+	   "an activity id is taken in once");
+	ok(store_fed_seen_prune(st, NOW + 5) == STORE_OK &&
+		   store_fed_seen_add(st, "https://m.example/a/1", NOW + 20) == STORE_OK &&
+		   store_fed_seen_add(st, "https://m.example/a/2", NOW + 20) == STORE_CONFLICT,
+	   "pruned by age");
+}
+
+struct claimer {
+	const char *url, *who;
+	pthread_barrier_t *go;
+	char ids[32][17];
+	size_t n;
+};
+
+static void *claim_race(void *arg)
+{
+	struct claimer *c = arg;
+	struct store *s = NULL;
+	char err[256];
+	struct arena a;
+	arena_init(&a);
+	bool opened = store_open(c->url, &s, err, sizeof(err)) == STORE_OK;
+	pthread_barrier_wait(c->go);
+	for (int round = 0; opened && round < 20; round++) {
+		struct fed_delivery_row *rows;
+		size_t n;
+		if (store_fed_delivery_claim(s, &a, c->who, NOW + 100, NOW + 400, 2, &rows, &n) || !n)
+			break;
+		for (size_t i = 0; i < n && c->n < 32; i++)
+			memcpy(c->ids[c->n++], rows[i].id, 17);
+	}
+	if (s)
+		store_close(s);
+	arena_release(&a);
+	return NULL;
+}
+
+static void deliveries(const char *url, const struct user_row *ann, const struct user_row *bob)
+{
+	int64_t n = -1;
+	ok(store_fed_delivery_fanout(st, ann->id, "create", "story00000000001", NULL, NOW, &n) == STORE_OK && n == 2,
+	   "fan-out: one per inbox, the shared one where offered (%lld)", (long long)n);
+	struct fed_delivery_row d = {.kind = "accept", .inbox = "https://m.example/users/x/inbox",
+				     .domain = "m.example", .payload = "{\"id\":\"f\"}", .status = "sent",
+				     .attempts = 9, .next_at = NOW - 10, .created_at = NOW - 10};
+	id_new(d.id);
+	memcpy(d.writer_id, bob->id, 17);
+	ok(store_fed_delivery_add(st, &d) == STORE_OK, "one delivery added");
+	struct fed_delivery_row *rows;
+	size_t k;
+	ok(store_fed_deliveries(st, &A, ann->id, 10, &rows, &k) == STORE_OK && k == 2 &&
+		   !strcmp(rows[0].kind, "create") && !strcmp(rows[0].story_id, "story00000000001") &&
+		   !strcmp(rows[0].status, "queued") && rows[0].attempts == 0 && rows[0].next_at == NOW,
+	   "hers: queued, due now");
+	bool shared = false, own = false;
+	for (size_t i = 0; i < k; i++) {
+		shared |= !strcmp(rows[i].inbox, "https://m.example/inbox") && !strcmp(rows[i].domain, "m.example");
+		own |= !strcmp(rows[i].inbox, "http://127.0.0.1:9999/users/z/inbox") &&
+		       !strcmp(rows[i].domain, "127.0.0.1:9999");
+	}
+	ok(shared && own, "the shared inbox once, the other follower's own; each with its host");
+	ok(store_fed_delivery_fanout(st, ann->id, "delete", "story00000000001", "{}", NOW, &n) == STORE_OK && n == 2,
+	   "a second fan-out");
+
+	int64_t q = -1, sent = -1, failed = -1;
+	ok(store_fed_delivery_counts(st, &q, &sent, &failed) == STORE_OK && q == 5 && sent == 0 && failed == 0,
+	   "five queued");
+	ok(store_fed_delivery_claim(st, &A, "s1", NOW, NOW + 300, 2, &rows, &k) == STORE_OK && k == 2 &&
+		   !strcmp(rows[0].id, d.id) && !strcmp(rows[0].payload, "{\"id\":\"f\"}"),
+	   "claimed oldest first, at most max");
+	char first[17], second[17];
+	memcpy(first, rows[0].id, 17);
+	memcpy(second, rows[1].id, 17);
+	ok(store_fed_delivery_claim(st, &A, "s2", NOW, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+	   "another sender gets the rest");
+	char rest[3][17];
+	for (size_t i = 0; i < 3 && i < k; i++)
+		memcpy(rest[i], rows[i].id, 17);
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 10, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0,
+	   "nothing while the leases hold");
+	ok(store_fed_delivery_sent(st, first, NOW + 1) == STORE_OK &&
+		   store_fed_delivery_retry(st, second, NOW + 60, "HTTP 503") == STORE_OK,
+	   "one sent, one to retry");
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 59, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0 &&
+		   store_fed_delivery_claim(st, &A, "s3", NOW + 60, NOW + 300, 10, &rows, &k) == STORE_OK && k == 1 &&
+		   !strcmp(rows[0].id, second) && rows[0].attempts == 1 && !strcmp(rows[0].last_error, "HTTP 503"),
+	   "the retry is due at its time, attempts counted");
+	ok(store_fed_delivery_fail(st, second, NOW + 61, "HTTP 410") == STORE_OK &&
+		   store_fed_delivery_retry(st, second, NOW + 99, "late") == STORE_NOT_FOUND,
+	   "failed for good: no retry after");
+	ok(store_fed_delivery_release(st, "s2") == STORE_OK &&
+		   store_fed_delivery_claim(st, &A, "s4", NOW + 61, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+	   "a sender starting again releases what it held");
+	ok(store_fed_delivery_claim(st, &A, "s5", NOW + 301, NOW + 600, 10, &rows, &k) == STORE_OK && k == 3,
+	   "a lease that ran out is claimed again");
+	for (size_t i = 0; i < 3; i++)
+		if (store_fed_delivery_sent(st, rest[i], NOW + 302))
+			printf("# not sent\n");
+	ok(store_fed_delivery_counts(st, &q, &sent, &failed) == STORE_OK && q == 0 && sent == 4 && failed == 1,
+	   "counted: four sent, one failed");
+	ok(store_fed_deliveries(st, &A, bob->id, 10, &rows, &k) == STORE_OK && k == 1 &&
+		   !strcmp(rows[0].status, "sent") && !strcmp(rows[0].payload, "") && rows[0].sent_at == NOW + 1,
+	   "sent: payload cleared, time kept");
+	ok(store_fed_delivery_sent(st, "nosuchdelivery00", NOW) == STORE_NOT_FOUND, "no such delivery");
+
+	/* Two senders on their own connections at the same moment: every
+	 * row is claimed by exactly one. */
+	for (int i = 0; i < 6; i++)
+		if (store_fed_delivery_fanout(st, ann->id, "update", "story00000000002", NULL, NOW + 100, &n))
+			printf("# fanout failed\n");
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	static struct claimer c[2];
+	memset(c, 0, sizeof(c));
+	c[0] = (struct claimer){.url = url, .who = "r1", .go = &go};
+	c[1] = (struct claimer){.url = url, .who = "r2", .go = &go};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, claim_race, &c[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	bool twice = false;
+	for (size_t i = 0; i < c[0].n; i++)
+		for (size_t j = 0; j < c[1].n; j++)
+			twice |= !strcmp(c[0].ids[i], c[1].ids[j]);
+	ok(c[0].n + c[1].n == 12 && !twice, "two senders racing: %zu + %zu rows, none twice", c[0].n, c[1].n);
+}
+
+static void suite(const char *kind, const char *url)
+{
+	(void)kind;
+	char err[256];
+	if (!ok(store_open(url, &st, err, sizeof(err)) == STORE_OK, "open %s", url)) {
+		printf("# %s\n", err);
+		return;
+	}
+	struct user_row ann, bob, cat, dan;
+	row_user(&ann, "ann", NOW);
+	row_user(&bob, "bob", NOW);
+	row_user(&cat, "cat", NOW);
+	row_user(&dan, "dan", NOW);
+	if (!ok(store_user_insert(st, &ann) == STORE_OK && store_user_insert(st, &bob) == STORE_OK &&
+			store_user_insert(st, &cat) == STORE_OK && store_user_insert(st, &dan) == STORE_OK,
+		"four writers"))
+		return;
+
+	const char *pub, *priv;
+	ok(store_fed_key_get(st, &A, ann.id, &pub, &priv) == STORE_NOT_FOUND, "no key yet");
+	ok(store_fed_key_init(st, &A, ann.id, "PUB-A", "PRIV-A", NOW, &pub, &priv) == STORE_OK &&
+		   !strcmp(pub, "PUB-A") && !strcmp(priv, "PRIV-A"),
+	   "the first pair is kept and read back");
+	ok(store_fed_key_init(st, &A, ann.id, "PUB-B", "PRIV-B", NOW + 1, &pub, &priv) == STORE_OK &&
+		   !strcmp(pub, "PUB-A") && !strcmp(priv, "PRIV-A"),
+	   "a second pair is not: the first is read back");
+	ok(store_fed_key_get(st, &A, ann.id, &pub, &priv) == STORE_OK && !strcmp(pub, "PUB-A") &&
+		   !strcmp(priv, "PRIV-A"),
+	   "get reads it");
+	ok(store_fed_key_get(st, &A, bob.id, &pub, &priv) == STORE_NOT_FOUND, "per writer");
+	struct store *other;
+	if (ok(store_open(url, &other, err, sizeof(err)) == STORE_OK, "a second connection")) {
+		ok(store_fed_key_init(other, &A, ann.id, "PUB-C", "PRIV-C", NOW, &pub, &priv) ==
+				   STORE_OK && !strcmp(pub, "PUB-A"),
+		   "another connection's pair is not kept either");
+		store_close(other);
+	}
+	ok(store_fed_key_init(st, &A, "nosuchuser000000", "P", "Q", NOW, &pub, &priv) ==
+		   STORE_CONFLICT,
+	   "no key for no account");
+
+	int64_t rows = 0;
+	ok(store_table_count(st, "fed_keys", &rows) == STORE_OK && rows == 1, "in the dump's tables");
+
+	char agreed[4096];
+	ok(racing(url, bob.id, true, agreed, sizeof(agreed)), "racing inits on %d connections: "
+	   "each reads back the same pair", RACERS);
+	ok(store_fed_key_get(st, &A, bob.id, &pub, &priv) == STORE_OK && !strcmp(pub, agreed) &&
+		   !strncmp(pub, "public-of-racer-", 16),
+	   "and it is one of theirs");
+
+	ok(racing(url, cat.id, false, agreed, sizeof(agreed)),
+	   "fed_key_for racing on %d connections: one key for all", RACERS);
+	ok(store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_OK && !strcmp(pub, agreed) &&
+		   strstr(pub, "-----BEGIN PUBLIC KEY-----") && fed_key_public_ok(pub) &&
+		   strstr(priv, "-----BEGIN PRIVATE KEY-----"),
+	   "an RSA key pair in PEM, the one they all got");
+	unsigned char sig[FED_SIG_MAX];
+	size_t siglen = 0;
+	ok(fed_key_sign(priv, "hello", 5, sig, &siglen) && siglen == 256 &&
+		   fed_key_verify(pub, "hello", 5, sig, siglen) &&
+		   !fed_key_verify(pub, "hellO", 5, sig, siglen),
+	   "it signs (2048 bits) and its public half verifies");
+	const char *pub2, *priv2;
+	ok(fed_key_for(st, &A, cat.id, &pub2, &priv2) == FED_OK && !strcmp(pub2, pub),
+	   "asked again: the same key, not a new one");
+	ok(fed_key_for(st, &A, dan.id, &pub2, &priv2) == FED_OK && strcmp(pub2, pub) != 0,
+	   "another writer gets her own");
+
+	counts(&ann, &bob, &dan);
+	actors();
+	followers(&ann, &bob);
+	deliveries(url, &ann, &bob);
+	ok(store_user_delete(st, cat.id) == STORE_OK &&
+		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
+	   "gone with her account");
+	int64_t nf = -1;
+	struct fed_delivery_row *dl;
+	size_t ndl;
+	ok(store_user_delete(st, ann.id) == STORE_OK &&
+		   store_fed_follower_count(st, ann.id, &nf) == STORE_OK && nf == 0 &&
+		   store_fed_deliveries(st, &A, ann.id, 10, &dl, &ndl) == STORE_OK && ndl == 0,
+	   "her followers and deliveries go with her account");
+	store_close(st);
+	st = NULL;
+}
+
+int main(void)
+{
+	arena_init(&A);
+	store_for_each_backend(suite);
+	arena_release(&A);
+	return tap_done();
+}
