@@ -7,8 +7,9 @@
   button; the header of a signed-in writer on a 390 px phone is one line
   with a menu that opens without JavaScript;
 - axe-core (tests/node_modules, pinned) finds no violation on the story,
-  editor, preview, home, profile and circle pages at 1280 and 390 px, and
-  no page scrolls sideways at 390 px.
+  editor, preview, home, profile, circle, settings, import, history,
+  trash, search, tag, moderation, admin and followers pages at 1280 and
+  390 px, and no page scrolls sideways at 390 px.
 """
 import os
 import shutil
@@ -191,6 +192,17 @@ def page_urls(site):
         "circle": s + "/circles/" + site["circle"]["id"],
         "circles": s + "/circles",
         "mine": s + "/me/stories",
+        "settings": s + "/settings",
+        "responses settings": s + "/settings/responses",
+        "import": s + "/settings/import",
+        "history": s + "/edit/%s/history" % sid,
+        "trash": s + "/me/trash",
+        "search": s + "/search?q=spring",
+        "tag": s + "/tag/spring",
+        "moderation": s + "/moderation",
+        "admin": s + "/admin",
+        "admin users": s + "/admin/users",
+        "followers": s + "/@" + ADMIN[0] + "/followers",
     }
 
 
@@ -218,8 +230,10 @@ def test_axe_and_no_sideways_scroll(site, browser, width):
         problems["editor preview"] = {"axe": v, "overflow": horizontal_overflow(d)}
     # The anonymous reader's story and home pages too.
     d.delete_all_cookies()
-    for name in ("story", "home", "profile"):
-        d.get(page_urls(site)[name])
+    anon = dict(page_urls(site), login=site["server"].url + "/login",
+                about=site["server"].url + "/about", search=site["server"].url + "/search?q=spring")
+    for name in ("story", "home", "profile", "login", "about", "search", "tag"):
+        d.get(anon[name])
         loaded(d)
         v = violations(d)
         if v or (width == 390 and horizontal_overflow(d)):
