@@ -5,7 +5,8 @@ story never saved (one sensitive, one for her circle only), each asked for
 its alt text in place, the first saving the draft; each shows in place as
 readers get it (the sensitive one behind its note); she publishes, and a
 reader gets the story with the circle photo left out and the sensitive one
-gated. A story whose Markdown the rich editor cannot keep as it is (a
+gated, and the link she shares shows the photo everyone may see, on a
+phone and on a desktop. A story whose Markdown the rich editor cannot keep as it is (a
 table) stays in Markdown mode, unchanged. The mode she chose is kept. axe
 finds nothing on the rich editor at 1280 and 390 px."""
 import os
@@ -132,8 +133,10 @@ def add_photo(d, path, alt, sensitive=None, circle=False):
     wait(d, lambda x: len(x.find_elements(By.CSS_SELECTOR, ".rich-body .rich-photo")) == before + 1)
 
 
-def test_three_photos_dropped_into_a_story_never_saved(site, browser):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_three_photos_dropped_into_a_story_never_saved(site, browser, width):
     d = browser
+    d.set_window_size(width, 900)
     open_writer(site, d)
     assert "/write" in d.current_url
     ed = d.find_element(By.CSS_SELECTOR, ".rich-body")
@@ -152,12 +155,17 @@ def test_three_photos_dropped_into_a_story_never_saved(site, browser):
     md = markdown(d)
     ids = re.findall(r"!\[[^\]]*\]\(photo:([0-9a-f]{16})", md)
     assert len(ids) == 3 and "![The sea at dawn](photo:" in md, md
-    d.find_element(By.ID, "title").send_keys("Coming home")
+    d.find_element(By.ID, "title").send_keys("Coming home %d" % width)
     click_and_wait(d, d.find_element(By.CSS_SELECTOR, 'button[name="action"][value="publish"]'))
     mine = requests.get(site["server"].url + "/api/v1/stories", headers=site["h"],
                         params={"author": "ada", "limit": 100}).json()["stories"]
-    st = [x for x in mine if x["title"] == "Coming home"][0]
+    st = [x for x in mine if x["title"] == "Coming home %d" % width][0]
     assert st["status"] == "published"
+    # Shared: the link's card shows the photo everyone may see, and it loads.
+    card = re.search(r'<meta property="og:image" content="([^"]+)"', requests.get(st["url"]).text)
+    assert card and ids[0] in card.group(1), "the share card is the sea photo"
+    img = requests.get(card.group(1))
+    assert img.status_code == 200 and img.headers["Content-Type"] == "image/jpeg"
     # A reader: the sea photo, the ward behind its note, nothing of the door.
     page = requests.get(st["url"])
     assert page.status_code == 200
