@@ -22,6 +22,7 @@
 //                                     "replay" (the same request twice);
 //                                     {"statuses": [...]}
 // On start it prints one line: {"port": N, "actor": URL}.
+import "./webcrypto.mjs";
 import http from "node:http";
 import {
   Accept, Create, Delete, Endpoints, Follow, MemoryKvStore, Person, Undo, Update,
