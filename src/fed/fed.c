@@ -277,7 +277,34 @@ enum fed_err fed_activity_parse(struct arena *a, const char *body, size_t len,
 	out->object_type = json_is_object(obj) ? str_of(a, obj, "type") : NULL;
 	out->object_actor = json_is_object(obj) ? id_of(a, obj, "actor") : NULL;
 	out->object_object = json_is_object(obj) ? id_of(a, obj, "object") : NULL;
+	out->object_in_reply_to = json_is_object(obj) ? id_of(a, obj, "inReplyTo") : NULL;
+	out->object_attributed_to = json_is_object(obj) ? id_of(a, obj, "attributedTo") : NULL;
+	const json_t *content = json_is_object(obj) ? json_object_get(obj, "content") : NULL;
+	out->object_content = json_is_string(content) && json_string_length(content) <= FED_CONTENT_MAX ?
+				      arena_strndup(a, json_string_value(content),
+						    json_string_length(content)) : "";
+	out->object_public = false;
+	static const char *const fields[] = {"to", "cc"};
+	for (size_t f = 0; json_is_object(obj) && f < 2; f++) {
+		const json_t *v = json_object_get(obj, fields[f]);
+		const json_t *e;
+		size_t i;
+		if (json_is_string(v))
+			out->object_public |= !strcmp(json_string_value(v), FED_PUBLIC) ||
+					      !strcmp(json_string_value(v), "as:Public") ||
+					      !strcmp(json_string_value(v), "Public");
+		else if (json_is_array(v))
+			json_array_foreach(v, i, e)
+				if (json_is_string(e))
+					out->object_public |= !strcmp(json_string_value(e), FED_PUBLIC) ||
+							      !strcmp(json_string_value(e), "as:Public") ||
+							      !strcmp(json_string_value(e), "Public");
+	}
 	json_decref(j);
+	if (!out->object_in_reply_to)
+		out->object_in_reply_to = "";
+	if (!out->object_attributed_to)
+		out->object_attributed_to = "";
 	if (!out->object_id)
 		out->object_id = "";
 	if (!out->object_type)
@@ -408,6 +435,32 @@ enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 	if (r)
 		store_rollback(st);
 	return r;
+}
+
+enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int64_t now)
+{
+	return seen_err(store_fed_seen_add(st, act->id, now));
+}
+
+enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, int64_t now,
+			     int64_t *removed)
+{
+	bool whole = !strcmp(act->object_id, act->actor);
+	int64_t n1 = 0, n2 = 0;
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err e = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!e && store_fed_responses_delete(st, act->actor, whole ? NULL : act->object_id, &n1))
+		e = FED_STORE;
+	if (!e && whole && store_fed_follows_remove_actor(st, act->actor, &n2))
+		e = FED_STORE;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : FED_STORE;
+	}
+	if (removed)
+		*removed = n1 + n2;
+	return FED_OK;
 }
 
 enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)

@@ -74,7 +74,13 @@ struct fed_activity {
 	const char *object_type;       /* an embedded object's type, else "" */
 	const char *object_actor;      /* ... its actor (an Undo's Follow) */
 	const char *object_object;     /* ... its object, as a URL or an embedded id */
+	/* An embedded Note (a reply): what it answers (a URL), who made it,
+	 * its content (HTML, at most FED_CONTENT_MAX bytes), and whether it
+	 * is addressed to the public (its to or cc names as:Public). */
+	const char *object_in_reply_to, *object_attributed_to, *object_content;
+	bool object_public;
 };
+#define FED_CONTENT_MAX (64 * 1024)
 /* Parse body[0..len): a JSON object (at most FED_DOC_MAX bytes, no
  * duplicate keys) with string id, type and actor, each at most 2048
  * bytes. FED_BAD otherwise. */
@@ -125,6 +131,20 @@ enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writ
 enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 				  const struct fed_activity *act, const char *follow_id,
 				  int64_t now) __attribute__((warn_unused_result));
+/* Remember act's id only (FED_REPLAY if it was seen), for an activity
+ * whose effect the caller then has made by the rules elsewhere (a reply
+ * goes through responses/). */
+enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int64_t now)
+	__attribute__((warn_unused_result));
+/*
+ * A Delete by act->actor: of the actor itself (the object is the actor),
+ * everything it made here goes (its replies and its follows of every
+ * writer); of anything else (a Note, or its Tombstone), the responses
+ * made by that Note of that actor. The id remembered; OK when there was
+ * nothing to delete. *removed (may be NULL) counts what went.
+ */
+enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, int64_t now,
+			     int64_t *removed) __attribute__((warn_unused_result));
 /* Anything else: only its id remembered (FED_REPLAY if it was seen). */
 enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)
 	__attribute__((warn_unused_result));

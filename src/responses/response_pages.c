@@ -16,6 +16,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Where the author's name leads: her profile here, or a remote
+ * author's actor (its page on its own server). */
+static void author_link(struct http_req *req, json_t *o, const struct response_row *r)
+{
+	bool remote = r->remote_actor && *r->remote_actor;
+	json_object_set_new(o, "r_author_url",
+			    json_string(remote ? r->remote_actor :
+					arena_printf(&req->arena, "/@%s", r->author_handle)));
+	json_object_set_new(o, "r_remote", json_boolean(remote));
+}
+
 static json_t *response_view(struct http_req *req, const struct story_row *s,
 			     const struct response_row *r)
 {
@@ -25,6 +36,7 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 	json_object_set_new(o, "rid", json_string(r->id));
 	json_object_set_new(o, "r_author_name", json_string(r->author_name));
 	json_object_set_new(o, "r_author_handle", json_string(r->author_handle));
+	author_link(req, o, r);
 	json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
 	json_object_set_new(o, "r_date_iso", json_string(web_fmt_rfc3339(&req->arena, r->created_at)));
 	json_object_set_new(o, "r_edited", json_boolean(r->edited_at != 0));
@@ -46,7 +58,8 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 		json_object_set_new(o, "r_hidden", json_boolean(r->status == RESPONSE_HIDDEN));
 		json_object_set_new(o, "r_visible", json_boolean(r->status == RESPONSE_VISIBLE));
 		json_object_set_new(o, "r_moderate", json_true());
-		json_object_set_new(o, "r_blockable", json_boolean(!own && !r->author_blocked));
+		json_object_set_new(o, "r_blockable",
+				    json_boolean(!own && !r->author_blocked && r->author_id[0]));
 	}
 	if (own && !writer && r->status == RESPONSE_PENDING) {
 		json_object_set_new(o, "r_status_label",
@@ -279,7 +292,8 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	} else if (strcmp(action, "report") == 0 && !own) {
 		se = store_response_report(st, r.id, v->user.id, clock_now());
 		done = WEB_FLASH_REPORTED;
-	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own) {
+	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own &&
+		   r.author_id[0]) {
 		if (!web_confirmed(req)) {
 			const char *fields[] = {"action", "block", "return_to", to};
 			web_confirm_render(req, res,
@@ -326,6 +340,7 @@ void page_moderation(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "rid", json_string(r->id));
 		json_object_set_new(o, "r_author_name", json_string(r->author_name));
 		json_object_set_new(o, "r_author_handle", json_string(r->author_handle));
+		author_link(req, o, r);
 		json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
 		json_object_set_new(o, "r_body_html", json_string(r->body_html));
 		json_object_set_new(o, "r_story_title", json_string(r->story_title));
@@ -334,7 +349,7 @@ void page_moderation(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "r_visible", json_boolean(r->status == RESPONSE_VISIBLE));
 		json_object_set_new(o, "r_muted", json_boolean(strcmp(r->held_for, "muted") == 0));
 		json_object_set_new(o, "r_reports", json_integer(r->reports));
-		json_object_set_new(o, "r_blockable", json_boolean(!r->author_blocked &&
+		json_object_set_new(o, "r_blockable", json_boolean(!r->author_blocked && r->author_id[0] &&
 								    strcmp(r->author_id, v->user.id)));
 		json_array_append_new(items, o);
 	}

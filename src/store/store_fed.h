@@ -81,6 +81,18 @@ enum store_err store_fed_followers(struct store *s, struct arena *a, const char 
 enum store_err store_fed_follower_count(struct store *s, const char *writer_id, int64_t *n)
 	__attribute__((warn_unused_result));
 
+/* ---- what remote actors made (their replies are responses with
+ * remote_actor set, store.h) ---- */
+/* Delete actor_id's responses (and their replies): only the one made by
+ * its Note note_id when note_id is not NULL. *n (may be NULL) counts the
+ * responses deleted (not their replies). */
+enum store_err store_fed_responses_delete(struct store *s, const char *actor_id,
+					  const char *note_id, int64_t *n)
+	__attribute__((warn_unused_result));
+/* Remove actor_id's follows of every writer; *n (may be NULL) counts them. */
+enum store_err store_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
+	__attribute__((warn_unused_result));
+
 /* ---- activities taken in ---- */
 /* Remember activity_id; CONFLICT when it was seen before (a replay). */
 enum store_err store_fed_seen_add(struct store *s, const char *activity_id, int64_t now)

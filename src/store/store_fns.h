@@ -390,6 +390,10 @@ STORE_FN(enum store_err, fed_follower_add, (struct store *s, const struct fed_fo
 	 (s, r))
 STORE_FN(enum store_err, fed_follower_remove, (struct store *s, const char *writer_id,
 	 const char *actor_id, const char *follow_id), (s, writer_id, actor_id, follow_id))
+STORE_FN(enum store_err, fed_responses_delete, (struct store *s, const char *actor_id,
+	 const char *note_id, int64_t *n), (s, actor_id, note_id, n))
+STORE_FN(enum store_err, fed_follows_remove_actor, (struct store *s, const char *actor_id,
+	 int64_t *n), (s, actor_id, n))
 STORE_FN(enum store_err, fed_followers, (struct store *s, struct arena *a, const char *writer_id,
 	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
 STORE_FN(enum store_err, fed_follower_count, (struct store *s, const char *writer_id,

@@ -107,6 +107,26 @@ static void activities(void)
 		   !strcmp(act.object_type, "Follow") && !strcmp(act.object_actor, "https://m.example/users/x") &&
 		   !strcmp(act.object_object, "https://q.example/@ann"),
 	   "an Undo of a Follow, embedded actor and object");
+	ok(!act.object_public && !strcmp(act.object_in_reply_to, "") && !strcmp(act.object_content, "") &&
+		   !strcmp(act.object_attributed_to, ""),
+	   "no Note in it");
+	const char *reply = "{\"id\":\"https://m.example/c/1\",\"type\":\"Create\",\"actor\":\"https://m.example/users/x\","
+			    "\"object\":{\"id\":\"https://m.example/n/1\",\"type\":\"Note\","
+			    "\"attributedTo\":\"https://m.example/users/x\",\"inReplyTo\":\"https://q.example/ap/stories/s\","
+			    "\"content\":\"<p>Hi &amp; bye</p>\",\"to\":[\"https://m.example/users/x/followers\"],"
+			    "\"cc\":\"https://www.w3.org/ns/activitystreams#Public\"}}";
+	ok(fed_activity_parse(&A, reply, strlen(reply), &act) == FED_OK && !strcmp(act.object_type, "Note") &&
+		   !strcmp(act.object_in_reply_to, "https://q.example/ap/stories/s") &&
+		   !strcmp(act.object_attributed_to, "https://m.example/users/x") &&
+		   !strcmp(act.object_content, "<p>Hi &amp; bye</p>") && act.object_public,
+	   "a reply: what it answers, its author, content, addressed to the public (in cc)");
+	const char *direct = "{\"id\":\"https://m.example/c/2\",\"type\":\"Create\",\"actor\":\"https://m.example/users/x\","
+			     "\"object\":{\"id\":\"https://m.example/n/2\",\"type\":\"Note\","
+			     "\"inReplyTo\":\"https://q.example/ap/stories/s\",\"content\":5,"
+			     "\"to\":[\"https://q.example/@ann\"]}}";
+	ok(fed_activity_parse(&A, direct, strlen(direct), &act) == FED_OK && !act.object_public &&
+		   !strcmp(act.object_content, ""),
+	   "a direct message is not public; content that is no string is none");
 	static const char *const bad[] = {
 		"", "[]", "\"x\"", "{}", "{\"id\":\"a\",\"type\":\"Follow\"}",
 		"{\"id\":\"a\",\"type\":\"Follow\",\"actor\":5}", "{\"id\":\"\",\"type\":\"Follow\",\"actor\":\"b\"}",

@@ -11,6 +11,8 @@
  * and the delivery queue: add, fan-out once per (shared) inbox with the
  * inbox's host, claim oldest first and only once (also by two senders
  * at the same moment), lease, retry, sent, failed, release, counts.
+ * What remote actors made: their replies (responses with a remote
+ * author), deleted by Note or by actor, and their follows by actor.
  * Runs on every backend the build has.
  */
 #include "core/arena.h"
@@ -219,6 +221,101 @@ static void followers(const struct user_row *ann, const struct user_row *bob)
 	   "pruned by age");
 }
 
+static struct response_row response_of(const struct story_row *s, const struct user_row *by,
+				       const char *actor, const char *note, const char *parent)
+{
+	struct response_row r = {0};
+	id_new(r.id);
+	memcpy(r.story_id, s->id, 17);
+	if (by)
+		memcpy(r.author_id, by->id, 17);
+	snprintf(r.parent_id, sizeof(r.parent_id), "%s", parent ? parent : "");
+	r.body = "words";
+	r.body_html = "<p>words</p>\n";
+	r.status = RESPONSE_VISIBLE;
+	r.held_for = "";
+	r.created_at = NOW++;
+	r.author_handle = by ? by->handle : "x@m.example";
+	r.author_name = by ? by->name : "X é";
+	r.remote_actor = actor ? actor : "";
+	r.remote_note = note ? note : "";
+	return r;
+}
+
+/* Replies from the fediverse: responses by a remote actor, read back
+ * with it, shown to readers like any; deleted by the actor's Note or all
+ * of the actor's at once (with their replies); the actor's follows of
+ * every writer removed. */
+static void remote_made(const struct user_row *ann, const struct user_row *bob)
+{
+	const char *x = "https://m.example/users/x", *y = "https://m.example/users/y";
+	struct story_row s;
+	row_story(&s, ann, "replied", "published", "public", NOW++, NULL);
+	if (store_story_insert(st, &s))
+		printf("# story not made\n");
+	struct response_row local = response_of(&s, bob, NULL, NULL, NULL),
+			    x1 = response_of(&s, NULL, x, "https://m.example/notes/1", NULL),
+			    x2 = response_of(&s, NULL, x, "https://m.example/notes/2", NULL),
+			    y1 = response_of(&s, NULL, y, "https://m.example/notes/1", NULL),
+			    reply = response_of(&s, bob, NULL, NULL, x1.id),
+			    neither = response_of(&s, NULL, NULL, NULL, NULL),
+			    both = response_of(&s, bob, x, "https://m.example/notes/9", NULL);
+	ok(store_response_insert(st, &local) == STORE_OK && store_response_insert(st, &x1) == STORE_OK &&
+		   store_response_insert(st, &x2) == STORE_OK && store_response_insert(st, &y1) == STORE_OK &&
+		   store_response_insert(st, &reply) == STORE_OK,
+	   "responses by remote actors, and a reader's reply to one");
+	ok(store_response_insert(st, &neither) != STORE_OK && store_response_insert(st, &both) != STORE_OK,
+	   "a response has one author: an account or a remote actor");
+	struct response_row got;
+	ok(store_response_get(st, &A, x1.id, &got) == STORE_OK && got.author_id[0] == 0 &&
+		   !strcmp(got.author_handle, "x@m.example") && !strcmp(got.author_name, "X é") &&
+		   !strcmp(got.remote_actor, x) && !strcmp(got.remote_note, "https://m.example/notes/1") &&
+		   !got.author_blocked && !got.author_suspended,
+	   "read back with its actor, handle@domain, name and Note");
+	ok(store_response_get(st, &A, local.id, &got) == STORE_OK && !strcmp(got.author_id, bob->id) &&
+		   !strcmp(got.author_handle, bob->handle) && !strcmp(got.remote_actor, "") &&
+		   !strcmp(got.remote_note, ""),
+	   "a reader's response has no remote actor");
+	struct response_list l;
+	int64_t n = -1;
+	ok(store_responses_for_story(st, &A, s.id, ann->id, false, &l) == STORE_OK && l.n == 5 &&
+		   store_response_count_visible(st, s.id, ann->id, &n) == STORE_OK && n == 5,
+	   "readers see them like any response");
+	ok(store_fed_responses_delete(st, y, "https://m.example/notes/2", &n) == STORE_OK && n == 0,
+	   "another actor's Note is not its to delete");
+	ok(store_fed_responses_delete(st, x, "https://m.example/notes/1", &n) == STORE_OK && n == 1 &&
+		   store_response_get(st, &A, x1.id, &got) == STORE_NOT_FOUND &&
+		   store_response_get(st, &A, reply.id, &got) == STORE_NOT_FOUND &&
+		   store_response_get(st, &A, y1.id, &got) == STORE_OK,
+	   "deleted by its actor's Note, with its replies; the same Note id of another actor stays");
+	ok(store_fed_responses_delete(st, x, NULL, &n) == STORE_OK && n == 1 &&
+		   store_response_get(st, &A, x2.id, &got) == STORE_NOT_FOUND &&
+		   store_response_get(st, &A, local.id, &got) == STORE_OK &&
+		   store_fed_responses_delete(st, x, NULL, NULL) == STORE_OK,
+	   "everything of an actor at once; a reader's response stays");
+	ok(store_fed_responses_delete(st, "", NULL, &n) == STORE_OK && n == 0 &&
+		   store_response_get(st, &A, local.id, &got) == STORE_OK,
+	   "no actor named: nothing deleted");
+
+	const char *w = "https://m.example/users/w";
+	struct fed_follower_row f = {.actor_id = w, .follow_id = "https://m.example/f/w",
+				     .inbox = "https://m.example/users/y/inbox", .shared_inbox = "",
+				     .created_at = NOW};
+	memcpy(f.writer_id, ann->id, 17);
+	int64_t before_ann = 0, before_bob = 0, after_ann = 0, after_bob = 0;
+	bool made = store_fed_follower_count(st, ann->id, &before_ann) == STORE_OK &&
+		    store_fed_follower_count(st, bob->id, &before_bob) == STORE_OK &&
+		    store_fed_follower_add(st, &f) == STORE_OK;
+	memcpy(f.writer_id, bob->id, 17);
+	made = made && store_fed_follower_add(st, &f) == STORE_OK;
+	ok(made && store_fed_follows_remove_actor(st, w, &n) == STORE_OK && n == 2 &&
+		   store_fed_follower_count(st, ann->id, &after_ann) == STORE_OK &&
+		   store_fed_follower_count(st, bob->id, &after_bob) == STORE_OK &&
+		   after_ann == before_ann && after_bob == before_bob &&
+		   store_fed_follows_remove_actor(st, w, &n) == STORE_OK && n == 0,
+	   "an actor's follows of every writer removed, and no one else's");
+}
+
 struct claimer {
 	const char *url, *who;
 	pthread_barrier_t *go;
@@ -413,6 +510,7 @@ static void suite(const char *kind, const char *url)
 	counts(&ann, &bob, &dan);
 	actors();
 	followers(&ann, &bob);
+	remote_made(&ann, &bob);
 	deliveries(url, &ann, &bob);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,

@@ -427,3 +427,32 @@ enum store_err pg_fed_delivery_counts(struct store *s, int64_t *queued, int64_t 
 	PQclear(r);
 	return e;
 }
+
+static const char SQL_RESPONSES_DELETE[] =
+	"DELETE FROM responses WHERE remote_actor = $1 AND remote_actor <> '' AND "
+	"($2::text IS NULL OR remote_note = $2::text)";
+static const char SQL_FOLLOWS_REMOVE_ACTOR[] = "DELETE FROM fed_followers WHERE actor_id = $1";
+
+enum store_err pg_fed_responses_delete(struct store *s, const char *actor_id, const char *note_id,
+				       int64_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, actor_id);
+	pp_text(&p, note_id);
+	int64_t k = 0;
+	enum store_err e = pg_write(s, SQL_RESPONSES_DELETE, &p, &k);
+	if (n)
+		*n = e ? 0 : k;
+	return e;
+}
+
+enum store_err pg_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, actor_id);
+	int64_t k = 0;
+	enum store_err e = pg_write(s, SQL_FOLLOWS_REMOVE_ACTOR, &p, &k);
+	if (n)
+		*n = e ? 0 : k;
+	return e;
+}

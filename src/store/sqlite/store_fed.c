@@ -464,3 +464,37 @@ enum store_err sq_fed_delivery_counts(struct store *s, int64_t *queued, int64_t 
 	done(st);
 	return rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
 }
+
+static const char SQL_RESPONSES_DELETE[] =
+	"DELETE FROM responses WHERE remote_actor = ?1 AND remote_actor <> '' AND "
+	"(?2 IS NULL OR remote_note = ?2)";
+static const char SQL_FOLLOWS_REMOVE_ACTOR[] = "DELETE FROM fed_followers WHERE actor_id = ?1";
+
+enum store_err sq_fed_responses_delete(struct store *s, const char *actor_id, const char *note_id,
+				       int64_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_RESPONSES_DELETE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	if (note_id)
+		bind_text(st, 2, note_id);
+	else
+		sqlite3_bind_null(st, 2);
+	enum store_err e = exec_write(s, st);
+	if (n)
+		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
+	return e;
+}
+
+enum store_err sq_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOWS_REMOVE_ACTOR);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	enum store_err e = exec_write(s, st);
+	if (n)
+		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
+	return e;
+}
