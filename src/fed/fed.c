@@ -437,6 +437,100 @@ enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 	return r;
 }
 
+const char *fed_domain_normalise(struct arena *a, const char *in)
+{
+	if (!in)
+		return NULL;
+	while (*in == ' ' || *in == '\t')
+		in++;
+	if (!strncasecmp(in, "https://", 8))
+		in += 8;
+	else if (!strncasecmp(in, "http://", 7))
+		in += 7;
+	/* "@user@server" or "user@server": the part after the last '@'
+	 * before any path. */
+	size_t head = strcspn(in, "/");
+	for (size_t i = head; i > 0; i--)
+		if (in[i - 1] == '@') {
+			in += i;
+			break;
+		}
+	size_t n = strcspn(in, "/ \t\r\n?#");
+	if (n == 0 || n > 253 || in[n] == ' ' || in[n] == '\t' || in[n] == '\r' || in[n] == '\n') {
+		/* Only blanks may follow a bare name. */
+		for (const char *q = in + n; n && *q; q++)
+			if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+				return NULL;
+		if (n == 0 || n > 253)
+			return NULL;
+	}
+	char *d = arena_strndup(a, in, n);
+	bool port = false, label_empty = true;
+	for (char *p = d; *p; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (port) {
+			if (!isdigit((unsigned char)*p))
+				return NULL;
+		} else if (*p == ':') {
+			if (label_empty || !p[1])
+				return NULL;
+			port = true;
+		} else if (*p == '.') {
+			if (label_empty)
+				return NULL;
+			label_empty = true;
+		} else if (isalnum((unsigned char)*p) || *p == '-') {
+			label_empty = false;
+		} else {
+			return NULL;
+		}
+	}
+	/* A name with a dot (or a port, for a test's loopback server). */
+	return (port || !label_empty) && (port || strchr(d, '.')) ? d : NULL;
+}
+
+bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const char *url)
+{
+	const char *host = fed_url_host(a, url ? url : "");
+	bool blocked = false;
+	if (!*host)
+		return false;
+	for (char *p = (char *)host; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return store_fed_domain_blocked(st, writer_id, host, &blocked) != STORE_OK || blocked;
+}
+
+enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
+			      const char *domain, int64_t now, int64_t *removed)
+{
+	int64_t n = 0;
+	if (store_begin(st))
+		return FED_STORE;
+	enum store_err e = store_fed_domain_block_add(st, writer_id, domain, now);
+	struct fed_follower_row *rows = NULL;
+	size_t k = 0;
+	if (!e)
+		e = store_fed_followers(st, a, writer_id, 100000, &rows, &k);
+	for (size_t i = 0; !e && i < k; i++) {
+		bool blocked = false;
+		const char *host = fed_url_host(a, rows[i].actor_id);
+		for (char *p = (char *)host; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		e = store_fed_domain_blocked(st, writer_id, host, &blocked);
+		if (!e && blocked) {
+			e = store_fed_follower_remove(st, writer_id, rows[i].actor_id, NULL);
+			n++;
+		}
+	}
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e == STORE_CONFLICT ? FED_BAD : FED_STORE;
+	}
+	if (removed)
+		*removed = n;
+	return FED_OK;
+}
+
 enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int64_t now)
 {
 	return seen_err(store_fed_seen_add(st, act->id, now));

@@ -114,6 +114,25 @@ const char *fed_url_defrag(struct arena *a, const char *url);
 /* The host (and port) of url, into a; "" when it has none. */
 const char *fed_url_host(struct arena *a, const char *url);
 
+/* ---- servers a writer blocked ---- */
+
+/* A server's domain as a writer types it ("social.example", "https://
+ * social.example/@x", "@x@social.example", upper case or not) into a,
+ * lower case, or NULL when it is none: letters, digits, dots and
+ * hyphens, with an optional ":port", at most 253 bytes, no empty label.
+ * Pure; fuzzed with the activity parser. */
+const char *fed_domain_normalise(struct arena *a, const char *in);
+/* Block domain for writer_id (in one transaction: the block kept, and
+ * every follower of hers on that server or under it removed; *removed
+ * counts them). What was queued for her there is not sent (the sender
+ * asks fed_blocked()). */
+enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
+			      const char *domain, int64_t now, int64_t *removed)
+	__attribute__((warn_unused_result));
+/* Whether url (an actor, an inbox) is on a server writer_id blocked;
+ * true too when the store cannot say. */
+bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const char *url);
+
 /* ---- taking in what arrived (after its signature checked out) ---- */
 
 /*

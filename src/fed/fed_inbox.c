@@ -21,6 +21,7 @@
 #include "store/store_fed.h"
 #include "web/web.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -180,7 +181,9 @@ static void take_reply(struct http_req *req, struct http_res *res, const struct 
 		accepted(req, res);
 		return;
 	}
-	const char *domain = fed_url_host(a, ra->id);
+	char *domain = arena_strdup(a, fed_url_host(a, ra->id));
+	for (char *p = domain; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
 	const char *user = ra->handle && *ra->handle ? ra->handle : "unknown";
 	struct response_remote_author who = {
 		.actor = ra->id, .handle = arena_printf(a, "%s@%s", user, domain),
@@ -239,6 +242,11 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 		refuse(req, res, 401, "The activity is not signed by its actor's server.");
 		return;
 	}
+	/* A server she blocked is not listened to (nor its key fetched). */
+	if (route_writer && fed_blocked(st, a, route_writer->id, act.actor)) {
+		refuse(req, res, 403, "The writer does not take activities from that server.");
+		return;
+	}
 	struct fed_actor_row actor;
 	const char *why = NULL;
 	bool fresh = false;
@@ -273,6 +281,10 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 		if (!writer_by_actor(req, act.object_id, &w) ||
 		    (route_writer && strcmp(w.id, route_writer->id) != 0)) {
 			refuse(req, res, 404, "There is no writer by that name here.");
+			return;
+		}
+		if (fed_blocked(st, a, w.id, act.actor)) {
+			refuse(req, res, 403, "The writer does not take activities from that server.");
 			return;
 		}
 		fe = fed_take_follow(st, a, w.id, &act, &ra, now);

@@ -109,6 +109,10 @@ static enum outcome post_one(struct http_req *req, const struct fed_delivery_row
 		snprintf(err, errlen, "not sent: the writer is gone");
 		return FAILED;
 	}
+	if (fed_blocked(st, a, w.id, d->inbox)) {
+		snprintf(err, errlen, "not sent: a server she blocked");
+		return FAILED;
+	}
 	if (!fed_url_allowed(d->inbox, fed_allow_private())) {
 		snprintf(err, errlen, "not sent: only https inboxes are delivered to");
 		return FAILED;

@@ -7,7 +7,10 @@
 #include "responses/responses_web.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
+#include "core/clock.h"
 #include "core/crypto.h"
+#include "fed/fed.h"
+#include "store/store_fed.h"
 #include "core/text.h"
 #include "responses/muted.h"
 #include "web/web.h"
@@ -367,11 +370,13 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	struct store *st = web_store(req);
 	const char *dr = "open", *dd = "signed_in";
 	const char **phrases;
-	size_t np = 0, nb = 0;
+	size_t np = 0, nb = 0, ns = 0;
 	struct member_row *blocks;
+	const char **servers = NULL;
 	if (store_response_defaults(st, &req->arena, v->user.id, &dr, &dd) ||
 	    store_muted_get(st, &req->arena, v->user.id, &phrases, &np) ||
-	    store_block_list(st, &req->arena, v->user.id, &blocks, &nb)) {
+	    store_block_list(st, &req->arena, v->user.id, &blocks, &nb) ||
+	    store_fed_domain_blocks(st, &req->arena, v->user.id, &servers, &ns)) {
 		web_error(req, res, 500, "Could not read your settings.");
 		return;
 	}
@@ -394,6 +399,11 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	json_object_set_new(ctx, "def_circle", json_boolean(!strcmp(dd, "circle")));
 	json_object_set_new(ctx, "blocks", bl);
 	json_object_set_new(ctx, "has_blocks", json_boolean(nb > 0));
+	json_t *sl = json_array();
+	for (size_t i = 0; i < ns; i++)
+		json_array_append_new(sl, json_pack("{s:s}", "server", servers[i]));
+	json_object_set_new(ctx, "servers", sl);
+	json_object_set_new(ctx, "has_servers", json_boolean(ns > 0));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -477,6 +487,25 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		web_flash(req, res, WEB_FLASH_UNBLOCKED, h);
+		http_res_redirect(req, res, 303, "/settings/responses");
+		return;
+	}
+	if (action && (!strcmp(action, "block_server") || !strcmp(action, "unblock_server"))) {
+		const char *d = fed_domain_normalise(&req->arena, http_req_form(req, "domain"));
+		if (!d) {
+			render_settings(req, res, 422, "Give a server's name, such as mastodon.social.", NULL);
+			return;
+		}
+		bool block = !strcmp(action, "block_server");
+		if (block && fed_block_domain(st, &req->arena, v->user.id, d, clock_now(), NULL)) {
+			web_error(req, res, 500, "Could not save that. Please try again.");
+			return;
+		}
+		if (!block && store_fed_domain_block_remove(st, v->user.id, d)) {
+			render_settings(req, res, 404, "That server is not blocked.", NULL);
+			return;
+		}
+		web_flash(req, res, block ? WEB_FLASH_SERVER_BLOCKED : WEB_FLASH_SERVER_UNBLOCKED, NULL);
 		http_res_redirect(req, res, 303, "/settings/responses");
 		return;
 	}

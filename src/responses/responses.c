@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "responses/muted.h"
 #include "stories/markdown.h"
+#include "store/store_fed.h"
 
 #include <string.h>
 
@@ -44,9 +45,11 @@ bool response_is_writer(const char *viewer_id, const struct story_row *s)
 }
 
 /* Whether the reader viewer_id, or a remote author (viewer_id NULL: an
- * actor elsewhere, who sees what anyone may see and is in no circle),
- * may respond to s: the one rule for both. */
-static enum resp_err may_post_as(struct store *st, const char *viewer_id, const struct story_row *s)
+ * actor on the server remote_domain, who sees what anyone may see and is
+ * in no circle), may respond to s: the one rule for both. A blocked
+ * reader, or an actor on a server the writer blocked, may not. */
+static enum resp_err may_post_as(struct store *st, const char *viewer_id, const char *remote_domain,
+				 const struct story_row *s)
 {
 	if (!audience_may_see_story(st, viewer_id, s) || s->status != STATUS_PUBLISHED)
 		return RESP_NOT_FOUND;
@@ -56,6 +59,9 @@ static enum resp_err may_post_as(struct store *st, const char *viewer_id, const 
 		return RESP_CLOSED;
 	bool blocked = false;
 	if (viewer_id && store_block_check(st, s->author_id, viewer_id, &blocked))
+		return RESP_STORE;
+	if (!viewer_id && store_fed_domain_blocked(st, s->author_id, remote_domain ? remote_domain : "",
+						   &blocked))
 		return RESP_STORE;
 	if (blocked)
 		return RESP_NOT_ALLOWED;
@@ -89,7 +95,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 {
 	if (!viewer)
 		return RESP_SIGN_IN;
-	return may_post_as(st, viewer->id, s);
+	return may_post_as(st, viewer->id, NULL, s);
 }
 
 /* Responses allow the prose subset: no images; headings read as bold. */
@@ -215,7 +221,8 @@ static enum resp_err create_as(struct store *st, struct arena *a, const struct u
 			       struct response_row *out, int64_t *retry_after)
 {
 	const char *author_id = viewer ? viewer->id : NULL;
-	enum resp_err e = viewer ? response_may_post(st, viewer, s) : may_post_as(st, NULL, s);
+	enum resp_err e = viewer ? response_may_post(st, viewer, s) :
+					   may_post_as(st, NULL, remote->domain, s);
 	if (e)
 		return e;
 	const char *html;

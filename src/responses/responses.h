@@ -52,7 +52,8 @@ struct response_remote_author {
  * A response on s by a remote author, through the same rules as a
  * reader's (response_create): refused when a reader who is not signed
  * in could not see s, when responses are off (RESP_CLOSED) or only for
- * circle members (RESP_NOT_ALLOWED); held when it holds a muted word or
+ * circle members, or the actor's server is one the writer blocked
+ * (RESP_NOT_ALLOWED); held when it holds a muted word or
  * the story takes responses for approval; rate limited per actor and per
  * domain. content_html is the Note's content: only its text is kept,
  * read as a response's Markdown. */

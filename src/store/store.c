@@ -90,7 +90,7 @@ const char *const store_tables[] = {
 	/* profiles (issue 17) */
 	"profiles",
 	/* federation (issue 20) */
-	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries",
+	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries", "fed_blocked_domains",
 	NULL,
 };
 

@@ -93,6 +93,26 @@ enum store_err store_fed_responses_delete(struct store *s, const char *actor_id,
 enum store_err store_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
 	__attribute__((warn_unused_result));
 
+/* ---- servers a writer blocked (schema in sqlite/migrations/
+ * 025_fed_blocked_servers.sql, pg/016) ---- */
+/* Block domain (already normalised) for writer_id; OK when it was
+ * already; CONFLICT when writer_id is no account. */
+enum store_err store_fed_domain_block_add(struct store *s, const char *writer_id,
+					  const char *domain, int64_t now)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND when it was not blocked. */
+enum store_err store_fed_domain_block_remove(struct store *s, const char *writer_id,
+					     const char *domain) __attribute__((warn_unused_result));
+/* writer_id's blocked domains, in byte order, at most 5000. */
+enum store_err store_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
+				       const char ***domains, size_t *n)
+	__attribute__((warn_unused_result));
+/* Whether writer_id blocked host (lower case, with or without its
+ * ":port"): a blocked domain equal to host, to host without its port,
+ * or of which host without its port is a subdomain. */
+enum store_err store_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
+					bool *blocked) __attribute__((warn_unused_result));
+
 /* ---- activities taken in ---- */
 /* Remember activity_id; CONFLICT when it was seen before (a replay). */
 enum store_err store_fed_seen_add(struct store *s, const char *activity_id, int64_t now)

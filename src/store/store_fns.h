@@ -394,6 +394,14 @@ STORE_FN(enum store_err, fed_responses_delete, (struct store *s, const char *act
 	 const char *note_id, int64_t *n), (s, actor_id, note_id, n))
 STORE_FN(enum store_err, fed_follows_remove_actor, (struct store *s, const char *actor_id,
 	 int64_t *n), (s, actor_id, n))
+STORE_FN(enum store_err, fed_domain_block_add, (struct store *s, const char *writer_id,
+	 const char *domain, int64_t now), (s, writer_id, domain, now))
+STORE_FN(enum store_err, fed_domain_block_remove, (struct store *s, const char *writer_id,
+	 const char *domain), (s, writer_id, domain))
+STORE_FN(enum store_err, fed_domain_blocks, (struct store *s, struct arena *a,
+	 const char *writer_id, const char ***domains, size_t *n), (s, a, writer_id, domains, n))
+STORE_FN(enum store_err, fed_domain_blocked, (struct store *s, const char *writer_id,
+	 const char *host, bool *blocked), (s, writer_id, host, blocked))
 STORE_FN(enum store_err, fed_followers, (struct store *s, struct arena *a, const char *writer_id,
 	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
 STORE_FN(enum store_err, fed_follower_count, (struct store *s, const char *writer_id,

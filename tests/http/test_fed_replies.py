@@ -195,3 +195,72 @@ def test_delete_of_a_note_and_of_an_actor(world):
     assert send(w, "carol", delete_of(w, "carol", w.peer.actor_id("carol"))).status_code == 202
     assert [x["body"] for x in public_responses(w, st)] == ["Bob here."]
     assert followers() == 0
+
+
+def test_a_blocked_server(world):
+    """She blocks a server on /settings/responses: its actors' follows of
+    her end, their replies and Follows are refused (403), nothing of hers
+    is delivered there; another server is untouched; unblocked, it may
+    follow again."""
+    w = world
+    u = w.server.url
+    other = Peer()
+    try:
+        other.add("mallory")
+        f = {"id": other.actor_id("mallory") + "/follows/1", "type": "Follow",
+             "actor": other.actor_id("mallory"), "object": u + "/@fr_ann"}
+        assert other.post("mallory", u + "/inbox", f).status_code == 202
+        other.wait_for(lambda j: j.get("type") == "Accept")
+        fa = {"id": w.peer.actor_id("alice") + "/follows/b", "type": "Follow",
+              "actor": w.peer.actor_id("alice"), "object": u + "/@fr_ann"}
+        assert send(w, "alice", fa).status_code == 202
+
+        def followers():
+            return requests.get(u + "/ap/users/fr_ann/followers", headers={"Accept": AP}).json()["totalItems"]
+        assert followers() == 2
+        mdomain = other.url.split("://", 1)[1]
+        page = w.web.get(u + "/settings/responses").text
+        assert "Blocked servers" in page and "No server is blocked." in page
+        from quire_server import csrf_of
+        r = w.web.post(u + "/settings/responses", data={
+            "csrf": csrf_of(page), "action": "block_server", "domain": "HTTP://" + mdomain.upper() + "/x"})
+        assert r.status_code == 200 and "The server is blocked" in r.text
+        page = w.web.get(u + "/settings/responses").text
+        assert "<li>" + mdomain in page
+        assert followers() == 1, "its follower is removed"
+        r = w.web.post(u + "/settings/responses", data={
+            "csrf": csrf_of(page), "action": "block_server", "domain": "not a server!"})
+        assert r.status_code == 422
+
+        st = story(w)
+        act = note(w, "alice", article(w, st), "<p>From a good server.</p>")
+        assert send(w, "alice", act).status_code == 202
+        mnote = {"id": other.actor_id("mallory") + "/notes/1", "type": "Note",
+                 "attributedTo": other.actor_id("mallory"), "inReplyTo": article(w, st),
+                 "content": "<p>From a blocked one.</p>", "to": [PUBLIC]}
+        create = {"id": mnote["id"] + "/activity", "type": "Create",
+                  "actor": other.actor_id("mallory"), "object": mnote}
+        assert other.post("mallory", u + "/inbox", create).status_code == 403
+        assert other.post("mallory", u + "/@fr_ann/inbox", dict(create, id=create["id"] + "b")).status_code == 403
+        f2 = dict(f, id=f["id"] + "-again")
+        assert other.post("mallory", u + "/inbox", f2).status_code == 403
+        assert other.post("mallory", u + "/@fr_ann/inbox", dict(f2, id=f2["id"] + "b")).status_code == 403
+        assert [x["body"] for x in all_responses(w, st)] == ["From a good server."]
+        assert followers() == 1
+        # Her public story reaches the good server, not the blocked one.
+        aid = article(w, st)
+        w.peer.wait_for(lambda j: j.get("type") == "Create" and isinstance(j.get("object"), dict)
+                        and j["object"].get("id") == aid)
+        with other.cond:
+            assert not any(b'"Create"' in body for _, _, body in other.received)
+
+        # Unblocked: it may follow again.
+        page = w.web.get(u + "/settings/responses").text
+        r = w.web.post(u + "/settings/responses", data={
+            "csrf": csrf_of(page), "action": "unblock_server", "domain": mdomain})
+        assert r.status_code == 200 and "The server is unblocked." in r.text
+        assert "No server is blocked." in r.text
+        assert other.post("mallory", u + "/inbox", dict(f, id=f["id"] + "-3")).status_code == 202
+        assert followers() == 2
+    finally:
+        other.stop()

@@ -127,6 +127,20 @@ static void activities(void)
 	ok(fed_activity_parse(&A, direct, strlen(direct), &act) == FED_OK && !act.object_public &&
 		   !strcmp(act.object_content, ""),
 	   "a direct message is not public; content that is no string is none");
+	static const char *const domains[][2] = {
+		{"social.example", "social.example"}, {" Social.Example ", "social.example"},
+		{"https://m.EXAMPLE/@x", "m.example"}, {"@x@m.example", "m.example"},
+		{"http://127.0.0.1:8080/users/x", "127.0.0.1:8080"}, {"a-b.c", "a-b.c"},
+		{"m.example  ", "m.example"},
+		{"", NULL}, {".", NULL}, {"a..b", NULL}, {".a", NULL}, {"a_b.example", NULL},
+		{"a:", NULL}, {":80", NULL}, {"a:8x", NULL}, {"a%b", NULL}, {"exa mple.org", NULL},
+		{"localhost", NULL}, {"not a server!", NULL}, {"localhost:8080", "localhost:8080"},
+	};
+	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		const char *d = fed_domain_normalise(&A, domains[i][0]);
+		ok(domains[i][1] ? d && !strcmp(d, domains[i][1]) : !d, "server name '%s' -> %s",
+		   domains[i][0], domains[i][1] ? domains[i][1] : "none");
+	}
 	static const char *const bad[] = {
 		"", "[]", "\"x\"", "{}", "{\"id\":\"a\",\"type\":\"Follow\"}",
 		"{\"id\":\"a\",\"type\":\"Follow\",\"actor\":5}", "{\"id\":\"\",\"type\":\"Follow\",\"actor\":\"b\"}",

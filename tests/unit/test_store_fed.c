@@ -13,6 +13,7 @@
  * at the same moment), lease, retry, sent, failed, release, counts.
  * What remote actors made: their replies (responses with a remote
  * author), deleted by Note or by actor, and their follows by actor.
+ * Servers a writer blocked, matched with subdomains and ports.
  * Runs on every backend the build has.
  */
 #include "core/arena.h"
@@ -316,6 +317,45 @@ static void remote_made(const struct user_row *ann, const struct user_row *bob)
 	   "an actor's follows of every writer removed, and no one else's");
 }
 
+/* Servers a writer blocked: kept once, listed, matched with and without
+ * a port and for subdomains (not for look-alikes), removed, per writer. */
+static void blocked_servers(const struct user_row *ann, const struct user_row *bob)
+{
+	const char **ds;
+	size_t n = 9;
+	bool b = true;
+	ok(store_fed_domain_blocks(st, &A, ann->id, &ds, &n) == STORE_OK && n == 0 &&
+		   store_fed_domain_blocked(st, ann->id, "m.example", &b) == STORE_OK && !b,
+	   "no server blocked yet");
+	ok(store_fed_domain_block_add(st, ann->id, "m.example", NOW) == STORE_OK &&
+		   store_fed_domain_block_add(st, ann->id, "m.example", NOW + 1) == STORE_OK &&
+		   store_fed_domain_block_add(st, ann->id, "127.0.0.1:9999", NOW) == STORE_OK &&
+		   store_fed_domain_blocks(st, &A, ann->id, &ds, &n) == STORE_OK && n == 2 &&
+		   !strcmp(ds[0], "127.0.0.1:9999") && !strcmp(ds[1], "m.example"),
+	   "blocked, once each, listed in byte order");
+	static const struct {
+		const char *host;
+		bool blocked;
+	} cases[] = {
+		{"m.example", true}, {"m.example:443", true}, {"social.m.example", true},
+		{"a.b.m.example:8443", true}, {"xm.example", false}, {"example", false},
+		{"m.example.org", false}, {"127.0.0.1:9999", true}, {"127.0.0.1:9998", false},
+		{"127.0.0.1", false}, {"", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(store_fed_domain_blocked(st, ann->id, cases[i].host, &b) == STORE_OK &&
+			   b == cases[i].blocked,
+		   "%s is %sblocked", cases[i].host, cases[i].blocked ? "" : "not ");
+	ok(store_fed_domain_blocked(st, bob->id, "m.example", &b) == STORE_OK && !b, "per writer");
+	ok(store_fed_domain_block_remove(st, ann->id, "m.example") == STORE_OK &&
+		   store_fed_domain_block_remove(st, ann->id, "m.example") == STORE_NOT_FOUND &&
+		   store_fed_domain_blocked(st, ann->id, "social.m.example", &b) == STORE_OK && !b,
+	   "unblocked, once");
+	ok(store_fed_domain_block_add(st, "nosuchuser000000", "x.example", NOW) == STORE_CONFLICT,
+	   "no block for no account");
+	ok(store_fed_domain_block_add(st, ann->id, "gone.example", NOW) == STORE_OK, "one more, to go with her");
+}
+
 struct claimer {
 	const char *url, *who;
 	pthread_barrier_t *go;
@@ -511,6 +551,7 @@ static void suite(const char *kind, const char *url)
 	actors();
 	followers(&ann, &bob);
 	remote_made(&ann, &bob);
+	blocked_servers(&ann, &bob);
 	deliveries(url, &ann, &bob);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
@@ -522,6 +563,10 @@ static void suite(const char *kind, const char *url)
 		   store_fed_follower_count(st, ann.id, &nf) == STORE_OK && nf == 0 &&
 		   store_fed_deliveries(st, &A, ann.id, 10, &dl, &ndl) == STORE_OK && ndl == 0,
 	   "her followers and deliveries go with her account");
+	const char **gone_ds;
+	size_t ngone = 9;
+	ok(store_fed_domain_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0,
+	   "and her blocked servers");
 	store_close(st);
 	st = NULL;
 }

@@ -4,6 +4,7 @@
  */
 #include "store/pg/pg_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -455,4 +456,75 @@ enum store_err pg_fed_follows_remove_actor(struct store *s, const char *actor_id
 	if (n)
 		*n = e ? 0 : k;
 	return e;
+}
+
+static const char SQL_DOMAIN_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_domains(writer_id, domain, created_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_DOMAIN_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_domains WHERE writer_id = $1 AND domain = $2";
+static const char SQL_DOMAIN_BLOCKS[] =
+	"SELECT domain FROM fed_blocked_domains WHERE writer_id = $1 ORDER BY domain COLLATE \"C\" "
+	"LIMIT 5000";
+static const char SQL_DOMAIN_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_domains WHERE writer_id = $1 AND (domain = $2 OR domain = $3 "
+	"OR right($3::text, length(domain) + 1) = '.' || domain) LIMIT 1";
+
+enum store_err pg_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
+				       int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, domain);
+	pp_int(&p, now);
+	return pg_write(s, SQL_DOMAIN_BLOCK_ADD, &p, NULL);
+}
+
+enum store_err pg_fed_domain_block_remove(struct store *s, const char *writer_id,
+					  const char *domain)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, domain);
+	return pg_write_one(s, SQL_DOMAIN_BLOCK_REMOVE, &p);
+}
+
+enum store_err pg_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
+				    const char ***domains, size_t *n)
+{
+	*domains = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_DOMAIN_BLOCKS, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	const char **out = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*out));
+	for (int i = 0; i < nt; i++)
+		out[(*n)++] = pg_text(a, r, i, 0);
+	PQclear(r);
+	*domains = out;
+	return STORE_OK;
+}
+
+enum store_err pg_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
+				     bool *blocked)
+{
+	*blocked = false;
+	char bare[256];
+	snprintf(bare, sizeof(bare), "%s", host ? host : "");
+	char *colon = strrchr(bare, ':');
+	if (colon && !strchr(bare, ']'))
+		*colon = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, host ? host : "");
+	pp_text(&p, bare);
+	PGresult *r = pg_run(s, SQL_DOMAIN_BLOCKED, &p);
+	if (!r)
+		return STORE_ERROR;
+	*blocked = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
 }

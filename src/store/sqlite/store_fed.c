@@ -4,6 +4,7 @@
  */
 #include "store/sqlite/store_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -497,4 +498,85 @@ enum store_err sq_fed_follows_remove_actor(struct store *s, const char *actor_id
 	if (n)
 		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
 	return e;
+}
+
+static const char SQL_DOMAIN_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_domains(writer_id, domain, created_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_DOMAIN_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_domains WHERE writer_id = ?1 AND domain = ?2";
+static const char SQL_DOMAIN_BLOCKS[] =
+	"SELECT domain FROM fed_blocked_domains WHERE writer_id = ?1 ORDER BY domain LIMIT 5000";
+static const char SQL_DOMAIN_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_domains WHERE writer_id = ?1 AND (domain = ?2 OR domain = ?3 "
+	"OR substr(?3, -length(domain) - 1) = '.' || domain) LIMIT 1";
+
+enum store_err sq_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
+				       int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCK_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, domain);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_domain_block_remove(struct store *s, const char *writer_id,
+					  const char *domain)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCK_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, domain);
+	return write_one(s, st);
+}
+
+enum store_err sq_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
+				    const char ***domains, size_t *n)
+{
+	*domains = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCKS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	size_t cap = 16;
+	const char **out = arena_alloc(a, cap * sizeof(*out));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
+			memcpy(bigger, out, cap * sizeof(*bigger));
+			out = bigger;
+			cap *= 2;
+		}
+		out[(*n)++] = col_text(a, st, 0);
+	}
+	done(st);
+	*domains = out;
+	return rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
+				     bool *blocked)
+{
+	*blocked = false;
+	char bare[256];
+	snprintf(bare, sizeof(bare), "%s", host ? host : "");
+	char *colon = strrchr(bare, ':');
+	if (colon && !strchr(bare, ']'))
+		*colon = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCKED);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, host ? host : "");
+	bind_text(st, 3, bare);
+	int rc = sqlite3_step(st);
+	*blocked = rc == SQLITE_ROW;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
 }
