@@ -387,35 +387,83 @@ static enum fed_err seen_err(enum store_err e)
 	return e == STORE_CONFLICT ? FED_REPLAY : e ? FED_STORE : FED_OK;
 }
 
+/* Queue kind ("accept" or "reject") of follow f to its inbox, due now. */
+static enum store_err queue_answer(struct store *st, struct arena *a, const char *kind,
+				   const struct fed_follower_row *f, int64_t now)
+{
+	json_t *p = json_pack("{s:s,s:s}", "actor", f->actor_id, "follow", f->follow_id);
+	char *payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
+	json_decref(p);
+	if (!payload)
+		return STORE_ERROR;
+	struct fed_delivery_row d = {.kind = kind, .inbox = f->inbox,
+				     .domain = fed_url_host(a, f->inbox), .payload = payload,
+				     .next_at = now, .created_at = now};
+	id_new(d.id);
+	memcpy(d.writer_id, f->writer_id, sizeof(d.writer_id));
+	enum store_err e = store_fed_delivery_add(st, &d);
+	free(payload);
+	return e;
+}
+
 enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writer_id,
 			     const struct fed_activity *act, const struct fed_remote_actor *actor,
-			     int64_t now)
+			     int64_t now, bool *held)
 {
 	struct fed_follower_row f = {.actor_id = actor->id, .follow_id = act->id,
 				     .inbox = actor->inbox, .shared_inbox = actor->shared_inbox,
 				     .created_at = now};
 	snprintf(f.writer_id, sizeof(f.writer_id), "%s", writer_id);
-	json_t *p = json_pack("{s:s,s:s}", "actor", actor->id, "follow", act->id);
-	char *payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
-	json_decref(p);
-	struct fed_delivery_row d = {.kind = "accept", .inbox = actor->inbox,
-				     .domain = fed_url_host(a, actor->inbox),
-				     .payload = payload ? payload : "", .next_at = now,
-				     .created_at = now};
-	id_new(d.id);
-	memcpy(d.writer_id, f.writer_id, sizeof(d.writer_id));
-	enum fed_err r = FED_STORE;
-	if (payload && !store_begin(st)) {
-		r = seen_err(store_fed_seen_add(st, act->id, now));
-		if (!r && (store_fed_follower_add(st, &f) || store_fed_delivery_add(st, &d)))
-			r = FED_STORE;
-		if (!r && store_commit(st))
-			r = FED_STORE;
-		if (r)
-			store_rollback(st);
-	}
-	free(payload);
+	bool approve = false;
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err r = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!r && store_fed_approve_get(st, writer_id, &approve))
+		r = FED_STORE;
+	if (!r && approve && store_fed_request_add(st, &f))
+		r = FED_STORE;
+	if (!r && !approve && (store_fed_follower_add(st, &f) || queue_answer(st, a, "accept", &f, now)))
+		r = FED_STORE;
+	if (!r && store_commit(st))
+		r = FED_STORE;
+	if (r)
+		store_rollback(st);
+	if (held)
+		*held = approve;
 	return r;
+}
+
+/* Approve (or reject) actor_id's waiting Follow of writer_id. */
+static enum fed_err answer(struct store *st, struct arena *a, const char *writer_id,
+			   const char *actor_id, bool approve, int64_t now)
+{
+	struct fed_follower_row f;
+	if (store_begin(st))
+		return FED_STORE;
+	enum store_err e = store_fed_request_get(st, a, writer_id, actor_id, &f);
+	if (!e && approve)
+		e = store_fed_follower_add(st, &f);
+	if (!e)
+		e = store_fed_request_remove(st, writer_id, actor_id, NULL);
+	if (!e)
+		e = queue_answer(st, a, approve ? "accept" : "reject", &f, now);
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e == STORE_NOT_FOUND ? FED_BAD : FED_STORE;
+	}
+	return FED_OK;
+}
+
+enum fed_err fed_approve_follower(struct store *st, struct arena *a, const char *writer_id,
+				  const char *actor_id, int64_t now)
+{
+	return answer(st, a, writer_id, actor_id, true, now);
+}
+
+enum fed_err fed_reject_follower(struct store *st, struct arena *a, const char *writer_id,
+				 const char *actor_id, int64_t now)
+{
+	return answer(st, a, writer_id, actor_id, false, now);
 }
 
 enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
@@ -427,6 +475,9 @@ enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 	enum fed_err r = seen_err(store_fed_seen_add(st, act->id, now));
 	if (!r) {
 		enum store_err e = store_fed_follower_remove(st, writer_id, act->actor, follow_id);
+		if (e && e != STORE_NOT_FOUND)
+			r = FED_STORE;
+		e = r ? STORE_OK : store_fed_request_remove(st, writer_id, act->actor, follow_id);
 		if (e && e != STORE_NOT_FOUND)
 			r = FED_STORE;
 	}

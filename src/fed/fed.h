@@ -136,16 +136,27 @@ bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const
 /* ---- taking in what arrived (after its signature checked out) ---- */
 
 /*
- * A Follow of writer_id by actor (auto-accepted): in one transaction,
- * the activity id remembered (FED_REPLAY if it was seen), the follower
- * kept (or her Follow id and inboxes renewed) and an Accept queued to
- * her inbox, due now. On error nothing is written.
+ * A Follow of writer_id by actor: in one transaction, the activity id
+ * remembered (FED_REPLAY if it was seen), and, when she approves her
+ * followers first (store_fed_approve_get), the request kept (*held set,
+ * nothing sent); else the follower kept (or her Follow id and inboxes
+ * renewed) and an Accept queued to her inbox, due now. held may be NULL.
+ * On error nothing is written.
  */
 enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writer_id,
 			     const struct fed_activity *act, const struct fed_remote_actor *actor,
-			     int64_t now) __attribute__((warn_unused_result));
+			     int64_t now, bool *held) __attribute__((warn_unused_result));
+/* She approves actor_id's waiting Follow: in one transaction the
+ * follower kept, the request gone, an Accept queued. Or she rejects it:
+ * the request gone, a Reject queued. FED_BAD when there is no such
+ * request. */
+enum fed_err fed_approve_follower(struct store *st, struct arena *a, const char *writer_id,
+				  const char *actor_id, int64_t now) __attribute__((warn_unused_result));
+enum fed_err fed_reject_follower(struct store *st, struct arena *a, const char *writer_id,
+				 const char *actor_id, int64_t now) __attribute__((warn_unused_result));
 /* An Undo of actor's Follow of writer_id (follow_id: the Follow's id,
- * or NULL for any): the id remembered, the follower removed. OK also when
+ * or NULL for any): the id remembered, the follower (or her waiting
+ * request) removed. OK also when
  * she was not following. */
 enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 				  const struct fed_activity *act, const char *follow_id,

@@ -287,7 +287,7 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 			refuse(req, res, 403, "The writer does not take activities from that server.");
 			return;
 		}
-		fe = fed_take_follow(st, a, w.id, &act, &ra, now);
+		fe = fed_take_follow(st, a, w.id, &act, &ra, now, NULL);
 		if (!fe)
 			fed_sender_poke();
 	} else if (!strcmp(act.type, "Undo") && !strcmp(act.object_type, "Follow")) {

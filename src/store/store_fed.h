@@ -113,6 +113,31 @@ enum store_err store_fed_domain_blocks(struct store *s, struct arena *a, const c
 enum store_err store_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
 					bool *blocked) __attribute__((warn_unused_result));
 
+/* ---- follows waiting for her approval (same schema file) ---- */
+/* Whether writer_id approves her followers first (false until set). */
+enum store_err store_fed_approve_get(struct store *s, const char *writer_id, bool *on)
+	__attribute__((warn_unused_result));
+/* CONFLICT when writer_id is no account. */
+enum store_err store_fed_approve_set(struct store *s, const char *writer_id, bool on)
+	__attribute__((warn_unused_result));
+/* Keep the request r, or (the same writer and actor) replace its
+ * follow_id and inboxes, keeping created_at. */
+enum store_err store_fed_request_add(struct store *s, const struct fed_follower_row *r)
+	__attribute__((warn_unused_result));
+/* actor_id's request to follow writer_id; NOT_FOUND when none. */
+enum store_err store_fed_request_get(struct store *s, struct arena *a, const char *writer_id,
+				     const char *actor_id, struct fed_follower_row *out)
+	__attribute__((warn_unused_result));
+/* Remove it (with follow_id not NULL: only when it is that Follow);
+ * NOT_FOUND when there was none. */
+enum store_err store_fed_request_remove(struct store *s, const char *writer_id,
+					const char *actor_id, const char *follow_id)
+	__attribute__((warn_unused_result));
+/* writer_id's requests, oldest first, at most max. */
+enum store_err store_fed_requests(struct store *s, struct arena *a, const char *writer_id,
+				  size_t max, struct fed_follower_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+
 /* ---- activities taken in ---- */
 /* Remember activity_id; CONFLICT when it was seen before (a replay). */
 enum store_err store_fed_seen_add(struct store *s, const char *activity_id, int64_t now)

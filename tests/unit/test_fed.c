@@ -262,14 +262,14 @@ static void taking(const char *kind, const char *url)
 	int64_t n = -1;
 	struct fed_delivery_row *rows;
 	size_t k;
-	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW) == FED_OK &&
+	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW, NULL) == FED_OK &&
 		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 1 &&
 		   store_fed_deliveries(st, &A, ann.id, 10, &rows, &k) == STORE_OK && k == 1 &&
 		   !strcmp(rows[0].kind, "accept") && !strcmp(rows[0].inbox, ra.inbox) &&
 		   !strcmp(rows[0].domain, "m.example") && strstr(rows[0].payload, "https://m.example/f/1") &&
 		   rows[0].next_at == NOW,
 	   "a Follow: a follower, and an Accept queued to her own inbox with the Follow");
-	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW + 1) == FED_REPLAY &&
+	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW + 1, NULL) == FED_REPLAY &&
 		   store_fed_deliveries(st, &A, ann.id, 10, &rows, &k) == STORE_OK && k == 1,
 	   "the same Follow again is a replay: nothing queued");
 	struct fed_activity u = {.id = "https://m.example/u/1", .type = "Undo", .actor = ra.id};
@@ -294,8 +294,8 @@ static void taking(const char *kind, const char *url)
 	f2.actor = r2.id;
 	f3.id = "https://o.example/f/12";
 	f3.actor = r3.id;
-	ok(!fed_take_follow(st, &A, ann.id, &f1, &ra, NOW) && !fed_take_follow(st, &A, ann.id, &f2, &r2, NOW) &&
-		   !fed_take_follow(st, &A, ann.id, &f3, &r3, NOW),
+	ok(!fed_take_follow(st, &A, ann.id, &f1, &ra, NOW, NULL) && !fed_take_follow(st, &A, ann.id, &f2, &r2, NOW, NULL) &&
+		   !fed_take_follow(st, &A, ann.id, &f3, &r3, NOW, NULL),
 	   "three followers");
 	struct story_row s, circle;
 	row_story(&s, &ann, "pub", "published", "public", NOW, NULL);
@@ -311,6 +311,52 @@ static void taking(const char *kind, const char *url)
 	   "deleting: a Delete for the public one only");
 	ok(store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 8,
 	   "eight deliveries in all (four Accepts, two Creates, two Deletes)");
+
+	/* She approves her followers first. */
+	bool held = false, on = true;
+	ok(store_fed_approve_get(st, ann.id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann.id, true) == STORE_OK &&
+		   store_fed_approve_get(st, ann.id, &on) == STORE_OK && on,
+	   "approval: off until she turns it on");
+	struct fed_remote_actor r4 = {.id = "https://p.example/u/w", .inbox = "https://p.example/u/w/inbox",
+				      .shared_inbox = ""};
+	struct fed_remote_actor r5 = {.id = "https://p.example/u/v", .inbox = "https://p.example/u/v/inbox",
+				      .shared_inbox = ""};
+	struct fed_activity f4 = f, f5 = f;
+	f4.id = "https://p.example/f/1";
+	f4.actor = r4.id;
+	f5.id = "https://p.example/f/2";
+	f5.actor = r5.id;
+	struct fed_follower_row *reqs;
+	size_t nr;
+	ok(fed_take_follow(st, &A, ann.id, &f4, &r4, NOW, &held) == FED_OK && held &&
+		   fed_take_follow(st, &A, ann.id, &f5, &r5, NOW + 1, NULL) == FED_OK &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 3 &&
+		   store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 8 &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 2 &&
+		   !strcmp(reqs[0].actor_id, r4.id) && !strcmp(reqs[0].follow_id, f4.id),
+	   "a Follow waits: no follower, nothing sent, a request kept");
+	ok(fed_approve_follower(st, &A, ann.id, r4.id, NOW + 2) == FED_OK &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 4 &&
+		   store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 9 &&
+		   !strcmp(rows[0].kind, "accept") && !strcmp(rows[0].inbox, r4.inbox) &&
+		   strstr(rows[0].payload, f4.id),
+	   "approved: a follower, an Accept of her Follow queued");
+	ok(fed_reject_follower(st, &A, ann.id, r5.id, NOW + 3) == FED_OK &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 4 &&
+		   store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 10 &&
+		   !strcmp(rows[0].kind, "reject") && strstr(rows[0].payload, f5.id) &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0,
+	   "rejected: no follower, a Reject queued, no request left");
+	ok(fed_approve_follower(st, &A, ann.id, r5.id, NOW + 4) == FED_BAD &&
+		   fed_reject_follower(st, &A, ann.id, r5.id, NOW + 4) == FED_BAD,
+	   "no request: nothing to approve or reject");
+	f5.id = "https://p.example/f/3";
+	struct fed_activity u5 = {.id = "https://p.example/u/3", .type = "Undo", .actor = r5.id};
+	ok(fed_take_follow(st, &A, ann.id, &f5, &r5, NOW + 5, NULL) == FED_OK &&
+		   fed_take_undo_follow(st, ann.id, &u5, NULL, NOW + 6) == FED_OK &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0,
+	   "an Undo withdraws a waiting Follow");
 	store_close(st);
 }
 

@@ -356,6 +356,52 @@ static void blocked_servers(const struct user_row *ann, const struct user_row *b
 	ok(store_fed_domain_block_add(st, ann->id, "gone.example", NOW) == STORE_OK, "one more, to go with her");
 }
 
+/* Follows waiting for her approval, and the choice itself. */
+static void requests(const struct user_row *ann, const struct user_row *bob)
+{
+	bool on = true;
+	ok(store_fed_approve_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, true) == STORE_OK &&
+		   store_fed_approve_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_approve_get(st, bob->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, false) == STORE_OK &&
+		   store_fed_approve_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, true) == STORE_OK,
+	   "approving followers: off until set, per writer, on and off");
+	ok(store_fed_approve_set(st, "nosuchuser000000", true) == STORE_CONFLICT, "not for no account");
+	struct fed_follower_row r1 = {.actor_id = "https://r.example/u/1", .follow_id = "https://r.example/f/1",
+				      .inbox = "https://r.example/u/1/inbox", .shared_inbox = "",
+				      .created_at = NOW + 10};
+	memcpy(r1.writer_id, ann->id, 17);
+	struct fed_follower_row r2 = r1;
+	r2.actor_id = "https://r.example/u/2";
+	r2.follow_id = "https://r.example/f/2";
+	r2.created_at = NOW + 5;
+	struct fed_follower_row got, *rows;
+	size_t n = 9;
+	ok(store_fed_request_get(st, &A, ann->id, r1.actor_id, &got) == STORE_NOT_FOUND &&
+		   store_fed_request_add(st, &r1) == STORE_OK && store_fed_request_add(st, &r2) == STORE_OK &&
+		   store_fed_requests(st, &A, ann->id, 10, &rows, &n) == STORE_OK && n == 2 &&
+		   !strcmp(rows[0].actor_id, r2.actor_id) && !strcmp(rows[1].actor_id, r1.actor_id),
+	   "two requests, oldest first");
+	r1.follow_id = "https://r.example/f/1b";
+	r1.created_at = NOW + 99;
+	ok(store_fed_request_add(st, &r1) == STORE_OK &&
+		   store_fed_request_get(st, &A, ann->id, r1.actor_id, &got) == STORE_OK &&
+		   !strcmp(got.follow_id, "https://r.example/f/1b") && got.created_at == NOW + 10 &&
+		   !strcmp(got.inbox, r1.inbox) && !strcmp(got.writer_id, ann->id),
+	   "asked again: its Follow replaced, when it came kept");
+	ok(store_fed_requests(st, &A, ann->id, 1, &rows, &n) == STORE_OK && n == 1 &&
+		   store_fed_requests(st, &A, bob->id, 10, &rows, &n) == STORE_OK && n == 0,
+	   "at most max; per writer");
+	ok(store_fed_request_remove(st, ann->id, r2.actor_id, "https://r.example/f/other") == STORE_NOT_FOUND &&
+		   store_fed_request_remove(st, ann->id, r2.actor_id, r2.follow_id) == STORE_OK &&
+		   store_fed_request_remove(st, ann->id, r2.actor_id, NULL) == STORE_NOT_FOUND,
+	   "removed by its Follow, once");
+	memcpy(r2.writer_id, "nosuchuser000000", 17);
+	ok(store_fed_request_add(st, &r2) == STORE_CONFLICT, "no request to follow no writer");
+}
+
 struct claimer {
 	const char *url, *who;
 	pthread_barrier_t *go;
@@ -552,6 +598,7 @@ static void suite(const char *kind, const char *url)
 	followers(&ann, &bob);
 	remote_made(&ann, &bob);
 	blocked_servers(&ann, &bob);
+	requests(&ann, &bob);
 	deliveries(url, &ann, &bob);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
@@ -565,8 +612,12 @@ static void suite(const char *kind, const char *url)
 	   "her followers and deliveries go with her account");
 	const char **gone_ds;
 	size_t ngone = 9;
-	ok(store_fed_domain_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0,
-	   "and her blocked servers");
+	bool gone_on = true;
+	struct fed_follower_row *gone_rq;
+	ok(store_fed_domain_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0 &&
+		   store_fed_approve_get(st, ann.id, &gone_on) == STORE_OK && !gone_on &&
+		   store_fed_requests(st, &A, ann.id, 10, &gone_rq, &ngone) == STORE_OK && ngone == 0,
+	   "and her blocked servers, her choices and the requests to follow her");
 	store_close(st);
 	st = NULL;
 }

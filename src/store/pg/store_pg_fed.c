@@ -528,3 +528,113 @@ enum store_err pg_fed_domain_blocked(struct store *s, const char *writer_id, con
 	PQclear(r);
 	return STORE_OK;
 }
+
+static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = $1";
+static const char SQL_APPROVE_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES ($1, $2::boolean) "
+	"ON CONFLICT (writer_id) DO UPDATE SET approve_followers = excluded.approve_followers";
+static const char SQL_REQUEST_ADD[] =
+	"INSERT INTO fed_follow_requests(writer_id, actor_id, follow_id, inbox, shared_inbox, "
+	"created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (writer_id, actor_id) DO UPDATE SET "
+	"follow_id = excluded.follow_id, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox";
+static const char SQL_REQUEST_GET[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = $1 AND actor_id = $2";
+static const char SQL_REQUEST_REMOVE[] =
+	"DELETE FROM fed_follow_requests WHERE writer_id = $1 AND actor_id = $2 AND "
+	"($3 = '' OR follow_id = $3)";
+static const char SQL_REQUESTS[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = $1 ORDER BY created_at, actor_id COLLATE \"C\" "
+	"LIMIT $2";
+
+enum store_err pg_fed_approve_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_APPROVE_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) == 1)
+		*on = pg_bool(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_fed_approve_set(struct store *s, const char *writer_id, bool on)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, on ? "true" : "false");
+	return pg_write(s, SQL_APPROVE_SET, &p, NULL);
+}
+
+enum store_err pg_fed_request_add(struct store *s, const struct fed_follower_row *r)
+{
+	struct pg_params p = {0};
+	pp_text(&p, r->writer_id);
+	pp_text(&p, r->actor_id);
+	pp_text(&p, r->follow_id);
+	pp_text(&p, r->inbox);
+	pp_text(&p, r->shared_inbox ? r->shared_inbox : "");
+	pp_int(&p, r->created_at);
+	return pg_write(s, SQL_REQUEST_ADD, &p, NULL);
+}
+
+static void read_request(struct arena *a, const PGresult *r, int i, struct fed_follower_row *o)
+{
+	pg_id(o->writer_id, r, i, 0);
+	o->actor_id = pg_text(a, r, i, 1);
+	o->follow_id = pg_text(a, r, i, 2);
+	o->inbox = pg_text(a, r, i, 3);
+	o->shared_inbox = pg_text(a, r, i, 4);
+	o->created_at = pg_int(r, i, 5);
+}
+
+enum store_err pg_fed_request_get(struct store *s, struct arena *a, const char *writer_id,
+				  const char *actor_id, struct fed_follower_row *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	PGresult *r = pg_run(s, SQL_REQUEST_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r) == 1) {
+		read_request(a, r, 0, out);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_fed_request_remove(struct store *s, const char *writer_id, const char *actor_id,
+				     const char *follow_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	pp_text(&p, follow_id ? follow_id : "");
+	return pg_write_one(s, SQL_REQUEST_REMOVE, &p);
+}
+
+enum store_err pg_fed_requests(struct store *s, struct arena *a, const char *writer_id, size_t max,
+			       struct fed_follower_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_int(&p, (int64_t)max);
+	PGresult *r = pg_run(s, SQL_REQUESTS, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	*rows = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(**rows));
+	for (int i = 0; i < nt && *n < max; i++)
+		read_request(a, r, i, &(*rows)[(*n)++]);
+	PQclear(r);
+	return STORE_OK;
+}

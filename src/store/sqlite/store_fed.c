@@ -580,3 +580,114 @@ enum store_err sq_fed_domain_blocked(struct store *s, const char *writer_id, con
 	done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
 }
+
+static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = ?1";
+static const char SQL_APPROVE_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES (?1, ?2) "
+	"ON CONFLICT(writer_id) DO UPDATE SET approve_followers = excluded.approve_followers";
+static const char SQL_REQUEST_ADD[] =
+	"INSERT INTO fed_follow_requests(writer_id, actor_id, follow_id, inbox, shared_inbox, "
+	"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(writer_id, actor_id) DO UPDATE SET "
+	"follow_id = excluded.follow_id, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox";
+static const char SQL_REQUEST_GET[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = ?1 AND actor_id = ?2";
+static const char SQL_REQUEST_REMOVE[] =
+	"DELETE FROM fed_follow_requests WHERE writer_id = ?1 AND actor_id = ?2 AND "
+	"(?3 = '' OR follow_id = ?3)";
+static const char SQL_REQUESTS[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = ?1 ORDER BY created_at, actor_id LIMIT ?2";
+
+enum store_err sq_fed_approve_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	sqlite3_stmt *st = stmt_cached(s, SQL_APPROVE_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*on = sqlite3_column_int(st, 0) != 0;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_approve_set(struct store *s, const char *writer_id, bool on)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_APPROVE_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	sqlite3_bind_int(st, 2, on ? 1 : 0);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_request_add(struct store *s, const struct fed_follower_row *r)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, r->writer_id);
+	bind_text(st, 2, r->actor_id);
+	bind_text(st, 3, r->follow_id);
+	bind_text(st, 4, r->inbox);
+	bind_text(st, 5, r->shared_inbox ? r->shared_inbox : "");
+	sqlite3_bind_int64(st, 6, r->created_at);
+	return exec_write(s, st);
+}
+
+static void read_request(struct arena *a, sqlite3_stmt *st, struct fed_follower_row *o)
+{
+	col_id(o->writer_id, st, 0);
+	o->actor_id = col_text(a, st, 1);
+	o->follow_id = col_text(a, st, 2);
+	o->inbox = col_text(a, st, 3);
+	o->shared_inbox = col_text(a, st, 4);
+	o->created_at = sqlite3_column_int64(st, 5);
+}
+
+enum store_err sq_fed_request_get(struct store *s, struct arena *a, const char *writer_id,
+				  const char *actor_id, struct fed_follower_row *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_request(a, st, out);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err sq_fed_request_remove(struct store *s, const char *writer_id, const char *actor_id,
+				     const char *follow_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	bind_text(st, 3, follow_id ? follow_id : "");
+	return write_one(s, st);
+}
+
+enum store_err sq_fed_requests(struct store *s, struct arena *a, const char *writer_id, size_t max,
+			       struct fed_follower_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUESTS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	*rows = arena_alloc(a, (max ? max : 1) * sizeof(**rows));
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_request(a, st, &(*rows)[(*n)++]);
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
