@@ -599,12 +599,45 @@ enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, i
 		e = FED_STORE;
 	if (!e && whole && store_fed_follows_remove_actor(st, act->actor, &n2))
 		e = FED_STORE;
+	int64_t n3 = 0;
+	if (!e && whole && store_fed_reaction_remove(st, act->actor, NULL, &n3))
+		e = FED_STORE;
+	n2 += n3;
 	if (e || store_commit(st)) {
 		store_rollback(st);
 		return e ? e : FED_STORE;
 	}
 	if (removed)
 		*removed = n1 + n2;
+	return FED_OK;
+}
+
+enum fed_err fed_take_reaction(struct store *st, const struct fed_activity *act,
+			       const char *story_id, const char *kind, int64_t now)
+{
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err e = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!e && store_fed_reaction_add(st, story_id, act->actor, kind, act->id, now))
+		e = FED_STORE;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : FED_STORE;
+	}
+	return FED_OK;
+}
+
+enum fed_err fed_take_undo_reaction(struct store *st, const struct fed_activity *act, int64_t now)
+{
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err e = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!e && *act->object_id && store_fed_reaction_remove(st, act->actor, act->object_id, NULL))
+		e = FED_STORE;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : FED_STORE;
+	}
 	return FED_OK;
 }
 

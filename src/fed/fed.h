@@ -169,12 +169,23 @@ enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int
 /*
  * A Delete by act->actor: of the actor itself (the object is the actor),
  * everything it made here goes (its replies and its follows of every
- * writer); of anything else (a Note, or its Tombstone), the responses
+ * writer, its likes and boosts); of anything else (a Note, or its
+ * Tombstone), the responses
  * made by that Note of that actor. The id remembered; OK when there was
  * nothing to delete. *removed (may be NULL) counts what went.
  */
 enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, int64_t now,
 			     int64_t *removed) __attribute__((warn_unused_result));
+/* A Like or Announce (kind "like" | "announce") by act->actor of her
+ * public story story_id: the id remembered, the reaction kept once per
+ * actor, story and kind. */
+enum fed_err fed_take_reaction(struct store *st, const struct fed_activity *act,
+			       const char *story_id, const char *kind, int64_t now)
+	__attribute__((warn_unused_result));
+/* An Undo of anything but a Follow: the id remembered, act->actor's
+ * reaction made by act->object_id removed (OK when there was none). */
+enum fed_err fed_take_undo_reaction(struct store *st, const struct fed_activity *act, int64_t now)
+	__attribute__((warn_unused_result));
 /* Anything else: only its id remembered (FED_REPLAY if it was seen). */
 enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)
 	__attribute__((warn_unused_result));

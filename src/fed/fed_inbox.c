@@ -307,6 +307,25 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 		return;
 	} else if (!strcmp(act.type, "Delete")) {
 		fe = fed_take_delete(st, &act, now, NULL);
+	} else if (!strcmp(act.type, "Like") || !strcmp(act.type, "Announce")) {
+		struct story_row s;
+		if (story_by_reply_target(req, act.object_id, &s) && fed_story_out(&s) &&
+		    !s.author_suspended) {
+			if (fed_blocked(st, a, s.author_id, act.actor)) {
+				refuse(req, res, 403, "The writer does not take activities from that server.");
+				return;
+			}
+			fe = fed_take_reaction(st, &act, s.id, !strcmp(act.type, "Like") ? "like" : "announce",
+					       now);
+		} else {
+			fe = fed_take_other(st, &act, now);
+		}
+	} else if (!strcmp(act.type, "Undo")) {
+		if (*act.object_actor && strcmp(act.object_actor, act.actor) != 0) {
+			refuse(req, res, 400, "One may only undo one's own activity.");
+			return;
+		}
+		fe = fed_take_undo_reaction(st, &act, now);
 	} else {
 		fe = fed_take_other(st, &act, now);
 	}

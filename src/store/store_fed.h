@@ -138,6 +138,22 @@ enum store_err store_fed_requests(struct store *s, struct arena *a, const char *
 				  size_t max, struct fed_follower_row **rows, size_t *n)
 	__attribute__((warn_unused_result));
 
+/* ---- likes and boosts of her stories (same schema file) ---- */
+/* actor_id's kind ("like" | "announce") of story_id by activity_id: kept
+ * once per actor, story and kind (again: its activity id replaced).
+ * CONFLICT when story_id is no story or kind is neither. */
+enum store_err store_fed_reaction_add(struct store *s, const char *story_id, const char *actor_id,
+				      const char *kind, const char *activity_id, int64_t now)
+	__attribute__((warn_unused_result));
+/* Remove actor_id's reaction made by activity_id (NULL: all of the
+ * actor's); *n (may be NULL) counts them. */
+enum store_err store_fed_reaction_remove(struct store *s, const char *actor_id,
+					 const char *activity_id, int64_t *n)
+	__attribute__((warn_unused_result));
+/* How many actors liked and boosted story_id (either may be NULL). */
+enum store_err store_fed_reaction_counts(struct store *s, const char *story_id, int64_t *likes,
+					 int64_t *announces) __attribute__((warn_unused_result));
+
 /* ---- activities taken in ---- */
 /* Remember activity_id; CONFLICT when it was seen before (a replay). */
 enum store_err store_fed_seen_add(struct store *s, const char *activity_id, int64_t now)

@@ -415,6 +415,13 @@ STORE_FN(enum store_err, fed_request_remove, (struct store *s, const char *write
 	 const char *actor_id, const char *follow_id), (s, writer_id, actor_id, follow_id))
 STORE_FN(enum store_err, fed_requests, (struct store *s, struct arena *a, const char *writer_id,
 	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
+STORE_FN(enum store_err, fed_reaction_add, (struct store *s, const char *story_id,
+	 const char *actor_id, const char *kind, const char *activity_id, int64_t now),
+	 (s, story_id, actor_id, kind, activity_id, now))
+STORE_FN(enum store_err, fed_reaction_remove, (struct store *s, const char *actor_id,
+	 const char *activity_id, int64_t *n), (s, actor_id, activity_id, n))
+STORE_FN(enum store_err, fed_reaction_counts, (struct store *s, const char *story_id,
+	 int64_t *likes, int64_t *announces), (s, story_id, likes, announces))
 STORE_FN(enum store_err, fed_followers, (struct store *s, struct arena *a, const char *writer_id,
 	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
 STORE_FN(enum store_err, fed_follower_count, (struct store *s, const char *writer_id,

@@ -402,6 +402,47 @@ static void requests(const struct user_row *ann, const struct user_row *bob)
 	ok(store_fed_request_add(st, &r2) == STORE_CONFLICT, "no request to follow no writer");
 }
 
+/* Likes and boosts of a story: once per actor and kind, counted,
+ * removed by their activity or all of an actor's. */
+static void reactions(const struct user_row *ann)
+{
+	struct story_row s, other;
+	row_story(&s, ann, "liked", "published", "public", NOW++, NULL);
+	row_story(&other, ann, "other", "published", "public", NOW++, NULL);
+	if (store_story_insert(st, &s) || store_story_insert(st, &other))
+		printf("# stories not made\n");
+	const char *x = "https://m.example/users/x", *y = "https://m.example/users/y";
+	int64_t likes = -1, boosts = -1, n = -1;
+	ok(store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 0 && boosts == 0,
+	   "no reactions yet");
+	ok(store_fed_reaction_add(st, s.id, x, "like", "https://m.example/l/1", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, s.id, x, "like", "https://m.example/l/2", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, s.id, y, "like", "https://m.example/l/3", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, s.id, x, "announce", "https://m.example/b/1", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, other.id, x, "like", "https://m.example/l/4", NOW) == STORE_OK &&
+		   store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 2 &&
+		   boosts == 1,
+	   "two likes (one per actor, again is once) and a boost");
+	ok(store_fed_reaction_counts(st, s.id, NULL, &boosts) == STORE_OK && boosts == 1 &&
+		   store_fed_reaction_counts(st, s.id, &likes, NULL) == STORE_OK && likes == 2,
+	   "either count alone");
+	ok(store_fed_reaction_add(st, "nosuchstory00000", x, "like", "https://m.example/l/9", NOW) ==
+			   STORE_CONFLICT &&
+		   store_fed_reaction_add(st, s.id, x, "frown", "https://m.example/l/9", NOW) != STORE_OK,
+	   "not of no story, not of another kind");
+	ok(store_fed_reaction_remove(st, x, "https://m.example/l/1", &n) == STORE_OK && n == 0 &&
+		   store_fed_reaction_remove(st, y, "https://m.example/l/2", &n) == STORE_OK && n == 0 &&
+		   store_fed_reaction_remove(st, x, "https://m.example/l/2", &n) == STORE_OK && n == 1 &&
+		   store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 1 &&
+		   boosts == 1,
+	   "undone by the activity that made it (the latest), by its own actor only");
+	ok(store_fed_reaction_remove(st, x, NULL, &n) == STORE_OK && n == 2 &&
+		   store_fed_reaction_counts(st, other.id, &likes, &boosts) == STORE_OK && likes == 0 &&
+		   store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 1 && boosts == 0,
+	   "all of an actor's at once");
+	ok(store_story_delete(st, s.id, NOW) == STORE_OK, "the story deleted");
+}
+
 struct claimer {
 	const char *url, *who;
 	pthread_barrier_t *go;
@@ -599,6 +640,7 @@ static void suite(const char *kind, const char *url)
 	remote_made(&ann, &bob);
 	blocked_servers(&ann, &bob);
 	requests(&ann, &bob);
+	reactions(&ann);
 	deliveries(url, &ann, &bob);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,

@@ -638,3 +638,56 @@ enum store_err pg_fed_requests(struct store *s, struct arena *a, const char *wri
 	PQclear(r);
 	return STORE_OK;
 }
+
+static const char SQL_REACTION_ADD[] =
+	"INSERT INTO fed_reactions(story_id, actor_id, kind, activity_id, created_at) VALUES "
+	"($1, $2, $3, $4, $5) ON CONFLICT (story_id, actor_id, kind) DO UPDATE SET "
+	"activity_id = excluded.activity_id";
+static const char SQL_REACTION_REMOVE[] =
+	"DELETE FROM fed_reactions WHERE actor_id = $1 AND ($2::text IS NULL OR activity_id = $2::text)";
+static const char SQL_REACTION_COUNTS[] =
+	"SELECT count(*) FILTER (WHERE kind = 'like'), count(*) FILTER (WHERE kind = 'announce') "
+	"FROM fed_reactions WHERE story_id = $1";
+
+enum store_err pg_fed_reaction_add(struct store *s, const char *story_id, const char *actor_id,
+				   const char *kind, const char *activity_id, int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	pp_text(&p, actor_id);
+	pp_text(&p, kind);
+	pp_text(&p, activity_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_REACTION_ADD, &p, NULL);
+}
+
+enum store_err pg_fed_reaction_remove(struct store *s, const char *actor_id,
+				      const char *activity_id, int64_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, actor_id);
+	pp_text(&p, activity_id);
+	int64_t k = 0;
+	enum store_err e = pg_write(s, SQL_REACTION_REMOVE, &p, &k);
+	if (n)
+		*n = e ? 0 : k;
+	return e;
+}
+
+enum store_err pg_fed_reaction_counts(struct store *s, const char *story_id, int64_t *likes,
+				      int64_t *announces)
+{
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	PGresult *r = pg_run(s, SQL_REACTION_COUNTS, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) == 1) {
+		if (likes)
+			*likes = pg_int(r, 0, 0);
+		if (announces)
+			*announces = pg_int(r, 0, 1);
+	}
+	PQclear(r);
+	return STORE_OK;
+}

@@ -691,3 +691,62 @@ enum store_err sq_fed_requests(struct store *s, struct arena *a, const char *wri
 	done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
 }
+
+static const char SQL_REACTION_ADD[] =
+	"INSERT INTO fed_reactions(story_id, actor_id, kind, activity_id, created_at) VALUES "
+	"(?1, ?2, ?3, ?4, ?5) ON CONFLICT(story_id, actor_id, kind) DO UPDATE SET "
+	"activity_id = excluded.activity_id";
+static const char SQL_REACTION_REMOVE[] =
+	"DELETE FROM fed_reactions WHERE actor_id = ?1 AND (?2 IS NULL OR activity_id = ?2)";
+static const char SQL_REACTION_COUNTS[] =
+	"SELECT COALESCE(sum(kind = 'like'), 0), COALESCE(sum(kind = 'announce'), 0) FROM "
+	"fed_reactions WHERE story_id = ?1";
+
+enum store_err sq_fed_reaction_add(struct store *s, const char *story_id, const char *actor_id,
+				   const char *kind, const char *activity_id, int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REACTION_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	bind_text(st, 2, actor_id);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, activity_id);
+	sqlite3_bind_int64(st, 5, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_reaction_remove(struct store *s, const char *actor_id,
+				      const char *activity_id, int64_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REACTION_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	if (activity_id)
+		bind_text(st, 2, activity_id);
+	else
+		sqlite3_bind_null(st, 2);
+	enum store_err e = exec_write(s, st);
+	if (n)
+		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
+	return e;
+}
+
+enum store_err sq_fed_reaction_counts(struct store *s, const char *story_id, int64_t *likes,
+				      int64_t *announces)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REACTION_COUNTS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (likes)
+			*likes = sqlite3_column_int64(st, 0);
+		if (announces)
+			*announces = sqlite3_column_int64(st, 1);
+	}
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
+}

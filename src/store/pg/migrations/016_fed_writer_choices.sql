@@ -22,3 +22,13 @@ CREATE TABLE fed_follow_requests (
 	created_at   BIGINT NOT NULL,
 	PRIMARY KEY (writer_id, actor_id)
 );
+
+CREATE TABLE fed_reactions (
+	story_id    TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+	actor_id    TEXT NOT NULL,
+	kind        TEXT NOT NULL CHECK (kind IN ('like', 'announce')),
+	activity_id TEXT NOT NULL,
+	created_at  BIGINT NOT NULL,
+	PRIMARY KEY (story_id, actor_id, kind)
+);
+CREATE INDEX fed_reactions_actor ON fed_reactions(actor_id, activity_id);

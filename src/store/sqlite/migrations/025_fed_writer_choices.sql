@@ -26,3 +26,15 @@ CREATE TABLE fed_follow_requests (
 	created_at   INTEGER NOT NULL,
 	PRIMARY KEY (writer_id, actor_id)
 ) WITHOUT ROWID;
+
+-- Likes and boosts (Announce) of her stories from the fediverse: one of
+-- each kind per actor and story, for counts shown to her.
+CREATE TABLE fed_reactions (
+	story_id    TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+	actor_id    TEXT NOT NULL,
+	kind        TEXT NOT NULL CHECK (kind IN ('like', 'announce')),
+	activity_id TEXT NOT NULL,   -- the Like or Announce (an Undo names it)
+	created_at  INTEGER NOT NULL,
+	PRIMARY KEY (story_id, actor_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX fed_reactions_actor ON fed_reactions(actor_id, activity_id);
