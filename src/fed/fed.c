@@ -573,6 +573,18 @@ enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *wri
 			n++;
 		}
 	}
+	/* ... and those waiting for her approval there: not hers to approve. */
+	if (!e)
+		e = store_fed_requests(st, a, writer_id, 100000, &rows, &k);
+	for (size_t i = 0; !e && i < k; i++) {
+		bool blocked = false;
+		const char *host = fed_url_host(a, rows[i].actor_id);
+		for (char *p = (char *)host; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		e = store_fed_domain_blocked(st, writer_id, host, &blocked);
+		if (!e && blocked)
+			e = store_fed_request_remove(st, writer_id, rows[i].actor_id, NULL);
+	}
 	if (e || store_commit(st)) {
 		store_rollback(st);
 		return e == STORE_CONFLICT ? FED_BAD : FED_STORE;

@@ -123,8 +123,8 @@ const char *fed_url_host(struct arena *a, const char *url);
  * Pure; fuzzed with the activity parser. */
 const char *fed_domain_normalise(struct arena *a, const char *in);
 /* Block domain for writer_id (in one transaction: the block kept, and
- * every follower of hers on that server or under it removed; *removed
- * counts them). What was queued for her there is not sent (the sender
+ * every follower of hers on that server or under it removed, *removed
+ * counting them, and every Follow from there waiting for her approval). What was queued for her there is not sent (the sender
  * asks fed_blocked()). */
 enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
 			      const char *domain, int64_t now, int64_t *removed)

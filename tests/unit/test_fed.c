@@ -357,6 +357,16 @@ static void taking(const char *kind, const char *url)
 		   fed_take_undo_follow(st, ann.id, &u5, NULL, NOW + 6) == FED_OK &&
 		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0,
 	   "an Undo withdraws a waiting Follow");
+	int64_t gone = -1;
+	f5.id = "https://p.example/f/4";
+	ok(fed_take_follow(st, &A, ann.id, &f5, &r5, NOW + 7, NULL) == FED_OK &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 1 &&
+		   fed_block_domain(st, &A, ann.id, "p.example", NOW + 8, &gone) == FED_OK && gone == 1 &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0 &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 3 &&
+		   fed_blocked(st, &A, ann.id, "https://sub.P.example/u/q") &&
+		   !fed_blocked(st, &A, ann.id, "https://m.example/u/q"),
+	   "blocking a server: its follower and its waiting Follow go, the others stay");
 	store_close(st);
 }
 
