@@ -168,10 +168,10 @@ enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int
 	__attribute__((warn_unused_result));
 /*
  * A Delete by act->actor: of the actor itself (the object is the actor),
- * everything it made here goes (its replies and its follows of every
- * writer, its likes and boosts); of anything else (a Note, or its
- * Tombstone), the responses
- * made by that Note of that actor. The id remembered; OK when there was
+ * everything it made here goes (its replies, its follows of every writer
+ * and its Follows waiting for approval, its likes and boosts); of
+ * anything else (a Note, or its Tombstone), the responses made by that
+ * Note of that actor. The id remembered; OK when there was
  * nothing to delete. *removed (may be NULL) counts what went.
  */
 enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, int64_t now,

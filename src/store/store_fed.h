@@ -89,7 +89,9 @@ enum store_err store_fed_follower_count(struct store *s, const char *writer_id, 
 enum store_err store_fed_responses_delete(struct store *s, const char *actor_id,
 					  const char *note_id, int64_t *n)
 	__attribute__((warn_unused_result));
-/* Remove actor_id's follows of every writer; *n (may be NULL) counts them. */
+/* Remove actor_id's follows of every writer, and its Follows waiting for
+ * a writer's approval; *n (may be NULL) counts the follows. Call it in a
+ * transaction for both to go together. */
 enum store_err store_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
 	__attribute__((warn_unused_result));
 

@@ -309,7 +309,13 @@ static void remote_made(const struct user_row *ann, const struct user_row *bob)
 		    store_fed_follower_add(st, &f) == STORE_OK;
 	memcpy(f.writer_id, bob->id, 17);
 	made = made && store_fed_follower_add(st, &f) == STORE_OK;
+	struct fed_follower_row rq = f;
+	memcpy(rq.writer_id, ann->id, 17);
+	struct fed_follower_row *rqs;
+	size_t nrq = 9;
+	made = made && store_fed_request_add(st, &rq) == STORE_OK;
 	ok(made && store_fed_follows_remove_actor(st, w, &n) == STORE_OK && n == 2 &&
+		   store_fed_requests(st, &A, ann->id, 10, &rqs, &nrq) == STORE_OK && nrq == 0 &&
 		   store_fed_follower_count(st, ann->id, &after_ann) == STORE_OK &&
 		   store_fed_follower_count(st, bob->id, &after_bob) == STORE_OK &&
 		   after_ann == before_ann && after_bob == before_bob &&

@@ -433,6 +433,7 @@ static const char SQL_RESPONSES_DELETE[] =
 	"DELETE FROM responses WHERE remote_actor = $1 AND remote_actor <> '' AND "
 	"($2::text IS NULL OR remote_note = $2::text)";
 static const char SQL_FOLLOWS_REMOVE_ACTOR[] = "DELETE FROM fed_followers WHERE actor_id = $1";
+static const char SQL_REQUESTS_REMOVE_ACTOR[] = "DELETE FROM fed_follow_requests WHERE actor_id = $1";
 
 enum store_err pg_fed_responses_delete(struct store *s, const char *actor_id, const char *note_id,
 				       int64_t *n)
@@ -455,7 +456,7 @@ enum store_err pg_fed_follows_remove_actor(struct store *s, const char *actor_id
 	enum store_err e = pg_write(s, SQL_FOLLOWS_REMOVE_ACTOR, &p, &k);
 	if (n)
 		*n = e ? 0 : k;
-	return e;
+	return e ? e : pg_write(s, SQL_REQUESTS_REMOVE_ACTOR, &p, NULL);
 }
 
 static const char SQL_DOMAIN_BLOCK_ADD[] =

@@ -470,6 +470,7 @@ static const char SQL_RESPONSES_DELETE[] =
 	"DELETE FROM responses WHERE remote_actor = ?1 AND remote_actor <> '' AND "
 	"(?2 IS NULL OR remote_note = ?2)";
 static const char SQL_FOLLOWS_REMOVE_ACTOR[] = "DELETE FROM fed_followers WHERE actor_id = ?1";
+static const char SQL_REQUESTS_REMOVE_ACTOR[] = "DELETE FROM fed_follow_requests WHERE actor_id = ?1";
 
 enum store_err sq_fed_responses_delete(struct store *s, const char *actor_id, const char *note_id,
 				       int64_t *n)
@@ -497,7 +498,12 @@ enum store_err sq_fed_follows_remove_actor(struct store *s, const char *actor_id
 	enum store_err e = exec_write(s, st);
 	if (n)
 		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
-	return e;
+	if (e)
+		return e;
+	if (!(st = stmt_cached(s, SQL_REQUESTS_REMOVE_ACTOR)))
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	return exec_write(s, st);
 }
 
 static const char SQL_DOMAIN_BLOCK_ADD[] =
