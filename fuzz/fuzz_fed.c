@@ -1,7 +1,8 @@
 /* fuzz_fed.c - what a fediverse request carries, before the store sees
  * it: an Accept header (fed_accept_wants_ap), a WebFinger resource
  * (fed_resource_handle), an activity (fed_activity_parse) and a remote
- * actor's document (fed_actor_parse) from arbitrary bytes. A handle
+ * actor's document (fed_actor_parse) from arbitrary bytes, and a
+ * server's name as a writer types it (fed_domain_normalise). A handle
  * found is always a bounded run of letters, digits and '_'; an activity
  * that parses has its id, type and actor; an actor that parses holds
  * the key asked for, on the key's own origin. */
@@ -40,8 +41,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct fed_activity act;
 	if (fed_activity_parse(&a, s, size, &act) == FED_OK &&
-	    (!act.id[0] || !act.type[0] || !act.actor[0] || !act.object_id || !act.object_type))
+	    (!act.id[0] || !act.type[0] || !act.actor[0] || !act.object_id || !act.object_type ||
+	     !act.object_in_reply_to || !act.object_attributed_to || !act.object_content))
 		abort();
+	const char *d = fed_domain_normalise(&a, s);
+	if (d) {
+		size_t n = strlen(d);
+		if (n == 0 || n > 253 || d[0] == '.' || d[0] == ':')
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if (!islower((unsigned char)d[i]) && !isdigit((unsigned char)d[i]) && d[i] != '.' &&
+			    d[i] != '-' && d[i] != ':')
+				abort();
+		const char *again = fed_domain_normalise(&a, d);
+		if (!again || strcmp(again, d) != 0)
+			abort();
+	}
 	static const char key[] = "https://m.example/users/x#main-key";
 	struct fed_remote_actor ra;
 	enum fed_err e = fed_actor_parse(&a, s, size, key, &ra);

@@ -286,6 +286,8 @@ static const struct http_route routes[] = {
 	{HTTP_GET, "/ap/users/{handle}/followers", fed_followers},
 	{HTTP_GET, "/ap/users/{handle}/following", fed_following},
 	{HTTP_GET, "/ap/stories/{id}", fed_article},
+	{HTTP_GET, "/settings/followers", fed_followers_settings},
+	{HTTP_POST, "/settings/followers", fed_followers_settings_post},
 	{HTTP_POST, "/@{handle}/inbox", fed_inbox_post},
 	{HTTP_POST, "/inbox", fed_shared_inbox_post},
 };

@@ -277,7 +277,34 @@ enum fed_err fed_activity_parse(struct arena *a, const char *body, size_t len,
 	out->object_type = json_is_object(obj) ? str_of(a, obj, "type") : NULL;
 	out->object_actor = json_is_object(obj) ? id_of(a, obj, "actor") : NULL;
 	out->object_object = json_is_object(obj) ? id_of(a, obj, "object") : NULL;
+	out->object_in_reply_to = json_is_object(obj) ? id_of(a, obj, "inReplyTo") : NULL;
+	out->object_attributed_to = json_is_object(obj) ? id_of(a, obj, "attributedTo") : NULL;
+	const json_t *content = json_is_object(obj) ? json_object_get(obj, "content") : NULL;
+	out->object_content = json_is_string(content) && json_string_length(content) <= FED_CONTENT_MAX ?
+				      arena_strndup(a, json_string_value(content),
+						    json_string_length(content)) : "";
+	out->object_public = false;
+	static const char *const fields[] = {"to", "cc"};
+	for (size_t f = 0; json_is_object(obj) && f < 2; f++) {
+		const json_t *v = json_object_get(obj, fields[f]);
+		const json_t *e;
+		size_t i;
+		if (json_is_string(v))
+			out->object_public |= !strcmp(json_string_value(v), FED_PUBLIC) ||
+					      !strcmp(json_string_value(v), "as:Public") ||
+					      !strcmp(json_string_value(v), "Public");
+		else if (json_is_array(v))
+			json_array_foreach(v, i, e)
+				if (json_is_string(e))
+					out->object_public |= !strcmp(json_string_value(e), FED_PUBLIC) ||
+							      !strcmp(json_string_value(e), "as:Public") ||
+							      !strcmp(json_string_value(e), "Public");
+	}
 	json_decref(j);
+	if (!out->object_in_reply_to)
+		out->object_in_reply_to = "";
+	if (!out->object_attributed_to)
+		out->object_attributed_to = "";
 	if (!out->object_id)
 		out->object_id = "";
 	if (!out->object_type)
@@ -360,35 +387,83 @@ static enum fed_err seen_err(enum store_err e)
 	return e == STORE_CONFLICT ? FED_REPLAY : e ? FED_STORE : FED_OK;
 }
 
+/* Queue kind ("accept" or "reject") of follow f to its inbox, due now. */
+static enum store_err queue_answer(struct store *st, struct arena *a, const char *kind,
+				   const struct fed_follower_row *f, int64_t now)
+{
+	json_t *p = json_pack("{s:s,s:s}", "actor", f->actor_id, "follow", f->follow_id);
+	char *payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
+	json_decref(p);
+	if (!payload)
+		return STORE_ERROR;
+	struct fed_delivery_row d = {.kind = kind, .inbox = f->inbox,
+				     .domain = fed_url_host(a, f->inbox), .payload = payload,
+				     .next_at = now, .created_at = now};
+	id_new(d.id);
+	memcpy(d.writer_id, f->writer_id, sizeof(d.writer_id));
+	enum store_err e = store_fed_delivery_add(st, &d);
+	free(payload);
+	return e;
+}
+
 enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writer_id,
 			     const struct fed_activity *act, const struct fed_remote_actor *actor,
-			     int64_t now)
+			     int64_t now, bool *held)
 {
 	struct fed_follower_row f = {.actor_id = actor->id, .follow_id = act->id,
 				     .inbox = actor->inbox, .shared_inbox = actor->shared_inbox,
 				     .created_at = now};
 	snprintf(f.writer_id, sizeof(f.writer_id), "%s", writer_id);
-	json_t *p = json_pack("{s:s,s:s}", "actor", actor->id, "follow", act->id);
-	char *payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
-	json_decref(p);
-	struct fed_delivery_row d = {.kind = "accept", .inbox = actor->inbox,
-				     .domain = fed_url_host(a, actor->inbox),
-				     .payload = payload ? payload : "", .next_at = now,
-				     .created_at = now};
-	id_new(d.id);
-	memcpy(d.writer_id, f.writer_id, sizeof(d.writer_id));
-	enum fed_err r = FED_STORE;
-	if (payload && !store_begin(st)) {
-		r = seen_err(store_fed_seen_add(st, act->id, now));
-		if (!r && (store_fed_follower_add(st, &f) || store_fed_delivery_add(st, &d)))
-			r = FED_STORE;
-		if (!r && store_commit(st))
-			r = FED_STORE;
-		if (r)
-			store_rollback(st);
-	}
-	free(payload);
+	bool approve = false;
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err r = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!r && store_fed_approve_get(st, writer_id, &approve))
+		r = FED_STORE;
+	if (!r && approve && store_fed_request_add(st, &f))
+		r = FED_STORE;
+	if (!r && !approve && (store_fed_follower_add(st, &f) || queue_answer(st, a, "accept", &f, now)))
+		r = FED_STORE;
+	if (!r && store_commit(st))
+		r = FED_STORE;
+	if (r)
+		store_rollback(st);
+	if (held)
+		*held = approve;
 	return r;
+}
+
+/* Approve (or reject) actor_id's waiting Follow of writer_id. */
+static enum fed_err answer(struct store *st, struct arena *a, const char *writer_id,
+			   const char *actor_id, bool approve, int64_t now)
+{
+	struct fed_follower_row f;
+	if (store_begin(st))
+		return FED_STORE;
+	enum store_err e = store_fed_request_get(st, a, writer_id, actor_id, &f);
+	if (!e && approve)
+		e = store_fed_follower_add(st, &f);
+	if (!e)
+		e = store_fed_request_remove(st, writer_id, actor_id, NULL);
+	if (!e)
+		e = queue_answer(st, a, approve ? "accept" : "reject", &f, now);
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e == STORE_NOT_FOUND ? FED_BAD : FED_STORE;
+	}
+	return FED_OK;
+}
+
+enum fed_err fed_approve_follower(struct store *st, struct arena *a, const char *writer_id,
+				  const char *actor_id, int64_t now)
+{
+	return answer(st, a, writer_id, actor_id, true, now);
+}
+
+enum fed_err fed_reject_follower(struct store *st, struct arena *a, const char *writer_id,
+				 const char *actor_id, int64_t now)
+{
+	return answer(st, a, writer_id, actor_id, false, now);
 }
 
 enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
@@ -402,12 +477,180 @@ enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 		enum store_err e = store_fed_follower_remove(st, writer_id, act->actor, follow_id);
 		if (e && e != STORE_NOT_FOUND)
 			r = FED_STORE;
+		e = r ? STORE_OK : store_fed_request_remove(st, writer_id, act->actor, follow_id);
+		if (e && e != STORE_NOT_FOUND)
+			r = FED_STORE;
 	}
 	if (!r && store_commit(st))
 		r = FED_STORE;
 	if (r)
 		store_rollback(st);
 	return r;
+}
+
+const char *fed_domain_normalise(struct arena *a, const char *in)
+{
+	if (!in)
+		return NULL;
+	while (*in == ' ' || *in == '\t')
+		in++;
+	if (!strncasecmp(in, "https://", 8))
+		in += 8;
+	else if (!strncasecmp(in, "http://", 7))
+		in += 7;
+	/* "@user@server" or "user@server": the part after the last '@'
+	 * before any path. */
+	size_t head = strcspn(in, "/");
+	for (size_t i = head; i > 0; i--)
+		if (in[i - 1] == '@') {
+			in += i;
+			break;
+		}
+	size_t n = strcspn(in, "/ \t\r\n?#");
+	if (n == 0 || n > 253 || in[n] == ' ' || in[n] == '\t' || in[n] == '\r' || in[n] == '\n') {
+		/* Only blanks may follow a bare name. */
+		for (const char *q = in + n; n && *q; q++)
+			if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+				return NULL;
+		if (n == 0 || n > 253)
+			return NULL;
+	}
+	char *d = arena_strndup(a, in, n);
+	bool port = false, label_empty = true;
+	for (char *p = d; *p; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (port) {
+			if (!isdigit((unsigned char)*p))
+				return NULL;
+		} else if (*p == ':') {
+			if (label_empty || !p[1])
+				return NULL;
+			port = true;
+		} else if (*p == '.') {
+			if (label_empty)
+				return NULL;
+			label_empty = true;
+		} else if (isalnum((unsigned char)*p) || *p == '-') {
+			label_empty = false;
+		} else {
+			return NULL;
+		}
+	}
+	/* A name with a dot (or a port, for a test's loopback server). */
+	return (port || !label_empty) && (port || strchr(d, '.')) ? d : NULL;
+}
+
+bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const char *url)
+{
+	const char *host = fed_url_host(a, url ? url : "");
+	bool blocked = false;
+	if (!*host)
+		return false;
+	for (char *p = (char *)host; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return store_fed_domain_blocked(st, writer_id, host, &blocked) != STORE_OK || blocked;
+}
+
+enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
+			      const char *domain, int64_t now, int64_t *removed)
+{
+	int64_t n = 0;
+	if (store_begin(st))
+		return FED_STORE;
+	enum store_err e = store_fed_domain_block_add(st, writer_id, domain, now);
+	struct fed_follower_row *rows = NULL;
+	size_t k = 0;
+	if (!e)
+		e = store_fed_followers(st, a, writer_id, 100000, &rows, &k);
+	for (size_t i = 0; !e && i < k; i++) {
+		bool blocked = false;
+		const char *host = fed_url_host(a, rows[i].actor_id);
+		for (char *p = (char *)host; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		e = store_fed_domain_blocked(st, writer_id, host, &blocked);
+		if (!e && blocked) {
+			e = store_fed_follower_remove(st, writer_id, rows[i].actor_id, NULL);
+			n++;
+		}
+	}
+	/* ... and those waiting for her approval there: not hers to approve. */
+	if (!e)
+		e = store_fed_requests(st, a, writer_id, 100000, &rows, &k);
+	for (size_t i = 0; !e && i < k; i++) {
+		bool blocked = false;
+		const char *host = fed_url_host(a, rows[i].actor_id);
+		for (char *p = (char *)host; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		e = store_fed_domain_blocked(st, writer_id, host, &blocked);
+		if (!e && blocked)
+			e = store_fed_request_remove(st, writer_id, rows[i].actor_id, NULL);
+	}
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e == STORE_CONFLICT ? FED_BAD : FED_STORE;
+	}
+	if (removed)
+		*removed = n;
+	return FED_OK;
+}
+
+enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int64_t now)
+{
+	return seen_err(store_fed_seen_add(st, act->id, now));
+}
+
+enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, int64_t now,
+			     int64_t *removed)
+{
+	bool whole = !strcmp(act->object_id, act->actor);
+	int64_t n1 = 0, n2 = 0;
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err e = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!e && store_fed_responses_delete(st, act->actor, whole ? NULL : act->object_id, &n1))
+		e = FED_STORE;
+	if (!e && whole && store_fed_follows_remove_actor(st, act->actor, &n2))
+		e = FED_STORE;
+	int64_t n3 = 0;
+	if (!e && whole && store_fed_reaction_remove(st, act->actor, NULL, &n3))
+		e = FED_STORE;
+	n2 += n3;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : FED_STORE;
+	}
+	if (removed)
+		*removed = n1 + n2;
+	return FED_OK;
+}
+
+enum fed_err fed_take_reaction(struct store *st, const struct fed_activity *act,
+			       const char *story_id, const char *kind, int64_t now)
+{
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err e = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!e && store_fed_reaction_add(st, story_id, act->actor, kind, act->id, now))
+		e = FED_STORE;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : FED_STORE;
+	}
+	return FED_OK;
+}
+
+enum fed_err fed_take_undo_reaction(struct store *st, const struct fed_activity *act, int64_t now)
+{
+	if (store_begin(st))
+		return FED_STORE;
+	enum fed_err e = seen_err(store_fed_seen_add(st, act->id, now));
+	if (!e && *act->object_id && store_fed_reaction_remove(st, act->actor, act->object_id, NULL))
+		e = FED_STORE;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : FED_STORE;
+	}
+	return FED_OK;
 }
 
 enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)

@@ -74,7 +74,13 @@ struct fed_activity {
 	const char *object_type;       /* an embedded object's type, else "" */
 	const char *object_actor;      /* ... its actor (an Undo's Follow) */
 	const char *object_object;     /* ... its object, as a URL or an embedded id */
+	/* An embedded Note (a reply): what it answers (a URL), who made it,
+	 * its content (HTML, at most FED_CONTENT_MAX bytes), and whether it
+	 * is addressed to the public (its to or cc names as:Public). */
+	const char *object_in_reply_to, *object_attributed_to, *object_content;
+	bool object_public;
 };
+#define FED_CONTENT_MAX (64 * 1024)
 /* Parse body[0..len): a JSON object (at most FED_DOC_MAX bytes, no
  * duplicate keys) with string id, type and actor, each at most 2048
  * bytes. FED_BAD otherwise. */
@@ -108,23 +114,78 @@ const char *fed_url_defrag(struct arena *a, const char *url);
 /* The host (and port) of url, into a; "" when it has none. */
 const char *fed_url_host(struct arena *a, const char *url);
 
+/* ---- servers a writer blocked ---- */
+
+/* A server's domain as a writer types it ("social.example", "https://
+ * social.example/@x", "@x@social.example", upper case or not) into a,
+ * lower case, or NULL when it is none: letters, digits, dots and
+ * hyphens, with an optional ":port", at most 253 bytes, no empty label.
+ * Pure; fuzzed with the activity parser. */
+const char *fed_domain_normalise(struct arena *a, const char *in);
+/* Block domain for writer_id (in one transaction: the block kept, and
+ * every follower of hers on that server or under it removed, *removed
+ * counting them, and every Follow from there waiting for her approval). What was queued for her there is not sent (the sender
+ * asks fed_blocked()). */
+enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
+			      const char *domain, int64_t now, int64_t *removed)
+	__attribute__((warn_unused_result));
+/* Whether url (an actor, an inbox) is on a server writer_id blocked;
+ * true too when the store cannot say. */
+bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const char *url);
+
 /* ---- taking in what arrived (after its signature checked out) ---- */
 
 /*
- * A Follow of writer_id by actor (auto-accepted): in one transaction,
- * the activity id remembered (FED_REPLAY if it was seen), the follower
- * kept (or her Follow id and inboxes renewed) and an Accept queued to
- * her inbox, due now. On error nothing is written.
+ * A Follow of writer_id by actor: in one transaction, the activity id
+ * remembered (FED_REPLAY if it was seen), and, when she approves her
+ * followers first (store_fed_approve_get), the request kept (*held set,
+ * nothing sent); else the follower kept (or her Follow id and inboxes
+ * renewed) and an Accept queued to her inbox, due now. held may be NULL.
+ * On error nothing is written.
  */
 enum fed_err fed_take_follow(struct store *st, struct arena *a, const char *writer_id,
 			     const struct fed_activity *act, const struct fed_remote_actor *actor,
-			     int64_t now) __attribute__((warn_unused_result));
+			     int64_t now, bool *held) __attribute__((warn_unused_result));
+/* She approves actor_id's waiting Follow: in one transaction the
+ * follower kept, the request gone, an Accept queued. Or she rejects it:
+ * the request gone, a Reject queued. FED_BAD when there is no such
+ * request. */
+enum fed_err fed_approve_follower(struct store *st, struct arena *a, const char *writer_id,
+				  const char *actor_id, int64_t now) __attribute__((warn_unused_result));
+enum fed_err fed_reject_follower(struct store *st, struct arena *a, const char *writer_id,
+				 const char *actor_id, int64_t now) __attribute__((warn_unused_result));
 /* An Undo of actor's Follow of writer_id (follow_id: the Follow's id,
- * or NULL for any): the id remembered, the follower removed. OK also when
+ * or NULL for any): the id remembered, the follower (or her waiting
+ * request) removed. OK also when
  * she was not following. */
 enum fed_err fed_take_undo_follow(struct store *st, const char *writer_id,
 				  const struct fed_activity *act, const char *follow_id,
 				  int64_t now) __attribute__((warn_unused_result));
+/* Remember act's id only (FED_REPLAY if it was seen), for an activity
+ * whose effect the caller then has made by the rules elsewhere (a reply
+ * goes through responses/). */
+enum fed_err fed_take_seen(struct store *st, const struct fed_activity *act, int64_t now)
+	__attribute__((warn_unused_result));
+/*
+ * A Delete by act->actor: of the actor itself (the object is the actor),
+ * everything it made here goes (its replies, its follows of every writer
+ * and its Follows waiting for approval, its likes and boosts); of
+ * anything else (a Note, or its Tombstone), the responses made by that
+ * Note of that actor. The id remembered; OK when there was
+ * nothing to delete. *removed (may be NULL) counts what went.
+ */
+enum fed_err fed_take_delete(struct store *st, const struct fed_activity *act, int64_t now,
+			     int64_t *removed) __attribute__((warn_unused_result));
+/* A Like or Announce (kind "like" | "announce") by act->actor of her
+ * public story story_id: the id remembered, the reaction kept once per
+ * actor, story and kind. */
+enum fed_err fed_take_reaction(struct store *st, const struct fed_activity *act,
+			       const char *story_id, const char *kind, int64_t now)
+	__attribute__((warn_unused_result));
+/* An Undo of anything but a Follow: the id remembered, act->actor's
+ * reaction made by act->object_id removed (OK when there was none). */
+enum fed_err fed_take_undo_reaction(struct store *st, const struct fed_activity *act, int64_t now)
+	__attribute__((warn_unused_result));
 /* Anything else: only its id remembered (FED_REPLAY if it was seen). */
 enum fed_err fed_take_other(struct store *st, const struct fed_activity *act, int64_t now)
 	__attribute__((warn_unused_result));

@@ -12,12 +12,16 @@
 
 #include "accounts/accounts.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "fed/fed_int.h"
 #include "fed/sig.h"
 #include "net/fetch.h"
+#include "responses/responses.h"
+#include "stories/stories.h"
 #include "store/store_fed.h"
 #include "web/web.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -115,6 +119,90 @@ static bool writer_by_actor(struct http_req *req, const char *url, struct user_r
 	       !store_user_by_handle(web_store(req), &req->arena, h, u) && !u->suspended_at;
 }
 
+/* The story a reply answers: url is her public story's Article id
+ * (base_url/ap/stories/ID) or its address (base_url/@HANDLE/SLUG). */
+static bool story_by_reply_target(struct http_req *req, const char *url, struct story_row *s)
+{
+	struct arena *a = &req->arena;
+	struct store *st = web_store(req);
+	const char *base = web_cfg->base_url;
+	size_t bl = strlen(base);
+	if (!url || strncmp(url, base, bl) != 0)
+		return false;
+	const char *p = url + bl;
+	if (!strncmp(p, "/ap/stories/", 12))
+		return id_valid(p + 12) && !store_story_get(st, a, p + 12, s);
+	if (strncmp(p, "/@", 2) != 0)
+		return false;
+	const char *slash = strchr(p + 2, '/');
+	if (!slash || strchr(slash + 1, '/') || strchr(slash + 1, '?') || !slash[1])
+		return false;
+	const char *h = handle_normalise(a, arena_strndup(a, p + 2, (size_t)(slash - p - 2)));
+	struct user_row u;
+	return h && !store_user_by_handle(st, a, h, &u) && !u.suspended_at &&
+	       !store_story_by_slug(st, a, u.id, slash + 1, s);
+}
+
+static void accepted(struct http_req *req, struct http_res *res)
+{
+	res->status = 202;
+	res->content_type = "text/plain; charset=utf-8";
+	web_security_headers(req, res);
+	http_res_header(req, res, "Cache-Control", "no-store");
+	buf_adds(&res->body, "Accepted\n");
+}
+
+/* A Create(Note) answering one of her public stories becomes a response
+ * on it by the responses' rules (responses.h); any other Note is only
+ * remembered. */
+static void take_reply(struct http_req *req, struct http_res *res, const struct fed_activity *act,
+		       const struct fed_remote_actor *ra)
+{
+	struct arena *a = &req->arena;
+	struct store *st = web_store(req);
+	if (*act->object_attributed_to && strcmp(act->object_attributed_to, act->actor) != 0) {
+		refuse(req, res, 400, "A Note is created by its own author.");
+		return;
+	}
+	struct story_row s;
+	bool ours = act->object_public && *act->object_id &&
+		    fed_same_origin(act->object_id, act->actor) &&
+		    story_by_reply_target(req, act->object_in_reply_to, &s);
+	enum fed_err fe = fed_take_seen(st, act, clock_now());
+	if (fe == FED_REPLAY) {
+		refuse(req, res, 409, "That activity was received before.");
+		return;
+	}
+	if (fe) {
+		refuse(req, res, 500, "Could not take the activity in.");
+		return;
+	}
+	if (!ours) {
+		accepted(req, res);
+		return;
+	}
+	char *domain = arena_strdup(a, fed_url_host(a, ra->id));
+	for (char *p = domain; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *user = ra->handle && *ra->handle ? ra->handle : "unknown";
+	struct response_remote_author who = {
+		.actor = ra->id, .handle = arena_printf(a, "%s@%s", user, domain),
+		.name = ra->name && *ra->name ? ra->name : user, .domain = domain,
+		.note_id = act->object_id};
+	struct response_row r;
+	enum resp_err e = response_create_remote(st, a, &who, &s, act->object_content, &r);
+	switch (e) {
+	case RESP_OK: accepted(req, res); return;
+	case RESP_NOT_FOUND:
+	case RESP_SIGN_IN: refuse(req, res, 404, "There is nothing at this address."); return;
+	case RESP_CLOSED:
+	case RESP_NOT_ALLOWED: refuse(req, res, 403, resp_strerror(e)); return;
+	case RESP_RATE_LIMITED: refuse(req, res, 429, resp_strerror(e)); return;
+	case RESP_STORE: refuse(req, res, 500, resp_strerror(e)); return;
+	default: refuse(req, res, 422, resp_strerror(e)); return;
+	}
+}
+
 static void take_in(struct http_req *req, struct http_res *res, const struct user_row *route_writer)
 {
 	struct arena *a = &req->arena;
@@ -154,6 +242,11 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 		refuse(req, res, 401, "The activity is not signed by its actor's server.");
 		return;
 	}
+	/* A server she blocked is not listened to (nor its key fetched). */
+	if (route_writer && fed_blocked(st, a, route_writer->id, act.actor)) {
+		refuse(req, res, 403, "The writer does not take activities from that server.");
+		return;
+	}
 	struct fed_actor_row actor;
 	const char *why = NULL;
 	bool fresh = false;
@@ -190,7 +283,11 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 			refuse(req, res, 404, "There is no writer by that name here.");
 			return;
 		}
-		fe = fed_take_follow(st, a, w.id, &act, &ra, now);
+		if (fed_blocked(st, a, w.id, act.actor)) {
+			refuse(req, res, 403, "The writer does not take activities from that server.");
+			return;
+		}
+		fe = fed_take_follow(st, a, w.id, &act, &ra, now, NULL);
 		if (!fe)
 			fed_sender_poke();
 	} else if (!strcmp(act.type, "Undo") && !strcmp(act.object_type, "Follow")) {
@@ -204,6 +301,31 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 			return;
 		}
 		fe = fed_take_undo_follow(st, w.id, &act, NULL, now);
+	} else if (!strcmp(act.type, "Create") && !strcmp(act.object_type, "Note") &&
+		   *act.object_in_reply_to) {
+		take_reply(req, res, &act, &ra);
+		return;
+	} else if (!strcmp(act.type, "Delete")) {
+		fe = fed_take_delete(st, &act, now, NULL);
+	} else if (!strcmp(act.type, "Like") || !strcmp(act.type, "Announce")) {
+		struct story_row s;
+		if (story_by_reply_target(req, act.object_id, &s) && fed_story_out(&s) &&
+		    !s.author_suspended) {
+			if (fed_blocked(st, a, s.author_id, act.actor)) {
+				refuse(req, res, 403, "The writer does not take activities from that server.");
+				return;
+			}
+			fe = fed_take_reaction(st, &act, s.id, !strcmp(act.type, "Like") ? "like" : "announce",
+					       now);
+		} else {
+			fe = fed_take_other(st, &act, now);
+		}
+	} else if (!strcmp(act.type, "Undo")) {
+		if (*act.object_actor && strcmp(act.object_actor, act.actor) != 0) {
+			refuse(req, res, 400, "One may only undo one's own activity.");
+			return;
+		}
+		fe = fed_take_undo_reaction(st, &act, now);
 	} else {
 		fe = fed_take_other(st, &act, now);
 	}
@@ -215,11 +337,7 @@ static void take_in(struct http_req *req, struct http_res *res, const struct use
 		refuse(req, res, 500, "Could not take the activity in.");
 		return;
 	}
-	res->status = 202;
-	res->content_type = "text/plain; charset=utf-8";
-	web_security_headers(req, res);
-	http_res_header(req, res, "Cache-Control", "no-store");
-	buf_adds(&res->body, "Accepted\n");
+	accepted(req, res);
 }
 
 void fed_inbox_post(struct http_req *req, struct http_res *res)

@@ -5,6 +5,7 @@
  * RENDER_AP rendering (render/render.h), never a copy of that rule.
  */
 #include "fed/fed_int.h"
+#include "store/store_fed.h"
 
 #include "audience/audience.h"
 #include "fed/keys.h"
@@ -110,7 +111,10 @@ json_t *fed_person(struct http_req *req, const struct user_row *u)
 			    json_string(fed_collection_url(req, u->handle, "following")));
 	json_object_set_new(o, "endpoints",
 			    json_pack("{s:s}", "sharedInbox", fed_shared_inbox_url(req)));
-	json_object_set_new(o, "manuallyApprovesFollowers", json_false());
+	bool approve = false;
+	if (store_fed_approve_get(web_store(req), u->id, &approve))
+		approve = false;
+	json_object_set_new(o, "manuallyApprovesFollowers", json_boolean(approve));
 	json_object_set_new(o, "discoverable", json_true());
 	json_object_set_new(o, "publicKey", json_pack("{s:s,s:s,s:s}", "id", fed_key_id(req, u->handle),
 						      "owner", id, "publicKeyPem", pub));

@@ -7,9 +7,11 @@
 #include "fed/fed_web.h"
 
 #include "accounts/accounts.h"
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "fed/fed_int.h"
 #include "store/store_fed.h"
+#include "store/store_mail.h"
 #include "stories/stories.h"
 #include "web/web.h"
 
@@ -268,4 +270,114 @@ void fed_nodeinfo(struct http_req *req, struct http_res *res)
 		"activitypub", "services", "inbound", "outbound", "atom1.0", "openRegistrations", open, "usage", "users", "total", (json_int_t)users,
 		"localPosts", (json_int_t)stories, "metadata", "nodeName", web_site(req)->name);
 	json_as(req, res, "application/json; profile=\"" NODEINFO_21 "#\"; charset=utf-8", o);
+}
+
+/* One remote actor for her lists: its URL, and what its server said of
+ * it when it last signed something (name, user@server). */
+static json_t *remote_view(struct http_req *req, const char *actor_id)
+{
+	struct fed_actor_row ar;
+	const char *name = "", *handle = "";
+	const char *host = fed_url_host(&req->arena, actor_id);
+	if (store_fed_actor_get(web_store(req), &req->arena, actor_id, &ar) == STORE_OK) {
+		name = ar.name;
+		if (ar.handle[0])
+			handle = arena_printf(&req->arena, "%s@%s", ar.handle, host);
+	}
+	return json_pack("{s:s,s:s,s:s}", "f_actor", actor_id, "f_name", name[0] ? name : actor_id,
+			 "f_handle", handle);
+}
+
+static void followers_page(struct http_req *req, struct http_res *res, int status,
+			   const char *error)
+{
+	const struct viewer *v = web_viewer(req);
+	struct store *st = web_store(req);
+	struct arena *a = &req->arena;
+	bool approve = false;
+	struct fed_follower_row *reqs, *fols;
+	size_t nr = 0, nf = 0, nl = 0;
+	int64_t total = 0, subscribers = 0;
+	struct member_row *local;
+	if (store_fed_approve_get(st, v->user.id, &approve) ||
+	    store_fed_requests(st, a, v->user.id, 500, &reqs, &nr) ||
+	    store_fed_followers(st, a, v->user.id, 500, &fols, &nf) ||
+	    store_fed_follower_count(st, v->user.id, &total) ||
+	    store_followers(st, a, v->user.id, &local, &nl) ||
+	    store_subscriber_count(st, v->user.id, "confirmed", &subscribers)) {
+		web_error(req, res, 500, "Could not read your followers.");
+		return;
+	}
+	json_t *rl = json_array(), *fl = json_array();
+	for (size_t i = 0; i < nr; i++)
+		json_array_append_new(rl, remote_view(req, reqs[i].actor_id));
+	for (size_t i = 0; i < nf; i++)
+		json_array_append_new(fl, remote_view(req, fols[i].actor_id));
+	json_t *ctx = web_page_context(req, "Your followers");
+	json_object_set_new(ctx, "approve_followers", json_boolean(approve));
+	json_object_set_new(ctx, "requests", rl);
+	json_object_set_new(ctx, "has_requests", json_boolean(nr > 0));
+	json_object_set_new(ctx, "fed_followers", fl);
+	json_object_set_new(ctx, "has_fed_followers", json_boolean(nf > 0));
+	json_object_set_new(ctx, "fed_total", json_integer(total));
+	json_object_set_new(ctx, "local_total", json_integer((json_int_t)nl));
+	json_object_set_new(ctx, "subscriber_total", json_integer(subscribers));
+	json_object_set_new(ctx, "my_handle", json_string(v->user.handle));
+	json_object_set_new(ctx, "noindex", json_true());
+	if (error)
+		json_object_set_new(ctx, "error", json_string(error));
+	web_page_render(req, res, status, "fed_followers", ctx);
+}
+
+void fed_followers_settings(struct http_req *req, struct http_res *res)
+{
+	if (!web_viewer(req)->signed_in) {
+		http_res_redirect(req, res, 303, "/login?return_to=/settings/followers");
+		return;
+	}
+	followers_page(req, res, 200, NULL);
+}
+
+void fed_followers_settings_post(struct http_req *req, struct http_res *res)
+{
+	const struct viewer *v = web_viewer(req);
+	if (!v->signed_in) {
+		web_error(req, res, 401, "Please sign in first.");
+		return;
+	}
+	if (!web_csrf_ok(req)) {
+		followers_page(req, res, 403, "This form expired. Please try again.");
+		return;
+	}
+	struct store *st = web_store(req);
+	const char *action = http_req_form(req, "action");
+	const char *actor = http_req_form(req, "actor");
+	enum fed_err fe = FED_OK;
+	enum web_flash done = WEB_FLASH_SETTINGS_SAVED;
+	if (action && !strcmp(action, "approval")) {
+		const char *on = http_req_form(req, "approve_followers");
+		if (store_fed_approve_set(st, v->user.id, on && !strcmp(on, "1")))
+			fe = FED_STORE;
+	} else if (action && actor && !strcmp(action, "approve")) {
+		fe = fed_approve_follower(st, &req->arena, v->user.id, actor, clock_now());
+		done = WEB_FLASH_FOLLOWER_APPROVED;
+	} else if (action && actor && !strcmp(action, "reject")) {
+		fe = fed_reject_follower(st, &req->arena, v->user.id, actor, clock_now());
+		done = WEB_FLASH_FOLLOWER_REJECTED;
+	} else {
+		followers_page(req, res, 422, "Choose what to do.");
+		return;
+	}
+	if (fe == FED_BAD) {
+		followers_page(req, res, 404, "Nobody by that address is waiting to follow you.");
+		return;
+	}
+	if (fe) {
+		web_error(req, res, 500, "Could not save that. Please try again.");
+		return;
+	}
+	if (done != WEB_FLASH_SETTINGS_SAVED)
+		fed_sender_poke();
+	web_flash(req, res, done, NULL);
+	http_res_redirect(req, res, 303, "/settings/followers");
 }

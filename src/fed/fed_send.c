@@ -48,15 +48,16 @@ static char *activity_of(struct http_req *req, const struct fed_delivery_row *d,
 	struct arena *a = &req->arena;
 	const char *actor = fed_actor_url(req, w->handle);
 	json_t *o = NULL;
-	if (!strcmp(d->kind, "accept")) {
+	if (!strcmp(d->kind, "accept") || !strcmp(d->kind, "reject")) {
+		const char *type = !strcmp(d->kind, "accept") ? "Accept" : "Reject";
 		json_t *p = json_loads(d->payload, 0, NULL);
 		const char *follower = json_string_value(json_object_get(p, "actor"));
 		const char *follow = json_string_value(json_object_get(p, "follow"));
 		if (follower && follow)
 			o = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s}}", "@context",
 				      FED_AS_CONTEXT, "id",
-				      arena_printf(a, "%s#accepts/%s", actor, d->id), "type",
-				      "Accept", "actor", actor, "object", "id", follow, "type",
+				      arena_printf(a, "%s#%ss/%s", actor, d->kind, d->id), "type",
+				      type, "actor", actor, "object", "id", follow, "type",
 				      "Follow", "actor", follower, "object", actor);
 		json_decref(p);
 		if (!o)
@@ -107,6 +108,10 @@ static enum outcome post_one(struct http_req *req, const struct fed_delivery_row
 	struct user_row w;
 	if (store_user_by_id(st, a, d->writer_id, &w) || w.suspended_at) {
 		snprintf(err, errlen, "not sent: the writer is gone");
+		return FAILED;
+	}
+	if (fed_blocked(st, a, w.id, d->inbox)) {
+		snprintf(err, errlen, "not sent: a server she blocked");
 		return FAILED;
 	}
 	if (!fed_url_allowed(d->inbox, fed_allow_private())) {

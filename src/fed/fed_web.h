@@ -65,6 +65,13 @@ void fed_nodeinfo(struct http_req *req, struct http_res *res);
 /* At start: whether remote actors on private and loopback addresses (and
  * over http) may be fetched and delivered to (allow-private-fetch; for
  * tests). */
+/* GET and POST /settings/followers (signed in): her followers from the
+ * fediverse (beside how many follow her here and by email), the choice
+ * to approve them first, and the Follows waiting for her: Approve sends
+ * an Accept, Reject a Reject. */
+void fed_followers_settings(struct http_req *req, struct http_res *res);
+void fed_followers_settings_post(struct http_req *req, struct http_res *res);
+
 void fed_configure(bool allow_private_fetch);
 
 /* POST /@{handle}/inbox and the shared POST /inbox: a signed activity

@@ -7,7 +7,10 @@
 #include "responses/responses_web.h"
 #include "accounts/accounts.h"
 #include "audience/audience.h"
+#include "core/clock.h"
 #include "core/crypto.h"
+#include "fed/fed.h"
+#include "store/store_fed.h"
 #include "core/text.h"
 #include "responses/muted.h"
 #include "web/web.h"
@@ -15,6 +18,17 @@
 
 #include <stdio.h>
 #include <string.h>
+
+/* Where the author's name leads: her profile here, or a remote
+ * author's actor (its page on its own server). */
+static void author_link(struct http_req *req, json_t *o, const struct response_row *r)
+{
+	bool remote = r->remote_actor && *r->remote_actor;
+	json_object_set_new(o, "r_author_url",
+			    json_string(remote ? r->remote_actor :
+					arena_printf(&req->arena, "/@%s", r->author_handle)));
+	json_object_set_new(o, "r_remote", json_boolean(remote));
+}
 
 static json_t *response_view(struct http_req *req, const struct story_row *s,
 			     const struct response_row *r)
@@ -25,6 +39,7 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 	json_object_set_new(o, "rid", json_string(r->id));
 	json_object_set_new(o, "r_author_name", json_string(r->author_name));
 	json_object_set_new(o, "r_author_handle", json_string(r->author_handle));
+	author_link(req, o, r);
 	json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
 	json_object_set_new(o, "r_date_iso", json_string(web_fmt_rfc3339(&req->arena, r->created_at)));
 	json_object_set_new(o, "r_edited", json_boolean(r->edited_at != 0));
@@ -46,7 +61,8 @@ static json_t *response_view(struct http_req *req, const struct story_row *s,
 		json_object_set_new(o, "r_hidden", json_boolean(r->status == RESPONSE_HIDDEN));
 		json_object_set_new(o, "r_visible", json_boolean(r->status == RESPONSE_VISIBLE));
 		json_object_set_new(o, "r_moderate", json_true());
-		json_object_set_new(o, "r_blockable", json_boolean(!own && !r->author_blocked));
+		json_object_set_new(o, "r_blockable",
+				    json_boolean(!own && !r->author_blocked && r->author_id[0]));
 	}
 	if (own && !writer && r->status == RESPONSE_PENDING) {
 		json_object_set_new(o, "r_status_label",
@@ -279,7 +295,8 @@ void page_response_action(struct http_req *req, struct http_res *res)
 	} else if (strcmp(action, "report") == 0 && !own) {
 		se = store_response_report(st, r.id, v->user.id, clock_now());
 		done = WEB_FLASH_REPORTED;
-	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own) {
+	} else if (strcmp(action, "block") == 0 && response_is_writer(v->user.id, &s) && !own &&
+		   r.author_id[0]) {
 		if (!web_confirmed(req)) {
 			const char *fields[] = {"action", "block", "return_to", to};
 			web_confirm_render(req, res,
@@ -326,6 +343,7 @@ void page_moderation(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "rid", json_string(r->id));
 		json_object_set_new(o, "r_author_name", json_string(r->author_name));
 		json_object_set_new(o, "r_author_handle", json_string(r->author_handle));
+		author_link(req, o, r);
 		json_object_set_new(o, "r_date", json_string(web_fmt_date(&req->arena, r->created_at)));
 		json_object_set_new(o, "r_body_html", json_string(r->body_html));
 		json_object_set_new(o, "r_story_title", json_string(r->story_title));
@@ -334,7 +352,7 @@ void page_moderation(struct http_req *req, struct http_res *res)
 		json_object_set_new(o, "r_visible", json_boolean(r->status == RESPONSE_VISIBLE));
 		json_object_set_new(o, "r_muted", json_boolean(strcmp(r->held_for, "muted") == 0));
 		json_object_set_new(o, "r_reports", json_integer(r->reports));
-		json_object_set_new(o, "r_blockable", json_boolean(!r->author_blocked &&
+		json_object_set_new(o, "r_blockable", json_boolean(!r->author_blocked && r->author_id[0] &&
 								    strcmp(r->author_id, v->user.id)));
 		json_array_append_new(items, o);
 	}
@@ -352,11 +370,13 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	struct store *st = web_store(req);
 	const char *dr = "open", *dd = "signed_in";
 	const char **phrases;
-	size_t np = 0, nb = 0;
+	size_t np = 0, nb = 0, ns = 0;
 	struct member_row *blocks;
+	const char **servers = NULL;
 	if (store_response_defaults(st, &req->arena, v->user.id, &dr, &dd) ||
 	    store_muted_get(st, &req->arena, v->user.id, &phrases, &np) ||
-	    store_block_list(st, &req->arena, v->user.id, &blocks, &nb)) {
+	    store_block_list(st, &req->arena, v->user.id, &blocks, &nb) ||
+	    store_fed_domain_blocks(st, &req->arena, v->user.id, &servers, &ns)) {
 		web_error(req, res, 500, "Could not read your settings.");
 		return;
 	}
@@ -379,6 +399,11 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	json_object_set_new(ctx, "def_circle", json_boolean(!strcmp(dd, "circle")));
 	json_object_set_new(ctx, "blocks", bl);
 	json_object_set_new(ctx, "has_blocks", json_boolean(nb > 0));
+	json_t *sl = json_array();
+	for (size_t i = 0; i < ns; i++)
+		json_array_append_new(sl, json_pack("{s:s}", "server", servers[i]));
+	json_object_set_new(ctx, "servers", sl);
+	json_object_set_new(ctx, "has_servers", json_boolean(ns > 0));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -462,6 +487,25 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		web_flash(req, res, WEB_FLASH_UNBLOCKED, h);
+		http_res_redirect(req, res, 303, "/settings/responses");
+		return;
+	}
+	if (action && (!strcmp(action, "block_server") || !strcmp(action, "unblock_server"))) {
+		const char *d = fed_domain_normalise(&req->arena, http_req_form(req, "domain"));
+		if (!d) {
+			render_settings(req, res, 422, "Give a server's name, such as mastodon.social.", NULL);
+			return;
+		}
+		bool block = !strcmp(action, "block_server");
+		if (block && fed_block_domain(st, &req->arena, v->user.id, d, clock_now(), NULL)) {
+			web_error(req, res, 500, "Could not save that. Please try again.");
+			return;
+		}
+		if (!block && store_fed_domain_block_remove(st, v->user.id, d)) {
+			render_settings(req, res, 404, "That server is not blocked.", NULL);
+			return;
+		}
+		web_flash(req, res, block ? WEB_FLASH_SERVER_BLOCKED : WEB_FLASH_SERVER_UNBLOCKED, NULL);
 		http_res_redirect(req, res, 303, "/settings/responses");
 		return;
 	}

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "responses/muted.h"
 #include "stories/markdown.h"
+#include "store/store_fed.h"
 
 #include <string.h>
 
@@ -43,26 +44,33 @@ bool response_is_writer(const char *viewer_id, const struct story_row *s)
 	return viewer_id && strcmp(viewer_id, s->author_id) == 0;
 }
 
-enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
-				const struct story_row *s)
+/* Whether the reader viewer_id, or a remote author (viewer_id NULL: an
+ * actor on the server remote_domain, who sees what anyone may see and is
+ * in no circle), may respond to s: the one rule for both. A blocked
+ * reader, or an actor on a server the writer blocked, may not. */
+static enum resp_err may_post_as(struct store *st, const char *viewer_id, const char *remote_domain,
+				 const struct story_row *s)
 {
-	if (!viewer)
-		return RESP_SIGN_IN;
-	if (!audience_may_see_story(st, viewer->id, s) || s->status != STATUS_PUBLISHED)
+	if (!audience_may_see_story(st, viewer_id, s) || s->status != STATUS_PUBLISHED)
 		return RESP_NOT_FOUND;
-	if (response_is_writer(viewer->id, s))
+	if (response_is_writer(viewer_id, s))
 		return RESP_OK;
 	if (strcmp(s->responses, "off") == 0)
 		return RESP_CLOSED;
 	bool blocked = false;
-	if (store_block_check(st, s->author_id, viewer->id, &blocked))
+	if (viewer_id && store_block_check(st, s->author_id, viewer_id, &blocked))
+		return RESP_STORE;
+	if (!viewer_id && store_fed_domain_blocked(st, s->author_id, remote_domain ? remote_domain : "",
+						   &blocked))
 		return RESP_STORE;
 	if (blocked)
 		return RESP_NOT_ALLOWED;
 	if (strcmp(s->responders, "circle") == 0) {
 		bool member = false;
-		if (s->audience == AUDIENCE_CIRCLE && s->circle_id[0]) {
-			if (store_circle_is_member(st, s->circle_id, viewer->id, &member))
+		if (!viewer_id) {
+			member = false;
+		} else if (s->audience == AUDIENCE_CIRCLE && s->circle_id[0]) {
+			if (store_circle_is_member(st, s->circle_id, viewer_id, &member))
 				return RESP_STORE;
 		} else {
 			/* Not a circle story: members of any of the writer's circles. */
@@ -72,7 +80,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 			size_t n = 0;
 			if (store_circle_list(st, &a, s->author_id, &cs, &n) == STORE_OK)
 				for (size_t i = 0; i < n && !member; i++)
-					if (store_circle_is_member(st, cs[i].id, viewer->id, &member))
+					if (store_circle_is_member(st, cs[i].id, viewer_id, &member))
 						member = false;
 			arena_release(&a);
 		}
@@ -80,6 +88,14 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 			return RESP_NOT_ALLOWED;
 	}
 	return RESP_OK;
+}
+
+enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
+				const struct story_row *s)
+{
+	if (!viewer)
+		return RESP_SIGN_IN;
+	return may_post_as(st, viewer->id, NULL, s);
 }
 
 /* Responses allow the prose subset: no images; headings read as bold. */
@@ -197,11 +213,16 @@ void responses_set_created_hook(response_created_hook fn)
 	created_hook = fn;
 }
 
-enum resp_err response_create(struct store *st, struct arena *a, const struct user_row *viewer,
-			      const struct story_row *s, const char *body, const char *parent_id,
-			      const char *addr, struct response_row *out, int64_t *retry_after)
+/* The one way a response is made: by the reader viewer (then remote is
+ * NULL) or by a remote author (viewer NULL), through the same rules. */
+static enum resp_err create_as(struct store *st, struct arena *a, const struct user_row *viewer,
+			       const struct response_remote_author *remote, const struct story_row *s,
+			       const char *body, const char *parent_id, const char *addr,
+			       struct response_row *out, int64_t *retry_after)
 {
-	enum resp_err e = response_may_post(st, viewer, s);
+	const char *author_id = viewer ? viewer->id : NULL;
+	enum resp_err e = viewer ? response_may_post(st, viewer, s) :
+					   may_post_as(st, NULL, remote->domain, s);
 	if (e)
 		return e;
 	const char *html;
@@ -213,23 +234,26 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 		struct response_row p;
 		if (!id_valid(parent_id) || store_response_get(st, a, parent_id, &p) ||
 		    strcmp(p.story_id, s->id) != 0 || p.parent_id[0] ||
-		    !response_visible_to(viewer->id, s, &p))
+		    !response_visible_to(author_id, s, &p))
 			return RESP_BAD_PARENT;
 	}
-	if (!response_is_writer(viewer->id, s) && (e = rate_check(st, a, viewer->id, addr, retry_after)))
+	const char *rate_who = author_id ? author_id : remote->actor;
+	if (!response_is_writer(author_id, s) && (e = rate_check(st, a, rate_who, addr, retry_after)))
 		return e;
 	struct response_row r = {0};
 	id_new(r.id);
 	memcpy(r.story_id, s->id, sizeof(r.story_id));
-	memcpy(r.author_id, viewer->id, sizeof(r.author_id));
+	snprintf(r.author_id, sizeof(r.author_id), "%s", author_id ? author_id : "");
 	snprintf(r.parent_id, sizeof(r.parent_id), "%s", parent_id ? parent_id : "");
 	r.body = body;
 	r.body_html = html;
-	if ((e = decide_status(st, a, viewer->id, s, body, html, &r.status, &r.held_for)))
+	if ((e = decide_status(st, a, author_id, s, body, html, &r.status, &r.held_for)))
 		return e;
 	r.created_at = clock_now();
-	r.author_handle = viewer->handle;
-	r.author_name = viewer->name;
+	r.author_handle = viewer ? viewer->handle : remote->handle;
+	r.author_name = viewer ? viewer->name : remote->name;
+	r.remote_actor = viewer ? "" : remote->actor;
+	r.remote_note = viewer ? "" : remote->note_id;
 	if (store_begin(st))
 		return RESP_STORE;
 	if (store_response_insert(st, &r) || (created_hook && created_hook(st, a, s, &r)) ||
@@ -239,6 +263,37 @@ enum resp_err response_create(struct store *st, struct arena *a, const struct us
 	}
 	*out = r;
 	return RESP_OK;
+}
+
+enum resp_err response_create(struct store *st, struct arena *a, const struct user_row *viewer,
+			      const struct story_row *s, const char *body, const char *parent_id,
+			      const char *addr, struct response_row *out, int64_t *retry_after)
+{
+	if (!viewer)
+		return RESP_SIGN_IN;
+	return create_as(st, a, viewer, NULL, s, body, parent_id, addr, out, retry_after);
+}
+
+enum resp_err response_create_remote(struct store *st, struct arena *a,
+				     const struct response_remote_author *who,
+				     const struct story_row *s, const char *content_html,
+				     struct response_row *out)
+{
+	if (!who || !who->actor || !*who->actor || !content_html)
+		return RESP_EMPTY;
+	/* What its readers saw, as text: the same renderer then makes the
+	 * HTML, so nothing of the sender's markup is kept. */
+	const char *body = muted_visible_text(a, content_html, strlen(content_html));
+	if (!body)
+		return RESP_BAD_TEXT;
+	while (*body == ' ' || *body == '\n')
+		body++;
+	size_t n = strlen(body);
+	while (n && (body[n - 1] == ' ' || body[n - 1] == '\n'))
+		n--;
+	body = arena_strndup(a, body, n);
+	int64_t retry = 0;
+	return create_as(st, a, NULL, who, s, body, NULL, who->domain, out, &retry);
 }
 
 enum resp_err response_edit(struct store *st, struct arena *a, const struct story_row *s,

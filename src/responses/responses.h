@@ -43,6 +43,25 @@ bool responses_policy_valid(const char *responses, const char *responders);
 enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 				const struct story_row *s);
 
+/* A reply from the fediverse: its actor's URL, user@domain, name, the
+ * actor's domain (rate limits count per domain) and its Note's id. */
+struct response_remote_author {
+	const char *actor, *handle, *name, *domain, *note_id;
+};
+/*
+ * A response on s by a remote author, through the same rules as a
+ * reader's (response_create): refused when a reader who is not signed
+ * in could not see s, when responses are off (RESP_CLOSED) or only for
+ * circle members, or the actor's server is one the writer blocked
+ * (RESP_NOT_ALLOWED); held when it holds a muted word or
+ * the story takes responses for approval; rate limited per actor and per
+ * domain. content_html is the Note's content: only its text is kept,
+ * read as a response's Markdown. */
+enum resp_err response_create_remote(struct store *st, struct arena *a,
+				     const struct response_remote_author *who,
+				     const struct story_row *s, const char *content_html,
+				     struct response_row *out) __attribute__((warn_unused_result));
+
 /* Visible responses on s for counts in lists and the API. */
 int64_t responses_count(struct store *st, const struct story_row *s);
 

@@ -90,7 +90,8 @@ const char *const store_tables[] = {
 	/* profiles (issue 17) */
 	"profiles",
 	/* federation (issue 20) */
-	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries",
+	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries", "fed_blocked_domains",
+	"fed_settings", "fed_follow_requests", "fed_reactions",
 	NULL,
 };
 

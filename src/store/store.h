@@ -501,6 +501,10 @@ struct response_row {
 	bool author_blocked;  /* blocked by the story's writer */
 	bool author_suspended; /* by an administrator: readers do not see it */
 	const char *story_title;
+	/* A reply from the fediverse (author_id ""): its actor's URL and
+	 * its Note's id ("" for a local response); author_handle is then
+	 * user@domain and author_name the actor's name. */
+	const char *remote_actor, *remote_note;
 };
 struct response_list {
 	struct response_row *items;

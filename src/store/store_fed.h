@@ -81,6 +81,81 @@ enum store_err store_fed_followers(struct store *s, struct arena *a, const char 
 enum store_err store_fed_follower_count(struct store *s, const char *writer_id, int64_t *n)
 	__attribute__((warn_unused_result));
 
+/* ---- what remote actors made (their replies are responses with
+ * remote_actor set, store.h) ---- */
+/* Delete actor_id's responses (and their replies): only the one made by
+ * its Note note_id when note_id is not NULL. *n (may be NULL) counts the
+ * responses deleted (not their replies). */
+enum store_err store_fed_responses_delete(struct store *s, const char *actor_id,
+					  const char *note_id, int64_t *n)
+	__attribute__((warn_unused_result));
+/* Remove actor_id's follows of every writer, and its Follows waiting for
+ * a writer's approval; *n (may be NULL) counts the follows. Call it in a
+ * transaction for both to go together. */
+enum store_err store_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
+	__attribute__((warn_unused_result));
+
+/* ---- servers a writer blocked (schema in sqlite/migrations/
+ * 025_fed_blocked_servers.sql, pg/016) ---- */
+/* Block domain (already normalised) for writer_id; OK when it was
+ * already; CONFLICT when writer_id is no account. */
+enum store_err store_fed_domain_block_add(struct store *s, const char *writer_id,
+					  const char *domain, int64_t now)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND when it was not blocked. */
+enum store_err store_fed_domain_block_remove(struct store *s, const char *writer_id,
+					     const char *domain) __attribute__((warn_unused_result));
+/* writer_id's blocked domains, in byte order, at most 5000. */
+enum store_err store_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
+				       const char ***domains, size_t *n)
+	__attribute__((warn_unused_result));
+/* Whether writer_id blocked host (lower case, with or without its
+ * ":port"): a blocked domain equal to host, to host without its port,
+ * or of which host without its port is a subdomain. */
+enum store_err store_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
+					bool *blocked) __attribute__((warn_unused_result));
+
+/* ---- follows waiting for her approval (same schema file) ---- */
+/* Whether writer_id approves her followers first (false until set). */
+enum store_err store_fed_approve_get(struct store *s, const char *writer_id, bool *on)
+	__attribute__((warn_unused_result));
+/* CONFLICT when writer_id is no account. */
+enum store_err store_fed_approve_set(struct store *s, const char *writer_id, bool on)
+	__attribute__((warn_unused_result));
+/* Keep the request r, or (the same writer and actor) replace its
+ * follow_id and inboxes, keeping created_at. */
+enum store_err store_fed_request_add(struct store *s, const struct fed_follower_row *r)
+	__attribute__((warn_unused_result));
+/* actor_id's request to follow writer_id; NOT_FOUND when none. */
+enum store_err store_fed_request_get(struct store *s, struct arena *a, const char *writer_id,
+				     const char *actor_id, struct fed_follower_row *out)
+	__attribute__((warn_unused_result));
+/* Remove it (with follow_id not NULL: only when it is that Follow);
+ * NOT_FOUND when there was none. */
+enum store_err store_fed_request_remove(struct store *s, const char *writer_id,
+					const char *actor_id, const char *follow_id)
+	__attribute__((warn_unused_result));
+/* writer_id's requests, oldest first, at most max. */
+enum store_err store_fed_requests(struct store *s, struct arena *a, const char *writer_id,
+				  size_t max, struct fed_follower_row **rows, size_t *n)
+	__attribute__((warn_unused_result));
+
+/* ---- likes and boosts of her stories (same schema file) ---- */
+/* actor_id's kind ("like" | "announce") of story_id by activity_id: kept
+ * once per actor, story and kind (again: its activity id replaced).
+ * CONFLICT when story_id is no story or kind is neither. */
+enum store_err store_fed_reaction_add(struct store *s, const char *story_id, const char *actor_id,
+				      const char *kind, const char *activity_id, int64_t now)
+	__attribute__((warn_unused_result));
+/* Remove actor_id's reaction made by activity_id (NULL: all of the
+ * actor's); *n (may be NULL) counts them. */
+enum store_err store_fed_reaction_remove(struct store *s, const char *actor_id,
+					 const char *activity_id, int64_t *n)
+	__attribute__((warn_unused_result));
+/* How many actors liked and boosted story_id (either may be NULL). */
+enum store_err store_fed_reaction_counts(struct store *s, const char *story_id, int64_t *likes,
+					 int64_t *announces) __attribute__((warn_unused_result));
+
 /* ---- activities taken in ---- */
 /* Remember activity_id; CONFLICT when it was seen before (a replay). */
 enum store_err store_fed_seen_add(struct store *s, const char *activity_id, int64_t now)

@@ -390,6 +390,38 @@ STORE_FN(enum store_err, fed_follower_add, (struct store *s, const struct fed_fo
 	 (s, r))
 STORE_FN(enum store_err, fed_follower_remove, (struct store *s, const char *writer_id,
 	 const char *actor_id, const char *follow_id), (s, writer_id, actor_id, follow_id))
+STORE_FN(enum store_err, fed_responses_delete, (struct store *s, const char *actor_id,
+	 const char *note_id, int64_t *n), (s, actor_id, note_id, n))
+STORE_FN(enum store_err, fed_follows_remove_actor, (struct store *s, const char *actor_id,
+	 int64_t *n), (s, actor_id, n))
+STORE_FN(enum store_err, fed_domain_block_add, (struct store *s, const char *writer_id,
+	 const char *domain, int64_t now), (s, writer_id, domain, now))
+STORE_FN(enum store_err, fed_domain_block_remove, (struct store *s, const char *writer_id,
+	 const char *domain), (s, writer_id, domain))
+STORE_FN(enum store_err, fed_domain_blocks, (struct store *s, struct arena *a,
+	 const char *writer_id, const char ***domains, size_t *n), (s, a, writer_id, domains, n))
+STORE_FN(enum store_err, fed_domain_blocked, (struct store *s, const char *writer_id,
+	 const char *host, bool *blocked), (s, writer_id, host, blocked))
+STORE_FN(enum store_err, fed_approve_get, (struct store *s, const char *writer_id, bool *on),
+	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_approve_set, (struct store *s, const char *writer_id, bool on),
+	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_request_add, (struct store *s, const struct fed_follower_row *r),
+	 (s, r))
+STORE_FN(enum store_err, fed_request_get, (struct store *s, struct arena *a,
+	 const char *writer_id, const char *actor_id, struct fed_follower_row *out),
+	 (s, a, writer_id, actor_id, out))
+STORE_FN(enum store_err, fed_request_remove, (struct store *s, const char *writer_id,
+	 const char *actor_id, const char *follow_id), (s, writer_id, actor_id, follow_id))
+STORE_FN(enum store_err, fed_requests, (struct store *s, struct arena *a, const char *writer_id,
+	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
+STORE_FN(enum store_err, fed_reaction_add, (struct store *s, const char *story_id,
+	 const char *actor_id, const char *kind, const char *activity_id, int64_t now),
+	 (s, story_id, actor_id, kind, activity_id, now))
+STORE_FN(enum store_err, fed_reaction_remove, (struct store *s, const char *actor_id,
+	 const char *activity_id, int64_t *n), (s, actor_id, activity_id, n))
+STORE_FN(enum store_err, fed_reaction_counts, (struct store *s, const char *story_id,
+	 int64_t *likes, int64_t *announces), (s, story_id, likes, announces))
 STORE_FN(enum store_err, fed_followers, (struct store *s, struct arena *a, const char *writer_id,
 	 size_t max, struct fed_follower_row **rows, size_t *n), (s, a, writer_id, max, rows, n))
 STORE_FN(enum store_err, fed_follower_count, (struct store *s, const char *writer_id,

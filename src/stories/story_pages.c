@@ -13,6 +13,7 @@
 #include "feeds/feeds.h"
 #include "porting/book.h"
 #include "responses/responses_web.h"
+#include "store/store_fed.h"
 #include "web/web.h"
 #include "stories/stories_web.h"
 #include "stories/markdown.h"
@@ -736,6 +737,13 @@ void page_my_stories(struct http_req *req, struct http_res *res)
 		const char *when = draft ? desk_schedule_label(req, l.items[i].id) : NULL;
 		if (when)
 			json_object_set_new(o, "scheduled_label", json_string(when));
+		int64_t likes = 0, boosts = 0;
+		if (!draft && store_fed_reaction_counts(web_store(req), l.items[i].id, &likes, &boosts) == STORE_OK &&
+		    (likes || boosts)) {
+			json_object_set_new(o, "fed_likes", json_integer(likes));
+			json_object_set_new(o, "fed_boosts", json_integer(boosts));
+			json_object_set_new(o, "fed_reacted", json_true());
+		}
 		json_array_append_new(draft ? drafts : published, o);
 	}
 	json_t *ctx = web_page_context(req, "Your stories");

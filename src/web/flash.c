@@ -57,6 +57,11 @@ static const char *const messages[WEB_FLASH_COUNT] = {
 	[WEB_FLASH_BLOCKED] = "@@ is blocked: their responses are hidden from everyone and they "
 			      "can no longer respond to you or read your circle stories.",
 	[WEB_FLASH_UNBLOCKED] = "@@ is unblocked.",
+	[WEB_FLASH_SERVER_BLOCKED] = "The server is blocked: nothing from it reaches you, its "
+				     "followers of yours are removed and nothing of yours is sent there.",
+	[WEB_FLASH_SERVER_UNBLOCKED] = "The server is unblocked.",
+	[WEB_FLASH_FOLLOWER_APPROVED] = "Approved: they follow you now.",
+	[WEB_FLASH_FOLLOWER_REJECTED] = "Declined: they do not follow you.",
 	[WEB_FLASH_RESPONSE_SENT] = "Your response is posted.",
 	[WEB_FLASH_RESPONSE_HELD] = "Your response was sent. It waits for the writer's approval; "
 				    "until then only you can see it.",

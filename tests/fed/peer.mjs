@@ -21,11 +21,16 @@
 //                                     "bad-key", "tampered", "stale",
 //                                     "replay" (the same request twice);
 //                                     {"statuses": [...]}
+//   POST /control/reply {"actor", "inReplyTo", "content"}
+//                                     send the actor a Create of a public
+//                                     Note answering inReplyTo;
+//                                     {"ok", "note", "error"}
 // On start it prints one line: {"port": N, "actor": URL}.
 import "./webcrypto.mjs";
 import http from "node:http";
 import {
-  Accept, Create, Delete, Endpoints, Follow, MemoryKvStore, Person, Undo, Update,
+  Accept, Create, Delete, Endpoints, Follow, MemoryKvStore, Note, PUBLIC_COLLECTION, Person,
+  Undo, Update,
   createFederation, generateCryptoKeyPair, getDocumentLoader, signRequest, verifyRequest,
 } from "@fedify/fedify";
 
@@ -179,6 +184,26 @@ async function control(req, res, url, body, origin) {
       });
       await ctx.sendActivity({ identifier: "reader" }, target, follow);
       return reply(res, 200, { ok: true, follow: follow.id.href });
+    } catch (e) {
+      return reply(res, 200, { ok: false, error: String(e) });
+    }
+  }
+  if (url.pathname === "/control/reply") {
+    const ctx = federation.createContext(new URL(origin), {});
+    try {
+      const target = await ctx.lookupObject(args.actor, { documentLoader });
+      if (target == null) return reply(res, 200, { ok: false, error: "not found: " + args.actor });
+      const id = new URL(`${origin}/notes/${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const note = new Note({
+        id, attribution: ctx.getActorUri("reader"), content: args.content,
+        replyTarget: new URL(args.inReplyTo), to: PUBLIC_COLLECTION,
+      });
+      const create = new Create({
+        id: new URL(id.href + "/activity"), actor: ctx.getActorUri("reader"), object: note,
+        to: PUBLIC_COLLECTION,
+      });
+      await ctx.sendActivity({ identifier: "reader" }, target, create);
+      return reply(res, 200, { ok: true, note: id.href });
     } catch (e) {
       return reply(res, 200, { ok: false, error: String(e) });
     }

@@ -57,6 +57,9 @@ NON_STORY_ROUTES = {
     # the fediverse (issue 20): discovery and collections that hold counts only
     "/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/2.1",
     "/ap/users/{handle}/followers", "/ap/users/{handle}/following",
+    # her followers from the fediverse and those waiting for her approval
+    # (signed in, her own): tests/http/test_fed_followers.py
+    "/settings/followers",
 }
 
 

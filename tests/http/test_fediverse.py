@@ -7,9 +7,11 @@ its signature itself (Fedify's verifyRequest, and its inbox, which
 takes nothing unsigned), receives nothing for a circle or unlisted
 story, and a Delete when a public story becomes circle-only. Quire
 refuses the peer's activity signed with another key, tampered after
-signing, dated 13 hours ago, or sent twice; and a Quire without
-allow-private-fetch refuses the peer outright, its actor being on a
-private address.
+signing, dated 13 hours ago, or sent twice. Her rules apply to it: its
+reply is held for her approval, its Follow too when she approves
+followers first, and after she blocks its server its reply is refused.
+A Quire without allow-private-fetch refuses the peer outright, its
+actor being on a private address.
 """
 import json
 import os
@@ -19,7 +21,7 @@ import urllib.parse
 import pytest
 import requests
 
-from quire_server import ADMIN, ROOT, Server, api_token, invite_and_signup, login
+from quire_server import ADMIN, ROOT, Server, api_token, csrf_of, invite_and_signup, login
 
 PASSWORD = "a password for tests"
 AP = {"Accept": "application/activity+json"}
@@ -149,6 +151,55 @@ def test_quire_refuses_what_fedify_forges(world, mode, want):
     r = w.peer.control("forge", inbox=w.server.url + "/@fv_ann/inbox", object=w.actor, mode=mode)
     assert r.status_code == 200, r.text
     assert r.json()["statuses"] == want
+
+
+def test_her_rules_apply_to_fedify(world):
+    """Fedify replies and sees its reply held for her approval; with
+    approval of followers on, its Follow is held until she approves (then
+    an Accept Fedify verifies); after she blocks its server, its reply is
+    refused and its follow is gone."""
+    w = world
+    u = w.server.url
+    web = login(w.server, "fv_ann", PASSWORD)
+    held = story(w, title="Fv held zq", body="Answer me.", status="published", responses="approval")
+    r = w.peer.control("reply", actor=w.actor, inReplyTo=article(w, held), content="<p>A <b>Fedify</b> reply.</p>")
+    assert r.status_code == 200 and r.json()["ok"], r.text
+    mine = requests.get(u + "/api/v1/stories/%s/responses" % held["id"], headers=w.h).json()["responses"]
+    assert [(x["status"], x["body"]) for x in mine] == [("pending", "A Fedify reply.")]
+    assert mine[0]["author"]["name"] == "A Fedify reader"
+    assert requests.get(u + "/api/v1/stories/%s/responses" % held["id"]).json()["responses"] == []
+    assert "Waiting for your approval" in web.get(u + "/@fv_ann/" + held["slug"]).text
+
+    page = web.get(u + "/settings/followers")
+    r = web.post(u + "/settings/followers", data={"csrf": csrf_of(page.text), "action": "approval",
+                                                   "approve_followers": "1"})
+    assert r.status_code == 200
+    r = w.peer.control("follow", actor=w.actor)
+    assert r.status_code == 200 and r.json()["ok"], r.text
+    follow = r.json()["follow"]
+    page = web.get(u + "/settings/followers")
+    assert "A Fedify reader" in page.text.split("Waiting for your approval")[1].split("From the fediverse")[0]
+    assert not [e for e in w.peer.received() if e["type"] == "Accept" and e["object"] and
+                e["object"].get("id") == follow]
+    r = web.post(u + "/settings/followers", data={"csrf": csrf_of(page.text), "action": "approve",
+                                                   "actor": w.peer.actor})
+    assert r.status_code == 200
+    accept = w.peer.wait("Accept", follow)
+    assert accept["signed_by"] == w.actor + "#main-key"
+
+    page = web.get(u + "/settings/responses")
+    r = web.post(u + "/settings/responses", data={"csrf": csrf_of(page.text), "action": "block_server",
+                                                   "domain": w.peer.url})
+    assert r.status_code == 200 and "The server is blocked" in r.text
+    assert requests.get(u + "/ap/users/fv_ann/followers", headers=AP).json()["totalItems"] == 0
+    open_st = story(w, title="Fv open zq", body="Open.", status="published")
+    r = w.peer.control("reply", actor=w.actor, inReplyTo=article(w, open_st), content="<p>Blocked.</p>")
+    assert r.status_code == 200 and not r.json()["ok"] and "403" in r.json()["error"], r.text
+    assert requests.get(u + "/api/v1/stories/%s/responses" % open_st["id"], headers=w.h).json()["responses"] == []
+    page = web.get(u + "/settings/responses")
+    r = web.post(u + "/settings/responses", data={"csrf": csrf_of(page.text), "action": "unblock_server",
+                                                   "domain": w.peer.url})
+    assert r.status_code == 200
 
 
 def test_an_actor_on_a_private_address_is_refused_without_the_setting():

@@ -107,6 +107,40 @@ static void activities(void)
 		   !strcmp(act.object_type, "Follow") && !strcmp(act.object_actor, "https://m.example/users/x") &&
 		   !strcmp(act.object_object, "https://q.example/@ann"),
 	   "an Undo of a Follow, embedded actor and object");
+	ok(!act.object_public && !strcmp(act.object_in_reply_to, "") && !strcmp(act.object_content, "") &&
+		   !strcmp(act.object_attributed_to, ""),
+	   "no Note in it");
+	const char *reply = "{\"id\":\"https://m.example/c/1\",\"type\":\"Create\",\"actor\":\"https://m.example/users/x\","
+			    "\"object\":{\"id\":\"https://m.example/n/1\",\"type\":\"Note\","
+			    "\"attributedTo\":\"https://m.example/users/x\",\"inReplyTo\":\"https://q.example/ap/stories/s\","
+			    "\"content\":\"<p>Hi &amp; bye</p>\",\"to\":[\"https://m.example/users/x/followers\"],"
+			    "\"cc\":\"https://www.w3.org/ns/activitystreams#Public\"}}";
+	ok(fed_activity_parse(&A, reply, strlen(reply), &act) == FED_OK && !strcmp(act.object_type, "Note") &&
+		   !strcmp(act.object_in_reply_to, "https://q.example/ap/stories/s") &&
+		   !strcmp(act.object_attributed_to, "https://m.example/users/x") &&
+		   !strcmp(act.object_content, "<p>Hi &amp; bye</p>") && act.object_public,
+	   "a reply: what it answers, its author, content, addressed to the public (in cc)");
+	const char *direct = "{\"id\":\"https://m.example/c/2\",\"type\":\"Create\",\"actor\":\"https://m.example/users/x\","
+			     "\"object\":{\"id\":\"https://m.example/n/2\",\"type\":\"Note\","
+			     "\"inReplyTo\":\"https://q.example/ap/stories/s\",\"content\":5,"
+			     "\"to\":[\"https://q.example/@ann\"]}}";
+	ok(fed_activity_parse(&A, direct, strlen(direct), &act) == FED_OK && !act.object_public &&
+		   !strcmp(act.object_content, ""),
+	   "a direct message is not public; content that is no string is none");
+	static const char *const domains[][2] = {
+		{"social.example", "social.example"}, {" Social.Example ", "social.example"},
+		{"https://m.EXAMPLE/@x", "m.example"}, {"@x@m.example", "m.example"},
+		{"http://127.0.0.1:8080/users/x", "127.0.0.1:8080"}, {"a-b.c", "a-b.c"},
+		{"m.example  ", "m.example"},
+		{"", NULL}, {".", NULL}, {"a..b", NULL}, {".a", NULL}, {"a_b.example", NULL},
+		{"a:", NULL}, {":80", NULL}, {"a:8x", NULL}, {"a%b", NULL}, {"exa mple.org", NULL},
+		{"localhost", NULL}, {"not a server!", NULL}, {"localhost:8080", "localhost:8080"},
+	};
+	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		const char *d = fed_domain_normalise(&A, domains[i][0]);
+		ok(domains[i][1] ? d && !strcmp(d, domains[i][1]) : !d, "server name '%s' -> %s",
+		   domains[i][0], domains[i][1] ? domains[i][1] : "none");
+	}
 	static const char *const bad[] = {
 		"", "[]", "\"x\"", "{}", "{\"id\":\"a\",\"type\":\"Follow\"}",
 		"{\"id\":\"a\",\"type\":\"Follow\",\"actor\":5}", "{\"id\":\"\",\"type\":\"Follow\",\"actor\":\"b\"}",
@@ -228,14 +262,14 @@ static void taking(const char *kind, const char *url)
 	int64_t n = -1;
 	struct fed_delivery_row *rows;
 	size_t k;
-	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW) == FED_OK &&
+	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW, NULL) == FED_OK &&
 		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 1 &&
 		   store_fed_deliveries(st, &A, ann.id, 10, &rows, &k) == STORE_OK && k == 1 &&
 		   !strcmp(rows[0].kind, "accept") && !strcmp(rows[0].inbox, ra.inbox) &&
 		   !strcmp(rows[0].domain, "m.example") && strstr(rows[0].payload, "https://m.example/f/1") &&
 		   rows[0].next_at == NOW,
 	   "a Follow: a follower, and an Accept queued to her own inbox with the Follow");
-	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW + 1) == FED_REPLAY &&
+	ok(fed_take_follow(st, &A, ann.id, &f, &ra, NOW + 1, NULL) == FED_REPLAY &&
 		   store_fed_deliveries(st, &A, ann.id, 10, &rows, &k) == STORE_OK && k == 1,
 	   "the same Follow again is a replay: nothing queued");
 	struct fed_activity u = {.id = "https://m.example/u/1", .type = "Undo", .actor = ra.id};
@@ -260,8 +294,8 @@ static void taking(const char *kind, const char *url)
 	f2.actor = r2.id;
 	f3.id = "https://o.example/f/12";
 	f3.actor = r3.id;
-	ok(!fed_take_follow(st, &A, ann.id, &f1, &ra, NOW) && !fed_take_follow(st, &A, ann.id, &f2, &r2, NOW) &&
-		   !fed_take_follow(st, &A, ann.id, &f3, &r3, NOW),
+	ok(!fed_take_follow(st, &A, ann.id, &f1, &ra, NOW, NULL) && !fed_take_follow(st, &A, ann.id, &f2, &r2, NOW, NULL) &&
+		   !fed_take_follow(st, &A, ann.id, &f3, &r3, NOW, NULL),
 	   "three followers");
 	struct story_row s, circle;
 	row_story(&s, &ann, "pub", "published", "public", NOW, NULL);
@@ -277,6 +311,62 @@ static void taking(const char *kind, const char *url)
 	   "deleting: a Delete for the public one only");
 	ok(store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 8,
 	   "eight deliveries in all (four Accepts, two Creates, two Deletes)");
+
+	/* She approves her followers first. */
+	bool held = false, on = true;
+	ok(store_fed_approve_get(st, ann.id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann.id, true) == STORE_OK &&
+		   store_fed_approve_get(st, ann.id, &on) == STORE_OK && on,
+	   "approval: off until she turns it on");
+	struct fed_remote_actor r4 = {.id = "https://p.example/u/w", .inbox = "https://p.example/u/w/inbox",
+				      .shared_inbox = ""};
+	struct fed_remote_actor r5 = {.id = "https://p.example/u/v", .inbox = "https://p.example/u/v/inbox",
+				      .shared_inbox = ""};
+	struct fed_activity f4 = f, f5 = f;
+	f4.id = "https://p.example/f/1";
+	f4.actor = r4.id;
+	f5.id = "https://p.example/f/2";
+	f5.actor = r5.id;
+	struct fed_follower_row *reqs;
+	size_t nr;
+	ok(fed_take_follow(st, &A, ann.id, &f4, &r4, NOW, &held) == FED_OK && held &&
+		   fed_take_follow(st, &A, ann.id, &f5, &r5, NOW + 1, NULL) == FED_OK &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 3 &&
+		   store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 8 &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 2 &&
+		   !strcmp(reqs[0].actor_id, r4.id) && !strcmp(reqs[0].follow_id, f4.id),
+	   "a Follow waits: no follower, nothing sent, a request kept");
+	ok(fed_approve_follower(st, &A, ann.id, r4.id, NOW + 2) == FED_OK &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 4 &&
+		   store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 9 &&
+		   !strcmp(rows[0].kind, "accept") && !strcmp(rows[0].inbox, r4.inbox) &&
+		   strstr(rows[0].payload, f4.id),
+	   "approved: a follower, an Accept of her Follow queued");
+	ok(fed_reject_follower(st, &A, ann.id, r5.id, NOW + 3) == FED_OK &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 4 &&
+		   store_fed_deliveries(st, &A, ann.id, 20, &rows, &k) == STORE_OK && k == 10 &&
+		   !strcmp(rows[0].kind, "reject") && strstr(rows[0].payload, f5.id) &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0,
+	   "rejected: no follower, a Reject queued, no request left");
+	ok(fed_approve_follower(st, &A, ann.id, r5.id, NOW + 4) == FED_BAD &&
+		   fed_reject_follower(st, &A, ann.id, r5.id, NOW + 4) == FED_BAD,
+	   "no request: nothing to approve or reject");
+	f5.id = "https://p.example/f/3";
+	struct fed_activity u5 = {.id = "https://p.example/u/3", .type = "Undo", .actor = r5.id};
+	ok(fed_take_follow(st, &A, ann.id, &f5, &r5, NOW + 5, NULL) == FED_OK &&
+		   fed_take_undo_follow(st, ann.id, &u5, NULL, NOW + 6) == FED_OK &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0,
+	   "an Undo withdraws a waiting Follow");
+	int64_t gone = -1;
+	f5.id = "https://p.example/f/4";
+	ok(fed_take_follow(st, &A, ann.id, &f5, &r5, NOW + 7, NULL) == FED_OK &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 1 &&
+		   fed_block_domain(st, &A, ann.id, "p.example", NOW + 8, &gone) == FED_OK && gone == 1 &&
+		   store_fed_requests(st, &A, ann.id, 10, &reqs, &nr) == STORE_OK && nr == 0 &&
+		   store_fed_follower_count(st, ann.id, &n) == STORE_OK && n == 3 &&
+		   fed_blocked(st, &A, ann.id, "https://sub.P.example/u/q") &&
+		   !fed_blocked(st, &A, ann.id, "https://m.example/u/q"),
+	   "blocking a server: its follower and its waiting Follow go, the others stay");
 	store_close(st);
 }
 

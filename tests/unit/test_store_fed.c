@@ -11,6 +11,9 @@
  * and the delivery queue: add, fan-out once per (shared) inbox with the
  * inbox's host, claim oldest first and only once (also by two senders
  * at the same moment), lease, retry, sent, failed, release, counts.
+ * What remote actors made: their replies (responses with a remote
+ * author), deleted by Note or by actor, and their follows by actor.
+ * Servers a writer blocked, matched with subdomains and ports.
  * Runs on every backend the build has.
  */
 #include "core/arena.h"
@@ -219,6 +222,233 @@ static void followers(const struct user_row *ann, const struct user_row *bob)
 	   "pruned by age");
 }
 
+static struct response_row response_of(const struct story_row *s, const struct user_row *by,
+				       const char *actor, const char *note, const char *parent)
+{
+	struct response_row r = {0};
+	id_new(r.id);
+	memcpy(r.story_id, s->id, 17);
+	if (by)
+		memcpy(r.author_id, by->id, 17);
+	snprintf(r.parent_id, sizeof(r.parent_id), "%s", parent ? parent : "");
+	r.body = "words";
+	r.body_html = "<p>words</p>\n";
+	r.status = RESPONSE_VISIBLE;
+	r.held_for = "";
+	r.created_at = NOW++;
+	r.author_handle = by ? by->handle : "x@m.example";
+	r.author_name = by ? by->name : "X é";
+	r.remote_actor = actor ? actor : "";
+	r.remote_note = note ? note : "";
+	return r;
+}
+
+/* Replies from the fediverse: responses by a remote actor, read back
+ * with it, shown to readers like any; deleted by the actor's Note or all
+ * of the actor's at once (with their replies); the actor's follows of
+ * every writer removed. */
+static void remote_made(const struct user_row *ann, const struct user_row *bob)
+{
+	const char *x = "https://m.example/users/x", *y = "https://m.example/users/y";
+	struct story_row s;
+	row_story(&s, ann, "replied", "published", "public", NOW++, NULL);
+	if (store_story_insert(st, &s))
+		printf("# story not made\n");
+	struct response_row local = response_of(&s, bob, NULL, NULL, NULL),
+			    x1 = response_of(&s, NULL, x, "https://m.example/notes/1", NULL),
+			    x2 = response_of(&s, NULL, x, "https://m.example/notes/2", NULL),
+			    y1 = response_of(&s, NULL, y, "https://m.example/notes/1", NULL),
+			    reply = response_of(&s, bob, NULL, NULL, x1.id),
+			    neither = response_of(&s, NULL, NULL, NULL, NULL),
+			    both = response_of(&s, bob, x, "https://m.example/notes/9", NULL);
+	ok(store_response_insert(st, &local) == STORE_OK && store_response_insert(st, &x1) == STORE_OK &&
+		   store_response_insert(st, &x2) == STORE_OK && store_response_insert(st, &y1) == STORE_OK &&
+		   store_response_insert(st, &reply) == STORE_OK,
+	   "responses by remote actors, and a reader's reply to one");
+	ok(store_response_insert(st, &neither) != STORE_OK && store_response_insert(st, &both) != STORE_OK,
+	   "a response has one author: an account or a remote actor");
+	struct response_row got;
+	ok(store_response_get(st, &A, x1.id, &got) == STORE_OK && got.author_id[0] == 0 &&
+		   !strcmp(got.author_handle, "x@m.example") && !strcmp(got.author_name, "X é") &&
+		   !strcmp(got.remote_actor, x) && !strcmp(got.remote_note, "https://m.example/notes/1") &&
+		   !got.author_blocked && !got.author_suspended,
+	   "read back with its actor, handle@domain, name and Note");
+	ok(store_response_get(st, &A, local.id, &got) == STORE_OK && !strcmp(got.author_id, bob->id) &&
+		   !strcmp(got.author_handle, bob->handle) && !strcmp(got.remote_actor, "") &&
+		   !strcmp(got.remote_note, ""),
+	   "a reader's response has no remote actor");
+	struct response_list l;
+	int64_t n = -1;
+	ok(store_responses_for_story(st, &A, s.id, ann->id, false, &l) == STORE_OK && l.n == 5 &&
+		   store_response_count_visible(st, s.id, ann->id, &n) == STORE_OK && n == 5,
+	   "readers see them like any response");
+	ok(store_fed_responses_delete(st, y, "https://m.example/notes/2", &n) == STORE_OK && n == 0,
+	   "another actor's Note is not its to delete");
+	ok(store_fed_responses_delete(st, x, "https://m.example/notes/1", &n) == STORE_OK && n == 1 &&
+		   store_response_get(st, &A, x1.id, &got) == STORE_NOT_FOUND &&
+		   store_response_get(st, &A, reply.id, &got) == STORE_NOT_FOUND &&
+		   store_response_get(st, &A, y1.id, &got) == STORE_OK,
+	   "deleted by its actor's Note, with its replies; the same Note id of another actor stays");
+	ok(store_fed_responses_delete(st, x, NULL, &n) == STORE_OK && n == 1 &&
+		   store_response_get(st, &A, x2.id, &got) == STORE_NOT_FOUND &&
+		   store_response_get(st, &A, local.id, &got) == STORE_OK &&
+		   store_fed_responses_delete(st, x, NULL, NULL) == STORE_OK,
+	   "everything of an actor at once; a reader's response stays");
+	ok(store_fed_responses_delete(st, "", NULL, &n) == STORE_OK && n == 0 &&
+		   store_response_get(st, &A, local.id, &got) == STORE_OK,
+	   "no actor named: nothing deleted");
+
+	const char *w = "https://m.example/users/w";
+	struct fed_follower_row f = {.actor_id = w, .follow_id = "https://m.example/f/w",
+				     .inbox = "https://m.example/users/y/inbox", .shared_inbox = "",
+				     .created_at = NOW};
+	memcpy(f.writer_id, ann->id, 17);
+	int64_t before_ann = 0, before_bob = 0, after_ann = 0, after_bob = 0;
+	bool made = store_fed_follower_count(st, ann->id, &before_ann) == STORE_OK &&
+		    store_fed_follower_count(st, bob->id, &before_bob) == STORE_OK &&
+		    store_fed_follower_add(st, &f) == STORE_OK;
+	memcpy(f.writer_id, bob->id, 17);
+	made = made && store_fed_follower_add(st, &f) == STORE_OK;
+	struct fed_follower_row rq = f;
+	memcpy(rq.writer_id, ann->id, 17);
+	struct fed_follower_row *rqs;
+	size_t nrq = 9;
+	made = made && store_fed_request_add(st, &rq) == STORE_OK;
+	ok(made && store_fed_follows_remove_actor(st, w, &n) == STORE_OK && n == 2 &&
+		   store_fed_requests(st, &A, ann->id, 10, &rqs, &nrq) == STORE_OK && nrq == 0 &&
+		   store_fed_follower_count(st, ann->id, &after_ann) == STORE_OK &&
+		   store_fed_follower_count(st, bob->id, &after_bob) == STORE_OK &&
+		   after_ann == before_ann && after_bob == before_bob &&
+		   store_fed_follows_remove_actor(st, w, &n) == STORE_OK && n == 0,
+	   "an actor's follows of every writer removed, and no one else's");
+}
+
+/* Servers a writer blocked: kept once, listed, matched with and without
+ * a port and for subdomains (not for look-alikes), removed, per writer. */
+static void blocked_servers(const struct user_row *ann, const struct user_row *bob)
+{
+	const char **ds;
+	size_t n = 9;
+	bool b = true;
+	ok(store_fed_domain_blocks(st, &A, ann->id, &ds, &n) == STORE_OK && n == 0 &&
+		   store_fed_domain_blocked(st, ann->id, "m.example", &b) == STORE_OK && !b,
+	   "no server blocked yet");
+	ok(store_fed_domain_block_add(st, ann->id, "m.example", NOW) == STORE_OK &&
+		   store_fed_domain_block_add(st, ann->id, "m.example", NOW + 1) == STORE_OK &&
+		   store_fed_domain_block_add(st, ann->id, "127.0.0.1:9999", NOW) == STORE_OK &&
+		   store_fed_domain_blocks(st, &A, ann->id, &ds, &n) == STORE_OK && n == 2 &&
+		   !strcmp(ds[0], "127.0.0.1:9999") && !strcmp(ds[1], "m.example"),
+	   "blocked, once each, listed in byte order");
+	static const struct {
+		const char *host;
+		bool blocked;
+	} cases[] = {
+		{"m.example", true}, {"m.example:443", true}, {"social.m.example", true},
+		{"a.b.m.example:8443", true}, {"xm.example", false}, {"example", false},
+		{"m.example.org", false}, {"127.0.0.1:9999", true}, {"127.0.0.1:9998", false},
+		{"127.0.0.1", false}, {"", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(store_fed_domain_blocked(st, ann->id, cases[i].host, &b) == STORE_OK &&
+			   b == cases[i].blocked,
+		   "%s is %sblocked", cases[i].host, cases[i].blocked ? "" : "not ");
+	ok(store_fed_domain_blocked(st, bob->id, "m.example", &b) == STORE_OK && !b, "per writer");
+	ok(store_fed_domain_block_remove(st, ann->id, "m.example") == STORE_OK &&
+		   store_fed_domain_block_remove(st, ann->id, "m.example") == STORE_NOT_FOUND &&
+		   store_fed_domain_blocked(st, ann->id, "social.m.example", &b) == STORE_OK && !b,
+	   "unblocked, once");
+	ok(store_fed_domain_block_add(st, "nosuchuser000000", "x.example", NOW) == STORE_CONFLICT,
+	   "no block for no account");
+	ok(store_fed_domain_block_add(st, ann->id, "gone.example", NOW) == STORE_OK, "one more, to go with her");
+}
+
+/* Follows waiting for her approval, and the choice itself. */
+static void requests(const struct user_row *ann, const struct user_row *bob)
+{
+	bool on = true;
+	ok(store_fed_approve_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, true) == STORE_OK &&
+		   store_fed_approve_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_approve_get(st, bob->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, false) == STORE_OK &&
+		   store_fed_approve_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, true) == STORE_OK,
+	   "approving followers: off until set, per writer, on and off");
+	ok(store_fed_approve_set(st, "nosuchuser000000", true) == STORE_CONFLICT, "not for no account");
+	struct fed_follower_row r1 = {.actor_id = "https://r.example/u/1", .follow_id = "https://r.example/f/1",
+				      .inbox = "https://r.example/u/1/inbox", .shared_inbox = "",
+				      .created_at = NOW + 10};
+	memcpy(r1.writer_id, ann->id, 17);
+	struct fed_follower_row r2 = r1;
+	r2.actor_id = "https://r.example/u/2";
+	r2.follow_id = "https://r.example/f/2";
+	r2.created_at = NOW + 5;
+	struct fed_follower_row got, *rows;
+	size_t n = 9;
+	ok(store_fed_request_get(st, &A, ann->id, r1.actor_id, &got) == STORE_NOT_FOUND &&
+		   store_fed_request_add(st, &r1) == STORE_OK && store_fed_request_add(st, &r2) == STORE_OK &&
+		   store_fed_requests(st, &A, ann->id, 10, &rows, &n) == STORE_OK && n == 2 &&
+		   !strcmp(rows[0].actor_id, r2.actor_id) && !strcmp(rows[1].actor_id, r1.actor_id),
+	   "two requests, oldest first");
+	r1.follow_id = "https://r.example/f/1b";
+	r1.created_at = NOW + 99;
+	ok(store_fed_request_add(st, &r1) == STORE_OK &&
+		   store_fed_request_get(st, &A, ann->id, r1.actor_id, &got) == STORE_OK &&
+		   !strcmp(got.follow_id, "https://r.example/f/1b") && got.created_at == NOW + 10 &&
+		   !strcmp(got.inbox, r1.inbox) && !strcmp(got.writer_id, ann->id),
+	   "asked again: its Follow replaced, when it came kept");
+	ok(store_fed_requests(st, &A, ann->id, 1, &rows, &n) == STORE_OK && n == 1 &&
+		   store_fed_requests(st, &A, bob->id, 10, &rows, &n) == STORE_OK && n == 0,
+	   "at most max; per writer");
+	ok(store_fed_request_remove(st, ann->id, r2.actor_id, "https://r.example/f/other") == STORE_NOT_FOUND &&
+		   store_fed_request_remove(st, ann->id, r2.actor_id, r2.follow_id) == STORE_OK &&
+		   store_fed_request_remove(st, ann->id, r2.actor_id, NULL) == STORE_NOT_FOUND,
+	   "removed by its Follow, once");
+	memcpy(r2.writer_id, "nosuchuser000000", 17);
+	ok(store_fed_request_add(st, &r2) == STORE_CONFLICT, "no request to follow no writer");
+}
+
+/* Likes and boosts of a story: once per actor and kind, counted,
+ * removed by their activity or all of an actor's. */
+static void reactions(const struct user_row *ann)
+{
+	struct story_row s, other;
+	row_story(&s, ann, "liked", "published", "public", NOW++, NULL);
+	row_story(&other, ann, "other", "published", "public", NOW++, NULL);
+	if (store_story_insert(st, &s) || store_story_insert(st, &other))
+		printf("# stories not made\n");
+	const char *x = "https://m.example/users/x", *y = "https://m.example/users/y";
+	int64_t likes = -1, boosts = -1, n = -1;
+	ok(store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 0 && boosts == 0,
+	   "no reactions yet");
+	ok(store_fed_reaction_add(st, s.id, x, "like", "https://m.example/l/1", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, s.id, x, "like", "https://m.example/l/2", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, s.id, y, "like", "https://m.example/l/3", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, s.id, x, "announce", "https://m.example/b/1", NOW) == STORE_OK &&
+		   store_fed_reaction_add(st, other.id, x, "like", "https://m.example/l/4", NOW) == STORE_OK &&
+		   store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 2 &&
+		   boosts == 1,
+	   "two likes (one per actor, again is once) and a boost");
+	ok(store_fed_reaction_counts(st, s.id, NULL, &boosts) == STORE_OK && boosts == 1 &&
+		   store_fed_reaction_counts(st, s.id, &likes, NULL) == STORE_OK && likes == 2,
+	   "either count alone");
+	ok(store_fed_reaction_add(st, "nosuchstory00000", x, "like", "https://m.example/l/9", NOW) ==
+			   STORE_CONFLICT &&
+		   store_fed_reaction_add(st, s.id, x, "frown", "https://m.example/l/9", NOW) != STORE_OK,
+	   "not of no story, not of another kind");
+	ok(store_fed_reaction_remove(st, x, "https://m.example/l/1", &n) == STORE_OK && n == 0 &&
+		   store_fed_reaction_remove(st, y, "https://m.example/l/2", &n) == STORE_OK && n == 0 &&
+		   store_fed_reaction_remove(st, x, "https://m.example/l/2", &n) == STORE_OK && n == 1 &&
+		   store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 1 &&
+		   boosts == 1,
+	   "undone by the activity that made it (the latest), by its own actor only");
+	ok(store_fed_reaction_remove(st, x, NULL, &n) == STORE_OK && n == 2 &&
+		   store_fed_reaction_counts(st, other.id, &likes, &boosts) == STORE_OK && likes == 0 &&
+		   store_fed_reaction_counts(st, s.id, &likes, &boosts) == STORE_OK && likes == 1 && boosts == 0,
+	   "all of an actor's at once");
+	ok(store_story_delete(st, s.id, NOW) == STORE_OK, "the story deleted");
+}
+
 struct claimer {
 	const char *url, *who;
 	pthread_barrier_t *go;
@@ -413,6 +643,10 @@ static void suite(const char *kind, const char *url)
 	counts(&ann, &bob, &dan);
 	actors();
 	followers(&ann, &bob);
+	remote_made(&ann, &bob);
+	blocked_servers(&ann, &bob);
+	requests(&ann, &bob);
+	reactions(&ann);
 	deliveries(url, &ann, &bob);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
@@ -424,6 +658,14 @@ static void suite(const char *kind, const char *url)
 		   store_fed_follower_count(st, ann.id, &nf) == STORE_OK && nf == 0 &&
 		   store_fed_deliveries(st, &A, ann.id, 10, &dl, &ndl) == STORE_OK && ndl == 0,
 	   "her followers and deliveries go with her account");
+	const char **gone_ds;
+	size_t ngone = 9;
+	bool gone_on = true;
+	struct fed_follower_row *gone_rq;
+	ok(store_fed_domain_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0 &&
+		   store_fed_approve_get(st, ann.id, &gone_on) == STORE_OK && !gone_on &&
+		   store_fed_requests(st, &A, ann.id, 10, &gone_rq, &ngone) == STORE_OK && ngone == 0,
+	   "and her blocked servers, her choices and the requests to follow her");
 	store_close(st);
 	st = NULL;
 }

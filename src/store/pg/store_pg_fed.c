@@ -4,6 +4,7 @@
  */
 #include "store/pg/pg_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -426,4 +427,268 @@ enum store_err pg_fed_delivery_counts(struct store *s, int64_t *queued, int64_t 
 	}
 	PQclear(r);
 	return e;
+}
+
+static const char SQL_RESPONSES_DELETE[] =
+	"DELETE FROM responses WHERE remote_actor = $1 AND remote_actor <> '' AND "
+	"($2::text IS NULL OR remote_note = $2::text)";
+static const char SQL_FOLLOWS_REMOVE_ACTOR[] = "DELETE FROM fed_followers WHERE actor_id = $1";
+static const char SQL_REQUESTS_REMOVE_ACTOR[] = "DELETE FROM fed_follow_requests WHERE actor_id = $1";
+
+enum store_err pg_fed_responses_delete(struct store *s, const char *actor_id, const char *note_id,
+				       int64_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, actor_id);
+	pp_text(&p, note_id);
+	int64_t k = 0;
+	enum store_err e = pg_write(s, SQL_RESPONSES_DELETE, &p, &k);
+	if (n)
+		*n = e ? 0 : k;
+	return e;
+}
+
+enum store_err pg_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, actor_id);
+	int64_t k = 0;
+	enum store_err e = pg_write(s, SQL_FOLLOWS_REMOVE_ACTOR, &p, &k);
+	if (n)
+		*n = e ? 0 : k;
+	return e ? e : pg_write(s, SQL_REQUESTS_REMOVE_ACTOR, &p, NULL);
+}
+
+static const char SQL_DOMAIN_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_domains(writer_id, domain, created_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_DOMAIN_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_domains WHERE writer_id = $1 AND domain = $2";
+static const char SQL_DOMAIN_BLOCKS[] =
+	"SELECT domain FROM fed_blocked_domains WHERE writer_id = $1 ORDER BY domain COLLATE \"C\" "
+	"LIMIT 5000";
+static const char SQL_DOMAIN_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_domains WHERE writer_id = $1 AND (domain = $2 OR domain = $3 "
+	"OR right($3::text, length(domain) + 1) = '.' || domain) LIMIT 1";
+
+enum store_err pg_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
+				       int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, domain);
+	pp_int(&p, now);
+	return pg_write(s, SQL_DOMAIN_BLOCK_ADD, &p, NULL);
+}
+
+enum store_err pg_fed_domain_block_remove(struct store *s, const char *writer_id,
+					  const char *domain)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, domain);
+	return pg_write_one(s, SQL_DOMAIN_BLOCK_REMOVE, &p);
+}
+
+enum store_err pg_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
+				    const char ***domains, size_t *n)
+{
+	*domains = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_DOMAIN_BLOCKS, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	const char **out = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*out));
+	for (int i = 0; i < nt; i++)
+		out[(*n)++] = pg_text(a, r, i, 0);
+	PQclear(r);
+	*domains = out;
+	return STORE_OK;
+}
+
+enum store_err pg_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
+				     bool *blocked)
+{
+	*blocked = false;
+	char bare[256];
+	snprintf(bare, sizeof(bare), "%s", host ? host : "");
+	char *colon = strrchr(bare, ':');
+	if (colon && !strchr(bare, ']'))
+		*colon = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, host ? host : "");
+	pp_text(&p, bare);
+	PGresult *r = pg_run(s, SQL_DOMAIN_BLOCKED, &p);
+	if (!r)
+		return STORE_ERROR;
+	*blocked = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = $1";
+static const char SQL_APPROVE_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES ($1, $2::boolean) "
+	"ON CONFLICT (writer_id) DO UPDATE SET approve_followers = excluded.approve_followers";
+static const char SQL_REQUEST_ADD[] =
+	"INSERT INTO fed_follow_requests(writer_id, actor_id, follow_id, inbox, shared_inbox, "
+	"created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (writer_id, actor_id) DO UPDATE SET "
+	"follow_id = excluded.follow_id, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox";
+static const char SQL_REQUEST_GET[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = $1 AND actor_id = $2";
+static const char SQL_REQUEST_REMOVE[] =
+	"DELETE FROM fed_follow_requests WHERE writer_id = $1 AND actor_id = $2 AND "
+	"($3 = '' OR follow_id = $3)";
+static const char SQL_REQUESTS[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = $1 ORDER BY created_at, actor_id COLLATE \"C\" "
+	"LIMIT $2";
+
+enum store_err pg_fed_approve_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_APPROVE_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) == 1)
+		*on = pg_bool(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_fed_approve_set(struct store *s, const char *writer_id, bool on)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, on ? "true" : "false");
+	return pg_write(s, SQL_APPROVE_SET, &p, NULL);
+}
+
+enum store_err pg_fed_request_add(struct store *s, const struct fed_follower_row *r)
+{
+	struct pg_params p = {0};
+	pp_text(&p, r->writer_id);
+	pp_text(&p, r->actor_id);
+	pp_text(&p, r->follow_id);
+	pp_text(&p, r->inbox);
+	pp_text(&p, r->shared_inbox ? r->shared_inbox : "");
+	pp_int(&p, r->created_at);
+	return pg_write(s, SQL_REQUEST_ADD, &p, NULL);
+}
+
+static void read_request(struct arena *a, const PGresult *r, int i, struct fed_follower_row *o)
+{
+	pg_id(o->writer_id, r, i, 0);
+	o->actor_id = pg_text(a, r, i, 1);
+	o->follow_id = pg_text(a, r, i, 2);
+	o->inbox = pg_text(a, r, i, 3);
+	o->shared_inbox = pg_text(a, r, i, 4);
+	o->created_at = pg_int(r, i, 5);
+}
+
+enum store_err pg_fed_request_get(struct store *s, struct arena *a, const char *writer_id,
+				  const char *actor_id, struct fed_follower_row *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	PGresult *r = pg_run(s, SQL_REQUEST_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	enum store_err e = STORE_NOT_FOUND;
+	if (PQntuples(r) == 1) {
+		read_request(a, r, 0, out);
+		e = STORE_OK;
+	}
+	PQclear(r);
+	return e;
+}
+
+enum store_err pg_fed_request_remove(struct store *s, const char *writer_id, const char *actor_id,
+				     const char *follow_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	pp_text(&p, follow_id ? follow_id : "");
+	return pg_write_one(s, SQL_REQUEST_REMOVE, &p);
+}
+
+enum store_err pg_fed_requests(struct store *s, struct arena *a, const char *writer_id, size_t max,
+			       struct fed_follower_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_int(&p, (int64_t)max);
+	PGresult *r = pg_run(s, SQL_REQUESTS, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	*rows = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(**rows));
+	for (int i = 0; i < nt && *n < max; i++)
+		read_request(a, r, i, &(*rows)[(*n)++]);
+	PQclear(r);
+	return STORE_OK;
+}
+
+static const char SQL_REACTION_ADD[] =
+	"INSERT INTO fed_reactions(story_id, actor_id, kind, activity_id, created_at) VALUES "
+	"($1, $2, $3, $4, $5) ON CONFLICT (story_id, actor_id, kind) DO UPDATE SET "
+	"activity_id = excluded.activity_id";
+static const char SQL_REACTION_REMOVE[] =
+	"DELETE FROM fed_reactions WHERE actor_id = $1 AND ($2::text IS NULL OR activity_id = $2::text)";
+static const char SQL_REACTION_COUNTS[] =
+	"SELECT count(*) FILTER (WHERE kind = 'like'), count(*) FILTER (WHERE kind = 'announce') "
+	"FROM fed_reactions WHERE story_id = $1";
+
+enum store_err pg_fed_reaction_add(struct store *s, const char *story_id, const char *actor_id,
+				   const char *kind, const char *activity_id, int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	pp_text(&p, actor_id);
+	pp_text(&p, kind);
+	pp_text(&p, activity_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_REACTION_ADD, &p, NULL);
+}
+
+enum store_err pg_fed_reaction_remove(struct store *s, const char *actor_id,
+				      const char *activity_id, int64_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, actor_id);
+	pp_text(&p, activity_id);
+	int64_t k = 0;
+	enum store_err e = pg_write(s, SQL_REACTION_REMOVE, &p, &k);
+	if (n)
+		*n = e ? 0 : k;
+	return e;
+}
+
+enum store_err pg_fed_reaction_counts(struct store *s, const char *story_id, int64_t *likes,
+				      int64_t *announces)
+{
+	struct pg_params p = {0};
+	pp_text(&p, story_id);
+	PGresult *r = pg_run(s, SQL_REACTION_COUNTS, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) == 1) {
+		if (likes)
+			*likes = pg_int(r, 0, 0);
+		if (announces)
+			*announces = pg_int(r, 0, 1);
+	}
+	PQclear(r);
+	return STORE_OK;
 }

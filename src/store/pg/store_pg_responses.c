@@ -21,13 +21,14 @@
 #include "store/pg/pg_int.h"
 
 #define RESPONSE_COLS \
-	"r.id, r.story_id, r.author_id, COALESCE(r.parent_id, ''), r.body, r.body_html, " \
-	"r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, u.handle, " \
-	"u.name, EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
-	"b.blocked_id = r.author_id), s.title, u.suspended_at"
+	"r.id, r.story_id, COALESCE(r.author_id, ''), COALESCE(r.parent_id, ''), r.body, " \
+	"r.body_html, r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, " \
+	"COALESCE(u.handle, r.remote_handle), COALESCE(u.name, r.remote_name), EXISTS (SELECT 1 " \
+	"FROM blocks b WHERE b.writer_id = s.author_id AND b.blocked_id = r.author_id), s.title, " \
+	"COALESCE(u.suspended_at, 0), r.remote_actor, r.remote_note"
 
 #define RESPONSE_FROM \
-	" FROM responses r JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
+	" FROM responses r LEFT JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
 
 /* A response readers may see: visible, its author neither blocked by the
  * writer (the parameter WRITER, a text) nor suspended, and its parent,
@@ -44,7 +45,8 @@
 
 static const char SQL_INSERT[] =
 	"INSERT INTO responses(id, story_id, author_id, parent_id, body, body_html, status, "
-	"held_for, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+	"held_for, created_at, remote_actor, remote_handle, remote_name, remote_note) VALUES ($1, "
+	"$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 static const char SQL_GET[] = "SELECT " RESPONSE_COLS RESPONSE_FROM "WHERE r.id = $1";
 static const char SQL_EDIT[] =
 	"UPDATE responses SET body = $2, body_html = $3, status = $4, held_for = $5, "
@@ -118,6 +120,8 @@ static void read_response(struct arena *a, const PGresult *r, int row, struct re
 	o->author_blocked = pg_bool(r, row, 13);
 	o->author_suspended = pg_int(r, row, 15) != 0;
 	o->story_title = pg_text(a, r, row, 14);
+	o->remote_actor = pg_text(a, r, row, 16);
+	o->remote_note = pg_text(a, r, row, 17);
 }
 
 static enum store_err read_list(struct store *s, struct arena *a, const char *sql,
@@ -141,13 +145,17 @@ enum store_err pg_response_insert(struct store *s, const struct response_row *r)
 	struct pg_params p = {0};
 	pp_text(&p, r->id);
 	pp_text(&p, r->story_id);
-	pp_text(&p, r->author_id);
+	pp_opt(&p, r->author_id);
 	pp_opt(&p, r->parent_id);
 	pp_text(&p, r->body);
 	pp_text(&p, r->body_html);
 	pp_text(&p, response_status_name(r->status));
 	pp_text(&p, r->held_for ? r->held_for : "");
 	pp_int(&p, r->created_at);
+	pp_text(&p, r->remote_actor ? r->remote_actor : "");
+	pp_text(&p, r->remote_actor && *r->remote_actor ? r->author_handle : "");
+	pp_text(&p, r->remote_actor && *r->remote_actor ? r->author_name : "");
+	pp_text(&p, r->remote_note ? r->remote_note : "");
 	return pg_write(s, SQL_INSERT, &p, NULL);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "store/sqlite/store_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -460,6 +461,297 @@ enum store_err sq_fed_delivery_counts(struct store *s, int64_t *queued, int64_t 
 			*sent = sqlite3_column_int64(st, 1);
 		if (failed)
 			*failed = sqlite3_column_int64(st, 2);
+	}
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
+}
+
+static const char SQL_RESPONSES_DELETE[] =
+	"DELETE FROM responses WHERE remote_actor = ?1 AND remote_actor <> '' AND "
+	"(?2 IS NULL OR remote_note = ?2)";
+static const char SQL_FOLLOWS_REMOVE_ACTOR[] = "DELETE FROM fed_followers WHERE actor_id = ?1";
+static const char SQL_REQUESTS_REMOVE_ACTOR[] = "DELETE FROM fed_follow_requests WHERE actor_id = ?1";
+
+enum store_err sq_fed_responses_delete(struct store *s, const char *actor_id, const char *note_id,
+				       int64_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_RESPONSES_DELETE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	if (note_id)
+		bind_text(st, 2, note_id);
+	else
+		sqlite3_bind_null(st, 2);
+	enum store_err e = exec_write(s, st);
+	if (n)
+		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
+	return e;
+}
+
+enum store_err sq_fed_follows_remove_actor(struct store *s, const char *actor_id, int64_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_FOLLOWS_REMOVE_ACTOR);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	enum store_err e = exec_write(s, st);
+	if (n)
+		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
+	if (e)
+		return e;
+	if (!(st = stmt_cached(s, SQL_REQUESTS_REMOVE_ACTOR)))
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	return exec_write(s, st);
+}
+
+static const char SQL_DOMAIN_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_domains(writer_id, domain, created_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_DOMAIN_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_domains WHERE writer_id = ?1 AND domain = ?2";
+static const char SQL_DOMAIN_BLOCKS[] =
+	"SELECT domain FROM fed_blocked_domains WHERE writer_id = ?1 ORDER BY domain LIMIT 5000";
+static const char SQL_DOMAIN_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_domains WHERE writer_id = ?1 AND (domain = ?2 OR domain = ?3 "
+	"OR substr(?3, -length(domain) - 1) = '.' || domain) LIMIT 1";
+
+enum store_err sq_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
+				       int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCK_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, domain);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_domain_block_remove(struct store *s, const char *writer_id,
+					  const char *domain)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCK_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, domain);
+	return write_one(s, st);
+}
+
+enum store_err sq_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
+				    const char ***domains, size_t *n)
+{
+	*domains = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCKS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	size_t cap = 16;
+	const char **out = arena_alloc(a, cap * sizeof(*out));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
+			memcpy(bigger, out, cap * sizeof(*bigger));
+			out = bigger;
+			cap *= 2;
+		}
+		out[(*n)++] = col_text(a, st, 0);
+	}
+	done(st);
+	*domains = out;
+	return rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
+				     bool *blocked)
+{
+	*blocked = false;
+	char bare[256];
+	snprintf(bare, sizeof(bare), "%s", host ? host : "");
+	char *colon = strrchr(bare, ':');
+	if (colon && !strchr(bare, ']'))
+		*colon = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCKED);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, host ? host : "");
+	bind_text(st, 3, bare);
+	int rc = sqlite3_step(st);
+	*blocked = rc == SQLITE_ROW;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = ?1";
+static const char SQL_APPROVE_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES (?1, ?2) "
+	"ON CONFLICT(writer_id) DO UPDATE SET approve_followers = excluded.approve_followers";
+static const char SQL_REQUEST_ADD[] =
+	"INSERT INTO fed_follow_requests(writer_id, actor_id, follow_id, inbox, shared_inbox, "
+	"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(writer_id, actor_id) DO UPDATE SET "
+	"follow_id = excluded.follow_id, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox";
+static const char SQL_REQUEST_GET[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = ?1 AND actor_id = ?2";
+static const char SQL_REQUEST_REMOVE[] =
+	"DELETE FROM fed_follow_requests WHERE writer_id = ?1 AND actor_id = ?2 AND "
+	"(?3 = '' OR follow_id = ?3)";
+static const char SQL_REQUESTS[] =
+	"SELECT writer_id, actor_id, follow_id, inbox, shared_inbox, created_at FROM "
+	"fed_follow_requests WHERE writer_id = ?1 ORDER BY created_at, actor_id LIMIT ?2";
+
+enum store_err sq_fed_approve_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	sqlite3_stmt *st = stmt_cached(s, SQL_APPROVE_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*on = sqlite3_column_int(st, 0) != 0;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_approve_set(struct store *s, const char *writer_id, bool on)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_APPROVE_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	sqlite3_bind_int(st, 2, on ? 1 : 0);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_request_add(struct store *s, const struct fed_follower_row *r)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, r->writer_id);
+	bind_text(st, 2, r->actor_id);
+	bind_text(st, 3, r->follow_id);
+	bind_text(st, 4, r->inbox);
+	bind_text(st, 5, r->shared_inbox ? r->shared_inbox : "");
+	sqlite3_bind_int64(st, 6, r->created_at);
+	return exec_write(s, st);
+}
+
+static void read_request(struct arena *a, sqlite3_stmt *st, struct fed_follower_row *o)
+{
+	col_id(o->writer_id, st, 0);
+	o->actor_id = col_text(a, st, 1);
+	o->follow_id = col_text(a, st, 2);
+	o->inbox = col_text(a, st, 3);
+	o->shared_inbox = col_text(a, st, 4);
+	o->created_at = sqlite3_column_int64(st, 5);
+}
+
+enum store_err sq_fed_request_get(struct store *s, struct arena *a, const char *writer_id,
+				  const char *actor_id, struct fed_follower_row *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_request(a, st, out);
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : err_of(s, rc);
+}
+
+enum store_err sq_fed_request_remove(struct store *s, const char *writer_id, const char *actor_id,
+				     const char *follow_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	bind_text(st, 3, follow_id ? follow_id : "");
+	return write_one(s, st);
+}
+
+enum store_err sq_fed_requests(struct store *s, struct arena *a, const char *writer_id, size_t max,
+			       struct fed_follower_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_REQUESTS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	*rows = arena_alloc(a, (max ? max : 1) * sizeof(**rows));
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_request(a, st, &(*rows)[(*n)++]);
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+static const char SQL_REACTION_ADD[] =
+	"INSERT INTO fed_reactions(story_id, actor_id, kind, activity_id, created_at) VALUES "
+	"(?1, ?2, ?3, ?4, ?5) ON CONFLICT(story_id, actor_id, kind) DO UPDATE SET "
+	"activity_id = excluded.activity_id";
+static const char SQL_REACTION_REMOVE[] =
+	"DELETE FROM fed_reactions WHERE actor_id = ?1 AND (?2 IS NULL OR activity_id = ?2)";
+static const char SQL_REACTION_COUNTS[] =
+	"SELECT COALESCE(sum(kind = 'like'), 0), COALESCE(sum(kind = 'announce'), 0) FROM "
+	"fed_reactions WHERE story_id = ?1";
+
+enum store_err sq_fed_reaction_add(struct store *s, const char *story_id, const char *actor_id,
+				   const char *kind, const char *activity_id, int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REACTION_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	bind_text(st, 2, actor_id);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, activity_id);
+	sqlite3_bind_int64(st, 5, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_reaction_remove(struct store *s, const char *actor_id,
+				      const char *activity_id, int64_t *n)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REACTION_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, actor_id);
+	if (activity_id)
+		bind_text(st, 2, activity_id);
+	else
+		sqlite3_bind_null(st, 2);
+	enum store_err e = exec_write(s, st);
+	if (n)
+		*n = e ? 0 : sqlite3_changes(SQ(s)->db);
+	return e;
+}
+
+enum store_err sq_fed_reaction_counts(struct store *s, const char *story_id, int64_t *likes,
+				      int64_t *announces)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_REACTION_COUNTS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, story_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (likes)
+			*likes = sqlite3_column_int64(st, 0);
+		if (announces)
+			*announces = sqlite3_column_int64(st, 1);
 	}
 	done(st);
 	return rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);

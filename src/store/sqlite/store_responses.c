@@ -8,13 +8,14 @@
 #include <string.h>
 
 #define RESPONSE_COLS \
-	"r.id, r.story_id, r.author_id, COALESCE(r.parent_id, ''), r.body, r.body_html, " \
-	"r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, u.handle, " \
-	"u.name, EXISTS (SELECT 1 FROM blocks b WHERE b.writer_id = s.author_id AND " \
-	"b.blocked_id = r.author_id), s.title, u.suspended_at"
+	"r.id, r.story_id, COALESCE(r.author_id, ''), COALESCE(r.parent_id, ''), r.body, " \
+	"r.body_html, r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, " \
+	"COALESCE(u.handle, r.remote_handle), COALESCE(u.name, r.remote_name), EXISTS (SELECT 1 " \
+	"FROM blocks b WHERE b.writer_id = s.author_id AND b.blocked_id = r.author_id), s.title, " \
+	"COALESCE(u.suspended_at, 0), r.remote_actor, r.remote_note"
 
 #define RESPONSE_FROM \
-	" FROM responses r JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
+	" FROM responses r LEFT JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
 
 /* A response readers may see: visible, its author neither blocked by the
  * writer nor suspended, and its parent (if any) so too. */
@@ -29,7 +30,8 @@
 
 static const char SQL_INSERT[] =
 	"INSERT INTO responses(id, story_id, author_id, parent_id, body, body_html, status, "
-	"held_for, created_at) VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6, ?7, ?8, ?9)";
+	"held_for, created_at, remote_actor, remote_handle, remote_name, remote_note) VALUES (?1, "
+	"?2, NULLIF(?3, ''), NULLIF(?4, ''), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char SQL_GET[] = "SELECT " RESPONSE_COLS RESPONSE_FROM "WHERE r.id = ?1";
 static const char SQL_EDIT[] =
 	"UPDATE responses SET body = ?2, body_html = ?3, status = ?4, held_for = ?5, "
@@ -97,6 +99,8 @@ static void read_response(struct arena *a, sqlite3_stmt *st, struct response_row
 	r->author_blocked = sqlite3_column_int(st, 13) != 0;
 	r->story_title = col_text(a, st, 14);
 	r->author_suspended = sqlite3_column_int64(st, 15) != 0;
+	r->remote_actor = col_text(a, st, 16);
+	r->remote_note = col_text(a, st, 17);
 }
 
 static enum store_err read_list(struct store *s, struct arena *a, sqlite3_stmt *st,
@@ -134,6 +138,10 @@ enum store_err sq_response_insert(struct store *s, const struct response_row *r)
 	bind_text(st, 7, response_status_name(r->status));
 	bind_text(st, 8, r->held_for ? r->held_for : "");
 	sqlite3_bind_int64(st, 9, r->created_at);
+	bind_text(st, 10, r->remote_actor ? r->remote_actor : "");
+	bind_text(st, 11, r->remote_actor && *r->remote_actor ? r->author_handle : "");
+	bind_text(st, 12, r->remote_actor && *r->remote_actor ? r->author_name : "");
+	bind_text(st, 13, r->remote_note ? r->remote_note : "");
 	return exec_write(s, st);
 }
 
