@@ -218,12 +218,18 @@ def test_headings_saved_before_move_up_once():
         import re as _re
         mig = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__)))), "src", "store", "sqlite", "migrations")
-        for path in sorted(glob.glob(os.path.join(mig, "*.sql")), reverse=True):
+        paths = sorted(glob.glob(os.path.join(mig, "*.sql")), reverse=True)
+        # Tables of version 12 stay, even when a later migration rebuilds
+        # them (024 rebuilds responses and response_reports in place).
+        base = {t for path in paths if int(os.path.basename(path)[:3]) <= 13
+                for t in _re.findall(r"CREATE TABLE (\w+)", open(path).read())}
+        for path in paths:
             if int(os.path.basename(path)[:3]) <= 13:
                 continue
             sql = open(path).read()
             for t in _re.findall(r"CREATE TABLE (\w+)", sql):
-                db.execute("DROP TABLE IF EXISTS " + t)
+                if t not in base:
+                    db.execute("DROP TABLE IF EXISTS " + t)
             for t, c in _re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", sql):
                 db.execute("ALTER TABLE %s DROP COLUMN %s" % (t, c))
         db.execute("PRAGMA user_version = 12")
