@@ -160,8 +160,8 @@ static long arg_long(const char *v, long lo, long hi, const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *data = NULL;
-	long writers = 100, stories = 1000;
+	const char *data = NULL, *sessions = NULL;
+	long writers = 100, stories = 1000, readers = 1;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--data"))
 			data = argv[i + 1];
@@ -169,11 +169,16 @@ int main(int argc, char **argv)
 			writers = arg_long(argv[i + 1], 1, 1000000, "--writers");
 		else if (!strcmp(argv[i], "--stories"))
 			stories = arg_long(argv[i + 1], 1, 10000000, "--stories");
+		else if (!strcmp(argv[i], "--readers"))
+			readers = arg_long(argv[i + 1], 1, 100000, "--readers");
+		else if (!strcmp(argv[i], "--sessions"))
+			sessions = argv[i + 1];
 		else
 			break;
 	}
 	if (!data) {
-		fprintf(stderr, "usage: seed --data DIR [--writers N] [--stories M]\n");
+		fprintf(stderr, "usage: seed --data DIR [--writers N] [--stories M] [--readers R "
+				"--sessions FILE]\n");
 		return 2;
 	}
 	if (!crypto_init() || !password_init(1)) {
@@ -284,6 +289,36 @@ int main(int argc, char **argv)
 	hash_token(token, 64, hash);
 	CHECK(store_session_insert(st, hash, reader.id, "web", now, now + 14 * 86400),
 	      "session insert");
+	/* More signed-in readers, each with her own session: one "Cookie:"
+	 * header line per reader in FILE (the first is the reader's above),
+	 * for bench/signed.lua, which sends each request as the next one. */
+	FILE *sf = sessions ? fopen(sessions, "w") : NULL;
+	if (sessions && !sf) {
+		perror(sessions);
+		store_rollback(st);
+		return 1;
+	}
+	if (sf)
+		fprintf(sf, "quire_session=%s\n", token);
+	for (long i = 1; i < readers; i++) {
+		struct user_row r = {.handle = arena_printf(&a, "r%ld", i + 1),
+				     .name = arena_printf(&a, "Reader %ld", i + 1), .bio = "",
+				     .password_hash = pwhash, .created_at = now - 86400};
+		id_new(r.id);
+		CHECK(store_user_insert(st, &r), "reader insert");
+		char t2[65], h2[65];
+		random_hex(t2, 32);
+		hash_token(t2, 64, h2);
+		CHECK(store_session_insert(st, h2, r.id, "web", now, now + 14 * 86400),
+		      "session insert");
+		if (sf)
+			fprintf(sf, "quire_session=%s\n", t2);
+	}
+	if (sf && fclose(sf)) {
+		perror(sessions);
+		store_rollback(st);
+		return 1;
+	}
 	/* An API token for the featured story's writer: the bench uploads a
 	 * photo to it through the real ingest path. */
 	char wtoken[65], whash[65];

@@ -17,6 +17,7 @@
 #include "http/http.h"
 #include "media/media.h"
 #include "web/page_cache.h"
+#include "web/slot_page.h"
 #include "web/web.h"
 #include "stories/markdown.h"
 #include "stories/stories_web.h"
@@ -338,6 +339,11 @@ static void app(struct http_req *req, struct http_res *res)
 	}
 	if (sr->page_ticket)
 		metrics_cache(false);
+	/* A signed-in page shared between readers (web/slot_page.h). */
+	if (get && !fed_wants_ap(req) && slot_page_serve(req, res)) {
+		store_read_end(st);
+		return;
+	}
 	/* A page that may be cached was stamped just now: render it from a
 	 * snapshot no older than that stamp, never from the session's. */
 	if (get && !web_viewer(req)->signed_in)

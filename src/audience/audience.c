@@ -76,6 +76,15 @@ bool audience_is_listed(const struct story_row *s)
 	return s->status == STATUS_PUBLISHED && s->audience == AUDIENCE_PUBLIC && !s->author_suspended;
 }
 
+bool audience_reader_is_stranger(struct store *st, const char *reader_id, const char *writer_id)
+{
+	struct reader_ties t;
+	if (!reader_id || !writer_id || strcmp(reader_id, writer_id) == 0 ||
+	    store_reader_ties(st, reader_id, writer_id, &t))
+		return false;
+	return !t.member && !t.blocked && !t.responded;
+}
+
 bool audience_may_edit_story(const char *viewer_id, const struct story_row *s)
 {
 	return viewer_id && strcmp(viewer_id, s->author_id) == 0;

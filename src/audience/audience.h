@@ -38,6 +38,13 @@ bool audience_may_see_story_key(struct store *st, const char *viewer_id,
 
 /* Whether a story may appear in public listings (home, feeds, sitemap). */
 bool audience_is_listed(const struct story_row *s);
+/* Whether the signed-in reader_id sees writer_id's public and unlisted
+ * stories exactly as any other signed-in reader without ties to her does:
+ * she is not the writer, in none of her circles (a narrower photo would
+ * show), not blocked by her and has written no response to any of her
+ * stories (her own would show, with its tools). Such readers may be
+ * served one shared rendering (web/slot_page.h). False when unsure. */
+bool audience_reader_is_stranger(struct store *st, const char *reader_id, const char *writer_id);
 
 bool audience_valid(const char *audience);
 

@@ -39,6 +39,8 @@ void metrics_init(const char *const *route_names, size_t nroutes);
  * value), its status (0: none was sent) and how long it took. */
 void metrics_request(int route, int status, double ms);
 void metrics_cache(bool hit);
+/* A signed-in page shared between readers (web/slot_page.h): hit or miss. */
+void metrics_slot(bool hit);
 
 /* Extra lines at render time (gauges, counters kept elsewhere). */
 typedef void (*metrics_extra_fn)(struct buf *out);

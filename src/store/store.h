@@ -551,6 +551,20 @@ enum store_err store_block_check(struct store *s, const char *writer_id, const c
 enum store_err store_block_list(struct store *s, struct arena *a, const char *writer_id,
 				struct member_row **rows, size_t *n) __attribute__((warn_unused_result));
 
+/* What ties a signed-in reader to a writer, beyond what any signed-in
+ * stranger has: she is in one of the writer's circles, the writer blocked
+ * her, or she has written a response (of any status) to one of the
+ * writer's stories. A reader with none of them sees the writer's public
+ * and unlisted stories exactly as any other such reader does (the web
+ * layer shares their rendering between such readers: web/slot_page.h). */
+struct reader_ties {
+	bool member;
+	bool blocked;
+	bool responded;
+};
+enum store_err store_reader_ties(struct store *s, const char *reader_id, const char *writer_id,
+				 struct reader_ties *out) __attribute__((warn_unused_result));
+
 /* The writer's muted phrases (as she typed them). */
 enum store_err store_muted_get(struct store *s, struct arena *a, const char *writer_id,
 			       const char ***phrases, size_t *n) __attribute__((warn_unused_result));

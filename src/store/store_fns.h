@@ -144,6 +144,8 @@ STORE_FN(enum store_err, block_remove, (struct store *s, const char *writer_id,
 	 const char *blocked_id), (s, writer_id, blocked_id))
 STORE_FN(enum store_err, block_check, (struct store *s, const char *writer_id,
 	 const char *blocked_id, bool *blocked), (s, writer_id, blocked_id, blocked))
+STORE_FN(enum store_err, reader_ties, (struct store *s, const char *reader_id,
+	 const char *writer_id, struct reader_ties *out), (s, reader_id, writer_id, out))
 STORE_FN(enum store_err, block_list, (struct store *s, struct arena *a, const char *writer_id,
 	 struct member_row **rows, size_t *n), (s, a, writer_id, rows, n))
 STORE_FN(enum store_err, muted_get, (struct store *s, struct arena *a, const char *writer_id,

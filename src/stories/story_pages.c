@@ -14,6 +14,7 @@
 #include "porting/book.h"
 #include "responses/responses_web.h"
 #include "store/store_fed.h"
+#include "web/slot_page.h"
 #include "web/web.h"
 #include "stories/stories_web.h"
 #include "stories/markdown.h"
@@ -180,8 +181,24 @@ static void story_author_context(struct http_req *req, const struct story_row *s
 	json_object_set_new(ctx, "author_card", card);
 }
 
+/* A signed-in reader's class for a writer's story pages: readers with no
+ * tie to her (audience_reader_is_stranger) share one rendering, admins
+ * (whose header differs) another; anyone else gets her own. */
+static const char *reader_class(struct http_req *req, const char *writer_id)
+{
+	const struct viewer *v = web_viewer(req);
+	if (!audience_reader_is_stranger(web_store(req), v->user.id, writer_id))
+		return NULL;
+	return v->user.is_admin ? "admin" : "reader";
+}
+
 static void render_story(struct http_req *req, struct http_res *res, const struct story_row *s)
 {
+	/* The same page for every stranger: a published public or unlisted
+	 * story (a circle story is for its members, each her own). */
+	if (web_viewer(req)->signed_in && s->status == STATUS_PUBLISHED && !s->author_suspended &&
+	    (s->audience == AUDIENCE_PUBLIC || s->audience == AUDIENCE_UNLISTED))
+		slot_page_offer(req, s->author_id, reader_class);
 	json_t *ctx = web_page_context(req, s->title);
 	json_t *sv = story_view(req, s, true);
 	json_t *parts = render_story_parts(req, s, NULL, RENDER_PAGE, http_req_query(req, "show"));

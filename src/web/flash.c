@@ -200,6 +200,11 @@ const char *web_flash_take(struct http_req *req)
 	return flash_decode(req, v);
 }
 
+bool web_flash_pending(struct http_req *req)
+{
+	return http_req_cookie(req, cookie_name()) != NULL;
+}
+
 void web_flash_clear(struct http_req *req, struct http_res *res)
 {
 	http_res_header(req, res, "Set-Cookie",

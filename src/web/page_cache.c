@@ -152,10 +152,10 @@ static char *gzip_of(const char *body, size_t len, size_t *out_len)
 	return len < 512 ? NULL : web_gzip(body, len, 6, out_len);
 }
 
-const struct page_entry *page_cache_put(struct page_cache *pc, const struct store_stamp *stamp,
-					const char *key, size_t klen, const char *content_type,
-					const struct http_header *headers, size_t nheaders,
-					const char *body, size_t len)
+static const struct page_entry *put_entry(struct page_cache *pc, const struct store_stamp *stamp,
+					  const char *key, size_t klen, const char *content_type,
+					  const struct http_header *headers, size_t nheaders,
+					  const char *body, size_t len, bool with_gzip)
 {
 	page_cache_sync(pc, stamp);
 	if (len > PAGE_CACHE_MAX_PAGE)
@@ -168,7 +168,7 @@ const struct page_entry *page_cache_put(struct page_cache *pc, const struct stor
 	char hash[65];
 	hash_token(body, len, hash);
 	size_t gz_len = 0;
-	char *gz = gzip_of(body, len, &gz_len);
+	char *gz = with_gzip ? gzip_of(body, len, &gz_len) : NULL;
 	size_t ctl = strlen(content_type) + 1;
 	size_t need = sizeof(struct entry) + nheaders * sizeof(struct http_header) + klen + 1 +
 		      len + 1 + gz_len + ctl + 2 * 32;
@@ -233,6 +233,33 @@ const struct page_entry *page_cache_put(struct page_cache *pc, const struct stor
 	return &e->pub;
 }
 
+const struct page_entry *page_cache_put(struct page_cache *pc, const struct store_stamp *stamp,
+					const char *key, size_t klen, const char *content_type,
+					const struct http_header *headers, size_t nheaders,
+					const char *body, size_t len)
+{
+	return put_entry(pc, stamp, key, klen, content_type, headers, nheaders, body, len, true);
+}
+
+const struct page_entry *page_cache_put_plain(struct page_cache *pc, const struct store_stamp *stamp,
+					      const char *key, size_t klen, const char *content_type,
+					      const struct http_header *headers, size_t nheaders,
+					      const char *body, size_t len)
+{
+	return put_entry(pc, stamp, key, klen, content_type, headers, nheaders, body, len, false);
+}
+
+void page_cache_set_route(const struct page_entry *e, int route)
+{
+	if (e)
+		((struct entry *)(void *)e)->route = route;
+}
+
+int page_cache_route(const struct page_entry *e)
+{
+	return ((const struct entry *)(const void *)e)->route;
+}
+
 size_t page_cache_count(const struct page_cache *pc)
 {
 	return pc->n;
@@ -253,7 +280,7 @@ struct ticket {
 
 /* Raw path, then each decoded query argument, length-prefixed so that
  * no two different requests share a key. */
-static char *request_key(struct http_req *req, size_t *klen)
+char *page_cache_key(struct http_req *req, size_t *klen)
 {
 	struct buf k;
 	buf_init(&k, 0);
@@ -372,7 +399,7 @@ bool page_cache_serve(struct http_req *req, struct http_res *res)
 	if (store_change_stamp(web_store(req), &t->stamp))
 		return false;
 	page_cache_sync(pc, &t->stamp);
-	t->key = request_key(req, &t->klen);
+	t->key = page_cache_key(req, &t->klen);
 	const struct page_entry *e = page_cache_get(pc, t->key, t->klen);
 	if (e) {
 		sr->route = ((const struct entry *)(const void *)e)->route;

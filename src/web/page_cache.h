@@ -77,6 +77,15 @@ const struct page_entry *page_cache_put(struct page_cache *pc, const struct stor
 					const char *key, size_t klen, const char *content_type,
 					const struct http_header *headers, size_t nheaders,
 					const char *body, size_t len);
+/* page_cache_put() without the gzip copy: for what is not sent as is
+ * (web/slot_page.c keeps pages with slots, and small notes, here). */
+const struct page_entry *page_cache_put_plain(struct page_cache *pc, const struct store_stamp *stamp,
+					      const char *key, size_t klen, const char *content_type,
+					      const struct http_header *headers, size_t nheaders,
+					      const char *body, size_t len);
+/* The route (web_req.route) an entry answers for, for /metrics. */
+void page_cache_set_route(const struct page_entry *e, int route);
+int page_cache_route(const struct page_entry *e);
 /* Pages stored and bytes used, for tests and diagnostics. */
 size_t page_cache_count(const struct page_cache *pc);
 size_t page_cache_bytes(const struct page_cache *pc);
@@ -90,6 +99,10 @@ bool page_cache_serve(struct http_req *req, struct http_res *res);
 /* After the handler: if res is a storable anonymous page, store it and
  * answer from the stored copy (ETag, 304, gzip) exactly as a hit would. */
 void page_cache_store(struct http_req *req, struct http_res *res);
+/* The cache key of a request: its raw path and each decoded query
+ * argument, length-prefixed (no two different requests share one); in
+ * req's arena. */
+char *page_cache_key(struct http_req *req, size_t *klen);
 /* A handler's anonymous page depends on more than path, query and
  * database: do not store this response. */
 void page_cache_skip(struct http_req *req);

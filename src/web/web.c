@@ -8,6 +8,7 @@
 #include "core/embed.h"
 #include "core/mem.h"
 #include "web/page_cache.h"
+#include "web/slot_page.h"
 #include "tmpl/tmpl.h"
 
 #include <pthread.h>
@@ -159,6 +160,7 @@ bool web_init(struct web_config *cfg, struct store *st)
 	}
 	arena_release(&a);
 	web_cfg = cfg;
+	slot_page_init();
 	return load_templates() && load_assets();
 }
 
@@ -403,11 +405,15 @@ json_t *web_page_context(struct http_req *req, const char *title)
 		json_object_set_new(ctx, "icon_url", json_string(web_static_url("favicon.svg")));
 		json_object_set_new(ctx, "icon_type", json_string("image/svg+xml"));
 	}
-	json_object_set_new(ctx, "csrf", json_string(v->csrf));
+	/* A page shared between readers has slots for her strings. */
+	const char *csrf = slot_page_marker(req, SLOT_CSRF);
+	json_object_set_new(ctx, "csrf", json_string(csrf ? csrf : v->csrf));
 	if (v->signed_in) {
 		json_t *u = json_object();
-		json_object_set_new(u, "handle", json_string(v->user.handle));
-		json_object_set_new(u, "name", json_string(v->user.name));
+		const char *handle = slot_page_marker(req, SLOT_HANDLE);
+		const char *name = slot_page_marker(req, SLOT_NAME);
+		json_object_set_new(u, "handle", json_string(handle ? handle : v->user.handle));
+		json_object_set_new(u, "name", json_string(name ? name : v->user.name));
 		json_object_set_new(u, "is_admin", json_boolean(v->user.is_admin));
 		json_object_set_new(ctx, "viewer", u);
 	}
@@ -444,6 +450,7 @@ void web_page_render(struct http_req *req, struct http_res *res, int status, con
 		res->content_type = "text/plain; charset=utf-8";
 		buf_adds(&res->body, "Internal error while rendering the page.\n");
 	}
+	slot_page_rendered(req, res);
 	json_decref(ctx);
 }
 

@@ -80,6 +80,11 @@ struct web_req {
 	 * their URLs carry a grant (?r=) that lets whoever fetches them see
 	 * what she may see, checked again at each fetch (media/). */
 	const char *photo_reader;
+	/* web/slot_page.c: a signed-in page that may be shared */
+	void *slot_ticket;      /* the lookup that missed (path key and stamp) */
+	const char *slot_class; /* this render is kept for that class */
+	const char *slot_expect; /* QUIRE_SLOT_CHECK: the shared page's bytes */
+	size_t slot_expect_len;
 };
 
 struct web_req *web_req(struct http_req *req);
@@ -208,6 +213,8 @@ void web_flash(struct http_req *req, struct http_res *res, enum web_flash code,
  * there is none or it is not one of ours or has expired. Called by
  * web_page_context; web_page_render then clears the cookie. */
 const char *web_flash_take(struct http_req *req);
+/* Whether the request carries a flash message (without taking it). */
+bool web_flash_pending(struct http_req *req);
 void web_flash_clear(struct http_req *req, struct http_res *res);
 
 /* A confirmation step for a destructive form action, with no script:

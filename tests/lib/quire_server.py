@@ -95,7 +95,11 @@ class Server:
         self.proc = subprocess.Popen(
             [BIN, "serve", "--data", self.data, *self.db_args(),
              "--listen", "127.0.0.1:%d" % self.port, *self.extra],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT,
+            # Every signed-in page served from a rendering shared between
+            # readers is rendered in full too and must match it byte for
+            # byte, or the server aborts (src/web/slot_page.h).
+            env=dict(os.environ, QUIRE_SLOT_CHECK=os.environ.get("QUIRE_SLOT_CHECK", "1")))
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -532,6 +532,57 @@ static void test_visibility_rule_agrees(void)
 	ok(count == (int64_t)readers.n, "the visible count is the readers' list length");
 }
 
+/* ---- what ties a reader to a writer (store_reader_ties) ---- */
+
+static bool ties_are(const struct user_row *r, const struct user_row *w, bool member, bool blocked,
+		     bool responded)
+{
+	struct reader_ties t = {!member, !blocked, !responded};
+	return store_reader_ties(st, r->id, w->id, &t) == STORE_OK && t.member == member &&
+	       t.blocked == blocked && t.responded == responded;
+}
+
+static void test_reader_ties(void)
+{
+	struct user_row w, x, r;
+	if (!ok(new_user(&w, "tw") && new_user(&x, "tx") && new_user(&r, "tr"), "users"))
+		return;
+	ok(ties_are(&r, &w, false, false, false), "a stranger: no ties");
+	struct circle_row cx = {0}, cw = {0};
+	id_new(cx.id);
+	memcpy(cx.owner_id, x.id, 17);
+	cx.name = "X's";
+	cx.created_at = NOW;
+	cw = cx;
+	id_new(cw.id);
+	memcpy(cw.owner_id, w.id, 17);
+	ok(store_circle_insert(st, &cx) == STORE_OK && store_circle_insert(st, &cw) == STORE_OK &&
+	   store_circle_member_add(st, cx.id, r.id, NOW) == STORE_OK, "in another writer's circle");
+	ok(ties_are(&r, &w, false, false, false), "another writer's circle is no tie to this one");
+	ok(ties_are(&r, &x, true, false, false), "her circle is");
+	ok(ties_are(&w, &r, false, false, false), "ties are one way");
+	ok(store_circle_member_add(st, cw.id, r.id, NOW) == STORE_OK &&
+	   ties_are(&r, &w, true, false, false), "member of the writer's circle");
+	ok(store_circle_member_remove(st, cw.id, r.id) == STORE_OK &&
+	   ties_are(&r, &w, false, false, false), "and not once she leaves it");
+	ok(store_block_add(st, w.id, r.id, NOW) == STORE_OK && ties_are(&r, &w, false, true, false) &&
+	   ties_are(&r, &x, true, false, false), "blocked by this writer only");
+	ok(store_block_remove(st, w.id, r.id) == STORE_OK, "unblocked");
+	struct story_row sx, sw;
+	if (!ok(new_story(&sx, &x, "ties-x", "public", NULL) &&
+		new_story(&sw, &w, "ties-w", "public", NULL), "stories"))
+		return;
+	struct response_row a, b;
+	new_response(&a, &sx, &r, NULL, "visible", NOW);
+	ok(store_response_insert(st, &a) == STORE_OK && ties_are(&r, &w, false, false, false) &&
+	   ties_are(&r, &x, true, false, true), "a response ties her to that story's writer only");
+	new_response(&b, &sw, &r, NULL, "pending", NOW + 1);
+	ok(store_response_insert(st, &b) == STORE_OK && ties_are(&r, &w, false, false, true),
+	   "a response waiting for approval is a tie too");
+	ok(store_response_delete(st, b.id) == STORE_OK && ties_are(&r, &w, false, false, false),
+	   "and not once it is deleted");
+}
+
 /* ---- blocks, muted words, defaults, rate events ---- */
 
 static void test_blocks_muted_defaults_rates(void)
@@ -865,6 +916,7 @@ static void suite(const char *kind, const char *url)
 	test_responses();
 	test_visibility_rule_agrees();
 	test_blocks_muted_defaults_rates();
+	test_reader_ties();
 	db_url = url;
 	test_transactions_serialise();
 	test_parallel_writes();

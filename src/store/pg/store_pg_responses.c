@@ -20,6 +20,8 @@
  */
 #include "store/pg/pg_int.h"
 
+#include <string.h>
+
 #define RESPONSE_COLS \
 	"r.id, r.story_id, COALESCE(r.author_id, ''), COALESCE(r.parent_id, ''), r.body, " \
 	"r.body_html, r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, " \
@@ -82,6 +84,12 @@ static const char SQL_BLOCK_ADD[] =
 	"ON CONFLICT DO NOTHING";
 static const char SQL_BLOCK_REMOVE[] = "DELETE FROM blocks WHERE writer_id = $1 AND blocked_id = $2";
 static const char SQL_BLOCK_CHECK[] = "SELECT 1 FROM blocks WHERE writer_id = $1 AND blocked_id = $2";
+static const char SQL_READER_TIES[] =
+	"SELECT EXISTS (SELECT 1 FROM circle_members m JOIN circles c ON c.id = m.circle_id"
+	"               WHERE m.user_id = $1 AND c.owner_id = $2)::int,"
+	"       EXISTS (SELECT 1 FROM blocks WHERE writer_id = $2 AND blocked_id = $1)::int,"
+	"       EXISTS (SELECT 1 FROM responses r JOIN stories s ON s.id = r.story_id"
+	"               WHERE r.author_id = $1 AND s.author_id = $2)::int";
 static const char SQL_BLOCK_LIST[] =
 	"SELECT u.id, u.handle, u.name, b.created_at FROM blocks b JOIN users u ON "
 	"u.id = b.blocked_id WHERE b.writer_id = $1 ORDER BY u.handle COLLATE \"C\" LIMIT 5000";
@@ -291,6 +299,26 @@ enum store_err pg_block_check(struct store *s, const char *writer_id, const char
 	if (!r)
 		return STORE_ERROR;
 	*blocked = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_reader_ties(struct store *s, const char *reader_id, const char *writer_id,
+			      struct reader_ties *out)
+{
+	struct pg_params p = {0};
+	pp_text(&p, reader_id);
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_READER_TIES, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return STORE_ERROR;
+	}
+	out->member = strcmp(PQgetvalue(r, 0, 0), "1") == 0;
+	out->blocked = strcmp(PQgetvalue(r, 0, 1), "1") == 0;
+	out->responded = strcmp(PQgetvalue(r, 0, 2), "1") == 0;
 	PQclear(r);
 	return STORE_OK;
 }

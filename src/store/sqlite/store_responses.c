@@ -63,6 +63,12 @@ static const char SQL_BLOCK_ADD[] =
 	"ON CONFLICT DO NOTHING";
 static const char SQL_BLOCK_REMOVE[] = "DELETE FROM blocks WHERE writer_id = ?1 AND blocked_id = ?2";
 static const char SQL_BLOCK_CHECK[] = "SELECT 1 FROM blocks WHERE writer_id = ?1 AND blocked_id = ?2";
+static const char SQL_READER_TIES[] =
+	"SELECT EXISTS (SELECT 1 FROM circle_members m JOIN circles c ON c.id = m.circle_id"
+	"               WHERE m.user_id = ?1 AND c.owner_id = ?2),"
+	"       EXISTS (SELECT 1 FROM blocks WHERE writer_id = ?2 AND blocked_id = ?1),"
+	"       EXISTS (SELECT 1 FROM responses r JOIN stories s ON s.id = r.story_id"
+	"               WHERE r.author_id = ?1 AND s.author_id = ?2)";
 static const char SQL_BLOCK_LIST[] =
 	"SELECT u.id, u.handle, u.name, b.created_at FROM blocks b JOIN users u ON "
 	"u.id = b.blocked_id WHERE b.writer_id = ?1 ORDER BY u.handle LIMIT 5000";
@@ -302,6 +308,24 @@ enum store_err sq_block_check(struct store *s, const char *writer_id, const char
 		return err_of(s, rc);
 	*blocked = rc == SQLITE_ROW;
 	return STORE_OK;
+}
+
+enum store_err sq_reader_ties(struct store *s, const char *reader_id, const char *writer_id,
+			      struct reader_ties *out)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_READER_TIES);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, reader_id);
+	bind_text(st, 2, writer_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->member = sqlite3_column_int(st, 0) != 0;
+		out->blocked = sqlite3_column_int(st, 1) != 0;
+		out->responded = sqlite3_column_int(st, 2) != 0;
+	}
+	done(st);
+	return rc == SQLITE_ROW ? STORE_OK : err_of(s, rc);
 }
 
 enum store_err sq_block_list(struct store *s, struct arena *a, const char *writer_id,
