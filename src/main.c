@@ -324,6 +324,12 @@ static void app(struct http_req *req, struct http_res *res)
 		http_res_redirect(req, res, 301, arena_strndup(&req->arena, req->path, n - 1));
 		return;
 	}
+	/* A public photo's file is the same for everyone: answered before
+	 * the session is read (web/page_cache.h). */
+	if (page_cache_serve_file(req, res)) {
+		metrics_cache(true);
+		return;
+	}
 	/* A GET reads from one snapshot (store_read_begin() in store.h). */
 	struct store *st = web_store(req);
 	bool get = (req->method & (HTTP_GET | HTTP_HEAD)) != 0;

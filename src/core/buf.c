@@ -58,6 +58,12 @@ static bool grow(struct buf *b, size_t n)
 	return true;
 }
 
+void buf_reserve(struct buf *b, size_t n)
+{
+	if (!b->too_large && n <= b->max - b->len)
+		(void)grow(b, n);
+}
+
 void buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (!grow(b, n))

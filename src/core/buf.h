@@ -36,6 +36,8 @@ void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b, size_t *len);
 
+/* Room for n more bytes without growing again (within max). */
+void buf_reserve(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addch(struct buf *b, char c);

@@ -104,6 +104,10 @@ struct http_res {
  * NULL if it cannot be made.
  */
 struct http_shared *http_shared_new(const struct http_res *res);
+/* The same for a file response (http_res_file): the shared response takes
+ * res's descriptor (res->file_fd becomes -1) and closes it when its last
+ * connection is done. NULL (res unchanged) if it cannot be made. */
+struct http_shared *http_shared_new_file(struct http_res *res);
 void http_shared_free(struct http_shared *sh);
 /* Answer with sh; res's own status, headers and body are not sent. */
 void http_res_shared(struct http_res *res, struct http_shared *sh);

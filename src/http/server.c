@@ -234,6 +234,27 @@ static void add_headers(struct MHD_Response *r, const struct http_res *res)
 		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
 }
 
+struct http_shared *http_shared_new_file(struct http_res *res)
+{
+	if (res->file_fd < 0)
+		return NULL;
+	struct http_shared *sh = malloc(sizeof(*sh));
+	if (!sh)
+		return NULL;
+	/* MHD sends an fd response with sendfile() or pread() at its own
+	 * offset for each connection: one response serves many at once. */
+	sh->r = MHD_create_response_from_fd(res->file_size, res->file_fd);
+	if (!sh->r) {
+		free(sh);
+		return NULL;
+	}
+	res->file_fd = -1;
+	add_headers(sh->r, res);
+	sh->status = (unsigned)res->status;
+	sh->len = (size_t)res->file_size;
+	return sh;
+}
+
 struct http_shared *http_shared_new(const struct http_res *res)
 {
 	if (res->file_fd >= 0 || buf_failed(&res->body))

@@ -10,6 +10,7 @@
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "web/page_cache.h"
 #include "web/web.h"
 #include "stories/stories_web.h"
 #include "store/store_media.h"
@@ -973,6 +974,9 @@ void page_photo_file(struct http_req *req, struct http_res *res)
 	}
 	res->status = 200;
 	http_res_file(res, fd, (uint64_t)sb.st_size);
+	/* Anyone may see it: every later request gets this answer as is. */
+	if (public)
+		page_cache_keep_file(req, res);
 }
 
 const void *media_photo_largest(struct store *st, struct arena *a, const struct photo_row *p,

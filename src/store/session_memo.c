@@ -15,7 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEMO_ENTRIES 16
+/* Two-way set associative, indexed by the token hash's first hex digits
+ * (a hash already): a busy site's signed-in readers each keep theirs
+ * while they read, without a search through all of them. */
+#define MEMO_SETS 512
+#define MEMO_WAYS 2
+#define MEMO_ENTRIES (MEMO_SETS * MEMO_WAYS)
 
 struct memo_entry {
 	bool used;
@@ -87,9 +92,15 @@ enum store_err store_session_user(struct store *s, struct arena *a, const char *
 	if (!s->memo)
 		s->memo = calloc(1, sizeof(*s->memo));
 	struct session_memo *memo = s->memo;
+	size_t set = 0;
+	for (size_t i = 0; i < 4 && token_hash[i]; i++) {
+		char c = token_hash[i];
+		set = set * 16 + (size_t)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+	}
+	struct memo_entry *ways = memo ? &memo->e[(set % MEMO_SETS) * MEMO_WAYS] : NULL;
 	if (memo && stamped) {
-		for (size_t i = 0; i < MEMO_ENTRIES; i++) {
-			struct memo_entry *m = &memo->e[i];
+		for (size_t i = 0; i < MEMO_WAYS; i++) {
+			struct memo_entry *m = &ways[i];
 			if (m->used && stamp_equal(&m->stamp, &now) && strcmp(m->hash, token_hash) == 0) {
 				m->last_use = ++memo->clock;
 				to_arena(a, m, sess, user);
@@ -100,11 +111,11 @@ enum store_err store_session_user(struct store *s, struct arena *a, const char *
 	enum store_err e = s->be->session_user(s, a, token_hash, sess, user);
 	if (e || !memo || !stamped)
 		return e;
-	/* Remember it in the least recently used slot. */
-	struct memo_entry *m = &memo->e[0];
-	for (size_t i = 1; i < MEMO_ENTRIES && m->used; i++)
-		if (!memo->e[i].used || memo->e[i].last_use < m->last_use)
-			m = &memo->e[i];
+	/* Remember it in the least recently used way of its set. */
+	struct memo_entry *m = &ways[0];
+	for (size_t i = 1; i < MEMO_WAYS && m->used; i++)
+		if (!ways[i].used || ways[i].last_use < m->last_use)
+			m = &ways[i];
 	free(m->strings);
 	m->used = false;
 	m->sess = *sess;

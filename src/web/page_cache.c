@@ -24,6 +24,7 @@ struct entry {
 	struct entry *lru_prev, *lru_next; /* head: most recently used */
 	struct entry *chain;
 	int route;              /* web_req.route of the request that stored it */
+	bool file;              /* a file answer (page_cache_keep_file) in shared[0] */
 	uint64_t hash;
 	const char *key;
 	size_t klen;
@@ -35,6 +36,7 @@ struct page_cache {
 	size_t nbuckets; /* power of two */
 	struct entry *lru_head, *lru_tail;
 	size_t n, bytes;
+	size_t nfiles;          /* file answers, each holding a descriptor */
 	size_t max_bytes, max_entries;
 	struct store_stamp stamp;
 	bool has_stamp;
@@ -95,6 +97,8 @@ static void entry_remove(struct page_cache *pc, struct entry *e)
 		*pp = e->chain;
 	lru_unlink(pc, e);
 	pc->n--;
+	if (e->file)
+		pc->nfiles--;
 	pc->bytes -= e->bytes;
 	http_shared_free(e->shared[0]);
 	http_shared_free(e->shared[1]);
@@ -442,4 +446,85 @@ void page_cache_store(struct http_req *req, struct http_res *res)
 		((struct entry *)(void *)e)->route = sr->route;
 		answer_from(req, res, e);
 	}
+}
+
+/* ---- file answers: the same for every viewer ---- */
+
+static char *file_key(struct http_req *req, size_t *klen)
+{
+	size_t n;
+	const char *k = page_cache_key(req, &n);
+	char *out = arena_alloc(&req->arena, n + 3);
+	out[0] = '\1';
+	out[1] = 'F';
+	memcpy(out + 2, k, n);
+	out[n + 2] = '\0';
+	*klen = n + 2;
+	return out;
+}
+
+bool page_cache_serve_file(struct http_req *req, struct http_res *res)
+{
+	struct web_req *sr = web_req(req);
+	struct page_cache *pc = web_page_cache(req);
+	if (!pc || req->method != HTTP_GET)
+		return false;
+	struct ticket *t = arena_alloc(&req->arena, sizeof(*t));
+	if (store_change_stamp(web_store(req), &t->stamp))
+		return false;
+	page_cache_sync(pc, &t->stamp);
+	t->key = file_key(req, &t->klen);
+	sr->file_ticket = t;
+	struct entry *e = find(pc, fnv1a(t->key, t->klen), t->key, t->klen);
+	if (!e || !e->file || !e->shared[0])
+		return false;
+	if (pc->lru_head != e) {
+		lru_unlink(pc, e);
+		lru_push_front(pc, e);
+	}
+	sr->route = e->route;
+	const char *etag = NULL;
+	for (size_t i = 0; i < e->pub.nheaders; i++)
+		if (strcasecmp(e->pub.headers[i].name, "ETag") == 0)
+			etag = e->pub.headers[i].value;
+	if (etag && etag_listed(http_req_header(req, "If-None-Match"), etag)) {
+		res->status = 304;
+		res->content_type = e->pub.content_type;
+		res->nheaders = 0;
+		for (size_t i = 0; i < e->pub.nheaders; i++)
+			http_res_header(req, res, e->pub.headers[i].name, e->pub.headers[i].value);
+		return true;
+	}
+	http_res_shared(res, e->shared[0]);
+	return true;
+}
+
+void page_cache_keep_file(struct http_req *req, struct http_res *res)
+{
+	struct web_req *sr = web_req(req);
+	struct ticket *t = sr->file_ticket;
+	struct page_cache *pc = web_page_cache(req);
+	if (!t || !pc || res->status != 200 || res->file_fd < 0 || !res->content_type)
+		return;
+	/* Each kept answer holds its file open: keep the newest few. */
+	for (struct entry *e = pc->lru_tail; e && pc->nfiles >= PAGE_CACHE_FILES;) {
+		struct entry *prev = e->lru_prev;
+		if (e->file)
+			entry_remove(pc, e);
+		e = prev;
+	}
+	const struct page_entry *pe = put_entry(pc, &t->stamp, t->key, t->klen, res->content_type,
+						res->headers, res->nheaders, "", 0, false);
+	if (!pe)
+		return;
+	struct entry *e = (struct entry *)(void *)pe;
+	e->shared[0] = http_shared_new_file(res);
+	if (!e->shared[0]) {
+		entry_remove(pc, e);
+		return;
+	}
+	e->file = true;
+	e->route = sr->route;
+	pc->nfiles++;
+	http_res_shared(res, e->shared[0]);
 }

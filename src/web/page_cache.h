@@ -114,4 +114,22 @@ void page_cache_skip(struct http_req *req);
  * Last-Modified), so the handler must set no ETag of its own. */
 bool page_cache_allow(struct http_req *req);
 
+/* ---- file answers, the same for every viewer (a public photo) ----
+ *
+ * A GET answered 200 with a file (http_res_file) whose response depends on
+ * nothing but the path, the query and the database (not the viewer, not
+ * her cookies) may be kept: the handler calls page_cache_keep_file() once
+ * it has set the file, the headers and the type. The kept answer holds the
+ * file open and its response (headers precomputed) is sent to every later
+ * request for the same path and query, before the session is even read,
+ * until the store's change stamp moves (as pages). If-None-Match is
+ * answered 304 against the ETag the handler set. At most
+ * PAGE_CACHE_FILES per thread (each is an open descriptor). */
+#define PAGE_CACHE_FILES 256
+/* Before anything else (main.c app()): true when res is complete. */
+bool page_cache_serve_file(struct http_req *req, struct http_res *res);
+/* The handler's 200 file answer is the same for everyone: keep it (and
+ * answer this request from the kept copy). */
+void page_cache_keep_file(struct http_req *req, struct http_res *res);
+
 #endif

@@ -105,6 +105,7 @@ static char *page_key(struct http_req *req, const char *cls, const struct slot_t
 static void fill(struct http_req *req, const char *body, size_t len, struct buf *out)
 {
 	const struct viewer *v = web_viewer(req);
+	buf_reserve(out, len + 256);
 	const char *p = body, *end = body + len;
 	while (p < end) {
 		const char *m = memchr(p, '\1', (size_t)(end - p));

@@ -70,6 +70,7 @@ struct web_req {
 	bool page_rendered;  /* set by web_page_render(); see web/page_cache.h */
 	bool page_skip;      /* page_cache_skip(): never store this response */
 	void *page_ticket;   /* page cache miss to fill (page_cache.c) */
+	void *file_ticket;   /* the same for a file answer (page_cache_keep_file) */
 	int route;           /* for /metrics: 1 + the matched route's index in
 			      * main.c's table, -1 none matched, 0 not routed
 			      * (a page-cache hit keeps its page's) */

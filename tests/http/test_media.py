@@ -263,6 +263,59 @@ def test_conditional_get_and_head(server, tok, work):
     assert fetch(re.sub(r"/\d+\.(webp|jpg)$", r"/481.\1", url)).status_code == 404
 
 
+def test_a_kept_public_photo_is_dropped_the_moment_it_stops_being_public(work):
+    """A public photo's file answer is kept and sent as is to everyone
+    (src/web/page_cache.h, file answers); any change drops it at once, and
+    what only some may see is never kept. One worker thread, so that every
+    connection meets the same cache."""
+    server = Server(extra=["--threads", "1"])
+    server.start()
+    try:
+        kept_photo_checks(server, api_token(server, *ADMIN), work)
+    finally:
+        server.stop()
+        server.cleanup()
+
+
+def kept_photo_checks(server, tok, work):
+    story = new_story(server, tok)
+    p = upload(server, tok, story["id"], make_image(work, "k.jpg", 500, 300)).json()
+    url = p["variants"][0]["url"]
+    s = requests.Session()  # one connection: one worker thread's cache
+    first = [fetch(url, session=s) for _ in range(3)]
+    assert all(r.status_code == 200 and r.content == first[0].content for r in first)
+    assert all(r.headers["Cache-Control"] == "public, max-age=31536000, immutable" for r in first)
+    etag = first[0].headers["ETag"]
+    r = fetch(url, session=s, headers={"If-None-Match": etag})
+    assert r.status_code == 304 and r.headers["ETag"] == etag and r.content == b""
+    assert "public" in r.headers["Cache-Control"]
+    # A signed-in stranger gets the same kept answer.
+    admin = login(server, *ADMIN)
+    assert fetch(url, session=admin).content == first[0].content
+    # The story becomes private: nobody but the writer gets the file now,
+    # on a connection whose thread kept it.
+    r = requests.patch(server.url + "/api/v1/stories/" + story["id"], headers=auth(tok),
+                       json={"audience": "private"})
+    assert r.status_code == 200, r.text
+    assert fetch(url, session=s).status_code == 404
+    assert fetch(url, session=s, headers={"If-None-Match": etag}).status_code == 404
+    # The writer still sees it; that answer is hers, not kept for anyone.
+    assert fetch(url, session=admin).status_code == 200
+    assert fetch(url, session=s).status_code == 404
+    # Public again, but the photo itself for a circle only: still not kept
+    # for anyone.
+    r = requests.patch(server.url + "/api/v1/stories/" + story["id"], headers=auth(tok),
+                       json={"audience": "public"})
+    assert r.status_code == 200
+    assert fetch(url, session=s).status_code == 200
+    r = requests.patch(server.url + "/api/v1/photos/" + p["id"], headers=auth(tok),
+                       json={"audience": "private"})
+    assert r.status_code == 200, r.text
+    assert fetch(url, session=s).status_code == 404
+    assert fetch(url, session=admin).status_code == 200
+    assert fetch(url, session=s).status_code == 404
+
+
 # ---- who sees what ----
 
 def test_draft_photos_only_for_the_author(server, tok, work):
