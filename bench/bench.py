@@ -7,8 +7,12 @@ the figures).
   bench.py burst TARGETS LABEL OUT.json   bursts of fresh connections
   bench.py summary OUT.json               table, ratios, size comparison
 
-TARGETS is a file of lines "name|url|pid pid ...|header" (header may be
-empty). Every run of every target is interleaved: for each round, for
+TARGETS is a file of lines "name|url|pid pid ...|header|options" (header
+and options may be empty; options are space-separated key=value:
+wrk_threads=N for this target's wrk threads, sessions=FILE to send each
+request as the next signed-in reader of FILE (bench/signed.lua), nginx=NAME
+and bare=NAME for the reference targets its ratios are taken against,
+threads=N the server's worker threads, a label of the run). Every run of every target is interleaved: for each round, for
 each connection count, each target in turn (A B C A B C ...), so that
 noise from the shared machine spreads over all of them; the summary
 reports medians. Settings come from the environment:
@@ -42,9 +46,10 @@ def read_targets(path):
             line = line.rstrip("\n")
             if not line or line.startswith("#"):
                 continue
-            name, url, pids, header = (line.split("|", 3) + [""] * 4)[:4]
+            name, url, pids, header, opts = (line.split("|", 4) + [""] * 5)[:5]
+            o = dict(kv.split("=", 1) for kv in opts.split() if "=" in kv)
             out.append({"name": name, "url": url, "pids": [int(p) for p in pids.split()],
-                        "header": header})
+                        "header": header, "opts": o})
     return out
 
 
@@ -109,12 +114,16 @@ def drain(url, limit=10.0):
 
 def wrk(t, conns):
     drain(t["url"])
-    cmd = ["wrk", "-t", str(min(WRK_THREADS, conns)), "-c", str(conns), "-d", "%ds" % DURATION,
-           "--timeout", "5s", "-s", os.path.join(HERE, "report.lua")]
+    threads = int(t["opts"].get("wrk_threads", WRK_THREADS))
+    script, env = "report.lua", None
+    if t["opts"].get("sessions"):
+        script, env = "signed.lua", dict(os.environ, BENCH_SESSIONS=t["opts"]["sessions"])
+    cmd = ["wrk", "-t", str(min(threads, conns)), "-c", str(conns), "-d", "%ds" % DURATION,
+           "--timeout", "5s", "-s", os.path.join(HERE, script)]
     if t["header"]:
         cmd += ["-H", t["header"]]
     cmd.append(t["url"])
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     time.sleep(DURATION * 0.8)
     rss = rss_kb(t["pids"])
     anon = rss_kb(t["pids"], "RssAnon")
@@ -134,15 +143,22 @@ def cmd_load(targets_path, label, out_path):
     targets = read_targets(targets_path)
     # Warm every target (page caches, SQLite page cache, nginx open files).
     for t in targets:
+        sess = t["opts"].get("sessions")
         subprocess.run(["wrk", "-t", "1", "-c", "8", "-d", "1s", t["url"]] +
-                       (["-H", t["header"]] if t["header"] else []),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       (["-H", t["header"]] if t["header"] else []) +
+                       (["-s", os.path.join(HERE, "signed.lua")] if sess else []),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env=dict(os.environ, BENCH_SESSIONS=sess) if sess else None)
     runs = []
     for rnd in range(1, ROUNDS + 1):
         for c in CONNS:
             for t in targets:
                 r = wrk(t, c)
-                r.update({"target": t["name"], "conns": c, "round": rnd, "label": label})
+                r.update({"target": t["name"], "conns": c, "round": rnd, "label": label,
+                          "threads": int(t["opts"].get("threads", 0)),
+                          "wrk_threads": int(t["opts"].get("wrk_threads", WRK_THREADS)),
+                          "ref_nginx": t["opts"].get("nginx", "nginx"),
+                          "ref_bare": t["opts"].get("bare", "bare-mhd")})
                 runs.append(r)
                 print("  [%s] round %d  c=%-3d %-14s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  "
                       "rss %5.1f MB  errors %d/%d" % (
@@ -150,7 +166,8 @@ def cmd_load(targets_path, label, out_path):
                           r["p99_us"] / 1000, r["rss_kb"] / 1024, r["socket_errors"],
                           r["errors"]["status"]), flush=True)
     hwm = {t["name"]: rss_kb(t["pids"], "VmHWM") for t in targets}
-    merge(out_path, {"load": runs, "hwm_kb": {label: hwm}})
+    key = label + (" t" + targets[0]["opts"]["threads"] if targets and "threads" in targets[0]["opts"] else "")
+    merge(out_path, {"load": runs, "hwm_kb": {key: hwm}})
 
 
 def burst_once(host, port, path, n, timeout=5.0):
@@ -246,12 +263,12 @@ def cmd_summary(path):
     runs = data.get("load", [])
     keys = []
     for r in runs:
-        k = (r["label"], r["conns"], r["target"])
+        k = (r["label"], r.get("threads", 0), r["conns"], r["target"])
         if k not in keys:
             keys.append(k)
     summ = {}
     for k in keys:
-        rs = [r for r in runs if (r["label"], r["conns"], r["target"]) == k]
+        rs = [r for r in runs if (r["label"], r.get("threads", 0), r["conns"], r["target"]) == k]
         summ[k] = {
             "rps": med([r["rps"] for r in rs]),
             "p50_ms": med([r["p50_us"] for r in rs]) / 1000,
@@ -261,44 +278,56 @@ def cmd_summary(path):
             "socket_errors": sum(r["socket_errors"] for r in rs),
             "status_errors": sum(r["errors"]["status"] for r in rs),
             "runs": len(rs),
+            "ref_nginx": rs[0].get("ref_nginx", "nginx"),
+            "ref_bare": rs[0].get("ref_bare", "bare-mhd"),
+            "wrk_threads": rs[0].get("wrk_threads", WRK_THREADS),
         }
-    print("\nMedians of %d interleaved runs (%s s each), wrk on 127.0.0.1:" % (
-        max((v["runs"] for v in summ.values()), default=0), DURATION))
-    print("%-6s %5s %-14s %10s %9s %9s %8s %8s %7s %9s %9s" % (
-        "site", "conns", "target", "req/s", "p50 ms", "p99 ms", "RSS MB", "anon MB", "errors",
-        "x nginx", "x bare"))
-    table = []
-    for (label, c, name), v in summ.items():
-        ng = summ.get((label, c, "nginx"), {}).get("rps")
-        bare = summ.get((label, c, "bare-mhd"), {}).get("rps")
-        if not ng:  # sizes without reference servers: compare with the first size's
-            ng = next((s["rps"] for (l2, c2, n2), s in summ.items() if c2 == c and n2 == "nginx"), None)
-            bare = next((s["rps"] for (l2, c2, n2), s in summ.items()
-                         if c2 == c and n2 == "bare-mhd"), None)
-        row = dict(v, site=label, conns=c, target=name,
-                   x_nginx=v["rps"] / ng if ng else None, x_bare=v["rps"] / bare if bare else None)
-        table.append(row)
-        print("%-6s %5d %-14s %10.0f %9.2f %9.2f %8.1f %8.1f %7s %9s %9s" % (
-            label, c, name, v["rps"], v["p50_ms"], v["p99_ms"], v["rss_mb"], v["anon_mb"],
-            "%d/%d" % (v["socket_errors"], v["status_errors"]),
-            "%.2f" % row["x_nginx"] if row["x_nginx"] else "-",
-            "%.2f" % row["x_bare"] if row["x_bare"] else "-"))
     labels = []
-    for (label, _, _) in summ:
+    for (label, _, _, _) in summ:
         if label not in labels:
             labels.append(label)
+
+    def ref(label, thr, c, name):
+        """A reference target's figures: in the same run, else the first
+        site's (the reference servers serve the same bytes)."""
+        v = summ.get((label, thr, c, name))
+        if v is None and labels:
+            v = summ.get((labels[0], thr, c, name))
+        return v
+
+    print("\nMedians of %d interleaved runs (%s s each), wrk on 127.0.0.1 (thr: server "
+          "threads; x nginx / x bare: against the reference serving the same bytes):" % (
+              max((v["runs"] for v in summ.values()), default=0), DURATION))
+    print("%-6s %3s %5s %-15s %10s %8s %8s %7s %7s %7s %8s %8s  %s" % (
+        "site", "thr", "conns", "target", "req/s", "p50 ms", "p99 ms", "RSS MB", "anon MB",
+        "errors", "x nginx", "x bare", "references"))
+    table = []
+    for (label, thr, c, name), v in summ.items():
+        ng = ref(label, thr, c, v["ref_nginx"])
+        bare = ref(label, thr, c, v["ref_bare"])
+        row = dict(v, site=label, threads=thr, conns=c, target=name,
+                   x_nginx=v["rps"] / ng["rps"] if ng else None,
+                   x_bare=v["rps"] / bare["rps"] if bare else None)
+        table.append(row)
+        print("%-6s %3s %5d %-15s %10.0f %8.2f %8.2f %7.1f %7.1f %7s %8s %8s  %s" % (
+            label, thr or "-", c, name, v["rps"], v["p50_ms"], v["p99_ms"], v["rss_mb"],
+            v["anon_mb"], "%d/%d" % (v["socket_errors"], v["status_errors"]),
+            "%.2f" % row["x_nginx"] if row["x_nginx"] else "-",
+            "%.2f" % row["x_bare"] if row["x_bare"] else "-",
+            "%s, %s" % (v["ref_nginx"] if ng else "-", v["ref_bare"] if bare else "-")))
     growth = []
     if len(labels) > 1:
         base = labels[0]
         print("\np99 growth with site size (vs %s):" % base)
-        for (label, c, name), v in summ.items():
-            if label == base or (base, c, name) not in summ:
+        for (label, thr, c, name), v in summ.items():
+            if label == base or (base, thr, c, name) not in summ:
                 continue
-            b = summ[(base, c, name)]["p99_ms"]
+            b = summ[(base, thr, c, name)]["p99_ms"]
             g = v["p99_ms"] / b if b else None
-            growth.append({"site": label, "base": base, "conns": c, "target": name, "p99_ratio": g})
-            print("  %-6s c=%-3d %-14s p99 %.2f ms vs %.2f ms: %.2fx" % (
-                label, c, name, v["p99_ms"], b, g or 0))
+            growth.append({"site": label, "base": base, "threads": thr, "conns": c,
+                           "target": name, "p99_ratio": g})
+            print("  %-6s thr %-2s c=%-3d %-15s p99 %.2f ms vs %.2f ms: %.2fx" % (
+                label, thr or "-", c, name, v["p99_ms"], b, g or 0))
     if data.get("bursts"):
         print("\nBursts of fresh connections:")
         for b in data["bursts"]:
@@ -307,12 +336,63 @@ def cmd_summary(path):
                 b["failed"], b["stalls"]))
     for note in data.get("notes", []):
         print("note: " + note)
+    checks = targets_check(table, growth, labels)
     data["summary"] = table
     data["growth"] = growth
+    data["checks"] = checks
     data["settings"] = {"rounds": ROUNDS, "duration_s": DURATION, "conns": CONNS,
                         "wrk_threads": WRK_THREADS, "cpus": os.cpu_count()}
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
+
+
+# Issue 22's targets: (what, target, measure(row) -> value, goal, holds(value)).
+def targets_check(table, growth, labels):
+    rows = {(r["site"], r["threads"], r["conns"], r["target"]): r for r in table}
+    first = labels[0] if labels else None
+    out = []
+
+    def add(what, value, goal, ok):
+        out.append({"what": what, "value": value, "goal": goal, "ok": bool(ok)})
+
+    for (site, thr, c, name), r in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][2])):
+        where = "%s thr %s c=%d" % (site, thr or "-", c)
+        if site == first and name in ("quire-story", "quire-story-t1"):
+            if r["x_bare"] is not None:
+                add("%s %s x bare MHD" % (name, where), r["x_bare"], ">= 0.95", r["x_bare"] >= 0.95)
+            if r["x_nginx"] is not None:
+                add("%s %s x nginx" % (name, where), r["x_nginx"], ">= 1.10", r["x_nginx"] >= 1.10)
+        if site == first and name == "quire-signed" and r["x_nginx"] is not None:
+            add("quire-signed %s x nginx" % where, r["x_nginx"], ">= 0.50", r["x_nginx"] >= 0.5)
+            if c == 256:
+                add("quire-signed %s p99 ms" % where, r["p99_ms"], "< 10", r["p99_ms"] < 10)
+        if site == first and name == "quire-photo" and r["x_nginx"] is not None:
+            add("quire-photo %s x nginx (same file)" % where, r["x_nginx"], ">= 0.90",
+                r["x_nginx"] >= 0.9)
+        if site == first and name == "quire-feed" and r["x_nginx"] is not None:
+            add("quire-feed %s x nginx (same bytes)" % where, r["x_nginx"], ">= 1.00",
+                r["x_nginx"] >= 1.0)
+        if name in ("quire-home", "quire-profile") and c == 256:
+            add("%s %s p99 ms" % (name, where), r["p99_ms"], "< 10", r["p99_ms"] < 10)
+    last = labels[-1] if len(labels) > 1 else None
+    for g in growth:
+        if g["site"] == last and g["target"] in ("quire-story", "quire-profile", "quire-home",
+                                                 "quire-search") and g["p99_ratio"]:
+            add("%s %s vs %s thr %s c=%d p99 growth" % (g["target"], g["site"], g["base"],
+                                                      g["threads"] or "-", g["conns"]),
+                g["p99_ratio"], "<= 1.5", g["p99_ratio"] <= 1.5)
+    if last:
+        rss = max((r["rss_mb"] for r in table if r["site"] == last and r["target"].startswith("quire")),
+                  default=None)
+        if rss is not None:
+            add("quire RSS under load at %s" % last, rss, "< 32 MB", rss < 32)
+    if out:
+        print("\nTargets (issue 22):")
+        for x in out:
+            print("  %-4s %-58s %8.2f  %s" % ("ok" if x["ok"] else "MISS", x["what"], x["value"],
+                                              x["goal"]))
+        print("  %d of %d hold" % (sum(x["ok"] for x in out), len(out)))
+    return out
 
 
 def main():
