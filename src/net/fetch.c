@@ -4,6 +4,7 @@
  * checked address pinned, redirects followed by hand.
  */
 #include "net/fetch.h"
+#include "net/smtp.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -26,11 +27,6 @@
 #define FETCH_DEFAULT_TIMEOUT 30000L
 #define FETCH_DEFAULT_REDIRECTS 5
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 void fetch_result_init(struct fetch_result *r)
 {
@@ -366,7 +362,10 @@ static enum fetch_err transfer(const char *url, const struct fetch_opts *opts, c
 		o.max_redirects = FETCH_DEFAULT_REDIRECTS;
 	else if (o.max_redirects < 0)
 		o.max_redirects = 0;
-	pthread_once(&curl_once, curl_init_once);
+	if (!net_curl_ready()) {
+		snprintf(r->error, sizeof(r->error), "cannot set up libcurl");
+		return FETCH_CONNECT;
+	}
 
 	long deadline = now_ms() + o.timeout_ms;
 	char cur[sizeof(r->final_url)];

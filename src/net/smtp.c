@@ -4,6 +4,7 @@
 #include "net/smtp.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,25 @@ struct smtp {
 	bool insecure;
 };
 
+/* libcurl (and with it OpenSSL, some 4 MB of pages) is set up at the
+ * first transfer, not at start: most servers send no mail and fetch
+ * nothing for minutes, and their memory is for readers. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static bool curl_ok;
+static void curl_setup(void)
+{
+	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+}
+
+bool net_curl_ready(void)
+{
+	pthread_once(&curl_once, curl_setup);
+	return curl_ok;
+}
+
 bool net_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	return true;
 }
 
 const char *net_curl_version(void)
@@ -60,7 +77,7 @@ struct smtp *smtp_new(const char *url, const char *password, bool insecure, char
 	if (!smtp_url_ok(url, err, errlen))
 		return NULL;
 	struct smtp *c = calloc(1, sizeof(*c));
-	if (!c || !(c->h = curl_easy_init()) || !(c->url = strdup(url)) ||
+	if (!c || !net_curl_ready() || !(c->h = curl_easy_init()) || !(c->url = strdup(url)) ||
 	    (password && !(c->password = strdup(password)))) {
 		snprintf(err, errlen, "out of memory");
 		smtp_free(c);

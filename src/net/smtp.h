@@ -18,8 +18,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Once, at start, before any thread uses libcurl. */
+/* Once, at start. libcurl itself is set up at the first transfer
+ * (net_curl_ready), so that a server that sends nothing never maps in
+ * what TLS needs. */
 bool net_init(void) __attribute__((warn_unused_result));
+/* libcurl is set up (once, whichever thread asks first). */
+bool net_curl_ready(void);
 /* "libcurl/7.88.1 OpenSSL/3.0.x ...", for quire --version. */
 const char *net_curl_version(void);
 
