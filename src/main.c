@@ -609,7 +609,7 @@ struct opts {
 	const char *smtp, *mail_from;
 	bool smtp_insecure;
 	unsigned mail_domain_rate, mail_retry_base;
-	unsigned fed_retry_base; /* the fediverse (issue 20) */
+	unsigned fed_retry_base, fed_senders, fed_domain_concurrency; /* the fediverse (issue 20) */
 };
 
 /* Which request bodies stream to a file: photo uploads and exports. */
@@ -1000,7 +1000,9 @@ static int cmd_serve(const struct opts *o)
 		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
 		gethostname(host, sizeof(host) - 1);
 		snprintf(node, sizeof(node), "%s:%s", host, realpath(o->data, dir) ? dir : o->data);
-		struct fed_sender_config fc = {.node = node, .retry_base = o->fed_retry_base};
+		struct fed_sender_config fc = {.node = node, .retry_base = o->fed_retry_base,
+					       .senders = o->fed_senders,
+					       .domain_concurrency = o->fed_domain_concurrency};
 		if (!net_init() || !fed_sender_start(&fc))
 			fprintf(stderr, "quire: activities will not be delivered\n");
 	}
@@ -1540,6 +1542,8 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
 	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
 	o->fed_retry_base = (unsigned)conf_num(c, CONF_FED_RETRY_BASE);
+	o->fed_senders = (unsigned)conf_num(c, CONF_FED_SENDERS);
+	o->fed_domain_concurrency = (unsigned)conf_num(c, CONF_FED_DOMAIN_CONCURRENCY);
 	if (o->smtp) {
 		char err[200];
 		struct arena ta;

@@ -83,15 +83,21 @@ void fed_configure(bool allow_private_fetch);
 void fed_inbox_post(struct http_req *req, struct http_res *res);
 void fed_shared_inbox_post(struct http_req *req, struct http_res *res);
 
-/* The sender: one thread that claims due deliveries from the store's
- * queue (several app servers may each run one: claims are leased), signs
- * each as its writer and POSTs it; retried with back-off (from
- * retry_base seconds, doubling, up to a day apart) until give_up seconds
- * after it was queued, or refused for good by the inbox (a 4xx). */
+/* The sender: a pool of threads (senders) that claim due deliveries from
+ * the store's queue one at a time (several app servers may each run one:
+ * claims are leased), never more than domain_concurrency held for one
+ * inbox host at once by all of them, so that a server that hangs holds
+ * up only its own; each is signed as its writer and POSTed; retried with
+ * back-off (from retry_base seconds, doubling, up to a day apart) until
+ * give_up seconds after it was queued, or refused for good by the inbox
+ * (a 4xx). A server that did not take one is not tried for retry_base
+ * seconds: its other deliveries are put off without a try. */
 struct fed_sender_config {
 	const char *node;      /* names this sender's claims (host and data directory) */
 	unsigned retry_base;   /* 0: 60 s */
 	unsigned give_up;      /* 0: 7 days */
+	unsigned senders;      /* 0: 4 threads (at most 64) */
+	unsigned domain_concurrency; /* 0: 2 */
 };
 bool fed_sender_start(const struct fed_sender_config *c);
 void fed_sender_stop(void);

@@ -190,11 +190,15 @@ enum store_err store_fed_delivery_fanout(struct store *s, const char *writer_id,
 					 int64_t *n) __attribute__((warn_unused_result));
 /* Claim up to max queued deliveries due at now that no sender holds (a
  * claim lasts until lease_until) for sender who, oldest first (next_at,
- * then created_at). Safe with several senders (PostgreSQL: FOR UPDATE
- * SKIP LOCKED; SQLite: one statement). */
+ * then created_at); with per_domain (0: no limit) never so many that
+ * more than per_domain of one inbox host (domain) are held at once,
+ * counting what every sender holds (claimed, lease not run out, still
+ * queued). Safe with several senders (PostgreSQL: FOR UPDATE SKIP
+ * LOCKED, in a transaction of its own unless the caller's; SQLite: one
+ * statement). */
 enum store_err store_fed_delivery_claim(struct store *s, struct arena *a, const char *who,
 					int64_t now, int64_t lease_until, size_t max,
-					struct fed_delivery_row **rows, size_t *n)
+					size_t per_domain, struct fed_delivery_row **rows, size_t *n)
 	__attribute__((warn_unused_result));
 /* Release every claim of sender who (due again at once). */
 enum store_err store_fed_delivery_release(struct store *s, const char *who)

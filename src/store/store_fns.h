@@ -435,8 +435,9 @@ STORE_FN(enum store_err, fed_delivery_fanout, (struct store *s, const char *writ
 	 const char *kind, const char *story_id, const char *payload, int64_t now, int64_t *n),
 	 (s, writer_id, kind, story_id, payload, now, n))
 STORE_FN(enum store_err, fed_delivery_claim, (struct store *s, struct arena *a, const char *who,
-	 int64_t now, int64_t lease_until, size_t max, struct fed_delivery_row **rows, size_t *n),
-	 (s, a, who, now, lease_until, max, rows, n))
+	 int64_t now, int64_t lease_until, size_t max, size_t per_domain,
+	 struct fed_delivery_row **rows, size_t *n),
+	 (s, a, who, now, lease_until, max, per_domain, rows, n))
 STORE_FN(enum store_err, fed_delivery_release, (struct store *s, const char *who), (s, who))
 STORE_FN(enum store_err, fed_delivery_sent, (struct store *s, const char *id, int64_t now),
 	 (s, id, now))

@@ -5,7 +5,7 @@ stories (and drafts, and a pending draft of a public story) never leave,
 not even as an Update of one that was public. Followers on one server
 get one delivery at its shared inbox. The peer is tests/lib/ap_peer.py;
 "nothing arrived" is read after a later public story's Create arrived
-(one sender, oldest first), never after a sleep.
+(one sender, --fed-senders 1, oldest first), never after a sleep.
 """
 import json
 
@@ -21,7 +21,7 @@ PASSWORD = "a password for tests"
 @pytest.fixture(scope="module")
 def world():
     peer = Peer()
-    s = Server(extra=["--allow-private-fetch"])
+    s = Server(extra=["--allow-private-fetch", "--fed-senders", "1"])
     s.start()
     admin = login(s, *ADMIN)
     invite_and_signup(s, admin, "fb_ann", PASSWORD)

@@ -451,6 +451,8 @@ static void reactions(const struct user_row *ann)
 
 struct claimer {
 	const char *url, *who;
+	int64_t now;
+	size_t per_domain;
 	pthread_barrier_t *go;
 	char ids[32][17];
 	size_t n;
@@ -468,7 +470,7 @@ static void *claim_race(void *arg)
 	for (int round = 0; opened && round < 20; round++) {
 		struct fed_delivery_row *rows;
 		size_t n;
-		if (store_fed_delivery_claim(s, &a, c->who, NOW + 100, NOW + 400, 2, &rows, &n) || !n)
+		if (store_fed_delivery_claim(s, &a, c->who, c->now, c->now + 300, 2, c->per_domain, &rows, &n) || !n)
 			break;
 		for (size_t i = 0; i < n && c->n < 32; i++)
 			memcpy(c->ids[c->n++], rows[i].id, 17);
@@ -509,33 +511,33 @@ static void deliveries(const char *url, const struct user_row *ann, const struct
 	int64_t q = -1, sent = -1, failed = -1;
 	ok(store_fed_delivery_counts(st, &q, &sent, &failed) == STORE_OK && q == 5 && sent == 0 && failed == 0,
 	   "five queued");
-	ok(store_fed_delivery_claim(st, &A, "s1", NOW, NOW + 300, 2, &rows, &k) == STORE_OK && k == 2 &&
+	ok(store_fed_delivery_claim(st, &A, "s1", NOW, NOW + 300, 2, 0, &rows, &k) == STORE_OK && k == 2 &&
 		   !strcmp(rows[0].id, d.id) && !strcmp(rows[0].payload, "{\"id\":\"f\"}"),
 	   "claimed oldest first, at most max");
 	char first[17], second[17];
 	memcpy(first, rows[0].id, 17);
 	memcpy(second, rows[1].id, 17);
-	ok(store_fed_delivery_claim(st, &A, "s2", NOW, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+	ok(store_fed_delivery_claim(st, &A, "s2", NOW, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 3,
 	   "another sender gets the rest");
 	char rest[3][17];
 	for (size_t i = 0; i < 3 && i < k; i++)
 		memcpy(rest[i], rows[i].id, 17);
-	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 10, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0,
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 10, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 0,
 	   "nothing while the leases hold");
 	ok(store_fed_delivery_sent(st, first, NOW + 1) == STORE_OK &&
 		   store_fed_delivery_retry(st, second, NOW + 60, "HTTP 503") == STORE_OK,
 	   "one sent, one to retry");
-	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 59, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0 &&
-		   store_fed_delivery_claim(st, &A, "s3", NOW + 60, NOW + 300, 10, &rows, &k) == STORE_OK && k == 1 &&
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 59, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 0 &&
+		   store_fed_delivery_claim(st, &A, "s3", NOW + 60, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 1 &&
 		   !strcmp(rows[0].id, second) && rows[0].attempts == 1 && !strcmp(rows[0].last_error, "HTTP 503"),
 	   "the retry is due at its time, attempts counted");
 	ok(store_fed_delivery_fail(st, second, NOW + 61, "HTTP 410") == STORE_OK &&
 		   store_fed_delivery_retry(st, second, NOW + 99, "late") == STORE_NOT_FOUND,
 	   "failed for good: no retry after");
 	ok(store_fed_delivery_release(st, "s2") == STORE_OK &&
-		   store_fed_delivery_claim(st, &A, "s4", NOW + 61, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+		   store_fed_delivery_claim(st, &A, "s4", NOW + 61, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 3,
 	   "a sender starting again releases what it held");
-	ok(store_fed_delivery_claim(st, &A, "s5", NOW + 301, NOW + 600, 10, &rows, &k) == STORE_OK && k == 3,
+	ok(store_fed_delivery_claim(st, &A, "s5", NOW + 301, NOW + 600, 10, 0, &rows, &k) == STORE_OK && k == 3,
 	   "a lease that ran out is claimed again");
 	for (size_t i = 0; i < 3; i++)
 		if (store_fed_delivery_sent(st, rest[i], NOW + 302))
@@ -556,8 +558,8 @@ static void deliveries(const char *url, const struct user_row *ann, const struct
 	pthread_barrier_init(&go, NULL, 2);
 	static struct claimer c[2];
 	memset(c, 0, sizeof(c));
-	c[0] = (struct claimer){.url = url, .who = "r1", .go = &go};
-	c[1] = (struct claimer){.url = url, .who = "r2", .go = &go};
+	c[0] = (struct claimer){.url = url, .who = "r1", .now = NOW + 100, .go = &go};
+	c[1] = (struct claimer){.url = url, .who = "r2", .now = NOW + 100, .go = &go};
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, claim_race, &c[i]);
@@ -569,6 +571,116 @@ static void deliveries(const char *url, const struct user_row *ann, const struct
 		for (size_t j = 0; j < c[1].n; j++)
 			twice |= !strcmp(c[0].ids[i], c[1].ids[j]);
 	ok(c[0].n + c[1].n == 12 && !twice, "two senders racing: %zu + %zu rows, none twice", c[0].n, c[1].n);
+}
+
+static void dlv_at(const struct user_row *w, const char *domain, int64_t t)
+{
+	struct fed_delivery_row d = {.kind = "create", .payload = "", .next_at = t, .created_at = t};
+	id_new(d.id);
+	memcpy(d.writer_id, w->id, 17);
+	d.inbox = arena_printf(&A, "https://%s/inbox", domain);
+	d.domain = domain;
+	if (store_fed_delivery_add(st, &d))
+		printf("# delivery not added\n");
+}
+
+static size_t of_domain(const struct fed_delivery_row *rows, size_t n, const char *domain)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += !strcmp(rows[i].domain, domain);
+	return k;
+}
+
+/* At most per_domain deliveries of one inbox host held at once, by any
+ * sender, however many ask. */
+static void per_domain_claims(const char *url, const struct user_row *ann)
+{
+	const int64_t T = NOW + 10000;
+	struct fed_delivery_row *rows;
+	size_t k;
+	/* What the earlier checks left queued goes first. */
+	for (int i = 0; i < 10; i++) {
+		if (store_fed_delivery_claim(st, &A, "clear", T, T + 1, 100, 0, &rows, &k) || !k)
+			break;
+		for (size_t j = 0; j < k; j++)
+			if (store_fed_delivery_sent(st, rows[j].id, T))
+				printf("# not sent\n");
+	}
+	for (int i = 0; i < 4; i++)
+		dlv_at(ann, "slow.example", T + i);
+	dlv_at(ann, "fast.example", T + 9);
+	dlv_at(ann, "fast.example", T + 10);
+	ok(store_fed_delivery_claim(st, &A, "p1", T + 20, T + 300, 10, 2, &rows, &k) == STORE_OK &&
+		   k == 4 && of_domain(rows, k, "slow.example") == 2 &&
+		   of_domain(rows, k, "fast.example") == 2 && rows[0].next_at == T &&
+		   rows[1].next_at == T + 1,
+	   "per host at most 2 claimed, the oldest of each (%zu)", k);
+	char slow0[17];
+	memcpy(slow0, rows[0].id, 17);
+	dlv_at(ann, "fast.example", T + 11);
+	ok(store_fed_delivery_claim(st, &A, "p2", T + 20, T + 300, 10, 2, &rows, &k) == STORE_OK &&
+		   k == 0,
+	   "another sender gets none of a host whose 2 are held");
+	ok(store_fed_delivery_claim(st, &A, "p2", T + 20, T + 300, 10, 3, &rows, &k) == STORE_OK &&
+		   k == 2 && of_domain(rows, k, "slow.example") == 1 &&
+		   of_domain(rows, k, "fast.example") == 1,
+	   "with 3 a host: one more of each");
+	ok(store_fed_delivery_sent(st, slow0, T + 21) == STORE_OK &&
+		   store_fed_delivery_claim(st, &A, "p3", T + 21, T + 300, 10, 3, &rows, &k) == STORE_OK &&
+		   k == 1 && !strcmp(rows[0].domain, "slow.example") && rows[0].next_at == T + 3,
+	   "one sent: the host's next is claimed");
+	ok(store_fed_delivery_retry(st, rows[0].id, T + 30, "timed out") == STORE_OK &&
+		   store_fed_delivery_claim(st, &A, "p3", T + 30, T + 300, 10, 3, &rows, &k) == STORE_OK &&
+		   k == 1 && rows[0].next_at == T + 30,
+	   "released for a retry, it no longer counts as held");
+	ok(store_fed_delivery_claim(st, &A, "p4", T + 301, T + 600, 10, 2, &rows, &k) == STORE_OK &&
+		   k == 4 && of_domain(rows, k, "slow.example") == 2 &&
+		   of_domain(rows, k, "fast.example") == 2,
+	   "leases run out: held no more, the limit counts afresh");
+	ok(store_fed_delivery_claim(st, &A, "p5", T + 301, T + 600, 10, 0, &rows, &k) == STORE_OK &&
+		   k == 2,
+	   "0: no limit");
+	for (int i = 0; i < 10; i++) {
+		if (store_fed_delivery_claim(st, &A, "clear", T + 601, T + 602, 100, 0, &rows, &k) || !k)
+			break;
+		for (size_t j = 0; j < k; j++)
+			if (store_fed_delivery_sent(st, rows[j].id, T + 601))
+				printf("# not sent\n");
+	}
+
+	/* Two senders racing on their own connections: together no more
+	 * than 2 of a host. */
+	const int64_t U = T + 1000;
+	for (int i = 0; i < 6; i++) {
+		dlv_at(ann, "slow.example", U);
+		dlv_at(ann, "fast.example", U);
+	}
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	static struct claimer c[2];
+	memset(c, 0, sizeof(c));
+	c[0] = (struct claimer){.url = url, .who = "q1", .now = U, .per_domain = 2, .go = &go};
+	c[1] = (struct claimer){.url = url, .who = "q2", .now = U, .per_domain = 2, .go = &go};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, claim_race, &c[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	bool twice = false;
+	for (size_t i = 0; i < c[0].n; i++)
+		for (size_t j = 0; j < c[1].n; j++)
+			twice |= !strcmp(c[0].ids[i], c[1].ids[j]);
+	ok(c[0].n + c[1].n == 4 && !twice,
+	   "two senders racing, 2 a host: %zu + %zu rows in all, none twice", c[0].n, c[1].n);
+	for (int i = 0; i < 10; i++) {
+		if (store_fed_delivery_claim(st, &A, "clear", U + 301, U + 302, 100, 0, &rows, &k) || !k)
+			break;
+		for (size_t j = 0; j < k; j++)
+			if (store_fed_delivery_sent(st, rows[j].id, U + 301))
+				printf("# not sent\n");
+	}
 }
 
 static void suite(const char *kind, const char *url)
@@ -648,6 +760,7 @@ static void suite(const char *kind, const char *url)
 	requests(&ann, &bob);
 	reactions(&ann);
 	deliveries(url, &ann, &bob);
+	per_domain_claims(url, &ann);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
 	   "gone with her account");

@@ -273,10 +273,20 @@ static const char SQL_DLV_FANOUT[] =
 	"THEN shared_inbox ELSE inbox END AS inbox FROM fed_followers WHERE writer_id = ?1) t";
 /* One writer at a time on SQLite: choosing and claiming in one statement
  * leaves no gap for another sender. */
+/* ?5 per host (0: no limit): a due row is the rn-th of its host's due
+ * rows, and is claimed only while rn plus the host's rows other
+ * senders hold (leased, still queued) stays within it. SQLite's one
+ * writer makes the count and the claim one step. */
 static const char SQL_DLV_CLAIM[] =
-	"UPDATE fed_deliveries SET claimed_by = ?1, lease_until = ?3 WHERE id IN (SELECT id FROM "
-	"fed_deliveries WHERE status = 'queued' AND next_at <= ?2 AND lease_until <= ?2 "
-	"ORDER BY next_at, created_at, id LIMIT ?4) RETURNING " DLV_COLS;
+	"WITH held AS (SELECT domain, count(*) AS n FROM fed_deliveries WHERE status = 'queued' "
+	"AND lease_until > ?2 GROUP BY domain), "
+	"due AS (SELECT id, domain, next_at, created_at, row_number() OVER (PARTITION BY domain "
+	"ORDER BY next_at, created_at, id) AS rn FROM fed_deliveries WHERE status = 'queued' AND "
+	"next_at <= ?2 AND lease_until <= ?2) "
+	"UPDATE fed_deliveries SET claimed_by = ?1, lease_until = ?3 WHERE id IN (SELECT due.id "
+	"FROM due LEFT JOIN held ON held.domain = due.domain WHERE ?5 = 0 OR "
+	"due.rn + COALESCE(held.n, 0) <= ?5 ORDER BY due.next_at, due.created_at, due.id "
+	"LIMIT ?4) RETURNING " DLV_COLS;
 static const char SQL_DLV_RELEASE[] =
 	"UPDATE fed_deliveries SET lease_until = 0, claimed_by = '' WHERE claimed_by = ?1 AND "
 	"status = 'queued'";
@@ -361,7 +371,7 @@ static int dlv_order(const void *x, const void *y)
 }
 
 enum store_err sq_fed_delivery_claim(struct store *s, struct arena *a, const char *who,
-				     int64_t now, int64_t lease_until, size_t max,
+				     int64_t now, int64_t lease_until, size_t max, size_t per_domain,
 				     struct fed_delivery_row **rows, size_t *n)
 {
 	*rows = NULL;
@@ -375,6 +385,7 @@ enum store_err sq_fed_delivery_claim(struct store *s, struct arena *a, const cha
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, lease_until);
 	sqlite3_bind_int64(st, 4, (int64_t)max);
+	sqlite3_bind_int64(st, 5, (int64_t)per_domain);
 	struct fed_delivery_row *v = arena_alloc(a, max * sizeof(*v));
 	size_t k = 0;
 	int rc;
