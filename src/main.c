@@ -4,6 +4,7 @@
  */
 #include "accounts/accounts.h"
 #include "accounts/admin_web.h"
+#include "accounts/admin.h"
 #include "circles/circles_web.h"
 #include "responses/responses_web.h"
 #include "accounts/follows.h"
@@ -972,6 +973,9 @@ static int cmd_serve(const struct opts *o)
 	mail_configure(o->smtp != NULL, cfg.key);
 	story_set_save_hook(story_saved);
 	story_set_delete_hook(fed_story_delete_hook);
+	story_set_restore_hook(fed_story_restore_hook);
+	story_set_retag_hook(fed_story_retag_hook);
+	admin_set_suspend_hook(fed_writer_suspend_hook);
 	if (o->smtp) {
 		mail_hooked = true;
 		responses_set_created_hook(mail_on_response);

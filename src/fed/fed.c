@@ -705,3 +705,46 @@ enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, in
 	*queued = 0;
 	return fed_story_out(s) ? fan_out(st, s, "delete", now, queued) : FED_OK;
 }
+
+enum fed_err fed_on_story_restore(struct store *st, const struct story_row *s, int64_t now,
+				  int64_t *queued)
+{
+	*queued = 0;
+	return fed_story_out(s) ? fan_out(st, s, "create", now, queued) : FED_OK;
+}
+
+enum fed_err fed_on_story_retag(struct store *st, const struct story_row *before,
+				const struct story_row *after, int64_t now, int64_t *queued)
+{
+	*queued = 0;
+	if (!fed_story_out(before) || !fed_story_out(after) || fed_story_change(before, after))
+		return FED_OK;
+	return fan_out(st, after, "update", now, queued);
+}
+
+enum fed_err fed_on_writer_suspend(struct store *st, struct arena *a, const char *writer_id,
+				   bool on, int64_t now, int64_t *queued)
+{
+	*queued = 0;
+	/* As she sees them herself: a suspended writer's stories are listed
+	 * for nobody else. */
+	struct story_query q = {.viewer_id = writer_id, .author_id = writer_id,
+				.published_only = true, .public_only = true, .limit = 100};
+	for (;;) {
+		struct story_list l;
+		if (store_story_list(st, a, &q, &l))
+			return FED_STORE;
+		for (size_t i = 0; i < l.n; i++) {
+			int64_t k = 0;
+			if (fed_story_out(&l.items[i]) &&
+			    fan_out(st, &l.items[i], on ? "delete" : "create", now, &k))
+				return FED_STORE;
+			*queued += k;
+		}
+		if (!l.more || !l.n)
+			return FED_OK;
+		const struct story_row *last = &l.items[l.n - 1];
+		q.before_at = last->published_at ? last->published_at : last->created_at;
+		q.before_id = last->id;
+	}
+}

@@ -214,5 +214,22 @@ enum fed_err fed_on_story_save(struct store *st, const struct story_row *before,
  * followers. */
 enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, int64_t now,
 				 int64_t *queued) __attribute__((warn_unused_result));
+/* The restore hook's rule: a story taken out of the trash that is out
+ * (published, public) is created again for her followers. */
+enum fed_err fed_on_story_restore(struct store *st, const struct story_row *s, int64_t now,
+				  int64_t *queued) __attribute__((warn_unused_result));
+/* The retag hook's rule: a story out before and after a save that
+ * changed its tags gets an Update, unless fed_story_change() sent one
+ * (or anything) already. */
+enum fed_err fed_on_story_retag(struct store *st, const struct story_row *before,
+				const struct story_row *after, int64_t now, int64_t *queued)
+	__attribute__((warn_unused_result));
+/* The suspend hook's rule (inside its transaction): suspending writer_id
+ * (on) deletes every story of hers that is out for her followers;
+ * unsuspending creates them again. The sender delivers a suspended
+ * writer's Deletes only. */
+enum fed_err fed_on_writer_suspend(struct store *st, struct arena *a, const char *writer_id,
+				   bool on, int64_t now, int64_t *queued)
+	__attribute__((warn_unused_result));
 
 #endif

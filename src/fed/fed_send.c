@@ -107,7 +107,10 @@ static enum outcome post_one(struct http_req *req, const struct fed_delivery_row
 	struct store *st = web_store(req);
 	struct arena *a = &req->arena;
 	struct user_row w;
-	if (store_user_by_id(st, a, d->writer_id, &w) || w.suspended_at) {
+	/* A suspended writer's stories are taken back (Delete), nothing
+	 * else goes out for her. */
+	if (store_user_by_id(st, a, d->writer_id, &w) ||
+	    (w.suspended_at && strcmp(d->kind, "delete") != 0)) {
 		snprintf(err, errlen, "not sent: the writer is gone");
 		return FAILED;
 	}
@@ -414,6 +417,39 @@ int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_
 	(void)a;
 	int64_t n = 0;
 	if (fed_on_story_delete(st, s, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_story_restore_hook(struct store *st, struct arena *a, const struct story_row *s)
+{
+	(void)a;
+	int64_t n = 0;
+	if (fed_on_story_restore(st, s, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_story_retag_hook(struct store *st, struct arena *a, const struct story_row *before,
+			 const struct story_row *after)
+{
+	(void)a;
+	int64_t n = 0;
+	if (fed_on_story_retag(st, before, after, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_writer_suspend_hook(struct store *st, struct arena *a, const struct user_row *u, bool on)
+{
+	int64_t n = 0;
+	if (fed_on_writer_suspend(st, a, u->id, on, clock_now(), &n))
 		return -1;
 	if (n)
 		fed_sender_poke();

@@ -111,5 +111,12 @@ void fed_sender_poke(void);
 int fed_story_hook(struct store *st, struct arena *a, const struct story_row *before,
 		   const struct story_row *after, int email);
 int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_row *s);
+/* The same for story_set_restore_hook, story_set_retag_hook and
+ * admin_set_suspend_hook (fed_on_story_restore, fed_on_story_retag,
+ * fed_on_writer_suspend). */
+int fed_story_restore_hook(struct store *st, struct arena *a, const struct story_row *s);
+int fed_story_retag_hook(struct store *st, struct arena *a, const struct story_row *before,
+			 const struct story_row *after);
+int fed_writer_suspend_hook(struct store *st, struct arena *a, const struct user_row *u, bool on);
 
 #endif
