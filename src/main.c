@@ -976,6 +976,7 @@ static int cmd_serve(const struct opts *o)
 	story_set_restore_hook(fed_story_restore_hook);
 	story_set_retag_hook(fed_story_retag_hook);
 	admin_set_suspend_hook(fed_writer_suspend_hook);
+	follow_set_remote_followers(fed_remote_followers_json);
 	if (o->smtp) {
 		mail_hooked = true;
 		responses_set_created_hook(mail_on_response);

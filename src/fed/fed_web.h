@@ -22,6 +22,7 @@
 #ifndef QUIRE_FED_FED_WEB_H
 #define QUIRE_FED_FED_WEB_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "http/http.h"
@@ -46,7 +47,9 @@ void fed_article(struct http_req *req, struct http_res *res);
  * then ?page=1&cursor=AT-ID). */
 void fed_outbox(struct http_req *req, struct http_res *res);
 /* GET /ap/users/{handle}/followers and .../following: collections with
- * their size only (who follows her elsewhere is not published). */
+ * their size; her followers' actors (the newest FOLLOWERS_SHOWN) as
+ * orderedItems only when she shows who follows her. */
+#define FOLLOWERS_SHOWN 1000
 void fed_followers(struct http_req *req, struct http_res *res);
 void fed_following(struct http_req *req, struct http_res *res);
 
@@ -70,6 +73,10 @@ void fed_nodeinfo(struct http_req *req, struct http_res *res);
  * to approve them first, and the Follows waiting for her: Approve sends
  * an Accept, Reject a Reject. */
 void fed_followers_settings(struct http_req *req, struct http_res *res);
+/* Her followers from the fediverse (the newest FOLLOWERS_SHOWN), as
+ * {f_actor, f_name, f_handle} for her followers page
+ * (follow_set_remote_followers); [] when the store fails. */
+json_t *fed_remote_followers_json(struct http_req *req, const char *writer_id);
 void fed_followers_settings_post(struct http_req *req, struct http_res *res);
 
 void fed_configure(bool allow_private_fetch);

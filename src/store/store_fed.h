@@ -122,6 +122,14 @@ enum store_err store_fed_approve_get(struct store *s, const char *writer_id, boo
 /* CONFLICT when writer_id is no account. */
 enum store_err store_fed_approve_set(struct store *s, const char *writer_id, bool on)
 	__attribute__((warn_unused_result));
+/* Whether writer_id shows who follows her (her followers page, her
+ * ActivityPub followers collection; schema in sqlite/migrations/
+ * 026_fed_show_followers.sql, pg/017): false until set. Setting one
+ * choice keeps the other. CONFLICT when writer_id is no account. */
+enum store_err store_fed_show_followers_get(struct store *s, const char *writer_id, bool *on)
+	__attribute__((warn_unused_result));
+enum store_err store_fed_show_followers_set(struct store *s, const char *writer_id, bool on)
+	__attribute__((warn_unused_result));
 /* Keep the request r, or (the same writer and actor) replace its
  * follow_id and inboxes, keeping created_at. */
 enum store_err store_fed_request_add(struct store *s, const struct fed_follower_row *r)

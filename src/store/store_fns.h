@@ -406,6 +406,10 @@ STORE_FN(enum store_err, fed_approve_get, (struct store *s, const char *writer_i
 	 (s, writer_id, on))
 STORE_FN(enum store_err, fed_approve_set, (struct store *s, const char *writer_id, bool on),
 	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_show_followers_get, (struct store *s, const char *writer_id, bool *on),
+	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_show_followers_set, (struct store *s, const char *writer_id, bool on),
+	 (s, writer_id, on))
 STORE_FN(enum store_err, fed_request_add, (struct store *s, const struct fed_follower_row *r),
 	 (s, r))
 STORE_FN(enum store_err, fed_request_get, (struct store *s, struct arena *a,

@@ -375,6 +375,22 @@ static void requests(const struct user_row *ann, const struct user_row *bob)
 		   store_fed_approve_set(st, ann->id, true) == STORE_OK,
 	   "approving followers: off until set, per writer, on and off");
 	ok(store_fed_approve_set(st, "nosuchuser000000", true) == STORE_CONFLICT, "not for no account");
+	ok(store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_show_followers_set(st, ann->id, true) == STORE_OK &&
+		   store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_approve_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_show_followers_get(st, bob->id, &on) == STORE_OK && !on,
+	   "showing her followers: off until set, per writer, her approval choice kept");
+	ok(store_fed_approve_set(st, ann->id, false) == STORE_OK &&
+		   store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_show_followers_set(st, ann->id, false) == STORE_OK &&
+		   store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, true) == STORE_OK &&
+		   store_fed_show_followers_set(st, bob->id, true) == STORE_OK &&
+		   store_fed_show_followers_get(st, bob->id, &on) == STORE_OK && on,
+	   "each choice set apart from the other; a first choice of showing them");
+	ok(store_fed_show_followers_set(st, "nosuchuser000000", true) == STORE_CONFLICT,
+	   "not for no account");
 	struct fed_follower_row r1 = {.actor_id = "https://r.example/u/1", .follow_id = "https://r.example/f/1",
 				      .inbox = "https://r.example/u/1/inbox", .shared_inbox = "",
 				      .created_at = NOW + 10};

@@ -597,6 +597,33 @@ enum store_err pg_fed_approve_set(struct store *s, const char *writer_id, bool o
 	return pg_write(s, SQL_APPROVE_SET, &p, NULL);
 }
 
+static const char SQL_SHOW_GET[] = "SELECT show_followers FROM fed_settings WHERE writer_id = $1";
+static const char SQL_SHOW_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers, show_followers) VALUES ($1, false, "
+	"$2::boolean) ON CONFLICT (writer_id) DO UPDATE SET show_followers = excluded.show_followers";
+
+enum store_err pg_fed_show_followers_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_SHOW_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) == 1)
+		*on = pg_bool(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_fed_show_followers_set(struct store *s, const char *writer_id, bool on)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, on ? "true" : "false");
+	return pg_write(s, SQL_SHOW_SET, &p, NULL);
+}
+
 enum store_err pg_fed_request_add(struct store *s, const struct fed_follower_row *r)
 {
 	struct pg_params p = {0};

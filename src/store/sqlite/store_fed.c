@@ -640,6 +640,35 @@ enum store_err sq_fed_approve_set(struct store *s, const char *writer_id, bool o
 	return exec_write(s, st);
 }
 
+static const char SQL_SHOW_GET[] = "SELECT show_followers FROM fed_settings WHERE writer_id = ?1";
+static const char SQL_SHOW_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers, show_followers) VALUES (?1, 0, ?2) "
+	"ON CONFLICT(writer_id) DO UPDATE SET show_followers = excluded.show_followers";
+
+enum store_err sq_fed_show_followers_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	sqlite3_stmt *st = stmt_cached(s, SQL_SHOW_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*on = sqlite3_column_int(st, 0) != 0;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_show_followers_set(struct store *s, const char *writer_id, bool on)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_SHOW_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	sqlite3_bind_int(st, 2, on ? 1 : 0);
+	return exec_write(s, st);
+}
+
 enum store_err sq_fed_request_add(struct store *s, const struct fed_follower_row *r)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_REQUEST_ADD);
