@@ -7,6 +7,8 @@ Its author is the remote actor: name (linking to the actor's URL) and
 handle@domain. A Note not addressed to the public, or answering anything
 else, is only remembered. A Delete of the Note by its actor removes the
 response; a Delete of the actor removes its responses and its follows.
+A reported reply from there is on /admin/reports like a reader's, its
+author linking to the actor, and the admin may hide it.
 The peer is tests/lib/ap_peer.py on loopback.
 """
 import html
@@ -16,7 +18,7 @@ import pytest
 import requests
 
 from ap_peer import AP, Peer
-from quire_server import ADMIN, Server, api_token, invite_and_signup, login
+from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
 
 PASSWORD = "a password for tests"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -31,7 +33,9 @@ def world():
     admin = login(s, *ADMIN)
     invite_and_signup(s, admin, "fr_ann", PASSWORD)
     w = type("World", (), {})()
-    w.server, w.peer = s, peer
+    w.server, w.peer, w.admin = s, peer, admin
+    invite_and_signup(s, admin, "fr_reader", PASSWORD)
+    w.reader = {"Authorization": "Bearer " + api_token(s, "fr_reader", PASSWORD)}
     w.h = {"Authorization": "Bearer " + api_token(s, "fr_ann", PASSWORD)}
     w.web = login(s, "fr_ann", PASSWORD)
     for name in ("alice", "bob", "carol"):
@@ -108,6 +112,25 @@ def test_a_reply_is_a_response_shown_with_its_remote_author(world):
     assert send(w, "bob", act2).status_code == 409
     assert sorted(x["author"]["handle"] for x in public_responses(w, st)) == [
         "alice@" + domain(w), "bob@" + domain(w)]
+
+
+def test_a_reported_remote_reply_is_on_the_admin_reports(world):
+    w = world
+    st = story(w)
+    assert send(w, "carol", note(w, "carol", article(w, st), "<p>Rude words zq-report.</p>")).status_code == 202
+    rid = [x for x in public_responses(w, st) if "zq-report" in x["body"]][0]["id"]
+    r = requests.post(w.server.url + "/api/v1/responses/%s/report" % rid, headers=w.reader)
+    assert r.status_code == 204, r.text
+    page = w.admin.get(w.server.url + "/admin/reports")
+    assert page.status_code == 200
+    assert "zq-report" in page.text and "@carol@" + domain(w) in page.text
+    assert 'href="%s"' % html.escape(w.peer.actor_id("carol")) in page.text
+    assert "reported 1 times" in page.text and 'value="%s"' % rid in page.text
+    r = w.admin.post(w.server.url + "/admin/reports",
+                     data={"action": "hide", "id": rid, "csrf": csrf_of(page.text)})
+    assert r.status_code == 200, r.text[:300]
+    assert "zq-report" not in w.admin.get(w.server.url + "/admin/reports").text
+    assert not [x for x in public_responses(w, st) if x["id"] == rid]
 
 
 def test_her_rules_apply(world):

@@ -298,6 +298,31 @@ static void remote_made(const struct user_row *ann, const struct user_row *bob)
 		   store_response_get(st, &A, local.id, &got) == STORE_OK,
 	   "no actor named: nothing deleted");
 
+	/* Reported, a remote actor's response is listed for the site's
+	 * administrators like a reader's. */
+	struct report_row *rep;
+	size_t nrep = 0;
+	bool reported = store_response_report(st, y1.id, ann->id, NOW) == STORE_OK &&
+			store_response_report(st, y1.id, bob->id, NOW + 1) == STORE_OK &&
+			store_response_report(st, local.id, ann->id, NOW) == STORE_OK &&
+			store_reports_open(st, &A, 50, &rep, &nrep) == STORE_OK;
+	ok(reported && nrep == 2 &&
+		   !strcmp(rep[0].r.id, y1.id) && rep[0].r.reports == 2 &&
+		   rep[0].r.author_id[0] == 0 && !strcmp(rep[0].r.author_handle, "x@m.example") &&
+		   !strcmp(rep[0].r.remote_actor, y) &&
+		   !strcmp(rep[0].r.remote_note, "https://m.example/notes/1") &&
+		   !rep[0].r.author_suspended && rep[0].last_report == NOW + 1 &&
+		   !strcmp(rep[0].story_author, ann->handle) && !strcmp(rep[1].r.id, local.id) &&
+		   !strcmp(rep[1].r.author_handle, bob->handle) && !strcmp(rep[1].r.remote_actor, ""),
+	   "reports: a remote actor's response listed like a reader's, most reported first (%zu)",
+	   nrep);
+	ok(store_response_set_status(st, y1.id, RESPONSE_HIDDEN) == STORE_OK &&
+		   store_response_set_status(st, local.id, RESPONSE_HIDDEN) == STORE_OK &&
+		   store_reports_open(st, &A, 50, &rep, &nrep) == STORE_OK && nrep == 0 &&
+		   store_response_set_status(st, y1.id, RESPONSE_VISIBLE) == STORE_OK &&
+		   store_response_set_status(st, local.id, RESPONSE_VISIBLE) == STORE_OK,
+	   "hidden: no longer listed");
+
 	const char *w = "https://m.example/users/w";
 	struct fed_follower_row f = {.actor_id = w, .follow_id = "https://m.example/f/w",
 				     .inbox = "https://m.example/users/y/inbox", .shared_inbox = "",
