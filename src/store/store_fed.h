@@ -115,6 +115,25 @@ enum store_err store_fed_domain_blocks(struct store *s, struct arena *a, const c
 enum store_err store_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
 					bool *blocked) __attribute__((warn_unused_result));
 
+/* ---- single actors a writer blocked (schema in sqlite/migrations/
+ * 027_fed_blocked_actors.sql, pg/018) ---- */
+/* Block actor_id (its URL) for writer_id; OK when it was already;
+ * CONFLICT when writer_id is no account. */
+enum store_err store_fed_actor_block_add(struct store *s, const char *writer_id,
+					 const char *actor_id, int64_t now)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND when it was not blocked. */
+enum store_err store_fed_actor_block_remove(struct store *s, const char *writer_id,
+					    const char *actor_id) __attribute__((warn_unused_result));
+/* writer_id's blocked actors, in byte order, at most 5000. */
+enum store_err store_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
+				      const char ***actors, size_t *n)
+	__attribute__((warn_unused_result));
+/* Whether writer_id blocked the actor url, or the cached actor
+ * (store_fed_actor_put) whose own inbox url is. */
+enum store_err store_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,
+				       bool *blocked) __attribute__((warn_unused_result));
+
 /* ---- follows waiting for her approval (same schema file) ---- */
 /* Whether writer_id approves her followers first (false until set). */
 enum store_err store_fed_approve_get(struct store *s, const char *writer_id, bool *on)

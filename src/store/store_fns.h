@@ -406,6 +406,14 @@ STORE_FN(enum store_err, fed_approve_get, (struct store *s, const char *writer_i
 	 (s, writer_id, on))
 STORE_FN(enum store_err, fed_approve_set, (struct store *s, const char *writer_id, bool on),
 	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_actor_block_add, (struct store *s, const char *writer_id,
+	 const char *actor_id, int64_t now), (s, writer_id, actor_id, now))
+STORE_FN(enum store_err, fed_actor_block_remove, (struct store *s, const char *writer_id,
+	 const char *actor_id), (s, writer_id, actor_id))
+STORE_FN(enum store_err, fed_actor_blocks, (struct store *s, struct arena *a, const char *writer_id,
+	 const char ***actors, size_t *n), (s, a, writer_id, actors, n))
+STORE_FN(enum store_err, fed_actor_blocked, (struct store *s, const char *writer_id,
+	 const char *url, bool *blocked), (s, writer_id, url, blocked))
 STORE_FN(enum store_err, fed_show_followers_get, (struct store *s, const char *writer_id, bool *on),
 	 (s, writer_id, on))
 STORE_FN(enum store_err, fed_show_followers_set, (struct store *s, const char *writer_id, bool on),

@@ -387,6 +387,68 @@ static void blocked_servers(const struct user_row *ann, const struct user_row *b
 	ok(store_fed_domain_block_add(st, ann->id, "gone.example", NOW) == STORE_OK, "one more, to go with her");
 }
 
+/* Single actors she blocked: by the actor's URL, or its own inbox. */
+static void blocked_actors(const struct user_row *ann, const struct user_row *bob)
+{
+	struct fed_actor_row q = {.id = "https://q.example/users/q", .key_id = "https://q.example/users/q#k",
+				  .public_pem = "PEM", .inbox = "https://q.example/users/q/inbox",
+				  .shared_inbox = "https://q.example/inbox", .handle = "q", .name = "Q",
+				  .fetched_at = NOW};
+	const char **list;
+	size_t n = 9;
+	bool b = true;
+	ok(store_fed_actor_put(st, &q) == STORE_OK &&
+		   store_fed_actor_blocks(st, &A, ann->id, &list, &n) == STORE_OK && n == 0 &&
+		   store_fed_actor_blocked(st, ann->id, q.id, &b) == STORE_OK && !b,
+	   "no actor blocked yet");
+	ok(store_fed_actor_block_add(st, ann->id, q.id, NOW) == STORE_OK &&
+		   store_fed_actor_block_add(st, ann->id, q.id, NOW + 1) == STORE_OK &&
+		   store_fed_actor_block_add(st, ann->id, "https://a.example/users/z", NOW) == STORE_OK &&
+		   store_fed_actor_blocks(st, &A, ann->id, &list, &n) == STORE_OK && n == 2 &&
+		   !strcmp(list[0], "https://a.example/users/z") && !strcmp(list[1], q.id),
+	   "blocked (twice is once), listed in byte order");
+	bool by_id = false, by_inbox = false, shared = true, other = true, bobs = true;
+	ok(store_fed_actor_blocked(st, ann->id, q.id, &by_id) == STORE_OK && by_id &&
+		   store_fed_actor_blocked(st, ann->id, q.inbox, &by_inbox) == STORE_OK && by_inbox &&
+		   store_fed_actor_blocked(st, ann->id, q.shared_inbox, &shared) == STORE_OK && !shared &&
+		   store_fed_actor_blocked(st, ann->id, "https://q.example/users/r", &other) == STORE_OK &&
+		   !other && store_fed_actor_blocked(st, bob->id, q.id, &bobs) == STORE_OK && !bobs,
+	   "blocked by its URL and its own inbox; not its server's shared inbox, another actor there, "
+	   "nor for another writer");
+	ok(store_fed_actor_block_remove(st, ann->id, "https://a.example/users/z") == STORE_OK &&
+		   store_fed_actor_block_remove(st, ann->id, "https://a.example/users/z") == STORE_NOT_FOUND &&
+		   store_fed_actor_blocks(st, &A, ann->id, &list, &n) == STORE_OK && n == 1,
+	   "unblocked; NOT_FOUND when it was not");
+	ok(store_fed_actor_block_add(st, "nosuchuser000000", q.id, NOW) == STORE_CONFLICT,
+	   "no block for no account");
+
+	/* The rules on top: fed_blocked() sees it as the sender and the
+	 * inbox ask; fed_block_actor() ends its follow and its request. */
+	ok(fed_blocked(st, &A, ann->id, q.id) && fed_blocked(st, &A, ann->id, q.inbox) &&
+		   !fed_blocked(st, &A, ann->id, q.shared_inbox) && !fed_blocked(st, &A, bob->id, q.inbox),
+	   "fed_blocked: the actor and its own inbox, for her only");
+	const char *p = "https://q.example/users/p";
+	struct fed_follower_row f = {.actor_id = p, .follow_id = "https://q.example/f/p",
+				     .inbox = "https://q.example/users/p/inbox", .shared_inbox = "",
+				     .created_at = NOW};
+	memcpy(f.writer_id, bob->id, 17);
+	struct fed_follower_row r = f;
+	r.follow_id = "https://q.example/f/p2";
+	int64_t before = 0, after = 0, removed = -1;
+	struct fed_follower_row got;
+	ok(store_fed_follower_add(st, &f) == STORE_OK && store_fed_request_add(st, &r) == STORE_OK &&
+		   store_fed_follower_count(st, bob->id, &before) == STORE_OK &&
+		   fed_block_actor(st, bob->id, p, NOW, &removed) == FED_OK && removed == 1 &&
+		   store_fed_follower_count(st, bob->id, &after) == STORE_OK && after == before - 1 &&
+		   store_fed_request_get(st, &A, bob->id, p, &got) == STORE_NOT_FOUND &&
+		   fed_blocked(st, &A, bob->id, p) && !fed_blocked(st, &A, ann->id, p),
+	   "fed_block_actor: blocked, its follow and its request gone");
+	ok(fed_block_actor(st, bob->id, p, NOW, &removed) == FED_OK && removed == 0 &&
+		   fed_block_actor(st, "nosuchuser000000", p, NOW, NULL) == FED_BAD &&
+		   store_fed_actor_block_remove(st, bob->id, p) == STORE_OK,
+	   "again: nothing more to remove; FED_BAD for no account");
+}
+
 /* Follows waiting for her approval, and the choice itself. */
 static void requests(const struct user_row *ann, const struct user_row *bob)
 {
@@ -798,6 +860,7 @@ static void suite(const char *kind, const char *url)
 	followers(&ann, &bob);
 	remote_made(&ann, &bob);
 	blocked_servers(&ann, &bob);
+	blocked_actors(&ann, &bob);
 	requests(&ann, &bob);
 	reactions(&ann);
 	deliveries(url, &ann, &bob);
@@ -818,8 +881,9 @@ static void suite(const char *kind, const char *url)
 	struct fed_follower_row *gone_rq;
 	ok(store_fed_domain_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0 &&
 		   store_fed_approve_get(st, ann.id, &gone_on) == STORE_OK && !gone_on &&
-		   store_fed_requests(st, &A, ann.id, 10, &gone_rq, &ngone) == STORE_OK && ngone == 0,
-	   "and her blocked servers, her choices and the requests to follow her");
+		   store_fed_requests(st, &A, ann.id, 10, &gone_rq, &ngone) == STORE_OK && ngone == 0 &&
+		   store_fed_actor_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0,
+	   "and her blocked servers and actors, her choices and the requests to follow her");
 	store_close(st);
 	st = NULL;
 }

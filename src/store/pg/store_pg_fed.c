@@ -556,6 +556,71 @@ enum store_err pg_fed_domain_blocked(struct store *s, const char *writer_id, con
 	return STORE_OK;
 }
 
+static const char SQL_ACTOR_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_actors(writer_id, actor_id, created_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_ACTOR_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_actors WHERE writer_id = $1 AND actor_id = $2";
+static const char SQL_ACTOR_BLOCKS[] =
+	"SELECT actor_id FROM fed_blocked_actors WHERE writer_id = $1 ORDER BY actor_id COLLATE "
+	"\"C\" LIMIT 5000";
+static const char SQL_ACTOR_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_actors b WHERE b.writer_id = $1 AND (b.actor_id = $2 OR "
+	"b.actor_id IN (SELECT id FROM fed_actors WHERE inbox = $2)) LIMIT 1";
+
+enum store_err pg_fed_actor_block_add(struct store *s, const char *writer_id, const char *actor_id,
+				      int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_ACTOR_BLOCK_ADD, &p, NULL);
+}
+
+enum store_err pg_fed_actor_block_remove(struct store *s, const char *writer_id,
+					 const char *actor_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	return pg_write_one(s, SQL_ACTOR_BLOCK_REMOVE, &p);
+}
+
+enum store_err pg_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
+				   const char ***actors, size_t *n)
+{
+	*actors = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_ACTOR_BLOCKS, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	const char **out = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*out));
+	for (int i = 0; i < nt; i++)
+		out[(*n)++] = pg_text(a, r, i, 0);
+	PQclear(r);
+	*actors = out;
+	return STORE_OK;
+}
+
+enum store_err pg_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,
+				    bool *blocked)
+{
+	*blocked = false;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, url ? url : "");
+	PGresult *r = pg_run(s, SQL_ACTOR_BLOCKED, &p);
+	if (!r)
+		return STORE_ERROR;
+	*blocked = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
 static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = $1";
 static const char SQL_APPROVE_SET[] =
 	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES ($1, $2::boolean) "

@@ -598,6 +598,81 @@ enum store_err sq_fed_domain_blocked(struct store *s, const char *writer_id, con
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
 }
 
+static const char SQL_ACTOR_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_actors(writer_id, actor_id, created_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_ACTOR_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_actors WHERE writer_id = ?1 AND actor_id = ?2";
+static const char SQL_ACTOR_BLOCKS[] =
+	"SELECT actor_id FROM fed_blocked_actors WHERE writer_id = ?1 ORDER BY actor_id LIMIT 5000";
+static const char SQL_ACTOR_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_actors b WHERE b.writer_id = ?1 AND (b.actor_id = ?2 OR "
+	"b.actor_id IN (SELECT id FROM fed_actors WHERE inbox = ?2)) LIMIT 1";
+
+enum store_err sq_fed_actor_block_add(struct store *s, const char *writer_id, const char *actor_id,
+				      int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCK_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_actor_block_remove(struct store *s, const char *writer_id,
+					 const char *actor_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCK_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	return write_one(s, st);
+}
+
+enum store_err sq_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
+				   const char ***actors, size_t *n)
+{
+	*actors = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCKS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	size_t cap = 16;
+	const char **out = arena_alloc(a, cap * sizeof(*out));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
+			memcpy(bigger, out, cap * sizeof(*bigger));
+			out = bigger;
+			cap *= 2;
+		}
+		out[(*n)++] = col_text(a, st, 0);
+	}
+	done(st);
+	*actors = out;
+	return rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,
+				    bool *blocked)
+{
+	*blocked = false;
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCKED);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, url ? url : "");
+	int rc = sqlite3_step(st);
+	*blocked = rc == SQLITE_ROW;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
 static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = ?1";
 static const char SQL_APPROVE_SET[] =
 	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES (?1, ?2) "
