@@ -827,6 +827,34 @@ static void metrics_extra(struct buf *out)
 				 "# TYPE quire_mail_outbox_failed gauge\nquire_mail_outbox_failed %lld\n",
 				 (long long)m.queued_now, (long long)m.failed_now);
 	}
+	struct fed_stats fs;
+	fed_stats(&fs);
+	buf_addf(out,
+		 "# HELP quire_fed_deliveries_sent_total Activities this process delivered to "
+		 "remote inboxes.\n"
+		 "# TYPE quire_fed_deliveries_sent_total counter\nquire_fed_deliveries_sent_total %llu\n"
+		 "# HELP quire_fed_deliveries_retries_total Deliveries put off for a retry.\n"
+		 "# TYPE quire_fed_deliveries_retries_total counter\n"
+		 "quire_fed_deliveries_retries_total %llu\n"
+		 "# HELP quire_fed_deliveries_failed_total Deliveries given up on.\n"
+		 "# TYPE quire_fed_deliveries_failed_total counter\n"
+		 "quire_fed_deliveries_failed_total %llu\n"
+		 "# HELP quire_fed_inbox_accepted_total Activities the inboxes took in.\n"
+		 "# TYPE quire_fed_inbox_accepted_total counter\nquire_fed_inbox_accepted_total %llu\n"
+		 "# HELP quire_fed_inbox_refused_total Activities the inboxes refused (unsigned, "
+		 "badly signed, replayed, blocked, malformed).\n"
+		 "# TYPE quire_fed_inbox_refused_total counter\nquire_fed_inbox_refused_total %llu\n",
+		 (unsigned long long)fs.sent, (unsigned long long)fs.retried,
+		 (unsigned long long)fs.failed, (unsigned long long)fs.inbox_accepted,
+		 (unsigned long long)fs.inbox_refused);
+	if (fs.queued_now >= 0)
+		buf_addf(out,
+			 "# HELP quire_fed_deliveries_queued Deliveries waiting in the queue.\n"
+			 "# TYPE quire_fed_deliveries_queued gauge\nquire_fed_deliveries_queued %lld\n"
+			 "# HELP quire_fed_deliveries_failed Deliveries in the queue that failed for "
+			 "good.\n"
+			 "# TYPE quire_fed_deliveries_failed gauge\nquire_fed_deliveries_failed %lld\n",
+			 (long long)fs.queued_now, (long long)fs.failed_now);
 	buf_addf(out, "# HELP quire_info The running version.\n# TYPE quire_info gauge\n"
 		      "quire_info{version=\"%s\"} 1\n"
 		      "# HELP quire_start_time_seconds When this process started (Unix time).\n"

@@ -40,6 +40,10 @@ static struct fed_sender_config cfg;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static bool running, started;
+/* /metrics (fed_stats): counted here and by the inboxes (fed_inbox.c). */
+static _Atomic uint64_t n_sent, n_retried, n_failed;
+static _Atomic int64_t depth_queued = -1, depth_failed = -1;
+_Atomic uint64_t fed_inbox_accepted, fed_inbox_refused;
 
 /* The activity a delivery carries, as JSON text (malloc'd), or NULL
  * with *why saying why it is not sent. */
@@ -190,6 +194,12 @@ static void record(struct store *st, const struct fed_delivery_row *d, enum outc
 	}
 	if (e && e != STORE_NOT_FOUND)
 		fprintf(stderr, "quire: fed: could not record delivery %s\n", d->id);
+	else if (oc == SENT)
+		n_sent++;
+	else if (oc == FAILED || now - d->created_at >= (int64_t)cfg.give_up)
+		n_failed++;
+	else
+		n_retried++;
 	if (oc != SENT)
 		fprintf(stderr, "quire: fed: %s to %s: %s\n", d->kind, d->domain, err);
 }
@@ -295,7 +305,7 @@ static void *sender_main(void *arg)
 			pthread_cond_wait(&cv, &mu);
 		pthread_mutex_unlock(&mu);
 	}
-	int64_t pruned_at = 0;
+	int64_t pruned_at = 0, counted_at = 0;
 	for (;;) {
 		pthread_mutex_lock(&mu);
 		bool go = running;
@@ -321,6 +331,16 @@ static void *sender_main(void *arg)
 			n = 0;
 		if (n)
 			deliver_one(ts, &rows[0]);
+		/* The queue's depth, for /metrics: by sender 0 when it has
+		 * nothing to send, at most once a second. */
+		if (!n && index == 0 && now != counted_at) {
+			int64_t q, f;
+			counted_at = now;
+			if (!store_fed_delivery_counts(web_store(&req), &q, NULL, &f)) {
+				depth_queued = q;
+				depth_failed = f;
+			}
+		}
 		arena_release(&req.arena);
 		if (n)
 			continue;
@@ -389,6 +409,17 @@ void fed_sender_stop(void)
 	free((char *)cfg.node);
 	cfg.node = NULL;
 	started = false;
+}
+
+void fed_stats(struct fed_stats *out)
+{
+	out->sent = n_sent;
+	out->retried = n_retried;
+	out->failed = n_failed;
+	out->inbox_accepted = fed_inbox_accepted;
+	out->inbox_refused = fed_inbox_refused;
+	out->queued_now = depth_queued;
+	out->failed_now = depth_failed;
 }
 
 void fed_sender_poke(void)

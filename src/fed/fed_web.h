@@ -106,6 +106,15 @@ struct fed_sender_config {
 	unsigned senders;      /* 0: 4 threads (at most 64) */
 	unsigned domain_concurrency; /* 0: 2 */
 };
+/* For /metrics: deliveries this process sent, put off for a retry, and
+ * gave up on; activities its inboxes took in and refused (any 4xx or
+ * 5xx answer); the queue's deliveries waiting and failed as last counted
+ * by the sender (-1 before the first count, or with no sender). */
+struct fed_stats {
+	uint64_t sent, retried, failed, inbox_accepted, inbox_refused;
+	int64_t queued_now, failed_now;
+};
+void fed_stats(struct fed_stats *out);
 bool fed_sender_start(const struct fed_sender_config *c);
 void fed_sender_stop(void);
 /* Look at the queue now (after a commit that queued something). */
