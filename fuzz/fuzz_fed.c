@@ -2,7 +2,8 @@
  * it: an Accept header (fed_accept_wants_ap), a WebFinger resource
  * (fed_resource_handle), an activity (fed_activity_parse) and a remote
  * actor's document (fed_actor_parse) from arbitrary bytes, and a
- * server's name as a writer types it (fed_domain_normalise). A handle
+ * server's name and an actor's URL as a writer types them
+ * (fed_domain_normalise, fed_actor_normalise). A handle
  * found is always a bounded run of letters, digits and '_'; an activity
  * that parses has its id, type and actor; an actor that parses holds
  * the key asked for, on the key's own origin. */
@@ -55,6 +56,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		const char *again = fed_domain_normalise(&a, d);
 		if (!again || strcmp(again, d) != 0)
+			abort();
+	}
+	const char *u = fed_actor_normalise(&a, s);
+	if (u) {
+		size_t n = strlen(u);
+		if (n > 2048 || strchr(u, '#') || (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)))
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
+				abort();
+		const char *again = fed_actor_normalise(&a, u);
+		if (!again || strcmp(again, u) != 0 || !*fed_url_host(&a, u))
 			abort();
 	}
 	static const char key[] = "https://m.example/users/x#main-key";

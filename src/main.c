@@ -4,6 +4,7 @@
  */
 #include "accounts/accounts.h"
 #include "accounts/admin_web.h"
+#include "accounts/admin.h"
 #include "circles/circles_web.h"
 #include "responses/responses_web.h"
 #include "accounts/follows.h"
@@ -621,7 +622,7 @@ struct opts {
 	const char *smtp, *mail_from;
 	bool smtp_insecure;
 	unsigned mail_domain_rate, mail_retry_base;
-	unsigned fed_retry_base; /* the fediverse (issue 20) */
+	unsigned fed_retry_base, fed_senders, fed_domain_concurrency; /* the fediverse (issue 20) */
 };
 
 /* Which request bodies stream to a file: photo uploads and exports. */
@@ -838,6 +839,34 @@ static void metrics_extra(struct buf *out)
 				 "# TYPE quire_mail_outbox_failed gauge\nquire_mail_outbox_failed %lld\n",
 				 (long long)m.queued_now, (long long)m.failed_now);
 	}
+	struct fed_stats fs;
+	fed_stats(&fs);
+	buf_addf(out,
+		 "# HELP quire_fed_deliveries_sent_total Activities this process delivered to "
+		 "remote inboxes.\n"
+		 "# TYPE quire_fed_deliveries_sent_total counter\nquire_fed_deliveries_sent_total %llu\n"
+		 "# HELP quire_fed_deliveries_retries_total Deliveries put off for a retry.\n"
+		 "# TYPE quire_fed_deliveries_retries_total counter\n"
+		 "quire_fed_deliveries_retries_total %llu\n"
+		 "# HELP quire_fed_deliveries_failed_total Deliveries given up on.\n"
+		 "# TYPE quire_fed_deliveries_failed_total counter\n"
+		 "quire_fed_deliveries_failed_total %llu\n"
+		 "# HELP quire_fed_inbox_accepted_total Activities the inboxes took in.\n"
+		 "# TYPE quire_fed_inbox_accepted_total counter\nquire_fed_inbox_accepted_total %llu\n"
+		 "# HELP quire_fed_inbox_refused_total Activities the inboxes refused (unsigned, "
+		 "badly signed, replayed, blocked, malformed).\n"
+		 "# TYPE quire_fed_inbox_refused_total counter\nquire_fed_inbox_refused_total %llu\n",
+		 (unsigned long long)fs.sent, (unsigned long long)fs.retried,
+		 (unsigned long long)fs.failed, (unsigned long long)fs.inbox_accepted,
+		 (unsigned long long)fs.inbox_refused);
+	if (fs.queued_now >= 0)
+		buf_addf(out,
+			 "# HELP quire_fed_deliveries_queued Deliveries waiting in the queue.\n"
+			 "# TYPE quire_fed_deliveries_queued gauge\nquire_fed_deliveries_queued %lld\n"
+			 "# HELP quire_fed_deliveries_failed Deliveries in the queue that failed for "
+			 "good.\n"
+			 "# TYPE quire_fed_deliveries_failed gauge\nquire_fed_deliveries_failed %lld\n",
+			 (long long)fs.queued_now, (long long)fs.failed_now);
 	buf_addf(out, "# HELP quire_info The running version.\n# TYPE quire_info gauge\n"
 		      "quire_info{version=\"%s\"} 1\n"
 		      "# HELP quire_start_time_seconds When this process started (Unix time).\n"
@@ -984,6 +1013,10 @@ static int cmd_serve(const struct opts *o)
 	mail_configure(o->smtp != NULL, cfg.key);
 	story_set_save_hook(story_saved);
 	story_set_delete_hook(fed_story_delete_hook);
+	story_set_restore_hook(fed_story_restore_hook);
+	story_set_retag_hook(fed_story_retag_hook);
+	admin_set_suspend_hook(fed_writer_suspend_hook);
+	follow_set_remote_followers(fed_remote_followers_json);
 	if (o->smtp) {
 		mail_hooked = true;
 		responses_set_created_hook(mail_on_response);
@@ -1012,7 +1045,9 @@ static int cmd_serve(const struct opts *o)
 		char host[256] = "", node[PATH_MAX + 300], dir[PATH_MAX];
 		gethostname(host, sizeof(host) - 1);
 		snprintf(node, sizeof(node), "%s:%s", host, realpath(o->data, dir) ? dir : o->data);
-		struct fed_sender_config fc = {.node = node, .retry_base = o->fed_retry_base};
+		struct fed_sender_config fc = {.node = node, .retry_base = o->fed_retry_base,
+					       .senders = o->fed_senders,
+					       .domain_concurrency = o->fed_domain_concurrency};
 		if (!net_init() || !fed_sender_start(&fc))
 			fprintf(stderr, "quire: activities will not be delivered\n");
 	}
@@ -1552,6 +1587,8 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
 	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
 	o->fed_retry_base = (unsigned)conf_num(c, CONF_FED_RETRY_BASE);
+	o->fed_senders = (unsigned)conf_num(c, CONF_FED_SENDERS);
+	o->fed_domain_concurrency = (unsigned)conf_num(c, CONF_FED_DOMAIN_CONCURRENCY);
 	if (o->smtp) {
 		char err[200];
 		struct arena ta;

@@ -59,6 +59,14 @@ static enum admin_err finish(struct store *st, enum store_err e)
 	return ADMIN_STORE;
 }
 
+/* Set once at start, before any thread reads it. */
+static admin_suspend_hook suspend_hook;
+
+void admin_set_suspend_hook(admin_suspend_hook fn)
+{
+	suspend_hook = fn;
+}
+
 enum admin_err admin_suspend(struct store *st, struct arena *a, const struct user_row *actor,
 			     const char *handle, bool on, const char *reason)
 {
@@ -68,7 +76,11 @@ enum admin_err admin_suspend(struct store *st, struct arena *a, const struct use
 		return ae;
 	if (store_begin(st))
 		return ADMIN_STORE;
-	enum store_err e = store_user_set_suspended(st, u.id, on ? clock_now() : 0);
+	enum store_err e = STORE_OK;
+	if (suspend_hook && on != (u.suspended_at != 0) && suspend_hook(st, a, &u, on))
+		e = STORE_ERROR;
+	if (!e)
+		e = store_user_set_suspended(st, u.id, on ? clock_now() : 0);
 	if (!e)
 		e = admin_log(st, actor, on ? "suspend" : "unsuspend", u.handle, reason);
 	return finish(st, e);

@@ -35,6 +35,14 @@ const char *admin_strerror(enum admin_err e);
 enum store_err admin_log(struct store *st, const struct user_row *actor, const char *action,
 			 const char *target, const char *detail) __attribute__((warn_unused_result));
 
+/* The suspend hook (main.c wires federation's): called inside the
+ * transaction that suspends (on) or unsuspends account u, when that
+ * changes it: u as it was, before the change is written. A non-zero
+ * return fails the change. NULL: none. */
+typedef int (*admin_suspend_hook)(struct store *st, struct arena *a, const struct user_row *u,
+				  bool on);
+void admin_set_suspend_hook(admin_suspend_hook fn);
+
 /* Suspend (on) or unsuspend the account with handle; suspending ends its
  * sessions and tokens. reason (may be "") goes to the log. */
 enum admin_err admin_suspend(struct store *st, struct arena *a, const struct user_row *actor,

@@ -316,6 +316,13 @@ void page_admin_reports(struct http_req *req, struct http_res *res)
 				      "reports", (json_int_t)o->r.reports, "last_report",
 				      web_fmt_date(&req->arena, o->last_report), "status",
 				      response_status_name(o->r.status)));
+		/* A reply from the fediverse: its author is an actor there, not
+		 * an account of this site. */
+		if (o->r.remote_actor && o->r.remote_actor[0]) {
+			json_t *last = json_array_get(ja, json_array_size(ja) - 1);
+			json_object_set_new(last, "remote", json_true());
+			json_object_set_new(last, "remote_actor", json_string(o->r.remote_actor));
+		}
 	}
 	json_object_set_new(ctx, "reports", ja);
 	json_object_set_new(ctx, "none", json_boolean(n == 0));

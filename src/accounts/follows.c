@@ -6,9 +6,30 @@
 #include "core/crypto.h"
 #include "web/web.h"
 #include "stories/stories_web.h"
+#include "store/store_fed.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Set once at start, before any thread reads it. */
+static follow_remote_fn remote_followers;
+
+void follow_set_remote_followers(follow_remote_fn fn)
+{
+	remote_followers = fn;
+}
+
+/* Whether the viewer may see who follows u: she shows them, or it is
+ * she. -1 when the store cannot say. */
+static int followers_visible(struct http_req *req, const struct user_row *u, bool *own)
+{
+	const struct viewer *v = web_viewer(req);
+	*own = v->signed_in && strcmp(v->user.id, u->id) == 0;
+	bool show = false;
+	if (store_fed_show_followers_get(web_store(req), u->id, &show))
+		return -1;
+	return show || *own;
+}
 
 static bool writer_param(struct http_req *req, struct user_row *u)
 {
@@ -27,6 +48,9 @@ void follow_profile_context(struct http_req *req, const struct user_row *writer,
 		return;
 	json_object_set_new(ctx, "following_count", json_integer((json_int_t)following));
 	json_object_set_new(ctx, "followers_count", json_integer((json_int_t)followers));
+	bool show = false;
+	if (store_fed_show_followers_get(st, writer->id, &show) == STORE_OK && show)
+		json_object_set_new(ctx, "followers_shown", json_true());
 	if (v->signed_in && strcmp(v->user.id, writer->id) != 0) {
 		bool f = false;
 		if (store_follow_check(st, v->user.id, writer->id, &f) == STORE_OK)
@@ -84,6 +108,16 @@ static void people_page(struct http_req *req, struct http_res *res, bool followe
 		web_error(req, res, 404, "There is no writer by that name here.");
 		return;
 	}
+	bool own = false;
+	int visible = followers ? followers_visible(req, &u, &own) : 1;
+	if (visible < 0) {
+		web_error(req, res, 500, "Could not read the list.");
+		return;
+	}
+	if (!visible) {
+		web_error(req, res, 404, "This writer keeps who follows her to herself.");
+		return;
+	}
 	struct member_row *rows;
 	size_t n = 0;
 	enum store_err e = followers ? store_followers(web_store(req), &req->arena, u.id, &rows, &n) :
@@ -92,11 +126,22 @@ static void people_page(struct http_req *req, struct http_res *res, bool followe
 		web_error(req, res, 500, "Could not read the list.");
 		return;
 	}
+	json_t *remote = followers && remote_followers ? remote_followers(req, u.id) : NULL;
+	size_t nr = remote ? json_array_size(remote) : 0;
 	json_t *ctx = web_page_context(req, arena_printf(&req->arena, "%s: %s", u.name,
 						     followers ? "followers" : "following"));
 	json_object_set_new(ctx, "writer", json_pack("{s:s,s:s}", "handle", u.handle, "name", u.name));
 	json_object_set_new(ctx, "people", people_json(req, rows, n));
 	json_object_set_new(ctx, "has_people", json_boolean(n > 0));
+	json_object_set_new(ctx, "nobody", json_boolean(n == 0 && nr == 0));
+	if (remote)
+		json_object_set_new(ctx, "fed_people", remote);
+	json_object_set_new(ctx, "has_fed_people", json_boolean(nr > 0));
+	if (followers && own) {
+		bool show = false;
+		if (store_fed_show_followers_get(web_store(req), u.id, &show) == STORE_OK && !show)
+			json_object_set_new(ctx, "only_you", json_true());
+	}
 	json_object_set_new(ctx, "heading", json_string(followers ? "Followers" : "Following"));
 	web_page_render(req, res, 200, "people", ctx);
 }
@@ -176,9 +221,15 @@ void api_followers(struct http_req *req, struct http_res *res)
 		web_json_error(req, res, 404, "not_found", "No writer with that handle.");
 		return;
 	}
+	bool own = false;
+	int visible = followers_visible(req, &u, &own);
+	if (!visible) {
+		web_json_error(req, res, 404, "not_found", "This writer keeps who follows her to herself.");
+		return;
+	}
 	struct member_row *rows;
 	size_t n = 0;
-	if (store_followers(web_store(req), &req->arena, u.id, &rows, &n)) {
+	if (visible < 0 || store_followers(web_store(req), &req->arena, u.id, &rows, &n)) {
 		web_json_error(req, res, 500, "internal", "Could not read followers.");
 		return;
 	}

@@ -48,6 +48,9 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 				      false},
 	/* the fediverse (issue 20) */
 	[CONF_FED_RETRY_BASE] = {"fed-retry-base", CONF_T_UINT, 1, 86400, NULL, "60", false, false},
+	[CONF_FED_SENDERS] = {"fed-senders", CONF_T_UINT, 1, 64, NULL, "4", false, false},
+	[CONF_FED_DOMAIN_CONCURRENCY] = {"fed-domain-concurrency", CONF_T_UINT, 1, 64, NULL, "2",
+					 false, false},
 };
 
 void conf_init(struct conf *c, struct arena *a)

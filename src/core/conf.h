@@ -55,6 +55,8 @@ enum conf_id {
 	CONF_ALLOW_PRIVATE_FETCH,
 	/* the fediverse (issue 20) */
 	CONF_FED_RETRY_BASE,
+	CONF_FED_SENDERS,
+	CONF_FED_DOMAIN_CONCURRENCY,
 	CONF_NKEYS
 };
 

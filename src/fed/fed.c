@@ -548,7 +548,65 @@ bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const
 		return false;
 	for (char *p = (char *)host; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	return store_fed_domain_blocked(st, writer_id, host, &blocked) != STORE_OK || blocked;
+	if (store_fed_domain_blocked(st, writer_id, host, &blocked) != STORE_OK || blocked)
+		return true;
+	return store_fed_actor_blocked(st, writer_id, url, &blocked) != STORE_OK || blocked;
+}
+
+const char *fed_actor_normalise(struct arena *a, const char *in)
+{
+	if (!in)
+		return NULL;
+	while (*in == ' ' || *in == '\t')
+		in++;
+	size_t n = strlen(in);
+	while (n && (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\r' || in[n - 1] == '\n'))
+		n--;
+	size_t scheme = !strncasecmp(in, "https://", 8) ? 8 : !strncasecmp(in, "http://", 7) ? 7 : 0;
+	if (!scheme || n > 2048)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)in[i] <= ' ' || in[i] == 0x7f)
+			return NULL;
+	char *u = arena_strndup(a, in, n);
+	n = strcspn(u, "#"); /* the actor, not a part of its document */
+	u[n] = 0;
+	size_t host = strcspn(u + scheme, "/?");
+	/* The host as a server's name: letters, digits, dots, hyphens, a port. */
+	const char *h = arena_strndup(a, u + scheme, host);
+	const char *d = fed_domain_normalise(a, h);
+	if (!d || strlen(d) != host)
+		return NULL;
+	for (size_t i = 0; i < scheme + host; i++)
+		u[i] = (char)tolower((unsigned char)u[i]);
+	return u;
+}
+
+enum fed_err fed_block_actor(struct store *st, const char *writer_id, const char *actor_id,
+			     int64_t now, int64_t *removed)
+{
+	if (store_begin(st))
+		return FED_STORE;
+	int64_t n = 0;
+	enum store_err e = store_fed_actor_block_add(st, writer_id, actor_id, now);
+	if (!e) {
+		e = store_fed_follower_remove(st, writer_id, actor_id, NULL);
+		n += e == STORE_OK;
+		if (e == STORE_NOT_FOUND)
+			e = STORE_OK;
+	}
+	if (!e) {
+		e = store_fed_request_remove(st, writer_id, actor_id, NULL);
+		if (e == STORE_NOT_FOUND)
+			e = STORE_OK;
+	}
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e == STORE_CONFLICT ? FED_BAD : FED_STORE;
+	}
+	if (removed)
+		*removed = n;
+	return FED_OK;
 }
 
 enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
@@ -704,4 +762,47 @@ enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, in
 {
 	*queued = 0;
 	return fed_story_out(s) ? fan_out(st, s, "delete", now, queued) : FED_OK;
+}
+
+enum fed_err fed_on_story_restore(struct store *st, const struct story_row *s, int64_t now,
+				  int64_t *queued)
+{
+	*queued = 0;
+	return fed_story_out(s) ? fan_out(st, s, "create", now, queued) : FED_OK;
+}
+
+enum fed_err fed_on_story_retag(struct store *st, const struct story_row *before,
+				const struct story_row *after, int64_t now, int64_t *queued)
+{
+	*queued = 0;
+	if (!fed_story_out(before) || !fed_story_out(after) || fed_story_change(before, after))
+		return FED_OK;
+	return fan_out(st, after, "update", now, queued);
+}
+
+enum fed_err fed_on_writer_suspend(struct store *st, struct arena *a, const char *writer_id,
+				   bool on, int64_t now, int64_t *queued)
+{
+	*queued = 0;
+	/* As she sees them herself: a suspended writer's stories are listed
+	 * for nobody else. */
+	struct story_query q = {.viewer_id = writer_id, .author_id = writer_id,
+				.published_only = true, .public_only = true, .limit = 100};
+	for (;;) {
+		struct story_list l;
+		if (store_story_list(st, a, &q, &l))
+			return FED_STORE;
+		for (size_t i = 0; i < l.n; i++) {
+			int64_t k = 0;
+			if (fed_story_out(&l.items[i]) &&
+			    fan_out(st, &l.items[i], on ? "delete" : "create", now, &k))
+				return FED_STORE;
+			*queued += k;
+		}
+		if (!l.more || !l.n)
+			return FED_OK;
+		const struct story_row *last = &l.items[l.n - 1];
+		q.before_at = last->published_at ? last->published_at : last->created_at;
+		q.before_id = last->id;
+	}
 }

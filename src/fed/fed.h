@@ -129,8 +129,22 @@ const char *fed_domain_normalise(struct arena *a, const char *in);
 enum fed_err fed_block_domain(struct store *st, struct arena *a, const char *writer_id,
 			      const char *domain, int64_t now, int64_t *removed)
 	__attribute__((warn_unused_result));
-/* Whether url (an actor, an inbox) is on a server writer_id blocked;
- * true too when the store cannot say. */
+/* An actor's URL as a writer pastes it (https://server/users/name, or
+ * http:// for tests), into a: no blanks inside, at most 2048 bytes, its
+ * scheme and host (a server's name, fed_domain_normalise) lower case,
+ * without a #fragment; NULL when it is none. Pure; fuzzed with the
+ * activity parser. */
+const char *fed_actor_normalise(struct arena *a, const char *in);
+/* Block the actor actor_id (normalised) for writer_id, in one
+ * transaction: the block kept, its follow of her removed (*removed, may
+ * be NULL, counts it) and its Follow waiting for her approval. Nothing
+ * from it is taken in for her after, nor delivered to its inbox
+ * (fed_blocked). FED_BAD when writer_id is no account. */
+enum fed_err fed_block_actor(struct store *st, const char *writer_id, const char *actor_id,
+			     int64_t now, int64_t *removed) __attribute__((warn_unused_result));
+/* Whether url (an actor, an inbox) is on a server writer_id blocked, or
+ * is an actor she blocked or its own inbox; true too when the store
+ * cannot say. */
 bool fed_blocked(struct store *st, struct arena *a, const char *writer_id, const char *url);
 
 /* ---- taking in what arrived (after its signature checked out) ---- */
@@ -214,5 +228,22 @@ enum fed_err fed_on_story_save(struct store *st, const struct story_row *before,
  * followers. */
 enum fed_err fed_on_story_delete(struct store *st, const struct story_row *s, int64_t now,
 				 int64_t *queued) __attribute__((warn_unused_result));
+/* The restore hook's rule: a story taken out of the trash that is out
+ * (published, public) is created again for her followers. */
+enum fed_err fed_on_story_restore(struct store *st, const struct story_row *s, int64_t now,
+				  int64_t *queued) __attribute__((warn_unused_result));
+/* The retag hook's rule: a story out before and after a save that
+ * changed its tags gets an Update, unless fed_story_change() sent one
+ * (or anything) already. */
+enum fed_err fed_on_story_retag(struct store *st, const struct story_row *before,
+				const struct story_row *after, int64_t now, int64_t *queued)
+	__attribute__((warn_unused_result));
+/* The suspend hook's rule (inside its transaction): suspending writer_id
+ * (on) deletes every story of hers that is out for her followers;
+ * unsuspending creates them again. The sender delivers a suspended
+ * writer's Deletes only. */
+enum fed_err fed_on_writer_suspend(struct store *st, struct arena *a, const char *writer_id,
+				   bool on, int64_t now, int64_t *queued)
+	__attribute__((warn_unused_result));
 
 #endif

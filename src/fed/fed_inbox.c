@@ -46,6 +46,7 @@ bool fed_allow_private(void)
 
 static void refuse(struct http_req *req, struct http_res *res, int status, const char *why)
 {
+	fed_inbox_refused++;
 	fed_error(req, res, status, why);
 }
 
@@ -145,6 +146,7 @@ static bool story_by_reply_target(struct http_req *req, const char *url, struct 
 
 static void accepted(struct http_req *req, struct http_res *res)
 {
+	fed_inbox_accepted++;
 	res->status = 202;
 	res->content_type = "text/plain; charset=utf-8";
 	web_security_headers(req, res);

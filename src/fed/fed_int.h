@@ -9,6 +9,7 @@
 #define QUIRE_FED_FED_INT_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "fed/fed.h"
 #include "http/http.h"
@@ -36,6 +37,10 @@ json_t *fed_article_json(struct http_req *req, const struct story_row *s, bool w
 /* Create of story s's Article, by its writer, to the public and her
  * followers. */
 json_t *fed_create_json(struct http_req *req, const struct story_row *s);
+
+/* Activities the inboxes took in and refused (fed_inbox.c counts, for
+ * fed_stats in fed_send.c). */
+extern _Atomic uint64_t fed_inbox_accepted, fed_inbox_refused;
 
 /* allow-private-fetch, as fed_configure() set it. */
 bool fed_allow_private(void);

@@ -176,13 +176,27 @@ void fed_followers(struct http_req *req, struct http_res *res)
 	struct user_row u;
 	if (!writer_of(req, res, &u))
 		return;
-	/* How many, as every server shows; who they are is hers to show. */
+	/* How many, as every server shows; who they are is hers to show
+	 * (as Mastodon's "hide your network": the count, no items). */
 	int64_t n = 0;
-	if (store_fed_follower_count(web_store(req), u.id, &n)) {
+	bool show = false;
+	struct fed_follower_row *rows = NULL;
+	size_t nf = 0;
+	if (store_fed_follower_count(web_store(req), u.id, &n) ||
+	    store_fed_show_followers_get(web_store(req), u.id, &show) ||
+	    (show && store_fed_followers(web_store(req), &req->arena, u.id, FOLLOWERS_SHOWN, &rows,
+					 &nf))) {
 		fed_error(req, res, 500, "Could not count the followers.");
 		return;
 	}
-	fed_reply(req, res, collection(fed_collection_url(req, u.handle, "followers"), n));
+	json_t *o = collection(fed_collection_url(req, u.handle, "followers"), n);
+	if (show) {
+		json_t *items = json_array();
+		for (size_t i = 0; i < nf; i++)
+			json_array_append_new(items, json_string(rows[i].actor_id));
+		json_object_set_new(o, "orderedItems", items);
+	}
+	fed_reply(req, res, o);
 }
 
 void fed_following(struct http_req *req, struct http_res *res)
@@ -288,18 +302,31 @@ static json_t *remote_view(struct http_req *req, const char *actor_id)
 			 "f_handle", handle);
 }
 
+json_t *fed_remote_followers_json(struct http_req *req, const char *writer_id)
+{
+	struct fed_follower_row *rows;
+	size_t n = 0;
+	json_t *out = json_array();
+	if (store_fed_followers(web_store(req), &req->arena, writer_id, FOLLOWERS_SHOWN, &rows, &n))
+		return out;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, remote_view(req, rows[i].actor_id));
+	return out;
+}
+
 static void followers_page(struct http_req *req, struct http_res *res, int status,
 			   const char *error)
 {
 	const struct viewer *v = web_viewer(req);
 	struct store *st = web_store(req);
 	struct arena *a = &req->arena;
-	bool approve = false;
+	bool approve = false, show = false;
 	struct fed_follower_row *reqs, *fols;
 	size_t nr = 0, nf = 0, nl = 0;
 	int64_t total = 0, subscribers = 0;
 	struct member_row *local;
 	if (store_fed_approve_get(st, v->user.id, &approve) ||
+	    store_fed_show_followers_get(st, v->user.id, &show) ||
 	    store_fed_requests(st, a, v->user.id, 500, &reqs, &nr) ||
 	    store_fed_followers(st, a, v->user.id, 500, &fols, &nf) ||
 	    store_fed_follower_count(st, v->user.id, &total) ||
@@ -315,6 +342,7 @@ static void followers_page(struct http_req *req, struct http_res *res, int statu
 		json_array_append_new(fl, remote_view(req, fols[i].actor_id));
 	json_t *ctx = web_page_context(req, "Your followers");
 	json_object_set_new(ctx, "approve_followers", json_boolean(approve));
+	json_object_set_new(ctx, "show_followers", json_boolean(show));
 	json_object_set_new(ctx, "requests", rl);
 	json_object_set_new(ctx, "has_requests", json_boolean(nr > 0));
 	json_object_set_new(ctx, "fed_followers", fl);
@@ -357,6 +385,10 @@ void fed_followers_settings_post(struct http_req *req, struct http_res *res)
 	if (action && !strcmp(action, "approval")) {
 		const char *on = http_req_form(req, "approve_followers");
 		if (store_fed_approve_set(st, v->user.id, on && !strcmp(on, "1")))
+			fe = FED_STORE;
+	} else if (action && !strcmp(action, "visibility")) {
+		const char *on = http_req_form(req, "show_followers");
+		if (store_fed_show_followers_set(st, v->user.id, on && !strcmp(on, "1")))
 			fe = FED_STORE;
 	} else if (action && actor && !strcmp(action, "approve")) {
 		fe = fed_approve_follower(st, &req->arena, v->user.id, actor, clock_now());

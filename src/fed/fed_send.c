@@ -1,6 +1,8 @@
 /*
- * fed_send.c - the sender (fed_web.h): one thread that claims due
- * deliveries from the store's queue, builds each activity as it stands
+ * fed_send.c - the sender (fed_web.h): a small pool of threads, each
+ * claiming one due delivery at a time from the store's queue (never more
+ * than fed-domain-concurrency in flight to one inbox host, so that a
+ * server that hangs never holds up the others), builds each activity as it stands
  * now (a story that is no longer public is not sent: a Delete was queued
  * for it), signs it as its writer (HTTP Signatures, fed/sig.h) and POSTs
  * it to the inbox through the SSRF-guarded fetcher, then records the
@@ -21,12 +23,12 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define CLAIM_BATCH 8
 #define LEASE_SECONDS 300
 #define MAX_BACKOFF (24 * 3600)
 #define POST_TIMEOUT_MS 10000
@@ -35,10 +37,13 @@
 #define SEEN_KEEP (7 * 24 * 3600)
 
 static struct fed_sender_config cfg;
-static pthread_t thread;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static bool running, poked, started;
+static bool running, started;
+/* /metrics (fed_stats): counted here and by the inboxes (fed_inbox.c). */
+static _Atomic uint64_t n_sent, n_retried, n_failed;
+static _Atomic int64_t depth_queued = -1, depth_failed = -1;
+_Atomic uint64_t fed_inbox_accepted, fed_inbox_refused;
 
 /* The activity a delivery carries, as JSON text (malloc'd), or NULL
  * with *why saying why it is not sent. */
@@ -106,7 +111,10 @@ static enum outcome post_one(struct http_req *req, const struct fed_delivery_row
 	struct store *st = web_store(req);
 	struct arena *a = &req->arena;
 	struct user_row w;
-	if (store_user_by_id(st, a, d->writer_id, &w) || w.suspended_at) {
+	/* A suspended writer's stories are taken back (Delete), nothing
+	 * else goes out for her. */
+	if (store_user_by_id(st, a, d->writer_id, &w) ||
+	    (w.suspended_at && strcmp(d->kind, "delete") != 0)) {
 		snprintf(err, errlen, "not sent: the writer is gone");
 		return FAILED;
 	}
@@ -186,58 +194,122 @@ static void record(struct store *st, const struct fed_delivery_row *d, enum outc
 	}
 	if (e && e != STORE_NOT_FOUND)
 		fprintf(stderr, "quire: fed: could not record delivery %s\n", d->id);
+	else if (oc == SENT)
+		n_sent++;
+	else if (oc == FAILED || now - d->created_at >= (int64_t)cfg.give_up)
+		n_failed++;
+	else
+		n_retried++;
 	if (oc != SENT)
 		fprintf(stderr, "quire: fed: %s to %s: %s\n", d->kind, d->domain, err);
 }
 
-static void deliver_batch(void *ts, const struct fed_delivery_row *rows, size_t n)
+/* ---- servers that did not answer ----
+ * A server that did not take a delivery is not tried again for a while
+ * (retry_base seconds): its other deliveries are put off at once
+ * instead of each holding a sender for its own time-out. */
+#define DOWN_SLOTS 32
+static struct {
+	char domain[256];
+	int64_t until;
+} down[DOWN_SLOTS];
+
+static bool domain_down(const char *domain, int64_t now)
 {
-	/* A server that did not answer is not tried again in this batch: its
-	 * other deliveries wait their turn, and the rest go on. */
-	const char *down[CLAIM_BATCH];
-	size_t ndown = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct http_req req;
-		memset(&req, 0, sizeof(req));
-		arena_init(&req.arena);
-		req.thread = ts;
-		req.path = "/";
-		char err[300] = "";
-		enum outcome oc = RETRY;
-		bool skip = false;
-		for (size_t k = 0; k < ndown; k++)
-			skip = skip || !strcmp(down[k], rows[i].domain);
-		if (skip)
-			snprintf(err, sizeof(err), "not tried: the server did not answer just before");
-		else
-			oc = post_one(&req, &rows[i], err, sizeof(err));
-		if (oc == RETRY && !skip && ndown < CLAIM_BATCH)
-			down[ndown++] = rows[i].domain;
-		record(web_store(&req), &rows[i], oc, err);
-		arena_release(&req.arena);
-	}
+	bool is = false;
+	pthread_mutex_lock(&mu);
+	for (size_t i = 0; i < DOWN_SLOTS && !is; i++)
+		is = down[i].until > now && !strcmp(down[i].domain, domain);
+	pthread_mutex_unlock(&mu);
+	return is;
 }
+
+static void domain_mark_down(const char *domain, int64_t until)
+{
+	if (strlen(domain) >= sizeof(down[0].domain))
+		return;
+	pthread_mutex_lock(&mu);
+	size_t k = 0; /* the same domain's slot, else the one that ends first */
+	for (size_t i = 0; i < DOWN_SLOTS; i++) {
+		if (!strcmp(down[i].domain, domain)) {
+			k = i;
+			break;
+		}
+		if (down[i].until < down[k].until)
+			k = i;
+	}
+	snprintf(down[k].domain, sizeof(down[k].domain), "%s", domain);
+	down[k].until = until;
+	pthread_mutex_unlock(&mu);
+}
+
+static void deliver_one(void *ts, const struct fed_delivery_row *d)
+{
+	struct http_req req;
+	memset(&req, 0, sizeof(req));
+	arena_init(&req.arena);
+	req.thread = ts;
+	req.path = "/";
+	char err[300] = "";
+	enum outcome oc = RETRY;
+	if (domain_down(d->domain, clock_now())) {
+		snprintf(err, sizeof(err), "not tried: the server did not answer just before");
+	} else {
+		oc = post_one(&req, d, err, sizeof(err));
+		if (oc == RETRY)
+			domain_mark_down(d->domain, clock_now() + cfg.retry_base);
+	}
+	record(web_store(&req), d, oc, err);
+	arena_release(&req.arena);
+}
+
+/* ---- the pool ----
+ * cfg.senders threads, each claiming one delivery at a time, so that a
+ * server that hangs holds only the senders delivering to it, and the
+ * store's claim holds no more than cfg.domain_concurrency of one host at
+ * once (across every app server): the others go on. Sender 0 first
+ * releases what this node held before a restart; the rest wait for it. */
+#define MAX_SENDERS 64
+static pthread_t threads[MAX_SENDERS];
+static unsigned nthreads;
+static bool released;
+static uint64_t pokes; /* counts fed_sender_poke() calls */
 
 static void *sender_main(void *arg)
 {
-	(void)arg;
+	unsigned index = (unsigned)(uintptr_t)arg;
 	void *ts = web_thread_init();
 	if (!ts) {
-		fprintf(stderr, "quire: fed: the sender cannot start: no database\n");
+		fprintf(stderr, "quire: fed: a sender cannot start: no database\n");
+		if (index == 0) {
+			pthread_mutex_lock(&mu);
+			released = true;
+			pthread_cond_broadcast(&cv);
+			pthread_mutex_unlock(&mu);
+		}
 		return NULL;
 	}
-	{
+	if (index == 0) {
 		struct http_req req;
 		memset(&req, 0, sizeof(req));
 		req.thread = ts;
 		if (store_fed_delivery_release(web_store(&req), cfg.node))
 			fprintf(stderr, "quire: fed: could not release earlier claims\n");
+		pthread_mutex_lock(&mu);
+		released = true;
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
+	} else {
+		pthread_mutex_lock(&mu);
+		while (running && !released)
+			pthread_cond_wait(&cv, &mu);
+		pthread_mutex_unlock(&mu);
 	}
-	int64_t pruned_at = 0;
+	int64_t pruned_at = 0, counted_at = 0;
 	for (;;) {
 		pthread_mutex_lock(&mu);
 		bool go = running;
-		poked = false;
+		uint64_t seen = pokes;
 		pthread_mutex_unlock(&mu);
 		if (!go)
 			break;
@@ -246,7 +318,7 @@ static void *sender_main(void *arg)
 		arena_init(&req.arena);
 		req.thread = ts;
 		int64_t now = clock_now();
-		if (now - pruned_at >= 3600) {
+		if (index == 0 && now - pruned_at >= 3600) {
 			pruned_at = now;
 			if (store_fed_seen_prune(web_store(&req), now - SEEN_KEEP))
 				fprintf(stderr, "quire: fed: could not forget old activity ids\n");
@@ -254,16 +326,29 @@ static void *sender_main(void *arg)
 		struct fed_delivery_row *rows = NULL;
 		size_t n = 0;
 		if (store_fed_delivery_claim(web_store(&req), &req.arena, cfg.node, now,
-					     now + LEASE_SECONDS, CLAIM_BATCH, &rows, &n))
+					     now + LEASE_SECONDS, 1, cfg.domain_concurrency, &rows,
+					     &n))
 			n = 0;
-		deliver_batch(ts, rows, n);
+		if (n)
+			deliver_one(ts, &rows[0]);
+		/* The queue's depth, for /metrics: by sender 0 when it has
+		 * nothing to send, at most once a second. */
+		if (!n && index == 0 && now != counted_at) {
+			int64_t q, f;
+			counted_at = now;
+			if (!store_fed_delivery_counts(web_store(&req), &q, NULL, &f)) {
+				depth_queued = q;
+				depth_failed = f;
+			}
+		}
 		arena_release(&req.arena);
-		if (n == CLAIM_BATCH)
+		if (n)
 			continue;
-		/* Nothing more due: sleep until poked, or a second (another app
-		 * server may have queued, or a retry come due). */
+		/* Nothing this sender may take: sleep until poked, or a second
+		 * (another app server may have queued, a retry come due, or a
+		 * host's deliveries in flight ended). */
 		pthread_mutex_lock(&mu);
-		if (running && !poked) {
+		if (running && pokes == seen) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += 1;
@@ -283,13 +368,30 @@ bool fed_sender_start(const struct fed_sender_config *c)
 		cfg.retry_base = 60;
 	if (!cfg.give_up)
 		cfg.give_up = 7 * 24 * 3600;
+	if (!cfg.senders)
+		cfg.senders = 4;
+	if (cfg.senders > MAX_SENDERS)
+		cfg.senders = MAX_SENDERS;
+	if (!cfg.domain_concurrency)
+		cfg.domain_concurrency = 2;
 	running = true;
-	if (pthread_create(&thread, NULL, sender_main, NULL) != 0) {
+	released = false;
+	nthreads = 0;
+	for (unsigned i = 0; i < cfg.senders; i++) {
+		if (pthread_create(&threads[i], NULL, sender_main, (void *)(uintptr_t)i) != 0)
+			break;
+		nthreads++;
+	}
+	started = nthreads > 0;
+	if (!started) {
 		fprintf(stderr, "quire: cannot start the fediverse sender\n");
 		running = false;
+		free((char *)cfg.node);
+		cfg.node = NULL;
 		return false;
 	}
-	started = true;
+	if (nthreads < cfg.senders)
+		fprintf(stderr, "quire: fed: %u of %u senders started\n", nthreads, cfg.senders);
 	return true;
 }
 
@@ -299,19 +401,32 @@ void fed_sender_stop(void)
 		return;
 	pthread_mutex_lock(&mu);
 	running = false;
-	pthread_cond_signal(&cv);
+	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
+	for (unsigned i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	nthreads = 0;
 	free((char *)cfg.node);
 	cfg.node = NULL;
 	started = false;
 }
 
+void fed_stats(struct fed_stats *out)
+{
+	out->sent = n_sent;
+	out->retried = n_retried;
+	out->failed = n_failed;
+	out->inbox_accepted = fed_inbox_accepted;
+	out->inbox_refused = fed_inbox_refused;
+	out->queued_now = depth_queued;
+	out->failed_now = depth_failed;
+}
+
 void fed_sender_poke(void)
 {
 	pthread_mutex_lock(&mu);
-	poked = true;
-	pthread_cond_signal(&cv);
+	pokes++;
+	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
 }
 
@@ -333,6 +448,39 @@ int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_
 	(void)a;
 	int64_t n = 0;
 	if (fed_on_story_delete(st, s, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_story_restore_hook(struct store *st, struct arena *a, const struct story_row *s)
+{
+	(void)a;
+	int64_t n = 0;
+	if (fed_on_story_restore(st, s, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_story_retag_hook(struct store *st, struct arena *a, const struct story_row *before,
+			 const struct story_row *after)
+{
+	(void)a;
+	int64_t n = 0;
+	if (fed_on_story_retag(st, before, after, clock_now(), &n))
+		return -1;
+	if (n)
+		fed_sender_poke();
+	return 0;
+}
+
+int fed_writer_suspend_hook(struct store *st, struct arena *a, const struct user_row *u, bool on)
+{
+	int64_t n = 0;
+	if (fed_on_writer_suspend(st, a, u->id, on, clock_now(), &n))
 		return -1;
 	if (n)
 		fed_sender_poke();

@@ -22,6 +22,7 @@
 #ifndef QUIRE_FED_FED_WEB_H
 #define QUIRE_FED_FED_WEB_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "http/http.h"
@@ -46,7 +47,9 @@ void fed_article(struct http_req *req, struct http_res *res);
  * then ?page=1&cursor=AT-ID). */
 void fed_outbox(struct http_req *req, struct http_res *res);
 /* GET /ap/users/{handle}/followers and .../following: collections with
- * their size only (who follows her elsewhere is not published). */
+ * their size; her followers' actors (the newest FOLLOWERS_SHOWN) as
+ * orderedItems only when she shows who follows her. */
+#define FOLLOWERS_SHOWN 1000
 void fed_followers(struct http_req *req, struct http_res *res);
 void fed_following(struct http_req *req, struct http_res *res);
 
@@ -70,6 +73,10 @@ void fed_nodeinfo(struct http_req *req, struct http_res *res);
  * to approve them first, and the Follows waiting for her: Approve sends
  * an Accept, Reject a Reject. */
 void fed_followers_settings(struct http_req *req, struct http_res *res);
+/* Her followers from the fediverse (the newest FOLLOWERS_SHOWN), as
+ * {f_actor, f_name, f_handle} for her followers page
+ * (follow_set_remote_followers); [] when the store fails. */
+json_t *fed_remote_followers_json(struct http_req *req, const char *writer_id);
 void fed_followers_settings_post(struct http_req *req, struct http_res *res);
 
 void fed_configure(bool allow_private_fetch);
@@ -83,16 +90,31 @@ void fed_configure(bool allow_private_fetch);
 void fed_inbox_post(struct http_req *req, struct http_res *res);
 void fed_shared_inbox_post(struct http_req *req, struct http_res *res);
 
-/* The sender: one thread that claims due deliveries from the store's
- * queue (several app servers may each run one: claims are leased), signs
- * each as its writer and POSTs it; retried with back-off (from
- * retry_base seconds, doubling, up to a day apart) until give_up seconds
- * after it was queued, or refused for good by the inbox (a 4xx). */
+/* The sender: a pool of threads (senders) that claim due deliveries from
+ * the store's queue one at a time (several app servers may each run one:
+ * claims are leased), never more than domain_concurrency held for one
+ * inbox host at once by all of them, so that a server that hangs holds
+ * up only its own; each is signed as its writer and POSTed; retried with
+ * back-off (from retry_base seconds, doubling, up to a day apart) until
+ * give_up seconds after it was queued, or refused for good by the inbox
+ * (a 4xx). A server that did not take one is not tried for retry_base
+ * seconds: its other deliveries are put off without a try. */
 struct fed_sender_config {
 	const char *node;      /* names this sender's claims (host and data directory) */
 	unsigned retry_base;   /* 0: 60 s */
 	unsigned give_up;      /* 0: 7 days */
+	unsigned senders;      /* 0: 4 threads (at most 64) */
+	unsigned domain_concurrency; /* 0: 2 */
 };
+/* For /metrics: deliveries this process sent, put off for a retry, and
+ * gave up on; activities its inboxes took in and refused (any 4xx or
+ * 5xx answer); the queue's deliveries waiting and failed as last counted
+ * by the sender (-1 before the first count, or with no sender). */
+struct fed_stats {
+	uint64_t sent, retried, failed, inbox_accepted, inbox_refused;
+	int64_t queued_now, failed_now;
+};
+void fed_stats(struct fed_stats *out);
 bool fed_sender_start(const struct fed_sender_config *c);
 void fed_sender_stop(void);
 /* Look at the queue now (after a commit that queued something). */
@@ -105,5 +127,12 @@ void fed_sender_poke(void);
 int fed_story_hook(struct store *st, struct arena *a, const struct story_row *before,
 		   const struct story_row *after, int email);
 int fed_story_delete_hook(struct store *st, struct arena *a, const struct story_row *s);
+/* The same for story_set_restore_hook, story_set_retag_hook and
+ * admin_set_suspend_hook (fed_on_story_restore, fed_on_story_retag,
+ * fed_on_writer_suspend). */
+int fed_story_restore_hook(struct store *st, struct arena *a, const struct story_row *s);
+int fed_story_retag_hook(struct store *st, struct arena *a, const struct story_row *before,
+			 const struct story_row *after);
+int fed_writer_suspend_hook(struct store *st, struct arena *a, const struct user_row *u, bool on);
 
 #endif

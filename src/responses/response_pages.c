@@ -370,13 +370,14 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 	struct store *st = web_store(req);
 	const char *dr = "open", *dd = "signed_in";
 	const char **phrases;
-	size_t np = 0, nb = 0, ns = 0;
+	size_t np = 0, nb = 0, ns = 0, na = 0;
 	struct member_row *blocks;
-	const char **servers = NULL;
+	const char **servers = NULL, **actors = NULL;
 	if (store_response_defaults(st, &req->arena, v->user.id, &dr, &dd) ||
 	    store_muted_get(st, &req->arena, v->user.id, &phrases, &np) ||
 	    store_block_list(st, &req->arena, v->user.id, &blocks, &nb) ||
-	    store_fed_domain_blocks(st, &req->arena, v->user.id, &servers, &ns)) {
+	    store_fed_domain_blocks(st, &req->arena, v->user.id, &servers, &ns) ||
+	    store_fed_actor_blocks(st, &req->arena, v->user.id, &actors, &na)) {
 		web_error(req, res, 500, "Could not read your settings.");
 		return;
 	}
@@ -404,6 +405,11 @@ static void render_settings(struct http_req *req, struct http_res *res, int stat
 		json_array_append_new(sl, json_pack("{s:s}", "server", servers[i]));
 	json_object_set_new(ctx, "servers", sl);
 	json_object_set_new(ctx, "has_servers", json_boolean(ns > 0));
+	json_t *al = json_array();
+	for (size_t i = 0; i < na; i++)
+		json_array_append_new(al, json_pack("{s:s}", "actor", actors[i]));
+	json_object_set_new(ctx, "actors", al);
+	json_object_set_new(ctx, "has_actors", json_boolean(na > 0));
 	if (error)
 		json_object_set_new(ctx, "error", json_string(error));
 	if (notice)
@@ -506,6 +512,27 @@ void page_response_settings_post(struct http_req *req, struct http_res *res)
 			return;
 		}
 		web_flash(req, res, block ? WEB_FLASH_SERVER_BLOCKED : WEB_FLASH_SERVER_UNBLOCKED, NULL);
+		http_res_redirect(req, res, 303, "/settings/responses");
+		return;
+	}
+	if (action && (!strcmp(action, "block_actor") || !strcmp(action, "unblock_actor"))) {
+		const char *u = fed_actor_normalise(&req->arena, http_req_form(req, "actor"));
+		if (!u) {
+			render_settings(req, res, 422,
+					"Give the account's address, such as "
+					"https://mastodon.example/users/name.", NULL);
+			return;
+		}
+		bool block = !strcmp(action, "block_actor");
+		if (block && fed_block_actor(st, v->user.id, u, clock_now(), NULL)) {
+			web_error(req, res, 500, "Could not save that. Please try again.");
+			return;
+		}
+		if (!block && store_fed_actor_block_remove(st, v->user.id, u)) {
+			render_settings(req, res, 404, "That account is not blocked.", NULL);
+			return;
+		}
+		web_flash(req, res, block ? WEB_FLASH_ACTOR_BLOCKED : WEB_FLASH_ACTOR_UNBLOCKED, NULL);
 		http_res_redirect(req, res, 303, "/settings/responses");
 		return;
 	}

@@ -44,12 +44,13 @@ bool response_is_writer(const char *viewer_id, const struct story_row *s)
 	return viewer_id && strcmp(viewer_id, s->author_id) == 0;
 }
 
-/* Whether the reader viewer_id, or a remote author (viewer_id NULL: an
- * actor on the server remote_domain, who sees what anyone may see and is
- * in no circle), may respond to s: the one rule for both. A blocked
- * reader, or an actor on a server the writer blocked, may not. */
+/* Whether the reader viewer_id, or a remote author (viewer_id NULL: the
+ * actor remote_actor on the server remote_domain, who sees what anyone
+ * may see and is in no circle), may respond to s: the one rule for both.
+ * A blocked reader, an actor the writer blocked, or one on a server she
+ * blocked, may not. */
 static enum resp_err may_post_as(struct store *st, const char *viewer_id, const char *remote_domain,
-				 const struct story_row *s)
+				 const char *remote_actor, const struct story_row *s)
 {
 	if (!audience_may_see_story(st, viewer_id, s) || s->status != STATUS_PUBLISHED)
 		return RESP_NOT_FOUND;
@@ -62,6 +63,9 @@ static enum resp_err may_post_as(struct store *st, const char *viewer_id, const 
 		return RESP_STORE;
 	if (!viewer_id && store_fed_domain_blocked(st, s->author_id, remote_domain ? remote_domain : "",
 						   &blocked))
+		return RESP_STORE;
+	if (!viewer_id && !blocked &&
+	    store_fed_actor_blocked(st, s->author_id, remote_actor ? remote_actor : "", &blocked))
 		return RESP_STORE;
 	if (blocked)
 		return RESP_NOT_ALLOWED;
@@ -95,7 +99,7 @@ enum resp_err response_may_post(struct store *st, const struct user_row *viewer,
 {
 	if (!viewer)
 		return RESP_SIGN_IN;
-	return may_post_as(st, viewer->id, NULL, s);
+	return may_post_as(st, viewer->id, NULL, NULL, s);
 }
 
 /* Responses allow the prose subset: no images; headings read as bold. */
@@ -222,7 +226,7 @@ static enum resp_err create_as(struct store *st, struct arena *a, const struct u
 {
 	const char *author_id = viewer ? viewer->id : NULL;
 	enum resp_err e = viewer ? response_may_post(st, viewer, s) :
-					   may_post_as(st, NULL, remote->domain, s);
+					   may_post_as(st, NULL, remote->domain, remote->actor, s);
 	if (e)
 		return e;
 	const char *html;

@@ -91,7 +91,7 @@ const char *const store_tables[] = {
 	"profiles",
 	/* federation (issue 20) */
 	"fed_keys", "fed_actors", "fed_followers", "fed_seen", "fed_deliveries", "fed_blocked_domains",
-	"fed_settings", "fed_follow_requests", "fed_reactions",
+	"fed_settings", "fed_follow_requests", "fed_reactions", "fed_blocked_actors",
 	NULL,
 };
 

@@ -78,7 +78,9 @@ struct report_row {
 	int64_t last_report;      /* when it was last reported */
 };
 /* Responses with at least one report that are not hidden, most reported
- * first, then most recently reported; at most max. */
+ * first, then most recently reported; at most max. A remote actor's
+ * (author_id "") as store_response_get() reads it: its handle@domain,
+ * name, remote_actor and remote_note. */
 enum store_err store_reports_open(struct store *s, struct arena *a, size_t max,
 				  struct report_row **rows, size_t *n)
 	__attribute__((warn_unused_result));

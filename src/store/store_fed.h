@@ -115,12 +115,39 @@ enum store_err store_fed_domain_blocks(struct store *s, struct arena *a, const c
 enum store_err store_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
 					bool *blocked) __attribute__((warn_unused_result));
 
+/* ---- single actors a writer blocked (schema in sqlite/migrations/
+ * 027_fed_blocked_actors.sql, pg/018) ---- */
+/* Block actor_id (its URL) for writer_id; OK when it was already;
+ * CONFLICT when writer_id is no account. */
+enum store_err store_fed_actor_block_add(struct store *s, const char *writer_id,
+					 const char *actor_id, int64_t now)
+	__attribute__((warn_unused_result));
+/* NOT_FOUND when it was not blocked. */
+enum store_err store_fed_actor_block_remove(struct store *s, const char *writer_id,
+					    const char *actor_id) __attribute__((warn_unused_result));
+/* writer_id's blocked actors, in byte order, at most 5000. */
+enum store_err store_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
+				      const char ***actors, size_t *n)
+	__attribute__((warn_unused_result));
+/* Whether writer_id blocked the actor url, or the cached actor
+ * (store_fed_actor_put) whose own inbox url is. */
+enum store_err store_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,
+				       bool *blocked) __attribute__((warn_unused_result));
+
 /* ---- follows waiting for her approval (same schema file) ---- */
 /* Whether writer_id approves her followers first (false until set). */
 enum store_err store_fed_approve_get(struct store *s, const char *writer_id, bool *on)
 	__attribute__((warn_unused_result));
 /* CONFLICT when writer_id is no account. */
 enum store_err store_fed_approve_set(struct store *s, const char *writer_id, bool on)
+	__attribute__((warn_unused_result));
+/* Whether writer_id shows who follows her (her followers page, her
+ * ActivityPub followers collection; schema in sqlite/migrations/
+ * 026_fed_show_followers.sql, pg/017): false until set. Setting one
+ * choice keeps the other. CONFLICT when writer_id is no account. */
+enum store_err store_fed_show_followers_get(struct store *s, const char *writer_id, bool *on)
+	__attribute__((warn_unused_result));
+enum store_err store_fed_show_followers_set(struct store *s, const char *writer_id, bool on)
 	__attribute__((warn_unused_result));
 /* Keep the request r, or (the same writer and actor) replace its
  * follow_id and inboxes, keeping created_at. */
@@ -190,11 +217,15 @@ enum store_err store_fed_delivery_fanout(struct store *s, const char *writer_id,
 					 int64_t *n) __attribute__((warn_unused_result));
 /* Claim up to max queued deliveries due at now that no sender holds (a
  * claim lasts until lease_until) for sender who, oldest first (next_at,
- * then created_at). Safe with several senders (PostgreSQL: FOR UPDATE
- * SKIP LOCKED; SQLite: one statement). */
+ * then created_at); with per_domain (0: no limit) never so many that
+ * more than per_domain of one inbox host (domain) are held at once,
+ * counting what every sender holds (claimed, lease not run out, still
+ * queued). Safe with several senders (PostgreSQL: FOR UPDATE SKIP
+ * LOCKED, in a transaction of its own unless the caller's; SQLite: one
+ * statement). */
 enum store_err store_fed_delivery_claim(struct store *s, struct arena *a, const char *who,
 					int64_t now, int64_t lease_until, size_t max,
-					struct fed_delivery_row **rows, size_t *n)
+					size_t per_domain, struct fed_delivery_row **rows, size_t *n)
 	__attribute__((warn_unused_result));
 /* Release every claim of sender who (due again at once). */
 enum store_err store_fed_delivery_release(struct store *s, const char *who)

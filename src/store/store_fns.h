@@ -408,6 +408,18 @@ STORE_FN(enum store_err, fed_approve_get, (struct store *s, const char *writer_i
 	 (s, writer_id, on))
 STORE_FN(enum store_err, fed_approve_set, (struct store *s, const char *writer_id, bool on),
 	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_actor_block_add, (struct store *s, const char *writer_id,
+	 const char *actor_id, int64_t now), (s, writer_id, actor_id, now))
+STORE_FN(enum store_err, fed_actor_block_remove, (struct store *s, const char *writer_id,
+	 const char *actor_id), (s, writer_id, actor_id))
+STORE_FN(enum store_err, fed_actor_blocks, (struct store *s, struct arena *a, const char *writer_id,
+	 const char ***actors, size_t *n), (s, a, writer_id, actors, n))
+STORE_FN(enum store_err, fed_actor_blocked, (struct store *s, const char *writer_id,
+	 const char *url, bool *blocked), (s, writer_id, url, blocked))
+STORE_FN(enum store_err, fed_show_followers_get, (struct store *s, const char *writer_id, bool *on),
+	 (s, writer_id, on))
+STORE_FN(enum store_err, fed_show_followers_set, (struct store *s, const char *writer_id, bool on),
+	 (s, writer_id, on))
 STORE_FN(enum store_err, fed_request_add, (struct store *s, const struct fed_follower_row *r),
 	 (s, r))
 STORE_FN(enum store_err, fed_request_get, (struct store *s, struct arena *a,
@@ -437,8 +449,9 @@ STORE_FN(enum store_err, fed_delivery_fanout, (struct store *s, const char *writ
 	 const char *kind, const char *story_id, const char *payload, int64_t now, int64_t *n),
 	 (s, writer_id, kind, story_id, payload, now, n))
 STORE_FN(enum store_err, fed_delivery_claim, (struct store *s, struct arena *a, const char *who,
-	 int64_t now, int64_t lease_until, size_t max, struct fed_delivery_row **rows, size_t *n),
-	 (s, a, who, now, lease_until, max, rows, n))
+	 int64_t now, int64_t lease_until, size_t max, size_t per_domain,
+	 struct fed_delivery_row **rows, size_t *n),
+	 (s, a, who, now, lease_until, max, per_domain, rows, n))
 STORE_FN(enum store_err, fed_delivery_release, (struct store *s, const char *who), (s, who))
 STORE_FN(enum store_err, fed_delivery_sent, (struct store *s, const char *id, int64_t now),
 	 (s, id, now))

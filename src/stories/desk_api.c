@@ -246,8 +246,8 @@ void api_story_restore(struct http_req *req, struct http_res *res)
 	if (!web_api_require_viewer(req, res))
 		return;
 	const char *id = http_req_param(req, "id");
-	enum store_err e = id_valid(id) ? store_trash_restore(web_store(req), id,
-							      web_viewer(req)->user.id) :
+	enum store_err e = id_valid(id) ? story_untrash(web_store(req), &req->arena, id,
+							web_viewer(req)->user.id) :
 					  STORE_NOT_FOUND;
 	if (e) {
 		web_json_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,

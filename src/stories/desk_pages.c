@@ -492,7 +492,7 @@ void page_trash_post(struct http_req *req, struct http_res *res)
 	const char *me = web_viewer(req)->user.id;
 	struct store *st = web_store(req);
 	if (action && !strcmp(action, "restore") && id && id_valid(id)) {
-		enum store_err e = store_trash_restore(st, id, me);
+		enum store_err e = story_untrash(st, &req->arena, id, me);
 		if (e) {
 			web_error(req, res, e == STORE_NOT_FOUND ? 404 : 500,
 				   "That story is not in your trash.");

@@ -230,6 +230,57 @@ void story_set_delete_hook(story_delete_hook fn)
 	delete_hook = fn;
 }
 
+static story_retag_hook retag_hook;
+
+void story_set_retag_hook(story_retag_hook fn)
+{
+	retag_hook = fn;
+}
+
+static story_restore_hook restore_hook;
+
+void story_set_restore_hook(story_restore_hook fn)
+{
+	restore_hook = fn;
+}
+
+enum store_err story_untrash(struct store *st, struct arena *a, const char *id,
+			     const char *author_id)
+{
+	if (store_begin(st))
+		return STORE_ERROR;
+	struct story_row s;
+	enum store_err e = store_trash_restore(st, id, author_id);
+	if (!e)
+		e = store_story_get(st, a, id, &s);
+	if (!e && restore_hook && restore_hook(st, a, &s))
+		e = STORE_ERROR;
+	if (e || store_commit(st)) {
+		store_rollback(st);
+		return e ? e : STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* Whether tags (n of them, normalised, each once) are another set than
+ * story_id's now (in any order: they are kept in their own). */
+static bool tags_differ(struct store *st, struct arena *a, const char *story_id,
+			const char *const *tags, size_t n)
+{
+	const char **had;
+	size_t nh;
+	if (store_tags_get(st, a, story_id, &had, &nh) || nh != n)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+		for (size_t k = 0; k < nh && !found; k++)
+			found = !strcmp(had[k], tags[i]);
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
 enum story_err story_trash(struct store *st, struct arena *a, const struct story_row *s)
 {
 	if (store_begin(st))
@@ -418,11 +469,13 @@ enum story_err story_save(struct store *st, struct arena *a, struct story_row *s
 			n.slug = slug;
 		}
 	}
+	bool retagged = in.tags && tags_differ(st, a, n.id, in.tags, in.ntags);
 	if (store_story_update(st, &n) ||
 	    desk_on_update(st, a, s, &n, &in, content_changed, ds, out) ||
 	    (ds->drop_draft && store_draft_delete(st, n.id)) ||
 	    (in.tags && store_tags_set(st, n.id, in.tags, in.ntags)) ||
-	    !hook_ok(st, a, s, &n, in.email) || store_commit(st))
+	    !hook_ok(st, a, s, &n, in.email) || (retagged && retag_hook && retag_hook(st, a, s, &n)) ||
+	    store_commit(st))
 		goto fail;
 	*s = n;
 	desk_scheduler_poke(); /* after the commit, or it could miss it */

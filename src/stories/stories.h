@@ -85,6 +85,23 @@ void story_set_save_hook(story_save_hook fn);
  * return fails the delete. NULL: none. */
 typedef int (*story_delete_hook)(struct store *st, struct arena *a, const struct story_row *s);
 void story_set_delete_hook(story_delete_hook fn);
+/* The retag hook (main.c wires federation's): called inside the
+ * transaction of a save that changes a story's tags (and nothing else
+ * need change), with the row before and after, after the save hook. A
+ * non-zero return fails the save. NULL: none. */
+typedef int (*story_retag_hook)(struct store *st, struct arena *a, const struct story_row *before,
+				const struct story_row *after);
+void story_set_retag_hook(story_retag_hook fn);
+/* The restore hook (main.c wires federation's): called inside the
+ * transaction that takes story s (as it is now) out of the trash. A
+ * non-zero return fails the restore. NULL: none. */
+typedef int (*story_restore_hook)(struct store *st, struct arena *a, const struct story_row *s);
+void story_set_restore_hook(story_restore_hook fn);
+/* Take story id of author_id out of the trash (store_trash_restore),
+ * with the restore hook, in one transaction: NOT_FOUND unless it is hers
+ * and in the trash, ERROR (nothing changed) when the store fails. */
+enum store_err story_untrash(struct store *st, struct arena *a, const char *id,
+			     const char *author_id) __attribute__((warn_unused_result));
 /* Move story s to the trash (store_story_delete), with the delete hook,
  * in one transaction. STORY_STORE on error (nothing changed). */
 enum story_err story_trash(struct store *st, struct arena *a, const struct story_row *s)

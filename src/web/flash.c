@@ -60,6 +60,9 @@ static const char *const messages[WEB_FLASH_COUNT] = {
 	[WEB_FLASH_SERVER_BLOCKED] = "The server is blocked: nothing from it reaches you, its "
 				     "followers of yours are removed and nothing of yours is sent there.",
 	[WEB_FLASH_SERVER_UNBLOCKED] = "The server is unblocked.",
+	[WEB_FLASH_ACTOR_BLOCKED] = "The account is blocked: nothing from it reaches you, its "
+				    "follow of you ends and nothing of yours is sent to it.",
+	[WEB_FLASH_ACTOR_UNBLOCKED] = "The account is unblocked.",
 	[WEB_FLASH_FOLLOWER_APPROVED] = "Approved: they follow you now.",
 	[WEB_FLASH_FOLLOWER_REJECTED] = "Declined: they do not follow you.",
 	[WEB_FLASH_RESPONSE_SENT] = "Your response is posted.",

@@ -41,7 +41,9 @@ NON_STORY_ROUTES = {
     "/healthz", "/readyz", "/static/{file}", "/login", "/signup", "/setup/{token}", "/settings", "/admin",
     "/write", "/circles", "/circles/{id}", "/c/{token}", "/api/v1/me", "/api/v1/circles",
     "/api/v1/circles/{id}/members", "/responses/{id}/edit", "/moderation", "/settings/responses",
-    "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt", "/@{handle}/followers",
+    "/api/v1/blocks", "/api/v1/muted-words", "/robots.txt",
+    # who follows her, when she shows it (else 404 but to her): test_fed_followers.py
+    "/@{handle}/followers",
     # a writer's photo (issue 17): as public as her profile; tests/http/test_avatar.py
     "/@{handle}/avatar/{file}", "/site/logo/{file}",
     "/@{handle}/following", "/api/v1/follows", "/api/v1/users/{handle}/followers",
@@ -54,7 +56,8 @@ NON_STORY_ROUTES = {
     # shows a reported response only where the admin may read the story
     # (test_admin.py checks a circle story's report shows neither).
     "/admin/users", "/admin/users/{handle}", "/admin/audit", "/admin/reports",
-    # the fediverse (issue 20): discovery and collections that hold counts only
+    # the fediverse (issue 20): discovery and collections that hold counts
+    # (and her followers' actors when she shows them: test_fed_followers.py)
     "/.well-known/webfinger", "/.well-known/nodeinfo", "/nodeinfo/2.1",
     "/ap/users/{handle}/followers", "/ap/users/{handle}/following",
     # her followers from the fediverse and those waiting for her approval

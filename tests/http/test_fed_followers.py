@@ -4,7 +4,11 @@ held, not accepted, and her Person says manuallyApprovesFollowers; she
 approves it (a signed Accept of that Follow is sent, the follower kept)
 or rejects it (a Reject, no follower). An Undo withdraws a waiting
 Follow. The page lists her fediverse followers beside how many follow her
-here and by email. Turned off, a Follow is accepted at once again. The
+here and by email. Turned off, a Follow is accepted at once again. Who
+follows her is shown (her page /@handle/followers with local and
+fediverse followers, the API's list, orderedItems of her ActivityPub
+followers collection) only when she ticks "Show who follows you on your
+followers page"; the count always. The
 peer is tests/lib/ap_peer.py on loopback.
 """
 import pytest
@@ -24,7 +28,7 @@ def world():
     admin = login(s, *ADMIN)
     invite_and_signup(s, admin, "ff_ann", PASSWORD)
     w = type("World", (), {})()
-    w.server, w.peer = s, peer
+    w.server, w.peer, w.admin = s, peer, admin
     w.web = login(s, "ff_ann", PASSWORD)
     for name in ("alice", "bob", "carol", "dave"):
         peer.add(name)
@@ -121,6 +125,55 @@ def test_approving_followers(world):
     fd = follow(w, "dave")
     assert followers(w) == 2
     w.peer.wait_for(lambda j: j.get("type") == "Accept" and j["object"]["id"] == fd["id"])
+
+
+def collection(w):
+    r = requests.get(w.server.url + "/ap/users/ff_ann/followers", headers={"Accept": AP})
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_who_follows_her_is_shown_only_if_she_allows_it(world):
+    w = world
+    page = w.admin.get(w.server.url + "/@ff_ann")
+    assert w.admin.post(w.server.url + "/@ff_ann/follow",
+                        data={"action": "follow", "csrf": csrf_of(page.text)}).status_code == 200
+    remote = [w.peer.actor_id("alice"), w.peer.actor_id("dave")]
+    assert followers(w) == 2
+    # Hidden until she chooses: the count, nothing of who.
+    c = collection(w)
+    assert c["totalItems"] == 2 and "orderedItems" not in c
+    for who in (requests, w.admin):
+        assert who.get(w.server.url + "/@ff_ann/followers").status_code == 404
+        assert who.get(w.server.url + "/api/v1/users/ff_ann/followers").status_code == 404
+    assert 'href="/@ff_ann/followers"' not in requests.get(w.server.url + "/@ff_ann").text
+    # She sees her own page, told that only she does.
+    mine = w.web.get(w.server.url + "/@ff_ann/followers")
+    assert mine.status_code == 200 and "Only you see who follows you here" in mine.text
+    assert ">Alice</a>" in mine.text and "@ada</span>" in mine.text
+
+    page = w.web.get(w.server.url + "/settings/followers").text
+    assert "Show who follows you on your followers page" in page
+    r = post(w, action="visibility", show_followers="1")
+    assert r.status_code == 200 and "Settings saved." in r.text
+    assert 'name="show_followers" value="1" checked' in r.text
+    assert 'name="approve_followers" value="1" checked' not in r.text, "the other choice kept"
+    c = collection(w)
+    assert c["totalItems"] == 2 and sorted(c["orderedItems"]) == sorted(remote)
+    shown = requests.get(w.server.url + "/@ff_ann/followers")
+    assert shown.status_code == 200 and "Only you see" not in shown.text
+    assert "@ada</span>" in shown.text and "From the fediverse" in shown.text
+    assert ">Alice</a>" in shown.text and ">Dave</a>" in shown.text
+    assert 'href="%s"' % remote[0] in shown.text
+    api = requests.get(w.server.url + "/api/v1/users/ff_ann/followers")
+    assert api.status_code == 200 and [f["handle"] for f in api.json()["followers"]] == ["ada"]
+    assert 'href="/@ff_ann/followers"' in requests.get(w.server.url + "/@ff_ann").text
+
+    # Hidden again.
+    r = post(w, action="visibility")
+    assert 'name="show_followers" value="1" checked' not in r.text
+    assert requests.get(w.server.url + "/@ff_ann/followers").status_code == 404
+    assert "orderedItems" not in collection(w)
 
 
 def test_signed_in_only(world):

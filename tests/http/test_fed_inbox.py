@@ -191,3 +191,57 @@ def test_deliveries_are_retried_and_survive_a_restart():
         s.stop()
         s.cleanup()
         peer.stop()
+
+
+def test_fediverse_metrics(tmp_path):
+    """/metrics counts the inboxes' activities taken in and refused, and
+    the deliveries sent, put off for a retry, and given up on, with the
+    queue's depth. A sample is read when it reached the value waited for
+    (the counters move just after the peer has its answer)."""
+    import re
+    from quire_server import free_port
+    mport = free_port()
+    peer = Peer()
+    s = Server(extra=["--allow-private-fetch", "--fed-retry-base", "1",
+                      "--metrics-listen", "127.0.0.1:%d" % mport])
+    s.start()
+    murl = "http://127.0.0.1:%d/metrics" % mport
+
+    def metric(text, name):
+        m = re.search(r"^%s (\d+)$" % re.escape(name), text, re.M)
+        return int(m.group(1)) if m else None
+
+    def until(pred):
+        deadline = time.time() + 30
+        while True:
+            t = requests.get(murl).text
+            if pred(t):
+                return t
+            assert time.time() < deadline, "metrics never got there:\n" + t
+            time.sleep(0.05)
+    try:
+        admin = login(s, *ADMIN)
+        invite_and_signup(s, admin, "fm_ann", PASSWORD)
+        t = requests.get(murl).text
+        for name in ("quire_fed_deliveries_sent_total", "quire_fed_deliveries_retries_total",
+                     "quire_fed_deliveries_failed_total", "quire_fed_inbox_accepted_total",
+                     "quire_fed_inbox_refused_total"):
+            assert metric(t, name) == 0, name
+        peer.add("mia")
+        peer.refuse = 1
+        f = follow_of(peer, "mia", s, "fm_ann", 1)
+        assert requests.post(s.url + "/@fm_ann/inbox", json=f).status_code == 401
+        assert peer.post("mia", s.url + "/@fm_ann/inbox", f).status_code == 202
+        assert peer.post("mia", s.url + "/@fm_ann/inbox", f).status_code == 409
+        peer.wait_for(lambda j: j.get("type") == "Accept" and j["object"]["id"] == f["id"])
+        t = until(lambda t: metric(t, "quire_fed_deliveries_sent_total") == 1 and
+                  metric(t, "quire_fed_deliveries_queued") == 0)
+        assert metric(t, "quire_fed_deliveries_retries_total") == 1, "refused once (503), then sent"
+        assert metric(t, "quire_fed_deliveries_failed_total") == 0
+        assert metric(t, "quire_fed_deliveries_failed") == 0
+        assert metric(t, "quire_fed_inbox_accepted_total") == 1
+        assert metric(t, "quire_fed_inbox_refused_total") == 2, "unsigned, and the replay"
+    finally:
+        s.stop()
+        s.cleanup()
+        peer.stop()

@@ -2,10 +2,13 @@
 followers a signed Create(Article), editing it an Update, unpublishing,
 deleting or lowering its audience a Delete; unlisted, circle and private
 stories (and drafts, and a pending draft of a public story) never leave,
-not even as an Update of one that was public. Followers on one server
+not even as an Update of one that was public. A change of a public
+story's tags alone sends an Update; restoring it from the trash a Create
+again; suspending its writer a Delete of each of her public stories
+(only Deletes leave for her while suspended), unsuspending a Create. Followers on one server
 get one delivery at its shared inbox. The peer is tests/lib/ap_peer.py;
 "nothing arrived" is read after a later public story's Create arrived
-(one sender, oldest first), never after a sleep.
+(one sender, --fed-senders 1, oldest first), never after a sleep.
 """
 import json
 
@@ -13,7 +16,7 @@ import pytest
 import requests
 
 from ap_peer import AP, Peer, verify_request
-from quire_server import ADMIN, Server, api_token, invite_and_signup, login
+from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
 
 PASSWORD = "a password for tests"
 
@@ -21,7 +24,7 @@ PASSWORD = "a password for tests"
 @pytest.fixture(scope="module")
 def world():
     peer = Peer()
-    s = Server(extra=["--allow-private-fetch"])
+    s = Server(extra=["--allow-private-fetch", "--fed-senders", "1"])
     s.start()
     admin = login(s, *ADMIN)
     invite_and_signup(s, admin, "fb_ann", PASSWORD)
@@ -34,7 +37,7 @@ def world():
         peer.wait_for(lambda j, f=f: j.get("type") == "Accept" and j["object"]["id"] == f["id"])
     actor = requests.get(s.url + "/@fb_ann", headers={"Accept": AP}).json()
     w = type("World", (), {})()
-    w.server, w.peer, w.token, w.actor = s, peer, token, actor
+    w.server, w.peer, w.token, w.actor, w.admin = s, peer, token, actor, admin
     w.h = {"Authorization": "Bearer " + token}
     w.circle = requests.post(s.url + "/api/v1/circles", headers=w.h, json={"name": "kin"}).json()
     yield w
@@ -177,3 +180,78 @@ def test_a_pending_draft_of_a_public_story_does_not_leave(world):
     assert r.status_code == 200, r.text
     u = activity(w, "Update", st)
     assert "zq-held" in u["object"]["content"]
+
+
+def test_a_change_of_tags_alone_sends_update(world):
+    w = world
+    st = story(w, title="Fb tagged zq", body="t", status="published", tags=["life"])
+    activity(w, "Create", st)
+    patch(w, st, tags=["life", "grief"])
+    u = activity(w, "Update", st)
+    assert sorted(t["name"] for t in u["object"]["tag"]) == ["#grief", "#life"]
+    # The same tags again (in another order), or tags of a circle story:
+    # nothing.
+    patch(w, st, tags=["grief", "life"])
+    c = story(w, title="Fb tagged circle zq", body="t", status="published", audience="circle",
+              circle_id=w.circle["id"], tags=["kin"])
+    patch(w, c, tags=["kin", "home"])
+    marker(w, 6)
+    assert [j["type"] for j in about(w, st)] == ["Create", "Update"]
+    assert about(w, c) == []
+
+
+def test_restoring_from_the_trash_sends_create_again(world):
+    w = world
+    st = story(w, title="Fb restored zq", body="r", status="published")
+    activity(w, "Create", st)
+    assert requests.delete(w.server.url + "/api/v1/stories/" + st["id"], headers=w.h).status_code == 204
+    activity(w, "Delete", st)
+    r = requests.post(w.server.url + "/api/v1/stories/%s/restore" % st["id"], headers=w.h)
+    assert r.status_code == 200, r.text
+    w.peer.wait_for(lambda j: j.get("type") == "Create" and j["object"]["id"] == article_id(w, st) and
+                    len([k for k in about(w, st) if k["type"] == "Create"]) == 2)
+    assert [j["type"] for j in about(w, st)] == ["Create", "Delete", "Create"]
+    # A circle story restored: nothing.
+    c = story(w, title="Fb restored circle zq", body="r", status="published", audience="circle",
+              circle_id=w.circle["id"])
+    assert requests.delete(w.server.url + "/api/v1/stories/" + c["id"], headers=w.h).status_code == 204
+    r = requests.post(w.server.url + "/api/v1/stories/%s/restore" % c["id"], headers=w.h)
+    assert r.status_code == 200, r.text
+    marker(w, 7)
+    assert about(w, c) == []
+
+
+def suspend(w, action):
+    page = w.admin.get(w.server.url + "/admin/users/fb_ann")
+    assert page.status_code == 200
+    r = w.admin.post(w.server.url + "/admin/users/fb_ann",
+                     data={"action": action, "csrf": csrf_of(page.text), "reason": "tests"})
+    assert r.status_code == 200, r.text[:300]
+
+
+def test_suspending_her_deletes_her_public_stories_and_unsuspending_creates_them(world):
+    """Last in this file: suspending her ends her API token."""
+    w = world
+    a = story(w, title="Fb suspended a zq", body="a", status="published")
+    b = story(w, title="Fb suspended b zq", body="b", status="published")
+    c = story(w, title="Fb suspended circle zq", body="c", status="published", audience="circle",
+              circle_id=w.circle["id"])
+    gone = story(w, title="Fb suspended gone zq", body="g", status="published")
+    for st in (a, b, gone):
+        activity(w, "Create", st)
+    assert requests.delete(w.server.url + "/api/v1/stories/" + gone["id"], headers=w.h).status_code == 204
+    activity(w, "Delete", gone)
+    suspend(w, "suspend")
+    for st in (a, b):
+        d = activity(w, "Delete", st)
+        assert d["object"]["type"] == "Tombstone"
+    suspend(w, "unsuspend")
+    for st in (a, b):
+        w.peer.wait_for(lambda j, st=st: j.get("type") == "Create" and j["object"]["id"] == article_id(w, st) and
+                        len([k for k in about(w, st) if k["type"] == "Create"]) == 2)
+    # One sender, oldest first: the second Create of b came after
+    # everything the suspension queued.
+    for st in (a, b):
+        assert [j["type"] for j in about(w, st)] == ["Create", "Delete", "Create"]
+    assert about(w, c) == []
+    assert [j["type"] for j in about(w, gone)] == ["Create", "Delete"]

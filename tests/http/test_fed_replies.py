@@ -7,6 +7,8 @@ Its author is the remote actor: name (linking to the actor's URL) and
 handle@domain. A Note not addressed to the public, or answering anything
 else, is only remembered. A Delete of the Note by its actor removes the
 response; a Delete of the actor removes its responses and its follows.
+A reported reply from there is on /admin/reports like a reader's, its
+author linking to the actor, and the admin may hide it.
 The peer is tests/lib/ap_peer.py on loopback.
 """
 import html
@@ -16,7 +18,7 @@ import pytest
 import requests
 
 from ap_peer import AP, Peer
-from quire_server import ADMIN, Server, api_token, invite_and_signup, login
+from quire_server import ADMIN, Server, api_token, csrf_of, invite_and_signup, login
 
 PASSWORD = "a password for tests"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -31,7 +33,9 @@ def world():
     admin = login(s, *ADMIN)
     invite_and_signup(s, admin, "fr_ann", PASSWORD)
     w = type("World", (), {})()
-    w.server, w.peer = s, peer
+    w.server, w.peer, w.admin = s, peer, admin
+    invite_and_signup(s, admin, "fr_reader", PASSWORD)
+    w.reader = {"Authorization": "Bearer " + api_token(s, "fr_reader", PASSWORD)}
     w.h = {"Authorization": "Bearer " + api_token(s, "fr_ann", PASSWORD)}
     w.web = login(s, "fr_ann", PASSWORD)
     for name in ("alice", "bob", "carol"):
@@ -108,6 +112,25 @@ def test_a_reply_is_a_response_shown_with_its_remote_author(world):
     assert send(w, "bob", act2).status_code == 409
     assert sorted(x["author"]["handle"] for x in public_responses(w, st)) == [
         "alice@" + domain(w), "bob@" + domain(w)]
+
+
+def test_a_reported_remote_reply_is_on_the_admin_reports(world):
+    w = world
+    st = story(w)
+    assert send(w, "carol", note(w, "carol", article(w, st), "<p>Rude words zq-report.</p>")).status_code == 202
+    rid = [x for x in public_responses(w, st) if "zq-report" in x["body"]][0]["id"]
+    r = requests.post(w.server.url + "/api/v1/responses/%s/report" % rid, headers=w.reader)
+    assert r.status_code == 204, r.text
+    page = w.admin.get(w.server.url + "/admin/reports")
+    assert page.status_code == 200
+    assert "zq-report" in page.text and "@carol@" + domain(w) in page.text
+    assert 'href="%s"' % html.escape(w.peer.actor_id("carol")) in page.text
+    assert "reported 1 times" in page.text and 'value="%s"' % rid in page.text
+    r = w.admin.post(w.server.url + "/admin/reports",
+                     data={"action": "hide", "id": rid, "csrf": csrf_of(page.text)})
+    assert r.status_code == 200, r.text[:300]
+    assert "zq-report" not in w.admin.get(w.server.url + "/admin/reports").text
+    assert not [x for x in public_responses(w, st) if x["id"] == rid]
 
 
 def test_her_rules_apply(world):
@@ -262,5 +285,75 @@ def test_a_blocked_server(world):
         assert "No server is blocked." in r.text
         assert other.post("mallory", u + "/inbox", dict(f, id=f["id"] + "-3")).status_code == 202
         assert followers() == 2
+    finally:
+        other.stop()
+
+
+def test_a_blocked_account(world):
+    """She blocks one account elsewhere (not its server) on
+    /settings/responses, or from her followers page: its follow of her
+    ends, its replies, Follows and Likes are refused (403), nothing of
+    hers is sent to it; another account on that server still replies;
+    unblocked, it may follow again."""
+    w = world
+    u = w.server.url
+    other = Peer()
+    try:
+        mallory, trent = other.add("mallory"), other.add("trent")
+        f = {"id": mallory + "/follows/1", "type": "Follow", "actor": mallory, "object": u + "/@fr_ann"}
+        assert other.post("mallory", u + "/inbox", f).status_code == 202
+        other.wait_for(lambda j: j.get("type") == "Accept")
+        fa = {"id": w.peer.actor_id("alice") + "/follows/acct", "type": "Follow",
+              "actor": w.peer.actor_id("alice"), "object": u + "/@fr_ann"}
+        assert send(w, "alice", fa).status_code == 202
+        w.peer.wait_for(lambda j: j.get("type") == "Accept" and j["object"]["id"] == fa["id"])
+
+        def followers():
+            return requests.get(u + "/ap/users/fr_ann/followers", headers={"Accept": AP}).json()["totalItems"]
+        before = followers()
+        # Her followers page offers to block it.
+        page = w.web.get(u + "/settings/followers").text
+        assert 'name="actor" value="%s"><button type="submit" class="link">Block' % html.escape(mallory) in page
+        page = w.web.get(u + "/settings/responses").text
+        assert "Blocked fediverse accounts" in page and "No account is blocked." in page
+        r = w.web.post(u + "/settings/responses", data={
+            "csrf": csrf_of(page), "action": "block_actor", "actor": "mallory@nowhere"})
+        assert r.status_code == 422
+        r = w.web.post(u + "/settings/responses", data={
+            "csrf": csrf_of(page), "action": "block_actor", "actor": " " + mallory + "#main-key "})
+        assert r.status_code == 200 and "The account is blocked" in r.text
+        assert 'href="%s"' % html.escape(mallory) in r.text and "No account is blocked." not in r.text
+        assert followers() == before - 1, "its follow ends"
+
+        st = story(w)
+        def reply(name, n):
+            obj = {"id": "%s/notes/%d" % (other.actor_id(name), n), "type": "Note",
+                   "attributedTo": other.actor_id(name), "inReplyTo": article(w, st),
+                   "content": "<p>%s here.</p>" % name, "to": [PUBLIC]}
+            return {"id": obj["id"] + "/activity", "type": "Create", "actor": other.actor_id(name),
+                    "object": obj}
+        assert other.post("mallory", u + "/inbox", reply("mallory", 1)).status_code == 403
+        assert other.post("mallory", u + "/@fr_ann/inbox", reply("mallory", 2)).status_code == 403
+        assert other.post("mallory", u + "/inbox", dict(f, id=f["id"] + "-again")).status_code == 403
+        like = {"id": mallory + "/likes/1", "type": "Like", "actor": mallory, "object": article(w, st)}
+        assert other.post("mallory", u + "/inbox", like).status_code == 403
+        assert other.post("trent", u + "/inbox", reply("trent", 3)).status_code == 202
+        assert [x["body"] for x in all_responses(w, st)] == ["trent here."]
+        assert followers() == before - 1
+        # Her next public story reaches her other followers, not it.
+        nxt = story(w)
+        aid = article(w, nxt)
+        w.peer.wait_for(lambda j: j.get("type") == "Create" and isinstance(j.get("object"), dict)
+                        and j["object"].get("id") == aid)
+        with other.cond:
+            assert not any(b'"Create"' in body for _, _, body in other.received)
+
+        page = w.web.get(u + "/settings/responses").text
+        r = w.web.post(u + "/settings/responses", data={
+            "csrf": csrf_of(page), "action": "unblock_actor", "actor": mallory})
+        assert r.status_code == 200 and "The account is unblocked." in r.text
+        assert "No account is blocked." in r.text
+        assert other.post("mallory", u + "/inbox", dict(f, id=f["id"] + "-3")).status_code == 202
+        assert followers() == before
     finally:
         other.stop()

@@ -73,7 +73,7 @@ class FedifyPeer:
 @pytest.fixture(scope="module")
 def world():
     peer = FedifyPeer()
-    s = Server(extra=["--allow-private-fetch"])
+    s = Server(extra=["--allow-private-fetch", "--fed-senders", "1"])
     s.start()
     try:
         admin = login(s, *ADMIN)
@@ -124,7 +124,7 @@ def test_fedify_follows_and_gets_exactly_her_public_stories(world):
     assert o["summary"] == "A subtitle" and "For everyone." in o["content"]
     assert o["url"] == w.server.url + "/@fv_ann/" + public["slug"]
     assert o["attributedTo"] == w.actor
-    # One sender, oldest first: what was queued before the public story
+    # One sender (--fed-senders 1), oldest first: what was queued before the public story
     # has been sent by now, and nothing was.
     for st in (circle, unlisted):
         assert not [e for e in w.peer.received() if e["object"] and e["object"].get("id") == article(w, st)]

@@ -145,6 +145,12 @@ def test_follow_timeline_and_lists(server):
     assert requests.post(u + "/api/v1/follows", headers=h(r_), json={"handle": "flr"}).status_code == 422
     assert requests.post(u + "/api/v1/follows", headers=h(r_), json={"handle": "nobody_f"}).status_code == 404
     assert [f["handle"] for f in requests.get(u + "/api/v1/follows", headers=h(r_)).json()["follows"]] == ["flw"]
+    # Who follows her is hers to show (/settings/followers).
+    assert requests.get(u + "/api/v1/users/flw/followers").status_code == 404
+    ws = login(server, "flw", PW)
+    page = ws.get(u + "/settings/followers")
+    assert ws.post(u + "/settings/followers", data={"action": "visibility", "show_followers": "1",
+                                                    "csrf": csrf_of(page.text)}).status_code == 200
     assert [f["handle"] for f in requests.get(u + "/api/v1/users/flw/followers").json()["followers"]] == ["flr"]
     tl = requests.get(u + "/api/v1/timeline", headers=h(r_)).json()["stories"]
     assert sorted(s["title"] for s in tl) == ["Followed circle", "Followed public"]

@@ -95,6 +95,7 @@ class Peer:
 
     def __init__(self):
         self.keys = {}
+        self.inboxes = {}   # name -> base URL of its inboxes elsewhere
         self.received = []  # (path, headers, body) of every POST taken
         self.refused = []   # ... and of those answered 503 (self.refuse > 0)
         self.refuse = 0     # answer this many POSTs 503; -1: all
@@ -142,8 +143,12 @@ class Peer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
-    def add(self, name, key=None):
+    def add(self, name, key=None, inbox=None):
+        """An actor; with inbox (a base URL), its inboxes are there, on
+        another server, instead of here."""
         self.keys[name] = key or new_key()
+        if inbox:
+            self.inboxes[name] = inbox
         return self.actor_id(name)
 
     def actor_id(self, name):
@@ -156,7 +161,8 @@ class Peer:
         aid = self.actor_id(name)
         return {"@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
                 "id": aid, "type": "Person", "preferredUsername": name, "name": name.title(),
-                "inbox": aid + "/inbox", "endpoints": {"sharedInbox": self.url + "/inbox"},
+                "inbox": self.inboxes[name] + "/users/%s/inbox" % name if name in self.inboxes else aid + "/inbox",
+                "endpoints": {"sharedInbox": self.inboxes.get(name, self.url) + "/inbox"},
                 "publicKey": {"id": self.key_id(name), "owner": aid,
                               "publicKeyPem": pem_of(self.keys[name])}}
 

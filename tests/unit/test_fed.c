@@ -141,6 +141,20 @@ static void activities(void)
 		ok(domains[i][1] ? d && !strcmp(d, domains[i][1]) : !d, "server name '%s' -> %s",
 		   domains[i][0], domains[i][1] ? domains[i][1] : "none");
 	}
+	static const char *const actors[][2] = {
+		{"https://m.example/users/x", "https://m.example/users/x"},
+		{" HTTPS://M.Example/users/X#main-key \n", "https://m.example/users/X"},
+		{"http://127.0.0.1:8080/users/x", "http://127.0.0.1:8080/users/x"},
+		{"https://m.example", "https://m.example"},
+		{"m.example/users/x", NULL}, {"@x@m.example", NULL}, {"ftp://m.example/x", NULL},
+		{"https://", NULL}, {"https:///x", NULL}, {"https://u@m.example/x", NULL},
+		{"https://m.example/a b", NULL}, {"https://bad_host.example/x", NULL}, {"", NULL},
+	};
+	for (size_t i = 0; i < sizeof(actors) / sizeof(actors[0]); i++) {
+		const char *u = fed_actor_normalise(&A, actors[i][0]);
+		ok(actors[i][1] ? u && !strcmp(u, actors[i][1]) : !u, "actor '%s' -> %s", actors[i][0],
+		   actors[i][1] ? actors[i][1] : "none");
+	}
 	static const char *const bad[] = {
 		"", "[]", "\"x\"", "{}", "{\"id\":\"a\",\"type\":\"Follow\"}",
 		"{\"id\":\"a\",\"type\":\"Follow\",\"actor\":5}", "{\"id\":\"\",\"type\":\"Follow\",\"actor\":\"b\"}",

@@ -298,6 +298,31 @@ static void remote_made(const struct user_row *ann, const struct user_row *bob)
 		   store_response_get(st, &A, local.id, &got) == STORE_OK,
 	   "no actor named: nothing deleted");
 
+	/* Reported, a remote actor's response is listed for the site's
+	 * administrators like a reader's. */
+	struct report_row *rep;
+	size_t nrep = 0;
+	bool reported = store_response_report(st, y1.id, ann->id, NOW) == STORE_OK &&
+			store_response_report(st, y1.id, bob->id, NOW + 1) == STORE_OK &&
+			store_response_report(st, local.id, ann->id, NOW) == STORE_OK &&
+			store_reports_open(st, &A, 50, &rep, &nrep) == STORE_OK;
+	ok(reported && nrep == 2 &&
+		   !strcmp(rep[0].r.id, y1.id) && rep[0].r.reports == 2 &&
+		   rep[0].r.author_id[0] == 0 && !strcmp(rep[0].r.author_handle, "x@m.example") &&
+		   !strcmp(rep[0].r.remote_actor, y) &&
+		   !strcmp(rep[0].r.remote_note, "https://m.example/notes/1") &&
+		   !rep[0].r.author_suspended && rep[0].last_report == NOW + 1 &&
+		   !strcmp(rep[0].story_author, ann->handle) && !strcmp(rep[1].r.id, local.id) &&
+		   !strcmp(rep[1].r.author_handle, bob->handle) && !strcmp(rep[1].r.remote_actor, ""),
+	   "reports: a remote actor's response listed like a reader's, most reported first (%zu)",
+	   nrep);
+	ok(store_response_set_status(st, y1.id, RESPONSE_HIDDEN) == STORE_OK &&
+		   store_response_set_status(st, local.id, RESPONSE_HIDDEN) == STORE_OK &&
+		   store_reports_open(st, &A, 50, &rep, &nrep) == STORE_OK && nrep == 0 &&
+		   store_response_set_status(st, y1.id, RESPONSE_VISIBLE) == STORE_OK &&
+		   store_response_set_status(st, local.id, RESPONSE_VISIBLE) == STORE_OK,
+	   "hidden: no longer listed");
+
 	const char *w = "https://m.example/users/w";
 	struct fed_follower_row f = {.actor_id = w, .follow_id = "https://m.example/f/w",
 				     .inbox = "https://m.example/users/y/inbox", .shared_inbox = "",
@@ -362,6 +387,68 @@ static void blocked_servers(const struct user_row *ann, const struct user_row *b
 	ok(store_fed_domain_block_add(st, ann->id, "gone.example", NOW) == STORE_OK, "one more, to go with her");
 }
 
+/* Single actors she blocked: by the actor's URL, or its own inbox. */
+static void blocked_actors(const struct user_row *ann, const struct user_row *bob)
+{
+	struct fed_actor_row q = {.id = "https://q.example/users/q", .key_id = "https://q.example/users/q#k",
+				  .public_pem = "PEM", .inbox = "https://q.example/users/q/inbox",
+				  .shared_inbox = "https://q.example/inbox", .handle = "q", .name = "Q",
+				  .fetched_at = NOW};
+	const char **list;
+	size_t n = 9;
+	bool b = true;
+	ok(store_fed_actor_put(st, &q) == STORE_OK &&
+		   store_fed_actor_blocks(st, &A, ann->id, &list, &n) == STORE_OK && n == 0 &&
+		   store_fed_actor_blocked(st, ann->id, q.id, &b) == STORE_OK && !b,
+	   "no actor blocked yet");
+	ok(store_fed_actor_block_add(st, ann->id, q.id, NOW) == STORE_OK &&
+		   store_fed_actor_block_add(st, ann->id, q.id, NOW + 1) == STORE_OK &&
+		   store_fed_actor_block_add(st, ann->id, "https://a.example/users/z", NOW) == STORE_OK &&
+		   store_fed_actor_blocks(st, &A, ann->id, &list, &n) == STORE_OK && n == 2 &&
+		   !strcmp(list[0], "https://a.example/users/z") && !strcmp(list[1], q.id),
+	   "blocked (twice is once), listed in byte order");
+	bool by_id = false, by_inbox = false, shared = true, other = true, bobs = true;
+	ok(store_fed_actor_blocked(st, ann->id, q.id, &by_id) == STORE_OK && by_id &&
+		   store_fed_actor_blocked(st, ann->id, q.inbox, &by_inbox) == STORE_OK && by_inbox &&
+		   store_fed_actor_blocked(st, ann->id, q.shared_inbox, &shared) == STORE_OK && !shared &&
+		   store_fed_actor_blocked(st, ann->id, "https://q.example/users/r", &other) == STORE_OK &&
+		   !other && store_fed_actor_blocked(st, bob->id, q.id, &bobs) == STORE_OK && !bobs,
+	   "blocked by its URL and its own inbox; not its server's shared inbox, another actor there, "
+	   "nor for another writer");
+	ok(store_fed_actor_block_remove(st, ann->id, "https://a.example/users/z") == STORE_OK &&
+		   store_fed_actor_block_remove(st, ann->id, "https://a.example/users/z") == STORE_NOT_FOUND &&
+		   store_fed_actor_blocks(st, &A, ann->id, &list, &n) == STORE_OK && n == 1,
+	   "unblocked; NOT_FOUND when it was not");
+	ok(store_fed_actor_block_add(st, "nosuchuser000000", q.id, NOW) == STORE_CONFLICT,
+	   "no block for no account");
+
+	/* The rules on top: fed_blocked() sees it as the sender and the
+	 * inbox ask; fed_block_actor() ends its follow and its request. */
+	ok(fed_blocked(st, &A, ann->id, q.id) && fed_blocked(st, &A, ann->id, q.inbox) &&
+		   !fed_blocked(st, &A, ann->id, q.shared_inbox) && !fed_blocked(st, &A, bob->id, q.inbox),
+	   "fed_blocked: the actor and its own inbox, for her only");
+	const char *p = "https://q.example/users/p";
+	struct fed_follower_row f = {.actor_id = p, .follow_id = "https://q.example/f/p",
+				     .inbox = "https://q.example/users/p/inbox", .shared_inbox = "",
+				     .created_at = NOW};
+	memcpy(f.writer_id, bob->id, 17);
+	struct fed_follower_row r = f;
+	r.follow_id = "https://q.example/f/p2";
+	int64_t before = 0, after = 0, removed = -1;
+	struct fed_follower_row got;
+	ok(store_fed_follower_add(st, &f) == STORE_OK && store_fed_request_add(st, &r) == STORE_OK &&
+		   store_fed_follower_count(st, bob->id, &before) == STORE_OK &&
+		   fed_block_actor(st, bob->id, p, NOW, &removed) == FED_OK && removed == 1 &&
+		   store_fed_follower_count(st, bob->id, &after) == STORE_OK && after == before - 1 &&
+		   store_fed_request_get(st, &A, bob->id, p, &got) == STORE_NOT_FOUND &&
+		   fed_blocked(st, &A, bob->id, p) && !fed_blocked(st, &A, ann->id, p),
+	   "fed_block_actor: blocked, its follow and its request gone");
+	ok(fed_block_actor(st, bob->id, p, NOW, &removed) == FED_OK && removed == 0 &&
+		   fed_block_actor(st, "nosuchuser000000", p, NOW, NULL) == FED_BAD &&
+		   store_fed_actor_block_remove(st, bob->id, p) == STORE_OK,
+	   "again: nothing more to remove; FED_BAD for no account");
+}
+
 /* Follows waiting for her approval, and the choice itself. */
 static void requests(const struct user_row *ann, const struct user_row *bob)
 {
@@ -375,6 +462,22 @@ static void requests(const struct user_row *ann, const struct user_row *bob)
 		   store_fed_approve_set(st, ann->id, true) == STORE_OK,
 	   "approving followers: off until set, per writer, on and off");
 	ok(store_fed_approve_set(st, "nosuchuser000000", true) == STORE_CONFLICT, "not for no account");
+	ok(store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_show_followers_set(st, ann->id, true) == STORE_OK &&
+		   store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_approve_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_show_followers_get(st, bob->id, &on) == STORE_OK && !on,
+	   "showing her followers: off until set, per writer, her approval choice kept");
+	ok(store_fed_approve_set(st, ann->id, false) == STORE_OK &&
+		   store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && on &&
+		   store_fed_show_followers_set(st, ann->id, false) == STORE_OK &&
+		   store_fed_show_followers_get(st, ann->id, &on) == STORE_OK && !on &&
+		   store_fed_approve_set(st, ann->id, true) == STORE_OK &&
+		   store_fed_show_followers_set(st, bob->id, true) == STORE_OK &&
+		   store_fed_show_followers_get(st, bob->id, &on) == STORE_OK && on,
+	   "each choice set apart from the other; a first choice of showing them");
+	ok(store_fed_show_followers_set(st, "nosuchuser000000", true) == STORE_CONFLICT,
+	   "not for no account");
 	struct fed_follower_row r1 = {.actor_id = "https://r.example/u/1", .follow_id = "https://r.example/f/1",
 				      .inbox = "https://r.example/u/1/inbox", .shared_inbox = "",
 				      .created_at = NOW + 10};
@@ -451,6 +554,8 @@ static void reactions(const struct user_row *ann)
 
 struct claimer {
 	const char *url, *who;
+	int64_t now;
+	size_t per_domain;
 	pthread_barrier_t *go;
 	char ids[32][17];
 	size_t n;
@@ -468,7 +573,7 @@ static void *claim_race(void *arg)
 	for (int round = 0; opened && round < 20; round++) {
 		struct fed_delivery_row *rows;
 		size_t n;
-		if (store_fed_delivery_claim(s, &a, c->who, NOW + 100, NOW + 400, 2, &rows, &n) || !n)
+		if (store_fed_delivery_claim(s, &a, c->who, c->now, c->now + 300, 2, c->per_domain, &rows, &n) || !n)
 			break;
 		for (size_t i = 0; i < n && c->n < 32; i++)
 			memcpy(c->ids[c->n++], rows[i].id, 17);
@@ -509,33 +614,33 @@ static void deliveries(const char *url, const struct user_row *ann, const struct
 	int64_t q = -1, sent = -1, failed = -1;
 	ok(store_fed_delivery_counts(st, &q, &sent, &failed) == STORE_OK && q == 5 && sent == 0 && failed == 0,
 	   "five queued");
-	ok(store_fed_delivery_claim(st, &A, "s1", NOW, NOW + 300, 2, &rows, &k) == STORE_OK && k == 2 &&
+	ok(store_fed_delivery_claim(st, &A, "s1", NOW, NOW + 300, 2, 0, &rows, &k) == STORE_OK && k == 2 &&
 		   !strcmp(rows[0].id, d.id) && !strcmp(rows[0].payload, "{\"id\":\"f\"}"),
 	   "claimed oldest first, at most max");
 	char first[17], second[17];
 	memcpy(first, rows[0].id, 17);
 	memcpy(second, rows[1].id, 17);
-	ok(store_fed_delivery_claim(st, &A, "s2", NOW, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+	ok(store_fed_delivery_claim(st, &A, "s2", NOW, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 3,
 	   "another sender gets the rest");
 	char rest[3][17];
 	for (size_t i = 0; i < 3 && i < k; i++)
 		memcpy(rest[i], rows[i].id, 17);
-	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 10, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0,
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 10, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 0,
 	   "nothing while the leases hold");
 	ok(store_fed_delivery_sent(st, first, NOW + 1) == STORE_OK &&
 		   store_fed_delivery_retry(st, second, NOW + 60, "HTTP 503") == STORE_OK,
 	   "one sent, one to retry");
-	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 59, NOW + 300, 10, &rows, &k) == STORE_OK && k == 0 &&
-		   store_fed_delivery_claim(st, &A, "s3", NOW + 60, NOW + 300, 10, &rows, &k) == STORE_OK && k == 1 &&
+	ok(store_fed_delivery_claim(st, &A, "s3", NOW + 59, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 0 &&
+		   store_fed_delivery_claim(st, &A, "s3", NOW + 60, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 1 &&
 		   !strcmp(rows[0].id, second) && rows[0].attempts == 1 && !strcmp(rows[0].last_error, "HTTP 503"),
 	   "the retry is due at its time, attempts counted");
 	ok(store_fed_delivery_fail(st, second, NOW + 61, "HTTP 410") == STORE_OK &&
 		   store_fed_delivery_retry(st, second, NOW + 99, "late") == STORE_NOT_FOUND,
 	   "failed for good: no retry after");
 	ok(store_fed_delivery_release(st, "s2") == STORE_OK &&
-		   store_fed_delivery_claim(st, &A, "s4", NOW + 61, NOW + 300, 10, &rows, &k) == STORE_OK && k == 3,
+		   store_fed_delivery_claim(st, &A, "s4", NOW + 61, NOW + 300, 10, 0, &rows, &k) == STORE_OK && k == 3,
 	   "a sender starting again releases what it held");
-	ok(store_fed_delivery_claim(st, &A, "s5", NOW + 301, NOW + 600, 10, &rows, &k) == STORE_OK && k == 3,
+	ok(store_fed_delivery_claim(st, &A, "s5", NOW + 301, NOW + 600, 10, 0, &rows, &k) == STORE_OK && k == 3,
 	   "a lease that ran out is claimed again");
 	for (size_t i = 0; i < 3; i++)
 		if (store_fed_delivery_sent(st, rest[i], NOW + 302))
@@ -556,8 +661,8 @@ static void deliveries(const char *url, const struct user_row *ann, const struct
 	pthread_barrier_init(&go, NULL, 2);
 	static struct claimer c[2];
 	memset(c, 0, sizeof(c));
-	c[0] = (struct claimer){.url = url, .who = "r1", .go = &go};
-	c[1] = (struct claimer){.url = url, .who = "r2", .go = &go};
+	c[0] = (struct claimer){.url = url, .who = "r1", .now = NOW + 100, .go = &go};
+	c[1] = (struct claimer){.url = url, .who = "r2", .now = NOW + 100, .go = &go};
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, claim_race, &c[i]);
@@ -569,6 +674,116 @@ static void deliveries(const char *url, const struct user_row *ann, const struct
 		for (size_t j = 0; j < c[1].n; j++)
 			twice |= !strcmp(c[0].ids[i], c[1].ids[j]);
 	ok(c[0].n + c[1].n == 12 && !twice, "two senders racing: %zu + %zu rows, none twice", c[0].n, c[1].n);
+}
+
+static void dlv_at(const struct user_row *w, const char *domain, int64_t t)
+{
+	struct fed_delivery_row d = {.kind = "create", .payload = "", .next_at = t, .created_at = t};
+	id_new(d.id);
+	memcpy(d.writer_id, w->id, 17);
+	d.inbox = arena_printf(&A, "https://%s/inbox", domain);
+	d.domain = domain;
+	if (store_fed_delivery_add(st, &d))
+		printf("# delivery not added\n");
+}
+
+static size_t of_domain(const struct fed_delivery_row *rows, size_t n, const char *domain)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += !strcmp(rows[i].domain, domain);
+	return k;
+}
+
+/* At most per_domain deliveries of one inbox host held at once, by any
+ * sender, however many ask. */
+static void per_domain_claims(const char *url, const struct user_row *ann)
+{
+	const int64_t T = NOW + 10000;
+	struct fed_delivery_row *rows;
+	size_t k;
+	/* What the earlier checks left queued goes first. */
+	for (int i = 0; i < 10; i++) {
+		if (store_fed_delivery_claim(st, &A, "clear", T, T + 1, 100, 0, &rows, &k) || !k)
+			break;
+		for (size_t j = 0; j < k; j++)
+			if (store_fed_delivery_sent(st, rows[j].id, T))
+				printf("# not sent\n");
+	}
+	for (int i = 0; i < 4; i++)
+		dlv_at(ann, "slow.example", T + i);
+	dlv_at(ann, "fast.example", T + 9);
+	dlv_at(ann, "fast.example", T + 10);
+	ok(store_fed_delivery_claim(st, &A, "p1", T + 20, T + 300, 10, 2, &rows, &k) == STORE_OK &&
+		   k == 4 && of_domain(rows, k, "slow.example") == 2 &&
+		   of_domain(rows, k, "fast.example") == 2 && rows[0].next_at == T &&
+		   rows[1].next_at == T + 1,
+	   "per host at most 2 claimed, the oldest of each (%zu)", k);
+	char slow0[17];
+	memcpy(slow0, rows[0].id, 17);
+	dlv_at(ann, "fast.example", T + 11);
+	ok(store_fed_delivery_claim(st, &A, "p2", T + 20, T + 300, 10, 2, &rows, &k) == STORE_OK &&
+		   k == 0,
+	   "another sender gets none of a host whose 2 are held");
+	ok(store_fed_delivery_claim(st, &A, "p2", T + 20, T + 300, 10, 3, &rows, &k) == STORE_OK &&
+		   k == 2 && of_domain(rows, k, "slow.example") == 1 &&
+		   of_domain(rows, k, "fast.example") == 1,
+	   "with 3 a host: one more of each");
+	ok(store_fed_delivery_sent(st, slow0, T + 21) == STORE_OK &&
+		   store_fed_delivery_claim(st, &A, "p3", T + 21, T + 300, 10, 3, &rows, &k) == STORE_OK &&
+		   k == 1 && !strcmp(rows[0].domain, "slow.example") && rows[0].next_at == T + 3,
+	   "one sent: the host's next is claimed");
+	ok(store_fed_delivery_retry(st, rows[0].id, T + 30, "timed out") == STORE_OK &&
+		   store_fed_delivery_claim(st, &A, "p3", T + 30, T + 300, 10, 3, &rows, &k) == STORE_OK &&
+		   k == 1 && rows[0].next_at == T + 30,
+	   "released for a retry, it no longer counts as held");
+	ok(store_fed_delivery_claim(st, &A, "p4", T + 301, T + 600, 10, 2, &rows, &k) == STORE_OK &&
+		   k == 4 && of_domain(rows, k, "slow.example") == 2 &&
+		   of_domain(rows, k, "fast.example") == 2,
+	   "leases run out: held no more, the limit counts afresh");
+	ok(store_fed_delivery_claim(st, &A, "p5", T + 301, T + 600, 10, 0, &rows, &k) == STORE_OK &&
+		   k == 2,
+	   "0: no limit");
+	for (int i = 0; i < 10; i++) {
+		if (store_fed_delivery_claim(st, &A, "clear", T + 601, T + 602, 100, 0, &rows, &k) || !k)
+			break;
+		for (size_t j = 0; j < k; j++)
+			if (store_fed_delivery_sent(st, rows[j].id, T + 601))
+				printf("# not sent\n");
+	}
+
+	/* Two senders racing on their own connections: together no more
+	 * than 2 of a host. */
+	const int64_t U = T + 1000;
+	for (int i = 0; i < 6; i++) {
+		dlv_at(ann, "slow.example", U);
+		dlv_at(ann, "fast.example", U);
+	}
+	pthread_barrier_t go;
+	pthread_barrier_init(&go, NULL, 2);
+	static struct claimer c[2];
+	memset(c, 0, sizeof(c));
+	c[0] = (struct claimer){.url = url, .who = "q1", .now = U, .per_domain = 2, .go = &go};
+	c[1] = (struct claimer){.url = url, .who = "q2", .now = U, .per_domain = 2, .go = &go};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, claim_race, &c[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&go);
+	bool twice = false;
+	for (size_t i = 0; i < c[0].n; i++)
+		for (size_t j = 0; j < c[1].n; j++)
+			twice |= !strcmp(c[0].ids[i], c[1].ids[j]);
+	ok(c[0].n + c[1].n == 4 && !twice,
+	   "two senders racing, 2 a host: %zu + %zu rows in all, none twice", c[0].n, c[1].n);
+	for (int i = 0; i < 10; i++) {
+		if (store_fed_delivery_claim(st, &A, "clear", U + 301, U + 302, 100, 0, &rows, &k) || !k)
+			break;
+		for (size_t j = 0; j < k; j++)
+			if (store_fed_delivery_sent(st, rows[j].id, U + 301))
+				printf("# not sent\n");
+	}
 }
 
 static void suite(const char *kind, const char *url)
@@ -645,9 +860,11 @@ static void suite(const char *kind, const char *url)
 	followers(&ann, &bob);
 	remote_made(&ann, &bob);
 	blocked_servers(&ann, &bob);
+	blocked_actors(&ann, &bob);
 	requests(&ann, &bob);
 	reactions(&ann);
 	deliveries(url, &ann, &bob);
+	per_domain_claims(url, &ann);
 	ok(store_user_delete(st, cat.id) == STORE_OK &&
 		   store_fed_key_get(st, &A, cat.id, &pub, &priv) == STORE_NOT_FOUND,
 	   "gone with her account");
@@ -664,8 +881,9 @@ static void suite(const char *kind, const char *url)
 	struct fed_follower_row *gone_rq;
 	ok(store_fed_domain_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0 &&
 		   store_fed_approve_get(st, ann.id, &gone_on) == STORE_OK && !gone_on &&
-		   store_fed_requests(st, &A, ann.id, 10, &gone_rq, &ngone) == STORE_OK && ngone == 0,
-	   "and her blocked servers, her choices and the requests to follow her");
+		   store_fed_requests(st, &A, ann.id, 10, &gone_rq, &ngone) == STORE_OK && ngone == 0 &&
+		   store_fed_actor_blocks(st, &A, ann.id, &gone_ds, &ngone) == STORE_OK && ngone == 0,
+	   "and her blocked servers and actors, her choices and the requests to follow her");
 	store_close(st);
 	st = NULL;
 }

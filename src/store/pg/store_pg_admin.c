@@ -176,11 +176,14 @@ enum store_err pg_invite_revoke(struct store *s, const char *token_hash)
 
 /* ---- reported responses ---- */
 static const char SQL_REPORTS[] =
-	"SELECT r.id, r.story_id, r.author_id, COALESCE(r.parent_id, ''), r.body, r.body_html, "
-	"r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, u.handle, "
-	"u.name, u.suspended_at, s.title, s.slug, w.handle, "
-	"(SELECT max(x.created_at) FROM response_reports x WHERE x.response_id = r.id) AS last "
-	"FROM responses r JOIN users u ON u.id = r.author_id JOIN stories s ON s.id = r.story_id "
+	"SELECT r.id, r.story_id, COALESCE(r.author_id, ''), COALESCE(r.parent_id, ''), r.body, "
+	"r.body_html, r.status, r.held_for, r.created_at, COALESCE(r.edited_at, 0), r.reports, "
+	"COALESCE(u.handle, r.remote_handle), COALESCE(u.name, r.remote_name), "
+	"COALESCE(u.suspended_at, 0), s.title, s.slug, w.handle, "
+	"(SELECT max(x.created_at) FROM response_reports x WHERE x.response_id = r.id) AS last, "
+	"r.remote_actor, r.remote_note "
+	"FROM responses r LEFT JOIN users u ON u.id = r.author_id "
+	"JOIN stories s ON s.id = r.story_id "
 	"JOIN users w ON w.id = s.author_id WHERE r.reports > 0 AND r.status <> 'hidden' "
 	"AND s.deleted_at IS NULL ORDER BY r.reports DESC, last DESC, r.id COLLATE \"C\" "
 	"LIMIT $1";
@@ -220,6 +223,8 @@ enum store_err pg_reports_open(struct store *s, struct arena *a, size_t max,
 		o->story_slug = pg_text(a, res, i, 15);
 		o->story_author = pg_text(a, res, i, 16);
 		o->last_report = pg_int(res, i, 17);
+		r->remote_actor = pg_text(a, res, i, 18);
+		r->remote_note = pg_text(a, res, i, 19);
 	}
 	PQclear(res);
 	return STORE_OK;

@@ -247,9 +247,21 @@ static const char SQL_DLV_FANOUT[] =
 	"THEN shared_inbox ELSE inbox END AS inbox FROM fed_followers WHERE writer_id = $1) t";
 /* Several app servers: a row another sender is claiming is skipped, not
  * waited for. */
+/* $5 per host (0: no limit), as SQLite's: a due row is claimed only
+ * while its rank among its host's due rows plus the host's rows held
+ * (leased, still queued) stays within it. FOR UPDATE cannot sit beside
+ * a window, so the ranks are a subquery and the rows are locked
+ * outside it; the count is right only if no other claim runs between
+ * its snapshot and its commit, hence the explicit transaction (and its
+ * writer lock) around it in pg_fed_delivery_claim. */
 static const char SQL_DLV_CLAIM[] =
 	"UPDATE fed_deliveries d SET claimed_by = $1, lease_until = $3 FROM (SELECT id FROM "
-	"fed_deliveries WHERE status = 'queued' AND next_at <= $2 AND lease_until <= $2 "
+	"fed_deliveries WHERE id IN (SELECT due.id FROM (SELECT id, domain, row_number() OVER "
+	"(PARTITION BY domain ORDER BY next_at, created_at, id) AS rn FROM fed_deliveries WHERE "
+	"status = 'queued' AND next_at <= $2 AND lease_until <= $2) due LEFT JOIN (SELECT domain, "
+	"count(*) AS n FROM fed_deliveries WHERE status = 'queued' AND lease_until > $2 GROUP BY "
+	"domain) held ON held.domain = due.domain WHERE $5::bigint = 0 OR "
+	"due.rn + COALESCE(held.n, 0) <= $5::bigint) "
 	"ORDER BY next_at, created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) c WHERE d.id = c.id "
 	"RETURNING d.id, d.writer_id, d.kind, d.story_id, d.inbox, d.domain, d.payload, d.status, "
 	"d.attempts, d.next_at, d.created_at, d.sent_at, d.last_error";
@@ -329,21 +341,35 @@ static int dlv_order(const void *x, const void *y)
 }
 
 enum store_err pg_fed_delivery_claim(struct store *s, struct arena *a, const char *who,
-				     int64_t now, int64_t lease_until, size_t max,
+				     int64_t now, int64_t lease_until, size_t max, size_t per_domain,
 				     struct fed_delivery_row **rows, size_t *n)
 {
 	*rows = NULL;
 	*n = 0;
 	if (!max)
 		return STORE_OK;
+	/* Its own transaction unless the caller's: two claims must not both
+	 * count the same held rows (READ COMMITTED), and pg_begin's lock
+	 * makes them take turns. */
+	bool own = PG(s)->txn_depth == 0;
+	if (own && pg_begin(s))
+		return STORE_ERROR;
 	struct pg_params p = {0};
 	pp_text(&p, who);
 	pp_int(&p, now);
 	pp_int(&p, lease_until);
 	pp_int(&p, (int64_t)max);
+	pp_int(&p, (int64_t)per_domain);
 	PGresult *r = pg_run(s, SQL_DLV_CLAIM, &p);
-	if (!r)
+	if (!r) {
+		if (own)
+			pg_rollback(s);
 		return STORE_ERROR;
+	}
+	if (own && pg_commit(s)) {
+		PQclear(r);
+		return STORE_ERROR;
+	}
 	int nt = PQntuples(r);
 	struct fed_delivery_row *v = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*v));
 	for (int i = 0; i < nt; i++)
@@ -530,6 +556,71 @@ enum store_err pg_fed_domain_blocked(struct store *s, const char *writer_id, con
 	return STORE_OK;
 }
 
+static const char SQL_ACTOR_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_actors(writer_id, actor_id, created_at) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_ACTOR_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_actors WHERE writer_id = $1 AND actor_id = $2";
+static const char SQL_ACTOR_BLOCKS[] =
+	"SELECT actor_id FROM fed_blocked_actors WHERE writer_id = $1 ORDER BY actor_id COLLATE "
+	"\"C\" LIMIT 5000";
+static const char SQL_ACTOR_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_actors b WHERE b.writer_id = $1 AND (b.actor_id = $2 OR "
+	"b.actor_id IN (SELECT id FROM fed_actors WHERE inbox = $2)) LIMIT 1";
+
+enum store_err pg_fed_actor_block_add(struct store *s, const char *writer_id, const char *actor_id,
+				      int64_t now)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	pp_int(&p, now);
+	return pg_write(s, SQL_ACTOR_BLOCK_ADD, &p, NULL);
+}
+
+enum store_err pg_fed_actor_block_remove(struct store *s, const char *writer_id,
+					 const char *actor_id)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, actor_id);
+	return pg_write_one(s, SQL_ACTOR_BLOCK_REMOVE, &p);
+}
+
+enum store_err pg_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
+				   const char ***actors, size_t *n)
+{
+	*actors = NULL;
+	*n = 0;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_ACTOR_BLOCKS, &p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	const char **out = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*out));
+	for (int i = 0; i < nt; i++)
+		out[(*n)++] = pg_text(a, r, i, 0);
+	PQclear(r);
+	*actors = out;
+	return STORE_OK;
+}
+
+enum store_err pg_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,
+				    bool *blocked)
+{
+	*blocked = false;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, url ? url : "");
+	PGresult *r = pg_run(s, SQL_ACTOR_BLOCKED, &p);
+	if (!r)
+		return STORE_ERROR;
+	*blocked = PQntuples(r) > 0;
+	PQclear(r);
+	return STORE_OK;
+}
+
 static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = $1";
 static const char SQL_APPROVE_SET[] =
 	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES ($1, $2::boolean) "
@@ -569,6 +660,33 @@ enum store_err pg_fed_approve_set(struct store *s, const char *writer_id, bool o
 	pp_text(&p, writer_id);
 	pp_text(&p, on ? "true" : "false");
 	return pg_write(s, SQL_APPROVE_SET, &p, NULL);
+}
+
+static const char SQL_SHOW_GET[] = "SELECT show_followers FROM fed_settings WHERE writer_id = $1";
+static const char SQL_SHOW_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers, show_followers) VALUES ($1, false, "
+	"$2::boolean) ON CONFLICT (writer_id) DO UPDATE SET show_followers = excluded.show_followers";
+
+enum store_err pg_fed_show_followers_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	PGresult *r = pg_run(s, SQL_SHOW_GET, &p);
+	if (!r)
+		return STORE_ERROR;
+	if (PQntuples(r) == 1)
+		*on = pg_bool(r, 0, 0);
+	PQclear(r);
+	return STORE_OK;
+}
+
+enum store_err pg_fed_show_followers_set(struct store *s, const char *writer_id, bool on)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, on ? "true" : "false");
+	return pg_write(s, SQL_SHOW_SET, &p, NULL);
 }
 
 enum store_err pg_fed_request_add(struct store *s, const struct fed_follower_row *r)

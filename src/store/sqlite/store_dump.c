@@ -26,7 +26,7 @@ static bool without_rowid(const char *table)
 					"mail_tokens", "story_mail", "mail_prefs", "feed_tokens", "import_sources",
 					"import_photos", "import_jobs", "profiles", "fed_keys",
 					"fed_actors", "fed_followers", "fed_seen", "fed_deliveries", "fed_blocked_domains",
-	"fed_settings", "fed_follow_requests", "fed_reactions",
+	"fed_settings", "fed_follow_requests", "fed_reactions", "fed_blocked_actors",
 					NULL};
 	for (size_t i = 0; t[i]; i++)
 		if (strcmp(t[i], table) == 0)

@@ -273,10 +273,20 @@ static const char SQL_DLV_FANOUT[] =
 	"THEN shared_inbox ELSE inbox END AS inbox FROM fed_followers WHERE writer_id = ?1) t";
 /* One writer at a time on SQLite: choosing and claiming in one statement
  * leaves no gap for another sender. */
+/* ?5 per host (0: no limit): a due row is the rn-th of its host's due
+ * rows, and is claimed only while rn plus the host's rows other
+ * senders hold (leased, still queued) stays within it. SQLite's one
+ * writer makes the count and the claim one step. */
 static const char SQL_DLV_CLAIM[] =
-	"UPDATE fed_deliveries SET claimed_by = ?1, lease_until = ?3 WHERE id IN (SELECT id FROM "
-	"fed_deliveries WHERE status = 'queued' AND next_at <= ?2 AND lease_until <= ?2 "
-	"ORDER BY next_at, created_at, id LIMIT ?4) RETURNING " DLV_COLS;
+	"WITH held AS (SELECT domain, count(*) AS n FROM fed_deliveries WHERE status = 'queued' "
+	"AND lease_until > ?2 GROUP BY domain), "
+	"due AS (SELECT id, domain, next_at, created_at, row_number() OVER (PARTITION BY domain "
+	"ORDER BY next_at, created_at, id) AS rn FROM fed_deliveries WHERE status = 'queued' AND "
+	"next_at <= ?2 AND lease_until <= ?2) "
+	"UPDATE fed_deliveries SET claimed_by = ?1, lease_until = ?3 WHERE id IN (SELECT due.id "
+	"FROM due LEFT JOIN held ON held.domain = due.domain WHERE ?5 = 0 OR "
+	"due.rn + COALESCE(held.n, 0) <= ?5 ORDER BY due.next_at, due.created_at, due.id "
+	"LIMIT ?4) RETURNING " DLV_COLS;
 static const char SQL_DLV_RELEASE[] =
 	"UPDATE fed_deliveries SET lease_until = 0, claimed_by = '' WHERE claimed_by = ?1 AND "
 	"status = 'queued'";
@@ -361,7 +371,7 @@ static int dlv_order(const void *x, const void *y)
 }
 
 enum store_err sq_fed_delivery_claim(struct store *s, struct arena *a, const char *who,
-				     int64_t now, int64_t lease_until, size_t max,
+				     int64_t now, int64_t lease_until, size_t max, size_t per_domain,
 				     struct fed_delivery_row **rows, size_t *n)
 {
 	*rows = NULL;
@@ -375,6 +385,7 @@ enum store_err sq_fed_delivery_claim(struct store *s, struct arena *a, const cha
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, lease_until);
 	sqlite3_bind_int64(st, 4, (int64_t)max);
+	sqlite3_bind_int64(st, 5, (int64_t)per_domain);
 	struct fed_delivery_row *v = arena_alloc(a, max * sizeof(*v));
 	size_t k = 0;
 	int rc;
@@ -587,6 +598,81 @@ enum store_err sq_fed_domain_blocked(struct store *s, const char *writer_id, con
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
 }
 
+static const char SQL_ACTOR_BLOCK_ADD[] =
+	"INSERT INTO fed_blocked_actors(writer_id, actor_id, created_at) VALUES (?1, ?2, ?3) "
+	"ON CONFLICT DO NOTHING";
+static const char SQL_ACTOR_BLOCK_REMOVE[] =
+	"DELETE FROM fed_blocked_actors WHERE writer_id = ?1 AND actor_id = ?2";
+static const char SQL_ACTOR_BLOCKS[] =
+	"SELECT actor_id FROM fed_blocked_actors WHERE writer_id = ?1 ORDER BY actor_id LIMIT 5000";
+static const char SQL_ACTOR_BLOCKED[] =
+	"SELECT 1 FROM fed_blocked_actors b WHERE b.writer_id = ?1 AND (b.actor_id = ?2 OR "
+	"b.actor_id IN (SELECT id FROM fed_actors WHERE inbox = ?2)) LIMIT 1";
+
+enum store_err sq_fed_actor_block_add(struct store *s, const char *writer_id, const char *actor_id,
+				      int64_t now)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCK_ADD);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	sqlite3_bind_int64(st, 3, now);
+	return exec_write(s, st);
+}
+
+enum store_err sq_fed_actor_block_remove(struct store *s, const char *writer_id,
+					 const char *actor_id)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCK_REMOVE);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, actor_id);
+	return write_one(s, st);
+}
+
+enum store_err sq_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
+				   const char ***actors, size_t *n)
+{
+	*actors = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCKS);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	size_t cap = 16;
+	const char **out = arena_alloc(a, cap * sizeof(*out));
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
+			memcpy(bigger, out, cap * sizeof(*bigger));
+			out = bigger;
+			cap *= 2;
+		}
+		out[(*n)++] = col_text(a, st, 0);
+	}
+	done(st);
+	*actors = out;
+	return rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,
+				    bool *blocked)
+{
+	*blocked = false;
+	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCKED);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, url ? url : "");
+	int rc = sqlite3_step(st);
+	*blocked = rc == SQLITE_ROW;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
 static const char SQL_APPROVE_GET[] = "SELECT approve_followers FROM fed_settings WHERE writer_id = ?1";
 static const char SQL_APPROVE_SET[] =
 	"INSERT INTO fed_settings(writer_id, approve_followers) VALUES (?1, ?2) "
@@ -622,6 +708,35 @@ enum store_err sq_fed_approve_get(struct store *s, const char *writer_id, bool *
 enum store_err sq_fed_approve_set(struct store *s, const char *writer_id, bool on)
 {
 	sqlite3_stmt *st = stmt_cached(s, SQL_APPROVE_SET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	sqlite3_bind_int(st, 2, on ? 1 : 0);
+	return exec_write(s, st);
+}
+
+static const char SQL_SHOW_GET[] = "SELECT show_followers FROM fed_settings WHERE writer_id = ?1";
+static const char SQL_SHOW_SET[] =
+	"INSERT INTO fed_settings(writer_id, approve_followers, show_followers) VALUES (?1, 0, ?2) "
+	"ON CONFLICT(writer_id) DO UPDATE SET show_followers = excluded.show_followers";
+
+enum store_err sq_fed_show_followers_get(struct store *s, const char *writer_id, bool *on)
+{
+	*on = false;
+	sqlite3_stmt *st = stmt_cached(s, SQL_SHOW_GET);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*on = sqlite3_column_int(st, 0) != 0;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+}
+
+enum store_err sq_fed_show_followers_set(struct store *s, const char *writer_id, bool on)
+{
+	sqlite3_stmt *st = stmt_cached(s, SQL_SHOW_SET);
 	if (!st)
 		return STORE_ERROR;
 	bind_text(st, 1, writer_id);
