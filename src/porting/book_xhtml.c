@@ -15,6 +15,7 @@
  * follows its segment (book.c gives it a page for its note and one for
  * itself). Not here: the store, the photos' files, the EPUB around it.
  */
+#include "core/text.h"
 #include "porting/book.h"
 #include "porting/porting.h"
 
@@ -131,6 +132,18 @@ static void text_out(struct buf *b, const char *s, bool in_attr)
 		if (ch == 0xEF && (unsigned char)s[1] == 0xBF &&
 		    ((unsigned char)s[2] == 0xBE || (unsigned char)s[2] == 0xBF)) {
 			s += 2;
+			continue;
+		}
+		/* Only whole, valid UTF-8 sequences: a stray byte (the HTML
+		 * parser can leave one) would make the page not well-formed. */
+		if (ch >= 0x80) {
+			size_t n = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 0, k = 1;
+			while (n && k < n && ((unsigned char)s[k] & 0xC0) == 0x80)
+				k++;
+			if (!n || k < n || !utf8_valid(s, n))
+				continue;
+			buf_add(b, s, n);
+			s += n - 1;
 			continue;
 		}
 		buf_addch(b, (char)ch);
