@@ -305,6 +305,27 @@ static const struct {
 
 static void route(struct http_req *req, struct http_res *res);
 
+/* A page every anonymous reader gets as it is, and a public photo's file,
+ * answered before the request is parsed (http.h, web/page_cache.h). */
+static struct http_shared *early(struct http_req *req)
+{
+	/* Its web_req, with no allocation: only the route is set (for the
+	 * log and /metrics), read back before the next request. */
+	static _Thread_local struct web_req sr;
+	memset(&sr, 0, sizeof(sr));
+	sr.viewer.csrf = "";
+	req->app = &sr;
+	bool photo = !strncmp(req->path, "/photos/", 8);
+	if (!photo && fed_wants_ap(req))
+		return NULL;
+	struct http_shared *sh = photo ? page_cache_early_file(req) : page_cache_early(req);
+	if (sh) {
+		metrics_cache(true);
+		metrics_early();
+	}
+	return sh;
+}
+
 static void app(struct http_req *req, struct http_res *res)
 {
 	struct web_req *sr = web_req(req);
@@ -326,8 +347,9 @@ static void app(struct http_req *req, struct http_res *res)
 		return;
 	}
 	/* A public photo's file is the same for everyone: answered before
-	 * the session is read (web/page_cache.h). */
-	if (page_cache_serve_file(req, res)) {
+	 * the session is read (web/page_cache.h). Only photo files are kept
+	 * (page_photo_file), so no other request looks. */
+	if (!strncmp(req->path, "/photos/", 8) && page_cache_serve_file(req, res)) {
 		metrics_cache(true);
 		return;
 	}
@@ -451,7 +473,7 @@ static void log_path(struct buf *b, const char *path)
 	}
 }
 
-static void log_request(const struct http_req *req, int status, uint64_t bytes, double ms,
+static void log_request(struct http_req *req, int status, uint64_t bytes, double ms,
 			bool complete)
 {
 	const struct web_req *sr = req->app;
@@ -462,6 +484,7 @@ static void log_request(const struct http_req *req, int status, uint64_t bytes, 
 	if (atomic_load_explicit(&log_level, memory_order_relaxed) < (int)need)
 		return;
 	bool json = atomic_load_explicit(&log_json, memory_order_relaxed);
+	http_req_addresses(req); /* an early answer's are made now */
 	struct buf line;
 	buf_init(&line, 4096);
 	time_t now = time(NULL);
@@ -968,6 +991,7 @@ static int cmd_serve(const struct opts *o)
 		.error = early_error,
 		.spool = spool_route,
 		.log = log_request,
+		.early = early,
 	};
 	/* Before serving: whoever sees the server answer can already read
 	 * the link (the tests wait for /healthz, then read the log). */

@@ -50,7 +50,8 @@ void arena_release(struct arena *a)
 	arena_init(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes, not zeroed: for copies that fill every byte. */
+static void *alloc_raw(struct arena *a, size_t n)
 {
 	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need < n) {
@@ -73,7 +74,6 @@ void *arena_alloc(struct arena *a, size_t n)
 				a->head = big;
 			}
 			a->total += need;
-			memset(big->data, 0, need);
 			return big->data;
 		}
 		b = xmalloc(sizeof(*b) + ARENA_BLOCK);
@@ -85,13 +85,19 @@ void *arena_alloc(struct arena *a, size_t n)
 	void *p = b->data + b->used;
 	b->used += need;
 	a->total += need;
-	memset(p, 0, need);
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = alloc_raw(a, n);
+	memset(p, 0, n);
 	return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = alloc_raw(a, n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

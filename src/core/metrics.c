@@ -28,7 +28,7 @@ struct route_counts {
 
 struct block {
 	struct block *next;
-	_Atomic uint64_t cache_hit, cache_miss, slot_hit, slot_miss, db_calls, db_ns;
+	_Atomic uint64_t cache_hit, cache_miss, slot_hit, slot_miss, early, db_calls, db_ns;
 	struct route_counts routes[]; /* nroutes + 2: none, early */
 };
 
@@ -98,6 +98,11 @@ void metrics_cache(bool hit)
 	bump(hit ? &b->cache_hit : &b->cache_miss, 1);
 }
 
+void metrics_early(void)
+{
+	bump(&block_of_thread()->early, 1);
+}
+
 void metrics_slot(bool hit)
 {
 	struct block *b = block_of_thread();
@@ -127,13 +132,14 @@ void metrics_render(struct buf *out)
 {
 	size_t nr = nroutes + 2;
 	struct route_counts *sum = xcalloc(nr, sizeof(*sum));
-	uint64_t hit = 0, miss = 0, shit = 0, smiss = 0, calls = 0, ns = 0;
+	uint64_t hit = 0, miss = 0, shit = 0, smiss = 0, early = 0, calls = 0, ns = 0;
 	pthread_mutex_lock(&blocks_lock);
 	for (struct block *b = atomic_load(&blocks); b; b = b->next) {
 		hit += rd(&b->cache_hit);
 		miss += rd(&b->cache_miss);
 		shit += rd(&b->slot_hit);
 		smiss += rd(&b->slot_miss);
+		early += rd(&b->early);
 		calls += rd(&b->db_calls);
 		ns += rd(&b->db_ns);
 		for (size_t r = 0; r < nr; r++) {
@@ -192,6 +198,10 @@ void metrics_render(struct buf *out)
 		      "up in the page cache and not found.\n# TYPE quire_page_cache_misses_total counter\n"
 		      "quire_page_cache_misses_total %llu\n",
 		 (unsigned long long)hit, (unsigned long long)miss);
+	buf_addf(out, "# HELP quire_early_answers_total Requests answered before they were parsed "
+		      "(a stored page or a kept photo file, the same for everyone).\n"
+		      "# TYPE quire_early_answers_total counter\nquire_early_answers_total %llu\n",
+		 (unsigned long long)early);
 	buf_addf(out, "# HELP quire_slot_page_hits_total Signed-in pages answered from a rendering "
 		      "shared between readers.\n# TYPE quire_slot_page_hits_total counter\n"
 		      "quire_slot_page_hits_total %llu\n"

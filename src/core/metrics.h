@@ -39,6 +39,9 @@ void metrics_init(const char *const *route_names, size_t nroutes);
  * value), its status (0: none was sent) and how long it took. */
 void metrics_request(int route, int status, double ms);
 void metrics_cache(bool hit);
+/* A request answered early (http.h), before it was parsed; also a
+ * cache hit. */
+void metrics_early(void);
 /* A signed-in page shared between readers (web/slot_page.h): hit or miss. */
 void metrics_slot(bool hit);
 

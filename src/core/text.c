@@ -36,6 +36,10 @@ bool utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	for (size_t i = 0; i < n;) {
+		if (s[i] - 1u < 0x7Fu) { /* ASCII other than NUL, the common case */
+			i++;
+			continue;
+		}
 		size_t len = seq_len(s, i, n);
 		if (len == 0)
 			return false;

@@ -231,11 +231,24 @@ struct http_server_config {
 	/* Optional: called once per request when it ends (the arena is still
 	 * valid). status is 0 if nothing was answered; complete is false when
 	 * the client went away or the connection failed mid-way. */
-	void (*log)(const struct http_req *req, int status, uint64_t bytes, double ms,
-		    bool complete);
+	void (*log)(struct http_req *req, int status, uint64_t bytes, double ms, bool complete);
+	/* Optional: the early answer. For a GET with no query, no body and
+	 * no NUL in its headers, called before anything is parsed or
+	 * allocated for the request: req has its method, raw path, thread
+	 * and an empty arena, http_req_header() works, and the client's
+	 * address is there once http_req_addresses() is called; nothing else
+	 * is filled. A response returned is sent as it
+	 * is (and logged like any other); NULL: the request goes the whole
+	 * way (app). For answers that are the same bytes for everyone, such
+	 * as the page cache's. */
+	struct http_shared *(*early)(struct http_req *req);
 };
 
 struct http_server;
+
+/* Fill req->remote_addr and req->peer_addr if they are not yet (an early
+ * answer's request, see http_server_config.early). */
+void http_req_addresses(struct http_req *req);
 
 /* libmicrohttpd's version ("0.9.75"), for quire --version. */
 const char *http_lib_version(void);

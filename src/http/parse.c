@@ -27,6 +27,15 @@ static int hexval(char c)
 enum parse_err pct_decode(struct arena *a, const char *s, size_t n, bool plus_space,
 			  char **out, size_t *out_len)
 {
+	if (!memchr(s, '%', n) && !(plus_space && memchr(s, '+', n))) {
+		/* Nothing to decode: a copy (most paths and arguments). */
+		char *d = arena_strndup(a, s, n);
+		if (!utf8_valid(d, n))
+			return PARSE_BAD_ENCODING;
+		*out = d;
+		*out_len = n;
+		return PARSE_OK;
+	}
 	char *d = arena_alloc(a, n + 1);
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -228,8 +237,22 @@ bool net_addr_parse(const char *s, size_t n, struct net_addr *out)
 
 void net_addr_format(const struct net_addr *a, char out[NET_ADDR_STRLEN])
 {
-	const char *r = net_addr_is_v4(a) ? inet_ntop(AF_INET, a->b + 12, out, NET_ADDR_STRLEN) :
-					    inet_ntop(AF_INET6, a->b, out, NET_ADDR_STRLEN);
+	if (net_addr_is_v4(a)) {
+		/* Dotted quad by hand: this runs for every request, and
+		 * inet_ntop() formats through the stdio machinery. */
+		char *o = out;
+		for (int i = 12; i < 16; i++) {
+			unsigned v = a->b[i];
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+			*o++ = i < 15 ? '.' : '\0';
+		}
+		return;
+	}
+	const char *r = inet_ntop(AF_INET6, a->b, out, NET_ADDR_STRLEN);
 	if (!r)
 		memcpy(out, "unknown", 8);
 }

@@ -507,86 +507,167 @@ static void client_of(struct http_server *s, struct MHD_Connection *c, struct ht
 	buf_release(&h.xff);
 }
 
+/* con_cls of a request that may be answered early (the first call saw
+ * a GET with no query and no body), and of one that was: no conn_req is
+ * made for either. libmicrohttpd closes the connection after a response
+ * queued before the whole request is read, so the answer waits for the
+ * second call. */
+static char early_pending, early_done;
+
+static bool early_candidate(struct MHD_Connection *c, const char *method)
+{
+	if (strcmp(method, "GET") != 0 ||
+	    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, NULL, NULL) != 0)
+		return false;
+	struct framing f = {0, 0, false, false};
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, framing_header, &f);
+	return !f.nul && !f.content_length && !f.transfer_encoding;
+}
+
+/* The server of this thread's current early answer, for
+ * http_req_addresses(). */
+static _Thread_local struct http_server *tls_server;
+
+void http_req_addresses(struct http_req *req)
+{
+	if (!req->remote_addr && tls_server)
+		client_of(tls_server, req->conn, req);
+}
+
+/* The application's early answer (http_server_config.early) for a
+ * candidate: true when it answered. */
+static bool early_answer(struct http_server *s, struct MHD_Connection *c, const char *url,
+			 const char *method, void **con_cls)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct http_req req;
+	memset(&req, 0, sizeof(req));
+	arena_init(&req.arena);
+	req.conn = c;
+	req.method = HTTP_GET;
+	req.method_name = method;
+	req.path = url;
+	req.upload.fd = -1;
+	req.thread = thread_state(s);
+	tls_server = s;
+	struct http_shared *sh = s->cfg.early(&req);
+	if (sh) {
+		/* Counted like any request, so that a stop lets it finish. */
+		atomic_fetch_add(&s->inflight, 1);
+		*con_cls = &early_done;
+		MHD_queue_response(c, sh->status, sh->r);
+		if (s->cfg.log) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+			s->cfg.log(&req, (int)sh->status, sh->len, ms, true);
+		}
+	}
+	arena_release(&req.arena);
+	return sh != NULL;
+}
+
+/* The first call for a request: its state, and what can be refused
+ * before any body byte is read (answered at once). */
+static void request_start(struct http_server *s, struct MHD_Connection *c, const char *url,
+			  const char *method, void **con_cls)
+{
+	struct conn_req *cr = xcalloc(1, sizeof(*cr));
+	clock_gettime(CLOCK_MONOTONIC, &cr->start);
+	*con_cls = cr;
+	atomic_fetch_add(&s->inflight, 1);
+	cr->counted = true;
+	struct http_req *req = &cr->req;
+	arena_init(&req->arena);
+	req->conn = c;
+	req->method_name = arena_strdup(&req->arena, method);
+	req->method = method_of(method);
+	req->path = arena_strdup(&req->arena, url);
+	buf_init(&cr->body, s->cfg.limits.max_body);
+
+	client_of(s, c, req);
+	req->upload.fd = -1;
+
+	int fst = 0;
+	const char *fmsg = framing_problem(c, &fst);
+	if (fmsg) {
+		/* Never guess where an ambiguous body ends (request
+		 * smuggling): answer at once, and libmicrohttpd closes the
+		 * connection instead of reading on. */
+		cr->early_status = fst;
+		cr->body.too_large = true;
+		answer_error(s, c, cr, fst, fmsg);
+		return;
+	}
+
+	/* The application may have this body streamed to a file, with
+	 * its own cap instead of max_body. */
+	unsigned long long limit = s->cfg.limits.max_body;
+	struct http_spool sp;
+	if (s->cfg.spool && req->method == HTTP_POST && s->cfg.spool(req, &sp)) {
+		limit = sp.max_file + sp.max_fields + 64 * 1024;
+		int st = 0;
+		const char *msg = NULL;
+		cr->spool = spool_begin(req, c, &sp, &st, &msg);
+		if (!cr->spool) {
+			cr->early_status = st;
+			cr->early_msg = msg;
+			cr->drain = true;
+		}
+	}
+
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno || *end || end == cl) {
+			cr->early_status = 400;
+			cr->early_msg = "Malformed Content-Length.";
+		} else if (n > limit) {
+			cr->early_status = 413;
+			cr->early_msg = "The request body is larger than this server accepts.";
+			cr->drain = n <= DRAIN_MAX;
+		}
+	}
+	if (cr->early_status == 413 && !cr->drain) {
+		/* Far too large to read: answer now; libmicrohttpd then
+		 * closes the connection instead of reading the body. */
+		cr->body.too_large = true;
+		answer_error(s, c, cr, 413, cr->early_msg);
+		return;
+	}
+	if (req->method == HTTP_OTHER && !cr->early_status) {
+		cr->early_status = 501;
+		cr->early_msg = "This method is not supported.";
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	struct http_server *s = cls;
-	struct conn_req *cr = *con_cls;
-
-	if (!cr) {
-		cr = xcalloc(1, sizeof(*cr));
-		clock_gettime(CLOCK_MONOTONIC, &cr->start);
-		*con_cls = cr;
-		atomic_fetch_add(&s->inflight, 1);
-		cr->counted = true;
-		struct http_req *req = &cr->req;
-		arena_init(&req->arena);
-		req->conn = c;
-		req->method_name = arena_strdup(&req->arena, method);
-		req->method = method_of(method);
-		req->path = arena_strdup(&req->arena, url);
-		buf_init(&cr->body, s->cfg.limits.max_body);
-
-		client_of(s, c, req);
-		req->upload.fd = -1;
-
-		int fst = 0;
-		const char *fmsg = framing_problem(c, &fst);
-		if (fmsg) {
-			/* Never guess where an ambiguous body ends (request
-			 * smuggling): answer at once, and libmicrohttpd closes the
-			 * connection instead of reading on. */
-			cr->early_status = fst;
-			cr->body.too_large = true;
-			answer_error(s, c, cr, fst, fmsg);
+	if (*con_cls == &early_done)
+		return MHD_YES;
+	if (*con_cls == &early_pending) {
+		/* The whole request is in. */
+		*con_cls = NULL;
+		if (early_answer(s, c, url, method, con_cls))
 			return MHD_YES;
-		}
-
-		/* The application may have this body streamed to a file, with
-		 * its own cap instead of max_body. */
-		unsigned long long limit = s->cfg.limits.max_body;
-		struct http_spool sp;
-		if (s->cfg.spool && req->method == HTTP_POST && s->cfg.spool(req, &sp)) {
-			limit = sp.max_file + sp.max_fields + 64 * 1024;
-			int st = 0;
-			const char *msg = NULL;
-			cr->spool = spool_begin(req, c, &sp, &st, &msg);
-			if (!cr->spool) {
-				cr->early_status = st;
-				cr->early_msg = msg;
-				cr->drain = true;
-			}
-		}
-
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl) {
-			char *end;
-			errno = 0;
-			unsigned long long n = strtoull(cl, &end, 10);
-			if (errno || *end || end == cl) {
-				cr->early_status = 400;
-				cr->early_msg = "Malformed Content-Length.";
-			} else if (n > limit) {
-				cr->early_status = 413;
-				cr->early_msg = "The request body is larger than this server accepts.";
-				cr->drain = n <= DRAIN_MAX;
-			}
-		}
-		if (cr->early_status == 413 && !cr->drain) {
-			/* Far too large to read: answer now; libmicrohttpd then
-			 * closes the connection instead of reading the body. */
-			cr->body.too_large = true;
-			answer_error(s, c, cr, 413, cr->early_msg);
-			return MHD_YES;
-		}
-		if (req->method == HTTP_OTHER && !cr->early_status) {
-			cr->early_status = 501;
-			cr->early_msg = "This method is not supported.";
-		}
+		/* Not for the early answer: the whole way. Nothing in the
+		 * start can be refused for such a request. */
+		request_start(s, c, url, method, con_cls);
+	} else if (!*con_cls) {
+		if (s->cfg.early && early_candidate(c, method))
+			*con_cls = &early_pending;
+		else
+			request_start(s, c, url, method, con_cls);
 		return MHD_YES;
 	}
+	struct conn_req *cr = *con_cls;
 
 	if (cr->defer_fn) {
 		/* Called again after http_req_resume(). */
@@ -725,6 +806,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	(void)toe;
 	struct http_server *s = cls;
+	if (*con_cls == &early_done || *con_cls == &early_pending) {
+		/* Answered early, and logged then; or gone before all of it
+		 * came in. */
+		if (*con_cls == &early_done)
+			atomic_fetch_sub(&s->inflight, 1);
+		*con_cls = NULL;
+		return;
+	}
 	struct conn_req *cr = *con_cls;
 	if (!cr)
 		return;

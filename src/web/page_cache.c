@@ -278,14 +278,19 @@ size_t page_cache_bytes(const struct page_cache *pc)
 
 struct ticket {
 	struct store_stamp stamp;
-	char *key;
+	const char *key;
 	size_t klen;
 };
 
 /* Raw path, then each decoded query argument, length-prefixed so that
  * no two different requests share a key. */
-char *page_cache_key(struct http_req *req, size_t *klen)
+const char *page_cache_key(struct http_req *req, size_t *klen)
 {
+	if (!req->query.n) {
+		/* The common case: the path is the key (the arena's copy). */
+		*klen = strlen(req->path);
+		return req->path;
+	}
 	struct buf k;
 	buf_init(&k, 0);
 	buf_adds(&k, req->path);
@@ -359,27 +364,28 @@ static void answer_from(struct http_req *req, struct http_res *res, const struct
 	/* The page's own entry: pub is its first member. */
 	struct entry *own = (struct entry *)(void *)pe;
 	const struct page_entry *e = pe;
+	bool gz = e->gz && web_accepts_coding(http_req_header(req, "Accept-Encoding"), "gzip");
+	const char *etag = gz ? e->etag_gz : e->etag;
+	const char *inm = http_req_header(req, "If-None-Match");
+	bool not_modified = inm ? etag_listed(inm, etag) : not_modified_since(req, e);
+	/* Every 200 for this copy is the same bytes: the response, headers
+	 * and all, is built once and sent as it is (no per-request copy). */
+	struct http_shared **sh = &own->shared[gz ? 1 : 0];
+	if (!not_modified && *sh && !(req->method & HTTP_HEAD)) {
+		http_res_shared(res, *sh);
+		return;
+	}
 	res->status = 200;
 	res->content_type = e->content_type;
 	res->nheaders = 0;
 	buf_reset(&res->body);
 	for (size_t i = 0; i < e->nheaders; i++)
 		http_res_header(req, res, e->headers[i].name, e->headers[i].value);
-	bool gz = e->gz && web_accepts_coding(http_req_header(req, "Accept-Encoding"), "gzip");
-	const char *etag = gz ? e->etag_gz : e->etag;
 	http_res_header(req, res, "ETag", etag);
 	if (e->gz)
 		http_res_header(req, res, "Vary", "Accept-Encoding");
-	const char *inm = http_req_header(req, "If-None-Match");
-	if (inm ? etag_listed(inm, etag) : not_modified_since(req, e)) {
+	if (not_modified) {
 		res->status = 304;
-		return;
-	}
-	/* Every 200 for this copy is the same bytes: build the response once
-	 * and send that (no per-request copy of body and headers). */
-	struct http_shared **sh = &own->shared[gz ? 1 : 0];
-	if (*sh && !(req->method & HTTP_HEAD)) {
-		http_res_shared(res, *sh);
 		return;
 	}
 	if (gz) {
@@ -527,4 +533,65 @@ void page_cache_keep_file(struct http_req *req, struct http_res *res)
 	e->route = sr->route;
 	pc->nfiles++;
 	http_res_shared(res, e->shared[0]);
+}
+
+/* ---- early answers (http_server_config.early) ---- */
+
+/* The thread's cache, in step with the store; NULL when there is none or
+ * the store cannot say what changed. */
+static struct page_cache *early_cache(struct http_req *req)
+{
+	struct page_cache *pc = web_page_cache(req);
+	struct store *st = web_store(req);
+	struct store_stamp stamp;
+	if (!pc || !st || store_change_stamp(st, &stamp))
+		return NULL;
+	page_cache_sync(pc, &stamp);
+	return pc;
+}
+
+struct http_shared *page_cache_early(struct http_req *req)
+{
+	/* What page_cache_serve() would answer 200 from a stored page;
+	 * anything conditional goes the whole way (answer_from()). */
+	if (http_req_header(req, "Cookie") || http_req_header(req, "Authorization") ||
+	    http_req_header(req, "If-None-Match") || http_req_header(req, "If-Modified-Since"))
+		return NULL;
+	struct page_cache *pc = early_cache(req);
+	if (!pc)
+		return NULL;
+	size_t klen = strlen(req->path);
+	struct entry *e = find(pc, fnv1a(req->path, klen), req->path, klen);
+	if (!e || e->file)
+		return NULL;
+	bool gz = e->pub.gz && web_accepts_coding(http_req_header(req, "Accept-Encoding"), "gzip");
+	struct http_shared *sh = e->shared[gz ? 1 : 0];
+	if (!sh)
+		return NULL;
+	if (pc->lru_head != e) {
+		lru_unlink(pc, e);
+		lru_push_front(pc, e);
+	}
+	web_req(req)->route = e->route;
+	return sh;
+}
+
+struct http_shared *page_cache_early_file(struct http_req *req)
+{
+	if (http_req_header(req, "If-None-Match"))
+		return NULL;
+	struct page_cache *pc = early_cache(req);
+	if (!pc)
+		return NULL;
+	size_t klen;
+	const char *key = file_key(req, &klen);
+	struct entry *e = find(pc, fnv1a(key, klen), key, klen);
+	if (!e || !e->file || !e->shared[0])
+		return NULL;
+	if (pc->lru_head != e) {
+		lru_unlink(pc, e);
+		lru_push_front(pc, e);
+	}
+	web_req(req)->route = e->route;
+	return e->shared[0];
 }

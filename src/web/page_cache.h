@@ -101,8 +101,8 @@ bool page_cache_serve(struct http_req *req, struct http_res *res);
 void page_cache_store(struct http_req *req, struct http_res *res);
 /* The cache key of a request: its raw path and each decoded query
  * argument, length-prefixed (no two different requests share one); in
- * req's arena. */
-char *page_cache_key(struct http_req *req, size_t *klen);
+ * req's arena (the path itself when there is no query). */
+const char *page_cache_key(struct http_req *req, size_t *klen);
 /* A handler's anonymous page depends on more than path, query and
  * database: do not store this response. */
 void page_cache_skip(struct http_req *req);
@@ -131,5 +131,17 @@ bool page_cache_serve_file(struct http_req *req, struct http_res *res);
 /* The handler's 200 file answer is the same for everyone: keep it (and
  * answer this request from the kept copy). */
 void page_cache_keep_file(struct http_req *req, struct http_res *res);
+
+/* ---- early answers (http.h, http_server_config.early) ----
+ *
+ * For a GET with no query and no body, before the request is parsed: the
+ * response a stored page would be answered 200 with (page_cache_serve()),
+ * when the request has no Cookie, Authorization, If-None-Match or
+ * If-Modified-Since header; or the kept answer of a file
+ * (page_cache_serve_file()) without If-None-Match. NULL otherwise: the
+ * request then goes the whole way and is answered the same. Whether the
+ * request wants the page at all (not ActivityPub JSON) is the caller's. */
+struct http_shared *page_cache_early(struct http_req *req);
+struct http_shared *page_cache_early_file(struct http_req *req);
 
 #endif

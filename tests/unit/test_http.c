@@ -141,6 +141,25 @@ static const char *client(struct arena *a, const char *peer, const char *fwd, co
 	return out;
 }
 
+/* net_addr_format() writes IPv4 by hand: every width of octet. */
+static void test_addr_format(void)
+{
+	static const char *const v4[] = {"0.0.0.0", "1.22.255.9", "10.100.200.99",
+					 "255.255.255.255", "127.0.0.2", "198.51.100.7"};
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		struct net_addr x;
+		char out[NET_ADDR_STRLEN];
+		ok(net_addr_parse(v4[i], strlen(v4[i]), &x), "parse %s", v4[i]);
+		net_addr_format(&x, out);
+		is_str(out, v4[i], "IPv4 formatted back");
+	}
+	struct net_addr y;
+	char out6[NET_ADDR_STRLEN];
+	ok(net_addr_parse("2001:db8::1", 11, &y), "parse IPv6");
+	net_addr_format(&y, out6);
+	is_str(out6, "2001:db8::1", "IPv6 formatted back");
+}
+
 static void test_forwarded(void)
 {
 	struct arena a;
@@ -209,6 +228,7 @@ int main(void)
 	test_decode();
 	test_paths();
 	test_router();
+	test_addr_format();
 	test_forwarded();
 	return tap_done();
 }
