@@ -27,6 +27,7 @@
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "render/plain.h"
 #include "stories/markdown.h"
 #include "store/store.h"
 
@@ -113,7 +114,7 @@ static void essay(struct buf *b, size_t target)
 }
 
 struct body {
-	char *md, *html, *excerpt;
+	char *md, *html, *excerpt, *text;
 	int64_t words;
 };
 
@@ -130,7 +131,13 @@ static void body_make(struct body *out, size_t target)
 	}
 	md_excerpt(buf_str(&md), md.len, 220, &ex);
 	out->words = (int64_t)text_word_count(buf_str(&md), md.len);
+	/* The search text, as saving a story makes it (stories.c): without
+	 * it every start would fill it in, story by story. */
+	struct buf txt;
+	buf_init(&txt, 2 * MD_MAX_BYTES);
+	render_plain(buf_str(&md), md.len, RENDER_SEARCH, 0, &txt);
 	size_t n;
+	out->text = buf_detach(&txt, &n);
 	out->md = buf_detach(&md, &n);
 	out->html = buf_detach(&html, &n);
 	out->excerpt = buf_detach(&ex, &n);
@@ -265,6 +272,7 @@ int main(int argc, char **argv)
 		s.body = b->md;
 		s.body_html = b->html;
 		s.excerpt = b->excerpt;
+		s.search_text = b->text;
 		s.word_count = b->words;
 		s.status = STATUS_PUBLISHED;
 		s.audience = AUDIENCE_PUBLIC;

@@ -8,6 +8,7 @@
 #include "mail/mail.h"
 #include "store/store_mail.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,80 @@ static bool session_valid(const struct session_row *s, int64_t now, int64_t idle
 	return s->expires_at > now && s->last_seen + idle > now;
 }
 
+/*
+ * Session activity is recorded coarsely (last_seen moves at most every
+ * SESSION_TOUCH_EVERY seconds of a session's use) and in batches. Every
+ * write anywhere empties every thread's page cache and session memo
+ * (store_change_stamp()), so one write per reader, with many readers,
+ * would keep them empty: a site with 10,000 readers signed in would drop
+ * every cached page thirty times a second. Touches wait in this table
+ * and are written together, in one transaction, at most every
+ * TOUCH_BATCH_SECONDS, by whichever request comes next (the first at
+ * once). A session's idle limit is days or weeks; a minute's delay in
+ * its last_seen changes nothing a person sees.
+ */
+#define SESSION_TOUCH_EVERY 300
+#define TOUCH_BATCH_SECONDS 60
+#define TOUCH_SLOTS 1024 /* a power of two; a full table is written at once */
+static pthread_mutex_t touch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct touch {
+	char hash[65]; /* "" when the slot is free */
+	int64_t at;
+} touches[TOUCH_SLOTS];
+static size_t ntouches;
+static int64_t touches_written; /* when the last batch was written */
+
+static size_t touch_slot(const char *hash)
+{
+	/* The hash is hex of a cryptographic hash: its first digits spread. */
+	size_t h = 0;
+	for (int i = 0; i < 6; i++)
+		h = h * 16 + (size_t)(hash[i] <= '9' ? hash[i] - '0' : (hash[i] | 0x20) - 'a' + 10);
+	return h & (TOUCH_SLOTS - 1);
+}
+
+static void session_touch_later(struct store *st, const char *hash, int64_t now)
+{
+	static struct touch batch[TOUCH_SLOTS]; /* under touch_lock, then batch_lock */
+	static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
+	size_t n = 0;
+	pthread_mutex_lock(&touch_lock);
+	size_t i = touch_slot(hash);
+	while (touches[i].hash[0] && strcmp(touches[i].hash, hash) != 0)
+		i = (i + 1) & (TOUCH_SLOTS - 1);
+	if (!touches[i].hash[0]) {
+		memcpy(touches[i].hash, hash, 65);
+		touches[i].at = now;
+		ntouches++;
+	}
+	bool write = now - touches_written >= TOUCH_BATCH_SECONDS || ntouches >= TOUCH_SLOTS / 2;
+	if (write && pthread_mutex_trylock(&batch_lock) == 0) {
+		for (size_t k = 0; k < TOUCH_SLOTS; k++)
+			if (touches[k].hash[0]) {
+				batch[n++] = touches[k];
+				touches[k].hash[0] = '\0';
+			}
+		ntouches = 0;
+		touches_written = now;
+	} else {
+		write = false;
+	}
+	pthread_mutex_unlock(&touch_lock);
+	if (!write)
+		return;
+	/* One transaction: one change for the caches, one sync. */
+	bool ok = store_begin(st) == STORE_OK;
+	for (size_t k = 0; ok && k < n; k++)
+		ok = store_session_touch(st, batch[k].hash, batch[k].at) == STORE_OK;
+	if (ok)
+		ok = store_commit(st) == STORE_OK;
+	else
+		store_rollback(st);
+	pthread_mutex_unlock(&batch_lock);
+	if (!ok)
+		fprintf(stderr, "quire: could not record session activity\n");
+}
+
 void session_load(struct http_req *req)
 {
 	struct web_req *sr = web_req(req);
@@ -391,8 +466,8 @@ void session_load(struct http_req *req)
 			memcpy(v->session_hash, hash, sizeof(hash));
 			csrf_for(&req->arena, "csrf", hash, &v->csrf);
 			/* Record activity coarsely, not a write per request. */
-			if (now - s.last_seen > 300 && store_session_touch(st, hash, now))
-				fprintf(stderr, "quire: could not record session activity\n");
+			if (now - s.last_seen > SESSION_TOUCH_EVERY)
+				session_touch_later(st, hash, now);
 			return;
 		}
 	}

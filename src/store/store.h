@@ -742,7 +742,10 @@ enum store_err store_tags_set(struct store *s, const char *story_id, const char 
  *    NULL: an anonymous reader).
  *  - best match first: a match in the title ranks above one in the
  *    subtitle or tags, which ranks above one in the body; ties newest
- *    first. At most limit rows (1..100; otherwise 20).
+ *    first. At most limit rows (1..100; otherwise 20). A backend may
+ *    rank only the 2000 most recently added stories that match (SQLite
+ *    does: ranking every match of a word found in most of a million
+ *    stories took seconds); fewer matches are all ranked.
  * snippets[i] is a short plain-text extract (not HTML) of items[i] around
  * its matches, where each match is wrapped in STORE_MARK_OPEN ...
  * STORE_MARK_CLOSE (neither byte appears in a snippet otherwise); '…'
