@@ -275,6 +275,21 @@ static unsigned nthreads;
 static bool released;
 static uint64_t pokes; /* counts fed_sender_poke() calls */
 
+static void *sender_main(void *arg);
+
+/* Senders start as work comes: the first at start, the next each time one
+ * takes a delivery, up to cfg.senders. A site with nothing to deliver
+ * keeps one thread and one database connection, not four (850 KB each);
+ * a busy one has them all within as many deliveries. */
+static void more_senders(void)
+{
+	pthread_mutex_lock(&mu);
+	if (running && nthreads < cfg.senders &&
+	    pthread_create(&threads[nthreads], NULL, sender_main, (void *)(uintptr_t)nthreads) == 0)
+		nthreads++;
+	pthread_mutex_unlock(&mu);
+}
+
 static void *sender_main(void *arg)
 {
 	unsigned index = (unsigned)(uintptr_t)arg;
@@ -329,8 +344,10 @@ static void *sender_main(void *arg)
 					     now + LEASE_SECONDS, 1, cfg.domain_concurrency, &rows,
 					     &n))
 			n = 0;
-		if (n)
+		if (n) {
+			more_senders();
 			deliver_one(ts, &rows[0]);
+		}
 		/* The queue's depth, for /metrics: by sender 0 when it has
 		 * nothing to send, at most once a second. */
 		if (!n && index == 0 && now != counted_at) {
@@ -377,11 +394,10 @@ bool fed_sender_start(const struct fed_sender_config *c)
 	running = true;
 	released = false;
 	nthreads = 0;
-	for (unsigned i = 0; i < cfg.senders; i++) {
-		if (pthread_create(&threads[i], NULL, sender_main, (void *)(uintptr_t)i) != 0)
-			break;
-		nthreads++;
-	}
+	pthread_mutex_lock(&mu);
+	if (pthread_create(&threads[0], NULL, sender_main, (void *)(uintptr_t)0) == 0)
+		nthreads = 1;
+	pthread_mutex_unlock(&mu);
 	started = nthreads > 0;
 	if (!started) {
 		fprintf(stderr, "quire: cannot start the fediverse sender\n");
@@ -390,8 +406,6 @@ bool fed_sender_start(const struct fed_sender_config *c)
 		cfg.node = NULL;
 		return false;
 	}
-	if (nthreads < cfg.senders)
-		fprintf(stderr, "quire: fed: %u of %u senders started\n", nthreads, cfg.senders);
 	return true;
 }
 
@@ -402,8 +416,9 @@ void fed_sender_stop(void)
 	pthread_mutex_lock(&mu);
 	running = false;
 	pthread_cond_broadcast(&cv);
+	unsigned n = nthreads; /* no more start once not running */
 	pthread_mutex_unlock(&mu);
-	for (unsigned i = 0; i < nthreads; i++)
+	for (unsigned i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
 	nthreads = 0;
 	free((char *)cfg.node);
