@@ -140,3 +140,28 @@ def test_a_change_is_seen_by_the_very_next_early_request(site):
     assert r.status_code == 200, r.text
     page = requests.get(site.url + site.path, headers={"Accept-Encoding": "identity"})
     assert "Said again" in page.text and "Said early" not in page.text
+
+
+def test_a_long_page_is_the_same_from_its_memfd(site):
+    """Stored pages of 32 KiB or more are sent from a memfd with sendfile()
+    (src/http/server.c): byte for byte the page, on a kept-alive
+    connection, the plain and the gzip copy."""
+    r = requests.post(site.url + "/api/v1/stories", headers={"Authorization": "Bearer " + site.token},
+                      json={"title": "Said at length",
+                            "body": "\n\n".join("Paragraph %d of a long story, said once. " % i * 4
+                                                for i in range(400)),
+                            "status": "published"})
+    assert r.status_code == 201, r.text
+    path = "/" + r.json()["url"].split("://", 1)[1].partition("/")[2]
+    sock = socket.create_connection(("127.0.0.1", site.port), timeout=30)
+    try:
+        answers = [exchange(sock, get(path)) for _ in range(4)]
+        zipped = [exchange(sock, get(path, b"Accept-Encoding: gzip\r\n")) for _ in range(3)]
+    finally:
+        sock.close()
+    assert len(answers[0][2]) > 64 * 1024, "long enough for a memfd"
+    assert all(a[0] == "HTTP/1.1 200 OK" for a in answers + zipped)
+    assert len({a[2] for a in answers}) == 1 and b"Paragraph 399" in answers[0][2]
+    import gzip
+    assert len({z[2] for z in zipped}) == 1
+    assert gzip.decompress(zipped[0][2]) == answers[0][2]
