@@ -449,11 +449,22 @@ struct token_memo {
 	unsigned char key[32]; /* the site key the CSRF token was made with */
 };
 
+static pthread_key_t memo_key; /* frees a thread's memo when it ends */
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+
+static void memo_key_make(void)
+{
+	(void)pthread_key_create(&memo_key, free);
+}
+
 static const struct token_memo *token_memo_of(const char *token)
 {
 	static _Thread_local struct token_memo *memo;
-	if (!memo)
+	if (!memo) {
 		memo = xcalloc(TOKEN_MEMO, sizeof(*memo));
+		pthread_once(&memo_once, memo_key_make);
+		(void)pthread_setspecific(memo_key, memo);
+	}
 	size_t h = 0;
 	for (int i = 0; i < 8; i++)
 		h = h * 31 + (unsigned char)token[i];
