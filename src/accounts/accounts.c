@@ -345,13 +345,21 @@ static const char *pre_cookie_name(void)
 	return web_cfg->https ? "__Host-quire_pre" : "quire_pre";
 }
 
-static void csrf_for(struct arena *a, const char *kind, const char *value, const char **out)
+/* The CSRF token of a session (kind "csrf") or pre-session ("pre"). */
+static void csrf_mac(const char *kind, const char *value, char out[33])
 {
 	char mac[65];
 	char msg[128];
 	int n = snprintf(msg, sizeof(msg), "%s:%s", kind, value);
 	mac_hex(web_cfg->key, msg, n > 0 ? (size_t)n : 0, mac);
-	mac[32] = '\0';
+	memcpy(out, mac, 32);
+	out[32] = '\0';
+}
+
+static void csrf_for(struct arena *a, const char *kind, const char *value, const char **out)
+{
+	char mac[33];
+	csrf_mac(kind, value, mac);
 	*out = arena_strdup(a, mac);
 }
 
@@ -472,12 +480,7 @@ static const struct token_memo *token_memo_of(const char *token)
 	if (memcmp(m->token, token, 64) != 0 || memcmp(m->key, web_cfg->key, 32) != 0) {
 		memcpy(m->token, token, 64);
 		hash_token(token, 64, m->hash);
-		char mac[65];
-		char msg[128];
-		int n = snprintf(msg, sizeof(msg), "csrf:%s", m->hash);
-		mac_hex(web_cfg->key, msg, n > 0 ? (size_t)n : 0, mac);
-		memcpy(m->csrf, mac, 32);
-		m->csrf[32] = '\0';
+		csrf_mac("csrf", m->hash, m->csrf);
 		memcpy(m->key, web_cfg->key, 32);
 	}
 	return m;
@@ -514,7 +517,7 @@ void session_load(struct http_req *req)
 			v->signed_in = true;
 			v->via_token = strcmp(kind, "api") == 0;
 			memcpy(v->session_hash, hash, 65);
-			v->csrf = arena_strdup(&req->arena, tm->csrf); /* csrf_for("csrf", hash) */
+			v->csrf = arena_strdup(&req->arena, tm->csrf);
 			/* Record activity coarsely, not a write per request. */
 			if (now - s.last_seen > SESSION_TOUCH_EVERY)
 				session_touch_later(st, hash, now);

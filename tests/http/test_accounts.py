@@ -269,3 +269,42 @@ def test_remembered_sessions_follow_every_change(server):
     home = s.get(server.url + "/")
     s.post(server.url + "/logout", data={"csrf": csrf_of(home.text)}, allow_redirects=False)
     assert all(r.status_code == 401 for r in fresh({"Cookie": "quire_session=" + cookie}))
+
+
+def test_session_activity_is_recorded_and_the_form_token_is_stable():
+    """A session's last_seen moves on its first request after 5 minutes
+    (session_touch_later(): touches are written in batches, the first at
+    once), and the CSRF token a signed-in page carries is the same on
+    every request of the session (remembered per thread) and differs
+    between sessions."""
+    import os
+    import sqlite3
+    import pytest
+    from quire_server import ON_PG
+    if ON_PG:
+        pytest.skip("reads the SQLite file directly")
+    s = Server(admin=ADMIN)
+    s.start()
+    try:
+        a = login(s, *ADMIN)
+        b = login(s, *ADMIN)
+        tokens_a = {csrf_of(a.get(s.url + "/write").text) for _ in range(3)}
+        tokens_b = {csrf_of(b.get(s.url + "/write").text) for _ in range(3)}
+        assert len(tokens_a) == 1 and len(tokens_b) == 1 and tokens_a != tokens_b
+        s.stop()
+        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
+        db.execute("UPDATE sessions SET last_seen = last_seen - 3600")
+        db.commit()
+        before = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
+        db.close()
+        s.start()
+        assert a.get(s.url + "/write").status_code == 200
+        s.stop()
+        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
+        after = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
+        db.close()
+        moved = [h for h in after if after[h] > before[h]]
+        assert len(moved) == 1, "the session used was touched, and only it"
+    finally:
+        s.stop()
+        s.cleanup()
