@@ -2,8 +2,8 @@
  * bare_mhd.c - the ceiling of Quire's own HTTP stack: a libmicrohttpd
  * server configured like Quire's (internal thread pool in poll mode,
  * connection timeout, response queued on the second callback) that
- * answers every GET with the same bytes, held in memory (from 32 KiB in
- * a memfd sent with sendfile(), as Quire sends its larger stored pages).
+ * answers every GET with the same bytes, held in memory as Quire holds
+ * its stored pages.
  *
  * Not part of the product; bench/run.sh builds and starts it.
  *
@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static struct MHD_Response *page;
@@ -66,15 +65,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bare_mhd: bad port or thread count\n");
 		return 2;
 	}
-	/* The same way Quire sends a stored page of 32 KiB or more
-	 * (src/http/server.c, http_shared_new()): from a memfd, with
-	 * sendfile(), so that the ratio measures Quire's own work per
-	 * request and not a different way of sending. */
-	int fd = n >= 32 * 1024 ? memfd_create("bare-page", MFD_CLOEXEC) : -1;
-	if (fd >= 0 && write(fd, data, n) == (ssize_t)n)
-		page = MHD_create_response_from_fd(n, fd);
-	else
-		page = MHD_create_response_from_buffer(n, data, MHD_RESPMEM_PERSISTENT);
+	page = MHD_create_response_from_buffer(n, data, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(page, "Content-Type", "text/html; charset=utf-8");
 
 	sigset_t set;

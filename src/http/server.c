@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -225,7 +224,6 @@ struct http_shared {
 	struct MHD_Response *r;
 	unsigned status;
 	size_t len;
-	bool memfd; /* counted in shared_fds */
 };
 
 static void add_headers(struct MHD_Response *r, const struct http_res *res)
@@ -253,77 +251,22 @@ struct http_shared *http_shared_new_file(struct http_res *res)
 	res->file_fd = -1;
 	add_headers(sh->r, res);
 	sh->status = (unsigned)res->status;
-	sh->memfd = false;
 	sh->len = (size_t)res->file_size;
 	return sh;
 }
 
 /*
- * A shared body of SHARED_FD_MIN bytes or more lives in a memfd and is
- * sent with sendfile(), as nginx sends a file: no copy into the socket
- * per request (a 47 KB feed went from 0.64-0.8x nginx to about 1x).
- * Smaller bodies stay a buffer: libmicrohttpd then sends headers and
- * body in one call, where a file takes two, and with the CPU shared a
- * 16 KB page was a fifth slower from a memfd. At most SHARED_FD_MAX at
- * once in the process, so that pages never take the descriptors
- * connections need; past that, or when memfd_create() fails, the body
- * is a buffer too.
+ * A shared body is a buffer, whatever its size: libmicrohttpd sends
+ * headers and body in one writev(). From a file (or a memfd) 0.9.75
+ * sends the headers alone, pushed, and the body with sendfile() after:
+ * two segments and an extra ACK per answer, measured 10% slower for the
+ * 47 KB feed and 17% for a 400 KB page, against the one copy a buffer
+ * costs (docs/performance.md, fifth round).
  */
-#define SHARED_FD_MIN (32 * 1024)
-#define SHARED_FD_MAX 1024
-static atomic_int shared_fds;
-
-static struct MHD_Response *shared_fd_response(const char *body, size_t len)
-{
-	if (len < SHARED_FD_MIN || atomic_fetch_add(&shared_fds, 1) >= SHARED_FD_MAX) {
-		if (len >= SHARED_FD_MIN)
-			atomic_fetch_sub(&shared_fds, 1);
-		return NULL;
-	}
-	int fd = memfd_create("quire-page", MFD_CLOEXEC);
-	size_t off = 0;
-	while (fd >= 0 && off < len) {
-		ssize_t w = write(fd, body + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			fd = -1;
-			break;
-		}
-		off += (size_t)w;
-	}
-	struct MHD_Response *r = fd >= 0 ? MHD_create_response_from_fd(len, fd) : NULL;
-	if (!r) {
-		if (fd >= 0)
-			close(fd);
-		atomic_fetch_sub(&shared_fds, 1);
-		return NULL;
-	}
-	/* libmicrohttpd closes the descriptor with the response's last
-	 * reference; the count goes down when its owner lets it go
-	 * (http_shared_free()). */
-	return r;
-}
-
 struct http_shared *http_shared_new(const struct http_res *res)
 {
 	if (res->file_fd >= 0 || buf_failed(&res->body))
 		return NULL;
-	struct MHD_Response *fr = shared_fd_response(buf_str(&res->body), res->body.len);
-	if (fr) {
-		struct http_shared *fsh = malloc(sizeof(*fsh));
-		if (!fsh) {
-			MHD_destroy_response(fr);
-			return NULL;
-		}
-		fsh->r = fr;
-		add_headers(fsh->r, res);
-		fsh->status = (unsigned)res->status;
-		fsh->len = res->body.len;
-		fsh->memfd = true;
-		return fsh;
-	}
 	struct http_shared *sh = malloc(sizeof(*sh));
 	char *copy = malloc(res->body.len ? res->body.len : 1);
 	if (!sh || !copy) {
@@ -342,7 +285,6 @@ struct http_shared *http_shared_new(const struct http_res *res)
 	add_headers(sh->r, res);
 	sh->status = (unsigned)res->status;
 	sh->len = res->body.len;
-	sh->memfd = false;
 	return sh;
 }
 
@@ -350,8 +292,6 @@ void http_shared_free(struct http_shared *sh)
 {
 	if (!sh)
 		return;
-	if (sh->memfd)
-		atomic_fetch_sub(&shared_fds, 1);
 	MHD_destroy_response(sh->r);
 	free(sh);
 }
