@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 T=${FUZZ_TIME:-60}
 J=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 make --no-print-directory FUZZ=1 build/fuzz/libquire.a >/dev/null
-LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp libsystemd libcurl gumbo libxml-2.0 libzip libcrypto) -lcmark-gfm-extensions -lunistring -lpthread"
+LIBS="$(pkg-config --libs libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp libcurl gumbo libxml-2.0 libzip libcrypto) -lcmark-gfm-extensions -lunistring -lpthread"
 mkdir -p build/fuzz/bin build/fuzz/artifacts
 report=build/fuzz/report.txt
 : > "$report"

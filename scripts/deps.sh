@@ -6,7 +6,7 @@
 # As root, missing packages are installed (apt-get update first); as any
 # other user the exact apt-get line is printed and the script fails.
 set -eu
-BUILD="make gcc pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev libwebp-dev zlib1g-dev libbrotli-dev libunistring-dev libseccomp-dev libsystemd-dev libcurl4-openssl-dev libgumbo-dev libxml2-dev libzip-dev libssl-dev"
+BUILD="make gcc pkg-config libc6-dev libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libvips-dev libwebp-dev zlib1g-dev libbrotli-dev libunistring-dev libseccomp-dev libcurl4-openssl-dev libgumbo-dev libxml2-dev libzip-dev libssl-dev"
 TEST="perl postgresql haproxy nginx-light openssl caddy systemd python3-pytest-xdist clang libclang-rt-14-dev python3 python3-requests python3-pytest python3-selenium chromium chromium-driver sqlite3 curl procps slowhttptest libimage-exiftool-perl libheif-examples libvips-tools imagemagick python3-feedparser python3-brotli python3-aiosmtpd python3-jsonschema python3-yaml python3-cryptography epubcheck hugo jekyll nodejs man-db groff-base"
 
 case "${1:-run}" in

@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "core/crypto.h"
 #include "core/mem.h"
+#include "core/notify.h"
 #include "http/http.h"
 #include "media/media.h"
 #include "web/page_cache.h"
@@ -45,7 +46,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -1081,8 +1081,10 @@ static int cmd_serve(const struct opts *o)
 		cfg.base_url, o->listen, (unsigned)http_server_port(srv), o->data);
 	fflush(stderr);
 	/* systemd (Type=notify): serving now. Nothing when not under it. */
-	sd_notifyf(0, "READY=1\nSTATUS=serving %s\nMAINPID=%lu", cfg.base_url,
-		   (unsigned long)getpid());
+	char ready[512];
+	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=serving %s\nMAINPID=%lu", cfg.base_url,
+		 (unsigned long)getpid());
+	service_notify(ready);
 
 	int sig = 0;
 	for (;;) {
@@ -1103,12 +1105,12 @@ static int cmd_serve(const struct opts *o)
 		char msg[64];
 		snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
 			 (unsigned long long)(metrics_now_ns() / 1000));
-		sd_notify(0, msg);
+		service_notify(msg);
 		conf_reload();
 		fflush(stderr);
-		sd_notify(0, "READY=1");
+		service_notify("READY=1");
 	}
-	sd_notify(0, "STOPPING=1");
+	service_notify("STOPPING=1");
 	fprintf(stderr, "quire: %s received, finishing requests and stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(msrv);

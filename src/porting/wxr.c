@@ -10,9 +10,7 @@
  * and excerpt modules; a WXR without them is not one.
  */
 #include "porting/porting.h"
-
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include "porting/xml_dl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +215,8 @@ bool port_read_wxr(struct arena *a, const char *xml, size_t len, struct port_exp
 		snprintf(err, errlen, "the file is larger than %zu MB", PORT_MAX_EXPORT >> 20);
 		return false;
 	}
+	if (!xml_dl_open(err, errlen))
+		return false;
 	xmlSetGenericErrorFunc(NULL, quiet);
 	xmlParserCtxtPtr ctx = xmlNewParserCtxt();
 	if (!ctx) {
