@@ -1,11 +1,12 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libpq libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp libcurl gumbo libzip libcrypto
-# libvips and libxml2: headers at build time, the library opened at the
-# first photo upload (src/media/vips_dl.h) and the first WordPress import
-# (src/porting/xml_dl.h), so they are not linked.
-PKGS_HDR  := vips libxml-2.0
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp gumbo libzip libcrypto
+# Headers at build time, the library opened when first needed, so not
+# linked (src/core/dl.h): libvips at the first photo upload, libxml2 at
+# the first WordPress import, libpq with a PostgreSQL store, libcurl at
+# the first fetch or mail.
+PKGS_HDR  := vips libxml-2.0 libpq libcurl
 CC        ?= cc
 SANITIZE  ?=
 OPT       ?= -O2

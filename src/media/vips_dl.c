@@ -3,6 +3,7 @@
  */
 #define VIPS_DL_IMPLEMENTATION
 #include "media/vips_dl.h"
+#include "core/dl.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -10,25 +11,18 @@
 #define VIPS_DL_DEFINE(f) __typeof__(f) *vips_dl_##f;
 VIPS_DL_FUNCS(VIPS_DL_DEFINE)
 
-/* Debian 12's libvips42 first; the development link as a fallback. */
-static const char *const names[] = {"libvips.so.42", "libvips.so"};
-
 bool vips_dl_open(void)
 {
-	void *h = NULL;
-	for (size_t i = 0; !h && i < sizeof(names) / sizeof(names[0]); i++)
-		h = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
-	if (!h) {
-		fprintf(stderr, "quire: photos need libvips (package libvips42): %s\n", dlerror());
-		return false;
-	}
-	/* dlsym() searches libvips and what it depends on (GLib). Never
+	/* Debian 12's libvips42 first; the development link as a fallback.
+	 * Global: libvips loads its modules against its own symbols. Never
 	 * closed: libvips keeps threads and types for the process's life. */
-#define VIPS_DL_RESOLVE(f)                                                              \
-	if (!(*(void **)&vips_dl_##f = dlsym(h, #f))) {                                  \
-		fprintf(stderr, "quire: libvips lacks %s\n", #f);                      \
-		return false;                                                          \
-	}
-	VIPS_DL_FUNCS(VIPS_DL_RESOLVE)
-	return true;
+	static const char *const names[] = {"libvips.so.42", "libvips.so"};
+#define VIPS_DL_SYM(f) {#f, (void **)&vips_dl_##f},
+	static const struct dl_sym syms[] = {VIPS_DL_FUNCS(VIPS_DL_SYM)};
+	char err[256];
+	if (dl_load(names, 2, RTLD_GLOBAL, "libvips42", syms, sizeof(syms) / sizeof(syms[0]), err,
+		    sizeof(err)))
+		return true;
+	fprintf(stderr, "quire: photos: %s\n", err);
+	return false;
 }

@@ -5,10 +5,10 @@
  */
 #include "net/fetch.h"
 #include "net/smtp.h"
+#include "net/curl_dl.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <curl/curl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>

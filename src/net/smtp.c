@@ -2,8 +2,8 @@
  * smtp.c - SMTP submission through libcurl (smtp.h).
  */
 #include "net/smtp.h"
+#include "net/curl_dl.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +16,19 @@ struct smtp {
 	bool insecure;
 };
 
-/* libcurl (and with it OpenSSL, some 4 MB of pages) is set up at the
- * first transfer, not at start: most servers send no mail and fetch
- * nothing for minutes, and their memory is for readers. */
+/* libcurl (and with it OpenSSL, some 4 MB of pages) is loaded and set
+ * up at the first transfer, not at start (curl_dl.h): most servers send
+ * no mail and fetch nothing for minutes, and their memory is for
+ * readers. */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static bool curl_ok;
 static void curl_setup(void)
 {
+	char err[256];
+	if (!curl_dl_open(err, sizeof(err))) {
+		fprintf(stderr, "quire: mail and fetches: %s\n", err);
+		return;
+	}
 	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
 }
 
@@ -39,7 +45,7 @@ bool net_init(void)
 
 const char *net_curl_version(void)
 {
-	return curl_version();
+	return curl_dl_open(NULL, 0) ? curl_version() : "libcurl not loadable";
 }
 
 bool smtp_url_ok(const char *url, char *err, size_t errlen)

@@ -44,7 +44,7 @@ void session_memo_free(struct store *s);
 
 /* The backends' libraries' versions (store_lib_versions). */
 const char *sq_lib_version(void);
-int pg_lib_version(void);
+int pg_lib_version(void); /* 0 when libpq cannot be loaded */
 
 /* The backends this binary holds. */
 extern const struct store_backend store_sqlite_backend;

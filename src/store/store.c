@@ -149,7 +149,10 @@ enum store_err store_open(const char *url, struct store **out, char *err, size_t
 void store_lib_versions(char *out, size_t n)
 {
 	int pv = pg_lib_version();
-	snprintf(out, n, "SQLite %s, libpq %d.%d", sq_lib_version(), pv / 10000, pv % 10000);
+	if (pv)
+		snprintf(out, n, "SQLite %s, libpq %d.%d", sq_lib_version(), pv / 10000, pv % 10000);
+	else
+		snprintf(out, n, "SQLite %s, libpq not loadable", sq_lib_version());
 }
 
 void store_close(struct store *s)

@@ -26,11 +26,11 @@
 #ifndef QUIRE_STORE_PG_PG_INT_H
 #define QUIRE_STORE_PG_PG_INT_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "store/backend.h"
+#include "store/pg/pq_dl.h"
 
 #define PG_STMT_CACHE 256
 

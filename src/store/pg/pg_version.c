@@ -1,9 +1,9 @@
 /* pg_version.c - libpq's version, for store_lib_versions(). */
 #include "store/backend.h"
-
-#include <libpq-fe.h>
+#include "store/pg/pq_dl.h"
 
 int pg_lib_version(void)
 {
-	return PQlibVersion();
+	char err[256];
+	return pq_dl_open(err, sizeof(err)) ? PQlibVersion() : 0;
 }

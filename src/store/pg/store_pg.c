@@ -111,6 +111,11 @@ enum store_err pg_open(const char *url, struct store **out, char *err, size_t er
 		return STORE_ERROR;
 	}
 	q->base.be = &store_pg_backend;
+	if (!pq_dl_open(err, errlen)) {
+		free(q->url);
+		free(q);
+		return STORE_ERROR;
+	}
 	/* A database that does not answer must not hold a worker forever:
 	 * a connect timeout unless the URL sets its own (later keywords win,
 	 * and the URL is expanded last). */
