@@ -1,7 +1,7 @@
 # Quire - build, run, test.  `make run` serves the site, `make test` runs
 # every test. See README.md.
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm libwebp zlib libbrotlienc libseccomp gumbo libzip libcrypto
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libcmark-gfm libwebp zlib libseccomp gumbo libzip libcrypto
 # Headers at build time, the library opened when first needed, so not
 # linked (src/core/dl.h): libvips at the first photo upload, libxml2 at
 # the first WordPress import, libpq with a PostgreSQL store, libcurl at
@@ -64,16 +64,19 @@ $(B)/obj/%.o: src/%.c $(wildcard src/*/*.h src/*/*/*.h) Makefile
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -c -o $@ $<
 
+# The build tool compresses the static assets (brotli, gzip): the server
+# itself does not link the brotli encoder.
 $(B)/embed: tools/embed.c
 	@mkdir -p $(B)
-	$(CC) -O1 -o $@ $<
+	$(CC) -O1 $(shell pkg-config --cflags libbrotlienc zlib 2>/dev/null) -o $@ $< \
+		$(shell pkg-config --libs libbrotlienc zlib 2>/dev/null)
 
 $(B)/gen/embed_templates.c: $(TEMPLATES) $(B)/embed
 	@mkdir -p $(dir $@)
 	$(B)/embed templates $(TEMPLATES) > $@.tmp && mv $@.tmp $@
 $(B)/gen/embed_static.c: $(STATIC) $(B)/embed
 	@mkdir -p $(dir $@)
-	$(B)/embed static $(STATIC) > $@.tmp && mv $@.tmp $@
+	$(B)/embed -z static $(STATIC) > $@.tmp && mv $@.tmp $@
 $(B)/gen/embed_migrations.c: $(MIGRATIONS) $(B)/embed
 	@mkdir -p $(dir $@)
 	$(B)/embed migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@

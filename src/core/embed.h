@@ -12,6 +12,12 @@ struct embedded_file {
 	const char *name;
 	const unsigned char *data;
 	long len;
+	/* Static assets (embed -z): gzip and brotli copies made at build
+	 * time, NULL when the file is not text or they would not pay. */
+	const unsigned char *gz;
+	long gz_len;
+	const unsigned char *br;
+	long br_len;
 };
 
 extern const struct embedded_file embedded_templates[];

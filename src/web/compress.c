@@ -1,13 +1,12 @@
 /*
  * compress.c - content codings for the web layer (web.h): which codings
- * a request accepts, and gzip (zlib) and brotli (libbrotlienc) copies of
- * bodies made once - static assets at start, cached pages when stored -
- * never per request.
+ * a request accepts, and gzip (zlib) copies of cached pages, made once
+ * when a page is stored, never per request. Static assets' gzip and
+ * brotli copies are made at build time (tools/embed.c).
  */
 #include "web/web.h"
 #include "core/mem.h"
 
-#include <brotli/encode.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,21 +85,4 @@ char *web_gzip(const void *body, size_t len, int level, size_t *out_len)
 	}
 	*out_len = n;
 	return out;
-}
-
-char *web_brotli(const void *body, size_t len, size_t *out_len)
-{
-	size_t cap = BrotliEncoderMaxCompressedSize(len);
-	if (cap == 0)
-		return NULL;
-	uint8_t *out = xmalloc(cap);
-	size_t n = cap;
-	if (!BrotliEncoderCompress(BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, len,
-				   body, &n, out) ||
-	    n >= len - len / 8) {
-		free(out);
-		return NULL;
-	}
-	*out_len = n;
-	return (char *)out;
 }

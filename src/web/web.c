@@ -11,8 +11,6 @@
 #include "web/slot_page.h"
 #include "tmpl/tmpl.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -31,45 +29,15 @@ struct asset {
 	const unsigned char *data;
 	size_t len;
 	char etag[24];
-	/* Precompressed at start for text types (web_gzip, web_brotli); NULL
-	 * when it would not pay. Each coding is its own representation,
-	 * with its own ETag. */
-	char *gz;
-	_Atomic(char *) br; /* large assets: published later by late_brotli() */
+	/* gzip and brotli copies of text types, made at build time
+	 * (tools/embed.c); NULL when they would not pay. Each coding is its
+	 * own representation, with its own ETag. */
+	const unsigned char *gz, *br;
 	size_t gz_len, br_len;
 	char etag_gz[28], etag_br[28];
-	bool br_late;
 };
 static struct asset *assets;
 static size_t nassets;
-/* Brotli at quality 11 takes ~0.6 s for the editor's 370 KB bundle: such
- * assets are compressed by a thread started the first time one is asked
- * for (served gzip meanwhile), so no start and no command waits for it. */
-#define BROTLI_LATE_BYTES (64 * 1024)
-static pthread_t late_thread;
-static bool late_started;
-static pthread_once_t late_once = PTHREAD_ONCE_INIT;
-
-static void *late_brotli(void *arg)
-{
-	(void)arg;
-	for (size_t i = 0; i < nassets; i++) {
-		struct asset *a = &assets[i];
-		if (!a->br_late)
-			continue;
-		size_t n = 0;
-		char *br = web_brotli(a->data, a->len, &n);
-		a->br_len = n;
-		atomic_store_explicit(&a->br, br, memory_order_release);
-	}
-	return NULL;
-}
-
-static void late_start(void)
-{
-	late_started = pthread_create(&late_thread, NULL, late_brotli, NULL) == 0;
-}
-
 static const char *type_of(const char *name)
 {
 	const char *dot = strrchr(name, '.');
@@ -110,14 +78,10 @@ static bool load_assets(void)
 		snprintf(a->etag, sizeof(a->etag), "\"%.10s\"", h);
 		snprintf(a->etag_gz, sizeof(a->etag_gz), "\"%.10s-gz\"", h);
 		snprintf(a->etag_br, sizeof(a->etag_br), "\"%.10s-br\"", h);
-		bool text = strncmp(a->type, "text/", 5) == 0 || strcmp(a->type, "image/svg+xml") == 0;
-		if (text && a->len >= 256) {
-			a->gz = web_gzip(a->data, a->len, 9, &a->gz_len);
-			if (a->len >= BROTLI_LATE_BYTES)
-				a->br_late = true;
-			else
-				a->br = web_brotli(a->data, a->len, &a->br_len);
-		}
+		a->gz = f->gz;
+		a->gz_len = (size_t)f->gz_len;
+		a->br = f->br;
+		a->br_len = (size_t)f->br_len;
 	}
 	return true;
 }
@@ -166,17 +130,11 @@ bool web_init(struct web_config *cfg, struct store *st)
 
 void web_shutdown(void)
 {
-	if (late_started) {
-		pthread_join(late_thread, NULL);
-		late_started = false;
-	}
 	tmpl_set_free(templates);
 	templates = NULL;
 	for (size_t i = 0; i < nassets; i++) {
 		free((char *)assets[i].hashed);
 		free((char *)assets[i].url);
-		free(assets[i].gz);
-		free(assets[i].br);
 	}
 	free(assets);
 	assets = NULL;
@@ -261,14 +219,11 @@ bool web_static_serve(struct http_req *req, struct http_res *res, const char *fi
 		http_res_header(req, res, "Cache-Control",
 				hashed ? "public, max-age=31536000, immutable" : "public, max-age=300");
 		const char *ae = http_req_header(req, "Accept-Encoding");
-		char *brp = atomic_load_explicit(&a->br, memory_order_acquire);
-		if (!brp && a->br_late)
-			pthread_once(&late_once, late_start);
-		bool br = brp && web_accepts_coding(ae, "br");
+		bool br = a->br && web_accepts_coding(ae, "br");
 		bool gz = !br && a->gz && web_accepts_coding(ae, "gzip");
 		const char *etag = br ? a->etag_br : gz ? a->etag_gz : a->etag;
 		http_res_header(req, res, "ETag", etag);
-		if (brp || a->gz)
+		if (a->br || a->gz)
 			http_res_header(req, res, "Vary", "Accept-Encoding");
 		http_res_header(req, res, "X-Content-Type-Options", "nosniff");
 		const char *inm = http_req_header(req, "If-None-Match");
@@ -278,7 +233,7 @@ bool web_static_serve(struct http_req *req, struct http_res *res, const char *fi
 		}
 		if (br) {
 			http_res_header(req, res, "Content-Encoding", "br");
-			buf_add(&res->body, brp, a->br_len);
+			buf_add(&res->body, a->br, a->br_len);
 		} else if (gz) {
 			http_res_header(req, res, "Content-Encoding", "gzip");
 			buf_add(&res->body, a->gz, a->gz_len);

@@ -233,10 +233,9 @@ void web_confirm_render(struct http_req *req, struct http_res *res, const char *
  * ("gzip" also as "x-gzip"; "*" for codings it does not name; q=0
  * refuses). */
 bool web_accepts_coding(const char *ae, const char *coding);
-/* A gzip (zlib, level 1-9) / brotli (quality 11, text mode) copy of body,
- * malloc'd (the caller frees), or NULL when it would not save an eighth. */
+/* A gzip (zlib, level 1-9) copy of body, malloc'd (the caller frees), or
+ * NULL when it would not save an eighth. */
 char *web_gzip(const void *body, size_t len, int level, size_t *out_len);
-char *web_brotli(const void *body, size_t len, size_t *out_len);
 
 /* Static asset URL by name ("quire.css" -> "/static/quire.3fa9c2.css"). */
 const char *web_static_url(const char *name);
