@@ -217,6 +217,10 @@ print(v[0].split("://", 1)[-1].partition("/")[2] if v else "")' || true)
 			{ say "bench: the seeded session does not sign in"; exit 1; }
 		{
 			echo "quire-signed|$Q$STORY_PATH|$qpid||$o sessions=$W/sessions-$label.txt"
+			# The same with one wrk thread: with one server thread, wrk's
+			# two threads and its per-request Lua make three busy threads
+			# on this machine's two cores (docs/performance.md, fifth round).
+			echo "quire-signed-t1|$Q$STORY_PATH|$qpid||$o sessions=$W/sessions-$label.txt wrk_threads=1 nginx=nginx-t1 bare=bare-mhd-t1"
 			echo "quire-home|$Q/|$qpid||$o"
 			echo "quire-profile|$Q$PROFILE_PATH|$qpid||$o"
 			echo "quire-search|$Q$search|$qpid||$o"
