@@ -1121,6 +1121,7 @@ static int cmd_serve(const struct opts *o)
 	/* Before the HTTP server: answers every upload still in the queue. */
 	media_pool_stop();
 	http_server_stop(srv);
+	session_activity_flush(st);
 	store_close(st);
 	web_shutdown();
 	password_shutdown();

@@ -400,11 +400,45 @@ static size_t touch_slot(const char *hash)
 	return h & (TOUCH_SLOTS - 1);
 }
 
-static void session_touch_later(struct store *st, const char *hash, int64_t now)
+/* Take every waiting touch and write them in one transaction (one change
+ * for the caches, one sync), unless another thread is writing a batch. */
+static void touches_write(struct store *st, int64_t now, bool locked)
 {
-	static struct touch batch[TOUCH_SLOTS]; /* under touch_lock, then batch_lock */
+	static struct touch batch[TOUCH_SLOTS]; /* under batch_lock */
 	static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
 	size_t n = 0;
+	if (!locked)
+		pthread_mutex_lock(&touch_lock);
+	bool write = pthread_mutex_trylock(&batch_lock) == 0;
+	if (write) {
+		for (size_t k = 0; k < TOUCH_SLOTS; k++)
+			if (touches[k].hash[0]) {
+				batch[n++] = touches[k];
+				touches[k].hash[0] = '\0';
+			}
+		ntouches = 0;
+		touches_written = now;
+	}
+	pthread_mutex_unlock(&touch_lock);
+	if (!write)
+		return;
+	bool ok = true;
+	if (n) {
+		ok = store_begin(st) == STORE_OK;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = store_session_touch(st, batch[k].hash, batch[k].at) == STORE_OK;
+		if (ok)
+			ok = store_commit(st) == STORE_OK;
+		else
+			store_rollback(st);
+	}
+	pthread_mutex_unlock(&batch_lock);
+	if (!ok)
+		fprintf(stderr, "quire: could not record session activity\n");
+}
+
+static void session_touch_later(struct store *st, const char *hash, int64_t now)
+{
 	pthread_mutex_lock(&touch_lock);
 	size_t i = touch_slot(hash);
 	while (touches[i].hash[0] && strcmp(touches[i].hash, hash) != 0)
@@ -414,32 +448,15 @@ static void session_touch_later(struct store *st, const char *hash, int64_t now)
 		touches[i].at = now;
 		ntouches++;
 	}
-	bool write = now - touches_written >= TOUCH_BATCH_SECONDS || ntouches >= TOUCH_SLOTS / 2;
-	if (write && pthread_mutex_trylock(&batch_lock) == 0) {
-		for (size_t k = 0; k < TOUCH_SLOTS; k++)
-			if (touches[k].hash[0]) {
-				batch[n++] = touches[k];
-				touches[k].hash[0] = '\0';
-			}
-		ntouches = 0;
-		touches_written = now;
-	} else {
-		write = false;
-	}
-	pthread_mutex_unlock(&touch_lock);
-	if (!write)
-		return;
-	/* One transaction: one change for the caches, one sync. */
-	bool ok = store_begin(st) == STORE_OK;
-	for (size_t k = 0; ok && k < n; k++)
-		ok = store_session_touch(st, batch[k].hash, batch[k].at) == STORE_OK;
-	if (ok)
-		ok = store_commit(st) == STORE_OK;
+	if (now - touches_written >= TOUCH_BATCH_SECONDS || ntouches >= TOUCH_SLOTS / 2)
+		touches_write(st, now, true); /* unlocks touch_lock */
 	else
-		store_rollback(st);
-	pthread_mutex_unlock(&batch_lock);
-	if (!ok)
-		fprintf(stderr, "quire: could not record session activity\n");
+		pthread_mutex_unlock(&touch_lock);
+}
+
+void session_activity_flush(struct store *st)
+{
+	touches_write(st, clock_now(), false);
 }
 
 /*

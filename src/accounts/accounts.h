@@ -101,6 +101,9 @@ enum acct_err account_login(struct store *st, struct arena *a, const char *handl
 /* Work out the viewer from the session cookie or bearer token. Always
  * sets a CSRF token for forms (session-bound, or pre-session). */
 void session_load(struct http_req *req);
+/* Write the sessions' activity that waits for its next batch (their
+ * last_seen): at stop, once no request runs, so that none is lost. */
+void session_activity_flush(struct store *st);
 /* Start a web session for user: sets the cookie on res. */
 bool session_start(struct http_req *req, struct http_res *res, const struct user_row *u)
 	__attribute__((warn_unused_result));

@@ -274,7 +274,7 @@ def test_remembered_sessions_follow_every_change(server):
 def test_session_activity_is_recorded_and_the_form_token_is_stable():
     """A session's last_seen moves on its first request after 5 minutes
     (session_touch_later(): touches are written in batches, the first at
-    once), and the CSRF token a signed-in page carries is the same on
+    once, what waits at stop), and the CSRF token a signed-in page carries is the same on
     every request of the session (remembered per thread) and differs
     between sessions."""
     import os
@@ -305,6 +305,21 @@ def test_session_activity_is_recorded_and_the_form_token_is_stable():
         db.close()
         moved = [h for h in after if after[h] > before[h]]
         assert len(moved) == 1, "the session used was touched, and only it"
+        # Again, with both: the first touch is written at once, the second
+        # waits for the next batch, and stopping writes it (SIGTERM).
+        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
+        db.execute("UPDATE sessions SET last_seen = last_seen - 3600")
+        db.commit()
+        before = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
+        db.close()
+        s.start()
+        assert a.get(s.url + "/write").status_code == 200
+        assert b.get(s.url + "/write").status_code == 200
+        s.stop()
+        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
+        after = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
+        db.close()
+        assert all(after[h] > before[h] for h in after), "both touches written, one at stop"
     finally:
         s.stop()
         s.cleanup()
