@@ -291,35 +291,31 @@ def test_session_activity_is_recorded_and_the_form_token_is_stable():
         tokens_a = {csrf_of(a.get(s.url + "/write").text) for _ in range(3)}
         tokens_b = {csrf_of(b.get(s.url + "/write").text) for _ in range(3)}
         assert len(tokens_a) == 1 and len(tokens_b) == 1 and tokens_a != tokens_b
-        s.stop()
-        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
-        db.execute("UPDATE sessions SET last_seen = last_seen - 3600")
-        db.commit()
-        before = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
-        db.close()
-        s.start()
-        assert a.get(s.url + "/write").status_code == 200
-        s.stop()
-        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
-        after = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
-        db.close()
-        moved = [h for h in after if after[h] > before[h]]
-        assert len(moved) == 1, "the session used was touched, and only it"
-        # Again, with both: the first touch is written at once, the second
-        # waits for the next batch, and stopping writes it (SIGTERM).
-        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
-        db.execute("UPDATE sessions SET last_seen = last_seen - 3600")
-        db.commit()
-        before = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
-        db.close()
-        s.start()
-        assert a.get(s.url + "/write").status_code == 200
-        assert b.get(s.url + "/write").status_code == 200
-        s.stop()
-        db = sqlite3.connect(os.path.join(s.data, "quire.db"))
-        after = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
-        db.close()
-        assert all(after[h] > before[h] for h in after), "both touches written, one at stop"
+
+        def last_seen(age=0):
+            """Each session's last_seen, after making them age seconds older."""
+            db = sqlite3.connect(os.path.join(s.data, "quire.db"))
+            db.execute("UPDATE sessions SET last_seen = last_seen - ?", (age,))
+            db.commit()
+            seen = dict(db.execute("SELECT token_hash, last_seen FROM sessions"))
+            db.close()
+            return seen
+
+        def used_by(*readers):
+            """Sessions whose last_seen moved while readers made a request each."""
+            s.stop()
+            before = last_seen(3600)
+            s.start()
+            for r in readers:
+                assert r.get(s.url + "/write").status_code == 200
+            s.stop()
+            after = last_seen()
+            return [h for h in after if after[h] > before[h]]
+
+        assert len(used_by(a)) == 1, "the session used was touched, and only it"
+        # Both: the first touch is written at once, the second waits for
+        # the next batch, and stopping (SIGTERM) writes it.
+        assert len(used_by(a, b)) == 2, "both touches written, one at stop"
     finally:
         s.stop()
         s.cleanup()
