@@ -377,7 +377,7 @@ static bool session_valid(const struct session_row *s, int64_t now, int64_t idle
  * every cached page thirty times a second. Touches wait in this table
  * and are written together, in one transaction, at most every
  * TOUCH_BATCH_SECONDS, by whichever request comes next (the first at
- * once). A session's idle limit is days or weeks; a minute's delay in
+ * once), and at stop (session_activity_flush()). A session's idle limit is days or weeks; a minute's delay in
  * its last_seen changes nothing a person sees.
  */
 #define SESSION_TOUCH_EVERY 300
