@@ -377,8 +377,9 @@ static bool session_valid(const struct session_row *s, int64_t now, int64_t idle
  * every cached page thirty times a second. Touches wait in this table
  * and are written together, in one transaction, at most every
  * TOUCH_BATCH_SECONDS, by whichever request comes next (the first at
- * once), and at stop (session_activity_flush()). A session's idle limit is days or weeks; a minute's delay in
- * its last_seen changes nothing a person sees.
+ * once), and at stop (session_activity_flush()). A session's idle limit
+ * is days or weeks; a minute's delay in its last_seen changes nothing a
+ * person sees.
  */
 #define SESSION_TOUCH_EVERY 300
 #define TOUCH_BATCH_SECONDS 60
@@ -402,13 +403,12 @@ static size_t touch_slot(const char *hash)
 
 /* Take every waiting touch and write them in one transaction (one change
  * for the caches, one sync), unless another thread is writing a batch. */
-static void touches_write(struct store *st, int64_t now, bool locked)
+static void touches_write(struct store *st, int64_t now)
 {
 	static struct touch batch[TOUCH_SLOTS]; /* under batch_lock */
 	static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
 	size_t n = 0;
-	if (!locked)
-		pthread_mutex_lock(&touch_lock);
+	pthread_mutex_lock(&touch_lock);
 	bool write = pthread_mutex_trylock(&batch_lock) == 0;
 	if (write) {
 		for (size_t k = 0; k < TOUCH_SLOTS; k++)
@@ -448,15 +448,15 @@ static void session_touch_later(struct store *st, const char *hash, int64_t now)
 		touches[i].at = now;
 		ntouches++;
 	}
-	if (now - touches_written >= TOUCH_BATCH_SECONDS || ntouches >= TOUCH_SLOTS / 2)
-		touches_write(st, now, true); /* unlocks touch_lock */
-	else
-		pthread_mutex_unlock(&touch_lock);
+	bool due = now - touches_written >= TOUCH_BATCH_SECONDS || ntouches >= TOUCH_SLOTS / 2;
+	pthread_mutex_unlock(&touch_lock);
+	if (due)
+		touches_write(st, now); /* a thread that finds the table taken writes nothing */
 }
 
 void session_activity_flush(struct store *st)
 {
-	touches_write(st, clock_now(), false);
+	touches_write(st, clock_now());
 }
 
 /*

@@ -7,11 +7,12 @@
  * its one caller (a *_dl.h in src/media, src/porting, src/store/pg and
  * src/net): the library's own header for the prototypes, a pointer
  * of type __typeof__(f) * per function f, macros so that call sites read
- * as plain calls, and a table of names handed to dl_load() here.
+ * as plain calls, and a struct dl_lib naming them, opened here.
  */
 #ifndef QUIRE_CORE_DL_H
 #define QUIRE_CORE_DL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -20,11 +21,23 @@ struct dl_sym {
 	void **slot; /* where the address goes */
 };
 
-/* Open the first of names[0..nnames) that loads, RTLD_NOW and flags
- * (RTLD_GLOBAL or RTLD_LOCAL), and resolve every symbol of syms into its
- * slot. Never closed. False, with what is missing in err (naming pkg, the
- * Debian package to install), if no name loads or a symbol is absent. */
-bool dl_load(const char *const *names, size_t nnames, int flags, const char *pkg,
-	     const struct dl_sym *syms, size_t nsyms, char *err, size_t errlen);
+struct dl_lib {
+	const char *const *names; /* tried in turn: the soname, then the dev link */
+	size_t nnames;
+	int flags;                /* RTLD_GLOBAL or RTLD_LOCAL */
+	const char *pkg;          /* the Debian package to install */
+	const struct dl_sym *syms;
+	size_t nsyms;
+	/* Filled in by dl_open(); initialise lock with PTHREAD_MUTEX_INITIALIZER. */
+	pthread_mutex_t lock;
+	bool tried, ok;
+	char why[200];
+};
+
+/* The first call opens l (RTLD_NOW) and resolves every symbol into its
+ * slot; later calls give the same answer. Never closed. False, with
+ * "what: why" in err when given, if no name loads or a symbol is absent.
+ * Safe from any thread. */
+bool dl_open(struct dl_lib *l, const char *what, char *err, size_t errlen);
 
 #endif

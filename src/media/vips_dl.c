@@ -11,18 +11,19 @@
 #define VIPS_DL_DEFINE(f) __typeof__(f) *vips_dl_##f;
 VIPS_DL_FUNCS(VIPS_DL_DEFINE)
 
+/* Global: libvips loads its modules against its own symbols. Never
+ * closed: libvips keeps threads and types for the process's life. */
+#define VIPS_DL_SYM(f) {#f, (void **)&vips_dl_##f},
+static const struct dl_sym syms[] = {VIPS_DL_FUNCS(VIPS_DL_SYM)};
+static const char *const names[] = {"libvips.so.42", "libvips.so"};
+static struct dl_lib lib = {names, 2, RTLD_GLOBAL, "libvips42", syms,
+			    sizeof(syms) / sizeof(syms[0]), .lock = PTHREAD_MUTEX_INITIALIZER};
+
 bool vips_dl_open(void)
 {
-	/* Debian 12's libvips42 first; the development link as a fallback.
-	 * Global: libvips loads its modules against its own symbols. Never
-	 * closed: libvips keeps threads and types for the process's life. */
-	static const char *const names[] = {"libvips.so.42", "libvips.so"};
-#define VIPS_DL_SYM(f) {#f, (void **)&vips_dl_##f},
-	static const struct dl_sym syms[] = {VIPS_DL_FUNCS(VIPS_DL_SYM)};
 	char err[256];
-	if (dl_load(names, 2, RTLD_GLOBAL, "libvips42", syms, sizeof(syms) / sizeof(syms[0]), err,
-		    sizeof(err)))
+	if (dl_open(&lib, "photos", err, sizeof(err)))
 		return true;
-	fprintf(stderr, "quire: photos: %s\n", err);
+	fprintf(stderr, "quire: %s\n", err);
 	return false;
 }
