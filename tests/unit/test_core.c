@@ -1,10 +1,12 @@
-/* test_core.c - arena, buf, UTF-8, slugs, word counts, ids. */
+/* test_core.c - arena, buf, UTF-8, slugs, word counts, ids, opened libraries. */
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "core/dl.h"
 #include "core/text.h"
 #include "tap.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +172,31 @@ static void test_words_ids(void)
 	ok(ct_equal("abc", "abc", 3) && !ct_equal("abc", "abd", 3), "constant-time compare");
 }
 
+static void test_dl(void)
+{
+	/* zlib is linked into every test: opening it again finds it. */
+	void *version = NULL, *nothing = NULL;
+	const char *const zlib[] = {"libquire-none.so.9", "libz.so.1"};
+	const struct dl_sym good[] = {{"zlibVersion", &version}};
+	struct dl_lib l = {zlib, 2, RTLD_LOCAL, "zlib1g", good, 1, .lock = PTHREAD_MUTEX_INITIALIZER};
+	char err[256] = "";
+	ok(dl_open(&l, "test", err, sizeof(err)) && version, "the second name opens, the symbol resolves");
+	ok(!err[0], "no message when it opens");
+
+	const char *const none[] = {"libquire-none.so.9"};
+	struct dl_lib m = {none, 1, RTLD_LOCAL, "quire-none", good, 1, .lock = PTHREAD_MUTEX_INITIALIZER};
+	ok(!dl_open(&m, "photos", err, sizeof(err)), "a library that is not there does not open");
+	ok(strstr(err, "photos: libquire-none.so.9 is needed (package quire-none)") == err,
+	   "the message names what needs it, the library and the package: %s", err);
+	err[0] = '\0';
+	ok(!dl_open(&m, "photos", err, sizeof(err)) && err[0], "asked again, the same answer");
+
+	const struct dl_sym bad[] = {{"zlibVersion", &version}, {"quire_no_such_symbol", &nothing}};
+	struct dl_lib n = {zlib + 1, 1, RTLD_LOCAL, "zlib1g", bad, 2, .lock = PTHREAD_MUTEX_INITIALIZER};
+	ok(!dl_open(&n, "test", err, sizeof(err)) && strstr(err, "lacks quire_no_such_symbol"),
+	   "a missing symbol refuses the library: %s", err);
+}
+
 int main(void)
 {
 	if (!crypto_init())
@@ -179,5 +206,6 @@ int main(void)
 	test_utf8();
 	test_slug();
 	test_words_ids();
+	test_dl();
 	return tap_done();
 }
