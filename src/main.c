@@ -635,6 +635,7 @@ struct opts {
 	size_t nstories;
 	bool include_responses; /* quire import medium --include-responses */
 	bool allow_private_fetch, retry_photos, skip_photos; /* quire import */
+	unsigned import_workers; /* uploads imported by this server at once */
 	bool admin;
 	bool password_stdin;
 	unsigned threads;
@@ -1031,8 +1032,9 @@ static int cmd_serve(const struct opts *o)
 	}
 	if (!desk_scheduler_start(cfg.db_url))
 		fprintf(stderr, "quire: scheduled stories will not publish on time\n");
-	/* Imports uploaded at /settings/import run off the request threads. */
-	if (!import_worker_start(o->allow_private_fetch))
+	/* Imports uploaded at /settings/import run off the request threads
+	 * (or, with import-workers 0, on another app server). */
+	if (!import_worker_start(o->import_workers, o->allow_private_fetch))
 		fprintf(stderr, "quire: uploaded exports will wait until the next start\n");
 	/* Email: publishing (and the other events) queue messages in the
 	 * same transaction; the sender delivers them. */
@@ -1624,6 +1626,7 @@ static bool conf_apply(const struct conf *c, struct opts *o)
 	o->mail_from = conf_get(c, CONF_MAIL_FROM);
 	o->smtp_insecure = conf_bool(c, CONF_SMTP_INSECURE);
 	o->allow_private_fetch = conf_bool(c, CONF_ALLOW_PRIVATE_FETCH);
+	o->import_workers = (unsigned)conf_num(c, CONF_IMPORT_WORKERS);
 	o->mail_domain_rate = (unsigned)conf_num(c, CONF_MAIL_DOMAIN_RATE);
 	o->mail_retry_base = (unsigned)conf_num(c, CONF_MAIL_RETRY_BASE);
 	o->fed_retry_base = (unsigned)conf_num(c, CONF_FED_RETRY_BASE);

@@ -53,6 +53,7 @@ enum conf_id {
 	CONF_MAIL_RETRY_BASE,
 	/* imports (issue 19) */
 	CONF_ALLOW_PRIVATE_FETCH,
+	CONF_IMPORT_WORKERS,
 	/* the fediverse (issue 20) */
 	CONF_FED_RETRY_BASE,
 	CONF_FED_SENDERS,

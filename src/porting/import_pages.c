@@ -117,6 +117,9 @@ static json_t *job_json(struct http_req *req, const struct import_job_row *j)
 			      "total", (json_int_t)j->total, "active", active, "failed",
 			      !strcmp(j->status, "failed"), "when",
 			      web_fmt_date(&req->arena, j->created_at));
+	/* "counted": the posts have been counted (a count of 0 is not a
+	 * length a <progress> may have, and a queued job has none yet) */
+	json_object_set_new(o, "counted", json_boolean(j->total > 0));
 	if (!active)
 		json_object_set_new(o, "report", json_string(j->report));
 	return o;
@@ -399,13 +402,20 @@ void page_import_job(struct http_req *req, struct http_res *res)
 
 /* ---- the worker ---- */
 
+/* One claimant per thread: a lease names the thread holding it, so a job
+ * whose lease ran out is never run by two threads of one server. */
+struct import_worker {
+	pthread_t thread;
+	char who[96];
+};
+
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool running, poked, started;
+	bool running, poked;
 	bool allow_private;
-	pthread_t thread;
-	char who[96];
+	unsigned n; /* threads started */
+	struct import_worker w[IMPORT_WORKERS_MAX];
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 static void poke(void)
@@ -426,7 +436,7 @@ static bool still_running(void)
 
 struct job_run {
 	struct store *st;
-	const char *id;
+	const char *id, *who;
 	bool stopped, lost;
 };
 
@@ -438,7 +448,7 @@ static bool on_progress(void *ctx, size_t done, size_t total)
 		return false;
 	}
 	int64_t now = clock_now();
-	if (store_import_job_progress(r->st, r->id, W.who, (int64_t)done, (int64_t)total,
+	if (store_import_job_progress(r->st, r->id, r->who, (int64_t)done, (int64_t)total,
 				      now + LEASE_SECONDS) == STORE_NOT_FOUND) {
 		r->lost = true; /* another worker holds it now */
 		return false;
@@ -462,7 +472,8 @@ static char *clean_report(char *s, size_t n)
 	return s;
 }
 
-static void run_job(struct store *st, struct arena *a, const struct import_job_row *j)
+static void run_job(struct store *st, struct arena *a, const char *who,
+		    const struct import_job_row *j)
 {
 	struct user_row u;
 	bool photos = !strcmp(j->kind, "photos");
@@ -475,7 +486,7 @@ static void run_job(struct store *st, struct arena *a, const struct import_job_r
 	else if (path && access(path, R_OK) != 0)
 		why = "The uploaded file is not on this server any more; please upload it again.\n";
 	if (why) {
-		if (store_import_job_finish(st, j->id, W.who, "failed", why, clock_now()))
+		if (store_import_job_finish(st, j->id, who, "failed", why, clock_now()))
 			fprintf(stderr, "quire: import %s: could not record its end\n", j->id);
 		return;
 	}
@@ -483,11 +494,11 @@ static void run_job(struct store *st, struct arena *a, const struct import_job_r
 	size_t rl = 0;
 	FILE *out = open_memstream(&rep, &rl);
 	if (!out) {
-		if (store_import_job_release(st, j->id, W.who))
+		if (store_import_job_release(st, j->id, who))
 			fprintf(stderr, "quire: import %s: could not give it back\n", j->id);
 		return;
 	}
-	struct job_run r = {.st = st, .id = j->id};
+	struct job_run r = {.st = st, .id = j->id, .who = who};
 	struct import_args args = {
 		.kind = photos ? NULL : j->kind,
 		.path = path,
@@ -505,11 +516,11 @@ static void run_job(struct store *st, struct arena *a, const struct import_job_r
 	int rc = import_export(st, &u, &args);
 	fclose(out);
 	if (r.stopped) {
-		if (store_import_job_release(st, j->id, W.who))
+		if (store_import_job_release(st, j->id, who))
 			fprintf(stderr, "quire: import %s: could not give it back\n", j->id);
 	} else if (!r.lost) {
 		const char *report = clean_report(rep, rl);
-		if (store_import_job_finish(st, j->id, W.who, rc ? "failed" : "done", report,
+		if (store_import_job_finish(st, j->id, who, rc ? "failed" : "done", report,
 					    clock_now()) == STORE_OK) {
 			if (path)
 				unlink(path);
@@ -525,7 +536,7 @@ static void run_job(struct store *st, struct arena *a, const struct import_job_r
 
 static void *worker(void *arg)
 {
-	(void)arg;
+	const char *who = ((struct import_worker *)arg)->who;
 	struct store *st = NULL;
 	char err[256];
 	if (store_open(web_cfg->db_url, &st, err, sizeof(err)) != STORE_OK) {
@@ -537,9 +548,9 @@ static void *worker(void *arg)
 		arena_init(&a);
 		struct import_job_row j;
 		int64_t now = clock_now();
-		enum store_err e = store_import_job_claim(st, &a, W.who, now, now + LEASE_SECONDS, &j);
+		enum store_err e = store_import_job_claim(st, &a, who, now, now + LEASE_SECONDS, &j);
 		if (e == STORE_OK)
-			run_job(st, &a, &j);
+			run_job(st, &a, who, &j);
 		arena_release(&a);
 		if (e == STORE_OK)
 			continue;
@@ -557,33 +568,35 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-bool import_worker_start(bool allow_private)
+bool import_worker_start(unsigned n, bool allow_private)
 {
 	char host[64] = "";
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		snprintf(host, sizeof(host), "host");
-	char rnd[17];
-	id_new(rnd);
-	snprintf(W.who, sizeof(W.who), "%s:%ld:%s", host, (long)getpid(), rnd);
+	if (n > IMPORT_WORKERS_MAX)
+		n = IMPORT_WORKERS_MAX;
 	W.allow_private = allow_private;
 	W.running = true;
-	if (pthread_create(&W.thread, NULL, worker, NULL) != 0) {
-		W.running = false;
-		fprintf(stderr, "quire: cannot start the import worker\n");
-		return false;
+	for (W.n = 0; W.n < n; W.n++) {
+		struct import_worker *w = &W.w[W.n];
+		char rnd[17];
+		id_new(rnd);
+		snprintf(w->who, sizeof(w->who), "%s:%ld:%s", host, (long)getpid(), rnd);
+		if (pthread_create(&w->thread, NULL, worker, w) != 0) {
+			fprintf(stderr, "quire: cannot start import worker %u of %u\n", W.n + 1, n);
+			break;
+		}
 	}
-	W.started = true;
-	return true;
+	return W.n == n;
 }
 
 void import_worker_stop(void)
 {
-	if (!W.started)
-		return;
 	pthread_mutex_lock(&W.mu);
 	W.running = false;
-	pthread_cond_signal(&W.cv);
+	pthread_cond_broadcast(&W.cv);
 	pthread_mutex_unlock(&W.mu);
-	pthread_join(W.thread, NULL);
-	W.started = false;
+	for (unsigned i = 0; i < W.n; i++)
+		pthread_join(W.w[i].thread, NULL);
+	W.n = 0;
 }

@@ -30,10 +30,14 @@ void page_import_post(struct http_req *req, struct http_res *res);       /* POST
 void page_import_photos_post(struct http_req *req, struct http_res *res); /* POST /settings/import/photos */
 void page_import_job(struct http_req *req, struct http_res *res);        /* GET /settings/import/{id} */
 
-/* The worker: started before serving, stopped after (it finishes the
- * post it is on and leaves the rest of its job for the next start).
- * allow_private lets imports fetch images from private addresses (tests). */
-bool import_worker_start(bool allow_private);
+/* The workers: n threads (at most IMPORT_WORKERS_MAX; 0: this server
+ * queues uploads and another app server imports them), started before
+ * serving, stopped after (each finishes the post it is on and leaves the
+ * rest of its job for the next start). allow_private lets imports fetch
+ * images from private addresses (tests). False: not all n started (those
+ * that did run). */
+#define IMPORT_WORKERS_MAX 8
+bool import_worker_start(unsigned n, bool allow_private);
 void import_worker_stop(void);
 
 /* GET /me/book.epub: the signed-in writer's book, everything she

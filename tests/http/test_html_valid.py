@@ -3,12 +3,14 @@ pinned in tests/package-lock.json, on Debian's Java) finds no error on the
 pages a writer, a reader and an admin see: the story (and with its
 sensitive photo shown), lists, profile, tag, search, editor, preview,
 history, revision, trash, circles, settings, import, moderation, admin,
-sign-in, sign-up, about, and an error page. Pages are checked as the
+sign-in, sign-up, about, and an error page; the import job's page both
+while it waits in the queue and once it has finished. Pages are checked as the
 server sends them."""
 import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 import requests
@@ -25,10 +27,29 @@ def make_jpeg(path, color):
     return path
 
 
+def upload_wxr(s, session):
+    page = session.get(s.url + "/settings/import")
+    with open(os.path.join(ROOT, "tests", "data", "import", "wordpress", "wxr-simple.xml"), "rb") as f:
+        return session.post(s.url + "/settings/import", allow_redirects=False,
+                            data={"csrf": csrf_of(page.text), "kind": "wordpress"},
+                            files={"file": ("blog.xml", f, "text/xml")})
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     work = tmp_path_factory.mktemp("html-valid")
-    s = Server(admin=ADMIN)
+    # First with no import worker: her upload waits in the queue, and its
+    # page is the one a writer sees before the posts are counted.
+    s = Server(admin=ADMIN, extra=["--import-workers", "0"])
+    s.start()
+    admin = login(s, *ADMIN)
+    r = upload_wxr(s, admin)
+    assert r.status_code == 303
+    job = r.headers["Location"]
+    queued = admin.get(s.url + job)
+    assert queued.status_code == 200 and "Waiting to start" in queued.text, queued.text[:2000]
+    s.stop()
+    s.extra = []
     s.start()
     h = {"Authorization": "Bearer " + api_token(s, *ADMIN)}
     st = requests.post(s.url + "/api/v1/stories", headers=h, json={
@@ -52,7 +73,6 @@ def site(tmp_path_factory):
         "audience": "circle", "circle_id": circle["id"]})
     gone = requests.post(s.url + "/api/v1/stories", headers=h, json={"title": "Thrown away", "body": "x"}).json()
     requests.delete(s.url + "/api/v1/stories/" + gone["id"], headers=h)
-    admin = login(s, *ADMIN)
     # Her photo and links: on her profile, the author card and settings.
     page = admin.get(s.url + "/settings")
     with open(make_jpeg(str(work / "me.jpg"), "#ffd0a0-#603010"), "rb") as f:
@@ -73,14 +93,13 @@ def site(tmp_path_factory):
     requests.post(s.url + "/api/v1/stories/%s/responses" % st["id"], headers=rt, json={"body": "Thank you."})
     revs = requests.get(s.url + "/api/v1/stories/%s/revisions" % st["id"], headers=h).json()
     rev = (revs.get("revisions") if isinstance(revs, dict) else revs)[0]["id"]
-    page = admin.get(s.url + "/settings/import")
-    r = admin.post(s.url + "/settings/import", allow_redirects=False,
-                   data={"csrf": csrf_of(page.text), "kind": "wordpress"},
-                   files={"file": ("blog.xml", open(os.path.join(ROOT, "tests", "data", "import", "wordpress",
-                                                              "wxr-simple.xml"), "rb"), "text/xml")})
-    assert r.status_code == 303
+    # Now the worker has run it: its page is the finished one, with the report.
+    deadline = time.time() + 120
+    while admin.get(s.url + job + "?format=json").json()["active"]:
+        assert time.time() < deadline, "the import did not finish"
+        time.sleep(0.05)
     yield {"server": s, "story": st, "photos": refs, "circle": circle, "rev": rev,
-           "job": r.headers["Location"], "admin": admin}
+           "job": job, "queued job": queued.content, "admin": admin}
     try:
         s.stop()
     finally:
@@ -123,6 +142,10 @@ def test_every_page_is_valid_html(site, tmp_path):
             f = tmp_path / (re.sub(r"[^a-z0-9]+", "-", "%s %s" % (who, name)) + ".html")
             f.write_bytes(r.content)
             files[str(f)] = "%s: %s (%s)" % (who, name, path)
+    # The job's page while it waited (fetched before the worker ran).
+    f = tmp_path / "writer-import-job-queued.html"
+    f.write_bytes(site["queued job"])
+    files[str(f)] = "writer: import job, queued (%s)" % site["job"]
     out = subprocess.run(["java", "-jar", VNU, "--errors-only", "--format", "json", "--exit-zero-always",
                           *files], capture_output=True, text=True, timeout=300)
     report = json.loads(out.stderr or out.stdout)

@@ -208,3 +208,35 @@ def test_a_writers_imports_are_hers_alone(site, tmp_path):
         assert r.status_code == 303
     assert "my-secret-blog" not in other.get(site.url + "/settings/import").text
     assert other.get(site.url + "/settings/import/zzzz").status_code == 404
+
+
+def test_a_server_with_no_import_workers_queues_and_another_imports(tmp_path):
+    """--import-workers 0: the server takes the upload and queues it but
+    imports nothing (an app server kept for readers); a server on the same
+    store with workers imports it, two at once with two."""
+    a = Server(extra=["--import-workers", "0"])
+    try:
+        a.start()
+        s = writer(a, "queueonly")
+        jobs = [job_of(upload(a, s, "wordpress", os.path.join(WXR, name)))
+                for name in ("wxr-simple.xml", "valid-wxr-1.1.xml")]
+        for job in jobs:
+            j = s.get(a.url + "/settings/import/%s?format=json" % job).json()
+            assert j["status"] == "queued" and j["active"] and j["total"] == 0, j
+            page = s.get(a.url + "/settings/import/" + job).text
+            assert "Waiting to start" in page and 'max="0"' not in page
+        log = a.stop()
+        assert "quire: import " not in log, log[-2000:]
+        # The same store, now with two workers: both are imported.
+        a.extra = ["--import-workers", "2"]
+        a.start()
+        s = login(a, "queueonly", PW)
+        for job in jobs:
+            j, _ = wait_done(a, s, job)
+            assert j["status"] == "done" and j["total"] > 0 and j["done"] == j["total"], j
+        log = a.stop()
+        assert log.count("quire: import ") >= 4, log[-2000:]
+        r = a.cli("check-config", "--import-workers", "9", check=False)
+        assert r.returncode != 0 and "import-workers" in r.stderr, r.stderr
+    finally:
+        a.cleanup()
