@@ -218,6 +218,24 @@ const char *pg_text(struct arena *a, const PGresult *r, int row, int col)
 	return arena_strdup(a, PQgetvalue(r, row, col));
 }
 
+enum store_err pg_texts(struct store *s, struct arena *a, const char *sql,
+			const struct pg_params *p, const char ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	PGresult *r = pg_run(s, sql, p);
+	if (!r)
+		return STORE_ERROR;
+	int nt = PQntuples(r);
+	const char **v = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*v));
+	for (int i = 0; i < nt; i++)
+		v[i] = pg_text(a, r, i, 0);
+	PQclear(r);
+	*out = v;
+	*n = (size_t)nt;
+	return STORE_OK;
+}
+
 int64_t pg_int(const PGresult *r, int row, int col)
 {
 	if (PQgetisnull(r, row, col))

@@ -110,6 +110,10 @@ enum store_err pg_write(struct store *s, const char *sql, const struct pg_params
 			int64_t *changed);
 /* pg_write of a statement that must touch a row: NOT_FOUND when none. */
 enum store_err pg_write_one(struct store *s, const char *sql, const struct pg_params *p);
+/* Run sql with p, reading column 0 of every row as text into *out
+ * (arena; never NULL on OK). */
+enum store_err pg_texts(struct store *s, struct arena *a, const char *sql,
+			const struct pg_params *p, const char ***out, size_t *n);
 /* A plain statement with no parameters, not prepared (BEGIN, LISTEN...). */
 enum store_err pg_exec(struct store *s, const char *sql);
 

@@ -497,42 +497,51 @@ static const char SQL_DOMAIN_BLOCKED[] =
 	"SELECT 1 FROM fed_blocked_domains WHERE writer_id = $1 AND (domain = $2 OR domain = $3 "
 	"OR right($3::text, length(domain) + 1) = '.' || domain) LIMIT 1";
 
-enum store_err pg_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
-				       int64_t now)
+/* A writer's blocks, of a domain or of an actor: one (writer, key) row
+ * each, added, removed and listed alike. */
+static enum store_err block_add(struct store *s, const char *sql, const char *writer_id,
+				const char *key, int64_t now)
 {
 	struct pg_params p = {0};
 	pp_text(&p, writer_id);
-	pp_text(&p, domain);
+	pp_text(&p, key);
 	pp_int(&p, now);
-	return pg_write(s, SQL_DOMAIN_BLOCK_ADD, &p, NULL);
+	return pg_write(s, sql, &p, NULL);
+}
+
+static enum store_err block_remove(struct store *s, const char *sql, const char *writer_id,
+				   const char *key)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	pp_text(&p, key);
+	return pg_write_one(s, sql, &p);
+}
+
+static enum store_err block_list(struct store *s, struct arena *a, const char *sql,
+				 const char *writer_id, const char ***keys, size_t *n)
+{
+	struct pg_params p = {0};
+	pp_text(&p, writer_id);
+	return pg_texts(s, a, sql, &p, keys, n);
+}
+
+enum store_err pg_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
+				       int64_t now)
+{
+	return block_add(s, SQL_DOMAIN_BLOCK_ADD, writer_id, domain, now);
 }
 
 enum store_err pg_fed_domain_block_remove(struct store *s, const char *writer_id,
 					  const char *domain)
 {
-	struct pg_params p = {0};
-	pp_text(&p, writer_id);
-	pp_text(&p, domain);
-	return pg_write_one(s, SQL_DOMAIN_BLOCK_REMOVE, &p);
+	return block_remove(s, SQL_DOMAIN_BLOCK_REMOVE, writer_id, domain);
 }
 
 enum store_err pg_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
 				    const char ***domains, size_t *n)
 {
-	*domains = NULL;
-	*n = 0;
-	struct pg_params p = {0};
-	pp_text(&p, writer_id);
-	PGresult *r = pg_run(s, SQL_DOMAIN_BLOCKS, &p);
-	if (!r)
-		return STORE_ERROR;
-	int nt = PQntuples(r);
-	const char **out = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*out));
-	for (int i = 0; i < nt; i++)
-		out[(*n)++] = pg_text(a, r, i, 0);
-	PQclear(r);
-	*domains = out;
-	return STORE_OK;
+	return block_list(s, a, SQL_DOMAIN_BLOCKS, writer_id, domains, n);
 }
 
 enum store_err pg_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
@@ -571,39 +580,19 @@ static const char SQL_ACTOR_BLOCKED[] =
 enum store_err pg_fed_actor_block_add(struct store *s, const char *writer_id, const char *actor_id,
 				      int64_t now)
 {
-	struct pg_params p = {0};
-	pp_text(&p, writer_id);
-	pp_text(&p, actor_id);
-	pp_int(&p, now);
-	return pg_write(s, SQL_ACTOR_BLOCK_ADD, &p, NULL);
+	return block_add(s, SQL_ACTOR_BLOCK_ADD, writer_id, actor_id, now);
 }
 
 enum store_err pg_fed_actor_block_remove(struct store *s, const char *writer_id,
 					 const char *actor_id)
 {
-	struct pg_params p = {0};
-	pp_text(&p, writer_id);
-	pp_text(&p, actor_id);
-	return pg_write_one(s, SQL_ACTOR_BLOCK_REMOVE, &p);
+	return block_remove(s, SQL_ACTOR_BLOCK_REMOVE, writer_id, actor_id);
 }
 
 enum store_err pg_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
 				   const char ***actors, size_t *n)
 {
-	*actors = NULL;
-	*n = 0;
-	struct pg_params p = {0};
-	pp_text(&p, writer_id);
-	PGresult *r = pg_run(s, SQL_ACTOR_BLOCKS, &p);
-	if (!r)
-		return STORE_ERROR;
-	int nt = PQntuples(r);
-	const char **out = arena_alloc(a, (nt ? (size_t)nt : 1) * sizeof(*out));
-	for (int i = 0; i < nt; i++)
-		out[(*n)++] = pg_text(a, r, i, 0);
-	PQclear(r);
-	*actors = out;
-	return STORE_OK;
+	return block_list(s, a, SQL_ACTOR_BLOCKS, writer_id, actors, n);
 }
 
 enum store_err pg_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,

@@ -341,16 +341,7 @@ enum store_err pg_muted_get(struct store *s, struct arena *a, const char *writer
 {
 	struct pg_params p = {0};
 	pp_text(&p, writer_id);
-	PGresult *r = pg_run(s, SQL_MUTED_GET, &p);
-	if (!r)
-		return STORE_ERROR;
-	int nt = PQntuples(r);
-	*phrases = arena_alloc(a, (size_t)(nt ? nt : 1) * sizeof(**phrases));
-	*n = (size_t)nt;
-	for (int i = 0; i < nt; i++)
-		(*phrases)[i] = pg_text(a, r, i, 0);
-	PQclear(r);
-	return STORE_OK;
+	return pg_texts(s, a, SQL_MUTED_GET, &p, phrases, n);
 }
 
 enum store_err pg_muted_set(struct store *s, const char *writer_id, const char *const *phrases,

@@ -528,53 +528,59 @@ static const char SQL_DOMAIN_BLOCKED[] =
 	"SELECT 1 FROM fed_blocked_domains WHERE writer_id = ?1 AND (domain = ?2 OR domain = ?3 "
 	"OR substr(?3, -length(domain) - 1) = '.' || domain) LIMIT 1";
 
-enum store_err sq_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
-				       int64_t now)
+/* A writer's blocks, of a domain or of an actor: one (writer, key) row
+ * each, added, removed and listed alike. */
+static enum store_err block_add(struct store *s, const char *sql, const char *writer_id,
+				const char *key, int64_t now)
 {
-	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCK_ADD);
+	sqlite3_stmt *st = stmt_cached(s, sql);
 	if (!st)
 		return STORE_ERROR;
 	bind_text(st, 1, writer_id);
-	bind_text(st, 2, domain);
+	bind_text(st, 2, key);
 	sqlite3_bind_int64(st, 3, now);
 	return exec_write(s, st);
+}
+
+static enum store_err block_remove(struct store *s, const char *sql, const char *writer_id,
+				   const char *key)
+{
+	sqlite3_stmt *st = stmt_cached(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	bind_text(st, 2, key);
+	return write_one(s, st);
+}
+
+static enum store_err block_list(struct store *s, struct arena *a, const char *sql,
+				 const char *writer_id, const char ***keys, size_t *n)
+{
+	*keys = NULL;
+	*n = 0;
+	sqlite3_stmt *st = stmt_cached(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	bind_text(st, 1, writer_id);
+	return collect_texts(s, a, st, keys, n);
+}
+
+enum store_err sq_fed_domain_block_add(struct store *s, const char *writer_id, const char *domain,
+				       int64_t now)
+{
+	return block_add(s, SQL_DOMAIN_BLOCK_ADD, writer_id, domain, now);
 }
 
 enum store_err sq_fed_domain_block_remove(struct store *s, const char *writer_id,
 					  const char *domain)
 {
-	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCK_REMOVE);
-	if (!st)
-		return STORE_ERROR;
-	bind_text(st, 1, writer_id);
-	bind_text(st, 2, domain);
-	return write_one(s, st);
+	return block_remove(s, SQL_DOMAIN_BLOCK_REMOVE, writer_id, domain);
 }
 
 enum store_err sq_fed_domain_blocks(struct store *s, struct arena *a, const char *writer_id,
 				    const char ***domains, size_t *n)
 {
-	*domains = NULL;
-	*n = 0;
-	sqlite3_stmt *st = stmt_cached(s, SQL_DOMAIN_BLOCKS);
-	if (!st)
-		return STORE_ERROR;
-	bind_text(st, 1, writer_id);
-	size_t cap = 16;
-	const char **out = arena_alloc(a, cap * sizeof(*out));
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
-			memcpy(bigger, out, cap * sizeof(*bigger));
-			out = bigger;
-			cap *= 2;
-		}
-		out[(*n)++] = col_text(a, st, 0);
-	}
-	done(st);
-	*domains = out;
-	return rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+	return block_list(s, a, SQL_DOMAIN_BLOCKS, writer_id, domains, n);
 }
 
 enum store_err sq_fed_domain_blocked(struct store *s, const char *writer_id, const char *host,
@@ -612,50 +618,19 @@ static const char SQL_ACTOR_BLOCKED[] =
 enum store_err sq_fed_actor_block_add(struct store *s, const char *writer_id, const char *actor_id,
 				      int64_t now)
 {
-	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCK_ADD);
-	if (!st)
-		return STORE_ERROR;
-	bind_text(st, 1, writer_id);
-	bind_text(st, 2, actor_id);
-	sqlite3_bind_int64(st, 3, now);
-	return exec_write(s, st);
+	return block_add(s, SQL_ACTOR_BLOCK_ADD, writer_id, actor_id, now);
 }
 
 enum store_err sq_fed_actor_block_remove(struct store *s, const char *writer_id,
 					 const char *actor_id)
 {
-	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCK_REMOVE);
-	if (!st)
-		return STORE_ERROR;
-	bind_text(st, 1, writer_id);
-	bind_text(st, 2, actor_id);
-	return write_one(s, st);
+	return block_remove(s, SQL_ACTOR_BLOCK_REMOVE, writer_id, actor_id);
 }
 
 enum store_err sq_fed_actor_blocks(struct store *s, struct arena *a, const char *writer_id,
 				   const char ***actors, size_t *n)
 {
-	*actors = NULL;
-	*n = 0;
-	sqlite3_stmt *st = stmt_cached(s, SQL_ACTOR_BLOCKS);
-	if (!st)
-		return STORE_ERROR;
-	bind_text(st, 1, writer_id);
-	size_t cap = 16;
-	const char **out = arena_alloc(a, cap * sizeof(*out));
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
-			memcpy(bigger, out, cap * sizeof(*bigger));
-			out = bigger;
-			cap *= 2;
-		}
-		out[(*n)++] = col_text(a, st, 0);
-	}
-	done(st);
-	*actors = out;
-	return rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+	return block_list(s, a, SQL_ACTOR_BLOCKS, writer_id, actors, n);
 }
 
 enum store_err sq_fed_actor_blocked(struct store *s, const char *writer_id, const char *url,

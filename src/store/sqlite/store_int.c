@@ -117,6 +117,28 @@ const char *col_text(struct arena *a, sqlite3_stmt *st, int i)
 	return arena_strndup(a, t ? (const char *)t : "", (size_t)n);
 }
 
+enum store_err collect_texts(struct store *s, struct arena *a, sqlite3_stmt *st,
+			     const char ***out, size_t *n)
+{
+	size_t cap = 16;
+	const char **v = arena_alloc(a, cap * sizeof(*v));
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **bigger = arena_alloc(a, 2 * cap * sizeof(*bigger));
+			memcpy(bigger, v, cap * sizeof(*bigger));
+			v = bigger;
+			cap *= 2;
+		}
+		v[(*n)++] = col_text(a, st, 0);
+	}
+	enum store_err e = rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
+	done(st);
+	*out = v;
+	return e;
+}
+
 void col_id(char out[17], sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);

@@ -109,5 +109,9 @@ enum store_err collect_members(struct store *s, struct arena *a, sqlite3_stmt *s
 			       struct member_row **rows, size_t *n);
 /* Step a write to completion, then done(). */
 enum store_err exec_write(struct store *s, sqlite3_stmt *st);
+/* Step st (already bound) to the end, reading column 0 of every row as
+ * text into *out (arena; never NULL on OK); then done(). */
+enum store_err collect_texts(struct store *s, struct arena *a, sqlite3_stmt *st,
+			     const char ***out, size_t *n);
 
 #endif

@@ -341,26 +341,13 @@ enum store_err sq_block_list(struct store *s, struct arena *a, const char *write
 enum store_err sq_muted_get(struct store *s, struct arena *a, const char *writer_id,
 			       const char ***phrases, size_t *n)
 {
+	*phrases = NULL;
+	*n = 0;
 	sqlite3_stmt *st = stmt_cached(s, SQL_MUTED_GET);
 	if (!st)
 		return STORE_ERROR;
 	bind_text(st, 1, writer_id);
-	size_t cap = 16;
-	*phrases = arena_alloc(a, cap * sizeof(**phrases));
-	*n = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			const char **np = arena_alloc(a, 2 * cap * sizeof(*np));
-			memcpy(np, *phrases, cap * sizeof(*np));
-			*phrases = np;
-			cap *= 2;
-		}
-		(*phrases)[(*n)++] = col_text(a, st, 0);
-	}
-	enum store_err e = rc == SQLITE_DONE ? STORE_OK : err_of(s, rc);
-	done(st);
-	return e;
+	return collect_texts(s, a, st, phrases, n);
 }
 
 enum store_err sq_muted_set(struct store *s, const char *writer_id, const char *const *phrases,
