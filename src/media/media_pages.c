@@ -574,70 +574,121 @@ int media_photo_add(struct store *st, struct arena *a, const void *data, size_t 
 }
 
 /*
- * An upload on its way through the photo queue (pool.c). Made by
- * photo_submit() on the request's thread; run on a pool thread, which
- * fills status/msg and the photo; answered back on the request's thread
- * by the route's resume function; freed with the request's arena.
+ * An upload on its way through the photo queue (pool.c): a photo of a
+ * story, an avatar or the site's logo. Made on the request's thread and
+ * handed over by upload_submit(); run on a pool thread, which decodes it
+ * in a worker and has keep() store what it made, filling status/msg;
+ * answered back on the request's thread by the route's resume function;
+ * freed with the request's arena.
  */
-struct photo_job {
+struct upload_job {
 	struct media_job job;     /* first: the queue's part */
 	struct http_req *req;     /* suspended until the job ends */
 	int fd;                   /* our own descriptor of the spooled upload */
 	uint64_t size;
-	char story_id[17];
-	struct photo_row photo;   /* the writer's fields in; the rest out */
 	struct arena arena;       /* the worker's answer */
 	struct media_ingest in;
 	int status;               /* 0: stored; else the HTTP status */
 	const char *msg;
 	unsigned retry_after;     /* with 503 and 429 */
+	/* On the pool thread, with in decoded: store it with st; 0 or an
+	 * HTTP status with msg set. */
+	int (*keep)(struct upload_job *u, struct store *st);
 };
 
-static void photo_job_free(void *ctx)
+/* A job of size bytes whose first member is a struct upload_job. */
+static void *upload_new(size_t size, int (*keep)(struct upload_job *, struct store *))
 {
-	struct photo_job *j = ctx;
-	if (j->fd >= 0)
-		close(j->fd);
-	arena_release(&j->arena);
-	free(j);
+	struct upload_job *u = xcalloc(1, size);
+	arena_init(&u->arena);
+	u->fd = -1;
+	u->keep = keep;
+	return u;
 }
 
-/* On a pool thread: decode in a worker, then store files and rows with
- * this thread's connection st. */
-static void photo_job_run(struct media_job *mj, struct store *st)
+static void upload_free(void *ctx)
 {
-	struct photo_job *j = (struct photo_job *)(void *)mj;
-	struct media_ingest *in = &j->in;
-	enum media_err e = media_decode_isolated(j->fd, j->size, &j->arena, in, &mj->cancel);
-	close(j->fd);
-	j->fd = -1;
+	struct upload_job *u = ctx;
+	if (u->fd >= 0)
+		close(u->fd);
+	arena_release(&u->arena);
+	free(u);
+}
+
+/* On a pool thread: decode in a worker, then keep it with this thread's
+ * connection st. */
+static void upload_run(struct media_job *mj, struct store *st)
+{
+	struct upload_job *u = (struct upload_job *)(void *)mj;
+	enum media_err e = media_decode_isolated(u->fd, u->size, &u->arena, &u->in, &mj->cancel);
+	close(u->fd);
+	u->fd = -1;
 	if (e) {
-		j->status = media_err_status(e);
-		j->msg = media_strerror(e);
-		j->retry_after = 5;
+		u->status = media_err_status(e);
+		u->msg = media_strerror(e);
+		u->retry_after = 5;
 		return;
 	}
 	if (!st) {
-		j->status = 500;
-		j->msg = media_strerror(MEDIA_IO);
+		u->status = 500;
+		u->msg = media_strerror(MEDIA_IO);
 		return;
 	}
-	j->status = photo_store(st, &j->arena, in, j->story_id, &j->photo, &j->msg);
-	if (j->status == 503)
-		j->retry_after = 5;
+	u->status = u->keep(u, st);
+	if (u->status == 503)
+		u->retry_after = 5;
 }
 
 /* On a pool thread, after run() or instead of it. */
-static void photo_job_end(struct media_job *mj)
+static void upload_end(struct media_job *mj)
 {
-	struct photo_job *j = (struct photo_job *)(void *)mj;
+	struct upload_job *u = (struct upload_job *)(void *)mj;
 	if (mj->refused) {
-		j->status = mj->refused;
-		j->retry_after = mj->retry_after;
-		j->msg = "Too many photos are being processed right now; "
+		u->status = mj->refused;
+		u->retry_after = mj->retry_after;
+		u->msg = "Too many photos are being processed right now; "
 			 "upload this one again in a moment.";
 	}
-	http_req_resume(j->req);
+	http_req_resume(u->req);
+}
+
+/* Queue u (from upload_new()) with its own descriptor of req's upload;
+ * answer(req, res, u) fills the response once it has ended. 0 when
+ * queued (the request is then deferred); otherwise the HTTP status (500,
+ * or the queue's 429 or 503 with *retry in seconds), and u is freed. */
+static int upload_submit(struct http_req *req, struct upload_job *u, http_resume_fn answer,
+			 unsigned *retry)
+{
+	*retry = 0;
+	u->req = req;
+	u->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
+	u->size = req->upload.size;
+	memcpy(u->job.user_id, web_viewer(req)->user.id, sizeof(u->job.user_id));
+	u->job.run = upload_run;
+	u->job.end = upload_end;
+	int status = u->fd < 0 ? 500 : media_pool_submit(&u->job, retry);
+	if (status) {
+		upload_free(u);
+		return status;
+	}
+	/* Freed when the request ends, which cannot happen before the job
+	 * has ended (the request is suspended until then). */
+	arena_defer(&req->arena, upload_free, u);
+	http_req_defer(req, answer, u);
+	return 0;
+}
+
+/* A photo of a story. */
+struct photo_job {
+	struct upload_job up;     /* first */
+	char story_id[17];
+	struct photo_row photo;   /* the writer's fields in; the rest out */
+};
+
+static int photo_keep(struct upload_job *u, struct store *st)
+{
+	struct photo_job *j = (struct photo_job *)(void *)u;
+	return photo_store(st, &u->arena, &u->in, j->story_id, &j->photo, &u->msg);
 }
 
 static void retry_after(struct http_req *req, struct http_res *res, int status, unsigned secs)
@@ -683,15 +734,8 @@ static int photo_submit(struct http_req *req, const struct story_row *s, struct 
 	int full = story_full(st, s->id, msg);
 	if (full)
 		return full;
-	struct photo_job *j = xcalloc(1, sizeof(*j));
-	arena_init(&j->arena);
-	j->req = req;
-	j->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
-	j->size = req->upload.size;
+	struct photo_job *j = upload_new(sizeof(*j), photo_keep);
 	memcpy(j->story_id, s->id, sizeof(j->story_id));
-	memcpy(j->job.user_id, web_viewer(req)->user.id, sizeof(j->job.user_id));
-	j->job.run = photo_job_run;
-	j->job.end = photo_job_end;
 	struct photo_row *p = &j->photo;
 	id_new(p->id);
 	memcpy(p->story_id, s->id, sizeof(p->story_id));
@@ -701,21 +745,14 @@ static int photo_submit(struct http_req *req, const struct story_row *s, struct 
 	p->sensitive = f->sensitive == 1;
 	p->audience = aud.audience;
 	memcpy(p->circle_id, aud.circle_id, sizeof(p->circle_id));
-	int status = j->fd < 0 ? 500 : media_pool_submit(&j->job, retry);
-	if (status) {
+	int status = upload_submit(req, &j->up, answer, retry);
+	if (status)
 		*msg = status == 429 ? "You have as many photos on their way as this site allows "
 				       "at once; upload this one when they are done." :
 		       status == 503 ? "Too many photos are being processed right now; "
 				       "upload this one again in a moment." :
 				       media_strerror(MEDIA_IO);
-		photo_job_free(j);
-		return status;
-	}
-	/* Freed when the request ends, which cannot happen before the job
-	 * has ended (the request is suspended until then). */
-	arena_defer(&req->arena, photo_job_free, j);
-	http_req_defer(req, answer, j);
-	return 0;
+	return status;
 }
 
 /* The story {id} for a photo upload: the viewer's own, visible story. */
@@ -762,9 +799,9 @@ static const char *status_word(int status)
 static void api_photo_answer(struct http_req *req, struct http_res *res, void *ctx)
 {
 	struct photo_job *j = ctx;
-	if (j->status) {
-		retry_after(req, res, j->status, j->retry_after);
-		web_json_error(req, res, j->status, status_word(j->status), j->msg);
+	if (j->up.status) {
+		retry_after(req, res, j->up.status, j->up.retry_after);
+		web_json_error(req, res, j->up.status, status_word(j->up.status), j->up.msg);
 		return;
 	}
 	http_res_header(req, res, "Location",
@@ -1160,9 +1197,9 @@ static void back_to_editor(struct http_req *req, struct http_res *res, const cha
 static void page_photo_answer(struct http_req *req, struct http_res *res, void *ctx)
 {
 	struct photo_job *j = ctx;
-	if (j->status) {
-		retry_after(req, res, j->status, j->retry_after);
-		web_error(req, res, j->status, j->msg);
+	if (j->up.status) {
+		retry_after(req, res, j->up.status, j->up.retry_after);
+		web_error(req, res, j->up.status, j->up.msg);
 		return;
 	}
 	/* Without JavaScript nothing else can place the photo: append its
@@ -1285,26 +1322,10 @@ void page_photo_edit(struct http_req *req, struct http_res *res)
 #define AVATAR_MIN 192
 
 struct avatar_job {
-	struct media_job job;     /* first: the queue's part */
-	struct http_req *req;
-	int fd;
-	uint64_t size;
+	struct upload_job up;     /* first */
 	char user_id[17];
 	bool site_logo;           /* the site's logo, not user_id's avatar */
-	struct arena arena;
-	int status;               /* 0: stored */
-	const char *msg;
-	unsigned retry_after;
 };
-
-static void avatar_job_free(void *ctx)
-{
-	struct avatar_job *j = ctx;
-	if (j->fd >= 0)
-		close(j->fd);
-	arena_release(&j->arena);
-	free(j);
-}
 
 /* The blob of in to keep as an avatar: the narrowest JPEG at least
  * AVATAR_MIN wide, else the widest (a small original). */
@@ -1369,47 +1390,18 @@ static int avatar_store(struct store *st, struct arena *a, const struct media_in
 	return 0;
 }
 
-static void avatar_job_run(struct media_job *mj, struct store *st)
+static int avatar_keep(struct upload_job *u, struct store *st)
 {
-	struct avatar_job *j = (struct avatar_job *)(void *)mj;
-	struct media_ingest in = {0};
-	enum media_err e = media_decode_isolated(j->fd, j->size, &j->arena, &in, &mj->cancel);
-	close(j->fd);
-	j->fd = -1;
-	if (e) {
-		j->status = media_err_status(e);
-		j->msg = media_strerror(e);
-		j->retry_after = 5;
-		return;
-	}
-	if (!st) {
-		j->status = 500;
-		j->msg = media_strerror(MEDIA_IO);
-		return;
-	}
-	j->status = avatar_store(st, &j->arena, &in, j->user_id, j->site_logo, &j->msg);
-	if (j->status == 503)
-		j->retry_after = 5;
-}
-
-static void avatar_job_end(struct media_job *mj)
-{
-	struct avatar_job *j = (struct avatar_job *)(void *)mj;
-	if (mj->refused) {
-		j->status = mj->refused;
-		j->retry_after = mj->retry_after;
-		j->msg = "Too many photos are being processed right now; "
-			 "upload this one again in a moment.";
-	}
-	http_req_resume(j->req);
+	struct avatar_job *j = (struct avatar_job *)(void *)u;
+	return avatar_store(st, &u->arena, &u->in, j->user_id, j->site_logo, &u->msg);
 }
 
 static void avatar_answer(struct http_req *req, struct http_res *res, void *ctx)
 {
 	struct avatar_job *j = ctx;
-	if (j->status) {
-		retry_after(req, res, j->status, j->retry_after);
-		web_error(req, res, j->status, j->msg);
+	if (j->up.status) {
+		retry_after(req, res, j->up.status, j->up.retry_after);
+		web_error(req, res, j->up.status, j->up.msg);
 		return;
 	}
 	web_flash(req, res, j->site_logo ? WEB_FLASH_LOGO_SAVED : WEB_FLASH_AVATAR_SAVED, NULL);
@@ -1467,28 +1459,17 @@ static void image_post(struct http_req *req, struct http_res *res, bool site_log
 		web_error(req, res, media_err_status(pe), media_strerror(pe));
 		return;
 	}
-	struct avatar_job *j = xcalloc(1, sizeof(*j));
-	arena_init(&j->arena);
-	j->req = req;
-	j->fd = fcntl(req->upload.fd, F_DUPFD_CLOEXEC, 3);
-	j->size = req->upload.size;
+	struct avatar_job *j = upload_new(sizeof(*j), avatar_keep);
 	memcpy(j->user_id, v->user.id, sizeof(j->user_id));
 	j->site_logo = site_logo;
-	memcpy(j->job.user_id, v->user.id, sizeof(j->job.user_id));
-	j->job.run = avatar_job_run;
-	j->job.end = avatar_job_end;
-	unsigned retry = 0;
-	int status = j->fd < 0 ? 500 : media_pool_submit(&j->job, &retry);
+	unsigned retry;
+	int status = upload_submit(req, &j->up, avatar_answer, &retry);
 	if (status) {
-		avatar_job_free(j);
 		retry_after(req, res, status, retry);
 		web_error(req, res, status, status == 500 ? media_strerror(MEDIA_IO) :
 				 "Too many photos are being processed right now; upload this one "
 				 "again in a moment.");
-		return;
 	}
-	arena_defer(&req->arena, avatar_job_free, j);
-	http_req_defer(req, avatar_answer, j);
 }
 
 void page_avatar_post(struct http_req *req, struct http_res *res)
