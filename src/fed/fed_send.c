@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/wake.h"
 #include "fed/fed_int.h"
 #include "fed/sig.h"
 #include "net/fetch.h"
@@ -37,9 +38,9 @@
 #define SEEN_KEEP (7 * 24 * 3600)
 
 static struct fed_sender_config cfg;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static bool running, started;
+/* The senders' bell; its lock also guards nthreads, released and down[]. */
+static struct wake wake = WAKE_INIT;
+static bool started;
 /* /metrics (fed_stats): counted here and by the inboxes (fed_inbox.c). */
 static _Atomic uint64_t n_sent, n_retried, n_failed;
 static _Atomic int64_t depth_queued = -1, depth_failed = -1;
@@ -217,10 +218,10 @@ static struct {
 static bool domain_down(const char *domain, int64_t now)
 {
 	bool is = false;
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&wake.mu);
 	for (size_t i = 0; i < DOWN_SLOTS && !is; i++)
 		is = down[i].until > now && !strcmp(down[i].domain, domain);
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&wake.mu);
 	return is;
 }
 
@@ -228,7 +229,7 @@ static void domain_mark_down(const char *domain, int64_t until)
 {
 	if (strlen(domain) >= sizeof(down[0].domain))
 		return;
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&wake.mu);
 	size_t k = 0; /* the same domain's slot, else the one that ends first */
 	for (size_t i = 0; i < DOWN_SLOTS; i++) {
 		if (!strcmp(down[i].domain, domain)) {
@@ -240,7 +241,7 @@ static void domain_mark_down(const char *domain, int64_t until)
 	}
 	snprintf(down[k].domain, sizeof(down[k].domain), "%s", domain);
 	down[k].until = until;
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&wake.mu);
 }
 
 static void deliver_one(void *ts, const struct fed_delivery_row *d)
@@ -273,7 +274,6 @@ static void deliver_one(void *ts, const struct fed_delivery_row *d)
 static pthread_t threads[MAX_SENDERS];
 static unsigned nthreads;
 static bool released;
-static uint64_t pokes; /* counts fed_sender_poke() calls */
 
 static void *sender_main(void *arg);
 
@@ -283,11 +283,20 @@ static void *sender_main(void *arg);
  * a busy one has them all within as many deliveries. */
 static void more_senders(void)
 {
-	pthread_mutex_lock(&mu);
-	if (running && nthreads < cfg.senders &&
+	pthread_mutex_lock(&wake.mu);
+	if (wake.running && nthreads < cfg.senders &&
 	    pthread_create(&threads[nthreads], NULL, sender_main, (void *)(uintptr_t)nthreads) == 0)
 		nthreads++;
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&wake.mu);
+}
+
+/* Sender 0 has given back what this node held: the others may claim. */
+static void release_done(void)
+{
+	pthread_mutex_lock(&wake.mu);
+	released = true;
+	pthread_cond_broadcast(&wake.cv);
+	pthread_mutex_unlock(&wake.mu);
 }
 
 static void *sender_main(void *arg)
@@ -296,12 +305,8 @@ static void *sender_main(void *arg)
 	void *ts = web_thread_init();
 	if (!ts) {
 		fprintf(stderr, "quire: fed: a sender cannot start: no database\n");
-		if (index == 0) {
-			pthread_mutex_lock(&mu);
-			released = true;
-			pthread_cond_broadcast(&cv);
-			pthread_mutex_unlock(&mu);
-		}
+		if (index == 0)
+			release_done();
 		return NULL;
 	}
 	if (index == 0) {
@@ -310,24 +315,16 @@ static void *sender_main(void *arg)
 		req.thread = ts;
 		if (store_fed_delivery_release(web_store(&req), cfg.node))
 			fprintf(stderr, "quire: fed: could not release earlier claims\n");
-		pthread_mutex_lock(&mu);
-		released = true;
-		pthread_cond_broadcast(&cv);
-		pthread_mutex_unlock(&mu);
+		release_done();
 	} else {
-		pthread_mutex_lock(&mu);
-		while (running && !released)
-			pthread_cond_wait(&cv, &mu);
-		pthread_mutex_unlock(&mu);
+		pthread_mutex_lock(&wake.mu);
+		while (wake.running && !released)
+			pthread_cond_wait(&wake.cv, &wake.mu);
+		pthread_mutex_unlock(&wake.mu);
 	}
 	int64_t pruned_at = 0, counted_at = 0;
-	for (;;) {
-		pthread_mutex_lock(&mu);
-		bool go = running;
-		uint64_t seen = pokes;
-		pthread_mutex_unlock(&mu);
-		if (!go)
-			break;
+	uint64_t seen;
+	while (wake_running(&wake, &seen)) {
 		struct http_req req;
 		memset(&req, 0, sizeof(req));
 		arena_init(&req.arena);
@@ -364,14 +361,7 @@ static void *sender_main(void *arg)
 		/* Nothing this sender may take: sleep until poked, or a second
 		 * (another app server may have queued, a retry come due, or a
 		 * host's deliveries in flight ended). */
-		pthread_mutex_lock(&mu);
-		if (running && pokes == seen) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
-			pthread_cond_timedwait(&cv, &mu, &until);
-		}
-		pthread_mutex_unlock(&mu);
+		wake_sleep(&wake, seen, 1);
 	}
 	web_thread_done(ts);
 	return NULL;
@@ -391,17 +381,17 @@ bool fed_sender_start(const struct fed_sender_config *c)
 		cfg.senders = MAX_SENDERS;
 	if (!cfg.domain_concurrency)
 		cfg.domain_concurrency = 2;
-	running = true;
 	released = false;
 	nthreads = 0;
-	pthread_mutex_lock(&mu);
+	wake_start(&wake);
+	pthread_mutex_lock(&wake.mu);
 	if (pthread_create(&threads[0], NULL, sender_main, (void *)(uintptr_t)0) == 0)
 		nthreads = 1;
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&wake.mu);
 	started = nthreads > 0;
 	if (!started) {
 		fprintf(stderr, "quire: cannot start the fediverse sender\n");
-		running = false;
+		wake_stop(&wake);
 		free((char *)cfg.node);
 		cfg.node = NULL;
 		return false;
@@ -413,11 +403,10 @@ void fed_sender_stop(void)
 {
 	if (!started)
 		return;
-	pthread_mutex_lock(&mu);
-	running = false;
-	pthread_cond_broadcast(&cv);
+	wake_stop(&wake);
+	pthread_mutex_lock(&wake.mu);
 	unsigned n = nthreads; /* no more start once not running */
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&wake.mu);
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(threads[i], NULL);
 	nthreads = 0;
@@ -439,10 +428,7 @@ void fed_stats(struct fed_stats *out)
 
 void fed_sender_poke(void)
 {
-	pthread_mutex_lock(&mu);
-	pokes++;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
+	wake_poke(&wake);
 }
 
 int fed_story_hook(struct store *st, struct arena *a, const struct story_row *before,

@@ -9,6 +9,7 @@
 #include "audience/audience.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/wake.h"
 #include "mail/mail.h"
 #include "mail/mime.h"
 #include "net/smtp.h"
@@ -31,9 +32,8 @@
 
 static struct mail_sender_config cfg;
 static pthread_t thread;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static bool running, poked, started;
+static struct wake wake = WAKE_INIT;
+static bool started;
 /* For /metrics: what this process sent, retried and gave up on, and the
  * outbox's depth as the sender last counted it (each idle second). */
 static _Atomic uint64_t n_sent, n_retried, n_failed;
@@ -573,13 +573,8 @@ static void *sender_main(void *arg)
 		if (store_outbox_release(web_store(&req), cfg.node))
 			fprintf(stderr, "quire: mail: could not release earlier claims\n");
 	}
-	for (;;) {
-		pthread_mutex_lock(&mu);
-		bool go = running;
-		poked = false;
-		pthread_mutex_unlock(&mu);
-		if (!go)
-			break;
+	uint64_t seen;
+	while (wake_running(&wake, &seen)) {
 		struct http_req req;
 		memset(&req, 0, sizeof(req));
 		arena_init(&req.arena);
@@ -602,14 +597,7 @@ static void *sender_main(void *arg)
 		}
 		/* Nothing more due: sleep until poked, or a second (another app
 		 * server may have queued, or a retry come due). */
-		pthread_mutex_lock(&mu);
-		if (running && !poked) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
-			pthread_cond_timedwait(&cv, &mu, &until);
-		}
-		pthread_mutex_unlock(&mu);
+		wake_sleep(&wake, seen, 1);
 	}
 	smtp_free(c);
 	web_thread_done(ts);
@@ -627,10 +615,10 @@ bool mail_sender_start(const struct mail_sender_config *c)
 		cfg.retry_base = 60;
 	if (!cfg.give_up)
 		cfg.give_up = 3 * 24 * 3600;
-	running = true;
+	wake_start(&wake);
 	if (pthread_create(&thread, NULL, sender_main, NULL) != 0) {
 		fprintf(stderr, "quire: cannot start the mail sender\n");
-		running = false;
+		wake_stop(&wake);
 		return false;
 	}
 	started = true;
@@ -641,10 +629,7 @@ void mail_sender_stop(void)
 {
 	if (!started)
 		return;
-	pthread_mutex_lock(&mu);
-	running = false;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
+	wake_stop(&wake);
 	pthread_join(thread, NULL);
 	started = false;
 }
@@ -660,10 +645,7 @@ void mail_sender_stats(struct mail_sender_stats *out)
 
 void mail_sender_poke(void)
 {
-	pthread_mutex_lock(&mu);
-	poked = true;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
+	wake_poke(&wake);
 }
 
 int mail_story_hook(struct store *st, struct arena *a, const struct story_row *before,

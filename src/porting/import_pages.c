@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/text.h"
+#include "core/wake.h"
 #include "porting/import_cmd.h"
 #include "porting/porting.h"
 #include "store/store.h"
@@ -410,28 +411,16 @@ struct import_worker {
 };
 
 static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool running, poked;
+	struct wake wake;
 	bool allow_private;
 	unsigned n; /* threads started */
 	struct import_worker w[IMPORT_WORKERS_MAX];
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} W = {.wake = WAKE_INIT};
 
+/* An upload was queued: a worker looks at once. */
 static void poke(void)
 {
-	pthread_mutex_lock(&W.mu);
-	W.poked = true;
-	pthread_cond_signal(&W.cv);
-	pthread_mutex_unlock(&W.mu);
-}
-
-static bool still_running(void)
-{
-	pthread_mutex_lock(&W.mu);
-	bool r = W.running;
-	pthread_mutex_unlock(&W.mu);
-	return r;
+	wake_poke(&W.wake);
 }
 
 struct job_run {
@@ -443,7 +432,7 @@ struct job_run {
 static bool on_progress(void *ctx, size_t done, size_t total)
 {
 	struct job_run *r = ctx;
-	if (!still_running()) {
+	if (!wake_running(&W.wake, NULL)) {
 		r->stopped = true;
 		return false;
 	}
@@ -543,7 +532,8 @@ static void *worker(void *arg)
 		fprintf(stderr, "quire: import worker: cannot open the store: %s\n", err);
 		return NULL;
 	}
-	while (still_running()) {
+	uint64_t seen;
+	while (wake_running(&W.wake, &seen)) {
 		struct arena a;
 		arena_init(&a);
 		struct import_job_row j;
@@ -552,17 +542,8 @@ static void *worker(void *arg)
 		if (e == STORE_OK)
 			run_job(st, &a, who, &j);
 		arena_release(&a);
-		if (e == STORE_OK)
-			continue;
-		pthread_mutex_lock(&W.mu);
-		if (W.running && !W.poked) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += IDLE_WAIT_SECONDS;
-			pthread_cond_timedwait(&W.cv, &W.mu, &until);
-		}
-		W.poked = false;
-		pthread_mutex_unlock(&W.mu);
+		if (e != STORE_OK)
+			wake_sleep(&W.wake, seen, IDLE_WAIT_SECONDS);
 	}
 	store_close(st);
 	return NULL;
@@ -576,7 +557,7 @@ bool import_worker_start(unsigned n, bool allow_private)
 	if (n > IMPORT_WORKERS_MAX)
 		n = IMPORT_WORKERS_MAX;
 	W.allow_private = allow_private;
-	W.running = true;
+	wake_start(&W.wake);
 	for (W.n = 0; W.n < n; W.n++) {
 		struct import_worker *w = &W.w[W.n];
 		char rnd[17];
@@ -592,10 +573,7 @@ bool import_worker_start(unsigned n, bool allow_private)
 
 void import_worker_stop(void)
 {
-	pthread_mutex_lock(&W.mu);
-	W.running = false;
-	pthread_cond_broadcast(&W.cv);
-	pthread_mutex_unlock(&W.mu);
+	wake_stop(&W.wake);
 	for (unsigned i = 0; i < W.n; i++)
 		pthread_join(W.w[i].thread, NULL);
 	W.n = 0;

@@ -13,6 +13,7 @@
  */
 #include "stories/desk.h"
 #include "core/clock.h"
+#include "core/wake.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -22,16 +23,13 @@
 #define DESK_MAX_SLEEP 60
 #define DESK_DUE_BATCH 32
 
-/* The one scheduler of the process: the lock, its wake-up flags, the
- * thread. Only touched under lock, except by start/stop on the main
- * thread. */
+/* The one scheduler of the process: its bell and its thread (started:
+ * only touched by start and stop, on the main thread). */
 static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool running, stopping, poked;
+	struct wake wake;
 	pthread_t thread;
-	char *db_url;
-} sched = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+	bool started;
+} sched = {.wake = WAKE_INIT};
 
 /* Publish every due story; false on a store error. */
 static bool publish_due(struct store *st, int64_t now)
@@ -92,11 +90,8 @@ static bool purge_trash(struct store *st, int64_t now, int64_t *next)
 static void *sched_main(void *arg)
 {
 	struct store *st = arg;
-	pthread_mutex_lock(&sched.lock);
-	while (!sched.stopping) {
-		sched.poked = false;
-		pthread_mutex_unlock(&sched.lock);
-
+	uint64_t seen;
+	while (wake_running(&sched.wake, &seen)) {
 		int64_t now = clock_now(), next = 0, trash_next = 0, wake;
 		bool ok = publish_due(st, now) && purge_trash(st, now, &trash_next) &&
 			  store_schedule_next(st, &next) == STORE_OK;
@@ -111,19 +106,8 @@ static void *sched_main(void *arg)
 			if (wake <= now)
 				wake = now + 1;
 		}
-
-		pthread_mutex_lock(&sched.lock);
-		/* time() and CLOCK_REALTIME agree, so wake at the due second. */
-		struct timespec ts = {.tv_sec = (time_t)wake, .tv_nsec = 0};
-		while (!sched.stopping && !sched.poked) {
-			struct timespec cur;
-			clock_gettime(CLOCK_REALTIME, &cur);
-			if (cur.tv_sec >= ts.tv_sec)
-				break;
-			pthread_cond_timedwait(&sched.wake, &sched.lock, &ts);
-		}
+		wake_sleep_until(&sched.wake, seen, wake);
 	}
-	pthread_mutex_unlock(&sched.lock);
 	store_close(st);
 	return NULL;
 }
@@ -136,39 +120,26 @@ bool desk_scheduler_start(const char *db_url)
 		fprintf(stderr, "quire: scheduler cannot open database: %s\n", err);
 		return false;
 	}
-	pthread_mutex_lock(&sched.lock);
-	sched.stopping = false;
-	sched.poked = false;
-	pthread_mutex_unlock(&sched.lock);
+	wake_start(&sched.wake);
 	if (pthread_create(&sched.thread, NULL, sched_main, st) != 0) {
+		wake_stop(&sched.wake);
 		store_close(st);
 		fprintf(stderr, "quire: cannot start the scheduler thread\n");
 		return false;
 	}
-	pthread_mutex_lock(&sched.lock);
-	sched.running = true;
-	pthread_mutex_unlock(&sched.lock);
+	sched.started = true;
 	return true;
 }
 
 void desk_scheduler_poke(void)
 {
-	pthread_mutex_lock(&sched.lock);
-	if (sched.running) {
-		sched.poked = true;
-		pthread_cond_signal(&sched.wake);
-	}
-	pthread_mutex_unlock(&sched.lock);
+	wake_poke(&sched.wake);
 }
 
 void desk_scheduler_stop(void)
 {
-	pthread_mutex_lock(&sched.lock);
-	bool running = sched.running;
-	sched.stopping = true;
-	sched.running = false;
-	pthread_cond_signal(&sched.wake);
-	pthread_mutex_unlock(&sched.lock);
-	if (running)
+	wake_stop(&sched.wake);
+	if (sched.started)
 		pthread_join(sched.thread, NULL);
+	sched.started = false;
 }

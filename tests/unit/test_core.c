@@ -1,15 +1,20 @@
-/* test_core.c - arena, buf, UTF-8, slugs, word counts, ids, opened libraries. */
+/* test_core.c - arena, buf, UTF-8, slugs, word counts, ids, opened libraries,
+ * the background threads' bell. */
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
 #include "core/dl.h"
 #include "core/text.h"
+#include "core/wake.h"
 #include "tap.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int deferred_runs[3];
 static int defer_order[3], defer_pos;
@@ -197,6 +202,85 @@ static void test_dl(void)
 	   "a missing symbol refuses the library: %s", err);
 }
 
+/* A sleeper that notes the pokes, says so on ready, then sleeps for an
+ * hour: only a poke or the stop can end its sleep before the test's own
+ * time-out. */
+struct sleeper {
+	struct wake *w;
+	struct wake ready;
+	int woke;
+	bool running_after;
+};
+
+static void *sleeper_main(void *arg)
+{
+	struct sleeper *sl = arg;
+	uint64_t seen;
+	wake_running(sl->w, &seen);
+	wake_poke(&sl->ready);
+	wake_sleep(sl->w, seen, 3600);
+	sl->running_after = wake_running(sl->w, NULL);
+	sl->woke = 1;
+	return NULL;
+}
+
+static void wait_ready(struct sleeper *sl, uint64_t before)
+{
+	uint64_t now;
+	while (wake_running(&sl->ready, &now), now == before)
+		wake_sleep(&sl->ready, before, 3600);
+}
+
+/* A sleep that is not ended is this test's failure, not a hung suite. */
+static void wake_hung(int sig)
+{
+	(void)sig;
+	static const char m[] = "not ok - a sleep was not ended by its poke or stop\n";
+	if (write(2, m, sizeof(m) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static void test_wake(void)
+{
+	signal(SIGALRM, wake_hung);
+	alarm(60); /* bounds a broken build only: every sleep here ends on a condition */
+	struct wake w = WAKE_INIT;
+	uint64_t seen = 99;
+	ok(!wake_running(&w, &seen) && seen == 0, "a bell not started is not running");
+	wake_start(&w);
+	ok(wake_running(&w, &seen) && seen == 0, "started: running, no pokes yet");
+	wake_poke(&w);
+	/* A poke after seen was noted: the sleep ends at once. */
+	wake_sleep(&w, seen, 3600);
+	ok(1, "a poke before the sleep is not slept past");
+	wake_sleep_until(&w, seen, 4102444800); /* 2100 */
+	ok(1, "nor by a sleep until a time");
+	ok(wake_running(&w, &seen) && seen == 1, "the poke counted");
+	wake_sleep(&w, seen, 0);
+	ok(1, "a sleep of no time returns");
+
+	/* Another thread's sleep, ended by a poke, then by the stop. */
+	struct sleeper sl = {.w = &w, .ready = WAKE_INIT};
+	wake_start(&sl.ready);
+	pthread_t t;
+	ok(pthread_create(&t, NULL, sleeper_main, &sl) == 0, "sleeper started");
+	wait_ready(&sl, 0);
+	wake_poke(&w);
+	pthread_join(t, NULL);
+	ok(sl.woke && sl.running_after, "a poke wakes a sleeping thread, still running");
+	sl.woke = 0;
+	ok(pthread_create(&t, NULL, sleeper_main, &sl) == 0, "sleeper started again");
+	wait_ready(&sl, 1);
+	wake_stop(&w);
+	pthread_join(t, NULL);
+	ok(sl.woke && !sl.running_after, "the stop wakes it, and it is not running");
+	wake_running(&w, &seen);
+	wake_sleep(&w, seen, 3600);
+	ok(1, "once stopped, a sleep returns at once");
+	alarm(0);
+}
+
 int main(void)
 {
 	if (!crypto_init())
@@ -207,5 +291,6 @@ int main(void)
 	test_slug();
 	test_words_ids();
 	test_dl();
+	test_wake();
 	return tap_done();
 }
