@@ -46,8 +46,9 @@ const struct conf_key conf_keys[CONF_NKEYS] = {
 	/* imports (issue 19) */
 	[CONF_ALLOW_PRIVATE_FETCH] = {"allow-private-fetch", CONF_T_BOOL, 0, 0, NULL, "no", false,
 				      false},
-	/* the fediverse (issue 20) */
+	/* at most IMPORT_WORKERS_MAX (porting_web.h, which core does not include) */
 	[CONF_IMPORT_WORKERS] = {"import-workers", CONF_T_UINT, 0, 8, NULL, "1", false, false},
+	/* the fediverse (issue 20) */
 	[CONF_FED_RETRY_BASE] = {"fed-retry-base", CONF_T_UINT, 1, 86400, NULL, "60", false, false},
 	[CONF_FED_SENDERS] = {"fed-senders", CONF_T_UINT, 1, 64, NULL, "4", false, false},
 	[CONF_FED_DOMAIN_CONCURRENCY] = {"fed-domain-concurrency", CONF_T_UINT, 1, 64, NULL, "2",
