@@ -141,8 +141,8 @@ bool sig_parse_http_date(const char *s, int64_t *t)
 	int day, year, hh, mm, ss;
 	if (wday < 0 || mon < 0 || !digits(s + 5, 2, &day) || !digits(s + 12, 4, &year) ||
 	    !digits(s + 17, 2, &hh) || !digits(s + 20, 2, &mm) || !digits(s + 23, 2, &ss) ||
-	    day < 1 || day > 31 || year < 1970 || hh > 23 || mm > 59 || ss > 60)
-		return false;
+	    day < 1 || day > 31 || year < 1970 || hh > 23 || mm > 59 || ss > 59)
+		return false; /* no leap second: every date has one spelling */
 	struct tm tm = {.tm_year = year - 1900, .tm_mon = mon, .tm_mday = day, .tm_hour = hh,
 			.tm_min = mm, .tm_sec = ss};
 	time_t v = timegm(&tm);

@@ -219,7 +219,9 @@ static void pieces(void)
 	ok(sig_parse_http_date(sig_http_date(&A, NOW), &t) && t == NOW, "round trip");
 	static const char *const bad[] = {"Mon, 06 Nov 1994 08:49:37 GMT", "Sun, 31 Feb 1994 08:49:37 GMT",
 					  "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
-					  "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC", ""};
+					  "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC",
+					  /* found by fuzz_sig: it read as 08:50:00, a second spelling */
+					  "Sun, 06 Nov 1994 08:49:60 GMT", "Wed, 31 Dec 2008 23:59:60 GMT", ""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(!sig_parse_http_date(bad[i], &t), "not a date: '%s'", bad[i]);
 	is_str(sig_digest(&A, "", 0), "SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
